@@ -1,0 +1,21 @@
+#pragma once
+// One function per subcommand: each adds its CLI11 subcommand, flags and callback to the app.
+// The callback reads inputs through io/, calls kernels/, writes outputs atomically and reports
+// `value` outputs through io::Results. It throws io::InputError / io::UsageError for bad input.
+#include <CLI/CLI.hpp>
+
+namespace seed::commands {
+
+void AddSynth(CLI::App& app);
+void AddQc(CLI::App& app);
+void AddCorrect(CLI::App& app);
+void AddFuse(CLI::App& app);
+void AddTrain(CLI::App& app);
+void AddForecast(CLI::App& app);
+void AddEvaluate(CLI::App& app);
+void AddAggregate(CLI::App& app);
+void AddGaps(CLI::App& app);
+void AddReport(CLI::App& app);
+void AddServe(CLI::App& app);
+
+}  // namespace seed::commands

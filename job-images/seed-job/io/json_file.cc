@@ -1,0 +1,47 @@
+#include "io/json_file.h"
+
+#include <openssl/evp.h>
+
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+
+namespace seed::io {
+
+nlohmann::json ParseJson(std::string_view text, const std::string& source) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based and points just past the offending character.
+    const size_t at = e.byte == 0 ? 0 : std::min(e.byte - 1, text.size());
+    long line = 1, column = 1;
+    for (size_t i = 0; i < at; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    if (const size_t colon = what.rfind(": "); colon != std::string::npos) what = what.substr(colon + 2);
+    throw InputError(source, line, column, "invalid JSON: " + what);
+  }
+}
+
+nlohmann::json ReadJsonFile(const std::string& path) { return ParseJson(ReadFile(path), path); }
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+}  // namespace seed::io

@@ -1,0 +1,44 @@
+// seed-job: the forecast job binary that runs inside each task pod (and locally under `seed run`).
+// Exit codes: 0 ok, 2 bad input (the message names the file, line and column), 1 internal error.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "commands/commands.h"
+#include "io/input_error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"seed-job: renewable power forecasting kernels (QC, NWP correction and fusion, training,\n"
+               "forecasts, grid accuracy metrics, reports) and the model server.",
+               "seed-job"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", SEED_VERSION);
+  app.footer("Run `seed-job <command> --help` for a command's flags. CSV formats: see the seed-job README.");
+  seed::commands::AddSynth(app);
+  seed::commands::AddQc(app);
+  seed::commands::AddCorrect(app);
+  seed::commands::AddFuse(app);
+  seed::commands::AddTrain(app);
+  seed::commands::AddForecast(app);
+  seed::commands::AddEvaluate(app);
+  seed::commands::AddAggregate(app);
+  seed::commands::AddGaps(app);
+  seed::commands::AddReport(app);
+  seed::commands::AddServe(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, version or the parse error
+    return code == 0 ? 0 : 2;
+  } catch (const seed::io::InputError& e) {
+    std::fprintf(stderr, "seed-job: error: %s\n", e.what());
+    return 2;
+  } catch (const seed::io::UsageError& e) {
+    std::fprintf(stderr, "seed-job: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "seed-job: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
