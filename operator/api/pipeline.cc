@@ -1,0 +1,361 @@
+#include "api/pipeline.h"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "api/field_reader.h"
+#include "api/template_expression.h"
+
+namespace seed::api {
+
+using nlohmann::json;
+
+const PipelineTask* PipelineSpec::FindTask(const std::string& name) const {
+  for (const auto& task : tasks) {
+    if (task.name == name) return &task;
+  }
+  return nullptr;
+}
+
+const ParamSpec* PipelineSpec::FindParam(const std::string& name) const {
+  for (const auto& param : params) {
+    if (param.name == name) return &param;
+  }
+  return nullptr;
+}
+
+const char* ConcurrencyPolicyName(ConcurrencyPolicy policy) {
+  switch (policy) {
+    case ConcurrencyPolicy::kAllow: return "Allow";
+    case ConcurrencyPolicy::kForbid: return "Forbid";
+    case ConcurrencyPolicy::kReplace: return "Replace";
+  }
+  return "Allow";
+}
+
+const char* CatchupPolicyName(CatchupPolicy policy) {
+  switch (policy) {
+    case CatchupPolicy::kNone: return "None";
+    case CatchupPolicy::kLatest: return "Latest";
+    case CatchupPolicy::kAll: return "All";
+  }
+  return "Latest";
+}
+
+namespace {
+
+std::optional<std::vector<int64_t>> ParseRetryOn(FieldReader& reader, ValidationErrors* errors) {
+  if (!reader.Has("retryOn")) {
+    reader.Raw("retryOn");
+    return std::nullopt;
+  }
+  std::vector<int64_t> codes;
+  const json* list = reader.Array("retryOn");
+  for (size_t i = 0; list && i < list->size(); ++i) {
+    const json& code = (*list)[i];
+    if (!code.is_number_integer() || code.get<int64_t>() < 1 || code.get<int64_t>() > 255) {
+      errors->push_back({IndexPath(reader.PathOf("retryOn"), i), "must be an exit code from 1 to 255"});
+      continue;
+    }
+    codes.push_back(code.get<int64_t>());
+  }
+  return codes;
+}
+
+// Checks the references of one task expression and collects the tasks it reads outputs of.
+void CheckTaskExpression(const std::string& text, const std::string& path, const PipelineSpec& spec,
+                         const std::set<std::string>& task_names, std::vector<std::string>* referenced,
+                         ValidationErrors* errors) {
+  ParsedTemplate parsed = ParseTemplate(text);
+  if (!parsed.error.empty()) {
+    errors->push_back({path, parsed.error});
+    return;
+  }
+  for (const auto& segment : parsed.segments) {
+    if (!segment.reference) continue;
+    const auto& ref = *segment.reference;
+    const auto& p = ref.path;
+    bool time = p.size() == 2 && p[0] == "run" && p[1] == "scheduledTime";
+    if (!ref.filters.empty() && !time) {
+      errors->push_back({path, "filters apply only to run.scheduledTime, not to " + JoinReference(p)});
+    }
+    if (p.size() == 3 && p[0] == "pipeline" && p[1] == "params") {
+      if (!spec.FindParam(p[2])) {
+        std::string known;
+        for (const auto& param : spec.params) known += (known.empty() ? "" : ", ") + param.name;
+        errors->push_back({path, "unknown pipeline param \"" + p[2] + "\" in " + ref.text +
+                                     "; declared under spec.params: " + (known.empty() ? "(none)" : known)});
+      }
+    } else if (p.size() == 4 && p[0] == "tasks" && p[2] == "outputs") {
+      if (!task_names.count(p[1])) {
+        errors->push_back({path, "unknown task \"" + p[1] + "\" in " + ref.text});
+      } else {
+        referenced->push_back(p[1]);
+      }
+    } else if (!(p.size() == 1 && p[0] == "workspace") &&
+               !(p.size() == 2 && p[0] == "run" && (p[1] == "name" || p[1] == "namespace" || time))) {
+      errors->push_back({path, "unknown reference " + ref.text + ": a pipeline task may use "
+                                   "{{pipeline.params.X}}, {{tasks.T.outputs.Y}}, {{workspace}}, {{run.name}}, "
+                                   "{{run.namespace}} and {{run.scheduledTime}}"});
+    }
+  }
+}
+
+std::optional<Schedule> ParseSchedule(const json& value, const std::string& path, ValidationErrors* errors) {
+  Schedule schedule;
+  FieldReader reader(value, path, errors);
+  schedule.cron = reader.String("cron", true).value_or("");
+  schedule.time_zone = reader.String("timeZone").value_or("UTC");
+  try {
+    date::locate_zone(schedule.time_zone);
+  } catch (const std::exception&) {
+    reader.Error("timeZone", "\"" + schedule.time_zone + "\" is not an IANA time zone: use a name such as "
+                                                          "Asia/Shanghai, Europe/Berlin or UTC");
+  }
+  std::string concurrency = reader.String("concurrencyPolicy").value_or("Allow");
+  if (concurrency == "Allow") schedule.concurrency_policy = ConcurrencyPolicy::kAllow;
+  else if (concurrency == "Forbid") schedule.concurrency_policy = ConcurrencyPolicy::kForbid;
+  else if (concurrency == "Replace") schedule.concurrency_policy = ConcurrencyPolicy::kReplace;
+  else reader.Error("concurrencyPolicy", "\"" + concurrency + "\" is not allowed: use Allow, Forbid or Replace");
+  schedule.starting_deadline_seconds = reader.Integer("startingDeadlineSeconds");
+  if (schedule.starting_deadline_seconds && *schedule.starting_deadline_seconds < 1) {
+    reader.Error("startingDeadlineSeconds", "must be at least 1");
+  }
+  std::string catchup = reader.String("catchup").value_or("Latest");
+  if (catchup == "None") schedule.catchup = CatchupPolicy::kNone;
+  else if (catchup == "Latest") schedule.catchup = CatchupPolicy::kLatest;
+  else if (catchup == "All") schedule.catchup = CatchupPolicy::kAll;
+  else reader.Error("catchup", "\"" + catchup + "\" is not allowed: use None, Latest or All");
+  schedule.max_catchup_runs = reader.Integer("maxCatchupRuns").value_or(100);
+  if (schedule.max_catchup_runs < 1 || schedule.max_catchup_runs > 1000) {
+    reader.Error("maxCatchupRuns", "must be between 1 and 1000");
+  }
+  schedule.suspend = reader.Bool("suspend").value_or(false);
+  reader.Finish();
+  return schedule;
+}
+
+Workspace ParseWorkspace(const json& value, const std::string& path, ValidationErrors* errors) {
+  Workspace workspace;
+  FieldReader reader(value, path, errors);
+  const json* claim_template = reader.Object("volumeClaimTemplate");
+  const json* claim = reader.Object("persistentVolumeClaim");
+  if (claim_template && claim) {
+    errors->push_back({path, "set either volumeClaimTemplate or persistentVolumeClaim, not both"});
+  } else if (claim_template) {
+    workspace.kind = Workspace::Kind::kVolumeClaimTemplate;
+    workspace.volume_claim_template = *claim_template;
+    std::string template_path = reader.PathOf("volumeClaimTemplate");
+    if (!claim_template->contains("spec") || !(*claim_template)["spec"].is_object()) {
+      errors->push_back({template_path + ".spec", "is required: a PersistentVolumeClaim spec with accessModes and "
+                                                  "resources.requests.storage"});
+    } else {
+      const json& claim_spec = (*claim_template)["spec"];
+      auto storage = claim_spec.value("/resources/requests/storage"_json_pointer, json());
+      auto text = ScalarText(storage);
+      if (!text || !IsQuantity(*text)) {
+        errors->push_back({template_path + ".spec.resources.requests.storage", "is required: a size such as 1Gi"});
+      }
+    }
+  } else if (claim) {
+    workspace.kind = Workspace::Kind::kPersistentVolumeClaim;
+    FieldReader claim_reader(*claim, reader.PathOf("persistentVolumeClaim"), errors);
+    workspace.claim_name = claim_reader.String("claimName", true).value_or("");
+    if (!workspace.claim_name.empty() && !IsDnsSubdomain(workspace.claim_name)) {
+      claim_reader.Error("claimName", "\"" + workspace.claim_name + "\" is not a valid claim name");
+    }
+    claim_reader.Finish();
+  } else {
+    errors->push_back({path, "set volumeClaimTemplate or persistentVolumeClaim (or leave workspace out)"});
+  }
+  reader.Finish();
+  return workspace;
+}
+
+PodDefaults ParsePodDefaults(const json& value, const std::string& path, ValidationErrors* errors) {
+  PodDefaults defaults;
+  FieldReader reader(value, path, errors);
+  if (const json* v = reader.Object("nodeSelector")) defaults.node_selector = *v;
+  if (const json* v = reader.Array("tolerations")) defaults.tolerations = *v;
+  if (const json* v = reader.Array("volumes")) defaults.volumes = *v;
+  if (const json* v = reader.Array("volumeMounts")) defaults.volume_mounts = *v;
+  if (const json* v = reader.Array("env")) {
+    defaults.env = *v;
+    for (size_t i = 0; i < v->size(); ++i) {
+      const json& item = (*v)[i];
+      if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) {
+        errors->push_back({IndexPath(reader.PathOf("env"), i), "must be an object with a name and a value"});
+      }
+    }
+  }
+  reader.Finish();
+  return defaults;
+}
+
+// Reports the first cycle found as "a -> b -> a".
+void CheckCycles(const PipelineSpec& spec, const std::string& path, ValidationErrors* errors) {
+  std::map<std::string, int> state;  // 0 unvisited, 1 on stack, 2 done
+  std::vector<std::string> stack;
+  std::function<bool(const std::string&)> visit = [&](const std::string& name) {
+    const PipelineTask* task = spec.FindTask(name);
+    if (!task) return false;
+    state[name] = 1;
+    stack.push_back(name);
+    for (const auto& dep : task->dependencies) {
+      if (state[dep] == 1) {
+        std::string cycle;
+        auto begin = std::find(stack.begin(), stack.end(), dep);
+        for (auto it = begin; it != stack.end(); ++it) cycle += *it + " -> ";
+        errors->push_back({path, "dependency cycle: " + cycle + dep + "; a pipeline must be a DAG"});
+        return true;
+      }
+      if (state[dep] == 0 && visit(dep)) return true;
+    }
+    stack.pop_back();
+    state[name] = 2;
+    return false;
+  };
+  for (const auto& task : spec.tasks) {
+    if (state[task.name] == 0 && visit(task.name)) return;
+  }
+}
+
+}  // namespace
+
+PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, ValidationErrors* errors) {
+  PipelineSpec spec;
+  FieldReader reader(value, path, errors);
+  spec.description = reader.String("description").value_or("");
+  if (const json* params = reader.Array("params")) spec.params = ParseParamSpecs(*params, reader.PathOf("params"), errors);
+  const json* tasks = reader.Array("tasks", true);
+  if (tasks && tasks->empty()) reader.Error("tasks", "must list at least one task");
+  if (const json* schedule = reader.Object("schedule")) spec.schedule = ParseSchedule(*schedule, reader.PathOf("schedule"), errors);
+  spec.parallelism = reader.Integer("parallelism").value_or(0);
+  if (spec.parallelism < 0) reader.Error("parallelism", "must be 0 (no limit) or more");
+  if (const json* workspace = reader.Object("workspace")) spec.workspace = ParseWorkspace(*workspace, reader.PathOf("workspace"), errors);
+  if (const json* defaults = reader.Object("podDefaults")) spec.pod_defaults = ParsePodDefaults(*defaults, reader.PathOf("podDefaults"), errors);
+  spec.successful_runs_history_limit = reader.Integer("successfulRunsHistoryLimit").value_or(10);
+  if (spec.successful_runs_history_limit < 0) reader.Error("successfulRunsHistoryLimit", "must be 0 or more");
+  spec.failed_runs_history_limit = reader.Integer("failedRunsHistoryLimit").value_or(5);
+  if (spec.failed_runs_history_limit < 0) reader.Error("failedRunsHistoryLimit", "must be 0 or more");
+  reader.Finish();
+
+  if (!tasks) return spec;
+  std::set<std::string> names;
+  for (const auto& item : *tasks) {
+    if (item.is_object() && item.contains("name") && item["name"].is_string()) names.insert(item["name"].get<std::string>());
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < tasks->size(); ++i) {
+    std::string task_path = IndexPath(reader.PathOf("tasks"), i);
+    FieldReader task_reader((*tasks)[i], task_path, errors);
+    PipelineTask task;
+    task.name = task_reader.String("name", true).value_or("");
+    if (!task.name.empty() && !IsDnsLabel(task.name)) {
+      task_reader.Error("name", "\"" + task.name + "\" is not a valid task name: use lower-case letters, digits "
+                                                   "and '-', starting and ending with a letter or digit");
+    }
+    if (!task.name.empty() && !seen.insert(task.name).second) task_reader.Error("name", "duplicate task \"" + task.name + "\"");
+    if (const json* ref = task_reader.Object("templateRef", true)) {
+      FieldReader ref_reader(*ref, task_reader.PathOf("templateRef"), errors);
+      task.template_ref = ref_reader.String("name", true).value_or("");
+      ref_reader.Finish();
+    }
+    task.depends_on = task_reader.StringList("dependsOn");
+    for (size_t k = 0; k < task.depends_on.size(); ++k) {
+      const std::string& dep = task.depends_on[k];
+      std::string dep_path = IndexPath(task_reader.PathOf("dependsOn"), k);
+      if (!names.count(dep)) {
+        std::string known;
+        for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
+        errors->push_back({dep_path, "unknown task \"" + dep + "\"; tasks in this pipeline: " + known});
+      } else if (dep == task.name) {
+        errors->push_back({dep_path, "a task cannot depend on itself"});
+      }
+    }
+    task.params = task_reader.StringMap("params");
+    task.when = task_reader.String("when").value_or("");
+    task.retries = task_reader.Integer("retries");
+    if (task.retries && (*task.retries < 0 || *task.retries > 100)) task_reader.Error("retries", "must be between 0 and 100");
+    task.timeout_seconds = task_reader.Integer("timeoutSeconds");
+    if (task.timeout_seconds && *task.timeout_seconds < 1) task_reader.Error("timeoutSeconds", "must be at least 1");
+    task.retry_on = ParseRetryOn(task_reader, errors);
+    task_reader.Finish();
+
+    std::vector<std::string> referenced;
+    for (const auto& [param, text] : task.params) {
+      CheckTaskExpression(text, task_path + ".params." + param, spec, names, &referenced, errors);
+    }
+    if (!task.when.empty()) CheckTaskExpression(task.when, task_path + ".when", spec, names, &referenced, errors);
+    task.dependencies = task.depends_on;
+    for (const auto& dep : referenced) {
+      if (dep == task.name) {
+        errors->push_back({task_path, "a task cannot use its own outputs"});
+        continue;
+      }
+      if (std::find(task.dependencies.begin(), task.dependencies.end(), dep) == task.dependencies.end()) {
+        task.dependencies.push_back(dep);  // reading a task's outputs implies running after it
+      }
+    }
+    task.dependencies.erase(std::remove_if(task.dependencies.begin(), task.dependencies.end(),
+                                           [&](const std::string& d) { return !names.count(d) || d == task.name; }),
+                            task.dependencies.end());
+    spec.tasks.push_back(std::move(task));
+  }
+  CheckCycles(spec, reader.PathOf("tasks"), errors);
+  return spec;
+}
+
+Pipeline ParsePipeline(const json& object, ValidationErrors* errors) {
+  Pipeline result;
+  CheckTypeMeta(object, "Pipeline", errors);
+  result.metadata = ParseObjectMeta(object, kMaxPipelineNameLength, errors);
+  if (!object.is_object() || !object.contains("spec")) {
+    errors->push_back({"spec", "is required"});
+    return result;
+  }
+  result.spec = ParsePipelineSpec(object["spec"], "spec", errors);
+  return result;
+}
+
+namespace {
+std::optional<Seconds> TimeField(const json& object, const char* key) {
+  if (!object.contains(key) || !object[key].is_string()) return std::nullopt;
+  return ParseRfc3339(object[key].get<std::string>());
+}
+}  // namespace
+
+json PipelineStatusToJson(const PipelineStatus& status) {
+  json out = json::object();
+  out["observedGeneration"] = status.observed_generation;
+  if (status.last_schedule_time) out["lastScheduleTime"] = FormatRfc3339(*status.last_schedule_time);
+  if (status.next_schedule_time) out["nextScheduleTime"] = FormatRfc3339(*status.next_schedule_time);
+  if (status.last_successful_time) out["lastSuccessfulTime"] = FormatRfc3339(*status.last_successful_time);
+  out["activeRuns"] = status.active_runs;
+  out["conditions"] = json::array();
+  for (const auto& condition : status.conditions) out["conditions"].push_back(ConditionToJson(condition));
+  return out;
+}
+
+PipelineStatus PipelineStatusFromJson(const json& value) {
+  PipelineStatus status;
+  if (!value.is_object()) return status;
+  status.observed_generation = value.value("observedGeneration", int64_t{0});
+  status.last_schedule_time = TimeField(value, "lastScheduleTime");
+  status.next_schedule_time = TimeField(value, "nextScheduleTime");
+  status.last_successful_time = TimeField(value, "lastSuccessfulTime");
+  if (value.contains("activeRuns") && value["activeRuns"].is_array()) {
+    for (const auto& name : value["activeRuns"]) {
+      if (name.is_string()) status.active_runs.push_back(name.get<std::string>());
+    }
+  }
+  if (value.contains("conditions") && value["conditions"].is_array()) {
+    for (const auto& condition : value["conditions"]) status.conditions.push_back(ConditionFromJson(condition));
+  }
+  return status;
+}
+
+}  // namespace seed::api

@@ -1,0 +1,153 @@
+#include "api/pipelinerun.h"
+
+#include "api/field_reader.h"
+
+namespace seed::api {
+
+using nlohmann::json;
+
+namespace {
+constexpr const char* kRunPhases[] = {"Pending", "Running", "Succeeded", "Failed", "Cancelled"};
+constexpr const char* kTaskPhases[] = {"Pending", "Running", "Retrying", "Succeeded",
+                                       "Failed",  "Skipped", "Omitted",  "Cancelled"};
+
+std::optional<Seconds> TimeField(const json& object, const char* key) {
+  if (!object.contains(key) || !object[key].is_string()) return std::nullopt;
+  return ParseRfc3339(object[key].get<std::string>());
+}
+}  // namespace
+
+const char* RunPhaseName(RunPhase phase) { return kRunPhases[static_cast<int>(phase)]; }
+const char* TaskPhaseName(TaskPhase phase) { return kTaskPhases[static_cast<int>(phase)]; }
+
+std::optional<RunPhase> ParseRunPhase(const std::string& text) {
+  for (int i = 0; i < 5; ++i) {
+    if (text == kRunPhases[i]) return static_cast<RunPhase>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<TaskPhase> ParseTaskPhase(const std::string& text) {
+  for (int i = 0; i < 8; ++i) {
+    if (text == kTaskPhases[i]) return static_cast<TaskPhase>(i);
+  }
+  return std::nullopt;
+}
+
+bool IsTerminal(RunPhase phase) {
+  return phase == RunPhase::kSucceeded || phase == RunPhase::kFailed || phase == RunPhase::kCancelled;
+}
+
+bool IsTerminal(TaskPhase phase) {
+  return phase != TaskPhase::kPending && phase != TaskPhase::kRunning && phase != TaskPhase::kRetrying;
+}
+
+PipelineRunSpec ParsePipelineRunSpec(const json& value, const std::string& path, ValidationErrors* errors) {
+  PipelineRunSpec spec;
+  FieldReader reader(value, path, errors);
+  if (const json* ref = reader.Object("pipelineRef", true)) {
+    FieldReader ref_reader(*ref, reader.PathOf("pipelineRef"), errors);
+    spec.pipeline_ref = ref_reader.String("name", true).value_or("");
+    ref_reader.Finish();
+  }
+  spec.params = reader.StringMap("params");
+  if (auto scheduled = reader.String("scheduledTime")) {
+    spec.scheduled_time = ParseRfc3339(*scheduled);
+    if (!spec.scheduled_time) {
+      reader.Error("scheduledTime", "\"" + *scheduled + "\" is not an RFC 3339 time such as 2026-11-22T00:15:00Z");
+    }
+  }
+  spec.cancel = reader.Bool("cancel").value_or(false);
+  reader.Finish();
+  return spec;
+}
+
+PipelineRun ParsePipelineRun(const json& object, ValidationErrors* errors) {
+  PipelineRun result;
+  CheckTypeMeta(object, "PipelineRun", errors);
+  result.metadata = ParseObjectMeta(object, 63, errors);
+  if (!object.is_object() || !object.contains("spec")) {
+    errors->push_back({"spec", "is required"});
+    return result;
+  }
+  result.spec = ParsePipelineRunSpec(object["spec"], "spec", errors);
+  if (object.contains("status")) result.status = PipelineRunStatusFromJson(object["status"]);
+  return result;
+}
+
+json PipelineRunSpecToJson(const PipelineRunSpec& spec) {
+  json out = {{"pipelineRef", {{"name", spec.pipeline_ref}}}};
+  if (!spec.params.empty()) out["params"] = spec.params;
+  if (spec.scheduled_time) out["scheduledTime"] = FormatRfc3339(*spec.scheduled_time);
+  if (spec.cancel) out["cancel"] = true;
+  return out;
+}
+
+json TaskStatusToJson(const TaskStatus& status) {
+  json out = {{"phase", TaskPhaseName(status.phase)}};
+  if (status.attempt) out["attempt"] = status.attempt;
+  if (!status.pod_name.empty()) out["podName"] = status.pod_name;
+  if (status.start_time) out["startTime"] = FormatRfc3339(*status.start_time);
+  if (status.completion_time) out["completionTime"] = FormatRfc3339(*status.completion_time);
+  if (status.next_retry_time) out["nextRetryTime"] = FormatRfc3339(*status.next_retry_time);
+  if (status.exit_code) out["exitCode"] = *status.exit_code;
+  if (!status.reason.empty()) out["reason"] = status.reason;
+  if (!status.message.empty()) out["message"] = status.message;
+  if (!status.outputs.empty()) out["outputs"] = status.outputs;
+  return out;
+}
+
+TaskStatus TaskStatusFromJson(const json& value) {
+  TaskStatus status;
+  if (!value.is_object()) return status;
+  status.phase = ParseTaskPhase(value.value("phase", "Pending")).value_or(TaskPhase::kPending);
+  status.attempt = value.value("attempt", int64_t{0});
+  status.pod_name = value.value("podName", "");
+  status.start_time = TimeField(value, "startTime");
+  status.completion_time = TimeField(value, "completionTime");
+  status.next_retry_time = TimeField(value, "nextRetryTime");
+  if (value.contains("exitCode") && value["exitCode"].is_number_integer()) status.exit_code = value["exitCode"].get<int64_t>();
+  status.reason = value.value("reason", "");
+  status.message = value.value("message", "");
+  if (value.contains("outputs") && value["outputs"].is_object()) {
+    for (const auto& [key, item] : value["outputs"].items()) {
+      if (auto text = ScalarText(item)) status.outputs[key] = *text;
+    }
+  }
+  return status;
+}
+
+json PipelineRunStatusToJson(const PipelineRunStatus& status) {
+  json out = {{"observedGeneration", status.observed_generation}, {"phase", RunPhaseName(status.phase)}};
+  if (status.start_time) out["startTime"] = FormatRfc3339(*status.start_time);
+  if (status.completion_time) out["completionTime"] = FormatRfc3339(*status.completion_time);
+  out["progress"] = status.progress;
+  if (!status.message.empty()) out["message"] = status.message;
+  out["tasks"] = json::object();
+  for (const auto& [name, task] : status.tasks) out["tasks"][name] = TaskStatusToJson(task);
+  if (!status.pipeline_spec.is_null()) out["pipelineSpec"] = status.pipeline_spec;
+  out["conditions"] = json::array();
+  for (const auto& condition : status.conditions) out["conditions"].push_back(ConditionToJson(condition));
+  return out;
+}
+
+PipelineRunStatus PipelineRunStatusFromJson(const json& value) {
+  PipelineRunStatus status;
+  if (!value.is_object()) return status;
+  status.observed_generation = value.value("observedGeneration", int64_t{0});
+  status.phase = ParseRunPhase(value.value("phase", "Pending")).value_or(RunPhase::kPending);
+  status.start_time = TimeField(value, "startTime");
+  status.completion_time = TimeField(value, "completionTime");
+  status.progress = value.value("progress", "");
+  status.message = value.value("message", "");
+  if (value.contains("tasks") && value["tasks"].is_object()) {
+    for (const auto& [name, task] : value["tasks"].items()) status.tasks[name] = TaskStatusFromJson(task);
+  }
+  if (value.contains("pipelineSpec")) status.pipeline_spec = value["pipelineSpec"];
+  if (value.contains("conditions") && value["conditions"].is_array()) {
+    for (const auto& condition : value["conditions"]) status.conditions.push_back(ConditionFromJson(condition));
+  }
+  return status;
+}
+
+}  // namespace seed::api
