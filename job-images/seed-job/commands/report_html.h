@@ -1,0 +1,21 @@
+#pragma once
+// The forecast report: one self-contained HTML page (inline CSS and SVG, no scripts, no external
+// resources) that a plant engineer can open from a pod's workspace or attach to an e-mail.
+#include <string>
+
+#include "io/csv.h"
+
+namespace seed::commands {
+
+struct ReportInput {
+  std::string title;
+  double capacity_mw = 0;
+  const io::Frame* forecast = nullptr;  // forecast_mw, optional p<percent> columns
+  const io::Frame* actual = nullptr;    // power_mw
+  const io::Frame* daily = nullptr;     // optional: evaluate's daily.csv
+  int chart_days = 7;                   // the detailed chart shows the last N days
+};
+
+std::string RenderReportHtml(const ReportInput& input);
+
+}  // namespace seed::commands

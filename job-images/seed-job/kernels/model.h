@@ -1,0 +1,66 @@
+#pragma once
+// The model artifact: one versioned JSON file holding everything needed to forecast with a
+// trained model — kind, features and where they come from, quantiles, training window, scores and
+// the fitted parameters — sealed with a SHA-256 checksum so a truncated or edited file is refused.
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "kernels/features.h"
+
+namespace seed::kernels {
+
+constexpr const char* kModelFormat = "seed.dev/model";
+constexpr int kModelFormatVersion = 1;
+
+struct ModelArtifact {
+  std::string kind;                   // gbdt | linear | powercurve
+  std::vector<std::string> features;  // names from FeatureCatalogue(), in matrix column order
+  FeatureSource source;
+  std::vector<double> quantiles;  // sorted, always holding 0.5 (the point forecast)
+  double capacity_mw = 0;
+  int64_t train_start = 0, train_end = 0;  // Unix seconds of the first and last training row
+  size_t train_rows = 0;
+  nlohmann::json scores = nlohmann::json::object();  // e.g. {"train": {"rmse": ...}, "validation": {...}}
+  nlohmann::json parameters = nlohmann::json::object();  // kind-specific fitted parameters
+
+  nlohmann::json ToJson() const;  // with "checksum": "sha256:<hex>" over the rest
+};
+
+// Parses and verifies. `source` names the file in messages. Throws io::InputError (exit code 2)
+// for a malformed, truncated, tampered or unsupported artifact.
+ModelArtifact ParseModel(const nlohmann::json& json, const std::string& source);
+ModelArtifact LoadModel(const std::string& path);
+void SaveModel(const std::string& path, const ModelArtifact& model);
+
+// The checksum a ModelArtifact JSON should carry (over every member except "checksum").
+std::string ModelChecksum(const nlohmann::json& json_without_checksum);
+
+// Evaluates a loaded artifact. Thread-safe after construction.
+class Predictor {
+ public:
+  explicit Predictor(const ModelArtifact& model);  // throws io::InputError for bad parameters
+  ~Predictor();
+  Predictor(Predictor&&) noexcept;
+
+  size_t num_features() const;
+  const std::vector<double>& quantiles() const;
+  // One row of feature values in; one value per quantile out, sorted (never crossing) and
+  // clipped to [0, capacity]. When the model cannot predict (a required input is missing) every
+  // output is NaN, never a made-up number.
+  void Predict(const double* row, double* out) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Quantile column name: 0.1 -> "p10", 0.05 -> "p5", 0.025 -> "p2.5".
+std::string QuantileColumn(double tau);
+
+// Parses "0.1,0.5,0.9": each in (0,1), sorted, unique, 0.5 added when absent. Throws io::UsageError.
+std::vector<double> ParseQuantiles(const std::string& text);
+
+}  // namespace seed::kernels
