@@ -50,7 +50,6 @@ struct TlsOptions {
   std::string ca_file;
   std::string ca_pem;
   bool insecure_skip_verify = false;
-  std::string server_name;  // overrides the name checked in the server certificate
   std::string client_cert_file;
   std::string client_key_file;
   std::string client_cert_pem;
