@@ -1,0 +1,218 @@
+#include "kernels/gbdt.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/gbdt_binning.h"
+#include "kernels/gbdt_thread_pool.h"
+#include "kernels/gbdt_tree_builder.h"
+
+namespace seed::kernels {
+namespace {
+
+void Require(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument("gbdt: " + message);
+}
+
+void ValidateParams(const GbdtParams& p, size_t rows, size_t cols) {
+  Require(rows > 0 && cols > 0, "need at least one row and one feature");
+  Require(rows < (size_t{1} << 32), "at most 2^32 - 1 rows");
+  Require(p.trees >= 0, "trees must be >= 0");
+  Require(p.max_depth >= 1 && p.max_depth <= 16, "max_depth must be in 1..16");
+  Require(p.max_leaves >= 0 && p.max_leaves != 1, "max_leaves must be 0 (no limit) or >= 2");
+  Require(p.learning_rate > 0 && std::isfinite(p.learning_rate), "learning_rate must be > 0");
+  Require(p.min_child_weight >= 0 && p.min_samples_leaf >= 0, "min_child_weight and min_samples_leaf must be >= 0");
+  Require(p.lambda >= 0 && p.gamma >= 0, "lambda and gamma must be >= 0");
+  Require(p.subsample > 0 && p.subsample <= 1, "subsample must be in (0, 1]");
+  Require(p.colsample > 0 && p.colsample <= 1, "colsample must be in (0, 1]");
+  Require(p.alpha > 0 && p.alpha < 1, "alpha (quantile level) must be in (0, 1)");
+  Require(p.early_stopping_rounds >= 0, "early_stopping_rounds must be >= 0");
+  Require(p.monotone.empty() || p.monotone.size() == cols,
+          "monotone must be empty or have one entry per feature (" + std::to_string(cols) + "), got " +
+              std::to_string(p.monotone.size()));
+  for (int c : p.monotone) Require(c >= -1 && c <= 1, "monotone entries must be -1, 0 or +1");
+}
+
+void ValidateLabels(const double* y, size_t n, const char* which) {
+  for (size_t i = 0; i < n; ++i) {
+    Require(std::isfinite(y[i]), std::string(which) + " label of row " + std::to_string(i) + " is not a finite number");
+  }
+}
+
+double Loss(const GbdtParams& p, const double* y, const std::vector<double>& score) {
+  double sum = 0;
+  for (size_t i = 0; i < score.size(); ++i) {
+    const double d = y[i] - score[i];
+    sum += p.loss == GbdtParams::Loss::kL2 ? d * d : (d >= 0 ? p.alpha * d : (p.alpha - 1) * d);
+  }
+  const double mean = sum / static_cast<double>(score.size());
+  return p.loss == GbdtParams::Loss::kL2 ? std::sqrt(mean) : mean;
+}
+
+// Uniform double in [0, 1) from the top 53 bits (std::mt19937_64's output is fixed by the standard,
+// the distributions are not, so this keeps the model identical across standard libraries).
+double Uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+// One tree's walk on binned training data (for rows outside the tree's sample).
+uint32_t LeafOf(const std::vector<GbdtTrainNode>& nodes, const GbdtBinnedMatrix& data, size_t row) {
+  uint32_t i = 0;
+  while (nodes[i].feature >= 0) {
+    const GbdtTrainNode& n = nodes[i];
+    const uint32_t code = data.Column(static_cast<uint32_t>(n.feature))[row];
+    const bool left = code == data.MissingCode(static_cast<uint32_t>(n.feature)) ? n.default_left : code <= n.bin;
+    i = n.left + (left ? 0 : 1);
+  }
+  return i;
+}
+
+}  // namespace
+
+double GbdtPercentile(std::vector<double>& values, double alpha) {
+  const size_t n = values.size();
+  if (n == 0) return 0;
+  if (n == 1) return values[0];
+  const double float_pos = (1.0 - alpha) * static_cast<double>(n);
+  const auto pos = static_cast<size_t>(float_pos);
+  if (pos < 1) return *std::max_element(values.begin(), values.end());
+  if (pos >= n) return *std::min_element(values.begin(), values.end());
+  // Descending order: v1 is the pos-th largest, v2 the (pos + 1)-th.
+  std::nth_element(values.begin(), values.begin() + (pos - 1), values.end(), std::greater<>());
+  const double v1 = values[pos - 1];
+  const double v2 = *std::max_element(values.begin() + pos, values.end());
+  return v1 - (v1 - v2) * (float_pos - static_cast<double>(pos));
+}
+
+GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, const GbdtParams& params,
+                    const double* valid_x, size_t valid_rows, const double* valid_y, GbdtTrainLog* log) {
+  ValidateParams(params, rows, cols);
+  ValidateLabels(y, rows, "training");
+  const bool has_valid = valid_x != nullptr && valid_y != nullptr && valid_rows > 0;
+  if (has_valid) ValidateLabels(valid_y, valid_rows, "validation");
+  const bool quantile = params.loss == GbdtParams::Loss::kQuantile;
+
+  GbdtThreadPool pool(params.threads);
+  const GbdtBinnedMatrix data = BinMatrix(x, rows, cols, params.max_bins, pool);
+  GbdtTreeBuilder builder(data, params, pool);
+
+  std::vector<double> scratch(y, y + rows);
+  const double base_score =
+      quantile ? GbdtPercentile(scratch, params.alpha)
+               : std::accumulate(y, y + rows, 0.0) / static_cast<double>(rows);
+  std::vector<double> score(rows, base_score), valid_score(has_valid ? valid_rows : 0, base_score);
+
+  std::vector<GbdtNode> model_nodes;
+  std::vector<uint32_t> tree_starts;
+  std::vector<double> importance(cols, 0.0);
+  std::vector<GbdtGradPair> gpair(rows);
+  std::vector<uint32_t> sample, features;
+  std::vector<uint8_t> in_sample(rows);
+  std::vector<uint32_t> all_features(cols);
+  std::iota(all_features.begin(), all_features.end(), 0u);
+  const auto tree_features = std::max<size_t>(1, static_cast<size_t>(std::lround(params.colsample * cols)));
+  std::mt19937_64 rng(params.seed);
+  std::vector<double> leaf_value;
+
+  GbdtTrainLog local_log;
+  GbdtTrainLog& out_log = log ? *log : local_log;
+  out_log = {};
+  const bool early_stopping = has_valid && params.early_stopping_rounds > 0;
+  double best_valid = std::numeric_limits<double>::infinity();
+  int best_iteration = -1;
+
+  for (int t = 0; t < params.trees; ++t) {
+    for (size_t i = 0; i < rows; ++i) {
+      const double delta = score[i] - y[i];
+      const double g = quantile ? (delta >= 0 ? 1 - params.alpha : -params.alpha) : delta;
+      gpair[i] = {static_cast<float>(g), 1.0f};
+    }
+    sample.clear();
+    for (size_t i = 0; i < rows; ++i) {
+      const bool take = params.subsample >= 1 || Uniform(rng) < params.subsample;
+      in_sample[i] = take;
+      if (take) sample.push_back(static_cast<uint32_t>(i));
+    }
+    if (sample.empty()) {  // a tiny data set with a small subsample: keep one row
+      sample.push_back(0);
+      in_sample[0] = 1;
+    }
+    features = all_features;
+    if (tree_features < cols) {
+      for (size_t k = 0; k < tree_features; ++k) {
+        const size_t j = k + static_cast<size_t>(rng() % (cols - k));
+        std::swap(features[k], features[j]);
+      }
+      features.resize(tree_features);
+      std::sort(features.begin(), features.end());
+    }
+
+    builder.Build(sample, gpair.data(), features);
+    const std::vector<GbdtTrainNode>& nodes = builder.nodes();
+    leaf_value.assign(nodes.size(), 0.0);
+    const uint32_t* row_index = builder.row_index();
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const GbdtTrainNode& n = nodes[i];
+      if (n.feature >= 0) continue;
+      double w = n.weight;
+      if (quantile) {
+        // LightGBM's leaf renewal: the alpha-percentile of the residuals of the leaf's rows, kept
+        // inside the leaf's monotone bounds.
+        scratch.clear();
+        for (uint32_t k = n.begin; k < n.end; ++k) scratch.push_back(y[row_index[k]] - score[row_index[k]]);
+        w = std::clamp(GbdtPercentile(scratch, params.alpha), n.lower, n.upper);
+      }
+      leaf_value[i] = params.learning_rate * w;
+    }
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const GbdtTrainNode& n = nodes[i];
+      if (n.feature < 0) {
+        for (uint32_t k = n.begin; k < n.end; ++k) score[row_index[k]] += leaf_value[i];
+      }
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      if (!in_sample[r]) score[r] += leaf_value[LeafOf(nodes, data, r)];
+    }
+    tree_starts.push_back(static_cast<uint32_t>(model_nodes.size()));
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const GbdtTrainNode& n = nodes[i];
+      if (n.feature >= 0) {
+        model_nodes.push_back({n.threshold, static_cast<uint32_t>(n.feature), n.left, n.default_left});
+        importance[static_cast<size_t>(n.feature)] += n.gain;
+      } else {
+        model_nodes.push_back({leaf_value[i], 0, 0, false});
+      }
+    }
+
+    if (log) out_log.train_loss.push_back(Loss(params, y, score));
+    if (has_valid) {
+      const GbdtNode* tree = model_nodes.data() + tree_starts.back();
+      for (size_t r = 0; r < valid_rows; ++r) {
+        const double* row = valid_x + r * cols;
+        uint32_t i = 0;
+        while (!tree[i].IsLeaf()) {
+          const double v = row[tree[i].feature];
+          const bool left = std::isnan(v) ? tree[i].default_left : v <= tree[i].threshold;
+          i = tree[i].left + (left ? 0 : 1);
+        }
+        valid_score[r] += tree[i].threshold;
+      }
+      const double loss = Loss(params, valid_y, valid_score);
+      out_log.valid_loss.push_back(loss);
+      if (loss < best_valid) {
+        best_valid = loss;
+        best_iteration = t;
+      }
+      if (early_stopping && t - best_iteration >= params.early_stopping_rounds) break;
+    }
+  }
+  GbdtModel model(cols, base_score, std::move(model_nodes), std::move(tree_starts), params.loss, params.alpha,
+                  std::move(importance));
+  if (early_stopping && best_iteration >= 0) model.Truncate(static_cast<size_t>(best_iteration) + 1);
+  out_log.best_iteration = has_valid ? best_iteration : static_cast<int>(model.num_trees()) - 1;
+  return model;
+}
+
+}  // namespace seed::kernels

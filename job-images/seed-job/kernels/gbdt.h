@@ -1,0 +1,109 @@
+#pragma once
+// Histogram gradient-boosted regression trees (XGBoost "hist"-style depth-wise growth) with L2 and
+// quantile losses, learned missing-value directions, monotone constraints, row/column subsampling and
+// early stopping. Training and prediction are multi-threaded and deterministic for a fixed seed: the
+// trained model does not depend on the thread count (every histogram cell is summed by one thread in
+// row order), so 1 and N threads give bit-identical models and predictions.
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace seed::kernels {
+
+struct GbdtParams {
+  int trees = 1000;
+  int max_depth = 6;
+  int max_leaves = 0;  // 0: 2^max_depth. Otherwise, per level, the best-gain splits go first.
+  double learning_rate = 0.05;
+  int max_bins = 255;             // non-missing bins per feature, 2..255 (missing gets its own bin)
+  double min_child_weight = 5;    // min hessian sum in a leaf
+  int min_samples_leaf = 1;       // both losses have unit hessians, so this is checked on the same sum
+  double lambda = 1.0;            // L2 on leaf values
+  double gamma = 0;               // min gain to split
+  double subsample = 1.0;         // row fraction per tree (Bernoulli per row)
+  double colsample = 1.0;         // feature fraction per tree
+  uint64_t seed = 0;
+  int threads = 0;                // 0: all cores
+  enum class Loss { kL2, kQuantile } loss = Loss::kL2;
+  double alpha = 0.5;             // quantile level
+  std::vector<int> monotone;      // per feature: +1 increasing, -1 decreasing, 0 none (empty: none)
+  int early_stopping_rounds = 0;  // on the validation set when given; keeps the best iteration
+};
+
+// Per-iteration losses: RMSE for L2, mean pinball loss for quantile.
+struct GbdtTrainLog {
+  std::vector<double> train_loss, valid_loss;
+  int best_iteration = -1;
+};
+
+// One node of the flattened trees. A leaf has left == 0 (the root is never a child); an internal
+// node sends a row to `left` when row[feature] <= threshold, to left + 1 when greater, and a NaN to
+// the learned default side.
+struct GbdtNode {
+  double threshold = 0;  // split threshold, or the leaf value (learning rate already applied)
+  uint32_t feature = 0;
+  uint32_t left = 0;
+  bool default_left = false;
+  bool IsLeaf() const { return left == 0; }
+};
+
+class GbdtModel {  // immutable after training; thread-safe prediction
+ public:
+  GbdtModel() = default;
+  // Validates the shapes and indices (children after their parent, inside the tree; features in
+  // range; finite numbers) and throws std::invalid_argument saying what is wrong.
+  GbdtModel(size_t num_features, double base_score, std::vector<GbdtNode> nodes,
+            std::vector<uint32_t> tree_starts, GbdtParams::Loss loss, double alpha,
+            std::vector<double> gain_importance);
+
+  double Predict(const double* row) const;  // one row of features (NaN = missing)
+  // rows: n rows, row i at rows + i * stride. threads 0: all cores.
+  void PredictBatch(const double* rows, size_t n, size_t stride, double* out, int threads = 0) const;
+
+  size_t num_features() const { return num_features_; }
+  size_t num_trees() const { return tree_starts_.size(); }
+  double base_score() const { return base_score_; }
+  GbdtParams::Loss loss() const { return loss_; }
+  double alpha() const { return alpha_; }
+  const std::vector<GbdtNode>& nodes() const { return nodes_; }
+  const std::vector<uint32_t>& tree_starts() const { return tree_starts_; }
+  // Total split gain per feature (the usual "gain" importance), summed over all trees.
+  const std::vector<double>& gain_importance() const { return gain_importance_; }
+  // Keeps the first `trees` trees (early stopping).
+  void Truncate(size_t trees);
+
+  nlohmann::json ToJson() const;
+  static GbdtModel FromJson(const nlohmann::json& json);
+
+ private:
+  // GbdtNode packed into 16 bytes for prediction: the default side rides in the feature's top bit.
+  struct PackedNode {
+    double threshold;
+    uint32_t feature_and_default;
+    uint32_t left;
+  };
+  double PredictTree(size_t tree, const double* row) const;
+
+  size_t num_features_ = 0;
+  double base_score_ = 0;
+  std::vector<GbdtNode> nodes_;        // all trees, concatenated; child indices are tree-local
+  std::vector<PackedNode> packed_;     // nodes_, packed
+  std::vector<uint32_t> tree_starts_;  // index of each tree's root in nodes_
+  GbdtParams::Loss loss_ = GbdtParams::Loss::kL2;
+  double alpha_ = 0.5;
+  std::vector<double> gain_importance_;
+};
+
+// x: rows x cols, row-major, NaN = missing (infinities are rejected). Throws std::invalid_argument
+// on bad parameters or data.
+GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, const GbdtParams& params,
+                    const double* valid_x = nullptr, size_t valid_rows = 0, const double* valid_y = nullptr,
+                    GbdtTrainLog* log = nullptr);
+
+// LightGBM's percentile (PercentileFun): sort descending, pos = floor((1 - alpha) n), interpolate
+// linearly between the pos-th and (pos+1)-th largest. Used for the quantile loss's initial score and
+// leaf renewal. `values` is reordered. Empty input returns 0.
+double GbdtPercentile(std::vector<double>& values, double alpha);
+
+}  // namespace seed::kernels

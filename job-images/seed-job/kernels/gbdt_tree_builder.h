@@ -1,0 +1,91 @@
+#pragma once
+// Grows one regression tree on binned data, depth-wise like XGBoost's hist method: per level, the
+// smaller child of every split gets its gradient histogram built from its rows and the larger one
+// gets parent minus smaller (the subtraction trick). Work is split by feature, so every histogram
+// cell is summed by a single thread in row order and the tree does not depend on the thread count.
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "kernels/gbdt.h"
+#include "kernels/gbdt_binning.h"
+
+namespace seed::kernels {
+
+class GbdtThreadPool;
+
+struct GbdtGradPair {
+  float g = 0, h = 0;
+};
+
+struct GbdtHistBin {
+  double g = 0, h = 0;
+};
+
+struct GbdtTrainNode {
+  int32_t feature = -1;  // -1: leaf
+  uint32_t bin = 0;      // rows with code <= bin go left (missing code: default side)
+  double threshold = 0;  // the same split on raw values: x <= threshold goes left
+  bool default_left = false;
+  uint32_t left = 0;     // right child is left + 1
+  double gain = 0;
+  double sum_g = 0, sum_h = 0;
+  double weight = 0;     // Newton leaf weight, clamped to [lower, upper], learning rate not applied
+  double lower = -std::numeric_limits<double>::infinity();
+  double upper = std::numeric_limits<double>::infinity();
+  uint32_t begin = 0, end = 0;  // this node's rows are row_index()[begin, end)
+  int depth = 0;
+};
+
+class GbdtTreeBuilder {
+ public:
+  GbdtTreeBuilder(const GbdtBinnedMatrix& data, const GbdtParams& params, GbdtThreadPool& pool);
+
+  // rows: the in-bag rows, ascending; gpair: one pair per data row; features: the columns this tree
+  // may split on, ascending.
+  void Build(const std::vector<uint32_t>& rows, const GbdtGradPair* gpair, const std::vector<uint32_t>& features);
+
+  const std::vector<GbdtTrainNode>& nodes() const { return nodes_; }
+  const uint32_t* row_index() const { return row_index_.data(); }
+
+ private:
+  struct Split {
+    double gain = -std::numeric_limits<double>::infinity();
+    uint32_t bin = 0;
+    bool default_left = false;
+    double left_g = 0, left_h = 0;
+  };
+  struct Expansion {
+    uint32_t parent, small, large;
+  };
+
+  bool CanSplit(const GbdtTrainNode& node) const;
+  double LeafWeight(double g, double h, double lower, double upper) const;
+  double Gain(double g, double h, double lower, double upper) const;
+  Split EvaluateFeature(const GbdtTrainNode& node, uint32_t feature, const GbdtHistBin* hist) const;
+  void BuildHistogram(const GbdtTrainNode& node, uint32_t feature, GbdtHistBin* hist) const;
+  void ChooseSplit(uint32_t node_id, const Split* per_feature);
+  void Partition(const GbdtTrainNode& node);
+  uint32_t AcquireHist();
+  GbdtHistBin* Hist(uint32_t buffer) { return hist_pool_[buffer].data(); }
+
+  const GbdtBinnedMatrix& data_;
+  const GbdtParams& params_;
+  GbdtThreadPool& pool_;
+  const double min_child_hess_;
+  const bool constrained_;
+
+  std::vector<GbdtTrainNode> nodes_;
+  std::vector<uint32_t> features_;
+  std::vector<uint32_t> row_index_, row_scratch_;
+  std::vector<GbdtGradPair> ordered_gpair_, gpair_scratch_;
+  std::vector<std::vector<GbdtHistBin>> hist_pool_;
+  std::vector<uint32_t> free_hists_;
+  std::vector<uint32_t> node_hist_;  // histogram buffer of each node still to be split
+  std::vector<Split> candidates_;    // per (node, feature) of the current level
+  std::vector<double> best_gain_;    // per node: gain of the chosen split (-inf: none)
+  std::vector<Split> best_split_;
+  std::vector<uint32_t> best_feature_;
+};
+
+}  // namespace seed::kernels

@@ -1,0 +1,421 @@
+#include "kernels/gbdt.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernels/gbdt_binning.h"
+
+namespace seed::kernels {
+namespace {
+
+using ::testing::HasSubstr;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Data {
+  size_t cols = 0;
+  std::vector<double> x, y;
+  size_t rows() const { return y.size(); }
+  const double* row(size_t i) const { return x.data() + i * cols; }
+};
+
+// y = step(x0) with three levels; x1 is noise the trees must ignore. x0 takes 100 distinct values,
+// fewer than the bins, so every step falls exactly between two bins.
+Data Piecewise(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 10);
+  Data d{2, {}, {}};
+  for (size_t i = 0; i < n; ++i) {
+    const double x0 = static_cast<double>(rng() % 100) / 10 + 0.05, x1 = u(rng);
+    d.x.insert(d.x.end(), {x0, x1});
+    d.y.push_back(x0 < 3 ? 1.0 : (x0 < 7 ? 5.0 : -2.0));
+  }
+  return d;
+}
+
+// y = x + (0.2 + x) * N(0, 1), x in [0, 2]: the spread grows with x.
+Data Heteroscedastic(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 2);
+  std::normal_distribution<double> noise(0, 1);
+  Data d{2, {}, {}};
+  for (size_t i = 0; i < n; ++i) {
+    const double x0 = u(rng), x1 = u(rng);
+    d.x.insert(d.x.end(), {x0, x1});
+    d.y.push_back(x0 + (0.2 + x0) * noise(rng));
+  }
+  return d;
+}
+
+// Smooth, noisy, non-monotone in both features: the constraint has real work to do.
+Data Wavy(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::normal_distribution<double> noise(0, 0.3);
+  Data d{3, {}, {}};
+  for (size_t i = 0; i < n; ++i) {
+    const double a = u(rng), b = u(rng), c = u(rng);
+    d.x.insert(d.x.end(), {a, b, c});
+    d.y.push_back(a + 0.5 * std::sin(12 * a) - b + 0.5 * std::cos(10 * b) + c * c + noise(rng));
+  }
+  return d;
+}
+
+GbdtModel Train(const Data& d, const GbdtParams& p, GbdtTrainLog* log = nullptr) {
+  return TrainGbdt(d.x.data(), d.rows(), d.cols, d.y.data(), p, nullptr, 0, nullptr, log);
+}
+
+TEST(GbdtTest, FitsPiecewiseFunction) {
+  const Data d = Piecewise(2000, 1);
+  GbdtParams p;
+  p.trees = 200;
+  p.max_depth = 3;
+  p.learning_rate = 0.3;
+  p.min_child_weight = 1;
+  p.lambda = 0;  // no shrinkage of leaf values: the residual decays by 0.7 per tree
+  const GbdtModel m = Train(d, p);
+  EXPECT_EQ(m.num_trees(), 200u);
+  EXPECT_EQ(m.num_features(), 2u);
+  for (double x0 : {0.5, 2.5, 3.5, 5.0, 6.5, 7.5, 9.5}) {
+    for (double x1 : {0.1, 5.0, 9.9}) {
+      const double row[] = {x0, x1};
+      const double want = x0 < 3 ? 1.0 : (x0 < 7 ? 5.0 : -2.0);
+      EXPECT_NEAR(m.Predict(row), want, 1e-3) << x0 << " " << x1;
+    }
+  }
+  // Nearly all the gain is on x0.
+  EXPECT_GT(m.gain_importance()[0], 1000 * m.gain_importance()[1]);
+}
+
+TEST(GbdtTest, L2TrainLossDecreasesMonotonically) {
+  const Data d = Wavy(3000, 2);
+  GbdtParams p;
+  p.trees = 150;
+  p.max_depth = 4;
+  p.learning_rate = 0.1;
+  GbdtTrainLog log;
+  Train(d, p, &log);
+  ASSERT_EQ(log.train_loss.size(), 150u);
+  for (size_t t = 1; t < log.train_loss.size(); ++t) EXPECT_LE(log.train_loss[t], log.train_loss[t - 1]) << t;
+  EXPECT_LT(log.train_loss.back(), 0.6 * log.train_loss.front());
+  EXPECT_EQ(log.best_iteration, 149);
+}
+
+TEST(GbdtTest, QuantileModelsReachTheirCoverage) {
+  const Data train = Heteroscedastic(20000, 3), test = Heteroscedastic(20000, 4);
+  for (double alpha : {0.1, 0.5, 0.9}) {
+    GbdtParams p;
+    p.trees = 200;
+    p.max_depth = 4;
+    p.learning_rate = 0.1;
+    p.loss = GbdtParams::Loss::kQuantile;
+    p.alpha = alpha;
+    p.subsample = 0.8;
+    const GbdtModel m = Train(train, p);
+    std::vector<double> q(test.rows());
+    m.PredictBatch(test.x.data(), test.rows(), test.cols, q.data());
+    size_t below = 0;
+    for (size_t i = 0; i < test.rows(); ++i) below += test.y[i] < q[i];
+    EXPECT_NEAR(static_cast<double>(below) / test.rows(), alpha, 0.02) << alpha;
+  }
+}
+
+TEST(GbdtTest, PercentileMatchesLightGbm) {
+  // Descending 4 3 2 1; alpha 0.1: pos = floor(3.6) = 3, 2 - (2 - 1) * 0.6 = 1.4.
+  std::vector<double> v = {3, 1, 4, 2};
+  EXPECT_NEAR(GbdtPercentile(v, 0.1), 1.4, 1e-15);
+  v = {3, 1, 4, 2};
+  EXPECT_EQ(GbdtPercentile(v, 0.5), 3.0);  // pos 2, no interpolation: the upper median
+  v = {3, 1, 4, 2};
+  EXPECT_EQ(GbdtPercentile(v, 0.9), 4.0);  // pos 0: the maximum
+  v = {7};
+  EXPECT_EQ(GbdtPercentile(v, 0.3), 7.0);
+}
+
+TEST(GbdtTest, QuantileLeafRenewalIsTheResidualPercentile) {
+  // One binary feature, one split. Labels 1 2 3 4 | 10 20 30 40, alpha 0.1:
+  // base = percentile(all) = 2 - (2 - 1) * 0.2 = 1.8 (float_pos 7.2);
+  // left residuals -0.8 0.2 1.2 2.2 -> 0.2 - 1.0 * 0.6 = -0.4; right 8.2 18.2 28.2 38.2 -> 18.2 - 10 * 0.6 = 12.2.
+  Data d{1, {0, 0, 0, 0, 1, 1, 1, 1}, {1, 2, 3, 4, 10, 20, 30, 40}};
+  GbdtParams p;
+  p.trees = 1;
+  p.max_depth = 1;
+  p.learning_rate = 0.5;
+  p.min_child_weight = 1;
+  p.lambda = 0;
+  p.loss = GbdtParams::Loss::kQuantile;
+  p.alpha = 0.1;
+  const GbdtModel m = Train(d, p);
+  EXPECT_NEAR(m.base_score(), 1.8, 1e-12);
+  const double zero = 0, one = 1;
+  EXPECT_NEAR(m.Predict(&zero), 1.8 + 0.5 * -0.4, 1e-12);
+  EXPECT_NEAR(m.Predict(&one), 1.8 + 0.5 * 12.2, 1e-12);
+}
+
+TEST(GbdtTest, MonotoneConstraintHoldsOnAGrid) {
+  const Data d = Wavy(5000, 5);
+  for (auto loss : {GbdtParams::Loss::kL2, GbdtParams::Loss::kQuantile}) {
+    GbdtParams p;
+    p.trees = 100;
+    p.max_depth = 5;
+    p.learning_rate = 0.2;
+    p.subsample = 0.8;
+    p.colsample = 0.7;
+    p.monotone = {+1, -1, 0};
+    p.loss = loss;
+    p.alpha = 0.7;
+    const GbdtModel m = Train(d, p);
+    constexpr int kGrid = 41;
+    for (int i = 0; i < kGrid; ++i) {
+      for (int k = 0; k < kGrid; ++k) {
+        const double fixed = i / (kGrid - 1.0), c = k / (kGrid - 1.0);
+        double prev_a = -std::numeric_limits<double>::infinity(), prev_b = std::numeric_limits<double>::infinity();
+        for (int j = -1; j <= kGrid; ++j) {  // one step beyond the data on both sides
+          const double v = j / (kGrid - 1.0);
+          const double row_a[] = {v, fixed, c}, row_b[] = {fixed, v, c};
+          const double pa = m.Predict(row_a), pb = m.Predict(row_b);
+          EXPECT_GE(pa, prev_a) << "increasing in x0 at " << v;
+          EXPECT_LE(pb, prev_b) << "decreasing in x1 at " << v;
+          prev_a = pa;
+          prev_b = pb;
+        }
+      }
+    }
+    // The constrained model still learns the trend: + in x0, - in x1.
+    const double lo[] = {0.05, 0.95, 0.5}, hi[] = {0.95, 0.05, 0.5};
+    EXPECT_GT(m.Predict(hi) - m.Predict(lo), 1.0);
+  }
+}
+
+TEST(GbdtTest, MissingValuesLearnTheirOwnDirection) {
+  // x < 0.5 -> 0, x >= 0.5 -> 1, missing -> 1 too (as the upper half): the split must send NaN right.
+  std::mt19937_64 rng(6);
+  std::uniform_real_distribution<double> u(0, 1);
+  Data d{1, {}, {}};
+  for (int i = 0; i < 3000; ++i) {
+    const double x = u(rng);
+    if (i % 5 == 0) {
+      d.x.push_back(kNaN);
+      d.y.push_back(1);
+    } else {
+      d.x.push_back(x);
+      d.y.push_back(x < 0.5 ? 0 : 1);
+    }
+  }
+  GbdtParams p;
+  p.trees = 50;
+  p.max_depth = 1;
+  p.learning_rate = 0.5;
+  const GbdtModel m = Train(d, p);
+  const double nan = kNaN, low = 0.2, high = 0.8;
+  EXPECT_NEAR(m.Predict(&low), 0.0, 1e-3);
+  EXPECT_NEAR(m.Predict(&high), 1.0, 1e-3);
+  EXPECT_NEAR(m.Predict(&nan), 1.0, 1e-3);
+  // Missing values of their own: a depth-2 tree isolates them (x < 0.5 -> 0, x >= 0.5 -> 1, NaN -> 5).
+  for (size_t i = 0; i < d.rows(); ++i) {
+    if (std::isnan(d.x[i])) d.y[i] = 5;
+  }
+  p.max_depth = 2;
+  const GbdtModel m2 = Train(d, p);
+  EXPECT_NEAR(m2.Predict(&low), 0.0, 1e-3);
+  EXPECT_NEAR(m2.Predict(&high), 1.0, 1e-3);
+  EXPECT_NEAR(m2.Predict(&nan), 5.0, 1e-3);
+}
+
+TEST(GbdtTest, MissingAtPredictionOnlyFollowsTheLargerChild) {
+  // No NaN in training; 80 % of rows have x < 0.8 (y = 0), so NaN follows them.
+  Data d{1, {}, {}};
+  for (int i = 0; i < 1000; ++i) {
+    const double x = i / 1000.0;
+    d.x.push_back(x);
+    d.y.push_back(x < 0.8 ? 0 : 10);
+  }
+  GbdtParams p;
+  p.trees = 30;
+  p.max_depth = 1;
+  p.learning_rate = 0.5;
+  const GbdtModel m = Train(d, p);
+  const double nan = kNaN;
+  EXPECT_NEAR(m.Predict(&nan), 0.0, 1e-3);
+}
+
+TEST(GbdtTest, JsonRoundTripGivesBitIdenticalPredictions) {
+  Data d = Wavy(3000, 7);
+  for (size_t i = 0; i < d.x.size(); i += 7) d.x[i] = kNaN;
+  GbdtParams p;
+  p.trees = 60;
+  p.subsample = 0.7;
+  p.colsample = 0.7;
+  const GbdtModel m = Train(d, p);
+  const GbdtModel back = GbdtModel::FromJson(nlohmann::json::parse(m.ToJson().dump()));
+  ASSERT_EQ(back.num_trees(), m.num_trees());
+  EXPECT_EQ(back.ToJson(), m.ToJson());
+  for (size_t i = 0; i < d.rows(); ++i) {
+    const double a = m.Predict(d.row(i)), b = back.Predict(d.row(i));
+    EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0) << i;
+  }
+}
+
+TEST(GbdtTest, BatchPredictionEqualsRowPrediction) {
+  const Data d = Wavy(5000, 8);
+  GbdtParams p;
+  p.trees = 40;
+  const GbdtModel m = Train(d, p);
+  for (int threads : {1, 2, 3}) {
+    std::vector<double> out(d.rows());
+    m.PredictBatch(d.x.data(), d.rows(), d.cols, out.data(), threads);
+    for (size_t i = 0; i < d.rows(); ++i) ASSERT_EQ(out[i], m.Predict(d.row(i))) << i;
+  }
+}
+
+TEST(GbdtTest, MalformedModelsAreRejectedWithAMessage) {
+  Data d = Piecewise(500, 9);
+  GbdtParams p;
+  p.trees = 3;
+  p.max_depth = 2;
+  const nlohmann::json good = Train(d, p).ToJson();
+  auto expect_rejected = [](const nlohmann::json& j, const std::string& message) {
+    try {
+      GbdtModel::FromJson(j);
+      ADD_FAILURE() << "accepted: " << message;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr(message));
+    }
+  };
+  nlohmann::json j = good;
+  j.erase("trees");
+  expect_rejected(j, "model has no \"trees\"");
+  j = good;
+  j["format"] = "xgboost";
+  expect_rejected(j, "\"format\" must be \"seed-gbdt\"");
+  j = good;
+  j["trees"][1]["left"][0] = 99;
+  expect_rejected(j, "tree 1 node 0: children 99/100 must come after the node and inside the tree");
+  j = good;
+  j["trees"][1]["left"][0] = 0;  // now a leaf: fine; but a child pointing back makes a cycle
+  j["trees"][1]["left"][1] = 0;
+  EXPECT_NO_THROW(GbdtModel::FromJson(j));
+  j = good;
+  j["trees"][0]["left"][1] = 1;
+  expect_rejected(j, "tree 0 node 1: children 1/2 must come after the node");
+  j = good;
+  j["trees"][2]["feature"][0] = 7;
+  expect_rejected(j, "tree 2 node 0: feature 7 out of range (2 features)");
+  j = good;
+  j["trees"][0]["value"].erase(0);
+  expect_rejected(j, "tree 0: \"left\", \"feature\", \"default_left\" and \"value\" must be non-empty arrays of one length");
+  j = good;
+  j["trees"][0]["value"][0] = "high";
+  expect_rejected(j, "wrong JSON type");
+  j = good;
+  j["trees"][0]["value"][0] = nullptr;  // what an infinity becomes in JSON
+  expect_rejected(j, "wrong JSON type");
+  j = good;
+  j["gain_importance"] = {1.0};
+  expect_rejected(j, "gain_importance has 1 entries, expected one per feature (2)");
+  j = good;
+  j["alpha"] = 1.5;
+  expect_rejected(j, "alpha must be in (0, 1)");
+  expect_rejected(nlohmann::json::array(), "model must be a JSON object");
+}
+
+TEST(GbdtTest, DeterministicForASeedAndIndependentOfThreads) {
+  Data d = Wavy(4000, 10);
+  for (size_t i = 0; i < d.x.size(); i += 11) d.x[i] = kNaN;
+  GbdtParams p;
+  p.trees = 40;
+  p.subsample = 0.8;
+  p.colsample = 0.67;
+  p.seed = 42;
+  p.threads = 1;
+  const nlohmann::json one = Train(d, p).ToJson();
+  EXPECT_EQ(Train(d, p).ToJson(), one);
+  p.threads = 2;
+  EXPECT_EQ(Train(d, p).ToJson(), one);
+  p.threads = 3;
+  EXPECT_EQ(Train(d, p).ToJson(), one);
+  p.seed = 43;
+  EXPECT_NE(Train(d, p).ToJson(), one);
+}
+
+TEST(GbdtTest, EarlyStoppingKeepsTheBestIteration) {
+  const Data train = Wavy(1000, 11), valid = Wavy(1000, 12);
+  GbdtParams p;
+  p.trees = 500;
+  p.max_depth = 6;
+  p.learning_rate = 0.3;
+  p.min_child_weight = 1;
+  p.early_stopping_rounds = 20;
+  GbdtTrainLog log;
+  const GbdtModel m = TrainGbdt(train.x.data(), train.rows(), 3, train.y.data(), p, valid.x.data(), valid.rows(),
+                                valid.y.data(), &log);
+  ASSERT_GE(log.best_iteration, 0);
+  EXPECT_LT(log.valid_loss.size(), 500u);  // it overfits long before 500 trees at this rate
+  EXPECT_EQ(log.valid_loss.size(), static_cast<size_t>(log.best_iteration) + 21);
+  EXPECT_EQ(m.num_trees(), static_cast<size_t>(log.best_iteration) + 1);
+  for (double loss : log.valid_loss) EXPECT_GE(loss, log.valid_loss[log.best_iteration]);
+  // The kept model reproduces the best validation loss.
+  double sum = 0;
+  for (size_t i = 0; i < valid.rows(); ++i) {
+    const double e = m.Predict(valid.row(i)) - valid.y[i];
+    sum += e * e;
+  }
+  EXPECT_NEAR(std::sqrt(sum / valid.rows()), log.valid_loss[log.best_iteration], 1e-9);
+}
+
+TEST(GbdtTest, MaxLeavesLimitsTreeSize) {
+  const Data d = Wavy(3000, 13);
+  GbdtParams p;
+  p.trees = 5;
+  p.max_depth = 6;
+  p.max_leaves = 10;
+  const GbdtModel m = Train(d, p);
+  const auto& starts = m.tree_starts();
+  for (size_t t = 0; t < m.num_trees(); ++t) {
+    const size_t end = t + 1 < starts.size() ? starts[t + 1] : m.nodes().size();
+    EXPECT_EQ(end - starts[t], 19u) << t;  // 10 leaves + 9 splits
+  }
+}
+
+TEST(GbdtTest, BadInputIsRejectedWithAMessage) {
+  const Data d = Piecewise(100, 14);
+  GbdtParams p;
+  p.monotone = {1};
+  EXPECT_THAT([&] { Train(d, p); }, ::testing::ThrowsMessage<std::invalid_argument>(
+                                          HasSubstr("monotone must be empty or have one entry per feature (2), got 1")));
+  p = {};
+  p.max_bins = 300;
+  EXPECT_THAT([&] { Train(d, p); }, ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("max_bins must be in 2..255")));
+  Data bad = d;
+  bad.x[5] = std::numeric_limits<double>::infinity();
+  p = {};
+  EXPECT_THAT([&] { Train(bad, p); },
+              ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("feature 1 of row 2 is infinite")));
+  bad = d;
+  bad.y[3] = kNaN;
+  EXPECT_THAT([&] { Train(bad, p); },
+              ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("training label of row 3 is not a finite number")));
+}
+
+TEST(GbdtBinningTest, CutPointsAreMidpointsOrQuantiles) {
+  EXPECT_EQ(GbdtCutPoints({3, 1, 2, 2, 1}, 255), (std::vector<double>{1.5, 2.5}));
+  EXPECT_TRUE(GbdtCutPoints({4, 4, 4}, 255).empty());
+  // 1000 distinct values into 4 bins: cut near the quartiles.
+  std::vector<double> v;
+  for (int i = 0; i < 1000; ++i) v.push_back(i);
+  EXPECT_EQ(GbdtCutPoints(v, 4), (std::vector<double>{249.5, 499.5, 749.5}));
+  // Heavy ties: half the values are exactly 0; 0 keeps a bin of its own.
+  v.assign(500, 0.0);
+  for (int i = 1; i <= 500; ++i) v.push_back(i);
+  const auto cuts = GbdtCutPoints(v, 8);
+  ASSERT_FALSE(cuts.empty());
+  EXPECT_EQ(cuts[0], 0.5);
+  EXPECT_LE(cuts.size(), 7u);
+}
+
+}  // namespace
+}  // namespace seed::kernels
