@@ -1,0 +1,104 @@
+// kube-emulator: the test API emulator. Test-only; see README.md.
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "kube-emulator/server/emulator.h"
+#include "kube-emulator/server/http_server.h"
+
+namespace {
+
+void WritePortFile(const std::string& path, int port) {
+  std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp);
+    out << port << "\n";
+    if (!out) throw std::runtime_error("cannot write the port file " + temp);
+  }
+  std::filesystem::rename(temp, path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"The test API emulator: an in-memory API server for tests (never for production)."};
+  std::string listen = "127.0.0.1:0";
+  std::string port_file;
+  std::vector<std::string> tokens;
+  kubeemu::ServerOptions server_options;
+  kubeemu::EmulatorConfig config;
+  app.add_option("--listen", listen, "host:port to listen on (port 0: any free port)");
+  app.add_option("--port-file", port_file, "write the bound port here (atomically) once listening");
+  app.add_option("--tls-cert", server_options.tls_cert, "server certificate (PEM); serves HTTPS")->check(CLI::ExistingFile);
+  app.add_option("--tls-key", server_options.tls_key, "server private key (PEM)")->check(CLI::ExistingFile);
+  app.add_option("--client-ca", server_options.client_ca, "CA (PEM) for client certificates; a verified certificate's CN is the user")
+      ->check(CLI::ExistingFile);
+  app.add_option("--token", tokens, "TOKEN=USER: an accepted bearer token and its user (repeatable)");
+  app.add_flag("--gateway-api", config.gateway_api, "serve gateway.networking.k8s.io/v1 HTTPRoutes");
+  app.add_option("--history", config.history, "watch history window (events kept)")->check(CLI::Range(1, 10000000));
+  app.add_option("--bookmark-interval-ms", server_options.bookmark_interval_ms, "interval between watch BOOKMARK events")
+      ->check(CLI::Range(10, 3600000));
+  app.add_option("--threads", server_options.threads, "server threads (each open watch holds one)")->check(CLI::Range(4, 4096));
+  app.add_flag("-v,--verbose", server_options.verbose, "log every API request to stderr");
+  CLI11_PARSE(app, argc, argv);
+
+  auto colon = listen.rfind(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no port");
+    server_options.host = listen.substr(0, colon);
+    server_options.port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    std::cerr << "kube-emulator: --listen \"" << listen << "\" must be HOST:PORT, e.g. 127.0.0.1:0\n";
+    return 2;
+  }
+  if (server_options.tls_cert.empty() != server_options.tls_key.empty()) {
+    std::cerr << "kube-emulator: --tls-cert and --tls-key go together\n";
+    return 2;
+  }
+  if (!server_options.client_ca.empty() && server_options.tls_cert.empty()) {
+    std::cerr << "kube-emulator: --client-ca needs HTTPS (--tls-cert and --tls-key)\n";
+    return 2;
+  }
+  for (const auto& token : tokens) {
+    auto eq = token.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == token.size()) {
+      std::cerr << "kube-emulator: --token \"" << token << "\" must be TOKEN=USER\n";
+      return 2;
+    }
+    server_options.tokens[token.substr(0, eq)] = token.substr(eq + 1);
+  }
+
+  // Signals go to one thread that shuts the server down; every other thread has them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  try {
+    kubeemu::Emulator emulator(config);
+    kubeemu::HttpServer server(emulator, server_options);
+    int port = server.Bind();
+    if (!port_file.empty()) WritePortFile(port_file, port);
+    std::cout << "listening on " << server.Url() << std::endl;
+    std::thread signal_thread([&] {
+      int signal_number = 0;
+      sigwait(&signals, &signal_number);
+      server.Shutdown();
+    });
+    server.Run();
+    // Run only returns after Shutdown, or on a fatal error; make sure the signal thread can finish.
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+    signal_thread.join();
+  } catch (const std::exception& error) {
+    std::cerr << "kube-emulator: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,111 @@
+#include "kube-emulator/server/builtin_rules.h"
+
+#include <regex>
+#include <string>
+
+#include "kube-emulator/server/api_error.h"
+
+namespace kubeemu {
+namespace {
+
+const std::regex kDnsSubdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+const std::regex kDnsLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+const std::regex kDns1035Label("[a-z]([-a-z0-9]*[a-z0-9])?");
+const std::regex kLabelValue("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+const std::regex kLabelName("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+
+void CheckLabels(const ResourceType& type, const std::string& name, const json& labels) {
+  if (!labels.is_object()) return;
+  for (const auto& [key, value] : labels.items()) {
+    std::string label_name = key;
+    if (auto slash = key.find('/'); slash != std::string::npos) {
+      std::string prefix = key.substr(0, slash);
+      label_name = key.substr(slash + 1);
+      if (prefix.size() > 253 || !std::regex_match(prefix, kDnsSubdomain)) {
+        throw Invalid(type.group, type.kind, name, "metadata.labels",
+                      "Invalid value: \"" + key + "\": prefix part must be a DNS subdomain");
+      }
+    }
+    if (label_name.size() > 63 || !std::regex_match(label_name, kLabelName)) {
+      throw Invalid(type.group, type.kind, name, "metadata.labels",
+                    "Invalid value: \"" + key + "\": name part must be 63 characters or less, alphanumeric, '-', '_' or '.'");
+    }
+    if (!value.is_string()) {
+      throw Invalid(type.group, type.kind, name, "metadata.labels", "Invalid value: label \"" + key + "\" must be a string");
+    }
+    const std::string text = value.get<std::string>();
+    if (text.size() > 63 || !std::regex_match(text, kLabelValue)) {
+      throw Invalid(type.group, type.kind, name, "metadata.labels",
+                    "Invalid value: \"" + text + "\": a valid label must be an empty string or consist of "
+                    "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                    "character, at most 63 characters");
+    }
+  }
+}
+
+}  // namespace
+
+void ValidateMetadata(const ResourceType& type, const json& object) {
+  const json& meta = object.at("metadata");
+  const std::string name = meta.value("name", "");
+  bool label_name = type.StoreKey() == "/namespaces" || type.StoreKey() == "/services";
+  const std::regex& pattern = type.StoreKey() == "/services" ? kDns1035Label : label_name ? kDnsLabel : kDnsSubdomain;
+  size_t max = label_name ? 63 : 253;
+  if (name.size() > max || !std::regex_match(name, pattern)) {
+    throw Invalid(type.group, type.kind, name, "metadata.name",
+                  "Invalid value: \"" + name + "\": must be no more than " + std::to_string(max) +
+                      " characters, lowercase alphanumeric, '-'" + (label_name ? "" : " or '.'") +
+                      ", starting and ending with an alphanumeric character");
+  }
+  if (meta.contains("labels")) CheckLabels(type, name, meta["labels"]);
+  if (meta.contains("annotations") && !meta["annotations"].is_object()) {
+    throw Invalid(type.group, type.kind, name, "metadata.annotations", "Invalid value: must be a map of strings");
+  }
+  if (meta.contains("finalizers") && !meta["finalizers"].is_array()) {
+    throw Invalid(type.group, type.kind, name, "metadata.finalizers", "Invalid value: must be a list of strings");
+  }
+}
+
+void DefaultOnCreate(const ResourceType& type, json& object, uint32_t* next_cluster_ip) {
+  const std::string key = type.StoreKey();
+  if (key == "/pods") {
+    object["status"]["phase"] = "Pending";
+  } else if (key == "/namespaces") {
+    object["spec"]["finalizers"] = {"kubernetes"};
+    object["status"] = {{"phase", "Active"}};
+  } else if (key == "/services") {
+    json& spec = object["spec"];
+    if (!spec.contains("type")) spec["type"] = "ClusterIP";
+    if (spec.value("clusterIP", "") != "None") {
+      uint32_t n = (*next_cluster_ip)++;
+      std::string ip = "10.96." + std::to_string((n >> 8) & 0xff) + "." + std::to_string(n & 0xff);
+      spec["clusterIP"] = ip;
+      spec["clusterIPs"] = {ip};
+    }
+  } else if (key == "apps/deployments") {
+    if (!object["spec"].contains("replicas")) object["spec"]["replicas"] = 1;
+  } else if (key == "apiextensions.k8s.io/customresourcedefinitions") {
+    const json names = object["spec"].value("names", json::object());
+    object["status"] = {{"acceptedNames", names},
+                        {"conditions",
+                         {{{"type", "NamesAccepted"}, {"status", "True"}, {"reason", "NoConflicts"}},
+                          {{"type", "Established"}, {"status", "True"}, {"reason", "InitialNamesAccepted"}}}}};
+  }
+}
+
+void KeepServerOwnedFields(const ResourceType& type, const json& current, json& updated) {
+  if (type.StoreKey() != "/services") return;
+  const json current_spec = current.value("spec", json::object());
+  json& spec = updated["spec"];
+  for (const char* field : {"clusterIP", "clusterIPs"}) {
+    if (!current_spec.contains(field)) continue;
+    if (!spec.contains(field) || spec[field] == "" || spec[field].is_null()) {
+      spec[field] = current_spec[field];
+    } else if (spec[field] != current_spec[field]) {
+      throw Invalid(type.group, type.kind, current["metadata"].value("name", ""), std::string("spec.") + field,
+                    "Invalid value: " + spec[field].dump() + ": field is immutable");
+    }
+  }
+}
+
+}  // namespace kubeemu

@@ -1,0 +1,138 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "kube-emulator/server/fault_injector.h"
+#include "kube-emulator/server/managed_fields.h"
+#include "kube-emulator/server/object_store.h"
+#include "kube-emulator/server/resource_registry.h"
+#include "kube-emulator/server/watch_hub.h"
+#include "kube-emulator/server/write_log.h"
+
+namespace kubeemu {
+
+using json = nlohmann::json;
+
+// One API call, already authenticated, independent of the HTTP library.
+struct ApiRequest {
+  std::string method;  // GET, POST, PUT, PATCH, DELETE
+  std::string path;
+  std::map<std::string, std::string> query;
+  std::string content_type;
+  std::string user_agent;
+  std::string body;
+  std::string user;
+};
+
+struct ApiResponse {
+  int code = 200;
+  json body;
+  std::map<std::string, std::string> headers;
+  // Set when the call is a watch: the HTTP layer streams this watcher's lines.
+  std::shared_ptr<Watcher> watcher;
+  std::chrono::seconds watch_timeout{0};
+  bool bookmarks = false;
+};
+
+struct EmulatorConfig {
+  bool gateway_api = false;
+  size_t history = 1000;
+  std::string server_address = "127.0.0.1:0";  // for GET /api
+};
+
+enum class ExpireMode { kNone, kStatus, kStream };
+
+// The API server's state and verbs: discovery, get/list/watch, create/update/patch/apply, delete with
+// finalizers and garbage collection. Thread-safe; one lock guards the objects so each call is atomic.
+class Emulator {
+ public:
+  explicit Emulator(EmulatorConfig config);
+
+  ApiResponse Handle(const ApiRequest& request);
+
+  FaultInjector& faults() { return faults_; }
+  const WriteLog& writes() const { return writes_; }
+  void DropWatches() { hub_.CloseAll(); }
+  void ForgetWatch(const std::shared_ptr<Watcher>& watcher) { hub_.Remove(watcher); }
+  void ExpireNextWatch(ExpireMode mode);
+  void Compact();
+  void SetServerAddress(const std::string& address);
+
+ private:
+  struct Target {
+    ResourceType type;
+    std::string ns;
+    std::string name;
+    std::string subresource;
+  };
+  struct ObjectKey {
+    std::string store_key;
+    std::string ns;
+    std::string name;
+    auto operator<=>(const ObjectKey&) const = default;
+  };
+  enum class Propagation { kBackground, kForeground, kOrphan };
+
+  ApiResponse HandleResource(const ApiRequest& request, const std::string& verb, const Target& target);
+  json Discovery(const struct Route& route) const;
+
+  // Reads (emulator.cc).
+  json Get(const Target& target);
+  json List(const Target& target, const ApiRequest& request);
+  ApiResponse Watch(const Target& target, const ApiRequest& request);
+
+  // Writes (emulator_writes.cc). Each returns the object to answer with; `code` gets 200 or 201.
+  json Create(const Target& target, const ApiRequest& request, int* code);
+  json Update(const Target& target, const ApiRequest& request);
+  json Patch(const Target& target, const ApiRequest& request, int* code);
+  json CreateObject(const ResourceType& type, const std::string& ns, json object, const ApplyRequest& manager,
+                    bool dry_run);
+  // Stores `updated` in place of `current` (generation, no-op detection, finalizer-driven removal).
+  json CommitUpdate(const ResourceType& type, const json& current, json updated, bool dry_run);
+  json MergeForSubresource(const ResourceType& type, const json& current, json requested,
+                           const std::string& subresource) const;
+
+  // Deletion and garbage collection (emulator_delete.cc).
+  json Delete(const Target& target, const ApiRequest& request);
+  json DeleteCollection(const Target& target, const ApiRequest& request);
+  // Returns the object as left by the delete, and whether it is gone.
+  std::pair<json, bool> DeleteObject(const ObjectKey& key, Propagation policy, int depth);
+  // Removes the object for good, then collects its dependents. `final_state` is what the DELETED event
+  // carries, when not the stored object.
+  json RemoveObject(const ObjectKey& key, int depth, const json* final_state = nullptr);
+  void ProcessPendingDeletions();
+  std::vector<ObjectKey> Dependents(const std::string& owner_uid) const;
+  bool HasBlockingDependents(const std::string& owner_uid) const;
+  void DropOwnerReference(const ObjectKey& dependent, const std::string& owner_uid);
+  void AfterCreateOrUpdate(const ResourceType& type, const json& object);
+
+  ApplyRequest ManagerFor(const ApiRequest& request, const Target& target) const;
+  void CheckNamespaceWritable(const std::string& ns) const;
+  std::string ObjectApiVersion(const ResourceType& type) const { return type.ApiVersion(); }
+  json Present(const ResourceType& type, json object) const;
+
+  EmulatorConfig config_;
+  ResourceRegistry registry_;
+  FaultInjector faults_;
+  WriteLog writes_;
+  WatchHub hub_;
+
+  std::mutex mu_;  // guards everything below
+  ObjectStore store_;
+  std::unordered_map<std::string, ObjectKey> by_uid_;
+  std::set<ObjectKey> pending_deletion_;  // objects with a deletionTimestamp
+  ExpireMode expire_next_watch_ = ExpireMode::kNone;
+  uint32_t next_cluster_ip_ = 1;
+};
+
+}  // namespace kubeemu
