@@ -265,6 +265,8 @@ json Emulator::Patch(const Target& target, const ApiRequest& request, int* code)
     if (current == nullptr) {
       if (!target.subresource.empty()) throw NotFound(target.type.group, target.type.plural, target.name);
       json object = ServerSideApply(nullptr, applied, manager, target.type.group, target.type.plural);
+      object["metadata"]["name"] = target.name;
+      if (applied["metadata"].contains("generateName")) object["metadata"].erase("generateName");
       *code = 201;
       json created = CreateObject(target.type, target.ns, std::move(object), ApplyRequest{}, IsDryRun(request));
       ProcessPendingDeletions();
