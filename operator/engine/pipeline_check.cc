@@ -1,0 +1,170 @@
+#include "engine/pipeline_check.h"
+
+#include <date/tz.h>
+
+#include "api/template_expression.h"
+#include "engine/cron.h"
+#include "engine/when.h"
+
+namespace seed::engine {
+
+using nlohmann::json;
+
+namespace {
+
+void CheckOutputReferences(const std::string& text, const std::string& path, const api::PipelineSpec& spec,
+                           const TemplateMap& templates, api::ValidationErrors* errors) {
+  api::ParsedTemplate parsed = api::ParseTemplate(text);
+  for (const auto& segment : parsed.segments) {
+    if (!segment.reference) continue;
+    const auto& p = segment.reference->path;
+    if (!(p.size() == 4 && p[0] == "tasks" && p[2] == "outputs")) continue;
+    const api::PipelineTask* task = spec.FindTask(p[1]);
+    if (!task) continue;  // reported by the Pipeline's own validation
+    auto found = templates.find(task->template_ref);
+    if (found == templates.end()) continue;
+    if (!found->second.FindOutput(p[3])) {
+      std::string known;
+      for (const auto& output : found->second.outputs) known += (known.empty() ? "" : ", ") + output.name;
+      errors->push_back({path, "task \"" + p[1] + "\" (JobTemplate " + task->template_ref + ") has no output \"" + p[3] +
+                                   "\"; its outputs: " + (known.empty() ? "(none)" : known)});
+    }
+  }
+}
+
+}  // namespace
+
+api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const TemplateMap& templates,
+                                    const std::string& path) {
+  api::ValidationErrors errors;
+  for (size_t i = 0; i < spec.tasks.size(); ++i) {
+    const api::PipelineTask& task = spec.tasks[i];
+    std::string task_path = api::IndexPath(api::JoinPath(path, "tasks"), i);
+    for (const auto& [name, text] : task.params) {
+      CheckOutputReferences(text, task_path + ".params." + name, spec, templates, &errors);
+    }
+    if (!task.when.empty()) {
+      CheckOutputReferences(task.when, task_path + ".when", spec, templates, &errors);
+      std::string problem = CheckWhenSyntax(task.when);
+      if (!problem.empty()) errors.push_back({task_path + ".when", problem});
+    }
+    if (task.template_ref.empty()) continue;
+    auto found = templates.find(task.template_ref);
+    if (found == templates.end()) {
+      std::string known;
+      for (const auto& [name, unused] : templates) known += (known.empty() ? "" : ", ") + name;
+      errors.push_back({task_path + ".templateRef.name", "JobTemplate \"" + task.template_ref +
+                                                             "\" not found; known templates: " +
+                                                             (known.empty() ? "(none)" : known)});
+      continue;
+    }
+    const api::JobTemplateSpec& tmpl = found->second;
+    for (const auto& [name, value] : task.params) {
+      const api::ParamSpec* param = tmpl.FindParam(name);
+      if (!param) {
+        std::string known;
+        for (const auto& p : tmpl.params) known += (known.empty() ? "" : ", ") + p.name;
+        errors.push_back({task_path + ".params." + name, "JobTemplate " + task.template_ref + " has no param \"" +
+                                                             name + "\"; its params: " + (known.empty() ? "(none)" : known)});
+        continue;
+      }
+      if (value.find("{{") == std::string::npos) {
+        if (auto problem = api::CheckParamValue(*param, value)) {
+          errors.push_back({task_path + ".params." + name, *problem + " (param " + name + " of JobTemplate " +
+                                                               task.template_ref + " is " +
+                                                               api::ParamTypeName(param->type) + ")"});
+        }
+      }
+    }
+    for (const auto& param : tmpl.params) {
+      if (param.required && !task.params.count(param.name)) {
+        errors.push_back({task_path + ".params", "missing required param \"" + param.name + "\" of JobTemplate " +
+                                                     task.template_ref});
+      }
+    }
+  }
+  if (spec.schedule) {
+    std::string error;
+    if (!CronSchedule::Parse(spec.schedule->cron, &error)) {
+      errors.push_back({api::JoinPath(path, "schedule.cron"), error});
+    } else {
+      const date::time_zone* zone = nullptr;
+      try {
+        zone = date::locate_zone(spec.schedule->time_zone);
+      } catch (const std::exception&) {
+      }
+      auto cron = CronSchedule::Parse(spec.schedule->cron, &error);
+      if (zone && !cron->Next(Seconds(std::chrono::seconds(1767225600)), zone)) {
+        errors.push_back({api::JoinPath(path, "schedule.cron"), "\"" + spec.schedule->cron + "\" never fires"});
+      }
+    }
+  }
+  return errors;
+}
+
+std::map<std::string, std::string> ResolveRunParams(const api::PipelineSpec& spec,
+                                                    const std::map<std::string, std::string>& given,
+                                                    const std::string& path, api::ValidationErrors* errors) {
+  std::map<std::string, std::string> values;
+  for (const auto& [name, value] : given) {
+    const api::ParamSpec* param = spec.FindParam(name);
+    if (!param) {
+      std::string known;
+      for (const auto& p : spec.params) known += (known.empty() ? "" : ", ") + p.name;
+      errors->push_back({path + "." + name, "the pipeline has no param \"" + name + "\"; its params: " +
+                                                (known.empty() ? "(none)" : known)});
+      continue;
+    }
+    if (value.find("{{") == std::string::npos) {
+      if (auto problem = api::CheckParamValue(*param, value)) {
+        errors->push_back({path + "." + name, *problem + " (" + api::ParamTypeName(param->type) + " param)"});
+      }
+    }
+    values[name] = value;
+  }
+  for (const auto& param : spec.params) {
+    if (values.count(param.name) || given.count(param.name)) continue;
+    if (param.default_value) {
+      values[param.name] = *param.default_value;
+    } else if (param.required) {
+      errors->push_back({path + "." + param.name, "is required: the pipeline param \"" + param.name + "\" has no default"});
+    } else {
+      values[param.name] = "";
+    }
+  }
+  return values;
+}
+
+json MakeSnapshot(const json& pipeline_spec, const std::map<std::string, json>& template_specs) {
+  json snapshot = {{"pipeline", pipeline_spec}, {"templates", json::object()}};
+  if (pipeline_spec.contains("tasks") && pipeline_spec["tasks"].is_array()) {
+    for (const auto& task : pipeline_spec["tasks"]) {
+      std::string name = task.value("/templateRef/name"_json_pointer, json("")).is_string()
+                             ? task.value("/templateRef/name"_json_pointer, json("")).get<std::string>()
+                             : "";
+      auto found = template_specs.find(name);
+      if (found != template_specs.end()) snapshot["templates"][name] = found->second;
+    }
+  }
+  return snapshot;
+}
+
+PipelineSnapshot ParseSnapshot(const json& raw, api::ValidationErrors* errors) {
+  PipelineSnapshot snapshot;
+  snapshot.raw = raw;
+  if (!raw.is_object() || !raw.contains("pipeline")) {
+    errors->push_back({"status.pipelineSpec", "missing pipeline snapshot"});
+    return snapshot;
+  }
+  snapshot.pipeline = api::ParsePipelineSpec(raw["pipeline"], "spec", errors);
+  if (raw.contains("templates") && raw["templates"].is_object()) {
+    for (const auto& [name, spec] : raw["templates"].items()) {
+      snapshot.templates[name] = api::ParseJobTemplateSpec(spec, "JobTemplate " + name + ": spec", errors);
+    }
+  }
+  auto more = CheckPipeline(snapshot.pipeline, snapshot.templates, "spec");
+  errors->insert(errors->end(), more.begin(), more.end());
+  return snapshot;
+}
+
+}  // namespace seed::engine

@@ -1,0 +1,541 @@
+#include "engine/planner.h"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <set>
+
+#include "api/field_reader.h"
+#include "engine/expression.h"
+#include "engine/when.h"
+
+namespace seed::engine {
+namespace {
+
+using api::TaskPhase;
+using api::TaskStatus;
+using nlohmann::json;
+using std::chrono::seconds;
+using State = ObservedAttempt::State;
+
+constexpr size_t kMaxMessage = 300;  // status stays a summary, never a log
+constexpr size_t kMaxOutputValue = 1024;
+
+std::string Truncate(std::string text, size_t limit = kMaxMessage) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
+  return text;
+}
+
+const ObservedAttempt* FindAttempt(const ObservedTasks& observed, const std::string& task, int64_t attempt) {
+  auto it = observed.find(task);
+  if (it == observed.end()) return nullptr;
+  for (const auto& item : it->second) {
+    if (item.attempt == attempt) return &item;
+  }
+  return nullptr;
+}
+
+bool IsLive(const ObservedAttempt& attempt) {
+  return attempt.state == State::kPending || attempt.state == State::kRunning;
+}
+
+int64_t Retries(const api::PipelineTask& task, const api::JobTemplateSpec& tmpl) {
+  return task.retries.value_or(tmpl.retries.value_or(0));
+}
+
+std::optional<int64_t> Timeout(const api::PipelineTask& task, const api::JobTemplateSpec& tmpl) {
+  return task.timeout_seconds ? task.timeout_seconds : tmpl.timeout_seconds;
+}
+
+class Planner {
+ public:
+  explicit Planner(const PlanInput& input) : in_(input), spec_(input.snapshot.pipeline) {
+    plan_.status = input.run.status;
+  }
+
+  Plan Run() {
+    auto& status = plan_.status;
+    status.observed_generation = in_.run.metadata.generation;
+    if (status.pipeline_spec.is_null()) status.pipeline_spec = in_.snapshot.raw;
+    if (api::IsTerminal(status.phase)) {
+      StopStragglers();
+      return plan_;
+    }
+    if (!status.start_time) status.start_time = in_.now;
+    for (const auto& task : spec_.tasks) {
+      if (!status.tasks.count(task.name)) status.tasks[task.name] = TaskStatus{};
+    }
+    api::ValidationErrors errors = in_.snapshot_errors;
+    ResolveScope(&errors);
+    if (!errors.empty()) {
+      FailRun("InvalidSpec", errors);
+      return plan_;
+    }
+    order_ = TopologicalOrder(spec_);
+    for (const auto& name : order_) Observe(name);
+    if (!in_.run.spec.cancel) {
+      for (const auto& name : order_) StartIfReady(name);
+    }
+    Summarize();
+    return plan_;
+  }
+
+ private:
+  const api::PipelineTask& TaskSpec(const std::string& name) { return *spec_.FindTask(name); }
+  const api::JobTemplateSpec& Template(const std::string& name) {
+    return in_.snapshot.templates.at(TaskSpec(name).template_ref);
+  }
+  TaskStatus& Status(const std::string& name) { return plan_.status.tasks[name]; }
+
+  void StopStragglers() {
+    for (const auto& [task, attempts] : in_.observed) {
+      for (const auto& attempt : attempts) {
+        if (IsLive(attempt)) plan_.remove.push_back({task, attempt.attempt, "Cancelled"});
+      }
+    }
+  }
+
+  void FailRun(const std::string& reason, const api::ValidationErrors& errors) {
+    auto& status = plan_.status;
+    std::string message;
+    for (const auto& error : errors) message += (message.empty() ? "" : "; ") + api::FormatError(error);
+    status.phase = api::RunPhase::kFailed;
+    status.completion_time = in_.now;
+    status.message = Truncate(message, 2000);
+    for (auto& [name, task] : status.tasks) {
+      if (!api::IsTerminal(task.phase)) {
+        task.phase = TaskPhase::kOmitted;
+        task.reason = reason;
+      }
+    }
+    status.progress = std::to_string(status.tasks.size()) + "/" + std::to_string(status.tasks.size());
+    api::SetCondition(&status.conditions, {"Succeeded", "False", reason, status.message, in_.now,
+                                           in_.run.metadata.generation});
+  }
+
+  void ResolveScope(api::ValidationErrors* errors) {
+    time_zone_ = in_.options.time_zone;
+    if (time_zone_.empty() && spec_.schedule) time_zone_ = spec_.schedule->time_zone;
+    if (!time_zone_.empty()) {
+      try {
+        scope_.zone = date::locate_zone(time_zone_);
+      } catch (const std::exception&) {
+        errors->push_back({"spec.schedule.timeZone", "unknown time zone \"" + time_zone_ + "\""});
+      }
+    }
+    scope_.run_name = in_.run.metadata.name;
+    scope_.run_namespace = in_.run.metadata.namespace_;
+    scope_.workspace = in_.options.workspace_root;
+    scheduled_time_ = RunScheduledTime(in_.run, plan_.status.start_time.value_or(in_.now));
+    scope_.scheduled_time = scheduled_time_;
+    auto params = ResolveRunParams(spec_, in_.run.spec.params, "spec.params", errors);
+    for (const auto& [name, value] : params) {
+      ExpressionScope run_scope = scope_;  // run params may use {{run.*}} and {{workspace}}
+      Substitution substituted = Substitute(value, run_scope);
+      if (!substituted.error.empty()) {
+        errors->push_back({"spec.params." + name, substituted.error});
+        continue;
+      }
+      const api::ParamSpec* param = spec_.FindParam(name);
+      if (param && value.find("{{") != std::string::npos) {
+        if (auto problem = api::CheckParamValue(*param, substituted.value)) {
+          errors->push_back({"spec.params." + name, *problem});
+        }
+      }
+      scope_.pipeline_params[name] = substituted.value;
+    }
+    for (const auto& task : spec_.tasks) {
+      if (!in_.snapshot.templates.count(task.template_ref)) {
+        errors->push_back({"spec.pipelineRef", "task " + task.name + ": JobTemplate \"" + task.template_ref +
+                                                   "\" is missing from the snapshot"});
+      }
+    }
+  }
+
+  // Folds what was observed of the current attempt into the task's status.
+  void Observe(const std::string& name) {
+    TaskStatus& ts = Status(name);
+    const auto& task = TaskSpec(name);
+    const auto& tmpl = Template(name);
+    bool cancel = in_.run.spec.cancel;
+    auto timeout = Timeout(task, tmpl);
+    auto deadline = [&]() -> std::optional<Seconds> {
+      if (!timeout || !ts.start_time) return std::nullopt;
+      return *ts.start_time + seconds(*timeout);
+    };
+    switch (ts.phase) {
+      case TaskPhase::kPending:
+        if (cancel) Finish(ts, TaskPhase::kCancelled, "Cancelled", "the run was cancelled before the task started");
+        return;
+      case TaskPhase::kRetrying:
+        if (cancel) {
+          Finish(ts, TaskPhase::kCancelled, "Cancelled", "the run was cancelled while waiting to retry");
+        } else if (deadline() && *deadline() <= in_.now) {
+          Finish(ts, TaskPhase::kFailed, "Timeout", "timeoutSeconds (" + std::to_string(*timeout) +
+                                                        ") passed before the next attempt");
+        } else if (ts.next_retry_time && *ts.next_retry_time > in_.now) {
+          Requeue(*ts.next_retry_time);
+        } else {
+          retry_due_.push_back(name);
+        }
+        return;
+      case TaskPhase::kRunning: break;
+      default: return;
+    }
+    const ObservedAttempt* attempt = FindAttempt(in_.observed, name, ts.attempt);
+    if (cancel) {
+      if (!attempt || IsLive(*attempt)) plan_.remove.push_back({name, ts.attempt, "Cancelled"});
+      if (!attempt || IsLive(*attempt)) {
+        Finish(ts, TaskPhase::kCancelled, "Cancelled", "the run was cancelled");
+        return;
+      }
+    }
+    if (!attempt || IsLive(*attempt)) {
+      if (deadline() && *deadline() <= in_.now) {
+        plan_.remove.push_back({name, ts.attempt, "Timeout"});
+        Finish(ts, TaskPhase::kFailed, "Timeout", "exceeded timeoutSeconds (" + std::to_string(*timeout) + ")");
+        return;
+      }
+      if (!attempt) recreate_.push_back(name);  // not visible yet (or lost): creating again is idempotent
+      ++running_;
+      if (deadline()) Requeue(*deadline());
+      return;
+    }
+    ts.exit_code = attempt->exit_code;
+    if (attempt->state == State::kSucceeded) {
+      ReadOutputs(name, ts, tmpl, *attempt);
+      return;
+    }
+    // Failed attempt.
+    std::string detail = attempt->exit_code ? "exit code " + std::to_string(*attempt->exit_code) : "no exit code";
+    if (!attempt->reason.empty()) detail += " (" + attempt->reason + ")";
+    if (!attempt->message.empty()) detail += ": " + attempt->message;
+    bool timed_out = attempt->reason == "DeadlineExceeded" || (deadline() && *deadline() <= in_.now);
+    if (timed_out) {
+      Finish(ts, TaskPhase::kFailed, "Timeout", "exceeded timeoutSeconds (" + std::to_string(timeout.value_or(0)) +
+                                                     "); attempt " + std::to_string(ts.attempt) + ": " + detail);
+      ts.completion_time = attempt->finish_time.value_or(in_.now);
+      return;
+    }
+    auto retry_on = task.retry_on ? task.retry_on : tmpl.retry_on;
+    int64_t retries = Retries(task, tmpl);
+    if (cancel) {
+      Finish(ts, TaskPhase::kCancelled, "Cancelled", "the run was cancelled; last attempt: " + detail);
+      return;
+    }
+    if (ts.attempt <= retries && IsRetryableExit(attempt->exit_code, retry_on)) {
+      Seconds failed_at = attempt->finish_time.value_or(in_.now);
+      ts.phase = TaskPhase::kRetrying;
+      ts.reason = "Retrying";
+      ts.next_retry_time = failed_at + RetryDelay(ts.attempt, in_.options.backoff);
+      ts.message = Truncate("attempt " + std::to_string(ts.attempt) + " of " + std::to_string(retries + 1) +
+                            " failed: " + detail);
+      if (*ts.next_retry_time > in_.now) {
+        Requeue(*ts.next_retry_time);
+      } else {
+        retry_due_.push_back(name);
+      }
+      return;
+    }
+    std::string why = ts.attempt > retries ? (retries > 0 ? " after " + std::to_string(retries + 1) + " attempts" : "")
+                                           : " (not retried: exit code not in retryOn)";
+    if (ts.attempt <= retries && !retry_on && attempt->exit_code == 2) why = " (exit code 2 means bad input; not retried)";
+    Finish(ts, TaskPhase::kFailed, "Failed", "failed" + why + ": " + detail);
+    ts.completion_time = attempt->finish_time.value_or(in_.now);
+  }
+
+  void ReadOutputs(const std::string& name, TaskStatus& ts, const api::JobTemplateSpec& tmpl,
+                   const ObservedAttempt& attempt) {
+    json results = json::object();
+    bool wants_values = std::any_of(tmpl.outputs.begin(), tmpl.outputs.end(),
+                                    [](const auto& o) { return o.kind == api::OutputKind::kValue; });
+    if (!attempt.results.empty()) {
+      results = json::parse(attempt.results, nullptr, false);
+      if (!results.is_object()) {
+        if (wants_values) {
+          Finish(ts, TaskPhase::kFailed, "OutputMissing", "the results file is not a JSON object");
+          ts.completion_time = attempt.finish_time.value_or(in_.now);
+          return;
+        }
+        results = json::object();
+      }
+    }
+    ts.outputs.clear();
+    for (const auto& output : tmpl.outputs) {
+      if (output.kind != api::OutputKind::kValue) continue;
+      if (!results.contains(output.name)) {
+        Finish(ts, TaskPhase::kFailed, "OutputMissing", "the task succeeded but did not report the value output \"" +
+                                                            output.name + "\" in $SEED_RESULTS_FILE");
+        ts.completion_time = attempt.finish_time.value_or(in_.now);
+        return;
+      }
+      const json& value = results[output.name];
+      ts.outputs[output.name] = Truncate(api::ScalarText(value).value_or(value.dump()), kMaxOutputValue);
+    }
+    Finish(ts, TaskPhase::kSucceeded, "", "");
+    ts.exit_code = 0;
+    ts.completion_time = attempt.finish_time.value_or(in_.now);
+  }
+
+  void Finish(TaskStatus& ts, TaskPhase phase, const std::string& reason, const std::string& message) {
+    ts.phase = phase;
+    ts.reason = reason;
+    ts.message = Truncate(message);
+    ts.next_retry_time.reset();
+    ts.completion_time = in_.now;
+  }
+
+  void Requeue(Seconds at) {
+    if (!plan_.requeue_at || at < *plan_.requeue_at) plan_.requeue_at = at;
+  }
+
+  bool SlotFree() const { return spec_.parallelism == 0 || running_ < spec_.parallelism; }
+
+  // The scope of a task's own expressions (params, when): finished tasks' outputs.
+  ExpressionScope TaskScope() {
+    ExpressionScope scope = scope_;
+    for (const auto& task : spec_.tasks) {
+      const TaskStatus& ts = Status(task.name);
+      if (ts.phase == TaskPhase::kSkipped) {
+        scope.skipped_tasks.insert(task.name);
+        continue;
+      }
+      if (ts.phase != TaskPhase::kSucceeded) continue;
+      auto& outputs = scope.task_outputs[task.name];
+      for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
+        if (output.kind == api::OutputKind::kArtifact) {
+          outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.name);
+        }
+      }
+      for (const auto& [key, value] : ts.outputs) outputs[key] = value;
+    }
+    return scope;
+  }
+
+  void StartIfReady(const std::string& name) {
+    TaskStatus& ts = Status(name);
+    bool retry = std::find(retry_due_.begin(), retry_due_.end(), name) != retry_due_.end();
+    bool recreate = std::find(recreate_.begin(), recreate_.end(), name) != recreate_.end();
+    if (recreate) {
+      Launch(name, ts.attempt);
+      return;
+    }
+    if (!retry && ts.phase != TaskPhase::kPending) return;
+    const auto& task = TaskSpec(name);
+    if (!retry) {
+      for (const auto& dep : task.dependencies) {
+        const TaskStatus& dep_status = Status(dep);
+        if (dep_status.phase == TaskPhase::kFailed || dep_status.phase == TaskPhase::kOmitted ||
+            dep_status.phase == TaskPhase::kCancelled) {
+          Finish(ts, TaskPhase::kOmitted, "UpstreamFailed",
+                 "not run: dependency \"" + dep + "\" " + (dep_status.phase == TaskPhase::kFailed ? "failed" : "did not run"));
+          return;
+        }
+      }
+      for (const auto& dep : task.dependencies) {
+        auto phase = Status(dep).phase;
+        if (phase != TaskPhase::kSucceeded && phase != TaskPhase::kSkipped) return;  // still waiting
+      }
+    }
+    if (!SlotFree()) {
+      if (ts.phase == TaskPhase::kPending) ts.message = "waiting for a free slot (parallelism " + std::to_string(spec_.parallelism) + ")";
+      return;
+    }
+    Launch(name, retry ? ts.attempt + 1 : 1);
+  }
+
+  // Resolves params, `when` and argv; either launches the attempt or settles the task.
+  void Launch(const std::string& name, int64_t attempt_number) {
+    TaskStatus& ts = Status(name);
+    const auto& task = TaskSpec(name);
+    const auto& tmpl = Template(name);
+    ExpressionScope scope = TaskScope();
+    std::map<std::string, std::string> params;
+    std::set<std::string> skipped;
+    std::vector<std::string> problems;
+    for (const auto& param : tmpl.params) {
+      auto given = task.params.find(param.name);
+      std::string value;
+      if (given != task.params.end()) {
+        Substitution substitution = Substitute(given->second, scope);
+        skipped.insert(substitution.skipped_tasks.begin(), substitution.skipped_tasks.end());
+        if (!substitution.error.empty()) {
+          problems.push_back("param " + param.name + ": " + substitution.error);
+          continue;
+        }
+        value = substitution.value;
+      } else if (param.default_value) {
+        value = *param.default_value;
+      } else if (param.required) {
+        problems.push_back("missing required param " + param.name);
+        continue;
+      }
+      if (given != task.params.end() || param.default_value) {
+        if (auto problem = api::CheckParamValue(param, value)) problems.push_back("param " + param.name + ": " + *problem);
+      }
+      params[param.name] = value;
+    }
+    WhenResult when;
+    if (!task.when.empty()) {
+      when = EvaluateWhen(task.when, scope);
+      skipped.insert(when.skipped_tasks.begin(), when.skipped_tasks.end());
+    }
+    if (!skipped.empty()) {
+      Finish(ts, TaskPhase::kSkipped, "UpstreamSkipped", "skipped: uses the outputs of skipped task \"" + *skipped.begin() + "\"");
+      return;
+    }
+    if (!when.error.empty()) {
+      Finish(ts, TaskPhase::kFailed, "InvalidWhen", "when: " + when.error);
+      return;
+    }
+    if (!task.when.empty() && !when.value) {
+      Finish(ts, TaskPhase::kSkipped, "WhenFalse", "when was false: " + when.evaluated);
+      return;
+    }
+    // Template argv: its params, its artifact outputs, the run and the workspace.
+    ExpressionScope argv_scope = scope_;
+    argv_scope.params = params;
+    for (const auto& output : tmpl.outputs) {
+      if (output.kind == api::OutputKind::kArtifact) {
+        argv_scope.outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, name, output.name);
+      }
+    }
+    TaskLaunch launch;
+    launch.task = name;
+    launch.attempt = attempt_number;
+    launch.spec = tmpl;
+    launch.params = params;
+    launch.scheduled_time = scheduled_time_;
+    launch.time_zone = time_zone_;
+    auto substitute_all = [&](std::vector<std::string>* argv, const char* field) {
+      for (auto& arg : *argv) {
+        Substitution substitution = Substitute(arg, argv_scope);
+        if (!substitution.error.empty()) problems.push_back(std::string(field) + ": " + substitution.error);
+        arg = substitution.value;
+      }
+    };
+    substitute_all(&launch.spec.command, "command");
+    substitute_all(&launch.spec.args, "args");
+    if (!problems.empty()) {
+      std::string message;
+      for (const auto& problem : problems) message += (message.empty() ? "" : "; ") + problem;
+      Finish(ts, TaskPhase::kFailed, "InvalidParams", message);
+      return;
+    }
+    launch.spec.retries = Retries(task, tmpl);
+    launch.spec.timeout_seconds = Timeout(task, tmpl);
+    if (task.retry_on) launch.spec.retry_on = task.retry_on;
+    if (!ts.start_time || ts.attempt == 0) ts.start_time = in_.now;
+    if (launch.spec.timeout_seconds) {
+      auto remaining = *ts.start_time + seconds(*launch.spec.timeout_seconds) - in_.now;
+      launch.active_deadline_seconds = std::max<int64_t>(1, remaining.count());
+      Requeue(*ts.start_time + seconds(*launch.spec.timeout_seconds));
+    }
+    bool already_counted = ts.phase == TaskPhase::kRunning;
+    ts.phase = TaskPhase::kRunning;
+    ts.attempt = attempt_number;
+    ts.reason.clear();
+    ts.message.clear();
+    ts.next_retry_time.reset();
+    ts.completion_time.reset();
+    ts.exit_code.reset();
+    if (!already_counted) ++running_;
+    plan_.create.push_back(std::move(launch));
+  }
+
+  void Summarize() {
+    auto& status = plan_.status;
+    size_t done = 0;
+    bool failed = false;
+    for (const auto& [name, ts] : status.tasks) {
+      if (api::IsTerminal(ts.phase)) ++done;
+      failed = failed || ts.phase == TaskPhase::kFailed || ts.phase == TaskPhase::kOmitted;
+    }
+    status.progress = std::to_string(done) + "/" + std::to_string(status.tasks.size());
+    if (in_.run.spec.cancel) {
+      status.phase = api::RunPhase::kCancelled;
+      status.completion_time = in_.now;
+      status.message = "cancelled";
+      api::SetCondition(&status.conditions, {"Succeeded", "False", "Cancelled", "spec.cancel was set", in_.now,
+                                             in_.run.metadata.generation});
+      plan_.requeue_at.reset();
+      return;
+    }
+    if (done < status.tasks.size()) {
+      status.phase = api::RunPhase::kRunning;
+      api::SetCondition(&status.conditions, {"Succeeded", "Unknown", "Running", status.progress + " tasks done",
+                                             in_.now, in_.run.metadata.generation});
+      return;
+    }
+    status.completion_time = in_.now;
+    plan_.requeue_at.reset();
+    if (failed) {
+      std::vector<std::string> names;
+      for (const auto& name : order_) {
+        if (status.tasks[name].phase == TaskPhase::kFailed) names.push_back(name);
+      }
+      std::string list;
+      for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+      status.phase = api::RunPhase::kFailed;
+      status.message = "failed tasks: " + list;
+      api::SetCondition(&status.conditions, {"Succeeded", "False", "TasksFailed", status.message, in_.now,
+                                             in_.run.metadata.generation});
+    } else {
+      status.phase = api::RunPhase::kSucceeded;
+      status.message.clear();
+      api::SetCondition(&status.conditions, {"Succeeded", "True", "Succeeded", "all tasks finished", in_.now,
+                                             in_.run.metadata.generation});
+    }
+  }
+
+  const PlanInput& in_;
+  const api::PipelineSpec& spec_;
+  Plan plan_;
+  ExpressionScope scope_;
+  std::string time_zone_;
+  Seconds scheduled_time_;
+  std::vector<std::string> order_;
+  std::vector<std::string> retry_due_;
+  std::vector<std::string> recreate_;
+  int64_t running_ = 0;
+};
+
+}  // namespace
+
+std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
+                         const std::string& output) {
+  return root + "/" + run + "/" + task + "/" + output;
+}
+
+Seconds RunScheduledTime(const api::PipelineRun& run, Seconds fallback) {
+  if (run.spec.scheduled_time) return *run.spec.scheduled_time;
+  if (run.metadata.creation_timestamp) return *run.metadata.creation_timestamp;
+  return fallback;
+}
+
+std::vector<std::string> TopologicalOrder(const api::PipelineSpec& spec) {
+  std::vector<std::string> order;
+  std::set<std::string> placed;
+  // Repeatedly take the first task (in declaration order) whose dependencies are placed: stable
+  // and O(n^2), which is nothing at the sizes a pipeline has.
+  while (order.size() < spec.tasks.size()) {
+    bool progressed = false;
+    for (const auto& task : spec.tasks) {
+      if (placed.count(task.name)) continue;
+      bool ready = std::all_of(task.dependencies.begin(), task.dependencies.end(),
+                               [&](const std::string& dep) { return placed.count(dep) > 0; });
+      if (!ready) continue;
+      order.push_back(task.name);
+      placed.insert(task.name);
+      progressed = true;
+      break;
+    }
+    if (!progressed) break;  // a cycle; validation reports it
+  }
+  return order;
+}
+
+}  // namespace seed::engine

@@ -1,0 +1,86 @@
+#pragma once
+// The DAG planner, one pure function shared by the operator and `seed run`:
+//   (run, pipeline snapshot, observed attempts, now) -> pods to create and delete, the run's
+//   status (a compact summary per task), and when to look again.
+// It never reads a clock or does I/O; calling it twice with the same input gives the same plan,
+// so a crash between any two steps converges (creates are idempotent by pod name).
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/jobtemplate.h"
+#include "api/pipelinerun.h"
+#include "engine/backoff.h"
+#include "engine/pipeline_check.h"
+
+namespace seed::engine {
+
+using Seconds = std::chrono::sys_seconds;
+
+// One pod (or local process) of a task, as last observed.
+struct ObservedAttempt {
+  enum class State { kPending, kRunning, kSucceeded, kFailed };
+  int64_t attempt = 1;
+  State state = State::kPending;
+  std::optional<Seconds> start_time;
+  std::optional<Seconds> finish_time;
+  std::optional<int64_t> exit_code;
+  std::string reason;   // DeadlineExceeded, OOMKilled, Evicted ... (pod or container reason)
+  std::string message;  // short human text (e.g. the last log line locally)
+  std::string results;  // contents of the results file / termination message, when finished
+};
+
+using ObservedTasks = std::map<std::string, std::vector<ObservedAttempt>>;
+
+struct PlanOptions {
+  std::string workspace_root = "/seed/workspace";  // where artifact paths live
+  BackoffPolicy backoff;
+  std::string time_zone;  // zone of {{run.scheduledTime}} filters; empty: the schedule's or UTC
+};
+
+struct PlanInput {
+  api::PipelineRun run;  // metadata, spec and the status written last time
+  PipelineSnapshot snapshot;
+  api::ValidationErrors snapshot_errors;  // from ParseSnapshot; any error fails the run at once
+  ObservedTasks observed;
+  Seconds now;
+  PlanOptions options;
+};
+
+// A pod (process) to start: the template with its argv substituted and limits resolved.
+struct TaskLaunch {
+  std::string task;
+  int64_t attempt = 1;
+  api::JobTemplateSpec spec;                 // command/args substituted; retries/timeout resolved
+  std::map<std::string, std::string> params; // resolved template params
+  std::optional<int64_t> active_deadline_seconds;
+  Seconds scheduled_time;
+  std::string time_zone;                     // of the schedule, for SEED_SCHEDULED_TIME
+};
+
+struct TaskStop {
+  std::string task;
+  int64_t attempt = 1;
+  std::string reason;  // Cancelled | Timeout
+};
+
+struct Plan {
+  std::vector<TaskLaunch> create;
+  std::vector<TaskStop> remove;
+  api::PipelineRunStatus status;
+  std::optional<Seconds> requeue_at;
+};
+
+Plan PlanRun(const PlanInput& input);
+
+// The artifact path of a task output: <root>/<run>/<task>/<output>.
+std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
+                         const std::string& output);
+// The scheduled time of a run: spec.scheduledTime, else creation time, else the given fallback.
+Seconds RunScheduledTime(const api::PipelineRun& run, Seconds fallback);
+// Tasks in dependency order (ties in declaration order).
+std::vector<std::string> TopologicalOrder(const api::PipelineSpec& spec);
+
+}  // namespace seed::engine
