@@ -1,12 +1,172 @@
-// Placeholder until the forecast subcommand lands: it is listed, and says so when run.
-#include <stdexcept>
+// seed-job forecast: short-term (days ahead, 96 points a day) and ultra-short-term (16 x 15 min,
+// blending the latest measurement) probabilistic power forecasts from a model artifact.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <unordered_map>
 
 #include "commands/commands.h"
+#include "io/csv.h"
+#include "io/input_error.h"
+#include "io/results.h"
+#include "io/time.h"
+#include "kernels/features.h"
+#include "kernels/model.h"
+#include "kernels/ultra_short.h"
 
 namespace seed::commands {
+namespace {
+
+struct ForecastFlags {
+  std::string model_path, nwp_path, measurements_path, out_path;
+  std::string issue_time, from, to;
+  int days = 1;
+  bool ultra_short = false;
+  double tau_minutes = 90;
+};
+
+int64_t ParseFlagTime(const std::string& flag, const std::string& value) {
+  try {
+    return io::ParseRfc3339(value).unix_seconds;
+  } catch (const std::invalid_argument& e) {
+    throw io::UsageError(flag + ": " + e.what());
+  }
+}
+
+// The 15-min target times: short-term = whole local days after the issue day; ultra-short = the 16
+// quarter hours after the issue time; or an explicit [from, to) for backtests.
+std::vector<int64_t> TargetTimes(const ForecastFlags& f, int offset_minutes, int64_t issue) {
+  std::vector<int64_t> times;
+  if (!f.from.empty()) {
+    const int64_t from = ParseFlagTime("--from", f.from);
+    const int64_t to = ParseFlagTime("--to", f.to);
+    if (to <= from) throw io::UsageError("--to must be later than --from");
+    for (int64_t t = from; t < to; t += io::kQuarterHour) times.push_back(t);
+  } else if (f.ultra_short) {
+    const int64_t first = (issue / io::kQuarterHour + 1) * io::kQuarterHour;
+    for (int k = 0; k < 16; ++k) times.push_back(first + k * io::kQuarterHour);
+  } else {
+    const int64_t offset = int64_t{offset_minutes} * 60;
+    const int64_t local_day = (issue + offset) / io::kDay - ((issue + offset) % io::kDay < 0 ? 1 : 0);
+    const int64_t start = (local_day + 1) * io::kDay - offset;  // next local midnight
+    for (int64_t k = 0; k < int64_t{f.days} * 96; ++k) times.push_back(start + k * io::kQuarterHour);
+  }
+  return times;
+}
+
+void Run(const ForecastFlags& f) {
+  if (f.from.empty() != f.to.empty()) throw io::UsageError("--from and --to go together");
+  if (f.from.empty() && f.issue_time.empty()) throw io::UsageError("give --issue-time (or --from and --to for a backtest)");
+  if (f.days < 1 || f.days > 15) throw io::UsageError("--days must be between 1 and 15");
+  if (f.ultra_short && f.measurements_path.empty()) {
+    throw io::UsageError("--ultra-short needs --measurements (the latest measured power is blended in)");
+  }
+  const kernels::ModelArtifact model = kernels::LoadModel(f.model_path);
+  kernels::Predictor predictor = [&] {
+    try {
+      return kernels::Predictor(model);
+    } catch (const io::InputError& e) {
+      throw io::InputError(f.model_path, e.what());
+    }
+  }();
+  const io::Frame nwp = io::ReadCsv(f.nwp_path);
+  const int64_t issue = f.issue_time.empty() ? 0 : ParseFlagTime("--issue-time", f.issue_time);
+  const std::vector<int64_t> targets = TargetTimes(f, nwp.utc_offset_minutes, issue);
+
+  const size_t cols = model.features.size();
+  const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, model.source);
+  std::unordered_map<int64_t, size_t> row_of_time;
+  for (size_t r = 0; r < nwp.Rows(); ++r) row_of_time.emplace(nwp.time[r], r);
+
+  const size_t nq = predictor.quantiles().size();
+  std::vector<std::vector<double>> values(targets.size(), std::vector<double>(nq));
+  size_t missing = 0;
+  std::string first_missing;
+  for (size_t k = 0; k < targets.size(); ++k) {
+    const auto it = row_of_time.find(targets[k]);
+    if (it != row_of_time.end()) predictor.Predict(&x[it->second * cols], values[k].data());
+    if (it == row_of_time.end() || std::isnan(values[k][0])) {
+      if (missing++ == 0) first_missing = io::FormatRfc3339(targets[k], nwp.utc_offset_minutes);
+    }
+  }
+  if (missing > 0) {
+    throw io::InputError(f.nwp_path, std::to_string(missing) + " of " + std::to_string(targets.size()) +
+                                         " forecast times have no usable NWP row (first: " + first_missing +
+                                         "); the NWP file must cover the whole forecast horizon with the model's "
+                                         "input columns filled");
+  }
+
+  nlohmann::json blend = nullptr;
+  if (f.ultra_short) {
+    const io::Frame measured = io::ReadCsv(f.measurements_path, {.required = {"power_mw"}});
+    const auto& power = measured.Column("power_mw");
+    // The latest measurement at or before the issue time, at most 30 minutes old.
+    long latest = -1;
+    for (size_t r = 0; r < measured.Rows() && measured.time[r] <= issue; ++r) {
+      if (!std::isnan(power[r])) latest = static_cast<long>(r);
+    }
+    if (latest < 0 || issue - measured.time[static_cast<size_t>(latest)] > 1800) {
+      throw io::InputError(f.measurements_path, "no measured power_mw within 30 minutes before the issue time " +
+                                                    f.issue_time + "; ultra-short forecasts need a live measurement");
+    }
+    const int64_t t0 = measured.time[static_cast<size_t>(latest)];
+    const auto it = row_of_time.find(t0);
+    if (it == row_of_time.end()) {
+      throw io::InputError(f.nwp_path, "no NWP row at the latest measurement time " +
+                                           io::FormatRfc3339(t0, nwp.utc_offset_minutes) + " to compare against");
+    }
+    std::vector<double> now(nq);
+    predictor.Predict(&x[it->second * cols], now.data());
+    const size_t median = static_cast<size_t>(
+        std::find(predictor.quantiles().begin(), predictor.quantiles().end(), 0.5) - predictor.quantiles().begin());
+    const double error = power[static_cast<size_t>(latest)] - now[median];
+    std::vector<int64_t> horizons;
+    for (int64_t t : targets) horizons.push_back(t - t0);
+    kernels::BlendMeasuredError(values, horizons, error, f.tau_minutes * 60, model.capacity_mw);
+    blend = {{"measured_mw", power[static_cast<size_t>(latest)]}, {"model_mw", now[median]}, {"error_mw", error}};
+  }
+
+  io::Frame out = io::MakeFrame(targets, nwp.utc_offset_minutes);
+  const auto& taus = predictor.quantiles();
+  const size_t median = static_cast<size_t>(std::find(taus.begin(), taus.end(), 0.5) - taus.begin());
+  std::vector<double> column(targets.size());
+  for (size_t k = 0; k < targets.size(); ++k) column[k] = values[k][median];
+  out.Set("forecast_mw", column);
+  for (size_t q = 0; q < nq; ++q) {
+    for (size_t k = 0; k < targets.size(); ++k) column[k] = values[k][q];
+    out.Set(kernels::QuantileColumn(taus[q]), column);
+  }
+  io::WriteCsv(f.out_path, out);
+
+  double energy = 0;
+  for (size_t k = 0; k < targets.size(); ++k) energy += values[k][median] * 0.25;
+  io::Results results;
+  results.Set("forecast", f.out_path);
+  results.Set("points", targets.size());
+  results.Set("first", io::FormatRfc3339(targets.front(), nwp.utc_offset_minutes));
+  results.Set("energy_mwh", energy);
+  if (!blend.is_null()) results.Set("blend", blend);
+  results.Flush();
+  std::printf("forecast: %zu points from %s, %.1f MWh expected -> %s\n", targets.size(),
+              io::FormatRfc3339(targets.front(), nwp.utc_offset_minutes).c_str(), energy, f.out_path.c_str());
+}
+
+}  // namespace
 
 void AddForecast(CLI::App& app) {
-  app.add_subcommand("forecast", "(not built yet)")->callback([] { throw std::runtime_error("forecast is not built yet"); });
+  auto flags = std::make_shared<ForecastFlags>();
+  CLI::App* cmd = app.add_subcommand("forecast", "Probabilistic power forecast: short-term (days ahead) or ultra-short-term (0-4 h)");
+  cmd->add_option("--model", flags->model_path, "Model artifact from `seed-job train`")->required();
+  cmd->add_option("--nwp", flags->nwp_path, "NWP CSV covering the forecast horizon (same columns as in training)")->required();
+  cmd->add_option("--out", flags->out_path, "Forecast CSV to write: forecast_mw and one p<percent> column per quantile")->required();
+  cmd->add_option("--issue-time", flags->issue_time, "Issue time (RFC 3339). Short-term: days start at the next local midnight");
+  cmd->add_option("--days", flags->days, "Short-term: days ahead (96 points each)")->capture_default_str();
+  cmd->add_flag("--ultra-short", flags->ultra_short, "16 points of 15 min after the issue time, blending the latest measurement");
+  cmd->add_option("--measurements", flags->measurements_path, "Ultra-short: measured power_mw up to the issue time");
+  cmd->add_option("--blend-tau-minutes", flags->tau_minutes, "Ultra-short: e-folding horizon of the measured error")->capture_default_str();
+  cmd->add_option("--from", flags->from, "Backtest: first target time (RFC 3339), instead of --issue-time");
+  cmd->add_option("--to", flags->to, "Backtest: end of the target times (exclusive)");
+  cmd->callback([flags] { Run(*flags); });
 }
 
 }  // namespace seed::commands

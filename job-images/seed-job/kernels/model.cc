@@ -1,0 +1,217 @@
+#include "kernels/model.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "io/json_file.h"
+#include "io/time.h"
+#include "kernels/gbdt.h"
+#include "kernels/power_curve.h"
+#include "kernels/residual_quantiles.h"
+#include "kernels/ridge.h"
+
+namespace seed::kernels {
+namespace {
+
+nlohmann::json SourceToJson(const FeatureSource& s) {
+  return {{"speedColumn", s.speed_column}, {"directionColumn", s.direction_column},
+          {"spreadColumn", s.spread_column}, {"ghiColumn", s.ghi_column},
+          {"temperatureColumn", s.temperature_column}, {"latitude", s.latitude},
+          {"longitude", s.longitude}, {"altitude", s.altitude},
+          {"tilt", s.tilt}, {"azimuth", s.azimuth}};
+}
+
+FeatureSource SourceFromJson(const nlohmann::json& j) {
+  FeatureSource s;
+  s.speed_column = j.at("speedColumn").get<std::string>();
+  s.direction_column = j.at("directionColumn").get<std::string>();
+  s.spread_column = j.at("spreadColumn").get<std::string>();
+  s.ghi_column = j.at("ghiColumn").get<std::string>();
+  s.temperature_column = j.at("temperatureColumn").get<std::string>();
+  s.latitude = j.at("latitude").get<double>();
+  s.longitude = j.at("longitude").get<double>();
+  s.altitude = j.at("altitude").get<double>();
+  s.tilt = j.at("tilt").get<double>();
+  s.azimuth = j.at("azimuth").get<double>();
+  return s;
+}
+
+}  // namespace
+
+std::string QuantileColumn(double tau) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, std::round(tau * 1e6) / 1e4).ptr;
+  return "p" + std::string(buf, end);
+}
+
+std::vector<double> ParseQuantiles(const std::string& text) {
+  std::vector<double> taus;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    double tau = 0;
+    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), tau);
+    if (ec != std::errc() || ptr != item.data() + item.size() || !(tau > 0 && tau < 1)) {
+      throw io::UsageError("--quantiles: '" + item + "' is not a probability strictly between 0 and 1 (e.g. 0.1,0.5,0.9)");
+    }
+    taus.push_back(tau);
+  }
+  taus.push_back(0.5);
+  std::sort(taus.begin(), taus.end());
+  taus.erase(std::unique(taus.begin(), taus.end(), [](double a, double b) { return std::abs(a - b) < 1e-9; }), taus.end());
+  return taus;
+}
+
+std::string ModelChecksum(const nlohmann::json& json_without_checksum) {
+  return "sha256:" + io::Sha256Hex(json_without_checksum.dump());
+}
+
+nlohmann::json ModelArtifact::ToJson() const {
+  nlohmann::json j = {
+      {"format", kModelFormat},
+      {"formatVersion", kModelFormatVersion},
+      {"kind", kind},
+      {"features", features},
+      {"featureSource", SourceToJson(source)},
+      {"quantiles", quantiles},
+      {"capacityMw", capacity_mw},
+      {"trainingWindow",
+       {{"start", io::FormatRfc3339(train_start, 0, true)}, {"end", io::FormatRfc3339(train_end, 0, true)}, {"rows", train_rows}}},
+      {"scores", scores},
+      {"parameters", parameters},
+  };
+  j["checksum"] = ModelChecksum(j);
+  return j;
+}
+
+ModelArtifact ParseModel(const nlohmann::json& json, const std::string& source) {
+  if (!json.is_object() || json.value("format", "") != kModelFormat) {
+    throw io::InputError(source, "not a Seed model artifact (expected \"format\": \"" + std::string(kModelFormat) + "\")");
+  }
+  if (!json.contains("checksum") || !json["checksum"].is_string()) {
+    throw io::InputError(source, "model artifact has no checksum; it was not written by seed-job train");
+  }
+  nlohmann::json body = json;
+  body.erase("checksum");
+  const std::string expected = ModelChecksum(body);
+  if (json["checksum"].get<std::string>() != expected) {
+    throw io::InputError(source, "model checksum mismatch: the file was changed after training (recorded " +
+                                     json["checksum"].get<std::string>() + ", content hashes to " + expected + ")");
+  }
+  ModelArtifact m;
+  try {
+    const int version = json.at("formatVersion").get<int>();
+    if (version != kModelFormatVersion) {
+      throw io::InputError(source, "model format version " + std::to_string(version) + " is not supported (this seed-job reads version " +
+                                       std::to_string(kModelFormatVersion) + ")");
+    }
+    m.kind = json.at("kind").get<std::string>();
+    m.features = json.at("features").get<std::vector<std::string>>();
+    m.source = SourceFromJson(json.at("featureSource"));
+    m.quantiles = json.at("quantiles").get<std::vector<double>>();
+    m.capacity_mw = json.at("capacityMw").get<double>();
+    const auto& window = json.at("trainingWindow");
+    m.train_start = io::ParseRfc3339(window.at("start").get<std::string>()).unix_seconds;
+    m.train_end = io::ParseRfc3339(window.at("end").get<std::string>()).unix_seconds;
+    m.train_rows = window.at("rows").get<size_t>();
+    m.scores = json.at("scores");
+    m.parameters = json.at("parameters");
+  } catch (const nlohmann::json::exception& e) {
+    throw io::InputError(source, std::string("malformed model artifact: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw io::InputError(source, std::string("malformed model artifact: ") + e.what());
+  }
+  if (!(m.capacity_mw > 0)) throw io::InputError(source, "model capacityMw must be positive");
+  if (m.quantiles.empty() || !std::is_sorted(m.quantiles.begin(), m.quantiles.end())) {
+    throw io::InputError(source, "model quantiles must be a sorted, non-empty list");
+  }
+  return m;
+}
+
+ModelArtifact LoadModel(const std::string& path) { return ParseModel(io::ReadJsonFile(path), path); }
+
+void SaveModel(const std::string& path, const ModelArtifact& model) {
+  io::WriteFileAtomic(path, model.ToJson().dump() + "\n");
+}
+
+struct Predictor::Impl {
+  std::string kind;
+  double capacity = 0;
+  std::vector<double> quantiles;
+  size_t num_features = 0;
+  std::vector<GbdtModel> gbdt;  // one per quantile
+  RidgeModel ridge;
+  PowerCurve curve;
+  ResidualQuantiles residuals;
+};
+
+Predictor::Predictor(const ModelArtifact& model) : impl_(std::make_unique<Impl>()) {
+  Impl& p = *impl_;
+  p.kind = model.kind;
+  p.capacity = model.capacity_mw;
+  p.quantiles = model.quantiles;
+  p.num_features = model.features.size();
+  try {
+    const auto& params = model.parameters;
+    if (p.kind == "gbdt") {
+      const auto& models = params.at("models");
+      if (!models.is_array() || models.size() != p.quantiles.size()) {
+        throw std::invalid_argument("gbdt artifact needs one model per quantile");
+      }
+      for (const auto& m : models) {
+        p.gbdt.push_back(GbdtModel::FromJson(m));
+        if (p.gbdt.back().num_features() != p.num_features) {
+          throw std::invalid_argument("gbdt model expects a different number of features than the artifact lists");
+        }
+      }
+    } else if (p.kind == "linear") {
+      p.ridge = RidgeModel::FromJson(params.at("ridge"));
+      if (p.ridge.coef.size() != p.num_features) throw std::invalid_argument("linear model has the wrong number of coefficients");
+      p.residuals = ResidualQuantiles::FromJson(params.at("residuals"));
+    } else if (p.kind == "powercurve") {
+      if (model.features.empty() || model.features[0] != "ws") throw std::invalid_argument("power curve model needs feature 'ws' first");
+      p.curve = PowerCurve::FromJson(params.at("curve"));
+      p.residuals = ResidualQuantiles::FromJson(params.at("residuals"));
+    } else {
+      throw std::invalid_argument("unknown model kind '" + p.kind + "' (expected gbdt, linear or powercurve)");
+    }
+    if (p.kind != "gbdt" && p.residuals.taus.size() != p.quantiles.size()) {
+      throw std::invalid_argument("residual quantiles do not match the artifact's quantiles");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw io::InputError("", std::string("malformed model parameters: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw io::InputError("", std::string("malformed model parameters: ") + e.what());
+  }
+}
+
+Predictor::~Predictor() = default;
+Predictor::Predictor(Predictor&&) noexcept = default;
+
+size_t Predictor::num_features() const { return impl_->num_features; }
+const std::vector<double>& Predictor::quantiles() const { return impl_->quantiles; }
+
+void Predictor::Predict(const double* row, double* out) const {
+  const Impl& p = *impl_;
+  const size_t nq = p.quantiles.size();
+  if (p.kind == "gbdt") {
+    for (size_t q = 0; q < nq; ++q) out[q] = p.gbdt[q].Predict(row);
+  } else {
+    const double point = p.kind == "linear" ? p.ridge.Predict(row) : p.curve.Predict(row[0]);
+    const std::vector<double> values = p.residuals.Apply(point);
+    std::copy(values.begin(), values.end(), out);
+  }
+  // A missing input never becomes a number: the caller sees NaN in every quantile and reports it.
+  if (std::any_of(out, out + nq, [](double v) { return std::isnan(v); })) {
+    std::fill(out, out + nq, std::nan(""));
+    return;
+  }
+  for (size_t q = 0; q < nq; ++q) out[q] = std::clamp(out[q], 0.0, p.capacity);
+  std::sort(out, out + nq);  // quantiles never cross
+}
+
+}  // namespace seed::kernels

@@ -1,0 +1,149 @@
+#include "kernels/model.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "kernels/gbdt.h"
+#include "kernels/residual_quantiles.h"
+#include "kernels/ridge.h"
+
+namespace seed::kernels {
+namespace {
+
+// y = 3 + 2 x0 - x1, no noise.
+ModelArtifact LinearArtifact() {
+  std::vector<double> x, y;
+  for (int i = 0; i < 200; ++i) {
+    const double a = i % 17, b = (i * 7) % 11;
+    x.insert(x.end(), {a, b});
+    y.push_back(3 + 2 * a - b);
+  }
+  const RidgeModel ridge = FitRidge(x, 2, y, 1e-9);
+  std::vector<double> point;
+  for (size_t r = 0; r < y.size(); ++r) point.push_back(ridge.Predict(&x[r * 2]));
+  ModelArtifact m;
+  m.kind = "linear";
+  m.features = {"ws", "ws2"};
+  m.quantiles = {0.1, 0.5, 0.9};
+  m.capacity_mw = 50;
+  m.train_start = 1704067200;
+  m.train_end = 1704067200 + 199 * 900;
+  m.train_rows = 200;
+  m.parameters = {{"ridge", ridge.ToJson()},
+                  {"residuals", FitResidualQuantiles(point, y, m.quantiles, m.capacity_mw).ToJson()}};
+  return m;
+}
+
+std::string TempPath(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("seed-model-" + std::to_string(::getpid()) + "-" + name)).string();
+}
+
+TEST(Ridge, RecoversAnExactLinearRelation) {
+  const ModelArtifact m = LinearArtifact();
+  const RidgeModel ridge = RidgeModel::FromJson(m.parameters["ridge"]);
+  const double row[] = {4, 5};
+  EXPECT_NEAR(ridge.Predict(row), 3 + 8 - 5, 1e-6);
+  const double missing[] = {std::nan(""), 5};  // a missing input takes the training mean
+  EXPECT_TRUE(std::isfinite(ridge.Predict(missing)));
+}
+
+TEST(ResidualQuantiles, OffsetsAreTheEmpiricalQuantilesOfResiduals) {
+  std::vector<double> point(101, 10.0), actual;
+  for (int i = 0; i <= 100; ++i) actual.push_back(10.0 + (i - 50) * 0.1);  // residuals -5..5
+  const ResidualQuantiles q = FitResidualQuantiles(point, actual, {0.1, 0.5, 0.9}, 100, 10, 50);
+  const std::vector<double> values = q.Apply(20.0);
+  EXPECT_NEAR(values[0], 20.0 - 4.0, 1e-9);
+  EXPECT_NEAR(values[1], 20.0, 1e-9);
+  EXPECT_NEAR(values[2], 20.0 + 4.0, 1e-9);
+  std::vector<double> v = {4, 1, 3, 2};
+  EXPECT_DOUBLE_EQ(EmpiricalQuantile(v, 0.5), 2.5);
+}
+
+TEST(Model, SaveLoadRoundTripPredictsIdentically) {
+  const ModelArtifact m = LinearArtifact();
+  const std::string path = TempPath("roundtrip.json");
+  SaveModel(path, m);
+  const ModelArtifact back = LoadModel(path);
+  EXPECT_EQ(back.kind, "linear");
+  EXPECT_EQ(back.features, m.features);
+  EXPECT_EQ(back.train_start, m.train_start);
+  const Predictor a(m), b(back);
+  const double row[] = {7, 3};
+  double out_a[3], out_b[3];
+  a.Predict(row, out_a);
+  b.Predict(row, out_b);
+  for (int q = 0; q < 3; ++q) EXPECT_EQ(out_a[q], out_b[q]);
+  EXPECT_NEAR(out_a[1], 3 + 14 - 3, 1e-6);
+  std::filesystem::remove(path);
+}
+
+TEST(Model, QuantilesAreSortedAndClippedToCapacity) {
+  ModelArtifact m = LinearArtifact();
+  // Residual offsets that would cross: the 0.9 offset below the 0.1 offset.
+  m.parameters["residuals"]["offsets"] = std::vector<std::vector<double>>(10, {5.0, 0.0, -5.0});
+  const Predictor p(m);
+  const double high[] = {30, 0};  // 3 + 60 = 63 MW > 50 MW capacity
+  double out[3];
+  p.Predict(high, out);
+  EXPECT_LE(out[0], out[1]);
+  EXPECT_LE(out[1], out[2]);
+  EXPECT_DOUBLE_EQ(out[2], 50);
+}
+
+TEST(Model, TamperedTruncatedAndForeignFilesAreRefused) {
+  const std::string path = TempPath("tamper.json");
+  SaveModel(path, LinearArtifact());
+  std::string text = io::ReadFile(path);
+
+  std::string tampered = text;
+  const size_t at = tampered.find("\"capacityMw\":50");
+  ASSERT_NE(at, std::string::npos);
+  tampered.replace(at, 15, "\"capacityMw\":60");
+  io::WriteFileAtomic(path, tampered);
+  try {
+    LoadModel(path);
+    FAIL();
+  } catch (const io::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("checksum mismatch"), std::string::npos) << e.what();
+  }
+
+  io::WriteFileAtomic(path, text.substr(0, text.size() / 2));
+  EXPECT_THROW(LoadModel(path), io::InputError);
+
+  io::WriteFileAtomic(path, "{\"hello\": 1}");
+  try {
+    LoadModel(path);
+    FAIL();
+  } catch (const io::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a Seed model artifact"), std::string::npos);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Model, BadParametersAreInputErrorsNotCrashes) {
+  ModelArtifact m = LinearArtifact();
+  m.parameters["ridge"]["coef"] = {1.0};  // one coefficient for two features
+  EXPECT_THROW(Predictor{m}, io::InputError);
+  m = LinearArtifact();
+  m.kind = "deepar";
+  EXPECT_THROW(Predictor{m}, io::InputError);
+}
+
+TEST(Model, QuantileColumnNames) {
+  EXPECT_EQ(QuantileColumn(0.1), "p10");
+  EXPECT_EQ(QuantileColumn(0.5), "p50");
+  EXPECT_EQ(QuantileColumn(0.05), "p5");
+  EXPECT_EQ(QuantileColumn(0.025), "p2.5");
+  EXPECT_EQ(ParseQuantiles("0.9,0.1"), (std::vector<double>{0.1, 0.5, 0.9}));
+  EXPECT_THROW(ParseQuantiles("0.1,1.5"), io::UsageError);
+  EXPECT_THROW(ParseQuantiles("abc"), io::UsageError);
+}
+
+}  // namespace
+}  // namespace seed::kernels
