@@ -1,0 +1,132 @@
+#include "render/task_pod.h"
+
+#include <algorithm>
+
+#include "render/labels.h"
+#include "render/names.h"
+#include "render/workspace_pvc.h"
+
+namespace seed::render {
+
+using nlohmann::json;
+
+namespace {
+
+// Appends items of `overrides` to `base`, replacing base items with the same `key` value, so that
+// template entries win over pod defaults.
+json MergeByKey(const json& base, const json& overrides, const char* key) {
+  json merged = json::array();
+  for (const auto& item : base) {
+    bool replaced = false;
+    for (const auto& over : overrides) {
+      replaced = replaced || (item.is_object() && over.is_object() && item.value(key, json()) == over.value(key, json()));
+    }
+    if (!replaced) merged.push_back(item);
+  }
+  for (const auto& item : overrides) merged.push_back(item);
+  return merged;
+}
+
+json Resources(const api::TaskResources& resources) {
+  json out = json::object();
+  if (!resources.requests.empty()) out["requests"] = resources.requests;
+  json limits = resources.limits;
+  if (resources.gpu > 0) limits["nvidia.com/gpu"] = std::to_string(resources.gpu);
+  if (!limits.empty()) out["limits"] = limits;
+  return out;
+}
+
+json Env(const TaskPodInput& input) {
+  json env = MergeByKey(input.pipeline->pod_defaults.env, input.spec->env, "name");
+  auto add = [&](const char* name, const std::string& value) { env.push_back({{"name", name}, {"value", value}}); };
+  add("SEED_RESULTS_FILE", kResultsPath);
+  add("SEED_RUN", input.run.name);
+  add("SEED_TASK", input.task);
+  add("SEED_ATTEMPT", std::to_string(input.attempt));
+  add("SEED_SCHEDULED_TIME", input.scheduled_time);
+  add("SEED_WORKSPACE", kWorkspaceMountPath);
+  return env;
+}
+
+}  // namespace
+
+json DefaultContainerSecurityContext() {
+  return {{"allowPrivilegeEscalation", false},
+          {"capabilities", {{"drop", json::array({"ALL"})}}},
+          {"readOnlyRootFilesystem", true},
+          {"runAsNonRoot", true},
+          {"seccompProfile", {{"type", "RuntimeDefault"}}}};
+}
+
+json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
+  const api::JobTemplateSpec& spec = *input.spec;
+  const api::PipelineSpec& pipeline = *input.pipeline;
+
+  json security = DefaultContainerSecurityContext();
+  if (spec.security_context.is_object()) security.update(spec.security_context);
+
+  json mounts = json::array({
+      {{"name", "seed-tmp"}, {"mountPath", "/tmp"}},
+      {{"name", "seed-dir"}, {"mountPath", "/seed"}},
+      {{"name", "seed-workspace"}, {"mountPath", kWorkspaceMountPath}},
+  });
+  for (const auto& mount : MergeByKey(pipeline.pod_defaults.volume_mounts, spec.volume_mounts, "mountPath")) {
+    mounts.push_back(mount);
+  }
+  json volumes = json::array({
+      {{"name", "seed-tmp"}, {"emptyDir", json::object()}},
+      {{"name", "seed-dir"}, {"emptyDir", {{"sizeLimit", "64Mi"}}}},
+      WorkspaceVolume(input.run.name, pipeline),
+  });
+  for (const auto& volume : MergeByKey(pipeline.pod_defaults.volumes, spec.volumes, "name")) volumes.push_back(volume);
+
+  json container = {
+      {"name", "main"},
+      {"image", spec.image.empty() ? options.default_image : spec.image},
+      {"command", spec.command},
+      {"env", Env(input)},
+      {"volumeMounts", mounts},
+      {"terminationMessagePath", kResultsPath},
+      {"terminationMessagePolicy", "File"},
+      {"securityContext", security},
+  };
+  if (!spec.args.empty()) container["args"] = spec.args;
+  if (!spec.image_pull_policy.empty()) container["imagePullPolicy"] = spec.image_pull_policy;
+  json resources = Resources(spec.resources);
+  if (!resources.empty()) container["resources"] = resources;
+
+  json pod_spec = {
+      {"restartPolicy", "Never"},
+      {"securityContext",
+       {{"runAsNonRoot", true},
+        {"runAsUser", 65532},
+        {"runAsGroup", 65532},
+        {"fsGroup", 65532},
+        {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+      {"containers", json::array({container})},
+      {"volumes", volumes},
+  };
+  if (input.active_deadline_seconds) pod_spec["activeDeadlineSeconds"] = *input.active_deadline_seconds;
+  if (!spec.service_account_name.empty()) pod_spec["serviceAccountName"] = spec.service_account_name;
+  json selector = pipeline.pod_defaults.node_selector;
+  if (spec.node_selector.is_object()) selector.update(spec.node_selector);
+  if (!selector.empty()) pod_spec["nodeSelector"] = selector;
+  json tolerations = pipeline.pod_defaults.tolerations;
+  for (const auto& toleration : spec.tolerations) {
+    if (std::find(tolerations.begin(), tolerations.end(), toleration) == tolerations.end()) tolerations.push_back(toleration);
+  }
+  if (!tolerations.empty()) pod_spec["tolerations"] = tolerations;
+  if (spec.affinity.is_object()) pod_spec["affinity"] = spec.affinity;
+
+  json labels = RunChildLabels(input.run.name, input.pipeline_name);
+  labels[kTaskLabel] = input.task;
+  labels[kAttemptLabel] = std::to_string(input.attempt);
+  json metadata = {{"name", TaskPodName(input.run.name, input.task, input.attempt)},
+                   {"labels", labels},
+                   {"annotations", {{kSpecHashAnnotation, LongHash(pod_spec.dump())}}},
+                   {"ownerReferences", json::array({ControllerReference("PipelineRun", input.run)})}};
+  if (!input.run.namespace_.empty()) metadata["namespace"] = input.run.namespace_;
+  return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", metadata}, {"spec", pod_spec}};
+}
+
+}  // namespace seed::render
