@@ -77,18 +77,23 @@ class GbdtModel {  // immutable after training; thread-safe prediction
   static GbdtModel FromJson(const nlohmann::json& json);
 
  private:
-  // GbdtNode packed into 16 bytes for prediction: the default side rides in the feature's top bit.
+  // GbdtNode packed into 16 bytes for prediction. A leaf becomes a node that loops to itself
+  // (threshold +inf, NaN to the left), so every row takes exactly depth steps without a branch on
+  // leaf-ness; its output lives in leaf_value_.
   struct PackedNode {
     double threshold;
-    uint32_t feature_and_default;
-    uint32_t left;
+    uint32_t feature;
+    uint32_t left_and_default;  // child index << 1 | default_left
   };
-  double PredictTree(size_t tree, const double* row) const;
+  // out[r] = base + sum of trees for rows [0, n) of one block (n <= kBlock).
+  void PredictBlock(const double* rows, size_t n, size_t stride, double* out) const;
 
   size_t num_features_ = 0;
   double base_score_ = 0;
   std::vector<GbdtNode> nodes_;        // all trees, concatenated; child indices are tree-local
   std::vector<PackedNode> packed_;     // nodes_, packed
+  std::vector<double> leaf_value_;     // per node: the leaf output (0 for internal nodes)
+  std::vector<uint8_t> tree_depth_;    // steps from the root to the deepest leaf
   std::vector<uint32_t> tree_starts_;  // index of each tree's root in nodes_
   GbdtParams::Loss loss_ = GbdtParams::Loss::kL2;
   double alpha_ = 0.5;

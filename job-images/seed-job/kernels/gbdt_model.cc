@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -9,7 +10,7 @@
 namespace seed::kernels {
 namespace {
 
-constexpr uint32_t kDefaultLeftBit = 0x80000000u;
+constexpr uint32_t kMaxFeatures = 0x80000000u;
 constexpr int kFormatVersion = 1;
 // Rows per block in batch prediction: each tree is walked for a whole block while it is in cache.
 constexpr size_t kPredictBlock = 64;
@@ -34,7 +35,7 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
       alpha_(alpha),
       gain_importance_(std::move(gain_importance)) {
   if (num_features_ == 0) Malformed("num_features must be at least 1");
-  if (num_features_ >= kDefaultLeftBit) Malformed("num_features is too large");
+  if (num_features_ >= kMaxFeatures) Malformed("num_features is too large");
   if (!std::isfinite(base_score_)) Malformed("base_score must be a finite number");
   if (!(alpha_ > 0 && alpha_ < 1)) Malformed("alpha must be in (0, 1), got " + std::to_string(alpha_));
   if (gain_importance_.empty()) gain_importance_.assign(num_features_, 0.0);
@@ -65,8 +66,28 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
   }
   if (tree_starts_.empty() && !nodes_.empty()) Malformed("nodes given without tree_starts");
   packed_.reserve(nodes_.size());
-  for (const GbdtNode& node : nodes_) {
-    packed_.push_back({node.threshold, node.feature | (node.default_left ? kDefaultLeftBit : 0u), node.left});
+  leaf_value_.reserve(nodes_.size());
+  tree_depth_.reserve(tree_starts_.size());
+  std::vector<uint8_t> depth;
+  for (size_t t = 0; t < tree_starts_.size(); ++t) {
+    const size_t begin = tree_starts_[t];
+    const size_t end = t + 1 < tree_starts_.size() ? tree_starts_[t + 1] : nodes_.size();
+    depth.assign(end - begin, 0);
+    uint8_t max_depth = 0;
+    for (size_t i = 0; i < end - begin; ++i) {
+      const GbdtNode& node = nodes_[begin + i];
+      if (node.IsLeaf()) {
+        packed_.push_back({std::numeric_limits<double>::infinity(), 0, static_cast<uint32_t>(i) << 1 | 1u});
+        leaf_value_.push_back(node.threshold);
+        max_depth = std::max(max_depth, depth[i]);
+      } else {
+        if (depth[i] >= 64) Malformed("tree " + std::to_string(t) + " is deeper than 64 levels");
+        depth[node.left] = depth[node.left + 1] = static_cast<uint8_t>(depth[i] + 1);
+        packed_.push_back({node.threshold, node.feature, node.left << 1 | (node.default_left ? 1u : 0u)});
+        leaf_value_.push_back(0);
+      }
+    }
+    tree_depth_.push_back(max_depth);
   }
 }
 
@@ -76,34 +97,43 @@ void GbdtModel::Truncate(size_t trees) {
   tree_starts_.resize(trees);
   nodes_.resize(end);
   packed_.resize(end);
+  leaf_value_.resize(end);
+  tree_depth_.resize(trees);
 }
 
-double GbdtModel::PredictTree(size_t tree, const double* row) const {
-  const PackedNode* nodes = packed_.data() + tree_starts_[tree];
-  uint32_t i = 0;
-  while (nodes[i].left != 0) {
-    const PackedNode& node = nodes[i];
-    const double x = row[node.feature_and_default & ~kDefaultLeftBit];
-    const bool left = std::isnan(x) ? (node.feature_and_default & kDefaultLeftBit) != 0 : x <= node.threshold;
-    i = node.left + (left ? 0 : 1);
+void GbdtModel::PredictBlock(const double* rows, size_t n, size_t stride, double* out) const {
+  uint32_t node[kPredictBlock];
+  for (size_t r = 0; r < n; ++r) out[r] = base_score_;
+  for (size_t t = 0; t < tree_starts_.size(); ++t) {
+    const PackedNode* nodes = packed_.data() + tree_starts_[t];
+    std::fill(node, node + n, 0u);
+    // Level by level over the whole block: the rows' walks are independent, and the go-right
+    // decision is arithmetic, not a branch.
+    for (int level = 0; level < tree_depth_[t]; ++level) {
+      for (size_t r = 0; r < n; ++r) {
+        const PackedNode& p = nodes[node[r]];
+        const double x = rows[r * stride + p.feature];
+        const bool not_left = !(x <= p.threshold);                         // true for NaN
+        const bool nan_left = std::isnan(x) & ((p.left_and_default & 1u) != 0);
+        node[r] = (p.left_and_default >> 1) + static_cast<uint32_t>(not_left & !nan_left);
+      }
+    }
+    const double* values = leaf_value_.data() + tree_starts_[t];
+    for (size_t r = 0; r < n; ++r) out[r] += values[node[r]];
   }
-  return nodes[i].threshold;
 }
 
 double GbdtModel::Predict(const double* row) const {
-  double sum = base_score_;
-  for (size_t t = 0; t < tree_starts_.size(); ++t) sum += PredictTree(t, row);
-  return sum;
+  double out;
+  PredictBlock(row, 1, 0, &out);
+  return out;
 }
 
 void GbdtModel::PredictBatch(const double* rows, size_t n, size_t stride, double* out, int threads) const {
   const size_t blocks = (n + kPredictBlock - 1) / kPredictBlock;
   auto predict_block = [&](size_t block) {
-    const size_t begin = block * kPredictBlock, end = std::min(n, begin + kPredictBlock);
-    for (size_t r = begin; r < end; ++r) out[r] = base_score_;
-    for (size_t t = 0; t < tree_starts_.size(); ++t) {
-      for (size_t r = begin; r < end; ++r) out[r] += PredictTree(t, rows + r * stride);
-    }
+    const size_t begin = block * kPredictBlock;
+    PredictBlock(rows + begin * stride, std::min(kPredictBlock, n - begin), stride, out + begin);
   };
   const int wanted = std::min<size_t>(GbdtThreadPool::Resolve(threads), std::max<size_t>(1, n / kMinRowsPerThread));
   if (wanted <= 1) {

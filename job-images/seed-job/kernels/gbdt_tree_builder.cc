@@ -94,6 +94,8 @@ GbdtTreeBuilder::Split GbdtTreeBuilder::EvaluateFeature(const GbdtTrainNode& nod
     if (hist[b].h == 0 && b + 1 < bins) continue;  // same partition as the previous threshold
     left_g += hist[b].g;
     left_h += hist[b].h;
+    if (left_h + missing.h < min_child_hess_) continue;  // too few rows on the left either way
+    if (total_h - left_h < min_child_hess_) break;       // and from here on too few on the right
     if (b + 1 < bins || has_missing) consider(left_g, left_h, b, false);
     if (has_missing && b + 1 < bins) consider(left_g + missing.g, left_h + missing.h, b, true);
   }

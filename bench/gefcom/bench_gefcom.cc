@@ -1,0 +1,229 @@
+// GEFCom2012 wind benchmark of the seed GBDT kernel: builds the per-farm rows, trains one model per
+// farm (and P10/P90 quantile models), scores test.csv as the competition did and prints a table.
+// With --export DIR it also writes the exact feature matrices and its own figures for peers.py.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "gefcom_data.h"
+#include "kernels/gbdt.h"
+
+namespace {
+
+using seed::bench::FeatureTable;
+using seed::kernels::GbdtModel;
+using seed::kernels::GbdtParams;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kBlocks = 4;  // horizon blocks h1-12, 13-24, 25-36, 37-48
+
+struct Options {
+  std::string folder, export_dir;
+  int threads = 2, trees = 1000, only_farm = 0;  // only_farm 0: all
+  bool with_power = true, quantiles = true;
+};
+
+[[noreturn]] void Usage(const std::string& error) {
+  std::cerr << "error: " << error << "\n"
+            << "usage: bench_gefcom <data-folder> [--threads 2] [--trees 1000] [--features nwp|nwp+power]\n"
+            << "                    [--no-quantiles] [--farm 1..7] [--export DIR]\n";
+  std::exit(2);
+}
+
+Options Parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) Usage(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--threads") {
+      o.threads = std::stoi(value());
+    } else if (arg == "--trees") {
+      o.trees = std::stoi(value());
+    } else if (arg == "--features") {
+      const std::string f = value();
+      if (f != "nwp" && f != "nwp+power") Usage("--features must be nwp or nwp+power");
+      o.with_power = f == "nwp+power";
+    } else if (arg == "--farm") {
+      o.only_farm = std::stoi(value());
+      if (o.only_farm < 1 || o.only_farm > seed::bench::kFarms) Usage("--farm must be 1..7");
+    } else if (arg == "--no-quantiles") {
+      o.quantiles = false;
+    } else if (arg == "--export") {
+      o.export_dir = value();
+    } else if (!arg.empty() && arg[0] == '-') {
+      Usage("unknown flag " + arg);
+    } else if (o.folder.empty()) {
+      o.folder = arg;
+    } else {
+      Usage("one data folder only");
+    }
+  }
+  if (o.folder.empty()) Usage("the data folder is required");
+  if (o.threads < 1 || o.trees < 1) Usage("--threads and --trees must be >= 1");
+  return o;
+}
+
+void WriteF64(const std::string& path, const std::vector<double>& values) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(double)));
+  if (!out) throw std::runtime_error(path + ": cannot write");
+}
+
+double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+// Process CPU time over all threads: steadier than wall time on a shared machine.
+double CpuSeconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+
+struct Squares {
+  double sum = 0;
+  size_t n = 0;
+  void Add(double e) {
+    sum += e * e;
+    ++n;
+  }
+  double Rmse() const { return n ? std::sqrt(sum / n) : NAN; }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options opt = Parse(argc, argv);
+  seed::bench::GefcomData data;
+  try {
+    data = seed::bench::LoadGefcom(opt.folder);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+  GbdtParams params;  // the stock settings of the peers
+  params.trees = opt.trees;
+  params.max_depth = 6;
+  params.learning_rate = 0.05;
+  params.subsample = 0.8;
+  params.colsample = 0.8;
+  params.min_child_weight = 5;
+  params.max_bins = 255;
+  params.threads = opt.threads;
+  if (!opt.export_dir.empty()) std::filesystem::create_directories(opt.export_dir);
+
+  Squares total, per_farm[seed::bench::kFarms], per_block[kBlocks];
+  double fit_seconds = 0, fit_cpu_seconds = 0, quantile_fit_seconds = 0, predict_seconds = 0;
+  size_t predicted_rows = 0, covered = 0, crossed = 0, interval_rows = 0;
+  double interval_width = 0;
+  nlohmann::json farms = nlohmann::json::array();
+  for (int farm = 0; farm < seed::bench::kFarms; ++farm) {
+    if (opt.only_farm != 0 && farm + 1 != opt.only_farm) continue;
+    size_t starts = 0, windows = 0;
+    const FeatureTable train = seed::bench::TrainingRows(data, farm, opt.with_power, &starts);
+    const FeatureTable test = seed::bench::TestRows(data, farm, opt.with_power, &windows);
+    if (farm == 0) {
+      std::printf("rows per farm: %zu training rows from %zu window starts; %zu test rows in %zu windows; %zu features\n",
+                  train.rows(), starts, test.rows(), windows, train.cols);
+    }
+    if (!opt.export_dir.empty()) {
+      const std::string base = opt.export_dir + "/wp" + std::to_string(farm + 1);
+      WriteF64(base + "_train_x.f64", train.x);
+      WriteF64(base + "_train_y.f64", train.y);
+      WriteF64(base + "_test_x.f64", test.x);
+      WriteF64(base + "_test_y.f64", test.y);
+      std::vector<double> horizon(test.horizon.begin(), test.horizon.end());
+      WriteF64(base + "_test_h.f64", horizon);
+    }
+    auto start = Clock::now();
+    const double cpu_start = CpuSeconds();
+    const GbdtModel model = seed::kernels::TrainGbdt(train.x.data(), train.rows(), train.cols, train.y.data(), params);
+    const double fit = Seconds(start);
+    fit_seconds += fit;
+    fit_cpu_seconds += CpuSeconds() - cpu_start;
+    std::vector<double> pred(test.rows());
+    start = Clock::now();
+    model.PredictBatch(test.x.data(), test.rows(), test.cols, pred.data(), opt.threads);
+    predict_seconds += Seconds(start);
+    predicted_rows += test.rows();
+    Squares farm_sq;
+    for (size_t i = 0; i < test.rows(); ++i) {
+      const double e = std::clamp(pred[i], 0.0, 1.0) - test.y[i];
+      total.Add(e);
+      farm_sq.Add(e);
+      per_block[(test.horizon[i] - 1) / 12].Add(e);
+    }
+    per_farm[farm] = farm_sq;
+    nlohmann::json farm_json = {{"farm", farm + 1}, {"rmse", farm_sq.Rmse()}, {"fit_s", fit}};
+    if (opt.quantiles) {
+      GbdtParams q = params;
+      q.loss = GbdtParams::Loss::kQuantile;
+      std::vector<double> lo(test.rows()), hi(test.rows());
+      for (double alpha : {0.1, 0.9}) {
+        q.alpha = alpha;
+        start = Clock::now();
+        const GbdtModel m = seed::kernels::TrainGbdt(train.x.data(), train.rows(), train.cols, train.y.data(), q);
+        quantile_fit_seconds += Seconds(start);
+        m.PredictBatch(test.x.data(), test.rows(), test.cols, (alpha < 0.5 ? lo : hi).data(), opt.threads);
+      }
+      size_t farm_covered = 0;
+      for (size_t i = 0; i < test.rows(); ++i) {
+        if (lo[i] > hi[i]) {
+          std::swap(lo[i], hi[i]);
+          ++crossed;
+        }
+        const double l = std::clamp(lo[i], 0.0, 1.0), h = std::clamp(hi[i], 0.0, 1.0);
+        farm_covered += test.y[i] >= l && test.y[i] <= h;
+        interval_width += h - l;
+      }
+      covered += farm_covered;
+      interval_rows += test.rows();
+      farm_json["coverage_p10_p90"] = static_cast<double>(farm_covered) / test.rows();
+    }
+    farms.push_back(farm_json);
+    std::printf("wp%d: RMSE %.4f  fit %.2f s\n", farm + 1, farm_sq.Rmse(), fit);
+    std::fflush(stdout);
+  }
+
+  std::printf("\nseed GBDT, %s, %d trees, depth 6, lr 0.05, subsample 0.8, colsample 0.8, %d threads\n",
+              opt.with_power ? "NWP+power (22 features)" : "NWP only (16 features)", opt.trees, opt.threads);
+  std::printf("| RMSE | wp1 | wp2 | wp3 | wp4 | wp5 | wp6 | wp7 | h1-12 | h13-24 | h25-36 | h37-48 | fit s | predict us/row |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| %.4f |", total.Rmse());
+  for (const Squares& s : per_farm) std::printf(" %.4f |", s.Rmse());
+  for (const Squares& s : per_block) std::printf(" %.4f |", s.Rmse());
+  const double predict_us = predict_seconds * 1e6 / predicted_rows;
+  std::printf(" %.1f | %.2f |\n", fit_seconds, predict_us);
+  std::printf("fit CPU time (all threads): %.1f s\n", fit_cpu_seconds);
+  nlohmann::json results = {{"model", "seed"},
+                            {"features", opt.with_power ? "nwp+power" : "nwp"},
+                            {"threads", opt.threads},
+                            {"trees", opt.trees},
+                            {"rmse", total.Rmse()},
+                            {"rmse_blocks", {per_block[0].Rmse(), per_block[1].Rmse(), per_block[2].Rmse(), per_block[3].Rmse()}},
+                            {"fit_s", fit_seconds},
+                            {"fit_cpu_s", fit_cpu_seconds},
+                            {"predict_us_per_row", predict_us},
+                            {"farms", farms}};
+  if (opt.quantiles) {
+    const double coverage = static_cast<double>(covered) / interval_rows;
+    std::printf("P10-P90: coverage %.2f %% (target 80 %% +- 4), mean width %.3f, crossed in %zu of %zu rows "
+                "(sorted), quantile fit %.1f s for 14 models\n",
+                100 * coverage, interval_width / interval_rows, crossed, interval_rows, quantile_fit_seconds);
+    results["coverage_p10_p90"] = coverage;
+    results["crossed_rows"] = crossed;
+    results["interval_rows"] = interval_rows;
+    results["quantile_fit_s"] = quantile_fit_seconds;
+  }
+  if (!opt.export_dir.empty()) {
+    nlohmann::json meta = {{"features", opt.with_power ? "nwp+power" : "nwp"}, {"names", seed::bench::TrainingRows(data, 0, opt.with_power).names},
+                           {"farms", seed::bench::kFarms}};
+    std::ofstream(opt.export_dir + "/meta.json") << meta.dump(1) << "\n";
+    std::ofstream(opt.export_dir + "/seed_results.json") << results.dump(1) << "\n";
+  }
+  return 0;
+}
