@@ -172,6 +172,13 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
                        target.name,
                        "",
                        response.code};
+    if (record.name.empty() && verb == "create") {
+      // A refused create still names what it tried to create.
+      json body = json::parse(request.body, nullptr, false);
+      if (body.is_object() && body.contains("metadata") && body["metadata"].is_object()) {
+        record.name = body["metadata"].value("name", "");
+      }
+    }
     if (response.code < 300 && response.body.is_object() && response.body.value("kind", "") != "Status") {
       const json& meta = response.body.value("metadata", json::object());
       record.name = meta.value("name", record.name);

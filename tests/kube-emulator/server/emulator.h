@@ -63,6 +63,7 @@ class Emulator {
   FaultInjector& faults() { return faults_; }
   const WriteLog& writes() const { return writes_; }
   void DropWatches() { hub_.CloseAll(); }
+  size_t OpenWatches() { return hub_.Count(); }
   void ForgetWatch(const std::shared_ptr<Watcher>& watcher) { hub_.Remove(watcher); }
   void ExpireNextWatch(ExpireMode mode);
   void Compact();

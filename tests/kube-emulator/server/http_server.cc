@@ -172,6 +172,8 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
     if (path == "/emulator/healthz" && req.method == "GET") {
       res.set_header("X-Emulator-Restarts", std::to_string(restarts_.load()));
       res.set_content("ok", "text/plain");
+    } else if (path == "/emulator/watches" && req.method == "GET") {
+      SendJson(res, 200, {{"open", emulator_.OpenWatches()}});
     } else if (path == "/emulator/writes" && req.method == "GET") {
       SendJson(res, 200, emulator_.writes().ToJson());
     } else if (path == "/emulator/faults" && req.method == "POST") {
@@ -207,7 +209,7 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
       throw ApiError(404, "NotFound",
                      "no admin endpoint " + req.method + " " + path +
                          " (see the emulator README: faults, drop-watches, expire-next-watch, compact, restart, "
-                         "writes, healthz)");
+                         "writes, watches, healthz)");
     }
   } catch (const ApiError& error) {
     SendError(res, error);
