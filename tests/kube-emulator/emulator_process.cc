@@ -260,8 +260,9 @@ EmulatorProcess::HttpResult EmulatorProcess::Call(const std::string& method, con
   std::string authorization = "Authorization: Bearer " + admin_token_;
   if (!admin && !admin_token_.empty()) headers = curl_slist_append(headers, authorization.c_str());
   std::string type_header = "Content-Type: " + content_type;
-  if (!body.empty()) {
-    headers = curl_slist_append(headers, type_header.c_str());
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    // Always send a body (maybe empty) on these, so the request carries a Content-Length.
+    if (!body.empty()) headers = curl_slist_append(headers, type_header.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   }

@@ -286,7 +286,8 @@ TEST_F(EmulatorApiTest, ListWithSelectorsAndPagination) {
   Call("POST", kConfigMaps, ConfigMap("d"));
   auto names = [&](const std::string& query) {
     std::vector<std::string> out;
-    for (const auto& item : Call("GET", std::string(kConfigMaps) + "?" + query).Json()["items"]) {
+    const json list = Call("GET", std::string(kConfigMaps) + "?" + query).Json();
+    for (const auto& item : list["items"]) {
       out.push_back(item["metadata"]["name"]);
     }
     return out;

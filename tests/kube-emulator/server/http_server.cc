@@ -40,6 +40,51 @@ std::string PeerCommonName(const SSL* ssl) {
   return length > 0 ? std::string(name, static_cast<size_t>(length)) : "";
 }
 
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string DecodeQueryComponent(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 && HexDigit(text[i + 2]) >= 0) {
+      out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// The query string, split at the first '=' of each pair. cpp-httplib's own parsing keeps only the text
+// after the last '=', which breaks selectors such as labelSelector=app=web sent unescaped.
+std::map<std::string, std::string> ParseQuery(const std::string& target) {
+  std::map<std::string, std::string> query;
+  auto question = target.find('?');
+  if (question == std::string::npos) return query;
+  std::string rest = target.substr(question + 1);
+  size_t start = 0;
+  while (start <= rest.size()) {
+    size_t amp = rest.find('&', start);
+    if (amp == std::string::npos) amp = rest.size();
+    std::string pair = rest.substr(start, amp - start);
+    if (!pair.empty()) {
+      auto eq = pair.find('=');
+      std::string key = DecodeQueryComponent(pair.substr(0, eq));
+      std::string value = eq == std::string::npos ? "" : DecodeQueryComponent(pair.substr(eq + 1));
+      query.emplace(std::move(key), std::move(value));
+    }
+    start = amp + 1;
+  }
+  return query;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(Emulator& emulator, ServerOptions options)
@@ -225,7 +270,7 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
   ApiRequest request;
   request.method = req.method;
   request.path = req.path;
-  for (const auto& [key, value] : req.params) request.query.emplace(key, value);
+  request.query = ParseQuery(req.target);
   request.content_type = req.get_header_value("Content-Type");
   request.user_agent = req.get_header_value("User-Agent");
   request.body = req.body;
