@@ -75,6 +75,11 @@ class Planner {
       return plan_;
     }
     order_ = TopologicalOrder(spec_);
+    if (in_.options.preview) {
+      for (const auto& name : order_) Launch(name, 1);
+      Summarize();
+      return plan_;
+    }
     for (const auto& name : order_) Observe(name);
     if (!in_.run.spec.cancel) {
       for (const auto& name : order_) StartIfReady(name);
@@ -206,7 +211,7 @@ class Planner {
     }
     ts.exit_code = attempt->exit_code;
     if (attempt->state == State::kSucceeded) {
-      ReadOutputs(name, ts, tmpl, *attempt);
+      ReadOutputs(ts, tmpl, *attempt);
       return;
     }
     // Failed attempt.
@@ -247,7 +252,7 @@ class Planner {
     ts.completion_time = attempt->finish_time.value_or(in_.now);
   }
 
-  void ReadOutputs(const std::string& name, TaskStatus& ts, const api::JobTemplateSpec& tmpl,
+  void ReadOutputs(TaskStatus& ts, const api::JobTemplateSpec& tmpl,
                    const ObservedAttempt& attempt) {
     json results = json::object();
     bool wants_values = std::any_of(tmpl.outputs.begin(), tmpl.outputs.end(),
@@ -297,8 +302,18 @@ class Planner {
   // The scope of a task's own expressions (params, when): finished tasks' outputs.
   ExpressionScope TaskScope() {
     ExpressionScope scope = scope_;
+    scope.keep_unresolved_task_outputs = in_.options.preview;
     for (const auto& task : spec_.tasks) {
       const TaskStatus& ts = Status(task.name);
+      if (in_.options.preview) {
+        for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
+          if (output.kind == api::OutputKind::kArtifact) {
+            scope.task_outputs[task.name][output.name] =
+                ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.name);
+          }
+        }
+        continue;
+      }
       if (ts.phase == TaskPhase::kSkipped) {
         scope.skipped_tasks.insert(task.name);
         continue;
@@ -373,13 +388,14 @@ class Planner {
         problems.push_back("missing required param " + param.name);
         continue;
       }
-      if (given != task.params.end() || param.default_value) {
+      bool placeholder = in_.options.preview && value.find("{{") != std::string::npos;
+      if ((given != task.params.end() || param.default_value) && !placeholder) {
         if (auto problem = api::CheckParamValue(param, value)) problems.push_back("param " + param.name + ": " + *problem);
       }
       params[param.name] = value;
     }
     WhenResult when;
-    if (!task.when.empty()) {
+    if (!task.when.empty() && !in_.options.preview) {
       when = EvaluateWhen(task.when, scope);
       skipped.insert(when.skipped_tasks.begin(), when.skipped_tasks.end());
     }
@@ -391,7 +407,7 @@ class Planner {
       Finish(ts, TaskPhase::kFailed, "InvalidWhen", "when: " + when.error);
       return;
     }
-    if (!task.when.empty() && !when.value) {
+    if (!task.when.empty() && !in_.options.preview && !when.value) {
       Finish(ts, TaskPhase::kSkipped, "WhenFalse", "when was false: " + when.evaluated);
       return;
     }
@@ -504,6 +520,8 @@ class Planner {
 };
 
 }  // namespace
+
+Plan PlanRun(const PlanInput& input) { return Planner(input).Run(); }
 
 std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
                          const std::string& output) {

@@ -38,6 +38,9 @@ struct PlanOptions {
   std::string workspace_root = "/seed/workspace";  // where artifact paths live
   BackoffPolicy backoff;
   std::string time_zone;  // zone of {{run.scheduledTime}} filters; empty: the schedule's or UTC
+  // `seed render`: launch every task's first attempt at once, ignoring dependencies, `when` and
+  // parallelism, with {{tasks.T.outputs.V}} of value outputs left as written.
+  bool preview = false;
 };
 
 struct PlanInput {

@@ -1,0 +1,35 @@
+#pragma once
+// The `seed` subcommands. Each returns the process exit code:
+// 0 success, 1 the run failed or was cancelled, 2 invalid input.
+#include <string>
+#include <vector>
+
+namespace seed::cli {
+
+struct RunFlags {
+  std::vector<std::string> paths;
+  std::vector<std::string> sets;  // k=v
+  std::string workspace = "seed-workspace";
+  std::string pipeline;
+  std::string run_name;
+  std::string scheduled_time;     // RFC 3339; default now
+  double retry_backoff = 1;       // seconds
+  int grace = 10;                 // seconds from SIGTERM to SIGKILL
+  bool plain = false;             // never redraw in place
+};
+
+struct RenderFlags {
+  std::vector<std::string> paths;
+  std::vector<std::string> sets;
+  std::string pipeline;
+  std::string run_name;
+  std::string namespace_ = "default";
+  std::string scheduled_time;
+  std::string job_image = "seed-job:0.1.0";
+};
+
+int RunCommand(const RunFlags& flags);
+int ValidateCommand(const std::vector<std::string>& paths);
+int RenderCommand(const RenderFlags& flags);
+
+}  // namespace seed::cli

@@ -1,0 +1,82 @@
+#include "loading.h"
+
+#include <chrono>
+#include <iostream>
+
+#include "api/time_format.h"
+#include "engine/schedule_decision.h"
+
+namespace seed::cli {
+
+std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths) {
+  std::vector<local::LoadProblem> problems;
+  auto manifests = local::LoadManifests(paths, &problems);
+  auto set = local::BuildResourceSet(manifests);
+  for (const auto& problem : problems) {
+    std::cerr << problem.file << (problem.line ? ":" + std::to_string(problem.line) : "") << ": " << problem.message << "\n";
+  }
+  for (const auto& finding : set.findings) std::cerr << local::FormatFinding(finding) << "\n";
+  if (!problems.empty() || !set.findings.empty()) return std::nullopt;
+  return set;
+}
+
+std::optional<std::map<std::string, std::string>> ParseSets(const std::vector<std::string>& sets) {
+  std::map<std::string, std::string> values;
+  for (const auto& item : sets) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "--set " << item << ": write NAME=VALUE, e.g. --set station=wf01\n";
+      return std::nullopt;
+    }
+    values[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return values;
+}
+
+std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::string& pipeline_name,
+                                      const std::vector<std::string>& sets, const std::string& run_name,
+                                      const std::string& scheduled_time, const std::string& namespace_) {
+  std::string error;
+  const api::Pipeline* pipeline = local::SelectPipeline(set, pipeline_name, &error);
+  if (!pipeline) {
+    std::cerr << "seed: " << error << "\n";
+    return std::nullopt;
+  }
+  auto params = ParseSets(sets);
+  if (!params) return std::nullopt;
+  PreparedRun prepared;
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  engine::Seconds when = now;
+  if (!scheduled_time.empty()) {
+    auto parsed = api::ParseRfc3339(scheduled_time);
+    if (!parsed) {
+      std::cerr << "--scheduled-time " << scheduled_time << ": not an RFC 3339 time such as 2026-11-22T00:15:00+08:00\n";
+      return std::nullopt;
+    }
+    when = *parsed;
+  }
+  auto& run = prepared.run;
+  run.metadata.name = run_name.empty() ? engine::ScheduledRunName(pipeline->metadata.name, when) : run_name;
+  if (!api::IsDnsLabel(run.metadata.name)) {
+    std::cerr << "--run-name " << run.metadata.name << ": use at most 63 lower-case letters, digits and '-'\n";
+    return std::nullopt;
+  }
+  run.metadata.namespace_ = namespace_;
+  run.metadata.uid = "00000000-0000-0000-0000-000000000000";
+  run.metadata.generation = 1;
+  run.metadata.creation_timestamp = now;
+  run.spec.pipeline_ref = pipeline->metadata.name;
+  run.spec.params = *params;
+  run.spec.scheduled_time = when;
+  prepared.snapshot = engine::ParseSnapshot(engine::MakeSnapshot(set.pipeline_specs.at(pipeline->metadata.name),
+                                                                 set.template_specs),
+                                            &prepared.errors);
+  engine::ResolveRunParams(prepared.snapshot.pipeline, run.spec.params, "--set", &prepared.errors);
+  if (!prepared.errors.empty()) {
+    for (const auto& problem : prepared.errors) std::cerr << "seed: " << api::FormatError(problem) << "\n";
+    return std::nullopt;
+  }
+  return prepared;
+}
+
+}  // namespace seed::cli

@@ -1,0 +1,30 @@
+#pragma once
+// Shared by the subcommands: load files, report findings, build the run to execute or render.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/pipelinerun.h"
+#include "engine/pipeline_check.h"
+#include "local/resource_set.h"
+
+namespace seed::cli {
+
+// Loads and validates; prints every problem to stderr. nullopt when there was any.
+std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths);
+
+// Parses --set k=v flags; prints an error and returns nullopt on a malformed one.
+std::optional<std::map<std::string, std::string>> ParseSets(const std::vector<std::string>& sets);
+
+// A PipelineRun object for `pipeline` as the operator would see it, and its snapshot.
+struct PreparedRun {
+  api::PipelineRun run;
+  engine::PipelineSnapshot snapshot;
+  api::ValidationErrors errors;
+};
+std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::string& pipeline_name,
+                                      const std::vector<std::string>& sets, const std::string& run_name,
+                                      const std::string& scheduled_time, const std::string& namespace_);
+
+}  // namespace seed::cli

@@ -1,0 +1,82 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.h"
+#include "engine/planner.h"
+#include "loading.h"
+#include "local/local_runner.h"
+#include "progress_view.h"
+
+namespace seed::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+void OnSignal(int) { g_cancel.store(true); }
+
+// $SEED_JOB_BIN, else seed-job beside this executable, else whatever PATH finds.
+std::string FindSeedJob() {
+  if (const char* configured = std::getenv("SEED_JOB_BIN"); configured && *configured) return configured;
+  std::error_code error;
+  fs::path self = fs::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    fs::path sibling = self.parent_path() / "seed-job";
+    if (fs::exists(sibling, error)) return sibling.string();
+  }
+  return "";
+}
+
+}  // namespace
+
+int RunCommand(const RunFlags& flags) {
+  auto set = LoadValid(flags.paths);
+  if (!set) return 2;
+  auto prepared = PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, "default");
+  if (!prepared) return 2;
+  if (!(flags.retry_backoff > 0) || flags.retry_backoff > 360) {
+    std::cerr << "--retry-backoff: use seconds between 0.001 and 360\n";
+    return 2;
+  }
+  local::LocalOptions options;
+  std::error_code error;
+  fs::create_directories(flags.workspace, error);
+  if (error) {
+    std::cerr << "--workspace " << flags.workspace << ": " << error.message() << "\n";
+    return 2;
+  }
+  options.workspace = fs::absolute(flags.workspace).lexically_normal().string();
+  if (!options.workspace.empty() && options.workspace.back() == '/') options.workspace.pop_back();
+  options.seed_job_binary = FindSeedJob();
+  auto base = std::chrono::seconds(std::max<long long>(1, std::llround(flags.retry_backoff)));
+  options.backoff = {base, base * 36};  // same ratio as the cluster (10 s -> 6 min)
+  options.grace = std::chrono::seconds(flags.grace);
+
+  std::vector<std::string> order = engine::TopologicalOrder(prepared->snapshot.pipeline);
+  bool tty = !flags.plain && ::isatty(STDOUT_FILENO);
+  std::cout << "run " << prepared->run.metadata.name << " of pipeline " << prepared->run.spec.pipeline_ref
+            << " (workspace " << options.workspace << "/" << prepared->run.metadata.name << ")\n";
+  ProgressView view(std::cout, tty, order);
+  local::LocalRunner runner(options, prepared->run, prepared->snapshot, {});
+
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  auto status = runner.Run([&](const api::PipelineRunStatus& s) { view.Update(s); }, &g_cancel);
+  view.Summary(
+      status, [&](const std::string& task, int64_t attempt) { return local::TailLines(runner.LogPath(task, attempt), 10); },
+      [&](const std::string& task, int64_t attempt) { return runner.LogPath(task, attempt); });
+  return status.phase == api::RunPhase::kSucceeded ? 0 : 1;
+}
+
+}  // namespace seed::cli

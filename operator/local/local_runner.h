@@ -1,0 +1,65 @@
+#pragma once
+// Runs one PipelineRun on this machine with the engine's planner: every task attempt is a child
+// process, the workspace is a directory, value outputs come from the results file each attempt
+// writes, and a stop is SIGTERM, then SIGKILL after a grace period.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "api/pipelinerun.h"
+#include "engine/planner.h"
+#include "local/child_process.h"
+
+namespace seed::local {
+
+struct LocalOptions {
+  std::string workspace;        // absolute directory; artifact paths live under it
+  std::string seed_job_binary;  // replaces argv[0] "seed-job" (empty: look it up on PATH)
+  // Locally a retry waits 1 s, doubling, capped at 1 min (the cluster: 10 s capped at 6 min).
+  engine::BackoffPolicy backoff{std::chrono::seconds(1), std::chrono::seconds(60)};
+  std::chrono::seconds grace{10};  // SIGTERM -> SIGKILL
+  std::chrono::milliseconds poll{50};
+};
+
+class LocalRunner {
+ public:
+  using Observer = std::function<void(const api::PipelineRunStatus&)>;
+
+  LocalRunner(LocalOptions options, api::PipelineRun run, engine::PipelineSnapshot snapshot,
+              api::ValidationErrors snapshot_errors);
+  ~LocalRunner();
+
+  // Runs to the end; `observer` sees every status; setting `*cancel` cancels the run.
+  api::PipelineRunStatus Run(const Observer& observer, const std::atomic<bool>* cancel);
+
+  std::string TaskDir(const std::string& task) const;
+  std::string LogPath(const std::string& task, int64_t attempt) const;
+  std::string ResultsPath(const std::string& task, int64_t attempt) const;
+
+ private:
+  struct Attempt {
+    std::unique_ptr<ChildProcess> process;
+    engine::ObservedAttempt observed;
+    std::optional<std::chrono::steady_clock::time_point> kill_at;
+  };
+
+  void Start(const engine::TaskLaunch& launch, engine::Seconds now);
+  void Stop(const std::string& task, int64_t attempt);
+  engine::ObservedTasks Observe(engine::Seconds now);
+  bool AnyLive();
+
+  LocalOptions options_;
+  api::PipelineRun run_;
+  engine::PipelineSnapshot snapshot_;
+  api::ValidationErrors snapshot_errors_;
+  std::map<std::pair<std::string, int64_t>, Attempt> attempts_;
+};
+
+// The last `lines` non-empty lines of a log file.
+std::string TailLines(const std::string& path, size_t lines);
+
+}  // namespace seed::local
