@@ -120,7 +120,9 @@ void Controller::Start() {
 }
 
 void Controller::Stop() {
-  queue_->ShutDownWithDrain();
+  // Drain only when our workers hold keys; keys taken by anyone else are not ours to wait for.
+  if (workers_.empty()) queue_->ShutDown();
+  else queue_->ShutDownWithDrain();
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
   }

@@ -13,6 +13,8 @@ namespace {
 
 // LogFields marks where its fields start; the formatter renders them as text or JSON.
 constexpr char kFieldMark = '\x1f';
+// Set once our formatter is installed; before that LogFields renders fields inline as text.
+std::atomic<bool> g_formatter_installed{false};
 
 std::string Timestamp(spdlog::log_clock::time_point tp) {
   auto t = spdlog::log_clock::to_time_t(tp);
@@ -71,6 +73,7 @@ class SeedFormatter : public spdlog::formatter {
 }  // namespace
 
 std::unique_ptr<spdlog::formatter> MakeLogFormatter(LogFormat format) {
+  g_formatter_installed = true;
   return std::make_unique<SeedFormatter>(format);
 }
 
@@ -115,6 +118,12 @@ void LogFields(spdlog::level::level_enum level, std::string_view message,
                std::initializer_list<std::pair<std::string_view, std::string>> fields) {
   auto logger = spdlog::default_logger_raw();
   if (!logger->should_log(level)) return;
+  if (!g_formatter_installed) {
+    std::string line(message);
+    for (const auto& [k, v] : fields) line += " " + std::string(k) + "=" + v;
+    logger->log(level, "{}", RedactSecrets(line));
+    return;
+  }
   nlohmann::json f = nlohmann::json::array();
   for (const auto& [k, v] : fields) f.push_back({std::string(k), v});
   std::string payload(message);
