@@ -24,6 +24,11 @@ struct EventHandlers {
 // Drops what a controller cache never needs (managedFields and the last-applied annotation).
 void TrimObject(Json& object);
 
+// A transform that keeps only the given dotted paths (e.g. "metadata.labels", "status.phase",
+// "status.containerStatuses.state"); a path through an array applies to every element. apiVersion,
+// kind and the identity fields of metadata (name, namespace, uid, resourceVersion) are always kept.
+std::function<void(Json&)> KeepOnlyFields(std::vector<std::string> paths);
+
 struct InformerOptions {
   GroupVersionResource gvr;
   std::vector<std::string> namespaces;  // empty = all namespaces

@@ -329,3 +329,33 @@ TEST_F(ClientTest, RetryAfterParsing) {
 
 }  // namespace
 }  // namespace kube
+
+#include "kube/retry.h"
+
+namespace kube {
+namespace {
+
+TEST(RetryOnConflictTest, RetriesConflictsOnlyAndStopsAfterFiveSteps) {
+  FakeClock clock;
+  int calls = 0;
+  auto conflict = [] {
+    Error e;
+    e.http_status = 409;
+    e.reason = "Conflict";
+    return e;
+  };
+  EXPECT_TRUE(RetryOnConflict([&]() -> Status { return ++calls < 3 ? Status(conflict()) : Status(); }, clock).ok());
+  EXPECT_EQ(calls, 3);
+  calls = 0;
+  auto r = RetryOnConflict([&]() -> Status { ++calls; return conflict(); }, clock);
+  EXPECT_TRUE(IsConflict(r.error()));
+  EXPECT_EQ(calls, 5);
+  calls = 0;
+  Error exists = conflict();
+  exists.reason = "AlreadyExists";
+  EXPECT_TRUE(IsAlreadyExists(RetryOnConflict([&]() -> Status { ++calls; return exists; }, clock).error()));
+  EXPECT_EQ(calls, 1) << "AlreadyExists is not a conflict to retry";
+}
+
+}  // namespace
+}  // namespace kube

@@ -251,3 +251,21 @@ TEST(TrimObjectTest, DropsManagedFieldsAndLastApplied) {
 
 }  // namespace
 }  // namespace kube
+
+namespace kube {
+namespace {
+
+TEST(KeepOnlyFieldsTest, KeepsListedPathsThroughArrays) {
+  Json pod = Json::parse(R"({"apiVersion":"v1","kind":"Pod",
+    "metadata":{"name":"p","namespace":"ns","uid":"u","resourceVersion":"3","labels":{"a":"b"},"managedFields":[{}]},
+    "spec":{"containers":[{"name":"c","image":"i","env":[{"name":"X"}]}]},
+    "status":{"phase":"Running","containerStatuses":[{"name":"c","state":{"running":{}},"imageID":"sha"}]}})");
+  KeepOnlyFields({"metadata.labels", "status.phase", "status.containerStatuses.name", "status.containerStatuses.state",
+                  "metadata.absent"})(pod);
+  EXPECT_EQ(pod, Json::parse(R"({"apiVersion":"v1","kind":"Pod",
+    "metadata":{"name":"p","namespace":"ns","uid":"u","resourceVersion":"3","labels":{"a":"b"}},
+    "status":{"phase":"Running","containerStatuses":[{"name":"c","state":{"running":{}}}]}})"));
+}
+
+}  // namespace
+}  // namespace kube
