@@ -29,12 +29,15 @@ struct Options {
   std::string folder, export_dir;
   int threads = 2, trees = 1000, only_farm = 0;  // only_farm 0: all
   bool with_power = true, quantiles = true;
+  bool weekly_calibration = false;    // default: the most recent 20 % of training windows
+  double quantile_min_child_weight = 5;
 };
 
 [[noreturn]] void Usage(const std::string& error) {
   std::cerr << "error: " << error << "\n"
             << "usage: bench_gefcom <data-folder> [--threads 2] [--trees 1000] [--features nwp|nwp+power]\n"
-            << "                    [--no-quantiles] [--farm 1..7] [--export DIR]\n";
+            << "                    [--no-quantiles] [--calibration recent|weekly] [--quantile-min-child-weight 5]\n"
+            << "                    [--farm 1..7] [--export DIR]\n";
   std::exit(2);
 }
 
@@ -57,6 +60,12 @@ Options Parse(int argc, char** argv) {
     } else if (arg == "--farm") {
       o.only_farm = std::stoi(value());
       if (o.only_farm < 1 || o.only_farm > seed::bench::kFarms) Usage("--farm must be 1..7");
+    } else if (arg == "--calibration") {
+      const std::string c = value();
+      if (c != "recent" && c != "weekly") Usage("--calibration must be recent or weekly");
+      o.weekly_calibration = c == "weekly";
+    } else if (arg == "--quantile-min-child-weight") {
+      o.quantile_min_child_weight = std::stod(value());
     } else if (arg == "--no-quantiles") {
       o.quantiles = false;
     } else if (arg == "--export") {
@@ -94,6 +103,84 @@ struct Squares {
   double Rmse() const { return n ? std::sqrt(sum / n) : NAN; }
 };
 
+// P10 and P90 models fitted on `fit`, conformally shifted with `calib` (no shift when calib is
+// the fitting set itself), predicted on `test` (crossed pairs sorted).
+struct QuantileResult {
+  std::vector<double> lo, hi;
+  double shift_lo = 0, shift_hi = 0, fit_seconds = 0;
+  double train_coverage = 0;  // in-sample, or on the calibration rows before the shift
+  size_t crossed = 0;
+  double Coverage(const std::vector<double>& y) const {
+    size_t in = 0;
+    for (size_t i = 0; i < y.size(); ++i) in += y[i] >= std::clamp(lo[i], 0.0, 1.0) && y[i] <= std::clamp(hi[i], 0.0, 1.0);
+    return static_cast<double>(in) / y.size();
+  }
+};
+
+// The ceil((n + 1)(1 - a))-th smallest score: split conformal's finite-sample quantile.
+double ConformalQuantile(std::vector<double> scores, double a) {
+  std::sort(scores.begin(), scores.end());
+  const auto k = static_cast<size_t>(std::ceil((scores.size() + 1) * (1 - a)));
+  return scores[std::min(scores.size(), std::max<size_t>(k, 1)) - 1];
+}
+
+QuantileResult Quantiles(const FeatureTable& fit, const FeatureTable& calib, const FeatureTable& test,
+                         const GbdtParams& params, int threads) {
+  QuantileResult r;
+  GbdtParams q = params;
+  q.loss = GbdtParams::Loss::kQuantile;
+  std::vector<double> calib_lo(calib.rows()), calib_hi(calib.rows());
+  r.lo.resize(test.rows());
+  r.hi.resize(test.rows());
+  for (double alpha : {0.1, 0.9}) {
+    q.alpha = alpha;
+    const auto start = Clock::now();
+    const GbdtModel m = seed::kernels::TrainGbdt(fit.x.data(), fit.rows(), fit.cols, fit.y.data(), q);
+    r.fit_seconds += Seconds(start);
+    m.PredictBatch(test.x.data(), test.rows(), test.cols, (alpha < 0.5 ? r.lo : r.hi).data(), threads);
+    m.PredictBatch(calib.x.data(), calib.rows(), calib.cols, (alpha < 0.5 ? calib_lo : calib_hi).data(), threads);
+  }
+  if (&fit == &calib) {
+    size_t in = 0;
+    for (size_t i = 0; i < calib.rows(); ++i) in += calib.y[i] >= calib_lo[i] && calib.y[i] <= calib_hi[i];
+    r.train_coverage = static_cast<double>(in) / calib.rows();
+  } else {
+    std::vector<double> lo_scores(calib.rows()), hi_scores(calib.rows());
+    size_t in = 0;
+    for (size_t i = 0; i < calib.rows(); ++i) in += calib.y[i] >= calib_lo[i] && calib.y[i] <= calib_hi[i];
+    r.train_coverage = static_cast<double>(in) / calib.rows();
+    for (size_t i = 0; i < calib.rows(); ++i) {
+      lo_scores[i] = calib_lo[i] - calib.y[i];
+      hi_scores[i] = calib.y[i] - calib_hi[i];
+    }
+    r.shift_lo = ConformalQuantile(lo_scores, 0.1);
+    r.shift_hi = ConformalQuantile(hi_scores, 0.1);
+    for (size_t i = 0; i < test.rows(); ++i) {
+      r.lo[i] -= r.shift_lo;
+      r.hi[i] += r.shift_hi;
+    }
+  }
+  for (size_t i = 0; i < test.rows(); ++i) {
+    if (r.lo[i] > r.hi[i]) {
+      std::swap(r.lo[i], r.hi[i]);
+      ++r.crossed;
+    }
+  }
+  return r;
+}
+
+struct IntervalStats {
+  size_t covered = 0, rows = 0, crossed = 0;
+  double width = 0;
+  void Add(const QuantileResult& r, const std::vector<double>& y) {
+    covered += static_cast<size_t>(std::lround(r.Coverage(y) * y.size()));
+    rows += y.size();
+    crossed += r.crossed;
+    for (size_t i = 0; i < y.size(); ++i) width += std::clamp(r.hi[i], 0.0, 1.0) - std::clamp(r.lo[i], 0.0, 1.0);
+  }
+  double Coverage() const { return static_cast<double>(covered) / rows; }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,8 +205,11 @@ int main(int argc, char** argv) {
 
   Squares total, per_farm[seed::bench::kFarms], per_block[kBlocks];
   double fit_seconds = 0, fit_cpu_seconds = 0, quantile_fit_seconds = 0, predict_seconds = 0;
-  size_t predicted_rows = 0, covered = 0, crossed = 0, interval_rows = 0;
-  double interval_width = 0;
+  size_t predicted_rows = 0;
+  IntervalStats raw_stats, cqr_stats;
+  const seed::bench::GefcomData holdout =
+      opt.weekly_calibration ? seed::bench::HoldOutWindows(data, 7 * 24) : seed::bench::GefcomData{};
+  const int first_farm = opt.only_farm ? opt.only_farm - 1 : 0;
   nlohmann::json farms = nlohmann::json::array();
   for (int farm = 0; farm < seed::bench::kFarms; ++farm) {
     if (opt.only_farm != 0 && farm + 1 != opt.only_farm) continue;
@@ -160,29 +250,40 @@ int main(int argc, char** argv) {
     per_farm[farm] = farm_sq;
     nlohmann::json farm_json = {{"farm", farm + 1}, {"rmse", farm_sq.Rmse()}, {"fit_s", fit}};
     if (opt.quantiles) {
-      GbdtParams q = params;
-      q.loss = GbdtParams::Loss::kQuantile;
-      std::vector<double> lo(test.rows()), hi(test.rows());
-      for (double alpha : {0.1, 0.9}) {
-        q.alpha = alpha;
-        start = Clock::now();
-        const GbdtModel m = seed::kernels::TrainGbdt(train.x.data(), train.rows(), train.cols, train.y.data(), q);
-        quantile_fit_seconds += Seconds(start);
-        m.PredictBatch(test.x.data(), test.rows(), test.cols, (alpha < 0.5 ? lo : hi).data(), opt.threads);
+      GbdtParams qparams = params;
+      qparams.min_child_weight = opt.quantile_min_child_weight;
+      const QuantileResult raw = Quantiles(train, train, test, qparams, opt.threads);
+      // Split conformal calibration (CQR, Romano et al. 2019) inside the training data: either the
+      // most recent 20 % of window starts, calibrating models fitted on the rows whose targets
+      // precede them, or (weekly) 48-hour windows held out once a week the way the competition did.
+      FeatureTable proper, calib;
+      if (opt.weekly_calibration) {
+        proper = seed::bench::TrainingRows(holdout, farm, opt.with_power);
+        calib = seed::bench::TestRows(holdout, farm, opt.with_power);
+      } else {
+        std::vector<int64_t> t0s;
+        for (size_t i = 0; i < train.rows(); ++i) t0s.push_back(train.hour[i] - train.horizon[i]);
+        std::sort(t0s.begin(), t0s.end());
+        t0s.erase(std::unique(t0s.begin(), t0s.end()), t0s.end());
+        const int64_t split = t0s[t0s.size() * 4 / 5];
+        proper = train.Subset([&](size_t i) { return train.hour[i] < split; });
+        calib = train.Subset([&](size_t i) { return train.hour[i] - train.horizon[i] >= split; });
       }
-      size_t farm_covered = 0;
-      for (size_t i = 0; i < test.rows(); ++i) {
-        if (lo[i] > hi[i]) {
-          std::swap(lo[i], hi[i]);
-          ++crossed;
-        }
-        const double l = std::clamp(lo[i], 0.0, 1.0), h = std::clamp(hi[i], 0.0, 1.0);
-        farm_covered += test.y[i] >= l && test.y[i] <= h;
-        interval_width += h - l;
+      if (farm == first_farm) {
+        std::printf("calibration (%s): %zu rows; fitting rows %zu\n", opt.weekly_calibration ? "weekly windows" : "recent 20 %",
+                    calib.rows(), proper.rows());
       }
-      covered += farm_covered;
-      interval_rows += test.rows();
-      farm_json["coverage_p10_p90"] = static_cast<double>(farm_covered) / test.rows();
+      const QuantileResult cqr = Quantiles(proper, calib, test, qparams, opt.threads);
+      raw_stats.Add(raw, test.y);
+      cqr_stats.Add(cqr, test.y);
+      quantile_fit_seconds += raw.fit_seconds + cqr.fit_seconds;
+      farm_json["coverage_p10_p90_raw"] = raw.Coverage(test.y);
+      farm_json["coverage_p10_p90_cqr"] = cqr.Coverage(test.y);
+      farm_json["cqr_shift"] = {cqr.shift_lo, cqr.shift_hi};
+      std::printf("wp%d P10-P90 coverage: uncalibrated %.1f %% (in-sample %.1f %%, on calibration rows %.1f %%), "
+                  "calibrated %.1f %% (shifts %.3f / %.3f)\n",
+                  farm + 1, 100 * raw.Coverage(test.y), 100 * raw.train_coverage, 100 * cqr.train_coverage,
+                  100 * cqr.Coverage(test.y), cqr.shift_lo, cqr.shift_hi);
     }
     farms.push_back(farm_json);
     std::printf("wp%d: RMSE %.4f  fit %.2f s\n", farm + 1, farm_sq.Rmse(), fit);
@@ -210,13 +311,17 @@ int main(int argc, char** argv) {
                             {"predict_us_per_row", predict_us},
                             {"farms", farms}};
   if (opt.quantiles) {
-    const double coverage = static_cast<double>(covered) / interval_rows;
-    std::printf("P10-P90: coverage %.2f %% (target 80 %% +- 4), mean width %.3f, crossed in %zu of %zu rows "
-                "(sorted), quantile fit %.1f s for 14 models\n",
-                100 * coverage, interval_width / interval_rows, crossed, interval_rows, quantile_fit_seconds);
-    results["coverage_p10_p90"] = coverage;
-    results["crossed_rows"] = crossed;
-    results["interval_rows"] = interval_rows;
+    for (const auto* st : {&raw_stats, &cqr_stats}) {
+      std::printf("P10-P90 %s: coverage %.2f %% (target 80 %% +- 4), mean width %.3f, crossed in %zu of %zu rows (sorted)\n",
+                  st == &raw_stats ? "fitted on all training rows" : opt.weekly_calibration ? "calibrated on weekly held-out training windows" : "calibrated on the recent 20 % of training windows",
+                  100 * st->Coverage(), st->width / st->rows, st->crossed, st->rows);
+    }
+    std::printf("quantile fits: %.1f s for 28 models\n", quantile_fit_seconds);
+    results["coverage_p10_p90_raw"] = raw_stats.Coverage();
+    results["coverage_p10_p90"] = cqr_stats.Coverage();
+    results["crossed_rows_raw"] = raw_stats.crossed;
+    results["crossed_rows"] = cqr_stats.crossed;
+    results["interval_rows"] = cqr_stats.rows;
     results["quantile_fit_s"] = quantile_fit_seconds;
   }
   if (!opt.export_dir.empty()) {

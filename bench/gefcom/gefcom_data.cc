@@ -226,4 +226,27 @@ FeatureTable TestRows(const GefcomData& d, int farm, bool with_power, size_t* wi
   return table;
 }
 
+GefcomData HoldOutWindows(const GefcomData& d, int64_t spacing_hours) {
+  GefcomData out = d;
+  out.test_hours.clear();
+  for (auto& farm : out.truth) std::fill(farm.begin(), farm.end(), kNaN);
+  int64_t next = 0;
+  for (int64_t t0 = 0; static_cast<size_t>(t0) + kHorizons < d.hours; t0 += 12) {
+    if (t0 < next || !d.in_train[t0]) continue;
+    bool known = true;
+    for (int h = 1; h <= kHorizons && known; ++h) known = d.in_train[t0 + h];
+    if (!known) continue;
+    for (int h = 1; h <= kHorizons; ++h) {
+      out.in_train[t0 + h] = 0;
+      out.test_hours.push_back(t0 + h);
+      for (int f = 0; f < kFarms; ++f) {
+        out.truth[f][t0 + h] = d.power[f][t0 + h];
+        out.power[f][t0 + h] = kNaN;
+      }
+    }
+    next = t0 + spacing_hours;
+  }
+  return out;
+}
+
 }  // namespace seed::bench

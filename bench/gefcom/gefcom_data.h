@@ -33,6 +33,21 @@ struct FeatureTable {
   std::vector<int> horizon;    // h of each row
   std::vector<int64_t> hour;   // target hour index of each row
   size_t rows() const { return y.size(); }
+  // The rows for which keep(i) is true, in order.
+  template <typename Keep>
+  FeatureTable Subset(Keep keep) const {
+    FeatureTable out;
+    out.names = names;
+    out.cols = cols;
+    for (size_t i = 0; i < rows(); ++i) {
+      if (!keep(i)) continue;
+      out.x.insert(out.x.end(), x.begin() + i * cols, x.begin() + (i + 1) * cols);
+      out.y.push_back(y[i]);
+      out.horizon.push_back(horizon[i]);
+      out.hour.push_back(hour[i]);
+    }
+    return out;
+  }
 };
 
 // Training rows: every 00/12 UTC hour with known power is a pseudo window start t0, and every
@@ -40,5 +55,12 @@ struct FeatureTable {
 // last known hour before each. with_power adds the 6 recent-power features.
 FeatureTable TrainingRows(const GefcomData& data, int farm, bool with_power, size_t* starts = nullptr);
 FeatureTable TestRows(const GefcomData& data, int farm, bool with_power, size_t* windows = nullptr);
+
+// A calibration split that mimics the competition inside the training data: 48-hour windows after
+// 00/12 UTC starts whose 48 hours are all known, one every `spacing_hours`, become the "test" of the
+// returned data (their power hidden from every feature and target, their truth kept for scoring);
+// everything else stays known. TrainingRows/TestRows of the result give the fitting and the
+// calibration rows.
+GefcomData HoldOutWindows(const GefcomData& data, int64_t spacing_hours);
 
 }  // namespace seed::bench

@@ -52,23 +52,22 @@ double Loss(const GbdtParams& p, const double* y, const std::vector<double>& sco
   return p.loss == GbdtParams::Loss::kL2 ? std::sqrt(mean) : mean;
 }
 
-// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator whose output is fixed by its
-// definition, so a seed gives the same model with every standard library (the std distributions
-// are implementation-defined, and std::mt19937_64 was 5 % of the training time).
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
+// SplitMix64's finaliser (Steele, Lea & Flood 2014) as a counter-based generator: the draw for
+// (seed, tree, row) is a pure function, so rows can be sampled in parallel and a seed gives the
+// same model on every thread count and standard library (std distributions are
+// implementation-defined).
+uint64_t Mix(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+double Uniform(uint64_t seed, uint64_t tree, uint64_t row) {  // [0, 1)
+  return static_cast<double>(Mix(Mix(seed) ^ (tree << 32 | row)) >> 11) * 0x1.0p-53;
+}
 
- private:
-  uint64_t state_;
-};
+// Rows per task in the per-row loops of the boosting iteration.
+constexpr size_t kChunk = 8192;
 
 // One tree's walk on binned training data (for rows outside the tree's sample).
 uint32_t LeafOf(const std::vector<GbdtTrainNode>& nodes, const GbdtBinnedMatrix& data, size_t row) {
@@ -126,7 +125,12 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
   std::vector<uint32_t> all_features(cols);
   std::iota(all_features.begin(), all_features.end(), 0u);
   const auto tree_features = std::max<size_t>(1, static_cast<size_t>(std::lround(params.colsample * cols)));
-  SplitMix64 rng(params.seed);
+  uint64_t column_draws = 0;
+  const size_t chunks = (rows + kChunk - 1) / kChunk;
+  auto for_rows = [&](auto&& fn) {  // fn(begin, end) over row chunks, in parallel
+    pool.Run(chunks, [&](size_t c) { fn(c * kChunk, std::min(rows, (c + 1) * kChunk)); });
+  };
+  std::vector<uint32_t> leaves;
   std::vector<double> leaf_value;
 
   GbdtTrainLog local_log;
@@ -137,16 +141,17 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
   int best_iteration = -1;
 
   for (int t = 0; t < params.trees; ++t) {
-    for (size_t i = 0; i < rows; ++i) {
-      const double delta = score[i] - y[i];
-      const double g = quantile ? (delta >= 0 ? 1 - params.alpha : -params.alpha) : delta;
-      gpair[i] = {static_cast<float>(g), 1.0f};
-    }
+    for_rows([&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        const double delta = score[i] - y[i];
+        const double g = quantile ? (delta >= 0 ? 1 - params.alpha : -params.alpha) : delta;
+        gpair[i] = {static_cast<float>(g), 1.0f};
+        in_sample[i] = params.subsample >= 1 || Uniform(params.seed, static_cast<uint64_t>(t), i) < params.subsample;
+      }
+    });
     sample.clear();
     for (size_t i = 0; i < rows; ++i) {
-      const bool take = params.subsample >= 1 || rng.Uniform() < params.subsample;
-      in_sample[i] = take;
-      if (take) sample.push_back(static_cast<uint32_t>(i));
+      if (in_sample[i]) sample.push_back(static_cast<uint32_t>(i));
     }
     if (sample.empty()) {  // a tiny data set with a small subsample: keep one row
       sample.push_back(0);
@@ -155,7 +160,7 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
     features = all_features;
     if (tree_features < cols) {
       for (size_t k = 0; k < tree_features; ++k) {
-        const size_t j = k + static_cast<size_t>(rng.Next() % (cols - k));
+        const size_t j = k + static_cast<size_t>(Mix(Mix(params.seed + 1) ^ ++column_draws) % (cols - k));
         std::swap(features[k], features[j]);
       }
       features.resize(tree_features);
@@ -166,27 +171,32 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
     const std::vector<GbdtTrainNode>& nodes = builder.nodes();
     leaf_value.assign(nodes.size(), 0.0);
     const uint32_t* row_index = builder.row_index();
+    leaves.clear();
     for (size_t i = 0; i < nodes.size(); ++i) {
-      const GbdtTrainNode& n = nodes[i];
-      if (n.feature >= 0) continue;
+      if (nodes[i].feature < 0) leaves.push_back(static_cast<uint32_t>(i));
+    }
+    // Leaves own disjoint rows, so they are renewed and scored in parallel.
+    pool.Run(leaves.size(), [&](size_t k) {
+      const uint32_t leaf = leaves[k];
+      const GbdtTrainNode& n = nodes[leaf];
       double w = n.weight;
       if (quantile) {
         // LightGBM's leaf renewal: the alpha-percentile of the residuals of the leaf's rows, kept
         // inside the leaf's monotone bounds.
-        scratch.clear();
-        for (uint32_t k = n.begin; k < n.end; ++k) scratch.push_back(y[row_index[k]] - score[row_index[k]]);
-        w = std::clamp(GbdtPercentile(scratch, params.alpha), n.lower, n.upper);
+        std::vector<double> residuals;
+        residuals.reserve(n.end - n.begin);
+        for (uint32_t j = n.begin; j < n.end; ++j) residuals.push_back(y[row_index[j]] - score[row_index[j]]);
+        w = std::clamp(GbdtPercentile(residuals, params.alpha), n.lower, n.upper);
       }
-      leaf_value[i] = params.learning_rate * w;
-    }
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      const GbdtTrainNode& n = nodes[i];
-      if (n.feature < 0) {
-        for (uint32_t k = n.begin; k < n.end; ++k) score[row_index[k]] += leaf_value[i];
-      }
-    }
-    for (size_t r = 0; r < rows; ++r) {
-      if (!in_sample[r]) score[r] += leaf_value[LeafOf(nodes, data, r)];
+      leaf_value[leaf] = params.learning_rate * w;
+      for (uint32_t j = n.begin; j < n.end; ++j) score[row_index[j]] += leaf_value[leaf];
+    });
+    if (sample.size() < rows) {
+      for_rows([&](size_t begin, size_t end) {
+        for (size_t r = begin; r < end; ++r) {
+          if (!in_sample[r]) score[r] += leaf_value[LeafOf(nodes, data, r)];
+        }
+      });
     }
     tree_starts.push_back(static_cast<uint32_t>(model_nodes.size()));
     for (size_t i = 0; i < nodes.size(); ++i) {

@@ -10,6 +10,8 @@ namespace {
 
 // XGBoost's kRtEps: a split must gain at least this much.
 constexpr double kMinGain = 1e-6;
+// Below this many rows a node's histogram is summed in one pass (the two-way split costs more).
+constexpr uint32_t kTwoWayMinRows = 512;
 
 // Loss reduction of a leaf with weight w (XGBoost's CalcGainGivenWeight); equals g^2 / (h + lambda)
 // at the unconstrained optimum w = -g / (h + lambda).
@@ -53,15 +55,38 @@ uint32_t GbdtTreeBuilder::AcquireHist() {
 }
 
 void GbdtTreeBuilder::BuildHistogram(const GbdtTrainNode& node, uint32_t feature, GbdtHistBin* hist) const {
-  std::fill(hist, hist + data_.num_bins[feature] + 1, GbdtHistBin{});
+  const uint32_t width = data_.num_bins[feature] + 1;
   const uint8_t* column = data_.Column(feature);
   const uint32_t* rows = row_index_.data();
   const GbdtGradPair* gpair = ordered_gpair_.data();
-  for (uint32_t i = node.begin; i < node.end; ++i) {
-    GbdtHistBin& bin = hist[column[rows[i]]];
-    bin.g += gpair[i].g;
-    bin.h += gpair[i].h;
+  if (node.end - node.begin < kTwoWayMinRows) {
+    std::fill(hist, hist + width, GbdtHistBin{});
+    for (uint32_t i = node.begin; i < node.end; ++i) {
+      GbdtHistBin& bin = hist[column[rows[i]]];
+      bin.g += gpair[i].g;
+      bin.h += gpair[i].h;
+    }
+    return;
   }
+  // Two interleaved histograms: runs of rows in the same bin (a month, or recent power that is
+  // constant over a forecast window) would otherwise chain every add on the previous one's store.
+  GbdtHistBin even[256], odd[256];
+  std::fill(even, even + width, GbdtHistBin{});
+  std::fill(odd, odd + width, GbdtHistBin{});
+  uint32_t i = node.begin;
+  for (; i + 1 < node.end; i += 2) {
+    GbdtHistBin& a = even[column[rows[i]]];
+    a.g += gpair[i].g;
+    a.h += gpair[i].h;
+    GbdtHistBin& b = odd[column[rows[i + 1]]];
+    b.g += gpair[i + 1].g;
+    b.h += gpair[i + 1].h;
+  }
+  if (i < node.end) {
+    even[column[rows[i]]].g += gpair[i].g;
+    even[column[rows[i]]].h += gpair[i].h;
+  }
+  for (uint32_t b = 0; b < width; ++b) hist[b] = {even[b].g + odd[b].g, even[b].h + odd[b].h};
 }
 
 GbdtTreeBuilder::Split GbdtTreeBuilder::EvaluateFeature(const GbdtTrainNode& node, uint32_t feature,
