@@ -18,8 +18,9 @@ using nlohmann::json;
 using std::chrono::seconds;
 using State = ObservedAttempt::State;
 
-constexpr size_t kMaxMessage = 300;  // status stays a summary, never a log
+constexpr size_t kMaxMessage = 200;  // status stays a summary, never a log
 constexpr size_t kMaxOutputValue = 1024;
+constexpr size_t kStatusBudget = 48 * 1024;  // bytes of status.tasks before compaction
 
 std::string Truncate(std::string text, size_t limit = kMaxMessage) {
   for (char& c : text) {
@@ -85,10 +86,38 @@ class Planner {
       for (const auto& name : order_) StartIfReady(name);
     }
     Summarize();
+    Compact();
     return plan_;
   }
 
  private:
+  // Keeps the status a summary at any size (Argo's runs hit etcd's request limit with per-node
+  // status): past the budget, finished tasks keep only phase, attempt, reason and outputs.
+  void Compact() {
+    auto size = [&] {
+      nlohmann::json tasks = nlohmann::json::object();
+      for (const auto& [name, ts] : plan_.status.tasks) tasks[name] = api::TaskStatusToJson(ts);
+      return tasks.dump().size();
+    };
+    if (size() <= kStatusBudget) return;
+    for (auto& [name, ts] : plan_.status.tasks) {
+      if (ts.phase == TaskPhase::kSucceeded || ts.phase == TaskPhase::kSkipped || ts.phase == TaskPhase::kOmitted) {
+        ts.start_time.reset();
+        ts.completion_time.reset();
+        ts.exit_code.reset();
+        ts.message.clear();
+      }
+    }
+    if (size() <= kStatusBudget) return;
+    for (auto& [name, ts] : plan_.status.tasks) {
+      if (api::IsTerminal(ts.phase)) {
+        ts.start_time.reset();
+        ts.completion_time.reset();
+        ts.message = Truncate(ts.message, 64);
+      }
+    }
+  }
+
   const api::PipelineTask& TaskSpec(const std::string& name) { return *spec_.FindTask(name); }
   const api::JobTemplateSpec& Template(const std::string& name) {
     return in_.snapshot.templates.at(TaskSpec(name).template_ref);
@@ -153,7 +182,7 @@ class Planner {
       scope_.pipeline_params[name] = substituted.value;
     }
     for (const auto& task : spec_.tasks) {
-      if (!in_.snapshot.templates.count(task.template_ref)) {
+      if (errors->empty() && !in_.snapshot.templates.count(task.template_ref)) {
         errors->push_back({"spec.pipelineRef", "task " + task.name + ": JobTemplate \"" + task.template_ref +
                                                    "\" is missing from the snapshot"});
       }
@@ -245,10 +274,11 @@ class Planner {
       }
       return;
     }
-    std::string why = ts.attempt > retries ? (retries > 0 ? " after " + std::to_string(retries + 1) + " attempts" : "")
+    std::string why = ts.attempt > retries ? (retries > 0 ? " (after " + std::to_string(retries + 1) + " attempts)" : "")
                                            : " (not retried: exit code not in retryOn)";
-    if (ts.attempt <= retries && !retry_on && attempt->exit_code == 2) why = " (exit code 2 means bad input; not retried)";
-    Finish(ts, TaskPhase::kFailed, "Failed", "failed" + why + ": " + detail);
+    if (ts.attempt <= retries && !retry_on && attempt->exit_code == 2) why = " (not retried: exit code 2 means bad input)";
+    // The detail comes first so that it survives truncation.
+    Finish(ts, TaskPhase::kFailed, "", detail + why);
     ts.completion_time = attempt->finish_time.value_or(in_.now);
   }
 
