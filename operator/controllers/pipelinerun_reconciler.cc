@@ -1,0 +1,237 @@
+#include "controllers/pipelinerun_reconciler.h"
+
+#include <date/tz.h>
+
+#include "api/time_format.h"
+#include "controllers/observed_attempts.h"
+#include "controllers/requeue.h"
+#include "controllers/resources.h"
+#include "controllers/run_events.h"
+#include "engine/pipeline_check.h"
+#include "kube/store.h"
+#include "render/names.h"
+#include "render/task_pod.h"
+#include "render/workspace_pvc.h"
+
+namespace seed::controllers {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kMaxConflictRetries = 5;
+
+std::string ScheduledTimeText(const engine::TaskLaunch& launch) {
+  if (!launch.time_zone.empty()) {
+    try {
+      return api::FormatRfc3339In(launch.scheduled_time, date::locate_zone(launch.time_zone));
+    } catch (const std::exception&) {
+      // An unknown zone fails the run in the planner; UTC is only a fallback here.
+    }
+  }
+  return api::FormatRfc3339(launch.scheduled_time);
+}
+
+bool BeingDeleted(const json& object) { return object["metadata"].contains("deletionTimestamp"); }
+
+}  // namespace
+
+PipelineRunReconciler::PipelineRunReconciler(std::shared_ptr<kube::Client> client, kube::Informer& runs,
+                                             kube::Informer& pods, kube::Informer& pipelines,
+                                             kube::Informer& templates, kube::EventRecorder* events,
+                                             SeedControllerOptions options)
+    : client_(std::move(client)),
+      runs_(runs),
+      pods_(pods),
+      pipelines_(pipelines),
+      templates_(templates),
+      events_(events),
+      options_(std::move(options)) {}
+
+kube::Result<json> PipelineRunReconciler::GetCachedOrLive(kube::Informer& informer,
+                                                          const kube::GroupVersionResource& gvr,
+                                                          const std::string& ns, const std::string& name) {
+  if (auto cached = informer.store().Get(kube::MakeKey(ns, name))) return *cached;
+  return client_->Get(gvr, ns, name);  // not cached yet: ask the API server, never guess
+}
+
+PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::PipelineRun& run) {
+  Snapshot snapshot;
+  const std::string& ns = run.metadata.namespace_;
+  auto pipeline = GetCachedOrLive(pipelines_, PipelinesResource(), ns, run.spec.pipeline_ref);
+  if (!pipeline.ok()) {
+    snapshot.errors.push_back({"spec.pipelineRef.name", "Pipeline \"" + run.spec.pipeline_ref + "\" " +
+                                                            (kube::IsNotFound(pipeline.error())
+                                                                 ? "does not exist in namespace " + ns
+                                                                 : "could not be read: " + pipeline.error().message)});
+    return snapshot;
+  }
+  const json pipeline_spec = pipeline->value("spec", json::object());
+  std::map<std::string, json> template_specs;
+  for (const auto& task : pipeline_spec.value("tasks", json::array())) {
+    std::string name = task.value("templateRef", json::object()).value("name", "");
+    if (name.empty() || template_specs.count(name)) continue;
+    auto tmpl = GetCachedOrLive(templates_, JobTemplatesResource(), ns, name);
+    if (tmpl.ok()) template_specs[name] = tmpl->value("spec", json::object());
+    // A missing template is reported by ParseSnapshot with the task that names it.
+  }
+  snapshot.raw = engine::MakeSnapshot(pipeline_spec, template_specs);
+  return snapshot;
+}
+
+bool PipelineRunReconciler::Expected(const std::string& run_uid, const std::string& pod) {
+  std::lock_guard lock(mu_);
+  auto it = expected_pods_.find(run_uid);
+  return it != expected_pods_.end() && it->second.count(pod);
+}
+
+void PipelineRunReconciler::Expect(const std::string& run_uid, const std::string& pod) {
+  std::lock_guard lock(mu_);
+  expected_pods_[run_uid].insert(pod);
+}
+
+void PipelineRunReconciler::Observed(const std::string& run_uid, const std::set<std::string>& visible,
+                                     bool finished) {
+  std::lock_guard lock(mu_);
+  if (finished) {
+    expected_pods_.erase(run_uid);
+    claims_made_.erase(run_uid);
+    return;
+  }
+  auto it = expected_pods_.find(run_uid);
+  if (it == expected_pods_.end()) return;
+  for (const auto& name : visible) it->second.erase(name);
+  if (it->second.empty()) expected_pods_.erase(it);
+}
+
+kube::Status PipelineRunReconciler::DeletePods(const api::PipelineRun& run, const engine::Plan& plan,
+                                               const kube::ReconcileContext& context) {
+  for (const auto& stop : plan.remove) {
+    std::string name = render::TaskPodName(run.metadata.name, stop.task, stop.attempt);
+    kube::DeleteOptions options;
+    options.propagation_policy = "Background";
+    auto deleted = client_->Delete(kube::PodsResource(), run.metadata.namespace_, name, options);
+    if (!deleted.ok() && !kube::IsNotFound(deleted.error())) return deleted.error();
+    if (deleted.ok()) context.Info("deleted pod " + name + " (" + stop.reason + ")");
+  }
+  return {};
+}
+
+kube::Status PipelineRunReconciler::CreatePods(const api::PipelineRun& run, const engine::PipelineSnapshot& snapshot,
+                                               const engine::Plan& plan, const std::set<std::string>& visible,
+                                               const kube::ReconcileContext& context) {
+  if (plan.create.empty()) return {};
+  const std::string& ns = run.metadata.namespace_;
+  bool claim_made;
+  {
+    std::lock_guard lock(mu_);
+    claim_made = claims_made_.count(run.metadata.uid) > 0;
+  }
+  if (!claim_made) {
+    if (auto claim = render::RenderWorkspaceClaim(run.metadata, run.spec.pipeline_ref, snapshot.pipeline)) {
+      auto created = client_->Create(PersistentVolumeClaimsResource(), ns, *claim);
+      if (!created.ok() && !kube::IsAlreadyExists(created.error())) return created.error();
+    }
+    std::lock_guard lock(mu_);
+    claims_made_.insert(run.metadata.uid);
+  }
+  render::RenderOptions render_options;
+  render_options.default_image = options_.job_image;
+  for (const auto& launch : plan.create) {
+    std::string name = render::TaskPodName(run.metadata.name, launch.task, launch.attempt);
+    if (visible.count(name) || Expected(run.metadata.uid, name)) continue;
+    render::TaskPodInput input;
+    input.run = run.metadata;
+    input.pipeline_name = run.spec.pipeline_ref;
+    input.pipeline = &snapshot.pipeline;
+    input.task = launch.task;
+    input.attempt = launch.attempt;
+    input.spec = &launch.spec;
+    input.active_deadline_seconds = launch.active_deadline_seconds;
+    input.scheduled_time = ScheduledTimeText(launch);
+    auto created = client_->Create(kube::PodsResource(), ns, render::RenderTaskPod(input, render_options));
+    if (!created.ok() && !kube::IsAlreadyExists(created.error())) return created.error();
+    if (created.ok()) context.Debug("created pod " + name);
+    Expect(run.metadata.uid, name);
+  }
+  return {};
+}
+
+void PipelineRunReconciler::Publish(const json& object, const api::PipelineRunStatus& before,
+                                    const api::PipelineRunStatus& after, const engine::PipelineSnapshot& snapshot) {
+  if (!events_ || !options_.record_events) return;
+  for (const auto& event : RunStatusEvents(before, after, engine::TopologicalOrder(snapshot.pipeline))) {
+    events_->Publish(object, event.type, event.reason, "Reconcile", event.message);
+  }
+}
+
+kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube::ReconcileContext& context) {
+  kube::ObjectPtr cached = runs_.store().Get(context.key());
+  if (!cached || BeingDeleted(*cached)) return kube::ReconcileResult{};
+  json object = *cached;
+  kube::Clock& clock = *options_.clock;
+
+  for (int round = 0; round < kMaxConflictRetries; ++round) {
+    api::ValidationErrors errors;
+    api::PipelineRun run = api::ParsePipelineRun(object, &errors);
+    run.metadata.namespace_ = context.ns();
+    const api::PipelineRunStatus before = run.status;
+
+    json raw = run.status.pipeline_spec;
+    if (raw.is_null() && errors.empty() && !api::IsTerminal(run.status.phase)) {
+      Snapshot taken = TakeSnapshot(run);
+      raw = taken.raw;
+      errors.insert(errors.end(), taken.errors.begin(), taken.errors.end());
+    }
+    engine::PipelineSnapshot snapshot;
+    if (!raw.is_null()) snapshot = engine::ParseSnapshot(raw, &errors);
+
+    std::vector<const json*> pod_objects;
+    std::vector<kube::ObjectPtr> pods = pods_.store().ByIndex(kube::kIndexControllerOwner, run.metadata.uid);
+    std::set<std::string> visible;
+    for (const auto& pod : pods) {
+      pod_objects.push_back(pod.get());
+      visible.insert((*pod)["metadata"].value("name", ""));
+    }
+
+    engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
+    input.options.workspace_root = options_.workspace_root;
+    input.options.backoff = options_.backoff;
+    engine::Plan plan = engine::PlanRun(input);
+    for (auto& [task, status] : plan.status.tasks) {
+      if (status.attempt > 0) status.pod_name = render::TaskPodName(run.metadata.name, task, status.attempt);
+    }
+
+    if (auto deleted = DeletePods(run, plan, context); !deleted.ok()) return deleted.error();
+
+    json status = api::PipelineRunStatusToJson(plan.status);
+    if (status != object.value("status", json())) {
+      json updated = object;
+      updated["status"] = status;
+      auto written = client_->ReplaceStatus(PipelineRunsResource(), context.ns(), updated);
+      if (!written.ok()) {
+        if (!kube::IsConflict(written.error())) return written.error();
+        // Our cache (or another writer) was behind: plan again on the object as it is now.
+        auto fresh = client_->Get(PipelineRunsResource(), context.ns(), context.name());
+        if (!fresh.ok()) {
+          if (kube::IsNotFound(fresh.error())) return kube::ReconcileResult{};
+          return fresh.error();
+        }
+        object = std::move(*fresh);
+        continue;
+      }
+      Publish(object, before, plan.status, snapshot);
+    }
+
+    bool finished = api::IsTerminal(plan.status.phase);
+    Observed(run.metadata.uid, visible, finished);
+    if (!finished) {
+      if (auto created = CreatePods(run, snapshot, plan, visible, context); !created.ok()) return created.error();
+    }
+    if (!plan.requeue_at && finished) return kube::ReconcileResult{};
+    return RequeueAt(plan.requeue_at, clock, options_.max_requeue);
+  }
+  return kube::MakeError(kube::ErrorCode::kApi, "status write kept conflicting after " +
+                                                    std::to_string(kMaxConflictRetries) + " fresh reads");
+}
+
+}  // namespace seed::controllers

@@ -1,0 +1,67 @@
+#pragma once
+// The PipelineRun controller: runs a run's tasks as pods.
+//  1. On the first look, snapshot the Pipeline and its JobTemplates into status.pipelineSpec, so
+//     editing a Pipeline never changes a running run.
+//  2. Observe the run's pods (cache index by controller owner UID) and call engine::PlanRun.
+//  3. Delete the pods the plan stops (timeouts, cancel; pods get their grace period), write the
+//     status through the status subresource when it changed (409 Conflict: re-read and re-plan),
+//     then create the planned pods (deterministic names: 409 AlreadyExists means "done before").
+//  4. Record Events for what changed and requeue at the plan's next deadline.
+// Writing the status before creating pods means a crash between the two leaves a status that the
+// planner re-derives the same pods from; pods are never created twice because their names are fixed.
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "controllers/options.h"
+#include "engine/planner.h"
+#include "kube/client.h"
+#include "kube/controller.h"
+#include "kube/events.h"
+#include "kube/informer.h"
+
+namespace seed::controllers {
+
+class PipelineRunReconciler : public kube::Reconciler {
+ public:
+  PipelineRunReconciler(std::shared_ptr<kube::Client> client, kube::Informer& runs, kube::Informer& pods,
+                        kube::Informer& pipelines, kube::Informer& templates, kube::EventRecorder* events,
+                        SeedControllerOptions options);
+
+  kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileContext& context) override;
+
+ private:
+  struct Snapshot {
+    nlohmann::json raw;  // null when the Pipeline is missing
+    api::ValidationErrors errors;
+  };
+  Snapshot TakeSnapshot(const api::PipelineRun& run);
+  kube::Result<nlohmann::json> GetCachedOrLive(kube::Informer& informer, const kube::GroupVersionResource& gvr,
+                                               const std::string& ns, const std::string& name);
+  kube::Status DeletePods(const api::PipelineRun& run, const engine::Plan& plan, const kube::ReconcileContext& context);
+  kube::Status CreatePods(const api::PipelineRun& run, const engine::PipelineSnapshot& snapshot,
+                          const engine::Plan& plan, const std::set<std::string>& visible,
+                          const kube::ReconcileContext& context);
+  void Publish(const nlohmann::json& object, const api::PipelineRunStatus& before,
+               const api::PipelineRunStatus& after, const engine::PipelineSnapshot& snapshot);
+  // Pods this process created that the cache has not shown yet (controller-runtime's
+  // "expectations"): a reconcile running on a lagging cache does not re-send their creates.
+  bool Expected(const std::string& run_uid, const std::string& pod);
+  void Expect(const std::string& run_uid, const std::string& pod);
+  void Observed(const std::string& run_uid, const std::set<std::string>& visible, bool finished);
+
+  std::shared_ptr<kube::Client> client_;
+  kube::Informer& runs_;
+  kube::Informer& pods_;
+  kube::Informer& pipelines_;
+  kube::Informer& templates_;
+  kube::EventRecorder* events_;
+  SeedControllerOptions options_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::set<std::string>> expected_pods_;  // run uid -> pod names
+  std::set<std::string> claims_made_;                                     // run uids
+};
+
+}  // namespace seed::controllers

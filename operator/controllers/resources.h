@@ -1,0 +1,12 @@
+#pragma once
+// The REST resources the Seed controllers read and write.
+#include "kube/resource.h"
+
+namespace seed::controllers {
+
+kube::GroupVersionResource PipelineRunsResource();
+kube::GroupVersionResource PipelinesResource();
+kube::GroupVersionResource JobTemplatesResource();
+kube::GroupVersionResource PersistentVolumeClaimsResource();
+
+}  // namespace seed::controllers
