@@ -17,6 +17,7 @@ struct ReportFlags {
   std::string title = "Power forecast report";
   double capacity = 0;
   int chart_days = 7;
+  int exclude_flags = 2 | 16;
 };
 
 void Run(const ReportFlags& f) {
@@ -31,7 +32,8 @@ void Run(const ReportFlags& f) {
                                              .forecast = &forecast,
                                              .actual = &actual,
                                              .daily = daily ? &*daily : nullptr,
-                                             .chart_days = f.chart_days});
+                                             .chart_days = f.chart_days,
+                                             .exclude_flags = f.exclude_flags});
   io::WriteFileAtomic(f.out_path, html);
   io::Results results;
   results.Set("report", f.out_path);
@@ -50,6 +52,7 @@ void AddReport(CLI::App& app) {
   cmd->add_option("--capacity", flags->capacity, "Plant capacity in MW")->required();
   cmd->add_option("--title", flags->title, "Report title")->capture_default_str();
   cmd->add_option("--chart-days", flags->chart_days, "Days shown in the detailed chart")->capture_default_str();
+  cmd->add_option("--exclude-flags", flags->exclude_flags, "qc_flag bits of actuals not scored (as evaluate)")->capture_default_str();
   cmd->add_option("--out", flags->out_path, "HTML file to write")->required();
   cmd->callback([flags] { Run(*flags); });
 }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "io/time.h"
+#include "kernels/scores.h"
 
 namespace seed::commands {
 namespace {
@@ -55,24 +56,31 @@ std::pair<int, int> BandColumns(const io::Frame& forecast) {
 struct Series {
   std::vector<int64_t> time;
   std::vector<double> forecast, actual, low, high;
-  double band_nominal = 0;
+  std::vector<bool> scored;  // actual present and not excluded by its qc_flag
   std::string band_label;
 };
 
 Series Align(const ReportInput& in) {
   Series s;
   const io::Frame& f = *in.forecast;
-  std::unordered_map<int64_t, double> actual;
+  std::unordered_map<int64_t, size_t> actual_row;
   const auto& power = in.actual->Column("power_mw");
-  for (size_t r = 0; r < in.actual->Rows(); ++r) actual.emplace(in.actual->time[r], power[r]);
+  const int flag_column = in.actual->Find("qc_flag");
+  for (size_t r = 0; r < in.actual->Rows(); ++r) actual_row.emplace(in.actual->time[r], r);
   const auto& point = f.Column("forecast_mw");
   const auto [lo, hi] = BandColumns(f);
   if (lo >= 0) s.band_label = f.names[static_cast<size_t>(lo)] + "&ndash;" + f.names[static_cast<size_t>(hi)];
   for (size_t r = 0; r < f.Rows(); ++r) {
     s.time.push_back(f.time[r]);
     s.forecast.push_back(point[r]);
-    const auto it = actual.find(f.time[r]);
-    s.actual.push_back(it == actual.end() ? kNaN : it->second);
+    const auto it = actual_row.find(f.time[r]);
+    s.actual.push_back(it == actual_row.end() ? kNaN : power[it->second]);
+    bool excluded = false;
+    if (it != actual_row.end() && flag_column >= 0) {
+      const double flag = in.actual->columns[static_cast<size_t>(flag_column)][it->second];
+      excluded = !std::isnan(flag) && (static_cast<int>(flag) & in.exclude_flags) != 0;
+    }
+    s.scored.push_back(!std::isnan(s.actual.back()) && !std::isnan(point[r]) && !excluded);
     s.low.push_back(lo >= 0 ? f.columns[static_cast<size_t>(lo)][r] : kNaN);
     s.high.push_back(hi >= 0 ? f.columns[static_cast<size_t>(hi)][r] : kNaN);
   }
@@ -206,26 +214,20 @@ struct Summary {
 
 Summary Summarise(const Series& s, const io::Frame* daily, double capacity) {
   Summary out;
-  double sum2 = 0, sum_abs = 0, bias = 0;
+  kernels::ErrorStats errors;
   size_t inside = 0, banded = 0;
   for (size_t i = 0; i < s.time.size(); ++i) {
-    if (std::isnan(s.actual[i]) || std::isnan(s.forecast[i])) continue;
-    const double e = (s.forecast[i] - s.actual[i]) / capacity;
-    sum2 += e * e;
-    sum_abs += std::abs(e);
-    bias += e;
-    ++out.points;
+    if (!s.scored[i]) continue;
+    errors.Add(s.actual[i] / capacity, s.forecast[i] / capacity);
     if (!std::isnan(s.low[i])) {
       ++banded;
       if (s.actual[i] >= s.low[i] && s.actual[i] <= s.high[i]) ++inside;
     }
   }
-  if (out.points > 0) {
-    const double n = static_cast<double>(out.points);
-    out.nrmse = std::sqrt(sum2 / n);
-    out.nmae = sum_abs / n;
-    out.nbias = bias / n;
-  }
+  out.points = errors.count();
+  out.nrmse = errors.Rmse();
+  out.nmae = errors.Mae();
+  out.nbias = errors.Bias();
   if (banded > 0) out.coverage = static_cast<double>(inside) / static_cast<double>(banded);
   if (daily != nullptr) {
     for (const char* name : {"accuracy", "qualification"}) {
@@ -297,7 +299,7 @@ std::string RenderReportHtml(const ReportInput& in) {
   html += Card("Qualification Q<sub>R</sub>", Fmt("%.2f%%", sum.qualification * 100), "mean of daily values");
   html += Card("nRMSE", Fmt("%.2f%%", sum.nrmse * 100), "of capacity");
   html += Card("nMAE", Fmt("%.2f%%", sum.nmae * 100), "of capacity");
-  html += Card("Bias", Fmt("%+.2f%%", sum.nbias * 100), "forecast &minus; actual");
+  html += Card("Bias", Fmt("%+.2f%%", sum.nbias * 100), "actual &minus; forecast");
   if (!s.band_label.empty()) html += Card("Band coverage", Fmt("%.1f%%", sum.coverage * 100), s.band_label);
   html += "</div>";
   html += "<section><h2>Forecast vs actual, last " + std::to_string(in.chart_days) + " days</h2>" +

@@ -14,6 +14,7 @@ struct ReportInput {
   const io::Frame* actual = nullptr;    // power_mw
   const io::Frame* daily = nullptr;     // optional: evaluate's daily.csv
   int chart_days = 7;                   // the detailed chart shows the last N days
+  int exclude_flags = 2 | 16;           // qc_flag bits not scored (long gaps, curtailment), as evaluate
 };
 
 std::string RenderReportHtml(const ReportInput& input);
