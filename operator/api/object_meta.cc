@@ -8,11 +8,15 @@ using nlohmann::json;
 
 void CheckTypeMeta(const json& object, const std::string& kind, ValidationErrors* errors) {
   if (!object.is_object()) return;
-  auto api_version = object.value("apiVersion", json()).is_string() ? object["apiVersion"].get<std::string>() : "";
+  auto text = [&](const char* key) -> std::string {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+  };
+  std::string api_version = text("apiVersion");
   if (api_version != kApiVersion) {
     errors->push_back({"apiVersion", "must be " + std::string(kApiVersion) + ", got \"" + api_version + "\""});
   }
-  auto actual = object.value("kind", json()).is_string() ? object["kind"].get<std::string>() : "";
+  std::string actual = text("kind");
   if (actual != kind) errors->push_back({"kind", "must be " + kind + ", got \"" + actual + "\""});
 }
 

@@ -41,12 +41,14 @@ ResourceSet BuildResourceSet(const std::vector<Manifest>& manifests) {
       set.findings.push_back({manifest.file, manifest.document.line, "", "", "a document must be a Kubernetes object (a map with apiVersion and kind)"});
       continue;
     }
-    std::string api_version = object.value("apiVersion", json("")).is_string() ? object["apiVersion"].get<std::string>() : "";
-    std::string kind = object.value("kind", json("")).is_string() ? object["kind"].get<std::string>() : "";
-    std::string name = object.contains("metadata") && object["metadata"].is_object() &&
-                               object["metadata"].value("name", json("")).is_string()
-                           ? object["metadata"]["name"].get<std::string>()
-                           : "";
+    auto text = [](const json& parent, const char* key) -> std::string {
+      auto it = parent.find(key);
+      return it != parent.end() && it->is_string() ? it->get<std::string>() : "";
+    };
+    std::string api_version = text(object, "apiVersion");
+    std::string kind = text(object, "kind");
+    auto metadata = object.find("metadata");
+    std::string name = metadata != object.end() && metadata->is_object() ? text(*metadata, "name") : "";
     Source source{&manifest, kind + "/" + name};
     bool seed_kind = kind == "JobTemplate" || kind == "Pipeline" || kind == "PipelineRun";
     if (api_version.rfind("seed.dev/", 0) != 0 || !seed_kind) {

@@ -1,0 +1,324 @@
+#include "api/inference_service.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "api/field_reader.h"
+
+namespace seed::api {
+
+using nlohmann::json;
+
+namespace {
+
+// DNS-1035 label: Service names must also start with a letter.
+bool IsDns1035Label(const std::string& value, size_t max_length = 63) {
+  return IsDnsLabel(value, max_length) && value[0] >= 'a' && value[0] <= 'z';
+}
+
+bool IsIpAddress(const std::string& value) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, value.c_str(), buffer) == 1 || inet_pton(AF_INET6, value.c_str(), buffer) == 1;
+}
+
+constexpr const char* kDownwardEnv[] = {"K8S_NODE_NAME", "K8S_POD_NAME", "K8S_POD_NAMESPACE", "K8S_POD_IP",
+                                        "K8S_HOST_IP"};
+
+ModelRef ParseModel(const json& value, const std::string& path, ValidationErrors* errors) {
+  ModelRef model;
+  FieldReader reader(value, path, errors);
+  model.name = reader.String("name", true).value_or("");
+  if (!model.name.empty() && !IsDnsLabel(model.name)) {
+    reader.Error("name", "\"" + model.name + "\" is not a valid model name: use lower-case letters, digits and '-', "
+                         "starting and ending with a letter or digit (it is part of the child names and URL paths)");
+  }
+  model.version = reader.String("version", true).value_or("");
+  static const std::regex kVersion("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  if (!model.version.empty()) {
+    if (!std::regex_match(model.version, kVersion)) {
+      reader.Error("version", "\"" + model.version + "\" is not a valid version: use letters, digits, '.', '_' and '-', "
+                              "at most 63 characters, e.g. v2.1");
+    } else if (std::none_of(model.version.begin(), model.version.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      reader.Error("version", "\"" + model.version + "\" has no digits: the child names use the version's digits "
+                              "(v2.1 -> 21), so give a version such as v1 or 2023.11.05");
+    }
+  }
+  model.uri = reader.String("uri", true).value_or("");
+  if (!model.uri.empty()) {
+    static const std::regex kPvc("pvc://([a-z0-9]([-a-z0-9.]*[a-z0-9])?)(/.*)?");
+    std::smatch match;
+    if (model.uri.rfind("pvc://", 0) == 0) {
+      if (!std::regex_match(model.uri, match, kPvc)) {
+        reader.Error("uri", "\"" + model.uri + "\" is not a valid pvc:// URI: use pvc://CLAIM/PATH with a claim name "
+                            "in lower case");
+      }
+    } else if (model.uri.rfind("file:///", 0) != 0 && model.uri.rfind("s3://", 0) != 0) {
+      reader.Error("uri", "\"" + model.uri + "\" is not supported: use pvc://CLAIM/PATH, file:///PATH or s3://BUCKET/PATH");
+    }
+  }
+  reader.Finish();
+  return model;
+}
+
+TaskResources ParseResources(const json& value, const std::string& path, ValidationErrors* errors) {
+  TaskResources resources;
+  FieldReader reader(value, path, errors);
+  for (const char* key : {"requests", "limits"}) {
+    const json* map = reader.Object(key);
+    if (!map) continue;
+    for (const auto& [name, quantity] : map->items()) {
+      auto text = ScalarText(quantity);
+      if (!text || quantity.is_boolean() || !IsQuantity(*text)) {
+        errors->push_back({reader.PathOf(key) + "." + name,
+                           "is not a quantity: use a number with an optional suffix, e.g. 500m, 2, 256Mi, 1Gi"});
+        continue;
+      }
+      (std::string(key) == "requests" ? resources.requests : resources.limits)[name] = *text;
+    }
+  }
+  resources.gpu = reader.Integer("gpu").value_or(0);
+  if (resources.gpu < 0) reader.Error("gpu", "must be 0 or more");
+  reader.Finish();
+  return resources;
+}
+
+ReplicaRange ParseReplicas(const json& value, const std::string& path, ValidationErrors* errors) {
+  ReplicaRange replicas;
+  FieldReader reader(value, path, errors);
+  replicas.min = reader.Integer("min").value_or(1);
+  replicas.max = reader.Integer("max").value_or(std::max<int64_t>(replicas.min, 1));
+  if (replicas.min < 1) reader.Error("min", "must be at least 1 (scale to zero is not supported)");
+  if (replicas.max > 1000) reader.Error("max", "must be at most 1000");
+  if (replicas.max < replicas.min) {
+    reader.Error("max", "must be at least min (" + std::to_string(replicas.min) + "); set min == max for a fixed "
+                        "number of replicas without an autoscaler");
+  }
+  reader.Finish();
+  return replicas;
+}
+
+void ParseAutoscaling(const json& value, const std::string& path, InferenceServiceSpec* spec, ValidationErrors* errors) {
+  FieldReader reader(value, path, errors);
+  if (const json* metrics = reader.Array("metrics")) {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < metrics->size(); ++i) {
+      FieldReader item((*metrics)[i], IndexPath(reader.PathOf("metrics"), i), errors);
+      AutoscalingMetric metric;
+      std::string type = item.String("type", true).value_or("");
+      if (type == "cpu") metric.type = MetricType::kCpu;
+      else if (type == "memory") metric.type = MetricType::kMemory;
+      else if (type == "gpu") metric.type = MetricType::kGpu;
+      else if (!type.empty()) item.Error("type", "\"" + type + "\" is not a metric type: use cpu, memory or gpu");
+      if (!type.empty() && !seen.insert(type).second) item.Error("type", "metric " + type + " is given twice");
+      metric.target_utilization = item.Integer("targetUtilization", true).value_or(0);
+      if (item.Has("targetUtilization") && (metric.target_utilization < 1 || metric.target_utilization > 100)) {
+        item.Error("targetUtilization", "must be a percentage from 1 to 100");
+      }
+      metric.metric_name = item.String("metricName").value_or("");
+      if (metric.type != MetricType::kGpu && !metric.metric_name.empty()) {
+        item.Error("metricName", "applies only to the gpu metric");
+      }
+      if (metric.type == MetricType::kGpu && metric.metric_name.empty()) metric.metric_name = kDefaultGpuMetric;
+      item.Finish();
+      spec->metrics.push_back(metric);
+    }
+  }
+  if (const json* behavior = reader.Object("behavior")) spec->behavior = *behavior;
+  reader.Finish();
+}
+
+std::optional<TrafficTarget> ParseTarget(const json& value, const std::string& path, int64_t default_percent,
+                                         ValidationErrors* errors) {
+  FieldReader reader(value, path, errors);
+  TrafficTarget target;
+  target.service = reader.String("service", true).value_or("");
+  if (!target.service.empty() && !IsDns1035Label(target.service)) {
+    reader.Error("service", "\"" + target.service + "\" is not a Service name");
+  }
+  target.percent = reader.Integer("percent").value_or(default_percent);
+  if (target.percent < 0 || target.percent > 100) reader.Error("percent", "must be from 0 to 100");
+  if (!reader.Has("percent") && default_percent < 0) reader.Error("percent", "is required");
+  reader.Finish();
+  return target;
+}
+
+Traffic ParseTraffic(const json& value, const std::string& path, ValidationErrors* errors) {
+  Traffic traffic;
+  FieldReader reader(value, path, errors);
+  if (const json* split = reader.Array("split")) {
+    int64_t sum = 0;
+    std::set<std::string> services;
+    for (size_t i = 0; i < split->size(); ++i) {
+      std::string item_path = IndexPath(reader.PathOf("split"), i);
+      auto target = ParseTarget((*split)[i], item_path, -1, errors);
+      if (!target->service.empty() && !services.insert(target->service).second) {
+        errors->push_back({item_path + ".service", "service " + target->service + " is listed twice"});
+      }
+      sum += target->percent;
+      traffic.split.push_back(*target);
+    }
+    if (sum > 100) {
+      reader.Error("split", "percents add up to " + std::to_string(sum) +
+                                "; they must add up to at most 100 (this service gets the rest)");
+    }
+    if (split->size() > 15) reader.Error("split", "at most 15 services (an HTTPRoute rule holds 16 backends)");
+  }
+  if (const json* mirror = reader.Object("mirror")) traffic.mirror = ParseTarget(*mirror, reader.PathOf("mirror"), 100, errors);
+  reader.Finish();
+  return traffic;
+}
+
+Expose ParseExpose(const json& value, const std::string& path, ValidationErrors* errors) {
+  Expose expose;
+  FieldReader reader(value, path, errors);
+  expose.type = reader.String("type").value_or("NodePort");
+  if (expose.type != "NodePort" && expose.type != "LoadBalancer") {
+    reader.Error("type", "\"" + expose.type + "\" is not allowed: use NodePort or LoadBalancer");
+  }
+  expose.external_ips = reader.StringList("externalIPs");
+  for (size_t i = 0; i < expose.external_ips.size(); ++i) {
+    if (!IsIpAddress(expose.external_ips[i])) {
+      errors->push_back({IndexPath(reader.PathOf("externalIPs"), i),
+                         "\"" + expose.external_ips[i] + "\" is not an IPv4 or IPv6 address"});
+    }
+  }
+  reader.Finish();
+  return expose;
+}
+
+void CheckEnv(const json& env, const std::string& path, ValidationErrors* errors) {
+  for (size_t i = 0; i < env.size(); ++i) {
+    const json& item = env[i];
+    std::string item_path = IndexPath(path, i);
+    if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) {
+      errors->push_back({item_path, "must be an object with a name and a value, e.g. {name: LOG_LEVEL, value: info}"});
+      continue;
+    }
+    std::string name = item["name"].get<std::string>();
+    if (IsReservedServingEnvName(name)) {
+      errors->push_back({item_path + ".name", name + " is set by Seed on every model server; names starting with "
+                                                     "SEED_ and the K8S_ downward API names are reserved"});
+    }
+    if (item.contains("value") && !item["value"].is_string()) {
+      errors->push_back({item_path + ".value", "must be a string; quote numbers and booleans"});
+    }
+  }
+}
+
+}  // namespace
+
+const char* MetricTypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kCpu: return "cpu";
+    case MetricType::kMemory: return "memory";
+    case MetricType::kGpu: return "gpu";
+  }
+  return "cpu";
+}
+
+bool IsReservedServingEnvName(const std::string& name) {
+  return IsReservedEnvName(name) || std::find(std::begin(kDownwardEnv), std::end(kDownwardEnv), name) != std::end(kDownwardEnv);
+}
+
+InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::string& path, ValidationErrors* errors) {
+  InferenceServiceSpec spec;
+  FieldReader reader(value, path, errors);
+  spec.service_type = reader.String("serviceType").value_or(kDefaultServiceType);
+  if (!IsDns1035Label(spec.service_type, 20)) {
+    reader.Error("serviceType", "\"" + spec.service_type + "\" is not allowed: use at most 20 lower-case letters, digits "
+                                "and '-', starting with a letter (it begins every child name)");
+  }
+  if (const json* model = reader.Object("model", true)) spec.model = ParseModel(*model, reader.PathOf("model"), errors);
+  spec.image = reader.String("image").value_or("");
+  spec.image_pull_policy = reader.String("imagePullPolicy").value_or("");
+  if (!spec.image_pull_policy.empty() && spec.image_pull_policy != "Always" &&
+      spec.image_pull_policy != "IfNotPresent" && spec.image_pull_policy != "Never") {
+    reader.Error("imagePullPolicy", "\"" + spec.image_pull_policy + "\" is not allowed: use Always, IfNotPresent or Never");
+  }
+  spec.command = reader.StringList("command");
+  spec.args = reader.StringList("args");
+  if (spec.model.uri.rfind("s3://", 0) == 0 && spec.image.empty() && spec.command.empty()) {
+    errors->push_back({JoinPath(path, "model.uri"),
+                       "the built-in seed-job server reads pvc:// and file:// models only; copy the model to a "
+                       "volume, or set image and command to a server that downloads from s3://"});
+  }
+  if (const json* env = reader.Array("env")) {
+    spec.env = *env;
+    CheckEnv(*env, reader.PathOf("env"), errors);
+  }
+  if (const json* resources = reader.Object("resources")) {
+    spec.resources = ParseResources(*resources, reader.PathOf("resources"), errors);
+  }
+  spec.port = reader.Integer("port").value_or(kDefaultServingPort);
+  if (spec.port < 1 || spec.port > 65535) reader.Error("port", "must be from 1 to 65535");
+  if (const json* replicas = reader.Object("replicas")) spec.replicas = ParseReplicas(*replicas, reader.PathOf("replicas"), errors);
+  if (const json* autoscaling = reader.Object("autoscaling")) {
+    ParseAutoscaling(*autoscaling, reader.PathOf("autoscaling"), &spec, errors);
+  }
+  for (const auto& metric : spec.metrics) {
+    if (metric.type == MetricType::kGpu && spec.resources.gpu < 1) {
+      errors->push_back({JoinPath(path, "autoscaling.metrics"),
+                         "the gpu metric needs resources.gpu of at least 1: a pod without a GPU reports no GPU "
+                         "utilisation"});
+    }
+  }
+  if (spec.replicas.autoscaled() && spec.metrics.empty()) {
+    spec.metrics.push_back({MetricType::kCpu, kDefaultCpuUtilization, ""});
+  }
+  spec.host = reader.String("host").value_or("");
+  if (!spec.host.empty() && !IsDnsSubdomain(spec.host)) {
+    reader.Error("host", "\"" + spec.host + "\" is not a host name: use lower-case DNS labels joined by '.'");
+  }
+  if (const json* traffic = reader.Object("traffic")) {
+    spec.traffic = ParseTraffic(*traffic, reader.PathOf("traffic"), errors);
+    if (!spec.traffic.empty() && spec.host.empty()) {
+      reader.Error("traffic", "needs host: the split and the mirror are applied by the HTTPRoute for that host");
+    }
+  }
+  if (const json* expose = reader.Object("expose")) spec.expose = ParseExpose(*expose, reader.PathOf("expose"), errors);
+  if (const json* selector = reader.Object("nodeSelector")) spec.node_selector = *selector;
+  if (const json* tolerations = reader.Array("tolerations")) spec.tolerations = *tolerations;
+  spec.service_account_name = reader.String("serviceAccountName").value_or("");
+  reader.Finish();
+  return spec;
+}
+
+InferenceService ParseInferenceService(const json& object, ValidationErrors* errors) {
+  InferenceService result;
+  CheckTypeMeta(object, "InferenceService", errors);
+  result.metadata = ParseObjectMeta(object, 63, errors);
+  if (!object.is_object() || !object.contains("spec")) {
+    errors->push_back({"spec", "is required"});
+    return result;
+  }
+  result.spec = ParseInferenceServiceSpec(object["spec"], "spec", errors);
+  return result;
+}
+
+json InferenceServiceStatusToJson(const InferenceServiceStatus& status) {
+  json out = {{"replicas", status.replicas}, {"readyReplicas", status.ready_replicas}};
+  if (!status.url.empty()) out["url"] = status.url;
+  if (status.observed_generation) out["observedGeneration"] = status.observed_generation;
+  json conditions = json::array();
+  for (const auto& condition : status.conditions) conditions.push_back(ConditionToJson(condition));
+  out["conditions"] = conditions;
+  return out;
+}
+
+InferenceServiceStatus InferenceServiceStatusFromJson(const json& value) {
+  InferenceServiceStatus status;
+  if (!value.is_object()) return status;
+  status.url = value.value("url", "");
+  status.replicas = value.value("replicas", int64_t{0});
+  status.ready_replicas = value.value("readyReplicas", int64_t{0});
+  status.observed_generation = value.value("observedGeneration", int64_t{0});
+  if (value.contains("conditions") && value["conditions"].is_array()) {
+    for (const auto& condition : value["conditions"]) status.conditions.push_back(ConditionFromJson(condition));
+  }
+  return status;
+}
+
+}  // namespace seed::api

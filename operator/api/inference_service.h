@@ -1,0 +1,105 @@
+#pragma once
+// InferenceService: a model server (Deployment, Service, optional HPA, external Service and
+// HTTPRoute), parsed, defaulted and validated.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/jobtemplate.h"
+#include "api/object_meta.h"
+#include "api/validation.h"
+
+namespace seed::api {
+
+inline constexpr char kDefaultServiceType[] = "serving";
+inline constexpr int64_t kDefaultServingPort = 8080;
+inline constexpr char kDefaultGpuMetric[] = "DCGM_FI_DEV_GPU_UTIL";
+// CPU target when min < max and no metric is given (KServe's default).
+inline constexpr int64_t kDefaultCpuUtilization = 80;
+
+struct ModelRef {
+  std::string name;
+  std::string version;
+  std::string uri;  // pvc://claim/path, file:///path or s3://bucket/path
+};
+
+struct ReplicaRange {
+  int64_t min = 1;
+  int64_t max = 1;
+  bool autoscaled() const { return min < max; }
+};
+
+enum class MetricType { kCpu, kMemory, kGpu };
+const char* MetricTypeName(MetricType type);
+
+struct AutoscalingMetric {
+  MetricType type = MetricType::kCpu;
+  int64_t target_utilization = 0;  // percent; for gpu the per-pod average of metric_name
+  std::string metric_name;         // gpu only: the Pods metric (default DCGM_FI_DEV_GPU_UTIL)
+};
+
+struct TrafficTarget {
+  std::string service;  // a Service in the same namespace (e.g. another InferenceService's child)
+  int64_t percent = 0;
+};
+
+struct Traffic {
+  std::vector<TrafficTarget> split;
+  std::optional<TrafficTarget> mirror;
+  bool empty() const { return split.empty() && !mirror; }
+};
+
+struct Expose {
+  std::string type;  // NodePort | LoadBalancer
+  std::vector<std::string> external_ips;
+};
+
+struct InferenceServiceSpec {
+  std::string service_type = kDefaultServiceType;
+  ModelRef model;
+  std::string image;              // empty: the operator's default image (seed-job)
+  std::string image_pull_policy;  // empty: Kubernetes default
+  std::vector<std::string> command;
+  std::vector<std::string> args;
+  nlohmann::json env = nlohmann::json::array();  // [{name, value | valueFrom}]
+  TaskResources resources;
+  int64_t port = kDefaultServingPort;
+  ReplicaRange replicas;
+  std::vector<AutoscalingMetric> metrics;        // defaulted to cpu 80% when autoscaled and empty
+  nlohmann::json behavior;                       // HPA spec.behavior, passed through; null when unset
+  std::string host;
+  Traffic traffic;
+  std::optional<Expose> expose;
+  nlohmann::json node_selector = nlohmann::json::object();
+  nlohmann::json tolerations = nlohmann::json::array();
+  std::string service_account_name;
+};
+
+struct InferenceService {
+  ObjectMeta metadata;
+  InferenceServiceSpec spec;
+};
+
+struct InferenceServiceStatus {
+  std::string url;
+  int64_t replicas = 0;
+  int64_t ready_replicas = 0;
+  int64_t observed_generation = 0;
+  std::vector<Condition> conditions;
+};
+
+// Parses, defaults and validates `spec` alone (path prefix `path`); every error is recorded.
+InferenceServiceSpec ParseInferenceServiceSpec(const nlohmann::json& spec, const std::string& path,
+                                               ValidationErrors* errors);
+// A whole object: apiVersion, kind, metadata and spec.
+InferenceService ParseInferenceService(const nlohmann::json& object, ValidationErrors* errors);
+
+nlohmann::json InferenceServiceStatusToJson(const InferenceServiceStatus& status);
+InferenceServiceStatus InferenceServiceStatusFromJson(const nlohmann::json& status);
+
+// Env names the operator sets on the model server's container; user env may not use them.
+bool IsReservedServingEnvName(const std::string& name);
+
+}  // namespace seed::api

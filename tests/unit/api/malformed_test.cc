@@ -1,0 +1,62 @@
+// Every file in malformed/ is a bad resource whose first line names the message `seed validate`
+// (and the operator) must give: "# expect: <substring of file:line: Kind/name: path: message>".
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "local/manifest.h"
+#include "local/resource_set.h"
+
+namespace seed {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> Files() {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(SEED_MALFORMED_DIR)) files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class MalformedTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MalformedTest, ReportsExpectedMessage) {
+  std::string path = std::string(SEED_MALFORMED_DIR) + "/" + GetParam();
+  std::ifstream in(path);
+  std::string first;
+  std::getline(in, first);
+  const std::string prefix = "# expect: ";
+  ASSERT_EQ(first.rfind(prefix, 0), 0u) << "first line must be \"# expect: ...\"";
+  std::string expected = first.substr(prefix.size());
+
+  std::vector<local::LoadProblem> problems;
+  auto manifests = local::LoadManifests({path}, &problems);
+  auto set = local::BuildResourceSet(manifests);
+  std::vector<std::string> messages;
+  for (const auto& problem : problems) messages.push_back(problem.file + ":" + std::to_string(problem.line) + ": " + problem.message);
+  for (const auto& finding : set.findings) messages.push_back(local::FormatFinding(finding));
+  bool found = false;
+  std::string all;
+  for (const auto& message : messages) {
+    found = found || message.find(expected) != std::string::npos;
+    all += "  " + message + "\n";
+  }
+  EXPECT_TRUE(found) << "expected a message containing:\n  " << expected << "\ngot:\n" << all;
+  // Every message names the file, so a user can find the problem.
+  for (const auto& message : messages) EXPECT_EQ(message.rfind(path, 0), 0u) << message;
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, MalformedTest, ::testing::ValuesIn(Files()), [](const auto& info) {
+  std::string name = info.param.substr(0, info.param.find('.'));
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+});
+
+TEST(MalformedTest, AtLeastForty) { EXPECT_GE(Files().size(), 40u); }
+
+}  // namespace
+}  // namespace seed
