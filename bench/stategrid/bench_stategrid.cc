@@ -25,6 +25,7 @@
 #include "io/csv.h"
 #include "kernels/pvwatts.h"
 #include "kernels/solar_model.h"
+#include "kernels/solar_position.h"
 
 namespace {
 
@@ -212,6 +213,100 @@ double FitDcRating(const std::vector<double>& unit, const std::vector<double>& p
   return (lo + hi) / 2;
 }
 
+// The sites' coordinates are not published; estimate them from the irradiance record on the fit rows.
+struct Location {
+  double latitude = 0, longitude = 0;
+};
+
+// Longitude: the GHI-weighted mean hour angle is 0 at the right longitude (irradiance is symmetric
+// about solar noon on average) and the hour angle grows one degree per degree of longitude; SPA at
+// longitude 0 carries the equation of time. Hour angles are taken relative to the current guess so
+// that they never wrap, starting from the UTC+8 zone meridian. Latitude: the sun's elevation at first
+// and last light (GHI crossing 20 W/m2) stays nearly constant through the year only at the right
+// latitude, so pick the latitude that minimises its variance over the days (0.5 degree grid, 18-54 N).
+// Only the irradiance is used, never the power.
+Location EstimateLocation(const Site& s) {
+  std::vector<double> h0(s.time.size(), kNaN);
+  std::vector<int64_t> first_light, last_light;
+  for (size_t day = 0; day + 96 <= s.time.size(); day += 96) {
+    int64_t first = -1, last = -1;
+    for (size_t i = day; i < day + 96; ++i) {
+      const double g = s.ghi[i];
+      if (!std::isfinite(g) || g <= 0) continue;
+      seed::kernels::SpaInput in;
+      in.unix_seconds = s.time[i] - 450;  // the middle of the quarter hour
+      h0[i] = seed::kernels::SolarPositionSpaDetail(in).h;
+      if (g > 20) {
+        if (first < 0) first = s.time[i] - 450;
+        last = s.time[i] - 450;
+      }
+    }
+    if (first >= 0 && last > first) {
+      first_light.push_back(first);
+      last_light.push_back(last);
+    }
+  }
+  Location loc;
+  loc.longitude = 120;
+  for (int iteration = 0; iteration < 3; ++iteration) {
+    double sum_w = 0, sum_wh = 0;
+    for (size_t i = 0; i < h0.size(); ++i) {
+      if (!std::isfinite(h0[i])) continue;
+      double h = std::fmod(h0[i] + loc.longitude + 540.0, 360.0) - 180.0;  // in [-180, 180)
+      sum_w += s.ghi[i];
+      sum_wh += s.ghi[i] * h;
+    }
+    loc.longitude -= sum_wh / sum_w;
+  }
+  double best = std::numeric_limits<double>::infinity();
+  for (double lat = 18; lat <= 54; lat += 0.5) {
+    double sum = 0, sum_sq = 0;
+    size_t n = 0;
+    for (const auto* v : {&first_light, &last_light}) {
+      for (int64_t t : *v) {
+        seed::kernels::SpaInput in;
+        in.unix_seconds = t;
+        in.latitude = lat;
+        in.longitude = loc.longitude;
+        const double e = seed::kernels::SolarPositionSpa(in).elevation;
+        sum += e;
+        sum_sq += e * e;
+        ++n;
+      }
+    }
+    const double var = sum_sq / static_cast<double>(n) - (sum / static_cast<double>(n)) * (sum / static_cast<double>(n));
+    if (var < best) {
+      best = var;
+      loc.latitude = lat;
+    }
+  }
+  return loc;
+}
+
+// Plant DC output per MW of rating from the measured GHI alone through the whole chain: SPA, Erbs,
+// Hay-Davies onto a south-facing plane tilted at the latitude, ASHRAE incidence loss, SAPM, PVWatts.
+std::vector<double> DcPerUnitRatingFromGhi(const Site& s, const Location& loc) {
+  seed::kernels::PvSystem sys;
+  sys.latitude = loc.latitude;
+  sys.longitude = loc.longitude;
+  sys.tilt = std::round(loc.latitude);
+  sys.azimuth = 180;
+  sys.dc_capacity = 1.0;
+  sys.losses = 0.0;
+  std::vector<double> out(s.time.size(), kNaN);
+  for (size_t i = 0; i < s.time.size(); ++i) {
+    if (!std::isfinite(s.ghi[i])) continue;
+    seed::kernels::SolarWeather w;
+    // Interval averages: the sun at the middle of the quarter hour the value describes (the row's
+    // time and the 15 minutes before it, as the power is logged).
+    w.unix_seconds = s.time[i] - 450;
+    w.ghi = std::max(s.ghi[i], 0.0);
+    w.air_temp_c = s.air_temp[i];
+    out[i] = seed::kernels::RunSolarModel(sys, w).pdc;
+  }
+  return out;
+}
+
 size_t FirstIndexAtOrAfter(const Site& s, int64_t t) {
   return static_cast<size_t>(std::lower_bound(s.time.begin(), s.time.end(), t) - s.time.begin());
 }
@@ -297,9 +392,25 @@ int main(int argc, char** argv) {
                   std::vector<double>(model.begin() + split, model.end()));
       PrintRow(s, "physical model, measured POA", period, Evaluate(phys, actual, s.capacity, "none", results),
                Evaluate(phys, actual, s.capacity, "power", results));
-      char note[200];
-      std::snprintf(note, sizeof note, "site %d: fitted DC rating %.1f MW (%.2f x nameplate) on %s", s.number, rating,
-                    rating / s.capacity, has_2020 ? "2019" : "January 2019");
+      // (c) The whole chain from the measured GHI, at an estimated location.
+      const Location loc = EstimateLocation(s);
+      const std::vector<double> unit_ghi = DcPerUnitRatingFromGhi(s, loc);
+      const double rating_ghi = FitDcRating(unit_ghi, s.power, 0, split, s.capacity);
+      std::vector<double> model_ghi;
+      for (size_t i = split; i < s.time.size(); ++i) {
+        model_ghi.push_back(std::isfinite(unit_ghi[i]) ? AcOutput(unit_ghi[i], rating_ghi, s.capacity) : kNaN);
+      }
+      const std::string phys_ghi = (dir / (tag + "_physical_ghi.csv")).string();
+      WriteSeries(phys_ghi, std::vector<int64_t>(s.time.begin() + split, s.time.end()), "forecast_mw", model_ghi);
+      PrintRow(s, "physical model, measured GHI", period, Evaluate(phys_ghi, actual, s.capacity, "none", results),
+               Evaluate(phys_ghi, actual, s.capacity, "power", results));
+
+      char note[300];
+      std::snprintf(note, sizeof note,
+                    "site %d: fitted on %s: POA model DC rating %.1f MW (%.2f x nameplate); GHI model at an "
+                    "estimated %.1f N %.1f E, tilt %.0f, DC rating %.1f MW (%.2f x)",
+                    s.number, has_2020 ? "2019" : "January 2019", rating, rating / s.capacity, loc.latitude,
+                    loc.longitude, std::round(loc.latitude), rating_ghi, rating_ghi / s.capacity);
       notes.push_back(note);
     }
     std::printf("\n");
