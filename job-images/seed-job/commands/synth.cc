@@ -14,11 +14,8 @@
 #include "io/input_error.h"
 #include "io/results.h"
 #include "io/time.h"
-#include "kernels/synth_wind.h"
-#if __has_include("kernels/synth_solar.h")
 #include "kernels/synth_solar.h"
-#define SEED_HAVE_SYNTH_SOLAR 1
-#endif
+#include "kernels/synth_wind.h"
 
 namespace seed::commands {
 namespace {
@@ -91,7 +88,6 @@ void Run(const SynthFlags& f) {
       options.defects = !f.no_defects;
       plant = kernels::SynthesizeWindPlant(options);
     } else {
-#ifdef SEED_HAVE_SYNTH_SOLAR
       kernels::SolarSynthOptions options;
       options.start = start.unix_seconds;
       options.days = f.days;
@@ -104,10 +100,8 @@ void Run(const SynthFlags& f) {
       options.azimuth = f.azimuth;
       options.seed = f.seed;
       options.nwp_sources = sources;
+      options.defects = !f.no_defects;
       plant = kernels::SynthesizeSolarPlant(options);
-#else
-      throw io::UsageError("solar synthesis is not available in this build");
-#endif
     }
   } catch (const std::invalid_argument& e) {
     throw io::UsageError(e.what());
@@ -156,7 +150,7 @@ void AddSynth(CLI::App& app) {
   cmd->add_option("--hub-height", flags->hub_height, "Hub height, m (wind)")->capture_default_str();
   cmd->add_option("--tilt", flags->tilt, "Panel tilt, degrees (solar)")->capture_default_str();
   cmd->add_option("--azimuth", flags->azimuth, "Panel azimuth, degrees from north (solar)")->capture_default_str();
-  cmd->add_flag("--no-defects", flags->no_defects, "Wind: no sensor gaps or stuck anemometer in measurements.csv");
+  cmd->add_flag("--no-defects", flags->no_defects, "No sensor gaps, stuck sensors or outages in the measurements");
   cmd->callback([flags] { Run(*flags); });
 }
 
