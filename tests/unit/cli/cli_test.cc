@@ -1,0 +1,120 @@
+// The `seed` executable, driven as a user would. Every process the test starts has exited when
+// the helper returns (popen + pclose).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "api/yaml_json.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result Seed(const std::string& args) {
+  std::string command = std::string(SEED_CLI) + " " + args + " 2>&1";
+  Result result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+const std::string kOk = std::string(SEED_CLI_TESTDATA) + "/ok";
+const std::string kBad = std::string(SEED_CLI_TESTDATA) + "/bad";
+
+TEST(SeedValidateTest, ValidFiles) {
+  auto result = Seed("validate " + kOk);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output, "valid: 2 JobTemplate(s), 2 Pipeline(s), 0 PipelineRun(s)\n");
+}
+
+TEST(SeedValidateTest, EveryErrorWithFileLineAndFieldPath) {
+  auto result = Seed("validate " + kBad);
+  EXPECT_EQ(result.exit_code, 2);
+  std::string file = kBad + "/broken.yaml";
+  EXPECT_NE(result.output.find(file + ":10: Pipeline/broken: spec.tasks[1].dependsOn[0]: unknown task \"zz\""),
+            std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(file + ":11: Pipeline/broken: spec.schedule.cron: 6 fields given"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(file + ":7: Pipeline/broken: spec.tasks[0].templateRef.name: JobTemplate \"nowhere\" not found"),
+            std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("4 errors"), std::string::npos) << result.output;
+}
+
+TEST(SeedValidateTest, MissingPathIsAnError) {
+  auto result = Seed("validate /nonexistent/seed.yaml");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("/nonexistent/seed.yaml: no such file or directory"), std::string::npos);
+}
+
+TEST(SeedRenderTest, PrintsThePvcAndEveryTaskPod) {
+  auto result = Seed("render " + kOk + " --run-name demo-1 --scheduled-time 2026-11-22T16:15:00Z --namespace plants");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto docs = seed::api::ParseYamlDocuments(result.output);
+  ASSERT_EQ(docs.size(), 3u);
+  EXPECT_EQ(docs[0].value["kind"], "PersistentVolumeClaim");
+  EXPECT_EQ(docs[0].value["metadata"]["name"], "demo-1-workspace");
+  EXPECT_EQ(docs[1].value["metadata"]["name"], "demo-1-produce-1");
+  EXPECT_EQ(docs[1].value["spec"]["containers"][0]["args"][0], "/seed/workspace/demo-1/produce/data");
+  EXPECT_EQ(docs[1].value["spec"]["containers"][0]["args"][1], "2026-11-24");
+  EXPECT_EQ(docs[1].value["spec"]["activeDeadlineSeconds"], 60);
+  EXPECT_EQ(docs[2].value["metadata"]["name"], "demo-1-check-1");
+  // A value output of an unfinished task stays the placeholder the operator fills in later.
+  EXPECT_EQ(docs[2].value["spec"]["containers"][0]["args"][1], "{{tasks.produce.outputs.rows}}");
+  EXPECT_EQ(docs[2].value["spec"]["containers"][0]["args"][0], "/seed/workspace/demo-1/produce/data");
+}
+
+TEST(SeedRenderTest, SeveralPipelinesNeedAChoiceWithoutADefault) {
+  auto result = Seed("render " + kOk + "/templates.yaml " + kOk + "/pipeline.yaml --pipeline other --run-name x");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("name: x-only-1"), std::string::npos);
+}
+
+class SeedRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    workspace_ = fs::temp_directory_path() / ("seed-cli-test-" + std::to_string(::getpid()));
+    fs::remove_all(workspace_);
+  }
+  void TearDown() override { fs::remove_all(workspace_); }
+  fs::path workspace_;
+};
+
+TEST_F(SeedRunTest, RunsTheDefaultPipelineAndPrintsOutputs) {
+  auto result = Seed("run " + kOk + " --plain --run-name demo-1 --scheduled-time 2026-11-22T16:15:00Z --workspace " +
+                     workspace_.string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("mae=1.25  rows=96"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("run Succeeded"), std::string::npos) << result.output;
+  EXPECT_TRUE(fs::exists(workspace_ / "demo-1" / "produce" / "data"));
+}
+
+TEST_F(SeedRunTest, FailureExitsNonZeroAndShowsTheLogTail) {
+  auto result = Seed("run " + kOk + " --plain --run-name demo-2 --set limit=10 --workspace " + workspace_.string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("check: Failed: exit code 1"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("last lines of"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("data for "), std::string::npos) << result.output;
+}
+
+TEST_F(SeedRunTest, BadSetIsRejectedBeforeAnythingRuns) {
+  auto result = Seed("run " + kOk + " --set limit=abc --workspace " + workspace_.string());
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("--set.limit: \"abc\" is not an integer"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(workspace_ / "demo-1"));
+}
+
+}  // namespace

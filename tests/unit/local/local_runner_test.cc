@@ -1,0 +1,151 @@
+// The local backend end to end with small sh tasks (argv given explicitly; Seed adds no shell).
+#include "local/local_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "api/yaml_json.h"
+
+namespace seed::local {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class LocalRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    workspace_ = fs::temp_directory_path() / ("seed-local-test-" + std::to_string(::getpid()) + "-" +
+                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(workspace_);
+    fs::create_directories(workspace_);
+  }
+  void TearDown() override { fs::remove_all(workspace_); }
+
+  api::PipelineRunStatus Run(const std::string& pipeline_yaml, const std::string& templates_yaml,
+                             const LocalRunner::Observer& observer = nullptr, std::atomic<bool>* cancel = nullptr) {
+    json pipeline = api::ParseYamlDocuments(pipeline_yaml)[0].value;
+    std::map<std::string, json> templates;
+    json all = api::ParseYamlDocuments(templates_yaml)[0].value;
+    for (const auto& [name, spec] : all.items()) templates[name] = spec;
+    api::ValidationErrors errors;
+    auto snapshot = engine::ParseSnapshot(engine::MakeSnapshot(pipeline, templates), &errors);
+    EXPECT_TRUE(errors.empty()) << (errors.empty() ? "" : api::FormatError(errors[0]));
+    api::PipelineRun run;
+    run.metadata.name = "r1";
+    run.spec.pipeline_ref = "p";
+    run.spec.scheduled_time = *api::ParseRfc3339("2026-11-22T16:15:00Z");
+    LocalOptions options;
+    options.workspace = workspace_.string();
+    options.grace = std::chrono::seconds(1);
+    options.poll = std::chrono::milliseconds(10);
+    runner_ = std::make_unique<LocalRunner>(options, run, snapshot, errors);
+    return runner_->Run(observer, cancel);
+  }
+
+  fs::path workspace_;
+  std::unique_ptr<LocalRunner> runner_;
+};
+
+constexpr char kTemplates[] = R"(
+produce:
+  command: [sh, -c, 'echo "rows for $1" > "$0" && printf "{\"rows\": 96}" > "$SEED_RESULTS_FILE"']
+  args: ["{{outputs.data}}", "{{params.day}}"]
+  params: [{name: day}]
+  outputs: [{name: data, kind: artifact}, {name: rows, kind: value}]
+check:
+  command: [sh, -c, 'grep -q "rows for 2026-11-23" "$0" && test "$1" = 96 && printf "{\"ok\": true}" > "$SEED_RESULTS_FILE"']
+  args: ["{{params.input}}", "{{params.rows}}"]
+  params: [{name: input}, {name: rows, type: integer}]
+  outputs: [{name: ok, kind: value}]
+flaky:
+  command: [sh, -c, 'echo "attempt $SEED_ATTEMPT"; test "$SEED_ATTEMPT" -ge 2']
+  retries: 3
+slow:
+  command: [sh, -c, 'sleep 30']
+stubborn:
+  command: [sh, -c, 'trap "" TERM; while true; do sleep 0.1; done']
+missing:
+  command: [seed-no-such-program-xyz]
+)";
+
+TEST_F(LocalRunnerTest, RunsTheDagAndPassesOutputs) {
+  auto status = Run(R"(
+schedule: {cron: "@daily", timeZone: Asia/Shanghai}
+tasks:
+- {name: a, templateRef: {name: produce}, params: {day: '{{run.scheduledTime | date: "%Y-%m-%d"}}'}}
+- {name: b, templateRef: {name: check}, params: {input: "{{tasks.a.outputs.data}}", rows: "{{tasks.a.outputs.rows}}"}}
+)", kTemplates);
+  EXPECT_EQ(status.phase, api::RunPhase::kSucceeded) << status.message << " / " << status.tasks["b"].message;
+  EXPECT_EQ(status.tasks["a"].outputs.at("rows"), "96");
+  EXPECT_EQ(status.tasks["b"].outputs.at("ok"), "true");
+  EXPECT_TRUE(fs::exists(workspace_ / "r1" / "a" / "data"));
+  EXPECT_TRUE(fs::exists(workspace_ / "r1" / "a" / "attempt-1.log"));
+  EXPECT_EQ(status.progress, "2/2");
+}
+
+TEST_F(LocalRunnerTest, RetriesWithBackoffUntilSuccess) {
+  auto status = Run("tasks: [{name: f, templateRef: {name: flaky}}]", kTemplates);
+  EXPECT_EQ(status.phase, api::RunPhase::kSucceeded);
+  EXPECT_EQ(status.tasks["f"].attempt, 2);
+  EXPECT_TRUE(fs::exists(workspace_ / "r1" / "f" / "attempt-2.log"));
+  EXPECT_NE(TailLines((workspace_ / "r1" / "f" / "attempt-1.log").string(), 1).find("attempt 1"), std::string::npos);
+}
+
+TEST_F(LocalRunnerTest, TimeoutStopsTheProcess) {
+  auto start = std::chrono::steady_clock::now();
+  auto status = Run("tasks: [{name: s, templateRef: {name: slow}, timeoutSeconds: 1}]", kTemplates);
+  EXPECT_EQ(status.phase, api::RunPhase::kFailed);
+  EXPECT_EQ(status.tasks["s"].reason, "Timeout");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST_F(LocalRunnerTest, CancelSendsSigtermThenSigkill) {
+  std::atomic<bool> cancel{false};
+  auto start = std::chrono::steady_clock::now();
+  auto status = Run("tasks: [{name: s, templateRef: {name: stubborn}}]", kTemplates,
+                    [&](const api::PipelineRunStatus& s) {
+                      auto it = s.tasks.find("s");
+                      if (it != s.tasks.end() && it->second.phase == api::TaskPhase::kRunning &&
+                          std::chrono::steady_clock::now() - start > std::chrono::milliseconds(200)) {
+                        cancel = true;
+                      }
+                    },
+                    &cancel);
+  EXPECT_EQ(status.phase, api::RunPhase::kCancelled);
+  EXPECT_EQ(status.tasks["s"].phase, api::TaskPhase::kCancelled);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, std::chrono::milliseconds(900));  // it ignored SIGTERM for the 1 s grace
+  EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+TEST_F(LocalRunnerTest, ParallelismIsHonoured) {
+  int most = 0;
+  auto status = Run(R"(
+parallelism: 1
+tasks:
+- {name: a, templateRef: {name: flaky}, retries: 0}
+- {name: b, templateRef: {name: flaky}, retries: 0}
+- {name: c, templateRef: {name: flaky}, retries: 0}
+)", kTemplates, [&](const api::PipelineRunStatus& s) {
+    int running = 0;
+    for (const auto& [name, task] : s.tasks) running += task.phase == api::TaskPhase::kRunning;
+    most = std::max(most, running);
+  });
+  EXPECT_EQ(status.phase, api::RunPhase::kFailed);  // flaky fails its first attempt
+  EXPECT_EQ(most, 1);
+}
+
+TEST_F(LocalRunnerTest, MissingProgramIsAClearFailure) {
+  auto status = Run("tasks: [{name: m, templateRef: {name: missing}}]", kTemplates);
+  EXPECT_EQ(status.phase, api::RunPhase::kFailed);
+  EXPECT_EQ(status.tasks["m"].exit_code, 127);
+  EXPECT_NE(status.tasks["m"].message.find("cannot start seed-no-such-program-xyz"), std::string::npos)
+      << status.tasks["m"].message;
+}
+
+}  // namespace
+}  // namespace seed::local
