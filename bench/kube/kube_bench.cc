@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
   config->qps = 0;
   auto client = kube::Client::FromConfig(*config);
   const auto podsResource = kube::PodsResource();
-  client->Create({"", "v1", "namespaces", false, "Namespace"}, "",
+  (void)client->Create({"", "v1", "namespaces", false, "Namespace"}, "",
                  {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "bench"}}}});
   auto start_rv = (*client->List(podsResource, "bench"))["metadata"].value("resourceVersion", "0");
 

@@ -121,7 +121,14 @@ Result<HttpResponse> Client::Send(HttpRequest base, bool is_write, bool bypass_f
     if (!retryable || attempt + 1 >= kMaxRetries) return error;
     spdlog::debug("kube request throttled by server method={} url={} status={} retry_after_ms={}", base.method,
                   base.url, status, error.retry_after->count());
-    clock_.SleepFor(*error.retry_after);
+    // Sleep in slices so a shutdown (cancel) never waits out a long Retry-After.
+    Clock::Duration remaining = *error.retry_after;
+    while (remaining > Clock::Duration::zero()) {
+      if (cancel.Cancelled()) return MakeError(ErrorCode::kCancelled, "request cancelled");
+      Clock::Duration step = std::min<Clock::Duration>(remaining, std::chrono::seconds(1));
+      clock_.SleepFor(step);
+      remaining -= step;
+    }
   }
 }
 

@@ -86,6 +86,13 @@ std::vector<uint64_t> Metrics::Histogram::BucketCounts() const {
   return counts_;
 }
 
+void Metrics::Histogram::Snapshot(std::vector<uint64_t>& buckets, uint64_t& count, double& sum) const {
+  std::lock_guard lock(mu_);
+  buckets = counts_;
+  count = count_;
+  sum = sum_;
+}
+
 std::vector<double> Metrics::DefaultBuckets() {
   return {0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7,
           0.8,   0.9,  1.0,   1.25, 1.5, 1.75, 2.0, 2.5,  3.0, 3.5,  4.0, 4.5,  5,   6,   7,
@@ -150,14 +157,16 @@ std::string Metrics::Render() const {
       out += name + FormatLabels(labels) + " " + FormatValue(g->Value()) + "\n";
     }
     for (const auto& [labels, h] : family.histograms) {
-      auto counts = h->BucketCounts();
-      uint64_t total = h->Count();
+      std::vector<uint64_t> counts;
+      uint64_t total = 0;
+      double sum = 0;
+      h->Snapshot(counts, total, sum);
       for (size_t i = 0; i < counts.size(); ++i) {
         out += name + "_bucket" + FormatLabels(labels, "le", FormatValue(h->Bounds()[i])) + " " +
                std::to_string(counts[i]) + "\n";
       }
       out += name + "_bucket" + FormatLabels(labels, "le", "+Inf") + " " + std::to_string(total) + "\n";
-      out += name + "_sum" + FormatLabels(labels) + " " + FormatValue(h->Sum()) + "\n";
+      out += name + "_sum" + FormatLabels(labels) + " " + FormatValue(sum) + "\n";
       out += name + "_count" + FormatLabels(labels) + " " + std::to_string(total) + "\n";
     }
   }

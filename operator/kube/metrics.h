@@ -40,6 +40,8 @@ class Metrics {
     uint64_t Count() const;
     double Sum() const;
     std::vector<uint64_t> BucketCounts() const;  // cumulative, one per bound
+    // Buckets, count and sum read together, so a rendered histogram is always self-consistent.
+    void Snapshot(std::vector<uint64_t>& buckets, uint64_t& count, double& sum) const;
     const std::vector<double>& Bounds() const { return bounds_; }
 
    private:

@@ -117,7 +117,9 @@ TEST_F(LeaderElectionIntegrationTest, KilledLeaderIsReplacedWithinTheLeaseAndWri
     if (w.user == "alice") alice_last = std::max(alice_last, w.time);
     if (w.user == "bob") bob_first = std::min(bob_first, w.time);
   }
-  if (alice_last > 0 && bob_first < 1e300) EXPECT_GT(bob_first, alice_last);
+  if (alice_last > 0 && bob_first < 1e300) {
+    EXPECT_GT(bob_first, alice_last);
+  }
 }
 
 TEST_F(LeaderElectionIntegrationTest, SigtermReleasesTheLeaseForAFastHandover) {
