@@ -268,6 +268,16 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
   if (spec.replicas.autoscaled() && spec.metrics.empty()) {
     spec.metrics.push_back({MetricType::kCpu, kDefaultCpuUtilization, ""});
   }
+  for (const auto& metric : spec.metrics) {
+    if (!spec.replicas.autoscaled() || metric.type == MetricType::kGpu) continue;
+    const char* resource = MetricTypeName(metric.type);
+    if (!spec.resources.requests.contains(resource)) {
+      errors->push_back({JoinPath(path, "resources.requests." + std::string(resource)),
+                         std::string("is required to autoscale on ") + resource + ": utilization is a percentage of the "
+                         "request (replicas.min < replicas.max autoscales on cpu 80% unless autoscaling.metrics says "
+                         "otherwise)"});
+    }
+  }
   spec.host = reader.String("host").value_or("");
   if (!spec.host.empty() && !IsDnsSubdomain(spec.host)) {
     reader.Error("host", "\"" + spec.host + "\" is not a host name: use lower-case DNS labels joined by '.'");
