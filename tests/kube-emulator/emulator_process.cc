@@ -278,8 +278,11 @@ EmulatorProcess::HttpResult EmulatorProcess::Call(const std::string& method, con
   return result;
 }
 
-nlohmann::json EmulatorProcess::Admin(const std::string& method, const std::string& path,
+nlohmann::json EmulatorProcess::Admin(const std::string& method, const std::string& raw_path,
                                       const nlohmann::json& body) const {
+  // Accept "/faults", "faults" and "/emulator/faults" alike.
+  std::string path = raw_path.rfind("/emulator/", 0) == 0 ? raw_path.substr(9) : raw_path;
+  if (path.empty() || path[0] != '/') path = "/" + path;
   std::string text = body.is_null() ? "" : body.dump();
   std::string before;
   if (path == "/restart") before = Call("GET", "/healthz", "", "", true).restarts_header;
@@ -305,7 +308,7 @@ nlohmann::json EmulatorProcess::Admin(const std::string& method, const std::stri
 nlohmann::json EmulatorProcess::Request(const std::string& method, const std::string& path,
                                         const nlohmann::json& body, const std::string& content_type) const {
   std::string text = body.is_null() ? "" : body.is_string() ? body.get<std::string>() : body.dump();
-  HttpResult result = Call(method, path, text, content_type, false);
+  HttpResult result = Call(method, path.empty() || path[0] != '/' ? "/" + path : path, text, content_type, false);
   auto parsed = nlohmann::json::parse(result.body, nullptr, false);
   return parsed.is_discarded() ? nlohmann::json(result.body) : parsed;
 }

@@ -35,12 +35,14 @@ class EmulatorProcess {
   std::pair<std::string, std::string> IssueClientCert(const std::string& user) const;
   // Writes a kubeconfig for token auth at `path`; returns `path`.
   std::string WriteKubeconfig(const std::string& path, const std::string& token) const;
-  // Calls /emulator/...; `path` is the part after /emulator (e.g. "/faults"). A restart returns once the
-  // emulator listens again.
+  // Calls /emulator/...; `path` is "/faults", "faults" or "/emulator/faults". Returns the JSON answer
+  // (a Status with `code` on failure; the string "ok" for healthz). A restart returns once the emulator
+  // listens again.
   nlohmann::json Admin(const std::string& method, const std::string& path,
                        const nlohmann::json& body = nullptr) const;
   // A raw API call as an admin identity, for test setup and inspection. Returns the response body (the
-  // object, or a Status on failure); throws only when the emulator cannot be reached.
+  // object, or a Status with `code` on failure); throws only when the emulator cannot be reached. A
+  // string body is sent as is (YAML for apply), anything else as JSON.
   nlohmann::json Request(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr,
                          const std::string& content_type = "application/json") const;
   std::string Dir() const;  // its temp dir

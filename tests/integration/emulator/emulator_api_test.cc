@@ -409,6 +409,9 @@ TEST_F(EmulatorApiTest, WriteLogRecordsEveryWriteWithItsIdentity) {
   EXPECT_EQ(seen, (std::vector<std::tuple<std::string, std::string, int>>{
                       {"alice", "create", 201}, {"bob", "create", 409}, {"alice", "patch", 200}, {"alice", "delete", 200}}));
   EXPECT_EQ(writes[1]["name"], "lease-a");
+  EXPECT_EQ(writes[1]["resourceVersion"], "");  // nothing was written
+  EXPECT_GT(std::stoull(writes[3]["resourceVersion"].get<std::string>()),
+            std::stoull(writes[2]["resourceVersion"].get<std::string>()));  // the deletion's version
   EXPECT_EQ(writes[0]["seq"], 1);
   EXPECT_EQ(writes[0]["resource"], "configmaps");
   EXPECT_EQ(writes[0]["namespace"], "default");

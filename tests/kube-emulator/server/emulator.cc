@@ -77,13 +77,45 @@ std::string VerbFor(const std::string& method, const Route& route, const ApiRequ
 
 Emulator::Emulator(EmulatorConfig config)
     : config_(std::move(config)), registry_(config_.gateway_api), store_(config_.history) {
-  store_.SetListener([this](const StoreEvent& event) { hub_.Publish(event); });
+  store_.SetListener([this](const StoreEvent& event) {
+    IndexEvent(event);
+    hub_.Publish(event);
+  });
   // The namespaces every cluster starts with.
   std::lock_guard lock(mu_);
   auto type = registry_.Find("", "v1", "namespaces");
   for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
     CreateObject(*type, "", {{"metadata", {{"name", name}}}}, {"emulator", false, "", "v1", ""}, false);
   }
+}
+
+void Emulator::IndexEvent(const StoreEvent& event) {
+  auto index = [&](const json& object, bool add) {
+    if (!object.is_object()) return;
+    const json& meta = object["metadata"];
+    ObjectKey key{event.store_key, meta.value("namespace", ""), meta.value("name", "")};
+    const std::string uid = meta.value("uid", "");
+    if (!uid.empty()) {
+      if (add) {
+        by_uid_[uid] = key;
+      } else {
+        by_uid_.erase(uid);
+      }
+    }
+    if (!meta.contains("ownerReferences") || !meta["ownerReferences"].is_array()) return;
+    for (const auto& ref : meta["ownerReferences"]) {
+      if (!ref.is_object() || !ref.contains("uid") || !ref["uid"].is_string()) continue;
+      const std::string owner = ref["uid"].get<std::string>();
+      if (add) {
+        dependents_[owner].insert(key);
+      } else if (auto it = dependents_.find(owner); it != dependents_.end()) {
+        it->second.erase(key);
+        if (it->second.empty()) dependents_.erase(it);
+      }
+    }
+  };
+  index(event.previous, false);
+  if (event.type != "DELETED") index(event.object, true);
 }
 
 void Emulator::SetServerAddress(const std::string& address) {
@@ -184,6 +216,7 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
       record.name = meta.value("name", record.name);
       record.resource_version = meta.value("resourceVersion", "");
     }
+    if (record.resource_version.empty()) record.resource_version = response.removed_rv;
     writes_.Add(std::move(record));
   }
   return response;
@@ -204,7 +237,7 @@ ApiResponse Emulator::HandleResource(const ApiRequest& request, const std::strin
   } else if (verb == "patch") {
     response.body = Patch(target, request, &response.code);
   } else if (verb == "delete") {
-    response.body = Delete(target, request);
+    response.body = Delete(target, request, &response.removed_rv);
   } else if (verb == "deletecollection") {
     response.body = DeleteCollection(target, request);
   }

@@ -42,6 +42,7 @@ struct ApiResponse {
   std::shared_ptr<Watcher> watcher;
   std::chrono::seconds watch_timeout{0};
   bool bookmarks = false;
+  std::string removed_rv;  // a DELETE that removed the object: the deletion's resourceVersion
 };
 
 struct EmulatorConfig {
@@ -104,7 +105,8 @@ class Emulator {
                            const std::string& subresource) const;
 
   // Deletion and garbage collection (emulator_delete.cc).
-  json Delete(const Target& target, const ApiRequest& request);
+  // `removed_rv` gets the resourceVersion of the deletion when the object is gone (for the write log).
+  json Delete(const Target& target, const ApiRequest& request, std::string* removed_rv);
   json DeleteCollection(const Target& target, const ApiRequest& request);
   // Returns the object as left by the delete, and whether it is gone.
   std::pair<json, bool> DeleteObject(const ObjectKey& key, Propagation policy, int depth);
@@ -115,7 +117,8 @@ class Emulator {
   std::vector<ObjectKey> Dependents(const std::string& owner_uid) const;
   bool HasBlockingDependents(const std::string& owner_uid) const;
   void DropOwnerReference(const ObjectKey& dependent, const std::string& owner_uid);
-  void AfterCreateOrUpdate(const ResourceType& type, const json& object);
+  // Keeps the uid and owner indexes in step with every stored change (called under the lock).
+  void IndexEvent(const StoreEvent& event);
 
   ApplyRequest ManagerFor(const ApiRequest& request, const Target& target) const;
   void CheckNamespaceWritable(const std::string& ns) const;
@@ -131,6 +134,7 @@ class Emulator {
   std::mutex mu_;  // guards everything below
   ObjectStore store_;
   std::unordered_map<std::string, ObjectKey> by_uid_;
+  std::unordered_map<std::string, std::set<ObjectKey>> dependents_;  // owner uid -> objects referencing it
   std::set<ObjectKey> pending_deletion_;  // objects with a deletionTimestamp
   ExpireMode expire_next_watch_ = ExpireMode::kNone;
   uint32_t next_cluster_ip_ = 1;

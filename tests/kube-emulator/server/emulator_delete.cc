@@ -46,7 +46,7 @@ void RemoveFinalizer(json& object, const std::string& finalizer) {
 
 }  // namespace
 
-json Emulator::Delete(const Target& target, const ApiRequest& request) {
+json Emulator::Delete(const Target& target, const ApiRequest& request, std::string* removed_rv) {
   json options = DeleteOptions(request);
   std::string policy_text = options.value("propagationPolicy", QueryValue(request, "propagationPolicy"));
   if (options.value("orphanDependents", false)) policy_text = "Orphan";
@@ -80,6 +80,7 @@ json Emulator::Delete(const Target& target, const ApiRequest& request) {
   auto [object, gone] = DeleteObject(key, policy, 0);
   ProcessPendingDeletions();
   if (gone) {
+    *removed_rv = object["metadata"].value("resourceVersion", "");
     return SuccessStatus(target.name, target.type.group, target.type.plural, object["metadata"].value("uid", ""));
   }
   const json* remaining = store_.Get(key.store_key, key.ns, key.name);
@@ -168,7 +169,6 @@ json Emulator::RemoveObject(const ObjectKey& key, int depth, const json* final_s
   pending_deletion_.erase(key);
   if (removed.is_null()) return removed;
   const std::string uid = removed["metadata"].value("uid", "");
-  by_uid_.erase(uid);
   if (key.store_key == kCrdStoreKey) {
     // Deleting a definition deletes every object of it.
     std::string plural = key.name.substr(0, key.name.find('.'));
@@ -201,20 +201,9 @@ json Emulator::RemoveObject(const ObjectKey& key, int depth, const json* final_s
 }
 
 std::vector<Emulator::ObjectKey> Emulator::Dependents(const std::string& owner_uid) const {
-  std::vector<ObjectKey> out;
-  if (owner_uid.empty()) return out;
-  for (const auto& [uid, key] : by_uid_) {
-    const json* object = store_.Get(key.store_key, key.ns, key.name);
-    if (object == nullptr || !(*object)["metadata"].contains("ownerReferences")) continue;
-    for (const auto& ref : (*object)["metadata"]["ownerReferences"]) {
-      if (ref.value("uid", "") == owner_uid) {
-        out.push_back(key);
-        break;
-      }
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  auto it = dependents_.find(owner_uid);
+  if (owner_uid.empty() || it == dependents_.end()) return {};
+  return {it->second.begin(), it->second.end()};
 }
 
 bool Emulator::HasBlockingDependents(const std::string& owner_uid) const {

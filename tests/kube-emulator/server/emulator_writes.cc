@@ -150,7 +150,6 @@ json Emulator::CreateObject(const ResourceType& type, const std::string& url_ns,
   if (type.StoreKey() == "apiextensions.k8s.io/customresourcedefinitions") registry_.ServeCrd(object);
 
   const json& stored = store_.Put(type.StoreKey(), std::move(object), nullptr);
-  by_uid_[stored["metadata"]["uid"].get<std::string>()] = {type.StoreKey(), ns, name};
   return Present(type, stored);
 }
 
