@@ -1,0 +1,217 @@
+#include "render/inference_service.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/yaml_json.h"
+#include "render/names.h"
+
+namespace seed::render {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// The InferenceService every case starts from; each case merges its own spec over it.
+constexpr char kBase[] = R"(
+apiVersion: seed.dev/v1alpha1
+kind: InferenceService
+metadata: {name: wind-wf01, namespace: forecast, uid: 5d3c1f0e-1111-4b7a-9c55-0a1b2c3d4e5f, generation: 3}
+spec:
+  model: {name: wind-wf01, version: v2.1, uri: pvc://models/wind-wf01/v2.1}
+  resources: {requests: {cpu: 500m, memory: 256Mi}, limits: {memory: 1Gi}}
+)";
+
+api::InferenceService Parse(const std::string& spec_patch_yaml) {
+  json object = api::ParseYamlDocuments(kBase).at(0).value;
+  if (!spec_patch_yaml.empty()) object["spec"].merge_patch(api::ParseYamlDocuments(spec_patch_yaml).at(0).value);
+  api::ValidationErrors errors;
+  api::InferenceService isvc = api::ParseInferenceService(object, &errors);
+  for (const auto& error : errors) ADD_FAILURE() << api::FormatError(error);
+  return isvc;
+}
+
+InferenceServiceOptions Options(bool gateway) {
+  InferenceServiceOptions options;
+  options.default_image = "registry.example.com/seed-job:0.1.0";
+  options.gateway_api_available = gateway;
+  options.gateway_parent_refs = json::parse(R"([{"name": "seed-gateway", "namespace": "gateway-system"}])");
+  return options;
+}
+
+// Every child that exists, as multi-document YAML in a fixed order.
+std::string ChildrenYaml(const InferenceServiceChildren& children) {
+  std::string out;
+  for (const json* child : {&children.deployment, &children.service, &children.external_service, &children.hpa,
+                            &children.route}) {
+    if (child->is_null()) continue;
+    out += "---\n" + api::JsonToYaml(*child);
+  }
+  return out;
+}
+
+// Compares with golden/inference_service/<name>.yaml; SEED_UPDATE_GOLDEN=1 rewrites the file
+// (review the diff before committing it).
+void ExpectGolden(const std::string& name, const std::string& actual) {
+  const fs::path file = fs::path(__FILE__).parent_path() / "golden" / "inference_service" / (name + ".yaml");
+  if (std::getenv("SEED_UPDATE_GOLDEN")) std::ofstream(file) << actual;
+  std::ifstream in(file);
+  ASSERT_TRUE(in) << file << " is missing; run with SEED_UPDATE_GOLDEN=1 to create it";
+  std::stringstream expected;
+  expected << in.rdbuf();
+  EXPECT_EQ(actual, expected.str()) << "golden " << file << " differs; if the change is intended, rerun with "
+                                       "SEED_UPDATE_GOLDEN=1 and review the diff";
+}
+
+TEST(InferenceServiceRenderTest, FixedReplicasGiveNoHpaAndSetReplicas) {
+  auto isvc = Parse("replicas: {min: 2, max: 2}");
+  auto children = RenderInferenceService(isvc, Options(true));
+  EXPECT_EQ(children.name, "serving-wind-wf01-21");
+  EXPECT_TRUE(children.hpa.is_null());
+  EXPECT_TRUE(children.route.is_null());
+  EXPECT_TRUE(children.external_service.is_null());
+  EXPECT_EQ(children.deployment["spec"]["replicas"], 2);
+  EXPECT_FALSE(children.service["spec"].contains("clusterIP"));
+  const json& container = children.deployment["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(container["args"], json::parse(R"(["serve", "--model", "pvc://models/wind-wf01/v2.1", "--port", "8080"])"));
+  EXPECT_EQ(container["readinessProbe"]["httpGet"]["path"], "/v2/models/wind-wf01/ready");
+  EXPECT_EQ(container["livenessProbe"]["httpGet"]["path"], "/v2/health/live");
+  EXPECT_EQ(children.deployment["metadata"]["labels"]["seed.dev/inferenceservice"], "wind-wf01");
+  EXPECT_EQ(children.deployment["metadata"]["ownerReferences"][0]["kind"], "InferenceService");
+  ExpectGolden("fixed_replicas", ChildrenYaml(children));
+}
+
+TEST(InferenceServiceRenderTest, AutoscalingOnCpuLeavesReplicasToTheHpa) {
+  auto children = RenderInferenceService(
+      Parse("replicas: {min: 1, max: 5}\nautoscaling: {metrics: [{type: cpu, targetUtilization: 50}]}"), Options(true));
+  EXPECT_FALSE(children.deployment["spec"].contains("replicas"));
+  EXPECT_EQ(children.hpa["spec"]["metrics"], json::parse(R"([{"type": "Resource", "resource": {"name": "cpu",
+      "target": {"type": "Utilization", "averageUtilization": 50}}}])"));
+  ExpectGolden("autoscale_cpu", ChildrenYaml(children));
+}
+
+TEST(InferenceServiceRenderTest, AutoscalingOnMemory) {
+  auto children = RenderInferenceService(
+      Parse("replicas: {min: 2, max: 4}\nautoscaling: {metrics: [{type: memory, targetUtilization: 60}],"
+            " behavior: {scaleDown: {stabilizationWindowSeconds: 600}}}"),
+      Options(true));
+  EXPECT_FALSE(children.deployment["spec"].contains("replicas"));
+  EXPECT_EQ(children.hpa["spec"]["metrics"][0]["resource"]["name"], "memory");
+  EXPECT_EQ(children.hpa["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"], 600);
+  ExpectGolden("autoscale_memory", ChildrenYaml(children));
+}
+
+TEST(InferenceServiceRenderTest, AutoscalingOnGpuIsAValidPodsMetric) {
+  auto children = RenderInferenceService(
+      Parse("replicas: {min: 1, max: 3}\nresources: {gpu: 1}\n"
+            "autoscaling: {metrics: [{type: gpu, targetUtilization: 50}]}"),
+      Options(true));
+  EXPECT_FALSE(children.deployment["spec"].contains("replicas"));
+  EXPECT_EQ(children.hpa["spec"]["metrics"], json::parse(R"([{"type": "Pods", "pods": {
+      "metric": {"name": "DCGM_FI_DEV_GPU_UTIL"}, "target": {"type": "AverageValue", "averageValue": "50"}}}])"));
+  EXPECT_EQ(children.deployment["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"], "1");
+  ExpectGolden("autoscale_gpu", ChildrenYaml(children));
+}
+
+TEST(InferenceServiceRenderTest, AutoscalingWithoutMetricsDefaultsToCpu80) {
+  auto children = RenderInferenceService(Parse("replicas: {min: 1, max: 2}"), Options(true));
+  EXPECT_EQ(children.hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 80);
+}
+
+TEST(InferenceServiceRenderTest, ExposeAddsAnExternalService) {
+  auto children = RenderInferenceService(
+      Parse("expose: {type: LoadBalancer, externalIPs: [192.0.2.10]}"), Options(true));
+  EXPECT_EQ(children.external_service["metadata"]["name"], "serving-wind-wf01-21-external");
+  EXPECT_EQ(children.external_service["spec"]["type"], "LoadBalancer");
+  ExpectGolden("expose", ChildrenYaml(children));
+}
+
+TEST(InferenceServiceRenderTest, HostWithSplitAndMirrorGivesAWeightedRouteWithAMirror) {
+  auto children = RenderInferenceService(
+      Parse("host: wf01.models.example.com\n"
+            "traffic: {split: [{service: serving-wind-wf01-20, percent: 20}, {service: serving-wind-wf01-19, percent: 5}],"
+            " mirror: {service: shadow-wind-wf01-22, percent: 50}}"),
+      Options(true));
+  ASSERT_TRUE(children.route.is_object());
+  const json& rule = children.route["spec"]["rules"][0];
+  EXPECT_EQ(rule["backendRefs"], json::parse(R"([{"name": "serving-wind-wf01-21", "port": 80, "weight": 75},
+      {"name": "serving-wind-wf01-20", "port": 80, "weight": 20}, {"name": "serving-wind-wf01-19", "port": 80, "weight": 5}])"));
+  EXPECT_EQ(rule["filters"], json::parse(R"([{"type": "RequestMirror", "requestMirror": {
+      "backendRef": {"name": "shadow-wind-wf01-22", "port": 80}, "percent": 50}}])"));
+  EXPECT_EQ(InferenceServiceUrl(Parse("host: wf01.models.example.com"), Options(true)), "http://wf01.models.example.com");
+  ExpectGolden("host_split_mirror", ChildrenYaml(children));
+}
+
+TEST(InferenceServiceRenderTest, HostWithoutTheGatewayApiRendersNoRoute) {
+  auto isvc = Parse("host: wf01.models.example.com");
+  auto children = RenderInferenceService(isvc, Options(false));
+  EXPECT_TRUE(children.route.is_null());
+  EXPECT_EQ(InferenceServiceUrl(isvc, Options(false)), "http://serving-wind-wf01-21.forecast.svc.cluster.local");
+  ExpectGolden("host_without_gateway", ChildrenYaml(children));
+}
+
+TEST(InferenceServiceRenderTest, EnvHasTheModelAndTheDownwardApiAfterTheUsersEnv) {
+  auto children = RenderInferenceService(
+      Parse("env: [{name: LOG_LEVEL, value: debug}, {name: TOKEN, valueFrom: {secretKeyRef: {name: t, key: k}}}]\n"
+            "image: registry.example.com/custom-server:1.2\nargs: [serve, --model, /mnt/models/wind-wf01/v2.1, --threads, '4']"),
+      Options(true));
+  const json& container = children.deployment["spec"]["template"]["spec"]["containers"][0];
+  std::vector<std::string> names;
+  for (const auto& item : container["env"]) names.push_back(item["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"LOG_LEVEL", "TOKEN", "SEED_MODEL_NAME", "SEED_MODEL_VERSION",
+                                             "SEED_MODEL_PATH", "K8S_NODE_NAME", "K8S_POD_NAME", "K8S_POD_NAMESPACE",
+                                             "K8S_POD_IP", "K8S_HOST_IP"}));
+  EXPECT_EQ(container["env"][4], json::parse(R"({"name": "SEED_MODEL_PATH", "value": "/mnt/models/wind-wf01/v2.1"})"));
+  EXPECT_EQ(container["env"][9], json::parse(R"({"name": "K8S_HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}})"));
+  EXPECT_EQ(container["image"], "registry.example.com/custom-server:1.2");
+  ExpectGolden("env", ChildrenYaml(children));
+}
+
+TEST(InferenceServiceRenderTest, TheSpecHashChangesWithTheSpecOnly) {
+  auto a = RenderInferenceService(Parse(""), Options(true));
+  auto b = RenderInferenceService(Parse(""), Options(true));
+  auto c = RenderInferenceService(Parse("image: seed-job:0.2.0"), Options(true));
+  const auto hash = [](const json& object) { return object["metadata"]["annotations"]["seed.dev/spec-hash"]; };
+  EXPECT_EQ(hash(a.deployment), hash(b.deployment));
+  EXPECT_NE(hash(a.deployment), hash(c.deployment));
+  EXPECT_EQ(hash(a.service), hash(c.service));
+}
+
+TEST(InferenceServiceNameTest, ServiceTypeModelAndTheDigitsOfTheVersion) {
+  api::InferenceServiceSpec spec;
+  spec.model.name = "wind-wf01";
+  spec.model.version = "v2.1";
+  EXPECT_EQ(InferenceServiceChildName(spec), "serving-wind-wf01-21");
+  spec.model.version = "v2023.11.05";
+  EXPECT_EQ(InferenceServiceChildName(spec), "serving-wind-wf01-20231105");
+  spec.service_type = "shadow";
+  spec.model.version = "3";
+  EXPECT_EQ(InferenceServiceChildName(spec), "shadow-wind-wf01-3");
+}
+
+TEST(InferenceServiceNameTest, LongNamesAreCutWithAStableHash) {
+  api::InferenceServiceSpec spec;
+  spec.model.name = "wind-farm-with-a-very-long-name-in-the-north-of-the-province-01";
+  spec.model.version = "v2023.11.05";
+  const std::string full = "serving-" + spec.model.name + "-20231105";
+  const std::string name = InferenceServiceChildName(spec);
+  EXPECT_EQ(name.size(), 63u);
+  EXPECT_EQ(name, full.substr(0, 54) + "-" + ShortHash(full));
+  EXPECT_EQ(name, InferenceServiceChildName(spec));
+  EXPECT_EQ(ExternalServiceName(name).size(), 63u);
+  EXPECT_EQ(ExternalServiceName(name).substr(54), "-external");
+  EXPECT_EQ(ExternalServiceName("serving-wind-wf01-21"), "serving-wind-wf01-21-external");
+}
+
+TEST(InferenceServiceNameTest, ModelPathInThePodMatchesTheServersMount) {
+  EXPECT_EQ(ModelPathInPod("pvc://models/wind-wf01/v2.1"), "/mnt/models/wind-wf01/v2.1");
+  EXPECT_EQ(ModelPathInPod("file:///srv/models/wind.json"), "/srv/models/wind.json");
+  EXPECT_EQ(ModelPathInPod("s3://bucket/wind"), "s3://bucket/wind");
+}
+
+}  // namespace
+}  // namespace seed::render
