@@ -122,6 +122,7 @@ json PipelineRunStatusToJson(const PipelineRunStatus& status) {
   if (status.start_time) out["startTime"] = FormatRfc3339(*status.start_time);
   if (status.completion_time) out["completionTime"] = FormatRfc3339(*status.completion_time);
   out["progress"] = status.progress;
+  if (!status.duration.empty()) out["duration"] = status.duration;
   if (!status.message.empty()) out["message"] = status.message;
   out["tasks"] = json::object();
   for (const auto& [name, task] : status.tasks) out["tasks"][name] = TaskStatusToJson(task);
@@ -139,6 +140,7 @@ PipelineRunStatus PipelineRunStatusFromJson(const json& value) {
   status.start_time = TimeField(value, "startTime");
   status.completion_time = TimeField(value, "completionTime");
   status.progress = value.value("progress", "");
+  status.duration = value.value("duration", "");
   status.message = value.value("message", "");
   if (value.contains("tasks") && value["tasks"].is_object()) {
     for (const auto& [name, task] : value["tasks"].items()) status.tasks[name] = TaskStatusFromJson(task);

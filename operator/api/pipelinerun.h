@@ -55,6 +55,7 @@ struct PipelineRunStatus {
   std::optional<Seconds> start_time;
   std::optional<Seconds> completion_time;
   std::string progress;  // "done/total" for the PROGRESS column
+  std::string duration;  // "4m12s" once finished, for the DURATION column
   std::string message;
   std::map<std::string, TaskStatus> tasks;
   nlohmann::json pipeline_spec;  // snapshot {pipeline: spec, templates: {name: spec}}; null until started

@@ -73,6 +73,7 @@ class Planner {
     ResolveScope(&errors);
     if (!errors.empty()) {
       FailRun("InvalidSpec", errors);
+      SetDuration();
       return plan_;
     }
     order_ = TopologicalOrder(spec_);
@@ -87,6 +88,7 @@ class Planner {
     }
     Summarize();
     Compact();
+    SetDuration();
     return plan_;
   }
 
@@ -113,7 +115,7 @@ class Planner {
       if (api::IsTerminal(ts.phase)) {
         ts.start_time.reset();
         ts.completion_time.reset();
-        ts.message = Truncate(ts.message, 64);
+        ts.message = Truncate(ts.message, 40);
       }
     }
   }
@@ -130,6 +132,17 @@ class Planner {
         if (IsLive(attempt)) plan_.remove.push_back({task, attempt.attempt, "Cancelled"});
       }
     }
+  }
+
+  void SetDuration() {
+    auto& status = plan_.status;
+    if (!status.completion_time || !status.start_time) return;
+    long long seconds_total = std::max<long long>(0, (*status.completion_time - *status.start_time).count());
+    std::string text;
+    if (seconds_total >= 3600) text += std::to_string(seconds_total / 3600) + "h";
+    if (seconds_total >= 60) text += std::to_string(seconds_total % 3600 / 60) + "m";
+    text += std::to_string(seconds_total % 60) + "s";
+    status.duration = text;
   }
 
   void FailRun(const std::string& reason, const api::ValidationErrors& errors) {
