@@ -112,14 +112,12 @@ TEST_F(EvaluateCommandTest, RegionalRulesByFlag) {
 TEST_F(EvaluateCommandTest, PeriodFigureIsTheMeanOfDailyValues) {
   // Day 1 (local): |e| = 10 on every point -> 0.9. Day 2: |e| = 30 -> 0.7, qualification 0.
   // Times in +08:00, so the local midnight splits them; the mean is 0.8 (a pooled RMSE would differ).
-  const std::string a = Write("actual.csv", Csv("power_mw", {"50", "50", "50", "50"}, "2024-05-01", "+08:00", 23 * 60 + 30));
-  const std::string f = Write("forecast.csv", Csv("forecast_mw", {"40", "40", "20", "20"}, "2024-05-01", "+08:00", 23 * 60 + 30));
+  // The forecast file is written in UTC: alignment is by instant, not by the text of the time.
+  const std::string a = Write("actual.csv", "time,power_mw\n2024-05-01T23:30:00+08:00,50\n2024-05-01T23:45:00+08:00,50\n"
+                                            "2024-05-02T00:00:00+08:00,50\n2024-05-02T00:15:00+08:00,50\n");
+  const std::string f = Write("forecast.csv", "time,forecast_mw\n2024-05-01T15:30:00Z,40\n2024-05-01T15:45:00Z,40\n"
+                                              "2024-05-01T16:00:00Z,20\n2024-05-01T16:15:00Z,20\n");
   const std::string out = (dir_ / "daily.csv").string();
-  // Rows 3-4 run past midnight: "24:00" is not valid RFC 3339, so write them explicitly.
-  Write("actual.csv", "time,power_mw\n2024-05-01T23:30:00+08:00,50\n2024-05-01T23:45:00+08:00,50\n"
-                      "2024-05-02T00:00:00+08:00,50\n2024-05-02T00:15:00+08:00,50\n");
-  Write("forecast.csv", "time,forecast_mw\n2024-05-01T15:30:00Z,40\n2024-05-01T15:45:00Z,40\n"
-                        "2024-05-01T16:00:00Z,20\n2024-05-01T16:15:00Z,20\n");
   Evaluate({"--forecast", f, "--actual", a, "--capacity", "100", "--out", out});
   const nlohmann::json r = Results();
   EXPECT_NEAR(r["accuracy"].get<double>(), 0.8, 1e-12);
