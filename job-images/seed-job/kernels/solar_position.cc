@@ -155,9 +155,9 @@ double Wrap360(double deg) {
   return v < 0 ? v + 360.0 : v;
 }
 
-double Poly3(double c0, double c1, double c2, double c3_divisor, double x, bool minus_cubic = false) {
-  const double cubic = x * x * x / c3_divisor;
-  return c0 + c1 * x + c2 * x * x + (minus_cubic ? -cubic : cubic);
+// c0 + c1 x + c2 x^2 + x^3 / c3_divisor: the nutation arguments' form (Eq. 15-19).
+double Poly3(double c0, double c1, double c2, double c3_divisor, double x) {
+  return c0 + c1 * x + c2 * x * x + x * x * x / c3_divisor;
 }
 
 }  // namespace
@@ -180,7 +180,7 @@ SpaDetail SolarPositionSpaDetail(const SpaInput& in) {
 
   const double jce = d.jce;
   d.x0 = Poly3(297.85036, 445267.111480, -0.0019142, 189474.0, jce);
-  d.x1 = Poly3(357.52772, 35999.050340, -0.0001603, 300000.0, jce, true);
+  d.x1 = Poly3(357.52772, 35999.050340, -0.0001603, -300000.0, jce);
   d.x2 = Poly3(134.96298, 477198.867398, 0.0086972, 56250.0, jce);
   d.x3 = Poly3(93.27191, 483202.017538, -0.0036825, 327270.0, jce);
   d.x4 = Poly3(125.04452, -1934.136261, 0.0020708, 450000.0, jce);
@@ -197,9 +197,13 @@ SpaDetail SolarPositionSpaDetail(const SpaInput& in) {
   d.delta_epsilon = deps / 36000000.0;
 
   const double u = jme / 10.0;
-  const double eps0_coeffs[] = {84381.448, -4680.93, -1.55, 1999.25, -51.38, -249.67, -39.05, 7.12, 27.87, 5.79, 2.45};
+  constexpr double kEps0[] = {84381.448, -4680.93, -1.55, 1999.25, -51.38, -249.67, -39.05, 7.12, 27.87, 5.79, 2.45};
   d.epsilon0 = 0;
-  for (double p = 1, i = 0; i < 11; ++i, p *= u) d.epsilon0 += eps0_coeffs[static_cast<int>(i)] * p;
+  double power = 1;
+  for (double c : kEps0) {
+    d.epsilon0 += c * power;
+    power *= u;
+  }
   d.epsilon = d.epsilon0 / 3600.0 + d.delta_epsilon;
 
   d.delta_tau = -20.4898 / (3600.0 * d.r);
