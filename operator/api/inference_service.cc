@@ -138,9 +138,9 @@ std::optional<TrafficTarget> ParseTarget(const json& value, const std::string& p
   if (!target.service.empty() && !IsDns1035Label(target.service)) {
     reader.Error("service", "\"" + target.service + "\" is not a Service name");
   }
-  target.percent = reader.Integer("percent").value_or(default_percent);
+  const bool required = default_percent < 0;
+  target.percent = reader.Integer("percent", required).value_or(required ? 0 : default_percent);
   if (target.percent < 0 || target.percent > 100) reader.Error("percent", "must be from 0 to 100");
-  if (!reader.Has("percent") && default_percent < 0) reader.Error("percent", "is required");
   reader.Finish();
   return target;
 }
