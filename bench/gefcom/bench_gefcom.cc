@@ -317,6 +317,7 @@ int main(int argc, char** argv) {
                   100 * st->Coverage(), st->width / st->rows, st->crossed, st->rows);
     }
     std::printf("quantile fits: %.1f s for 28 models\n", quantile_fit_seconds);
+    results["calibration"] = opt.weekly_calibration ? "weekly held-out training windows" : "the recent 20 % of training windows";
     results["coverage_p10_p90_raw"] = raw_stats.Coverage();
     results["coverage_p10_p90"] = cqr_stats.Coverage();
     results["crossed_rows_raw"] = raw_stats.crossed;

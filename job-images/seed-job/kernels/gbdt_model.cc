@@ -13,7 +13,7 @@ namespace {
 constexpr uint32_t kMaxFeatures = 0x80000000u;
 constexpr int kFormatVersion = 1;
 // Rows per block in batch prediction: each tree is walked for a whole block while it is in cache.
-constexpr size_t kPredictBlock = 64;
+constexpr size_t kPredictBlock = 256;
 constexpr size_t kMinRowsPerThread = 1024;
 
 [[noreturn]] void Malformed(const std::string& what) {
