@@ -29,6 +29,34 @@ std::optional<std::string> ScalarText(const json& value) {
   return std::nullopt;
 }
 
+std::optional<std::string> IntOrStringText(const json& value) {
+  if (value.is_string() || value.is_number_integer() || value.is_number_unsigned()) return ScalarText(value);
+  return std::nullopt;
+}
+
+std::optional<std::string> FieldReader::IntOrString(const std::string& key) {
+  const json* value = Get(key, false);
+  if (!value) return std::nullopt;
+  auto text = IntOrStringText(*value);
+  if (!text) Error(key, std::string(kQuoteHint) + ", got " + TypeName(*value));
+  return text;
+}
+
+std::map<std::string, std::string> FieldReader::IntOrStringMap(const std::string& key) {
+  std::map<std::string, std::string> result;
+  const json* value = Object(key);
+  if (!value) return result;
+  for (const auto& [name, item] : value->items()) {
+    auto text = IntOrStringText(item);
+    if (!text) {
+      errors_->push_back({PathOf(key) + "." + name, std::string(kQuoteHint) + ", got " + TypeName(item)});
+      continue;
+    }
+    result[name] = *text;
+  }
+  return result;
+}
+
 FieldReader::FieldReader(const json& object, std::string path, ValidationErrors* errors)
     : object_(object), path_(std::move(path)), errors_(errors) {
   if (!object_.is_object()) {

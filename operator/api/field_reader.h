@@ -28,6 +28,10 @@ class FieldReader {
   std::optional<bool> Bool(const std::string& key);
   // A scalar (string, number or boolean) read as text: params accept `96`, `"96"` and `true`.
   std::optional<std::string> Scalar(const std::string& key, bool required = false);
+  // Kubernetes int-or-string: a string or an integer, read as text (params). Booleans and
+  // decimals must be quoted, as the API server would insist.
+  std::optional<std::string> IntOrString(const std::string& key);
+  std::map<std::string, std::string> IntOrStringMap(const std::string& key);
   std::vector<std::string> StringList(const std::string& key);
   std::map<std::string, std::string> StringMap(const std::string& key);
   // Returns nullptr when absent or of the wrong type (the error is recorded).
@@ -53,5 +57,9 @@ class FieldReader {
 // The text of a JSON scalar: strings as is, numbers as written, booleans as true/false.
 std::optional<std::string> ScalarText(const nlohmann::json& value);
 std::string TypeName(const nlohmann::json& value);
+// nullopt unless `value` is a string or an integer; then its text.
+std::optional<std::string> IntOrStringText(const nlohmann::json& value);
+inline constexpr char kQuoteHint[] =
+    "must be a string or an integer; write booleans and decimals in quotes, e.g. \"true\" or \"0.5\"";
 
 }  // namespace seed::api

@@ -91,15 +91,15 @@ std::vector<ParamSpec> ParseParamSpecs(const json& list, const std::string& path
     else if (type == "boolean") spec.type = ParamType::kBoolean;
     else reader.Error("type", Quote(type) + " is not a param type: use string, integer, number or boolean");
     spec.required = reader.Bool("required").value_or(false);
-    spec.default_value = reader.Scalar("default");
+    spec.default_value = reader.IntOrString("default");
     spec.description = reader.String("description").value_or("");
     spec.minimum = reader.Number("minimum");
     spec.maximum = reader.Number("maximum");
     if (const json* options = reader.Array("enum")) {
       for (size_t k = 0; k < options->size(); ++k) {
-        auto text = ScalarText((*options)[k]);
+        auto text = IntOrStringText((*options)[k]);
         if (!text) {
-          errors->push_back({IndexPath(reader.PathOf("enum"), k), "must be a string, number or boolean"});
+          errors->push_back({IndexPath(reader.PathOf("enum"), k), kQuoteHint});
           continue;
         }
         spec.enum_values.push_back(*text);

@@ -276,7 +276,7 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
         errors->push_back({dep_path, "a task cannot depend on itself"});
       }
     }
-    task.params = task_reader.StringMap("params");
+    task.params = task_reader.IntOrStringMap("params");
     task.when = task_reader.String("when").value_or("");
     task.retries = task_reader.Integer("retries");
     if (task.retries && (*task.retries < 0 || *task.retries > 100)) task_reader.Error("retries", "must be between 0 and 100");

@@ -50,7 +50,7 @@ PipelineRunSpec ParsePipelineRunSpec(const json& value, const std::string& path,
     spec.pipeline_ref = ref_reader.String("name", true).value_or("");
     ref_reader.Finish();
   }
-  spec.params = reader.StringMap("params");
+  spec.params = reader.IntOrStringMap("params");
   if (auto scheduled = reader.String("scheduledTime")) {
     spec.scheduled_time = ParseRfc3339(*scheduled);
     if (!spec.scheduled_time) {
