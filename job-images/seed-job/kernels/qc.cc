@@ -271,7 +271,10 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   }
 
   // 3. Curtailment (wind): power flat at a plateau well below what the wind allows.
-  nlohmann::json curve_report = nullptr;
+  nlohmann::json curve_report = {{"source", "none"},
+                                 {"note", options.kind == PlantKind::kSolar
+                                              ? "solar plant: curtailment is not checked"
+                                              : "no wind_speed column: curtailment is not checked"}};
   if (options.kind == PlantKind::kWind && speed_index >= 0) {
     std::vector<double> density;
     if (frame.Has("temperature_c") && frame.Has("pressure_hpa")) {
