@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "api/inference_service.h"
 #include "api/yaml_json.h"
 
@@ -117,6 +121,19 @@ TEST(InferenceServiceApiTest, StatusRoundTrips) {
   EXPECT_EQ(back.ready_replicas, 1);
   ASSERT_EQ(back.conditions.size(), 1u);
   EXPECT_EQ(back.conditions[0].reason, "ModelNotReady");
+}
+
+TEST(InferenceServiceApiTest, TheWindExampleIsValid) {
+  const auto file = std::filesystem::path(__FILE__).parent_path() / "../../../examples/wind/inference-service.yaml";
+  std::ifstream in(file);
+  ASSERT_TRUE(in) << file;
+  std::stringstream text;
+  text << in.rdbuf();
+  ValidationErrors errors;
+  InferenceService isvc = ParseInferenceService(ParseYamlDocuments(text.str()).at(0).value, &errors);
+  for (const auto& error : errors) ADD_FAILURE() << FormatError(error);
+  EXPECT_EQ(isvc.spec.model.uri, "pvc://seed-models/wind-wf01/v2.1");
+  EXPECT_TRUE(isvc.spec.replicas.autoscaled());
 }
 
 }  // namespace
