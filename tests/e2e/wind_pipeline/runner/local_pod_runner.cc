@@ -1,0 +1,177 @@
+#include "local_pod_runner.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "kube/config.h"
+
+namespace seed::e2e {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr char kWorkspace[] = "/seed/workspace";
+constexpr size_t kMaxTerminationMessage = 4096;
+
+std::string NowText() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return text;
+}
+
+std::string ReadLimited(const std::string& path, size_t limit) {
+  std::ifstream in(path);
+  if (!in) return "";
+  std::string text(limit, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(limit));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
+}
+
+}  // namespace
+
+LocalPodRunner::LocalPodRunner(LocalPodRunnerOptions options) : options_(std::move(options)) {
+  std::filesystem::create_directories(options_.workspace_dir);
+  std::filesystem::create_directories(options_.scratch_dir);
+  auto config = kube::LoadKubeconfig({options_.kubeconfig});
+  if (!config.ok()) throw std::runtime_error("local pod runner: " + config.error().ToString());
+  config->qps = 1000;
+  config->burst = 1000;
+  config->user_agent = "local-pod-runner";
+  client_ = kube::Client::FromConfig(*config);
+  kube::InformerOptions informer_options;
+  informer_options.gvr = kube::PodsResource();
+  informer_ = std::make_unique<kube::Informer>(client_, informer_options);
+  auto on_pod = [this](const kube::ObjectPtr& pod) {
+    if (pod && pod->value("status", json::object()).value("phase", "Pending") == "Pending") Launch(*pod);
+  };
+  informer_->AddEventHandler({on_pod, [on_pod](const kube::ObjectPtr&, const kube::ObjectPtr& n) { on_pod(n); },
+                              [this](const kube::ObjectPtr& pod) {
+                                std::lock_guard lock(mu_);
+                                auto it = running_.find((*pod)["metadata"].value("name", ""));
+                                if (it != running_.end()) kill(-it->second, SIGTERM);
+                              }});
+  informer_->Start();
+  if (!informer_->WaitForSync(std::chrono::seconds(10))) throw std::runtime_error("local pod runner: no sync");
+}
+
+LocalPodRunner::~LocalPodRunner() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    for (const auto& [name, pgid] : running_) kill(-pgid, SIGKILL);
+  }
+  informer_->Stop();
+  for (auto& thread : threads_) thread.join();
+}
+
+std::vector<std::string> LocalPodRunner::Started() const {
+  std::lock_guard lock(mu_);
+  return started_;
+}
+
+std::string LocalPodRunner::LogOf(const std::string& pod) const {
+  return ReadLimited(options_.scratch_dir + "/" + pod + ".log", 1 << 20);
+}
+
+std::string LocalPodRunner::MapPath(const std::string& text) const {
+  std::string out = text;
+  for (size_t at = out.find(kWorkspace); at != std::string::npos;
+       at = out.find(kWorkspace, at + options_.workspace_dir.size())) {
+    out.replace(at, sizeof(kWorkspace) - 1, options_.workspace_dir);
+  }
+  return out;
+}
+
+bool LocalPodRunner::PatchStatus(const std::string& ns, const std::string& name, const json& status) {
+  kube::PatchOptions options;
+  options.subresource = "status";
+  return client_->Patch(kube::PodsResource(), ns, name, kube::PatchType::kMerge, json{{"status", status}}, options)
+      .ok();
+}
+
+void LocalPodRunner::Launch(const json& pod) {
+  if (pod["metadata"].contains("deletionTimestamp")) return;
+  std::lock_guard lock(mu_);
+  if (stopping_ || !seen_.insert(pod["metadata"].value("uid", "")).second) return;
+  started_.push_back(pod["metadata"].value("name", ""));
+  threads_.emplace_back([this, pod] { RunPod(pod); });
+}
+
+void LocalPodRunner::RunPod(json pod) {
+  const std::string name = pod["metadata"].value("name", "");
+  const std::string ns = pod["metadata"].value("namespace", "");
+  const json& container = pod["spec"]["containers"][0];
+  std::vector<std::string> argv;
+  for (const auto& word : container.value("command", json::array())) argv.push_back(MapPath(word.get<std::string>()));
+  for (const auto& word : container.value("args", json::array())) argv.push_back(MapPath(word.get<std::string>()));
+  if (argv.empty()) argv.push_back("/bin/false");
+  auto program = options_.programs.find(argv[0]);
+  if (program != options_.programs.end()) argv[0] = program->second;
+  const std::string results = options_.scratch_dir + "/" + name + ".results.json";
+  std::vector<std::string> env = {"PATH=/usr/bin:/bin", "HOME=" + options_.scratch_dir};
+  for (const auto& item : container.value("env", json::array())) {
+    if (!item.contains("value")) continue;  // valueFrom needs a real kubelet
+    std::string key = item.value("name", "");
+    std::string value = key == "SEED_RESULTS_FILE" ? results : MapPath(item.value("value", ""));
+    env.push_back(key + "=" + value);
+  }
+  const std::string start = NowText();
+  PatchStatus(ns, name,
+              {{"phase", "Running"},
+               {"startTime", start},
+               {"containerStatuses",
+                {{{"name", "main"}, {"ready", true}, {"restartCount", 0}, {"state", {{"running", {{"startedAt", start}}}}}}}}});
+  std::vector<char*> c_argv, c_env;
+  for (auto& word : argv) c_argv.push_back(word.data());
+  c_argv.push_back(nullptr);
+  for (auto& word : env) c_env.push_back(word.data());
+  c_env.push_back(nullptr);
+  const std::string log = options_.scratch_dir + "/" + name + ".log";
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    if (chdir(options_.scratch_dir.c_str()) != 0) _exit(126);
+    execve(c_argv[0], c_argv.data(), c_env.data());
+    _exit(127);
+  }
+  {
+    std::lock_guard lock(mu_);
+    running_[name] = pid;
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  {
+    std::lock_guard lock(mu_);
+    running_.erase(name);
+    if (stopping_) return;
+  }
+  int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  json terminated = {{"exitCode", exit_code},
+                     {"reason", exit_code == 0 ? "Completed" : "Error"},
+                     {"startedAt", start},
+                     {"finishedAt", NowText()}};
+  std::string message = ReadLimited(results, kMaxTerminationMessage);
+  if (!message.empty()) terminated["message"] = message;
+  PatchStatus(ns, name,
+              {{"phase", exit_code == 0 ? "Succeeded" : "Failed"},
+               {"containerStatuses",
+                {{{"name", "main"}, {"ready", false}, {"restartCount", 0}, {"state", {{"terminated", terminated}}}}}}});
+}
+
+}  // namespace seed::e2e
