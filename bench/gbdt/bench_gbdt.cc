@@ -71,7 +71,8 @@ void Synthesize(const Options& o, uint64_t seed, std::vector<double>* x, std::ve
   for (size_t r = 0; r < o.rows; ++r) {
     double* row = x->data() + r * o.cols;
     for (size_t c = 0; c < o.cols; ++c) row[c] = u(rng);
-    (*y)[r] = std::sin(6 * row[0]) + row[1] * row[2] + std::pow(row[3], 3) - row[4] + 0.5 * (row[5] > 0.5) + noise(rng);
+    (*y)[r] = std::sin(6 * row[0]) + row[1] * row[2] + std::pow(row[3], 3) - row[4] + 0.5 * (row[5] > 0.5) +
+              noise(rng);
     for (size_t c = 0; c < o.cols; ++c) {
       if (u(rng) < 0.05) row[c] = NAN;
     }
@@ -80,7 +81,8 @@ void Synthesize(const Options& o, uint64_t seed, std::vector<double>* x, std::ve
 
 void WriteF64(const std::string& path, const std::vector<double>& values) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(double)));
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size() * sizeof(double)));
   if (!out) throw std::runtime_error(path + ": cannot write");
 }
 
@@ -122,21 +124,28 @@ int main(int argc, char** argv) {
     for (size_t r = 0; r < o.predict_rows; ++r) sum += (out[r] - py[r]) * (out[r] - py[r]);
     rmse = std::sqrt(sum / o.predict_rows);
   }
-  const double us_per_row = best_predict * 1e6 / o.predict_rows, us_per_row_1 = best_predict_1 * 1e6 / o.predict_rows;
-  std::printf("seed: %zu x %zu, %d trees, depth %d, %d threads: fit %.2f s (CPU %.2f s), predict %.2f us/row "
-              "(%.2f us/row of CPU on 1 thread), holdout RMSE %.4f\n",
-              o.rows, o.cols, o.trees, o.depth, o.threads, best_fit, best_fit_cpu, us_per_row, us_per_row_1, rmse);
+  const double us_per_row = best_predict * 1e6 / o.predict_rows,
+               us_per_row_1 = best_predict_1 * 1e6 / o.predict_rows;
+  std::printf(
+      "seed: %zu x %zu, %d trees, depth %d, %d threads: fit %.2f s (CPU %.2f s), predict %.2f us/row "
+      "(%.2f us/row of CPU on 1 thread), holdout RMSE %.4f\n",
+      o.rows, o.cols, o.trees, o.depth, o.threads, best_fit, best_fit_cpu, us_per_row, us_per_row_1, rmse);
   if (!o.export_dir.empty()) {
     std::filesystem::create_directories(o.export_dir);
     WriteF64(o.export_dir + "/train_x.f64", x);
     WriteF64(o.export_dir + "/train_y.f64", y);
     WriteF64(o.export_dir + "/test_x.f64", px);
     WriteF64(o.export_dir + "/test_y.f64", py);
-    const nlohmann::json results = {{"rows", o.rows},          {"cols", o.cols},
-                                    {"trees", o.trees},        {"depth", o.depth},
-                                    {"threads", o.threads},    {"repeats", o.repeats},
-                                    {"fit_s", best_fit},       {"fit_cpu_s", best_fit_cpu},
-                                    {"predict_us_per_row", us_per_row}, {"predict_us_per_row_1_thread", us_per_row_1},
+    const nlohmann::json results = {{"rows", o.rows},
+                                    {"cols", o.cols},
+                                    {"trees", o.trees},
+                                    {"depth", o.depth},
+                                    {"threads", o.threads},
+                                    {"repeats", o.repeats},
+                                    {"fit_s", best_fit},
+                                    {"fit_cpu_s", best_fit_cpu},
+                                    {"predict_us_per_row", us_per_row},
+                                    {"predict_us_per_row_1_thread", us_per_row_1},
                                     {"rmse", rmse}};
     std::ofstream(o.export_dir + "/seed_results.json") << results.dump(1) << "\n";
   }

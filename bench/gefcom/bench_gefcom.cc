@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -29,14 +29,15 @@ struct Options {
   std::string folder, export_dir;
   int threads = 2, trees = 1000, only_farm = 0;  // only_farm 0: all
   bool with_power = true, quantiles = true;
-  bool weekly_calibration = false;    // default: the most recent 20 % of training windows
+  bool weekly_calibration = false;  // default: the most recent 20 % of training windows
   double quantile_min_child_weight = 5;
 };
 
 [[noreturn]] void Usage(const std::string& error) {
   std::cerr << "error: " << error << "\n"
             << "usage: bench_gefcom <data-folder> [--threads 2] [--trees 1000] [--features nwp|nwp+power]\n"
-            << "                    [--no-quantiles] [--calibration recent|weekly] [--quantile-min-child-weight 5]\n"
+            << "                    [--no-quantiles] [--calibration recent|weekly] "
+               "[--quantile-min-child-weight 5]\n"
             << "                    [--farm 1..7] [--export DIR]\n";
   std::exit(2);
 }
@@ -85,11 +86,14 @@ Options Parse(int argc, char** argv) {
 
 void WriteF64(const std::string& path, const std::vector<double>& values) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(double)));
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size() * sizeof(double)));
   if (!out) throw std::runtime_error(path + ": cannot write");
 }
 
-double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
 // Process CPU time over all threads: steadier than wall time on a shared machine.
 double CpuSeconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
@@ -112,7 +116,8 @@ struct QuantileResult {
   size_t crossed = 0;
   double Coverage(const std::vector<double>& y) const {
     size_t in = 0;
-    for (size_t i = 0; i < y.size(); ++i) in += y[i] >= std::clamp(lo[i], 0.0, 1.0) && y[i] <= std::clamp(hi[i], 0.0, 1.0);
+    for (size_t i = 0; i < y.size(); ++i)
+      in += y[i] >= std::clamp(lo[i], 0.0, 1.0) && y[i] <= std::clamp(hi[i], 0.0, 1.0);
     return static_cast<double>(in) / y.size();
   }
 };
@@ -138,7 +143,8 @@ QuantileResult Quantiles(const FeatureTable& fit, const FeatureTable& calib, con
     const GbdtModel m = seed::kernels::TrainGbdt(fit.x.data(), fit.rows(), fit.cols, fit.y.data(), q);
     r.fit_seconds += Seconds(start);
     m.PredictBatch(test.x.data(), test.rows(), test.cols, (alpha < 0.5 ? r.lo : r.hi).data(), threads);
-    m.PredictBatch(calib.x.data(), calib.rows(), calib.cols, (alpha < 0.5 ? calib_lo : calib_hi).data(), threads);
+    m.PredictBatch(calib.x.data(), calib.rows(), calib.cols, (alpha < 0.5 ? calib_lo : calib_hi).data(),
+                   threads);
   }
   if (&fit == &calib) {
     size_t in = 0;
@@ -176,7 +182,8 @@ struct IntervalStats {
     covered += static_cast<size_t>(std::lround(r.Coverage(y) * y.size()));
     rows += y.size();
     crossed += r.crossed;
-    for (size_t i = 0; i < y.size(); ++i) width += std::clamp(r.hi[i], 0.0, 1.0) - std::clamp(r.lo[i], 0.0, 1.0);
+    for (size_t i = 0; i < y.size(); ++i)
+      width += std::clamp(r.hi[i], 0.0, 1.0) - std::clamp(r.lo[i], 0.0, 1.0);
   }
   double Coverage() const { return static_cast<double>(covered) / rows; }
 };
@@ -217,8 +224,10 @@ int main(int argc, char** argv) {
     const FeatureTable train = seed::bench::TrainingRows(data, farm, opt.with_power, &starts);
     const FeatureTable test = seed::bench::TestRows(data, farm, opt.with_power, &windows);
     if (farm == 0) {
-      std::printf("rows per farm: %zu training rows from %zu window starts; %zu test rows in %zu windows; %zu features\n",
-                  train.rows(), starts, test.rows(), windows, train.cols);
+      std::printf(
+          "rows per farm: %zu training rows from %zu window starts; %zu test rows in %zu windows; %zu "
+          "features\n",
+          train.rows(), starts, test.rows(), windows, train.cols);
     }
     if (!opt.export_dir.empty()) {
       const std::string base = opt.export_dir + "/wp" + std::to_string(farm + 1);
@@ -231,7 +240,8 @@ int main(int argc, char** argv) {
     }
     auto start = Clock::now();
     const double cpu_start = CpuSeconds();
-    const GbdtModel model = seed::kernels::TrainGbdt(train.x.data(), train.rows(), train.cols, train.y.data(), params);
+    const GbdtModel model =
+        seed::kernels::TrainGbdt(train.x.data(), train.rows(), train.cols, train.y.data(), params);
     const double fit = Seconds(start);
     fit_seconds += fit;
     fit_cpu_seconds += CpuSeconds() - cpu_start;
@@ -270,8 +280,8 @@ int main(int argc, char** argv) {
         calib = train.Subset([&](size_t i) { return train.hour[i] - train.horizon[i] >= split; });
       }
       if (farm == first_farm) {
-        std::printf("calibration (%s): %zu rows; fitting rows %zu\n", opt.weekly_calibration ? "weekly windows" : "recent 20 %",
-                    calib.rows(), proper.rows());
+        std::printf("calibration (%s): %zu rows; fitting rows %zu\n",
+                    opt.weekly_calibration ? "weekly windows" : "recent 20 %", calib.rows(), proper.rows());
       }
       const QuantileResult cqr = Quantiles(proper, calib, test, qparams, opt.threads);
       raw_stats.Add(raw, test.y);
@@ -280,10 +290,11 @@ int main(int argc, char** argv) {
       farm_json["coverage_p10_p90_raw"] = raw.Coverage(test.y);
       farm_json["coverage_p10_p90_cqr"] = cqr.Coverage(test.y);
       farm_json["cqr_shift"] = {cqr.shift_lo, cqr.shift_hi};
-      std::printf("wp%d P10-P90 coverage: uncalibrated %.1f %% (in-sample %.1f %%, on calibration rows %.1f %%), "
-                  "calibrated %.1f %% (shifts %.3f / %.3f)\n",
-                  farm + 1, 100 * raw.Coverage(test.y), 100 * raw.train_coverage, 100 * cqr.train_coverage,
-                  100 * cqr.Coverage(test.y), cqr.shift_lo, cqr.shift_hi);
+      std::printf(
+          "wp%d P10-P90 coverage: uncalibrated %.1f %% (in-sample %.1f %%, on calibration rows %.1f %%), "
+          "calibrated %.1f %% (shifts %.3f / %.3f)\n",
+          farm + 1, 100 * raw.Coverage(test.y), 100 * raw.train_coverage, 100 * cqr.train_coverage,
+          100 * cqr.Coverage(test.y), cqr.shift_lo, cqr.shift_hi);
     }
     farms.push_back(farm_json);
     std::printf("wp%d: RMSE %.4f  fit %.2f s\n", farm + 1, farm_sq.Rmse(), fit);
@@ -292,7 +303,9 @@ int main(int argc, char** argv) {
 
   std::printf("\nseed GBDT, %s, %d trees, depth 6, lr 0.05, subsample 0.8, colsample 0.8, %d threads\n",
               opt.with_power ? "NWP+power (22 features)" : "NWP only (16 features)", opt.trees, opt.threads);
-  std::printf("| RMSE | wp1 | wp2 | wp3 | wp4 | wp5 | wp6 | wp7 | h1-12 | h13-24 | h25-36 | h37-48 | fit s | predict us/row |\n");
+  std::printf(
+      "| RMSE | wp1 | wp2 | wp3 | wp4 | wp5 | wp6 | wp7 | h1-12 | h13-24 | h25-36 | h37-48 | fit s | predict "
+      "us/row |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   std::printf("| %.4f |", total.Rmse());
   for (const Squares& s : per_farm) std::printf(" %.4f |", s.Rmse());
@@ -300,24 +313,30 @@ int main(int argc, char** argv) {
   const double predict_us = predict_seconds * 1e6 / predicted_rows;
   std::printf(" %.1f | %.2f |\n", fit_seconds, predict_us);
   std::printf("fit CPU time (all threads): %.1f s\n", fit_cpu_seconds);
-  nlohmann::json results = {{"model", "seed"},
-                            {"features", opt.with_power ? "nwp+power" : "nwp"},
-                            {"threads", opt.threads},
-                            {"trees", opt.trees},
-                            {"rmse", total.Rmse()},
-                            {"rmse_blocks", {per_block[0].Rmse(), per_block[1].Rmse(), per_block[2].Rmse(), per_block[3].Rmse()}},
-                            {"fit_s", fit_seconds},
-                            {"fit_cpu_s", fit_cpu_seconds},
-                            {"predict_us_per_row", predict_us},
-                            {"farms", farms}};
+  nlohmann::json results = {
+      {"model", "seed"},
+      {"features", opt.with_power ? "nwp+power" : "nwp"},
+      {"threads", opt.threads},
+      {"trees", opt.trees},
+      {"rmse", total.Rmse()},
+      {"rmse_blocks", {per_block[0].Rmse(), per_block[1].Rmse(), per_block[2].Rmse(), per_block[3].Rmse()}},
+      {"fit_s", fit_seconds},
+      {"fit_cpu_s", fit_cpu_seconds},
+      {"predict_us_per_row", predict_us},
+      {"farms", farms}};
   if (opt.quantiles) {
     for (const auto* st : {&raw_stats, &cqr_stats}) {
-      std::printf("P10-P90 %s: coverage %.2f %% (target 80 %% +- 4), mean width %.3f, crossed in %zu of %zu rows (sorted)\n",
-                  st == &raw_stats ? "fitted on all training rows" : opt.weekly_calibration ? "calibrated on weekly held-out training windows" : "calibrated on the recent 20 % of training windows",
-                  100 * st->Coverage(), st->width / st->rows, st->crossed, st->rows);
+      std::printf(
+          "P10-P90 %s: coverage %.2f %% (target 80 %% +- 4), mean width %.3f, crossed in %zu of %zu rows "
+          "(sorted)\n",
+          st == &raw_stats         ? "fitted on all training rows"
+          : opt.weekly_calibration ? "calibrated on weekly held-out training windows"
+                                   : "calibrated on the recent 20 % of training windows",
+          100 * st->Coverage(), st->width / st->rows, st->crossed, st->rows);
     }
     std::printf("quantile fits: %.1f s for 28 models\n", quantile_fit_seconds);
-    results["calibration"] = opt.weekly_calibration ? "weekly held-out training windows" : "the recent 20 % of training windows";
+    results["calibration"] =
+        opt.weekly_calibration ? "weekly held-out training windows" : "the recent 20 % of training windows";
     results["coverage_p10_p90_raw"] = raw_stats.Coverage();
     results["coverage_p10_p90"] = cqr_stats.Coverage();
     results["crossed_rows_raw"] = raw_stats.crossed;
@@ -326,7 +345,8 @@ int main(int argc, char** argv) {
     results["quantile_fit_s"] = quantile_fit_seconds;
   }
   if (!opt.export_dir.empty()) {
-    nlohmann::json meta = {{"features", opt.with_power ? "nwp+power" : "nwp"}, {"names", seed::bench::TrainingRows(data, 0, opt.with_power).names},
+    nlohmann::json meta = {{"features", opt.with_power ? "nwp+power" : "nwp"},
+                           {"names", seed::bench::TrainingRows(data, 0, opt.with_power).names},
                            {"farms", seed::bench::kFarms}};
     std::ofstream(opt.export_dir + "/meta.json") << meta.dump(1) << "\n";
     std::ofstream(opt.export_dir + "/seed_results.json") << results.dump(1) << "\n";

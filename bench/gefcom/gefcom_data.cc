@@ -61,7 +61,8 @@ std::vector<std::vector<std::string>> ReadCsv(const std::string& path, const std
   std::string line;
   std::getline(in, line);
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line != header) throw std::runtime_error(path + ":1: expected header '" + header + "', got '" + line + "'");
+  if (line != header)
+    throw std::runtime_error(path + ":1: expected header '" + header + "', got '" + line + "'");
   std::vector<std::vector<std::string>> rows;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -88,8 +89,9 @@ double Power(const GefcomData& d, int farm, int64_t index) {
 }
 
 std::vector<std::string> FeatureNames(bool with_power) {
-  std::vector<std::string> names = {"u", "v", "ws", "sin_wd", "cos_wd", "ws2", "ws3", "ws_hm1", "ws_hp1",
-                                    "prev_u", "prev_v", "prev_ws", "ws_minus_prev", "h", "hour", "month"};
+  std::vector<std::string> names = {"u",      "v",      "ws",     "sin_wd", "cos_wd",  "ws2",           "ws3",
+                                    "ws_hm1", "ws_hp1", "prev_u", "prev_v", "prev_ws", "ws_minus_prev", "h",
+                                    "hour",   "month"};
   if (with_power) names.insert(names.end(), {"p0", "p1", "p3", "p_mean6", "p0_decay", "prev_ws_t0"});
   return names;
 }
@@ -102,11 +104,11 @@ void AppendRow(const GefcomData& d, int farm, int64_t t0, int h, bool with_power
   const double prev_ws = Nwp(d, farm, prev, h + 12, 2);
   int month = 0, hour_of_day = 0;
   CivilFromHour(issue + h, &month, &hour_of_day);
-  table->x.insert(table->x.end(), {u, v, ws, std::sin(wd), std::cos(wd), ws * ws, ws * ws * ws,
-                                   Nwp(d, farm, issue, h - 1, 2), Nwp(d, farm, issue, h + 1, 2),
-                                   Nwp(d, farm, prev, h + 12, 0), Nwp(d, farm, prev, h + 12, 1), prev_ws,
-                                   ws - prev_ws, static_cast<double>(h), static_cast<double>(hour_of_day),
-                                   static_cast<double>(month)});
+  table->x.insert(
+      table->x.end(),
+      {u, v, ws, std::sin(wd), std::cos(wd), ws * ws, ws * ws * ws, Nwp(d, farm, issue, h - 1, 2),
+       Nwp(d, farm, issue, h + 1, 2), Nwp(d, farm, prev, h + 12, 0), Nwp(d, farm, prev, h + 12, 1), prev_ws,
+       ws - prev_ws, static_cast<double>(h), static_cast<double>(hour_of_day), static_cast<double>(month)});
   if (with_power) {
     const double p0 = Power(d, farm, t0);
     double sum = 0;
@@ -118,8 +120,9 @@ void AppendRow(const GefcomData& d, int farm, int64_t t0, int h, bool with_power
         ++count;
       }
     }
-    table->x.insert(table->x.end(), {p0, Power(d, farm, t0 - 1), Power(d, farm, t0 - 3), count ? sum / count : kNaN,
-                                     p0 * std::exp(-h / 6.0), Nwp(d, farm, prev, 12, 2)});
+    table->x.insert(table->x.end(),
+                    {p0, Power(d, farm, t0 - 1), Power(d, farm, t0 - 3), count ? sum / count : kNaN,
+                     p0 * std::exp(-h / 6.0), Nwp(d, farm, prev, 12, 2)});
   }
   table->horizon.push_back(h);
   table->hour.push_back(t0 + h);
@@ -147,7 +150,8 @@ GefcomData LoadGefcom(const std::string& folder) {
     const std::string where = folder + "/train.csv:" + std::to_string(i + 2);
     if (train[i].size() != 8) throw std::runtime_error(where + ": expected 8 columns");
     const int64_t idx = ParseHour(train[i][0], where) - d.first_hour;
-    if (idx < 0 || static_cast<size_t>(idx) >= d.hours) throw std::runtime_error(where + ": date out of range");
+    if (idx < 0 || static_cast<size_t>(idx) >= d.hours)
+      throw std::runtime_error(where + ": date out of range");
     d.in_train[idx] = 1;
     for (int f = 0; f < kFarms; ++f) d.power[f][idx] = ParseValue(train[i][f + 1], where);
   }
@@ -170,7 +174,8 @@ GefcomData LoadGefcom(const std::string& folder) {
       if (rows[i].size() != 6) throw std::runtime_error(where + ": expected 6 columns");
       const int64_t rel = ParseHour(rows[i][0], where) - d.first_hour;
       const int hors = std::stoi(rows[i][1]);
-      if (rel < 0 || rel % 12 != 0 || static_cast<size_t>(rel / 12) >= d.issues || hors < 1 || hors > kHorizons) {
+      if (rel < 0 || rel % 12 != 0 || static_cast<size_t>(rel / 12) >= d.issues || hors < 1 ||
+          hors > kHorizons) {
         continue;  // outside the span we score
       }
       for (int k = 0; k < 4; ++k) {
@@ -192,7 +197,8 @@ FeatureTable TrainingRows(const GefcomData& d, int farm, bool with_power, size_t
     for (int h = 1; h <= kHorizons; ++h) {
       const int64_t target = t0 + h;
       if (static_cast<size_t>(target) >= d.hours || !d.in_train[target]) continue;
-      if (!std::isnan(d.truth[farm][target])) throw std::logic_error("leak: a training target lies in test.csv");
+      if (!std::isnan(d.truth[farm][target]))
+        throw std::logic_error("leak: a training target lies in test.csv");
       AppendRow(d, farm, t0, h, with_power, &table);
       table.y.push_back(d.power[farm][target]);
     }
@@ -215,7 +221,8 @@ FeatureTable TestRows(const GefcomData& d, int farm, bool with_power, size_t* wi
     }
     ++count;
     size_t j = i;
-    while (j < hours.size() && hours[j] - t0 <= kHorizons && hours[j] == t0 + static_cast<int64_t>(j - i) + 1) {
+    while (j < hours.size() && hours[j] - t0 <= kHorizons &&
+           hours[j] == t0 + static_cast<int64_t>(j - i) + 1) {
       AppendRow(d, farm, t0, static_cast<int>(hours[j] - t0), with_power, &table);
       table.y.push_back(d.truth[farm][hours[j]]);
       ++j;

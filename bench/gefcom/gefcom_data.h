@@ -11,7 +11,7 @@ constexpr int kFarms = 7;
 constexpr int kHorizons = 48;
 
 struct GefcomData {
-  int64_t first_hour = 0;                  // hours since 1970-01-01T00Z of index 0
+  int64_t first_hour = 0;  // hours since 1970-01-01T00Z of index 0
   size_t hours = 0;
   std::vector<std::vector<double>> power;  // [farm][hour]: train.csv only (test hours stay NaN)
   std::vector<uint8_t> in_train;           // [hour]
@@ -29,9 +29,9 @@ GefcomData LoadGefcom(const std::string& folder);
 struct FeatureTable {
   std::vector<std::string> names;
   size_t cols = 0;
-  std::vector<double> x, y;    // row-major features, targets
-  std::vector<int> horizon;    // h of each row
-  std::vector<int64_t> hour;   // target hour index of each row
+  std::vector<double> x, y;   // row-major features, targets
+  std::vector<int> horizon;   // h of each row
+  std::vector<int64_t> hour;  // target hour index of each row
   size_t rows() const { return y.size(); }
   // The rows for which keep(i) is true, in order.
   template <typename Keep>

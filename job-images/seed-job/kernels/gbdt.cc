@@ -24,7 +24,8 @@ void ValidateParams(const GbdtParams& p, size_t rows, size_t cols) {
   Require(p.max_depth >= 1 && p.max_depth <= 16, "max_depth must be in 1..16");
   Require(p.max_leaves >= 0 && p.max_leaves != 1, "max_leaves must be 0 (no limit) or >= 2");
   Require(p.learning_rate > 0 && std::isfinite(p.learning_rate), "learning_rate must be > 0");
-  Require(p.min_child_weight >= 0 && p.min_samples_leaf >= 0, "min_child_weight and min_samples_leaf must be >= 0");
+  Require(p.min_child_weight >= 0 && p.min_samples_leaf >= 0,
+          "min_child_weight and min_samples_leaf must be >= 0");
   Require(p.lambda >= 0 && p.gamma >= 0, "lambda and gamma must be >= 0");
   Require(p.subsample > 0 && p.subsample <= 1, "subsample must be in (0, 1]");
   Require(p.colsample > 0 && p.colsample <= 1, "colsample must be in (0, 1]");
@@ -38,7 +39,8 @@ void ValidateParams(const GbdtParams& p, size_t rows, size_t cols) {
 
 void ValidateLabels(const double* y, size_t n, const char* which) {
   for (size_t i = 0; i < n; ++i) {
-    Require(std::isfinite(y[i]), std::string(which) + " label of row " + std::to_string(i) + " is not a finite number");
+    Require(std::isfinite(y[i]),
+            std::string(which) + " label of row " + std::to_string(i) + " is not a finite number");
   }
 }
 
@@ -75,7 +77,8 @@ uint32_t LeafOf(const std::vector<GbdtTrainNode>& nodes, const GbdtBinnedMatrix&
   while (nodes[i].feature >= 0) {
     const GbdtTrainNode& n = nodes[i];
     const uint32_t code = data.Column(static_cast<uint32_t>(n.feature))[row];
-    const bool left = code == data.MissingCode(static_cast<uint32_t>(n.feature)) ? n.default_left : code <= n.bin;
+    const bool left =
+        code == data.MissingCode(static_cast<uint32_t>(n.feature)) ? n.default_left : code <= n.bin;
     i = n.left + (left ? 0 : 1);
   }
   return i;
@@ -111,9 +114,8 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
   GbdtTreeBuilder builder(data, params, pool);
 
   std::vector<double> scratch(y, y + rows);
-  const double base_score =
-      quantile ? GbdtPercentile(scratch, params.alpha)
-               : std::accumulate(y, y + rows, 0.0) / static_cast<double>(rows);
+  const double base_score = quantile ? GbdtPercentile(scratch, params.alpha)
+                                     : std::accumulate(y, y + rows, 0.0) / static_cast<double>(rows);
   std::vector<double> score(rows, base_score), valid_score(has_valid ? valid_rows : 0, base_score);
 
   std::vector<GbdtNode> model_nodes;
@@ -131,6 +133,8 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
     pool.Run(chunks, [&](size_t c) { fn(c * kChunk, std::min(rows, (c + 1) * kChunk)); });
   };
   std::vector<uint32_t> leaves;
+  std::vector<double> percentile, lower, upper;  // quantile renewal, per node
+  const bool constrained = std::any_of(params.monotone.begin(), params.monotone.end(), [](int c) { return c != 0; });
   std::vector<double> leaf_value;
 
   GbdtTrainLog local_log;
@@ -146,7 +150,8 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
         const double delta = score[i] - y[i];
         const double g = quantile ? (delta >= 0 ? 1 - params.alpha : -params.alpha) : delta;
         gpair[i] = {static_cast<float>(g), 1.0f};
-        in_sample[i] = params.subsample >= 1 || Uniform(params.seed, static_cast<uint64_t>(t), i) < params.subsample;
+        in_sample[i] =
+            params.subsample >= 1 || Uniform(params.seed, static_cast<uint64_t>(t), i) < params.subsample;
       }
     });
     sample.clear();
@@ -175,18 +180,53 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
     for (size_t i = 0; i < nodes.size(); ++i) {
       if (nodes[i].feature < 0) leaves.push_back(static_cast<uint32_t>(i));
     }
-    // Leaves own disjoint rows, so they are renewed and scored in parallel.
+    // LightGBM's leaf renewal for the quantile loss: a leaf's value becomes the alpha-percentile of
+    // its rows' residuals. Under monotone constraints the split-time bounds are in gradient units,
+    // so the bounds are rebuilt top-down from the residual percentiles of every node (a node's rows
+    // are exactly its subtree's), keeping the renewed leaves ordered across each monotone split.
+    const bool renew_bounds = quantile && constrained;
+    if (quantile) {
+      percentile.assign(nodes.size(), 0.0);
+      pool.Run(renew_bounds ? nodes.size() : leaves.size(), [&](size_t k) {
+        const size_t i = renew_bounds ? k : leaves[k];
+        std::vector<double> residuals;
+        residuals.reserve(nodes[i].end - nodes[i].begin);
+        for (uint32_t j = nodes[i].begin; j < nodes[i].end; ++j) {
+          residuals.push_back(y[row_index[j]] - score[row_index[j]]);
+        }
+        percentile[i] = GbdtPercentile(residuals, params.alpha);
+      });
+    }
+    if (renew_bounds) {
+      lower.assign(nodes.size(), -std::numeric_limits<double>::infinity());
+      upper.assign(nodes.size(), std::numeric_limits<double>::infinity());
+      for (size_t i = 0; i < nodes.size(); ++i) {  // children come after their parent
+        const GbdtTrainNode& n = nodes[i];
+        if (n.feature < 0) continue;
+        const uint32_t l = n.left, r = n.left + 1;
+        lower[l] = lower[r] = lower[i];
+        upper[l] = upper[r] = upper[i];
+        const int c = params.monotone[static_cast<size_t>(n.feature)];
+        if (c == 0) continue;
+        const double mid = (std::clamp(percentile[l], lower[i], upper[i]) + std::clamp(percentile[r], lower[i], upper[i])) / 2;
+        if (c > 0) {
+          upper[l] = mid;
+          lower[r] = mid;
+        } else {
+          lower[l] = mid;
+          upper[r] = mid;
+        }
+      }
+    }
+    // Leaves own disjoint rows, so they are scored in parallel.
     pool.Run(leaves.size(), [&](size_t k) {
       const uint32_t leaf = leaves[k];
       const GbdtTrainNode& n = nodes[leaf];
       double w = n.weight;
-      if (quantile) {
-        // LightGBM's leaf renewal: the alpha-percentile of the residuals of the leaf's rows, kept
-        // inside the leaf's monotone bounds.
-        std::vector<double> residuals;
-        residuals.reserve(n.end - n.begin);
-        for (uint32_t j = n.begin; j < n.end; ++j) residuals.push_back(y[row_index[j]] - score[row_index[j]]);
-        w = std::clamp(GbdtPercentile(residuals, params.alpha), n.lower, n.upper);
+      if (renew_bounds) {
+        w = std::clamp(percentile[leaf], lower[leaf], upper[leaf]);
+      } else if (quantile) {
+        w = percentile[leaf];
       }
       leaf_value[leaf] = params.learning_rate * w;
       for (uint32_t j = n.begin; j < n.end; ++j) score[row_index[j]] += leaf_value[leaf];

@@ -16,15 +16,15 @@ struct GbdtParams {
   int max_depth = 6;
   int max_leaves = 0;  // 0: 2^max_depth. Otherwise, per level, the best-gain splits go first.
   double learning_rate = 0.05;
-  int max_bins = 255;             // non-missing bins per feature, 2..255 (missing gets its own bin)
-  double min_child_weight = 5;    // min hessian sum in a leaf
-  int min_samples_leaf = 1;       // both losses have unit hessians, so this is checked on the same sum
-  double lambda = 1.0;            // L2 on leaf values
-  double gamma = 0;               // min gain to split
-  double subsample = 1.0;         // row fraction per tree (Bernoulli per row)
-  double colsample = 1.0;         // feature fraction per tree
+  int max_bins = 255;           // non-missing bins per feature, 2..255 (missing gets its own bin)
+  double min_child_weight = 5;  // min hessian sum in a leaf
+  int min_samples_leaf = 1;     // both losses have unit hessians, so this is checked on the same sum
+  double lambda = 1.0;          // L2 on leaf values
+  double gamma = 0;             // min gain to split
+  double subsample = 1.0;       // row fraction per tree (Bernoulli per row)
+  double colsample = 1.0;       // feature fraction per tree
   uint64_t seed = 0;
-  int threads = 0;                // 0: all cores
+  int threads = 0;  // 0: all cores
   enum class Loss { kL2, kQuantile } loss = Loss::kL2;
   double alpha = 0.5;             // quantile level
   std::vector<int> monotone;      // per feature: +1 increasing, -1 decreasing, 0 none (empty: none)

@@ -29,7 +29,8 @@ std::vector<double> GbdtCutPoints(std::vector<double> values, int max_bins) {
   }
   std::vector<double> cuts;
   if (distinct.size() <= static_cast<size_t>(max_bins)) {
-    for (size_t i = 0; i + 1 < distinct.size(); ++i) cuts.push_back(distinct[i] + (distinct[i + 1] - distinct[i]) / 2);
+    for (size_t i = 0; i + 1 < distinct.size(); ++i)
+      cuts.push_back(distinct[i] + (distinct[i + 1] - distinct[i]) / 2);
     return cuts;
   }
   // Walk the distinct values and close a bin once it holds its share of the remaining rows, so a

@@ -16,9 +16,7 @@ constexpr int kFormatVersion = 1;
 constexpr size_t kPredictBlock = 256;
 constexpr size_t kMinRowsPerThread = 1024;
 
-[[noreturn]] void Malformed(const std::string& what) {
-  throw std::invalid_argument("gbdt model: " + what);
-}
+[[noreturn]] void Malformed(const std::string& what) { throw std::invalid_argument("gbdt model: " + what); }
 
 const char* LossName(GbdtParams::Loss loss) { return loss == GbdtParams::Loss::kL2 ? "l2" : "quantile"; }
 
@@ -40,13 +38,14 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
   if (!(alpha_ > 0 && alpha_ < 1)) Malformed("alpha must be in (0, 1), got " + std::to_string(alpha_));
   if (gain_importance_.empty()) gain_importance_.assign(num_features_, 0.0);
   if (gain_importance_.size() != num_features_) {
-    Malformed("gain_importance has " + std::to_string(gain_importance_.size()) + " entries, expected one per feature (" +
-              std::to_string(num_features_) + ")");
+    Malformed("gain_importance has " + std::to_string(gain_importance_.size()) +
+              " entries, expected one per feature (" + std::to_string(num_features_) + ")");
   }
   for (size_t t = 0; t < tree_starts_.size(); ++t) {
     const size_t begin = tree_starts_[t];
     const size_t end = t + 1 < tree_starts_.size() ? tree_starts_[t + 1] : nodes_.size();
-    if (begin >= end || end > nodes_.size()) Malformed("tree " + std::to_string(t) + " has no nodes or overlaps the next");
+    if (begin >= end || end > nodes_.size())
+      Malformed("tree " + std::to_string(t) + " has no nodes or overlaps the next");
     const size_t size = end - begin;
     for (size_t i = 0; i < size; ++i) {
       const GbdtNode& node = nodes_[begin + i];
@@ -113,7 +112,7 @@ void GbdtModel::PredictBlock(const double* rows, size_t n, size_t stride, double
       for (size_t r = 0; r < n; ++r) {
         const PackedNode& p = nodes[node[r]];
         const double x = rows[r * stride + p.feature];
-        const bool not_left = !(x <= p.threshold);                         // true for NaN
+        const bool not_left = !(x <= p.threshold);  // true for NaN
         const bool nan_left = std::isnan(x) & ((p.left_and_default & 1u) != 0);
         node[r] = (p.left_and_default >> 1) + static_cast<uint32_t>(not_left & !nan_left);
       }
@@ -135,7 +134,8 @@ void GbdtModel::PredictBatch(const double* rows, size_t n, size_t stride, double
     const size_t begin = block * kPredictBlock;
     PredictBlock(rows + begin * stride, std::min(kPredictBlock, n - begin), stride, out + begin);
   };
-  const int wanted = std::min<size_t>(GbdtThreadPool::Resolve(threads), std::max<size_t>(1, n / kMinRowsPerThread));
+  const int wanted =
+      std::min<size_t>(GbdtThreadPool::Resolve(threads), std::max<size_t>(1, n / kMinRowsPerThread));
   if (wanted <= 1) {
     for (size_t b = 0; b < blocks; ++b) predict_block(b);
     return;
@@ -171,7 +171,8 @@ nlohmann::json GbdtModel::ToJson() const {
 }
 
 GbdtModel GbdtModel::FromJson(const nlohmann::json& json) {
-  auto field = [&](const nlohmann::json& object, const char* key, const std::string& where) -> const nlohmann::json& {
+  auto field = [&](const nlohmann::json& object, const char* key,
+                   const std::string& where) -> const nlohmann::json& {
     if (!object.is_object()) Malformed(where + " must be a JSON object");
     const auto it = object.find(key);
     if (it == object.end()) Malformed(where + " has no \"" + key + "\"");
@@ -180,7 +181,8 @@ GbdtModel GbdtModel::FromJson(const nlohmann::json& json) {
   try {
     if (field(json, "format", "model") != "seed-gbdt") Malformed("\"format\" must be \"seed-gbdt\"");
     if (field(json, "version", "model") != kFormatVersion) {
-      Malformed("unsupported version " + field(json, "version", "model").dump() + " (this build reads version 1)");
+      Malformed("unsupported version " + field(json, "version", "model").dump() +
+                " (this build reads version 1)");
     }
     const auto num_features = field(json, "num_features", "model").get<size_t>();
     const auto loss_name = field(json, "loss", "model").get<std::string>();
@@ -201,14 +203,17 @@ GbdtModel GbdtModel::FromJson(const nlohmann::json& json) {
       const auto value = field(trees[t], "value", where).get<std::vector<double>>();
       if (left.empty() || feature.size() != left.size() || default_left.size() != left.size() ||
           value.size() != left.size()) {
-        Malformed(where + ": \"left\", \"feature\", \"default_left\" and \"value\" must be non-empty arrays of one length");
+        Malformed(
+            where +
+            ": \"left\", \"feature\", \"default_left\" and \"value\" must be non-empty arrays of one length");
       }
       starts.push_back(static_cast<uint32_t>(nodes.size()));
       for (size_t i = 0; i < left.size(); ++i) {
         nodes.push_back({value[i], feature[i], left[i], default_left[i] != 0});
       }
     }
-    return GbdtModel(num_features, base_score, std::move(nodes), std::move(starts), loss, alpha, std::move(importance));
+    return GbdtModel(num_features, base_score, std::move(nodes), std::move(starts), loss, alpha,
+                     std::move(importance));
   } catch (const nlohmann::json::exception& e) {
     // A wrong type (a string where a number belongs, a null threshold, ...).
     Malformed(std::string("wrong JSON type: ") + e.what());

@@ -15,7 +15,9 @@ constexpr uint32_t kTwoWayMinRows = 512;
 
 // Loss reduction of a leaf with weight w (XGBoost's CalcGainGivenWeight); equals g^2 / (h + lambda)
 // at the unconstrained optimum w = -g / (h + lambda).
-double GainGivenWeight(double g, double h, double lambda, double w) { return -(2 * g * w + (h + lambda) * w * w); }
+double GainGivenWeight(double g, double h, double lambda, double w) {
+  return -(2 * g * w + (h + lambda) * w * w);
+}
 
 }  // namespace
 
@@ -23,8 +25,10 @@ GbdtTreeBuilder::GbdtTreeBuilder(const GbdtBinnedMatrix& data, const GbdtParams&
     : data_(data),
       params_(params),
       pool_(pool),
-      min_child_hess_(std::max({params.min_child_weight, static_cast<double>(params.min_samples_leaf), 1e-12})),
-      constrained_(std::any_of(params.monotone.begin(), params.monotone.end(), [](int c) { return c != 0; })) {
+      min_child_hess_(
+          std::max({params.min_child_weight, static_cast<double>(params.min_samples_leaf), 1e-12})),
+      constrained_(
+          std::any_of(params.monotone.begin(), params.monotone.end(), [](int c) { return c != 0; })) {
   row_index_.resize(data.rows);
   row_scratch_.resize(data.rows);
   ordered_gpair_.resize(data.rows);
@@ -97,8 +101,8 @@ GbdtTreeBuilder::Split GbdtTreeBuilder::EvaluateFeature(const GbdtTrainNode& nod
   const bool has_missing = missing.h > 0;
   const double total_g = node.sum_g, total_h = node.sum_h, lambda = params_.lambda;
   const int monotone = params_.monotone.empty() ? 0 : params_.monotone[feature];
-  const double parent_gain =
-      constrained_ ? GainGivenWeight(total_g, total_h, lambda, node.weight) : total_g * total_g / (total_h + lambda);
+  const double parent_gain = constrained_ ? GainGivenWeight(total_g, total_h, lambda, node.weight)
+                                          : total_g * total_g / (total_h + lambda);
   auto consider = [&](double left_g, double left_h, uint32_t bin, bool default_left) {
     const double right_h = total_h - left_h;
     if (left_h < min_child_hess_ || right_h < min_child_hess_) return;
@@ -110,7 +114,8 @@ GbdtTreeBuilder::Split GbdtTreeBuilder::EvaluateFeature(const GbdtTrainNode& nod
       const double wl = LeafWeight(left_g, left_h, node.lower, node.upper);
       const double wr = LeafWeight(right_g, right_h, node.lower, node.upper);
       if ((monotone > 0 && wl > wr) || (monotone < 0 && wl < wr)) return;
-      gain = GainGivenWeight(left_g, left_h, lambda, wl) + GainGivenWeight(right_g, right_h, lambda, wr) - parent_gain;
+      gain = GainGivenWeight(left_g, left_h, lambda, wl) + GainGivenWeight(right_g, right_h, lambda, wr) -
+             parent_gain;
     }
     if (gain > best.gain) best = Split{gain, bin, default_left, left_g, left_h};
   };
@@ -191,7 +196,8 @@ void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPai
   best_feature_.resize(max_nodes);
   node_hist_.resize(max_nodes);
   free_hists_.clear();
-  for (uint32_t b = 0; b < hist_pool_.size(); ++b) free_hists_.push_back(static_cast<uint32_t>(hist_pool_.size() - 1 - b));
+  for (uint32_t b = 0; b < hist_pool_.size(); ++b)
+    free_hists_.push_back(static_cast<uint32_t>(hist_pool_.size() - 1 - b));
 
   std::vector<uint32_t> frontier;
   if (CanSplit(nodes_[0]) && num_features > 0) {
@@ -329,4 +335,3 @@ void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPai
 }
 
 }  // namespace seed::kernels
-

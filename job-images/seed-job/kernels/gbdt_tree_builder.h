@@ -27,10 +27,10 @@ struct GbdtTrainNode {
   uint32_t bin = 0;      // rows with code <= bin go left (missing code: default side)
   double threshold = 0;  // the same split on raw values: x <= threshold goes left
   bool default_left = false;
-  uint32_t left = 0;     // right child is left + 1
+  uint32_t left = 0;  // right child is left + 1
   double gain = 0;
   double sum_g = 0, sum_h = 0;
-  double weight = 0;     // Newton leaf weight, clamped to [lower, upper], learning rate not applied
+  double weight = 0;  // Newton leaf weight, clamped to [lower, upper], learning rate not applied
   double lower = -std::numeric_limits<double>::infinity();
   double upper = std::numeric_limits<double>::infinity();
   uint32_t begin = 0, end = 0;  // this node's rows are row_index()[begin, end)
@@ -43,7 +43,8 @@ class GbdtTreeBuilder {
 
   // rows: the in-bag rows, ascending; gpair: one pair per data row; features: the columns this tree
   // may split on, ascending.
-  void Build(const std::vector<uint32_t>& rows, const GbdtGradPair* gpair, const std::vector<uint32_t>& features);
+  void Build(const std::vector<uint32_t>& rows, const GbdtGradPair* gpair,
+             const std::vector<uint32_t>& features);
 
   const std::vector<GbdtTrainNode>& nodes() const { return nodes_; }
   const uint32_t* row_index() const { return row_index_.data(); }

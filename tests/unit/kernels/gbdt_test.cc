@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -139,7 +140,8 @@ TEST(GbdtTest, PercentileMatchesLightGbm) {
 TEST(GbdtTest, QuantileLeafRenewalIsTheResidualPercentile) {
   // One binary feature, one split. Labels 1 2 3 4 | 10 20 30 40, alpha 0.1:
   // base = percentile(all) = 2 - (2 - 1) * 0.2 = 1.8 (float_pos 7.2);
-  // left residuals -0.8 0.2 1.2 2.2 -> 0.2 - 1.0 * 0.6 = -0.4; right 8.2 18.2 28.2 38.2 -> 18.2 - 10 * 0.6 = 12.2.
+  // left residuals -0.8 0.2 1.2 2.2 -> 0.2 - 1.0 * 0.6 = -0.4; right 8.2 18.2 28.2 38.2 -> 18.2 - 10 * 0.6
+  // = 12.2.
   Data d{1, {0, 0, 0, 0, 1, 1, 1, 1}, {1, 2, 3, 4, 10, 20, 30, 40}};
   GbdtParams p;
   p.trees = 1;
@@ -157,8 +159,17 @@ TEST(GbdtTest, QuantileLeafRenewalIsTheResidualPercentile) {
 }
 
 TEST(GbdtTest, MonotoneConstraintHoldsOnAGrid) {
-  const Data d = Wavy(5000, 5);
-  for (auto loss : {GbdtParams::Loss::kL2, GbdtParams::Loss::kQuantile}) {
+  // The quantile loss also runs on labels in the hundreds (power in MW): its renewed leaves must be
+  // bounded in label units, not by the unit-scale gradients.
+  struct Case {
+    GbdtParams::Loss loss;
+    double scale;
+  };
+  for (const Case& tc : {Case{GbdtParams::Loss::kL2, 1}, Case{GbdtParams::Loss::kQuantile, 1},
+                         Case{GbdtParams::Loss::kQuantile, 100}}) {
+    Data d = Wavy(5000, 5);
+    for (double& v : d.y) v *= tc.scale;
+    const auto loss = tc.loss;
     GbdtParams p;
     p.trees = 100;
     p.max_depth = 5;
@@ -173,7 +184,8 @@ TEST(GbdtTest, MonotoneConstraintHoldsOnAGrid) {
     for (int i = 0; i < kGrid; ++i) {
       for (int k = 0; k < kGrid; ++k) {
         const double fixed = i / (kGrid - 1.0), c = k / (kGrid - 1.0);
-        double prev_a = -std::numeric_limits<double>::infinity(), prev_b = std::numeric_limits<double>::infinity();
+        double prev_a = -std::numeric_limits<double>::infinity(),
+               prev_b = std::numeric_limits<double>::infinity();
         for (int j = -1; j <= kGrid; ++j) {  // one step beyond the data on both sides
           const double v = j / (kGrid - 1.0);
           const double row_a[] = {v, fixed, c}, row_b[] = {fixed, v, c};
@@ -187,7 +199,7 @@ TEST(GbdtTest, MonotoneConstraintHoldsOnAGrid) {
     }
     // The constrained model still learns the trend: + in x0, - in x1.
     const double lo[] = {0.05, 0.95, 0.5}, hi[] = {0.95, 0.05, 0.5};
-    EXPECT_GT(m.Predict(hi) - m.Predict(lo), 1.0);
+    EXPECT_GT(m.Predict(hi) - m.Predict(lo), 1.0 * tc.scale);
   }
 }
 
@@ -307,7 +319,9 @@ TEST(GbdtTest, MalformedModelsAreRejectedWithAMessage) {
   expect_rejected(j, "tree 2 node 0: feature 7 out of range (2 features)");
   j = good;
   j["trees"][0]["value"].erase(0);
-  expect_rejected(j, "tree 0: \"left\", \"feature\", \"default_left\" and \"value\" must be non-empty arrays of one length");
+  expect_rejected(
+      j,
+      "tree 0: \"left\", \"feature\", \"default_left\" and \"value\" must be non-empty arrays of one length");
   j = good;
   j["trees"][0]["value"][0] = "high";
   expect_rejected(j, "wrong JSON type");
@@ -351,8 +365,8 @@ TEST(GbdtTest, EarlyStoppingKeepsTheBestIteration) {
   p.min_child_weight = 1;
   p.early_stopping_rounds = 20;
   GbdtTrainLog log;
-  const GbdtModel m = TrainGbdt(train.x.data(), train.rows(), 3, train.y.data(), p, valid.x.data(), valid.rows(),
-                                valid.y.data(), &log);
+  const GbdtModel m = TrainGbdt(train.x.data(), train.rows(), 3, train.y.data(), p, valid.x.data(),
+                                valid.rows(), valid.y.data(), &log);
   ASSERT_GE(log.best_iteration, 0);
   EXPECT_LT(log.valid_loss.size(), 500u);  // it overfits long before 500 trees at this rate
   EXPECT_EQ(log.valid_loss.size(), static_cast<size_t>(log.best_iteration) + 21);
@@ -385,11 +399,12 @@ TEST(GbdtTest, BadInputIsRejectedWithAMessage) {
   const Data d = Piecewise(100, 14);
   GbdtParams p;
   p.monotone = {1};
-  EXPECT_THAT([&] { Train(d, p); }, ::testing::ThrowsMessage<std::invalid_argument>(
-                                          HasSubstr("monotone must be empty or have one entry per feature (2), got 1")));
+  EXPECT_THAT([&] { Train(d, p); }, ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr(
+                                        "monotone must be empty or have one entry per feature (2), got 1")));
   p = {};
   p.max_bins = 300;
-  EXPECT_THAT([&] { Train(d, p); }, ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("max_bins must be in 2..255")));
+  EXPECT_THAT([&] { Train(d, p); },
+              ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("max_bins must be in 2..255")));
   Data bad = d;
   bad.x[5] = std::numeric_limits<double>::infinity();
   p = {};
@@ -397,8 +412,8 @@ TEST(GbdtTest, BadInputIsRejectedWithAMessage) {
               ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("feature 1 of row 2 is infinite")));
   bad = d;
   bad.y[3] = kNaN;
-  EXPECT_THAT([&] { Train(bad, p); },
-              ::testing::ThrowsMessage<std::invalid_argument>(HasSubstr("training label of row 3 is not a finite number")));
+  EXPECT_THAT([&] { Train(bad, p); }, ::testing::ThrowsMessage<std::invalid_argument>(
+                                          HasSubstr("training label of row 3 is not a finite number")));
 }
 
 TEST(GbdtBinningTest, CutPointsAreMidpointsOrQuantiles) {
