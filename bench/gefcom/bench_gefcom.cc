@@ -334,7 +334,7 @@ int main(int argc, char** argv) {
                                    : "calibrated on the recent 20 % of training windows",
           100 * st->Coverage(), st->width / st->rows, st->crossed, st->rows);
     }
-    std::printf("quantile fits: %.1f s for 28 models\n", quantile_fit_seconds);
+    std::printf("quantile fits: %.1f s for %zu models\n", quantile_fit_seconds, 4 * farms.size());
     results["calibration"] =
         opt.weekly_calibration ? "weekly held-out training windows" : "the recent 20 % of training windows";
     results["coverage_p10_p90_raw"] = raw_stats.Coverage();
@@ -345,9 +345,11 @@ int main(int argc, char** argv) {
     results["quantile_fit_s"] = quantile_fit_seconds;
   }
   if (!opt.export_dir.empty()) {
+    std::vector<int> exported;
+    for (const auto& f : farms) exported.push_back(f["farm"].get<int>());
     nlohmann::json meta = {{"features", opt.with_power ? "nwp+power" : "nwp"},
                            {"names", seed::bench::TrainingRows(data, 0, opt.with_power).names},
-                           {"farms", seed::bench::kFarms}};
+                           {"farms", exported}};
     std::ofstream(opt.export_dir + "/meta.json") << meta.dump(1) << "\n";
     std::ofstream(opt.export_dir + "/seed_results.json") << results.dump(1) << "\n";
   }

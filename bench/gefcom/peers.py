@@ -23,27 +23,27 @@ def load(folder, farm, cols):
     return x, y, tx, ty, th
 
 
-def make(name, threads):
+def make(name, threads, trees):
     if name == "xgb":
         import xgboost
-        return xgboost.XGBRegressor(n_estimators=1000, max_depth=6, learning_rate=0.05, subsample=0.8,
+        return xgboost.XGBRegressor(n_estimators=trees, max_depth=6, learning_rate=0.05, subsample=0.8,
                                     colsample_bytree=0.8, min_child_weight=5, tree_method="hist", max_bin=255,
                                     n_jobs=threads, random_state=0)
     from sklearn.ensemble import HistGradientBoostingRegressor
-    return HistGradientBoostingRegressor(max_iter=1000, learning_rate=0.05, max_depth=6, max_leaf_nodes=63,
+    return HistGradientBoostingRegressor(max_iter=trees, learning_rate=0.05, max_depth=6, max_leaf_nodes=63,
                                          min_samples_leaf=20, early_stopping=False, random_state=0)
 
 
-def run(name, folder, meta, threads):
+def run(name, folder, meta, threads, trees):
     cols = len(meta["names"])
     sq = []
     farms = []
     blocks = [[] for _ in range(4)]
     fit_s = fit_cpu_s = predict_s = 0.0
     rows = 0
-    for farm in range(1, meta["farms"] + 1):
+    for farm in meta["farms"]:
         x, y, tx, ty, th = load(folder, farm, cols)
-        model = make(name, threads)
+        model = make(name, threads, trees)
         t, c = time.perf_counter(), time.process_time()
         model.fit(x, y)
         fit = time.perf_counter() - t
@@ -73,23 +73,25 @@ def main():
     with open(os.path.join(args.folder, "meta.json")) as f:
         meta = json.load(f)
     results = []
+    trees = 1000
     seed_path = os.path.join(args.folder, "seed_results.json")
     if os.path.exists(seed_path):
         with open(seed_path) as f:
             results.append(json.load(f))
+        trees = results[0]["trees"]  # the same number of trees as seed
     for name in args.models.split(","):
-        results.append(run(name, args.folder, meta, args.threads))
+        results.append(run(name, args.folder, meta, args.threads, trees))
     with open(os.path.join(args.folder, "peers_results.json"), "w") as f:
         json.dump(results, f, indent=1)
 
     labels = {"seed": "seed GBDT", "xgb": "XGBoost hist 1.7.4", "hgb": "sklearn HGB 1.2.1"}
     print(f"\nGEFCom2012 wind, features {meta['features']} ({len(meta['names'])}), "
-          f"RMSE on test.csv (clipped to [0,1]), {args.threads} threads")
-    print("| model | RMSE | wp1 | wp2 | wp3 | wp4 | wp5 | wp6 | wp7 | h1-12 / 13-24 / 25-36 / 37-48 "
-          "| fit s (wall) | fit s (CPU) | predict us/row |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          f"RMSE on test.csv (clipped to [0,1]), {trees} trees, {args.threads} threads")
+    farm_names = " | ".join(f"wp{f}" for f in meta["farms"])
+    print(f"| model | RMSE | {farm_names} | h1-12 / 13-24 / 25-36 / 37-48 | fit s (wall) | fit s (CPU) | predict us/row |")
+    print("|---|---|" + "---|" * len(meta["farms"]) + "---|---|---|---|")
     for r in results:
-        farms = " | ".join(f"{f['rmse']:.4f}" for f in r["farms"])
+        farms = " | ".join(f"{f['rmse']:.4f}" for f in r["farms"])  # the farms exported, in order
         blocks = " / ".join(f"{b:.4f}" for b in r["rmse_blocks"])
         print(f"| {labels[r['model']]} | {r['rmse']:.4f} | {farms} | {blocks} | {r['fit_s']:.1f} | "
               f"{r['fit_cpu_s']:.1f} | {r['predict_us_per_row']:.2f} |")
