@@ -55,7 +55,10 @@ int Manager::Run(StopSignal& stop) {
   // 1. Health and metrics first, so probes answer while the rest starts.
   auto healthy = [this] { return !lost_lease_.load(); };
   auto ready = [this] { return Ready(); };
-  if (options_.metrics_addr == options_.health_addr) {
+  // One server when both addresses name the same fixed port; port 0 means "any free port" each.
+  bool same_port = options_.metrics_addr == options_.health_addr &&
+                   !(options_.health_addr.size() >= 2 && options_.health_addr.substr(options_.health_addr.size() - 2) == ":0");
+  if (same_port) {
     servers_.push_back(std::make_unique<HttpServer>(options_.health_addr, HttpServer::Endpoints{true, true},
                                                     &metrics_, healthy, ready));
   } else {
