@@ -132,7 +132,7 @@ TEST(InferenceServiceApiTest, TheWindExampleIsValid) {
   ValidationErrors errors;
   InferenceService isvc = ParseInferenceService(ParseYamlDocuments(text.str()).at(0).value, &errors);
   for (const auto& error : errors) ADD_FAILURE() << FormatError(error);
-  EXPECT_EQ(isvc.spec.model.uri, "pvc://seed-models/wind-wf01/v2.1");
+  EXPECT_EQ(isvc.spec.model.uri, "pvc://wind-data/models/wf01");
   EXPECT_TRUE(isvc.spec.replicas.autoscaled());
 }
 
