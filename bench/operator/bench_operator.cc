@@ -76,7 +76,8 @@ json Template() {
 }
 
 json PipelineObject(const std::string& name, const json& schedule) {
-  json spec = {{"tasks", {{{"name", "a"}, {"templateRef", {{"name", "step"}}}}}}, {"successfulRunsHistoryLimit", 100000}};
+  json spec = {{"tasks", json::array({{{"name", "a"}, {"templateRef", {{"name", "step"}}}}})},
+               {"successfulRunsHistoryLimit", 100000}};
   if (!schedule.is_null()) spec["schedule"] = schedule;
   return {{"apiVersion", "seed.dev/v1alpha1"},
           {"kind", "Pipeline"},

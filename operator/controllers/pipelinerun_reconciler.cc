@@ -65,10 +65,15 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
                                                                  : "could not be read: " + pipeline.error().message)});
     return snapshot;
   }
-  const json pipeline_spec = pipeline->value("spec", json::object());
+  json pipeline_spec = pipeline->value("spec", json::object());
+  if (!pipeline_spec.is_object()) pipeline_spec = json::object();
   std::map<std::string, json> template_specs;
-  for (const auto& task : pipeline_spec.value("tasks", json::array())) {
-    std::string name = task.value("templateRef", json::object()).value("name", "");
+  const json tasks = pipeline_spec.value("tasks", json::array());
+  for (const auto& task : tasks.is_array() ? tasks : json::array()) {
+    // Malformed entries are reported by ParseSnapshot with their field paths.
+    if (!task.is_object() || !task.contains("templateRef") || !task["templateRef"].is_object()) continue;
+    const json& ref = task["templateRef"];
+    std::string name = ref.contains("name") && ref["name"].is_string() ? ref["name"].get<std::string>() : "";
     if (name.empty() || template_specs.count(name)) continue;
     auto tmpl = GetCachedOrLive(templates_, JobTemplatesResource(), ns, name);
     if (tmpl.ok()) template_specs[name] = tmpl->value("spec", json::object());

@@ -1,5 +1,9 @@
 #include "pipeline_fixture.h"
 
+#include <deque>
+#include <fstream>
+#include <iostream>
+
 namespace seed::pipeline_testing {
 
 using nlohmann::json;
@@ -31,6 +35,16 @@ json RunObject(const std::string& name, const std::string& pipeline, const json&
 void PipelineTest::SetUp() { cluster_ = std::make_unique<SeedCluster>(); }
 
 void PipelineTest::TearDown() {
+  if (HasFailure() && cluster_) {
+    // The operator's last words help more than any assertion message.
+    std::ifstream log(cluster_->Dir() + "/operator.log");
+    std::deque<std::string> tail;
+    for (std::string line; std::getline(log, line);) {
+      tail.push_back(line.substr(0, 400));
+      if (tail.size() > 40) tail.pop_front();
+    }
+    for (const auto& line : tail) std::cerr << "operator| " << line << "\n";
+  }
   kubelet_.reset();
   operator_.reset();
   cluster_.reset();

@@ -192,7 +192,7 @@ TEST_F(PipelineTest, ExitCodeTwoIsNotRetriedAndOmitsDownstream) {
 
 TEST_F(PipelineTest, TimeoutDeletesThePodAndFailsTheTask) {
   cluster_->Apply(StepTemplate("step").dump());
-  cluster_->Apply(PipelineObject("p", {Task("a", {{"timeoutSeconds", 30}, {"retries", 3}})}).dump());
+  cluster_->Apply(PipelineObject("p", json::array({Task("a", {{"timeoutSeconds", 30}, {"retries", 3}})})).dump());
   StartKubelet([](const json&) { return PodOutcome::Hold(); });
   StartOperator();
   cluster_->Apply(RunObject("r", "p").dump());

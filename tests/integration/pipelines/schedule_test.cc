@@ -28,7 +28,7 @@ json ScheduledPipeline(const std::string& name, const json& schedule) {
           {"kind", "Pipeline"},
           {"metadata", {{"name", name}}},
           {"spec",
-           {{"tasks", {{{"name", "a"}, {"templateRef", {{"name", "step"}}}}}},
+           {{"tasks", json::array({{{"name", "a"}, {"templateRef", {{"name", "step"}}}}})},
             {"schedule", schedule},
             {"successfulRunsHistoryLimit", 1000}}}};
 }
