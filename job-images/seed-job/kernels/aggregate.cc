@@ -11,7 +11,8 @@ namespace seed::kernels {
 std::vector<std::string> TurbineColumns(const io::Frame& frame) {
   std::vector<std::string> columns;
   for (const auto& name : frame.names) {
-    if (name.size() <= 5 || name.rfind("wt", 0) != 0 || name.compare(name.size() - 3, 3, "_mw") != 0) continue;
+    if (name.size() <= 5 || name.rfind("wt", 0) != 0 || name.compare(name.size() - 3, 3, "_mw") != 0)
+      continue;
     const std::string id = name.substr(2, name.size() - 5);
     bool ok = !id.empty();
     for (char c : id) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
@@ -32,9 +33,11 @@ AggregateResult AggregateTurbines(const io::Frame& turbines, const AggregateOpti
   if (names.empty()) {
     std::string have;
     for (const auto& n : turbines.names) have += (have.empty() ? "" : ", ") + n;
-    throw io::InputError(turbines.source, 1, 0,
-                         "no turbine power columns: expected one column per turbine named wt<id>_mw, like wt1_mw "
-                         "(the header has: time" + (have.empty() ? std::string() : ", " + have) + ")");
+    throw io::InputError(
+        turbines.source, 1, 0,
+        "no turbine power columns: expected one column per turbine named wt<id>_mw, like wt1_mw "
+        "(the header has: time" +
+            (have.empty() ? std::string() : ", " + have) + ")");
   }
   std::vector<const std::vector<double>*> columns;
   for (const auto& name : names) columns.push_back(&turbines.Column(name));

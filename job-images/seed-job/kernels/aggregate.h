@@ -18,7 +18,7 @@ struct AggregateOptions {
 };
 
 struct AggregateResult {
-  io::Frame station;       // power_mw, reporting (turbines with a value), available_mw (optional)
+  io::Frame station;  // power_mw, reporting (turbines with a value), available_mw (optional)
   int turbines = 0;
   long filled_points = 0;  // turbine values filled from the others
   long missing_rows = 0;   // rows left missing (too few turbines reported)

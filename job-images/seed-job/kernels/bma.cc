@@ -40,7 +40,8 @@ double LogLikelihood(const std::vector<std::vector<double>>& mu, const std::vect
     double top = -std::numeric_limits<double>::infinity();
     for (size_t k = 0; k < k_count; ++k) {
       const double r = (y[t] - mu[k][t]) / sigma;
-      terms[k] = w[k] > 0 ? std::log(w[k]) + log_norm - 0.5 * r * r : -std::numeric_limits<double>::infinity();
+      terms[k] =
+          w[k] > 0 ? std::log(w[k]) + log_norm - 0.5 * r * r : -std::numeric_limits<double>::infinity();
       top = std::max(top, terms[k]);
     }
     double sum = 0;
@@ -61,7 +62,8 @@ BmaModel FitBma(const std::vector<std::vector<double>>& forecasts, const std::ve
   const size_t k_count = forecasts.size();
   if (k_count == 0) throw std::invalid_argument("BMA needs at least one member forecast");
   for (const auto& f : forecasts) {
-    if (f.size() != observed.size()) throw std::invalid_argument("BMA: member and observation lengths differ");
+    if (f.size() != observed.size())
+      throw std::invalid_argument("BMA: member and observation lengths differ");
   }
   if (options.max_iterations < 1 || !(options.tolerance > 0) || !(options.min_sigma > 0)) {
     throw std::invalid_argument("BMA: max iterations, tolerance and min sigma must be positive");
@@ -170,7 +172,8 @@ BmaPrediction PredictBma(const BmaModel& model, const std::vector<double>& membe
   }
   // Bisection to a tolerance can leave neighbours a hair out of order; quantiles must not cross.
   for (size_t i = 1; i < out.quantiles.size(); ++i) {
-    if (probabilities[i] >= probabilities[i - 1]) out.quantiles[i] = std::max(out.quantiles[i], out.quantiles[i - 1]);
+    if (probabilities[i] >= probabilities[i - 1])
+      out.quantiles[i] = std::max(out.quantiles[i], out.quantiles[i - 1]);
   }
   return out;
 }

@@ -20,7 +20,7 @@ struct BmaModel {
   double sigma = 0;
   int iterations = 0;
   bool converged = false;
-  double log_likelihood = 0;             // at the final parameters
+  double log_likelihood = 0;                 // at the final parameters
   std::vector<double> log_likelihood_trace;  // after each EM iteration (non-decreasing)
   long training_rows = 0;
 };

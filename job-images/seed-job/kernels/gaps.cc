@@ -16,24 +16,28 @@ int64_t CeilTo(int64_t t, int64_t step) { return -FloorTo(-t, step); }
 
 void CheckPeriod(const GapsOptions& options) {
   if (options.to <= options.from) throw std::invalid_argument("--to must be later than --from");
-  if (options.to - options.from > kMaxPeriod) throw std::invalid_argument("the period is longer than 10 years");
+  if (options.to - options.from > kMaxPeriod)
+    throw std::invalid_argument("the period is longer than 10 years");
 }
 
 std::vector<int64_t> ExpectedIssues(const GapsOptions& options) {
   const int64_t step = options.kind == ForecastKind::kShortTerm ? io::kDay : io::kQuarterHour;
   const int64_t offset = int64_t{options.utc_offset_minutes} * 60;
   std::vector<int64_t> slots;
-  for (int64_t t = CeilTo(options.from + offset, step) - offset; t < options.to; t += step) slots.push_back(t);
+  for (int64_t t = CeilTo(options.from + offset, step) - offset; t < options.to; t += step)
+    slots.push_back(t);
   return slots;
 }
 
 std::vector<int64_t> Grid(const GapsOptions& options) {
   std::vector<int64_t> grid;
-  for (int64_t t = CeilTo(options.from, io::kQuarterHour); t < options.to; t += io::kQuarterHour) grid.push_back(t);
+  for (int64_t t = CeilTo(options.from, io::kQuarterHour); t < options.to; t += io::kQuarterHour)
+    grid.push_back(t);
   return grid;
 }
 
-void MissingPoints(const std::vector<int64_t>& grid, const std::unordered_set<int64_t>& covered, GapsResult& result) {
+void MissingPoints(const std::vector<int64_t>& grid, const std::unordered_set<int64_t>& covered,
+                   GapsResult& result) {
   result.expected_points = static_cast<long>(grid.size());
   for (const int64_t t : grid) {
     if (covered.count(t)) continue;
@@ -83,7 +87,8 @@ GapsResult FindArchiveGaps(const std::vector<int64_t>& points, const GapsOptions
   MissingPoints(Grid(options), covered, result);
   std::unordered_set<int64_t> needed;
   for (const auto& interval : result.missing_intervals) {
-    for (int64_t t = interval.from; t < interval.to; t += io::kQuarterHour) needed.insert(IssueSlot(t, options));
+    for (int64_t t = interval.from; t < interval.to; t += io::kQuarterHour)
+      needed.insert(IssueSlot(t, options));
   }
   for (const int64_t slot : result.expected_issues) {
     if (needed.count(slot)) {
@@ -97,7 +102,8 @@ GapsResult FindArchiveGaps(const std::vector<int64_t>& points, const GapsOptions
 
 std::optional<int64_t> ParseIssueTimeFromName(std::string_view stem) {
   // Normalise "2024-05-01T080000+0800" and "2024-05-01T08-00-00+08-00" to RFC 3339.
-  if (stem.size() < 11 || stem[4] != '-' || stem[7] != '-' || (stem[10] != 'T' && stem[10] != 't' && stem[10] != '_')) {
+  if (stem.size() < 11 || stem[4] != '-' || stem[7] != '-' ||
+      (stem[10] != 'T' && stem[10] != 't' && stem[10] != '_')) {
     return std::nullopt;
   }
   std::string date(stem.substr(0, 10));
@@ -127,7 +133,8 @@ std::optional<int64_t> ParseIssueTimeFromName(std::string_view stem) {
     if (zd.size() != 4) return std::nullopt;
     zone = std::string(1, zone[0]) + zd.substr(0, 2) + ":" + zd.substr(2, 2);
   }
-  const std::string text = date + "T" + digits.substr(0, 2) + ":" + digits.substr(2, 2) + ":" + digits.substr(4, 2) + zone;
+  const std::string text =
+      date + "T" + digits.substr(0, 2) + ":" + digits.substr(2, 2) + ":" + digits.substr(4, 2) + zone;
   try {
     return io::ParseRfc3339(text).unix_seconds;
   } catch (const std::invalid_argument&) {

@@ -16,9 +16,9 @@ enum class ForecastKind {
 
 // One issued forecast file.
 struct ForecastIssue {
-  std::string name;              // for messages
-  int64_t issue_time = 0;        // Unix seconds
-  std::vector<int64_t> points;   // times with a forecast value
+  std::string name;             // for messages
+  int64_t issue_time = 0;       // Unix seconds
+  std::vector<int64_t> points;  // times with a forecast value
 };
 
 struct GapsOptions {
@@ -37,7 +37,7 @@ struct TimeInterval {
 struct GapsResult {
   std::vector<int64_t> expected_issues;
   std::vector<int64_t> missing_issues;
-  long issues_found = 0;                     // expected issues that have a file
+  long issues_found = 0;                        // expected issues that have a file
   std::vector<TimeInterval> missing_intervals;  // merged runs of uncovered 15-min points
   long expected_points = 0;
   long missing_points = 0;

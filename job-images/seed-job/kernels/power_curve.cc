@@ -150,8 +150,10 @@ PowerCurve PowerCurve::FromJson(const nlohmann::json& json) {
     }
     curve.density_normalised = json.at("density_normalised").get<bool>();
   }
-  if (json.contains("reference_density")) curve.reference_density = Finite(json, "reference_density", "power curve");
-  if (!(curve.reference_density > 0)) throw std::invalid_argument("power curve: 'reference_density' must be > 0");
+  if (json.contains("reference_density"))
+    curve.reference_density = Finite(json, "reference_density", "power curve");
+  if (!(curve.reference_density > 0))
+    throw std::invalid_argument("power curve: 'reference_density' must be > 0");
   if (!json.contains("bins") || !json.at("bins").is_array() || json.at("bins").empty()) {
     throw std::invalid_argument("power curve: 'bins' must be a non-empty array");
   }
@@ -163,7 +165,8 @@ PowerCurve PowerCurve::FromJson(const nlohmann::json& json) {
     bin.centre = Finite(bins[i], "centre", where);
     bin.wind_speed = Finite(bins[i], "wind_speed", where);
     bin.power = Finite(bins[i], "power", where);
-    bin.monotone_power = bins[i].contains("monotone_power") ? Finite(bins[i], "monotone_power", where) : bin.power;
+    bin.monotone_power =
+        bins[i].contains("monotone_power") ? Finite(bins[i], "monotone_power", where) : bin.power;
     const double count = Finite(bins[i], "count", where);
     if (count < 1 || count != std::floor(count) || count > 2e9) {
       throw std::invalid_argument(where + ": 'count' must be a positive integer");

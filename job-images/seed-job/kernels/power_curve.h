@@ -11,9 +11,9 @@ namespace seed::kernels {
 constexpr double kReferenceAirDensity = 1.225;  // kg/m³, IEC 61400-12-1 sea-level standard
 
 struct PowerCurveBin {
-  double centre = 0;      // bin centre, a multiple of the bin width (m/s, density-normalised)
-  double wind_speed = 0;  // mean normalised wind speed of the records in the bin
-  double power = 0;       // mean power of the records in the bin (as measured)
+  double centre = 0;          // bin centre, a multiple of the bin width (m/s, density-normalised)
+  double wind_speed = 0;      // mean normalised wind speed of the records in the bin
+  double power = 0;           // mean power of the records in the bin (as measured)
   double monotone_power = 0;  // `power` after the monotone repair; what Predict uses
   int count = 0;
 };
@@ -48,7 +48,8 @@ struct PowerCurve {
 // dips between bins is sampling noise, and a model that predicts less power for more wind would
 // make forecasts non-monotone. Throws std::invalid_argument on mismatched lengths or bad options.
 PowerCurve FitPowerCurveIec(const std::vector<double>& wind_speed, const std::vector<double>& power,
-                            const std::vector<double>& air_density, double bin_width = 0.5, int min_per_bin = 3);
+                            const std::vector<double>& air_density, double bin_width = 0.5,
+                            int min_per_bin = 3);
 
 // Air density (kg/m³) from temperature (°C) and station pressure (hPa): ρ = B/(R0·T), R0 = 287.05.
 // With relative humidity (percent, 0-100) the 2017 edition's term is used:

@@ -20,7 +20,8 @@ constexpr int64_t kMaxGridPoints = 20'000'000;  // ~570 years of quarters: anyth
 
 bool IsDirection(const std::string& name) {
   const auto ends_with = [&](std::string_view suffix) {
-    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   return name == "wind_dir" || ends_with("_wd") || ends_with("_dir");
 }
@@ -40,7 +41,8 @@ struct Range {
 
 std::optional<Range> RangeFor(const std::string& name, double capacity) {
   const auto ends_with = [&](std::string_view suffix) {
-    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (name == "power_mw") return Range{-0.02 * capacity, 1.10 * capacity};
   if (name == "available_mw") return Range{0, 1.10 * capacity};
@@ -72,7 +74,8 @@ double Mean(const std::vector<double>& values, size_t begin, size_t end) {
 // Fits the plant curve on the un-curtailed upper envelope of the data: first the upper half of
 // each 0.5 m/s bin (curtailment only drags points down), then, dropping points far below that
 // envelope, the IEC method of bins on what remains.
-std::optional<PowerCurve> FitEnvelopeCurve(const std::vector<double>& speed, const std::vector<double>& power_full,
+std::optional<PowerCurve> FitEnvelopeCurve(const std::vector<double>& speed,
+                                           const std::vector<double>& power_full,
                                            const std::vector<double>& density, double capacity) {
   std::map<long, std::vector<double>> by_bin;
   for (size_t i = 0; i < speed.size(); ++i) {
@@ -138,7 +141,8 @@ io::Frame AlignToQuarterHour(const io::Frame& input) {
   for (size_t i = 0; i < points; ++i) out.time[i] = (first + static_cast<int64_t>(i)) * io::kQuarterHour;
   for (size_t c = 0; c < input.names.size(); ++c) {
     const bool circular = IsDirection(input.names[c]);
-    std::vector<double> sum(points, 0), sum_y(points, 0), sum_dir(points, 0);  // sum_dir: a lone value, kept exact
+    std::vector<double> sum(points, 0), sum_y(points, 0),
+        sum_dir(points, 0);  // sum_dir: a lone value, kept exact
     std::vector<int> count(points, 0);
     for (size_t r = 0; r < input.Rows(); ++r) {
       const double v = input.columns[c][r];
@@ -191,10 +195,11 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
       if (power[r] > 1.5 * cap && above++ == 0) first_above = r;
     }
     if (above > std::max<long>(2, valid / 20)) {
-      throw io::InputError(input.source, static_cast<long>(first_above) + 2, 0,
-                           "power_mw is above 150% of --capacity " + std::to_string(cap) + " MW in " +
-                               std::to_string(above) + " of " + std::to_string(valid) +
-                               " rows; check --capacity (the plant's nameplate in MW) and the power unit (MW)");
+      throw io::InputError(
+          input.source, static_cast<long>(first_above) + 2, 0,
+          "power_mw is above 150% of --capacity " + std::to_string(cap) + " MW in " + std::to_string(above) +
+              " of " + std::to_string(valid) +
+              " rows; check --capacity (the plant's nameplate in MW) and the power unit (MW)");
     }
   }
 
@@ -205,7 +210,8 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   ColumnFlags flags(nc, std::vector<int>(n, 0));
   std::vector<long> missing_in(nc, 0);
   for (size_t c = 0; c < nc; ++c) {
-    missing_in[c] = std::count_if(frame.columns[c].begin(), frame.columns[c].end(), [](double v) { return std::isnan(v); });
+    missing_in[c] = std::count_if(frame.columns[c].begin(), frame.columns[c].end(),
+                                  [](double v) { return std::isnan(v); });
   }
   const int power_index = frame.Find("power_mw");
   const int speed_index = frame.Find("wind_speed");
@@ -241,7 +247,9 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
         continue;
       }
       size_t j = i + 1;
-      while (j < n && !std::isnan(values[j]) && std::abs(values[j] - values[i]) <= 1e-9 * std::max(1.0, std::abs(values[i]))) ++j;
+      while (j < n && !std::isnan(values[j]) &&
+             std::abs(values[j] - values[i]) <= 1e-9 * std::max(1.0, std::abs(values[i])))
+        ++j;
       const double v = values[i];
       bool exempt = j - i < stuck_points;
       if (!exempt) {
@@ -254,7 +262,8 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
         } else if (name == "ghi" || name == "dni" || name == "dhi") {
           exempt = v <= 5;  // night
         } else if (name == "power_mw") {
-          const double avail = available_index >= 0 ? Mean(frame.columns[static_cast<size_t>(available_index)], i, j) : cap;
+          const double avail =
+              available_index >= 0 ? Mean(frame.columns[static_cast<size_t>(available_index)], i, j) : cap;
           // At zero a stuck meter cannot be told from a stopped plant; the curtailment check below
           // decides from the wind. At rated output the power is constant by design.
           exempt = std::abs(v) <= 0.02 * cap || v >= 0.95 * std::min(cap, std::isnan(avail) ? cap : avail);
@@ -271,10 +280,10 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   }
 
   // 3. Curtailment (wind): power flat at a plateau well below what the wind allows.
-  nlohmann::json curve_report = {{"source", "none"},
-                                 {"note", options.kind == PlantKind::kSolar
-                                              ? "solar plant: curtailment is not checked"
-                                              : "no wind_speed column: curtailment is not checked"}};
+  nlohmann::json curve_report = {
+      {"source", "none"},
+      {"note", options.kind == PlantKind::kSolar ? "solar plant: curtailment is not checked"
+                                                 : "no wind_speed column: curtailment is not checked"}};
   if (options.kind == PlantKind::kWind && speed_index >= 0) {
     std::vector<double> density;
     if (frame.Has("temperature_c") && frame.Has("pressure_hpa")) {
@@ -299,14 +308,16 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
       curve = FitEnvelopeCurve(speed, power_full, density, cap);
     }
     if (!curve) {
-      curve_report = {{"source", "none"},
-                      {"note", "too few records to fit a power curve; curtailment not checked (pass --power-curve)"}};
+      curve_report = {
+          {"source", "none"},
+          {"note", "too few records to fit a power curve; curtailment not checked (pass --power-curve)"}};
     } else {
       const bool use_density = curve->density_normalised && !density.empty();
       std::vector<double> expected(n, kMissing);
       for (size_t r = 0; r < n; ++r) {
         const double rho = use_density ? density[r] : curve->reference_density;
-        expected[r] = curve->Predict(speed[r], std::isnan(rho) ? curve->reference_density : rho) * available[r] / cap;
+        expected[r] =
+            curve->Predict(speed[r], std::isnan(rho) ? curve->reference_density : rho) * available[r] / cap;
       }
       const double tolerance = 0.015 * cap;
       size_t i = 0;
@@ -317,7 +328,8 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
         }
         double lo = power[i], hi = power[i];
         size_t j = i + 1;
-        while (j < n && !std::isnan(power[j]) && std::max(hi, power[j]) - std::min(lo, power[j]) <= tolerance) {
+        while (j < n && !std::isnan(power[j]) &&
+               std::max(hi, power[j]) - std::min(lo, power[j]) <= tolerance) {
           lo = std::min(lo, power[j]);
           hi = std::max(hi, power[j]);
           ++j;
@@ -328,7 +340,8 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
           const double avail = Mean(available, i, j);
           size_t deficit = 0;
           for (size_t k = i; k < j; ++k) {
-            if (!std::isnan(expected[k]) && expected[k] - power[k] > std::max(0.05 * cap, 0.10 * expected[k])) ++deficit;
+            if (!std::isnan(expected[k]) && expected[k] - power[k] > std::max(0.05 * cap, 0.10 * expected[k]))
+              ++deficit;
           }
           curtailed = plateau < 0.95 * avail && deficit * 4 >= (j - i) * 3;
         }
@@ -406,8 +419,10 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   report["rows_in"] = input.Rows();
   report["rows"] = n;
   report["interval_minutes"] = 15;
-  report["first_time"] = n ? nlohmann::json(io::FormatRfc3339(frame.time.front(), offset)) : nlohmann::json(nullptr);
-  report["last_time"] = n ? nlohmann::json(io::FormatRfc3339(frame.time.back(), offset)) : nlohmann::json(nullptr);
+  report["first_time"] =
+      n ? nlohmann::json(io::FormatRfc3339(frame.time.front(), offset)) : nlohmann::json(nullptr);
+  report["last_time"] =
+      n ? nlohmann::json(io::FormatRfc3339(frame.time.back(), offset)) : nlohmann::json(nullptr);
   report["grid_points_without_input"] = static_cast<long>(n) - static_cast<long>(std::min(n, input.Rows()));
   report["kept_rows"] = kept;
   report["kept_fraction"] = result.kept_fraction;
@@ -415,8 +430,11 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   report["options"] = {{"kind", options.kind == PlantKind::kWind ? "wind" : "solar"},
                        {"max_gap_minutes", options.max_gap_minutes},
                        {"stuck_minutes", options.stuck_minutes}};
-  report["flag_bits"] = {{"interpolated", kQcInterpolated}, {"long_gap", kQcLongGap}, {"stuck", kQcStuck},
-                         {"out_of_range", kQcOutOfRange}, {"curtailed", kQcCurtailed}};
+  report["flag_bits"] = {{"interpolated", kQcInterpolated},
+                         {"long_gap", kQcLongGap},
+                         {"stuck", kQcStuck},
+                         {"out_of_range", kQcOutOfRange},
+                         {"curtailed", kQcCurtailed}};
   nlohmann::json rows_per_flag;
   for (const auto& b : bits) rows_per_flag[b.name] = *b.rows;
   report["rows_flagged"] = rows_per_flag;
@@ -424,7 +442,8 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   for (size_t c = 0; c < nc; ++c) {
     nlohmann::json counts = {{"missing_in", missing_in[c]}};
     for (const auto& b : bits) {
-      counts[b.name] = std::count_if(flags[c].begin(), flags[c].end(), [&](int f) { return (f & b.bit) != 0; });
+      counts[b.name] =
+          std::count_if(flags[c].begin(), flags[c].end(), [&](int f) { return (f & b.bit) != 0; });
     }
     columns[frame.names[c]] = counts;
   }

@@ -32,8 +32,8 @@ struct QcOptions {
 };
 
 struct QcResult {
-  io::Frame clean;        // on the 15-min grid, repaired, with `qc_flag`
-  nlohmann::json report;  // counts per flag and column, intervals, the power curve used
+  io::Frame clean;           // on the 15-min grid, repaired, with `qc_flag`
+  nlohmann::json report;     // counts per flag and column, intervals, the power curve used
   double kept_fraction = 0;  // rows without any kQcUnusable bit
   long interpolated = 0, long_gap = 0, stuck = 0, out_of_range = 0, curtailed = 0;  // rows with the bit
 };

@@ -80,15 +80,15 @@ double Round(double value, int decimals) {
 }
 
 struct NwpProfile {
-  double ws_scale;     // multiplicative bias
-  double ws_offset;    // additive bias, m/s
-  double sector_amp;   // direction-dependent bias amplitude, m/s
-  double sector_phase; // degrees
-  int lag_steps;       // timing error: the source sees the weather lag_steps quarters late (< 0: early)
-  double noise_sd;     // m/s at the shortest lead
-  double wd_bias;      // degrees
-  double wd_noise;     // degrees
-  double t2m_bias;     // °C
+  double ws_scale;      // multiplicative bias
+  double ws_offset;     // additive bias, m/s
+  double sector_amp;    // direction-dependent bias amplitude, m/s
+  double sector_phase;  // degrees
+  int lag_steps;        // timing error: the source sees the weather lag_steps quarters late (< 0: early)
+  double noise_sd;      // m/s at the shortest lead
+  double wd_bias;       // degrees
+  double wd_noise;      // degrees
+  double t2m_bias;      // °C
 };
 
 NwpProfile ProfileFor(size_t index, uint64_t seed) {
@@ -99,9 +99,9 @@ NwpProfile ProfileFor(size_t index, uint64_t seed) {
   }};
   if (index < kKnown.size()) return kKnown[index];
   Rng rng(StreamSeed(seed, 1000 + index));
-  return {0.9 + 0.25 * rng.Uniform(), -0.6 + 1.2 * rng.Uniform(), 0.8 * rng.Uniform(), 360 * rng.Uniform(),
-          rng.Between(-8, 8), 0.9 + 0.8 * rng.Uniform(), -15 + 30 * rng.Uniform(), 10 + 10 * rng.Uniform(),
-          -1.5 + 3 * rng.Uniform()};
+  return {0.9 + 0.25 * rng.Uniform(), -0.6 + 1.2 * rng.Uniform(), 0.8 * rng.Uniform(),
+          360 * rng.Uniform(),        rng.Between(-8, 8),         0.9 + 0.8 * rng.Uniform(),
+          -15 + 30 * rng.Uniform(),   10 + 10 * rng.Uniform(),    -1.5 + 3 * rng.Uniform()};
 }
 
 bool IsSourceName(const std::string& name) {
@@ -162,7 +162,7 @@ SynthPlant SynthesizeWindPlant(const WindSynthOptions& options) {
     const double gaussian = std::sqrt(0.8) * slow + std::sqrt(0.2) * mesoscale.Next(weather);
     const double u = std::clamp(NormalCdf(gaussian), 1e-9, 1 - 1e-9);
     const double scale = 8.0 * (1 + 0.10 * std::cos(2 * kPi * (doy - 95) / 365.2425));  // windy spring
-    const double weibull = scale * std::sqrt(-std::log(1 - u));                            // k = 2
+    const double weibull = scale * std::sqrt(-std::log(1 - u));                         // k = 2
     const double diurnal = 1 + 0.10 * std::cos(2 * kPi * (hour - 2) / 24);  // night-time low-level jet
     wind[t] = weibull * diurnal;
 
@@ -170,13 +170,14 @@ SynthPlant SynthesizeWindPlant(const WindSynthOptions& options) {
     const double to_north = 1.0 / (96 * 2.5);
     if (weather.Chance(regime == 0 ? to_south : to_north)) regime = 1 - regime;
     const double target = regime == 0 ? 300 : 170;
-    mean_direction = Wrap360(mean_direction + WrapSigned(target - mean_direction) * (1 - std::exp(-kStepHours / 6)));
+    mean_direction =
+        Wrap360(mean_direction + WrapSigned(target - mean_direction) * (1 - std::exp(-kStepHours / 6)));
     direction[t] = Wrap360(mean_direction + 25 * veer.Next(weather) + 6 * weather.Normal());
 
-    temperature[t] = 3 - 17 * std::cos(2 * kPi * (doy - 20) / 365.2425) + 5 * std::cos(2 * kPi * (hour - 15) / 24) +
-                     2.5 * temp_noise.Next(weather);
-    const double sea_level = 1013.25 + 8 * std::cos(2 * kPi * (doy - 15) / 365.2425) + 6 * pressure_noise.Next(weather) -
-                             2 * slow;
+    temperature[t] = 3 - 17 * std::cos(2 * kPi * (doy - 20) / 365.2425) +
+                     5 * std::cos(2 * kPi * (hour - 15) / 24) + 2.5 * temp_noise.Next(weather);
+    const double sea_level =
+        1013.25 + 8 * std::cos(2 * kPi * (doy - 15) / 365.2425) + 6 * pressure_noise.Next(weather) - 2 * slow;
     pressure[t] = sea_level * pressure_factor;
     density[t] = AirDensity(temperature[t], pressure[t]);
   }
@@ -213,7 +214,9 @@ SynthPlant SynthesizeWindPlant(const WindSynthOptions& options) {
         down_left[i] = days_down * 96;
         outage_turbine_days += days_down;
       }
-      const double wake = 1 - wake_depth[i] * std::pow(std::max(0.0, std::cos((direction[t] - wake_direction[i]) * kPi / 180)), 2);
+      const double wake =
+          1 - wake_depth[i] *
+                  std::pow(std::max(0.0, std::cos((direction[t] - wake_direction[i]) * kPi / 180)), 2);
       const double v = std::max(0.0, wind[t] * speed_factor[i] * wake + 0.35 * operation.Normal());
       double p = 0;
       if (down_left[i] > 0) {
@@ -242,9 +245,10 @@ SynthPlant SynthesizeWindPlant(const WindSynthOptions& options) {
         meter = limit;
       }
       if (--curtail_left == 0 || t + 1 == n) {
-        curtailments.push_back({{"from", io::FormatRfc3339(times[curtail_start], options.utc_offset_minutes)},
-                                {"to", io::FormatRfc3339(times[t] + io::kQuarterHour, options.utc_offset_minutes)},
-                                {"limit_mw", curtail_limit}});
+        curtailments.push_back(
+            {{"from", io::FormatRfc3339(times[curtail_start], options.utc_offset_minutes)},
+             {"to", io::FormatRfc3339(times[t] + io::kQuarterHour, options.utc_offset_minutes)},
+             {"limit_mw", curtail_limit}});
       }
     }
     station[t] = meter;
@@ -263,7 +267,8 @@ SynthPlant SynthesizeWindPlant(const WindSynthOptions& options) {
     m_pressure[t] = Round(pressure[t] + 0.2 * sensors.Normal(), 1);
     m_available[t] = Round(available[t], 3);
   }
-  nlohmann::json defects = {{"short_gaps", 0}, {"long_gaps", 0}, {"stuck_wind_speed", 0}, {"turbine_dropouts", 0}};
+  nlohmann::json defects = {
+      {"short_gaps", 0}, {"long_gaps", 0}, {"stuck_wind_speed", 0}, {"turbine_dropouts", 0}};
   if (options.defects) {
     Rng faults(StreamSeed(options.seed, 5));
     std::vector<std::vector<double>*> all = {&m_power, &m_speed, &m_dir, &m_temp, &m_pressure, &m_available};
@@ -337,7 +342,8 @@ SynthPlant SynthesizeWindPlant(const WindSynthOptions& options) {
       const double local_hours = static_cast<double>(times[t] + options.utc_offset_minutes * 60) / 3600.0;
       const double lead_hours = 12 + std::fmod(local_hours, 24.0);  // issued 12:00 the day before
       const double horizon = 0.7 + 0.6 * lead_hours / 36;
-      const double sector = profile.sector_amp * std::sin((direction[lagged] - profile.sector_phase) * kPi / 180);
+      const double sector =
+          profile.sector_amp * std::sin((direction[lagged] - profile.sector_phase) * kPi / 180);
       ws[t] = Round(std::max(0.0, profile.ws_scale * resolved[lagged] + profile.ws_offset + sector +
                                       profile.noise_sd * horizon * ws_error.Next(rng)),
                     2);
@@ -364,27 +370,29 @@ SynthPlant SynthesizeWindPlant(const WindSynthOptions& options) {
   plant.measurements = std::move(measurements);
   plant.nwp = std::move(nwp);
   plant.turbines = std::move(turbines);
-  plant.site = {{"kind", "wind"},
-                {"capacity_mw", options.capacity_mw},
-                {"turbines", nt},
-                {"turbine_rated_mw", rated},
-                {"latitude", options.latitude},
-                {"longitude", options.longitude},
-                {"altitude", options.altitude},
-                {"hub_height", options.hub_height},
-                {"seed", options.seed},
-                {"start", io::FormatRfc3339(options.start, options.utc_offset_minutes)},
-                {"days", options.days},
-                {"rows", n},
-                {"cut_in", 3.0},
-                {"rated_speed", 12.0},
-                {"cut_out", 25.0},
-                {"collection_loss", kCollectionLoss},
-                {"turbine_power_curve", {{"columns", {"wind_speed", "power_mw"}}, {"air_density", kReferenceAirDensity}, {"points", curve}}},
-                {"nwp_sources", sources},
-                {"curtailment", curtailments},
-                {"outage_turbine_days", outage_turbine_days},
-                {"defects", defects}};
+  plant.site = {
+      {"kind", "wind"},
+      {"capacity_mw", options.capacity_mw},
+      {"turbines", nt},
+      {"turbine_rated_mw", rated},
+      {"latitude", options.latitude},
+      {"longitude", options.longitude},
+      {"altitude", options.altitude},
+      {"hub_height", options.hub_height},
+      {"seed", options.seed},
+      {"start", io::FormatRfc3339(options.start, options.utc_offset_minutes)},
+      {"days", options.days},
+      {"rows", n},
+      {"cut_in", 3.0},
+      {"rated_speed", 12.0},
+      {"cut_out", 25.0},
+      {"collection_loss", kCollectionLoss},
+      {"turbine_power_curve",
+       {{"columns", {"wind_speed", "power_mw"}}, {"air_density", kReferenceAirDensity}, {"points", curve}}},
+      {"nwp_sources", sources},
+      {"curtailment", curtailments},
+      {"outage_turbine_days", outage_turbine_days},
+      {"defects", defects}};
   return plant;
 }
 

@@ -15,18 +15,18 @@
 namespace seed::kernels {
 
 struct WindSynthOptions {
-  int64_t start = 1704038400;    // Unix seconds of the first 15-min point (2024-01-01T00:00+08:00)
+  int64_t start = 1704038400;  // Unix seconds of the first 15-min point (2024-01-01T00:00+08:00)
   int days = 365;
   int utc_offset_minutes = 480;  // written into the CSVs; also sets local time for diurnal cycles
   double capacity_mw = 100;
   int turbines = 40;
-  double latitude = 41.1;        // Zhangjiakou wind area, Hebei
+  double latitude = 41.1;  // Zhangjiakou wind area, Hebei
   double longitude = 114.7;
-  double altitude = 1400;        // m above sea level
-  double hub_height = 90;        // m
+  double altitude = 1400;  // m above sea level
+  double hub_height = 90;  // m
   uint64_t seed = 42;
   std::vector<std::string> nwp_sources = {"ec", "gfs", "meso"};
-  bool defects = true;           // sensor gaps, a stuck anemometer, for QC to find
+  bool defects = true;  // sensor gaps, a stuck anemometer, for QC to find
 };
 
 // Throws std::invalid_argument for options out of range (days < 1, capacity <= 0, no turbines,

@@ -56,7 +56,8 @@ int WindCorrection::Sector(double direction) const {
   return std::min(sectors - 1, static_cast<int>(d / width));
 }
 
-const LinearMap& WindCorrection::MapFor(const SourceCorrection& source, double direction, int local_hour) const {
+const LinearMap& WindCorrection::MapFor(const SourceCorrection& source, double direction,
+                                        int local_hour) const {
   if (!source.has_direction || std::isnan(direction)) return source.global;
   const int s = Sector(direction);
   const LinearMap& specific = source.sector_hour[static_cast<size_t>(s * kHours + local_hour)];
@@ -70,16 +71,20 @@ nlohmann::json WindCorrection::ToJson() const {
   const auto map_json = [](const LinearMap& m) {
     return nlohmann::json{{"intercept", m.intercept}, {"slope", m.slope}, {"samples", m.samples}};
   };
-  nlohmann::json json = {{"sectors", sectors}, {"min_samples", min_samples}, {"utc_offset_minutes", utc_offset_minutes},
+  nlohmann::json json = {{"sectors", sectors},
+                         {"min_samples", min_samples},
+                         {"utc_offset_minutes", utc_offset_minutes},
                          {"hierarchy", "sector x hour, then sector, then global"}};
   nlohmann::json sources_json = nlohmann::json::object();
   for (const auto& s : sources) {
-    nlohmann::json item = {{"fit_rows", s.fit_rows},
-                           {"rmse_before", s.rmse_before},
-                           {"rmse_after", s.rmse_after},
-                           {"has_direction", s.has_direction},
-                           {"rows_by_level", {{"sector_hour", s.used_sector_hour}, {"sector", s.used_sector}, {"global", s.used_global}}},
-                           {"global", map_json(s.global)}};
+    nlohmann::json item = {
+        {"fit_rows", s.fit_rows},
+        {"rmse_before", s.rmse_before},
+        {"rmse_after", s.rmse_after},
+        {"has_direction", s.has_direction},
+        {"rows_by_level",
+         {{"sector_hour", s.used_sector_hour}, {"sector", s.used_sector}, {"global", s.used_global}}},
+        {"global", map_json(s.global)}};
     nlohmann::json sectors_json = nlohmann::json::array();
     for (size_t k = 0; k < s.sector.size(); ++k) {
       nlohmann::json hours = nlohmann::json::array();
@@ -87,7 +92,9 @@ nlohmann::json WindCorrection::ToJson() const {
         const LinearMap& m = s.sector_hour[k * kHours + static_cast<size_t>(h)];
         hours.push_back(m.samples >= min_samples ? map_json(m) : nlohmann::json(nullptr));
       }
-      nlohmann::json sector_json = s.sector[k].samples >= min_samples ? map_json(s.sector[k]) : nlohmann::json{{"samples", s.sector[k].samples}};
+      nlohmann::json sector_json = s.sector[k].samples >= min_samples
+                                       ? map_json(s.sector[k])
+                                       : nlohmann::json{{"samples", s.sector[k].samples}};
       sector_json["by_hour"] = hours;
       sectors_json.push_back(sector_json);
     }
@@ -108,14 +115,16 @@ std::vector<std::string> NwpSources(const io::Frame& nwp) {
 
 WindCorrection FitWindCorrection(const io::Frame& nwp, const io::Frame& measurements,
                                  const WindCorrectionOptions& options) {
-  if (options.sectors < 1 || options.sectors > 36) throw std::invalid_argument("sectors must be between 1 and 36");
+  if (options.sectors < 1 || options.sectors > 36)
+    throw std::invalid_argument("sectors must be between 1 and 36");
   if (options.min_samples < 2) throw std::invalid_argument("min samples must be >= 2");
   const auto sources = NwpSources(nwp);
   if (sources.empty()) {
     std::string have;
     for (const auto& n : nwp.names) have += (have.empty() ? "" : ", ") + n;
-    throw io::InputError(nwp.source, 1, 0,
-                         "no NWP wind speed column: expected <source>_ws such as ec_ws (the header has: time, " + have + ")");
+    throw io::InputError(
+        nwp.source, 1, 0,
+        "no NWP wind speed column: expected <source>_ws such as ec_ws (the header has: time, " + have + ")");
   }
   const auto& measured = measurements.Column(options.measured_column);
   const int flag_index = measurements.Find("qc_flag");
@@ -129,7 +138,8 @@ WindCorrection FitWindCorrection(const io::Frame& nwp, const io::Frame& measurem
     } else if (nwp.time[i] > measurements.time[j]) {
       ++j;
     } else {
-      const bool flagged = flag_index >= 0 && !(measurements.columns[static_cast<size_t>(flag_index)][j] == 0);
+      const bool flagged =
+          flag_index >= 0 && !(measurements.columns[static_cast<size_t>(flag_index)][j] == 0);
       if (!flagged && !std::isnan(measured[j])) {
         nwp_rows.push_back(i);
         truth.push_back(measured[j]);
@@ -182,7 +192,8 @@ WindCorrection FitWindCorrection(const io::Frame& nwp, const io::Frame& measurem
         }
         source.sector[static_cast<size_t>(s)] = FitLine(xs, ys);
         for (int h = 0; h < kHours; ++h) {
-          source.sector_hour[static_cast<size_t>(s * kHours + h)] = FitLine(xh[static_cast<size_t>(h)], yh[static_cast<size_t>(h)]);
+          source.sector_hour[static_cast<size_t>(s * kHours + h)] =
+              FitLine(xh[static_cast<size_t>(h)], yh[static_cast<size_t>(h)]);
         }
       }
     }
@@ -225,7 +236,8 @@ io::Frame ApplyWindCorrection(const io::Frame& nwp, const WindCorrection& correc
     for (size_t r = 0; r < out.Rows(); ++r) {
       if (std::isnan(ws[r])) continue;
       const double wd = wd_index >= 0 ? nwp.columns[static_cast<size_t>(wd_index)][r] : std::nan("");
-      const LinearMap& map = correction.MapFor(source, wd, LocalHour(nwp.time[r], correction.utc_offset_minutes));
+      const LinearMap& map =
+          correction.MapFor(source, wd, LocalHour(nwp.time[r], correction.utc_offset_minutes));
       ws[r] = std::max(0.0, map.Apply(ws[r]));
     }
   }

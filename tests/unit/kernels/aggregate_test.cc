@@ -26,13 +26,14 @@ io::Frame Turbines() {
 }
 
 TEST(AggregateTest, SumsAndFillsMissingTurbinesFromTheOthers) {
-  const AggregateResult result = AggregateTurbines(Turbines(), {.capacity_per_turbine = 2.5, .min_available = 0.8});
+  const AggregateResult result =
+      AggregateTurbines(Turbines(), {.capacity_per_turbine = 2.5, .min_available = 0.8});
   EXPECT_EQ(result.turbines, 5);
   const auto& power = result.station.Column("power_mw");
-  EXPECT_DOUBLE_EQ(power[0], 6.0);              // all five report
-  EXPECT_DOUBLE_EQ(power[1], 5.5 * 5 / 4);      // 4 of 5 = 0.8: wt4 filled with the mean of the others
+  EXPECT_DOUBLE_EQ(power[0], 6.0);          // all five report
+  EXPECT_DOUBLE_EQ(power[1], 5.5 * 5 / 4);  // 4 of 5 = 0.8: wt4 filled with the mean of the others
   EXPECT_DOUBLE_EQ(power[2], 5.0 * 5 / 4);
-  EXPECT_TRUE(std::isnan(power[3]));            // 1 of 5 reports: too few
+  EXPECT_TRUE(std::isnan(power[3]));  // 1 of 5 reports: too few
   EXPECT_EQ(result.filled_points, 2);
   EXPECT_EQ(result.missing_rows, 1);
   EXPECT_EQ(result.station.Column("reporting"), (std::vector<double>{5, 4, 4, 1}));
@@ -49,7 +50,8 @@ TEST(AggregateTest, WithoutCapacityThereIsNoAvailableColumnAndAStricterThreshold
 
 TEST(AggregateTest, TurbineColumnNames) {
   io::Frame frame = io::MakeFrame({0}, 0);
-  for (const char* name : {"wt01_mw", "wtA-7_mw", "wt_mw", "xwt1_mw", "wt1_kw", "wt2_mw"}) frame.Set(name, {1});
+  for (const char* name : {"wt01_mw", "wtA-7_mw", "wt_mw", "xwt1_mw", "wt1_kw", "wt2_mw"})
+    frame.Set(name, {1});
   EXPECT_EQ(TurbineColumns(frame), (std::vector<std::string>{"wt01_mw", "wtA-7_mw", "wt2_mw"}));
 }
 

@@ -19,13 +19,17 @@ std::vector<int64_t> Points(int64_t from, int64_t to) {
 }
 
 TEST(GapsTest, ShortTermMissingDaysAndPoints) {
-  GapsOptions options{T("2024-05-01T00:00:00+08:00"), T("2024-05-05T00:00:00+08:00"), ForecastKind::kShortTerm, 480};
+  GapsOptions options{T("2024-05-01T00:00:00+08:00"), T("2024-05-05T00:00:00+08:00"),
+                      ForecastKind::kShortTerm, 480};
   // Issues on May 1, 2 and 4 (local), each covering its own day; May 3 never arrived, and the
   // May 4 file lacks its last hour.
   std::vector<ForecastIssue> issues = {
-      {"a", T("2024-05-01T08:00:00+08:00"), Points(T("2024-05-01T00:00:00+08:00"), T("2024-05-02T00:00:00+08:00"))},
-      {"b", T("2024-05-02T08:00:00+08:00"), Points(T("2024-05-02T00:00:00+08:00"), T("2024-05-03T00:00:00+08:00"))},
-      {"d", T("2024-05-04T07:45:00+08:00"), Points(T("2024-05-04T00:00:00+08:00"), T("2024-05-04T23:00:00+08:00"))},
+      {"a", T("2024-05-01T08:00:00+08:00"),
+       Points(T("2024-05-01T00:00:00+08:00"), T("2024-05-02T00:00:00+08:00"))},
+      {"b", T("2024-05-02T08:00:00+08:00"),
+       Points(T("2024-05-02T00:00:00+08:00"), T("2024-05-03T00:00:00+08:00"))},
+      {"d", T("2024-05-04T07:45:00+08:00"),
+       Points(T("2024-05-04T00:00:00+08:00"), T("2024-05-04T23:00:00+08:00"))},
   };
   const GapsResult result = FindForecastGaps(issues, options);
   EXPECT_EQ(result.expected_issues.size(), 4u);
@@ -43,27 +47,32 @@ TEST(GapsTest, ShortTermMissingDaysAndPoints) {
 }
 
 TEST(GapsTest, UltraShortTermIssuesEveryQuarterHour) {
-  GapsOptions options{T("2024-05-01T10:00:00+08:00"), T("2024-05-01T12:00:00+08:00"), ForecastKind::kUltraShortTerm, 480};
+  GapsOptions options{T("2024-05-01T10:00:00+08:00"), T("2024-05-01T12:00:00+08:00"),
+                      ForecastKind::kUltraShortTerm, 480};
   std::vector<ForecastIssue> issues;
   for (int k = 0; k < 8; ++k) {
     if (k == 2 || k == 3 || k == 6) continue;
     const int64_t issue = options.from + k * io::kQuarterHour + 60;  // issued a minute past the quarter
-    issues.push_back({"i", issue, Points(options.from + k * io::kQuarterHour, options.from + (k + 16) * io::kQuarterHour)});
+    issues.push_back(
+        {"i", issue,
+         Points(options.from + k * io::kQuarterHour, options.from + (k + 16) * io::kQuarterHour)});
   }
   const GapsResult result = FindForecastGaps(issues, options);
   EXPECT_EQ(result.expected_issues.size(), 8u);
-  EXPECT_EQ(result.missing_issues, (std::vector<int64_t>{options.from + 2 * io::kQuarterHour,
-                                                         options.from + 3 * io::kQuarterHour,
-                                                         options.from + 6 * io::kQuarterHour}));
+  EXPECT_EQ(result.missing_issues,
+            (std::vector<int64_t>{options.from + 2 * io::kQuarterHour, options.from + 3 * io::kQuarterHour,
+                                  options.from + 6 * io::kQuarterHour}));
   EXPECT_EQ(result.missing_points, 0);  // the 4-hour horizons overlap
 }
 
 TEST(GapsTest, ArchiveMissingPointsMergeIntoIntervalsAndNameTheIssuesToRerun) {
-  GapsOptions options{T("2024-05-01T00:00:00+08:00"), T("2024-05-03T00:00:00+08:00"), ForecastKind::kShortTerm, 480};
+  GapsOptions options{T("2024-05-01T00:00:00+08:00"), T("2024-05-03T00:00:00+08:00"),
+                      ForecastKind::kShortTerm, 480};
   std::vector<int64_t> points = Points(options.from, options.to);
   // Drop 01:00-01:45 on May 2 (4 points) and the single point 05:00 on May 2.
   std::erase_if(points, [](int64_t t) {
-    return (t >= T("2024-05-02T01:00:00+08:00") && t < T("2024-05-02T02:00:00+08:00")) || t == T("2024-05-02T05:00:00+08:00");
+    return (t >= T("2024-05-02T01:00:00+08:00") && t < T("2024-05-02T02:00:00+08:00")) ||
+           t == T("2024-05-02T05:00:00+08:00");
   });
   const GapsResult result = FindArchiveGaps(points, options);
   EXPECT_EQ(result.missing_points, 5);
@@ -75,7 +84,8 @@ TEST(GapsTest, ArchiveMissingPointsMergeIntoIntervalsAndNameTheIssuesToRerun) {
 }
 
 TEST(GapsTest, PeriodStartIsRoundedUpToTheGridAndBadPeriodsRejected) {
-  GapsOptions options{T("2024-05-01T00:07:00+08:00"), T("2024-05-01T01:00:00+08:00"), ForecastKind::kUltraShortTerm, 480};
+  GapsOptions options{T("2024-05-01T00:07:00+08:00"), T("2024-05-01T01:00:00+08:00"),
+                      ForecastKind::kUltraShortTerm, 480};
   const GapsResult result = FindArchiveGaps({}, options);
   EXPECT_EQ(result.expected_points, 3);
   EXPECT_EQ(result.missing_intervals.front().from, T("2024-05-01T00:15:00+08:00"));

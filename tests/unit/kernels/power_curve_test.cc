@@ -12,8 +12,8 @@ namespace {
 
 // Three bins: centre 3.0 (records at 3.1, 3.2, 2.9), 5.0 (5.0, 5.1, 4.9) and 7.0 (7.0, 7.2).
 PowerCurve HandCurve(int min_per_bin) {
-  return FitPowerCurveIec({3.1, 3.2, 2.9, 5.0, 5.1, 4.9, 7.0, 7.2}, {10, 20, 30, 100, 110, 90, 300, 310}, {}, 0.5,
-                          min_per_bin);
+  return FitPowerCurveIec({3.1, 3.2, 2.9, 5.0, 5.1, 4.9, 7.0, 7.2}, {10, 20, 30, 100, 110, 90, 300, 310}, {},
+                          0.5, min_per_bin);
 }
 
 TEST(PowerCurveTest, BinsAreMeansOfTheRecordsInEachHalfMetreBin) {
@@ -47,7 +47,7 @@ TEST(PowerCurveTest, PredictInterpolatesBetweenBinMeansAndIsZeroOutsideTheCurve)
   EXPECT_EQ(curve.Predict(3.0), 0.0);    // below the first bin's mean speed: below cut-in
   EXPECT_EQ(curve.Predict(7.2), 305.0);  // between the last mean and the last bin's upper edge
   EXPECT_EQ(curve.CutOut(), 7.25);
-  EXPECT_EQ(curve.Predict(7.3), 0.0);    // past the curve: cut-out
+  EXPECT_EQ(curve.Predict(7.3), 0.0);  // past the curve: cut-out
   EXPECT_TRUE(std::isnan(curve.Predict(std::nan(""))));
 }
 
@@ -71,7 +71,8 @@ TEST(PowerCurveTest, FitNormalisesRecordsToTheReferenceDensity) {
 
 TEST(PowerCurveTest, MonotoneRepairPoolsAdjacentViolatorsByCount) {
   // Bin 4.0: three records at 50; bin 4.5: one record at 40. Pooled: (3·50 + 40)/4 = 47.5.
-  const PowerCurve curve = FitPowerCurveIec({3.0, 4.0, 4.0, 4.0, 4.5, 6.0}, {0, 50, 50, 50, 40, 80}, {}, 0.5, 1);
+  const PowerCurve curve =
+      FitPowerCurveIec({3.0, 4.0, 4.0, 4.0, 4.5, 6.0}, {0, 50, 50, 50, 40, 80}, {}, 0.5, 1);
   ASSERT_EQ(curve.bins.size(), 4u);
   EXPECT_DOUBLE_EQ(curve.bins[1].power, 50.0);
   EXPECT_DOUBLE_EQ(curve.bins[1].monotone_power, 47.5);

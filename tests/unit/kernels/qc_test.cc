@@ -20,11 +20,12 @@ constexpr int64_t kStart = 1714492800;  // 2024-05-01T00:00:00+08:00
 
 // Plant curve: 0 MW at 3 m/s rising linearly to 100 MW at 12 m/s, flat to 20 m/s.
 PowerCurve LinearCurve() {
-  return PowerCurve::FromJson({{"bin_width", 0.5},
-                               {"bins",
-                                {{{"centre", 3.0}, {"wind_speed", 3.0}, {"power", 0.0}, {"count", 10}},
-                                 {{"centre", 12.0}, {"wind_speed", 12.0}, {"power", 100.0}, {"count", 10}},
-                                 {{"centre", 20.0}, {"wind_speed", 20.0}, {"power", 100.0}, {"count", 10}}}}});
+  return PowerCurve::FromJson(
+      {{"bin_width", 0.5},
+       {"bins",
+        {{{"centre", 3.0}, {"wind_speed", 3.0}, {"power", 0.0}, {"count", 10}},
+         {{"centre", 12.0}, {"wind_speed", 12.0}, {"power", 100.0}, {"count", 10}},
+         {{"centre", 20.0}, {"wind_speed", 20.0}, {"power", 100.0}, {"count", 10}}}}});
 }
 
 io::Frame Series(size_t rows) {
@@ -44,10 +45,10 @@ io::Frame CraftedSeries() {
     wind[t] = std::round((7 + 3 * std::sin(0.5 * static_cast<double>(t))) * 1000) / 1000;
     power[t] = std::round(curve.Predict(wind[t]) * 1000) / 1000;
   }
-  power[5] = power[6] = kNaN;                              // short gap: 30 min
-  for (size_t t = 10; t < 16; ++t) power[t] = wind[t] = kNaN;  // long gap: 90 min
-  for (size_t t = 20; t < 28; ++t) wind[t] = 8.123;         // stuck anemometer: 2 h
-  power[32] = 250;                                          // out-of-range spike
+  power[5] = power[6] = kNaN;                                                 // short gap: 30 min
+  for (size_t t = 10; t < 16; ++t) power[t] = wind[t] = kNaN;                 // long gap: 90 min
+  for (size_t t = 20; t < 28; ++t) wind[t] = 8.123;                           // stuck anemometer: 2 h
+  power[32] = 250;                                                            // out-of-range spike
   const double plateau[] = {40.0, 40.3, 39.8, 40.1, 39.9, 40.2, 40.0, 39.7};  // curtailed at 40 MW, 2 h
   for (size_t t = 36; t < 44; ++t) {
     wind[t] = 11 + 0.1 * static_cast<double>(t % 3);
@@ -70,8 +71,9 @@ TEST(QcTest, CraftedSeriesGetsExactlyTheExpectedFlags) {
   std::vector<int> expected(48, 0);
   expected[5] = expected[6] = kQcInterpolated;
   for (size_t t = 10; t < 16; ++t) expected[t] = kQcLongGap;
-  for (size_t t = 20; t < 28; ++t) expected[t] = kQcStuck | kQcLongGap;  // removed, and 2 h is too long to fill
-  expected[32] = kQcOutOfRange | kQcInterpolated;                         // removed, then filled
+  for (size_t t = 20; t < 28; ++t)
+    expected[t] = kQcStuck | kQcLongGap;           // removed, and 2 h is too long to fill
+  expected[32] = kQcOutOfRange | kQcInterpolated;  // removed, then filled
   for (size_t t = 36; t < 44; ++t) expected[t] = kQcCurtailed;
   for (size_t t = 0; t < 48; ++t) EXPECT_EQ(static_cast<int>(flag[t]), expected[t]) << "row " << t;
 
@@ -213,7 +215,8 @@ TEST(QcTest, FindsTheCurtailmentOfASyntheticPlantWithAFittedCurve) {
   }
   // Measured on this seed: see the report for the figures; the bounds leave room for tuning.
   EXPECT_GT(flagged, 0);
-  std::printf("curtailment: %ld flagged, %ld in events, %zu binding rows; stuck rows %ld\n", flagged, hit, truth.size(), result.stuck);
+  std::printf("curtailment: %ld flagged, %ld in events, %zu binding rows; stuck rows %ld\n", flagged, hit,
+              truth.size(), result.stuck);
   EXPECT_GE(static_cast<double>(hit) / static_cast<double>(flagged), 0.9) << hit << "/" << flagged;
   EXPECT_GE(static_cast<double>(hit) / static_cast<double>(truth.size()), 0.5) << hit << "/" << truth.size();
   EXPECT_GE(result.report["columns"]["wind_speed"]["stuck"].get<long>(),

@@ -42,9 +42,11 @@ TEST(SynthWindTest, ColumnsAndShapes) {
   options.nwp_sources = {"ec", "gfs"};
   const SynthPlant plant = SynthesizeWindPlant(options);
   EXPECT_EQ(plant.measurements.Rows(), 192u);
-  EXPECT_EQ(plant.measurements.names, (std::vector<std::string>{"power_mw", "wind_speed", "wind_dir", "temperature_c",
-                                                                 "pressure_hpa", "available_mw"}));
-  EXPECT_EQ(plant.nwp.names, (std::vector<std::string>{"ec_ws", "ec_wd", "ec_t2m", "gfs_ws", "gfs_wd", "gfs_t2m"}));
+  EXPECT_EQ(plant.measurements.names,
+            (std::vector<std::string>{"power_mw", "wind_speed", "wind_dir", "temperature_c", "pressure_hpa",
+                                      "available_mw"}));
+  EXPECT_EQ(plant.nwp.names,
+            (std::vector<std::string>{"ec_ws", "ec_wd", "ec_t2m", "gfs_ws", "gfs_wd", "gfs_t2m"}));
   EXPECT_EQ(plant.turbines.names, (std::vector<std::string>{"wt1_mw", "wt2_mw", "wt3_mw", "wt4_mw"}));
   EXPECT_EQ(plant.measurements.time[1] - plant.measurements.time[0], 900);
   EXPECT_EQ(plant.measurements.utc_offset_minutes, 480);
@@ -80,8 +82,14 @@ TEST(SynthWindTest, AYearLooksLikeAWindPlant) {
   for (size_t r = 0; r < plant.turbines.Rows(); ++r) {
     double sum = 0;
     bool complete = !std::isnan(power[r]);
-    for (const auto& c : plant.turbines.columns) complete = complete && !std::isnan(c[r]), sum += c[r];
-    if (complete) turbines += sum, station += power[r];
+    for (const auto& c : plant.turbines.columns) {
+      complete = complete && !std::isnan(c[r]);
+      sum += c[r];
+    }
+    if (complete) {
+      turbines += sum;
+      station += power[r];
+    }
   }
   EXPECT_NEAR(station / turbines, 0.97, 0.002);
 }
