@@ -8,15 +8,23 @@ using nlohmann::json;
 
 std::string TypeName(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "a list";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "a list";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number";
-    default: return "an unsupported value";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -108,7 +116,8 @@ std::optional<int64_t> FieldReader::Integer(const std::string& key, bool require
     double number = value->get<double>();
     if (std::floor(number) == number && std::fabs(number) < 9e15) return static_cast<int64_t>(number);
   }
-  Error(key, "must be an integer, got " + TypeName(*value) + (value->is_string() ? " (write it without quotes)" : ""));
+  Error(key, "must be an integer, got " + TypeName(*value) +
+                 (value->is_string() ? " (write it without quotes)" : ""));
   return std::nullopt;
 }
 
@@ -158,7 +167,8 @@ std::map<std::string, std::string> FieldReader::StringMap(const std::string& key
   for (const auto& [name, item] : value->items()) {
     auto text = ScalarText(item);
     if (!text) {
-      errors_->push_back({PathOf(key) + "." + name, "must be a string, number or boolean, got " + TypeName(item)});
+      errors_->push_back(
+          {PathOf(key) + "." + name, "must be a string, number or boolean, got " + TypeName(item)});
       continue;
     }
     result[name] = *text;

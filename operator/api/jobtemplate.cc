@@ -35,14 +35,17 @@ std::vector<OutputSpec> ParseOutputs(const json& list, const std::string& path, 
     OutputSpec output;
     output.name = reader.String("name", true).value_or("");
     if (!output.name.empty() && !IsParamName(output.name)) {
-      reader.Error("name", "\"" + output.name + "\" is not a valid output name: use letters, digits, '_' and '-'");
+      reader.Error("name",
+                   "\"" + output.name + "\" is not a valid output name: use letters, digits, '_' and '-'");
     }
     if (!output.name.empty() && !names.insert(output.name).second) {
       reader.Error("name", "duplicate output \"" + output.name + "\"");
     }
     std::string kind = reader.String("kind").value_or("value");
-    if (kind == "artifact") output.kind = OutputKind::kArtifact;
-    else if (kind != "value") reader.Error("kind", "\"" + kind + "\" is not an output kind: use artifact or value");
+    if (kind == "artifact")
+      output.kind = OutputKind::kArtifact;
+    else if (kind != "value")
+      reader.Error("kind", "\"" + kind + "\" is not an output kind: use artifact or value");
     output.description = reader.String("description").value_or("");
     reader.Finish();
     outputs.push_back(std::move(output));
@@ -60,7 +63,8 @@ TaskResources ParseResources(const json& value, const std::string& path, Validat
       std::string item_path = reader.PathOf(key) + "." + name;
       auto text = ScalarText(quantity);
       if (!text || quantity.is_boolean() || !IsQuantity(*text)) {
-        errors->push_back({item_path, "is not a quantity: use a number with an optional suffix, e.g. 500m, 2, 256Mi, 1Gi"});
+        errors->push_back(
+            {item_path, "is not a quantity: use a number with an optional suffix, e.g. 500m, 2, 256Mi, 1Gi"});
         continue;
       }
       (std::string(key) == "requests" ? resources.requests : resources.limits)[name] = *text;
@@ -73,7 +77,8 @@ TaskResources ParseResources(const json& value, const std::string& path, Validat
 }
 
 // Checks the references in one argv element of a template.
-void CheckArgv(const std::string& text, const std::string& path, const JobTemplateSpec& spec, ValidationErrors* errors) {
+void CheckArgv(const std::string& text, const std::string& path, const JobTemplateSpec& spec,
+               ValidationErrors* errors) {
   ParsedTemplate parsed = ParseTemplate(text);
   if (!parsed.error.empty()) {
     errors->push_back({path, parsed.error});
@@ -92,20 +97,22 @@ void CheckArgv(const std::string& text, const std::string& path, const JobTempla
       if (!spec.FindParam(p[1])) {
         std::string known;
         for (const auto& param : spec.params) known += (known.empty() ? "" : ", ") + param.name;
-        errors->push_back({path, "unknown param \"" + p[1] + "\" in " + ref.text + "; declared params: " +
-                                     (known.empty() ? "(none)" : known)});
+        errors->push_back({path, "unknown param \"" + p[1] + "\" in " + ref.text +
+                                     "; declared params: " + (known.empty() ? "(none)" : known)});
       }
     } else if (p.size() == 2 && p[0] == "outputs") {
       const OutputSpec* output = spec.FindOutput(p[1]);
       if (!output) {
-        errors->push_back({path, "unknown output \"" + p[1] + "\" in " + ref.text + "; declare it under spec.outputs"});
+        errors->push_back(
+            {path, "unknown output \"" + p[1] + "\" in " + ref.text + "; declare it under spec.outputs"});
       } else if (output->kind == OutputKind::kValue) {
         errors->push_back({path, ref.text + " names a value output; a job reports values by writing them to "
                                             "$SEED_RESULTS_FILE, only artifact outputs have a path"});
       }
     } else if (!(p.size() == 1 && p[0] == "workspace") &&
                !(p.size() == 2 && p[0] == "run" && (p[1] == "name" || p[1] == "namespace" || time))) {
-      errors->push_back({path, "unknown reference " + ref.text + ": a template may use {{params.X}}, "
+      errors->push_back({path, "unknown reference " + ref.text +
+                                   ": a template may use {{params.X}}, "
                                    "{{outputs.X}}, {{workspace}}, {{run.name}}, {{run.namespace}} and "
                                    "{{run.scheduledTime}}"});
     }
@@ -122,33 +129,42 @@ JobTemplateSpec ParseJobTemplateSpec(const json& value, const std::string& path,
   spec.image_pull_policy = reader.String("imagePullPolicy").value_or("");
   if (!spec.image_pull_policy.empty() && spec.image_pull_policy != "Always" &&
       spec.image_pull_policy != "IfNotPresent" && spec.image_pull_policy != "Never") {
-    reader.Error("imagePullPolicy", "\"" + spec.image_pull_policy + "\" is not allowed: use Always, IfNotPresent or Never");
+    reader.Error("imagePullPolicy",
+                 "\"" + spec.image_pull_policy + "\" is not allowed: use Always, IfNotPresent or Never");
   }
-  if (!reader.Has("command")) reader.Error("command", "is required: the program and its fixed arguments, e.g. [seed-job, train]");
+  if (!reader.Has("command"))
+    reader.Error("command", "is required: the program and its fixed arguments, e.g. [seed-job, train]");
   spec.command = reader.StringList("command");
-  if (reader.Has("command") && spec.command.empty()) reader.Error("command", "must name a program, e.g. [seed-job, train]");
+  if (reader.Has("command") && spec.command.empty())
+    reader.Error("command", "must name a program, e.g. [seed-job, train]");
   spec.args = reader.StringList("args");
-  if (const json* params = reader.Array("params")) spec.params = ParseParamSpecs(*params, reader.PathOf("params"), errors);
-  if (const json* outputs = reader.Array("outputs")) spec.outputs = ParseOutputs(*outputs, reader.PathOf("outputs"), errors);
-  if (const json* resources = reader.Object("resources")) spec.resources = ParseResources(*resources, reader.PathOf("resources"), errors);
+  if (const json* params = reader.Array("params"))
+    spec.params = ParseParamSpecs(*params, reader.PathOf("params"), errors);
+  if (const json* outputs = reader.Array("outputs"))
+    spec.outputs = ParseOutputs(*outputs, reader.PathOf("outputs"), errors);
+  if (const json* resources = reader.Object("resources"))
+    spec.resources = ParseResources(*resources, reader.PathOf("resources"), errors);
   if (const json* env = reader.Array("env")) {
     spec.env = *env;
     for (size_t i = 0; i < env->size(); ++i) {
       const json& item = (*env)[i];
       std::string item_path = IndexPath(reader.PathOf("env"), i);
       if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) {
-        errors->push_back({item_path, "must be an object with a name and a value, e.g. {name: LOG_LEVEL, value: info}"});
+        errors->push_back(
+            {item_path, "must be an object with a name and a value, e.g. {name: LOG_LEVEL, value: info}"});
         continue;
       }
       std::string name = item["name"].get<std::string>();
       if (IsReservedEnvName(name)) {
-        errors->push_back({item_path + ".name", name + " is set by Seed; names starting with SEED_ are reserved"});
+        errors->push_back(
+            {item_path + ".name", name + " is set by Seed; names starting with SEED_ are reserved"});
       }
       if (item.contains("value") && !item["value"].is_string()) {
         errors->push_back({item_path + ".value", "must be a string; quote numbers and booleans"});
       } else if (item.contains("value") && item["value"].get<std::string>().find("{{") != std::string::npos) {
-        errors->push_back({item_path + ".value", "expressions are substituted only in command and args; pass the "
-                                                 "value as an argument instead"});
+        errors->push_back({item_path + ".value",
+                           "expressions are substituted only in command and args; pass the "
+                           "value as an argument instead"});
       }
     }
   }
@@ -160,7 +176,8 @@ JobTemplateSpec ParseJobTemplateSpec(const json& value, const std::string& path,
   if (const json* security = reader.Object("securityContext")) spec.security_context = *security;
   spec.service_account_name = reader.String("serviceAccountName").value_or("");
   spec.retries = reader.Integer("retries");
-  if (spec.retries && (*spec.retries < 0 || *spec.retries > 100)) reader.Error("retries", "must be between 0 and 100");
+  if (spec.retries && (*spec.retries < 0 || *spec.retries > 100))
+    reader.Error("retries", "must be between 0 and 100");
   spec.timeout_seconds = reader.Integer("timeoutSeconds");
   if (spec.timeout_seconds && *spec.timeout_seconds < 1) reader.Error("timeoutSeconds", "must be at least 1");
   if (reader.Has("retryOn")) {
@@ -176,8 +193,10 @@ JobTemplateSpec ParseJobTemplateSpec(const json& value, const std::string& path,
     }
   }
   reader.Finish();
-  for (size_t i = 0; i < spec.command.size(); ++i) CheckArgv(spec.command[i], IndexPath(JoinPath(path, "command"), i), spec, errors);
-  for (size_t i = 0; i < spec.args.size(); ++i) CheckArgv(spec.args[i], IndexPath(JoinPath(path, "args"), i), spec, errors);
+  for (size_t i = 0; i < spec.command.size(); ++i)
+    CheckArgv(spec.command[i], IndexPath(JoinPath(path, "command"), i), spec, errors);
+  for (size_t i = 0; i < spec.args.size(); ++i)
+    CheckArgv(spec.args[i], IndexPath(JoinPath(path, "args"), i), spec, errors);
   return spec;
 }
 

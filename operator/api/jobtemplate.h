@@ -23,7 +23,7 @@ struct OutputSpec {
 struct TaskResources {
   nlohmann::json requests = nlohmann::json::object();  // {cpu: 500m, memory: 256Mi}
   nlohmann::json limits = nlohmann::json::object();
-  int64_t gpu = 0;                                      // nvidia.com/gpu limit
+  int64_t gpu = 0;  // nvidia.com/gpu limit
 };
 
 struct JobTemplateSpec {
@@ -35,17 +35,17 @@ struct JobTemplateSpec {
   std::vector<ParamSpec> params;
   std::vector<OutputSpec> outputs;
   TaskResources resources;
-  nlohmann::json env = nlohmann::json::array();            // [{name, value | valueFrom}]
+  nlohmann::json env = nlohmann::json::array();  // [{name, value | valueFrom}]
   nlohmann::json volumes = nlohmann::json::array();
   nlohmann::json volume_mounts = nlohmann::json::array();
   nlohmann::json node_selector = nlohmann::json::object();
   nlohmann::json tolerations = nlohmann::json::array();
-  nlohmann::json affinity;                                  // null when unset
-  nlohmann::json security_context;                          // container securityContext overrides
+  nlohmann::json affinity;          // null when unset
+  nlohmann::json security_context;  // container securityContext overrides
   std::string service_account_name;
   std::optional<int64_t> retries;
   std::optional<int64_t> timeout_seconds;
-  std::optional<std::vector<int64_t>> retry_on;             // exit codes worth retrying
+  std::optional<std::vector<int64_t>> retry_on;  // exit codes worth retrying
 
   const ParamSpec* FindParam(const std::string& name) const;
   const OutputSpec* FindOutput(const std::string& name) const;
@@ -57,7 +57,8 @@ struct JobTemplate {
 };
 
 // Parses and validates `spec` alone (path prefix "spec"); every error is recorded.
-JobTemplateSpec ParseJobTemplateSpec(const nlohmann::json& spec, const std::string& path, ValidationErrors* errors);
+JobTemplateSpec ParseJobTemplateSpec(const nlohmann::json& spec, const std::string& path,
+                                     ValidationErrors* errors);
 // A whole object: apiVersion, kind, metadata and spec.
 JobTemplate ParseJobTemplate(const nlohmann::json& object, ValidationErrors* errors);
 

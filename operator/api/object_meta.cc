@@ -14,7 +14,8 @@ void CheckTypeMeta(const json& object, const std::string& kind, ValidationErrors
   };
   std::string api_version = text("apiVersion");
   if (api_version != kApiVersion) {
-    errors->push_back({"apiVersion", "must be " + std::string(kApiVersion) + ", got \"" + api_version + "\""});
+    errors->push_back(
+        {"apiVersion", "must be " + std::string(kApiVersion) + ", got \"" + api_version + "\""});
   }
   std::string actual = text("kind");
   if (actual != kind) errors->push_back({"kind", "must be " + kind + ", got \"" + actual + "\""});
@@ -61,7 +62,8 @@ json ConditionToJson(const Condition& condition) {
               {"status", condition.status},
               {"reason", condition.reason},
               {"message", condition.message}};
-  if (condition.last_transition_time) out["lastTransitionTime"] = FormatRfc3339(*condition.last_transition_time);
+  if (condition.last_transition_time)
+    out["lastTransitionTime"] = FormatRfc3339(*condition.last_transition_time);
   if (condition.observed_generation) out["observedGeneration"] = condition.observed_generation;
   return out;
 }

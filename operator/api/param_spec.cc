@@ -12,10 +12,14 @@ using nlohmann::json;
 
 const char* ParamTypeName(ParamType type) {
   switch (type) {
-    case ParamType::kString: return "string";
-    case ParamType::kInteger: return "integer";
-    case ParamType::kNumber: return "number";
-    case ParamType::kBoolean: return "boolean";
+    case ParamType::kString:
+      return "string";
+    case ParamType::kInteger:
+      return "integer";
+    case ParamType::kNumber:
+      return "number";
+    case ParamType::kBoolean:
+      return "boolean";
   }
   return "string";
 }
@@ -49,7 +53,8 @@ std::optional<std::string> CheckParamValue(const ParamSpec& spec, const std::str
     case ParamType::kBoolean:
       if (value != "true" && value != "false") return Quote(value) + " is not a boolean: use true or false";
       break;
-    case ParamType::kString: break;
+    case ParamType::kString:
+      break;
   }
   if (number && spec.minimum && *number < *spec.minimum) {
     return Quote(value) + " is below the minimum " + FormatNumber(*spec.minimum);
@@ -78,18 +83,24 @@ std::vector<ParamSpec> ParseParamSpecs(const json& list, const std::string& path
     ParamSpec spec;
     spec.name = reader.String("name", true).value_or("");
     if (!spec.name.empty() && !IsParamName(spec.name)) {
-      reader.Error("name", Quote(spec.name) + " is not a valid param name: use letters, digits, '_' and '-', "
-                                              "starting with a letter or '_'");
+      reader.Error("name", Quote(spec.name) +
+                               " is not a valid param name: use letters, digits, '_' and '-', "
+                               "starting with a letter or '_'");
     }
     if (!spec.name.empty() && !names.insert(spec.name).second) {
       reader.Error("name", "duplicate param " + Quote(spec.name));
     }
     std::string type = reader.String("type").value_or("string");
-    if (type == "string") spec.type = ParamType::kString;
-    else if (type == "integer") spec.type = ParamType::kInteger;
-    else if (type == "number") spec.type = ParamType::kNumber;
-    else if (type == "boolean") spec.type = ParamType::kBoolean;
-    else reader.Error("type", Quote(type) + " is not a param type: use string, integer, number or boolean");
+    if (type == "string")
+      spec.type = ParamType::kString;
+    else if (type == "integer")
+      spec.type = ParamType::kInteger;
+    else if (type == "number")
+      spec.type = ParamType::kNumber;
+    else if (type == "boolean")
+      spec.type = ParamType::kBoolean;
+    else
+      reader.Error("type", Quote(type) + " is not a param type: use string, integer, number or boolean");
     spec.required = reader.Bool("required").value_or(false);
     spec.default_value = reader.IntOrString("default");
     spec.description = reader.String("description").value_or("");
@@ -106,7 +117,8 @@ std::vector<ParamSpec> ParseParamSpecs(const json& list, const std::string& path
       }
     }
     reader.Finish();
-    if ((spec.minimum || spec.maximum) && spec.type != ParamType::kInteger && spec.type != ParamType::kNumber) {
+    if ((spec.minimum || spec.maximum) && spec.type != ParamType::kInteger &&
+        spec.type != ParamType::kNumber) {
       errors->push_back({item_path, "minimum and maximum need type integer or number, not " +
                                         std::string(ParamTypeName(spec.type))});
     }
@@ -114,7 +126,8 @@ std::vector<ParamSpec> ParseParamSpecs(const json& list, const std::string& path
       errors->push_back({JoinPath(item_path, "minimum"), "is greater than maximum"});
     }
     if (spec.required && spec.default_value) {
-      errors->push_back({JoinPath(item_path, "default"), "a required param cannot have a default; drop one of them"});
+      errors->push_back(
+          {JoinPath(item_path, "default"), "a required param cannot have a default; drop one of them"});
     }
     if (spec.default_value) {
       // A default that is itself an expression is checked where it is substituted.

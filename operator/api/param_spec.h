@@ -25,7 +25,8 @@ struct ParamSpec {
 const char* ParamTypeName(ParamType type);
 
 // Parses `params` lists; every item's errors are recorded under `path`.
-std::vector<ParamSpec> ParseParamSpecs(const nlohmann::json& list, const std::string& path, ValidationErrors* errors);
+std::vector<ParamSpec> ParseParamSpecs(const nlohmann::json& list, const std::string& path,
+                                       ValidationErrors* errors);
 nlohmann::json ParamSpecToJson(const ParamSpec& spec);
 
 // nullopt when `value` fits the spec, otherwise what is wrong and what is allowed.

@@ -29,18 +29,24 @@ const ParamSpec* PipelineSpec::FindParam(const std::string& name) const {
 
 const char* ConcurrencyPolicyName(ConcurrencyPolicy policy) {
   switch (policy) {
-    case ConcurrencyPolicy::kAllow: return "Allow";
-    case ConcurrencyPolicy::kForbid: return "Forbid";
-    case ConcurrencyPolicy::kReplace: return "Replace";
+    case ConcurrencyPolicy::kAllow:
+      return "Allow";
+    case ConcurrencyPolicy::kForbid:
+      return "Forbid";
+    case ConcurrencyPolicy::kReplace:
+      return "Replace";
   }
   return "Allow";
 }
 
 const char* CatchupPolicyName(CatchupPolicy policy) {
   switch (policy) {
-    case CatchupPolicy::kNone: return "None";
-    case CatchupPolicy::kLatest: return "Latest";
-    case CatchupPolicy::kAll: return "All";
+    case CatchupPolicy::kNone:
+      return "None";
+    case CatchupPolicy::kLatest:
+      return "Latest";
+    case CatchupPolicy::kAll:
+      return "All";
   }
   return "Latest";
 }
@@ -97,9 +103,11 @@ void CheckTaskExpression(const std::string& text, const std::string& path, const
       }
     } else if (!(p.size() == 1 && p[0] == "workspace") &&
                !(p.size() == 2 && p[0] == "run" && (p[1] == "name" || p[1] == "namespace" || time))) {
-      errors->push_back({path, "unknown reference " + ref.text + ": a pipeline task may use "
-                                   "{{pipeline.params.X}}, {{tasks.T.outputs.Y}}, {{workspace}}, {{run.name}}, "
-                                   "{{run.namespace}} and {{run.scheduledTime}}"});
+      errors->push_back(
+          {path, "unknown reference " + ref.text +
+                     ": a pipeline task may use "
+                     "{{pipeline.params.X}}, {{tasks.T.outputs.Y}}, {{workspace}}, {{run.name}}, "
+                     "{{run.namespace}} and {{run.scheduledTime}}"});
     }
   }
 }
@@ -112,23 +120,32 @@ std::optional<Schedule> ParseSchedule(const json& value, const std::string& path
   try {
     date::locate_zone(schedule.time_zone);
   } catch (const std::exception&) {
-    reader.Error("timeZone", "\"" + schedule.time_zone + "\" is not an IANA time zone: use a name such as "
-                                                          "Asia/Shanghai, Europe/Berlin or UTC");
+    reader.Error("timeZone", "\"" + schedule.time_zone +
+                                 "\" is not an IANA time zone: use a name such as "
+                                 "Asia/Shanghai, Europe/Berlin or UTC");
   }
   std::string concurrency = reader.String("concurrencyPolicy").value_or("Allow");
-  if (concurrency == "Allow") schedule.concurrency_policy = ConcurrencyPolicy::kAllow;
-  else if (concurrency == "Forbid") schedule.concurrency_policy = ConcurrencyPolicy::kForbid;
-  else if (concurrency == "Replace") schedule.concurrency_policy = ConcurrencyPolicy::kReplace;
-  else reader.Error("concurrencyPolicy", "\"" + concurrency + "\" is not allowed: use Allow, Forbid or Replace");
+  if (concurrency == "Allow")
+    schedule.concurrency_policy = ConcurrencyPolicy::kAllow;
+  else if (concurrency == "Forbid")
+    schedule.concurrency_policy = ConcurrencyPolicy::kForbid;
+  else if (concurrency == "Replace")
+    schedule.concurrency_policy = ConcurrencyPolicy::kReplace;
+  else
+    reader.Error("concurrencyPolicy", "\"" + concurrency + "\" is not allowed: use Allow, Forbid or Replace");
   schedule.starting_deadline_seconds = reader.Integer("startingDeadlineSeconds");
   if (schedule.starting_deadline_seconds && *schedule.starting_deadline_seconds < 1) {
     reader.Error("startingDeadlineSeconds", "must be at least 1");
   }
   std::string catchup = reader.String("catchup").value_or("Latest");
-  if (catchup == "None") schedule.catchup = CatchupPolicy::kNone;
-  else if (catchup == "Latest") schedule.catchup = CatchupPolicy::kLatest;
-  else if (catchup == "All") schedule.catchup = CatchupPolicy::kAll;
-  else reader.Error("catchup", "\"" + catchup + "\" is not allowed: use None, Latest or All");
+  if (catchup == "None")
+    schedule.catchup = CatchupPolicy::kNone;
+  else if (catchup == "Latest")
+    schedule.catchup = CatchupPolicy::kLatest;
+  else if (catchup == "All")
+    schedule.catchup = CatchupPolicy::kAll;
+  else
+    reader.Error("catchup", "\"" + catchup + "\" is not allowed: use None, Latest or All");
   schedule.max_catchup_runs = reader.Integer("maxCatchupRuns").value_or(100);
   if (schedule.max_catchup_runs < 1 || schedule.max_catchup_runs > 1000) {
     reader.Error("maxCatchupRuns", "must be between 1 and 1000");
@@ -150,14 +167,16 @@ Workspace ParseWorkspace(const json& value, const std::string& path, ValidationE
     workspace.volume_claim_template = *claim_template;
     std::string template_path = reader.PathOf("volumeClaimTemplate");
     if (!claim_template->contains("spec") || !(*claim_template)["spec"].is_object()) {
-      errors->push_back({template_path + ".spec", "is required: a PersistentVolumeClaim spec with accessModes and "
-                                                  "resources.requests.storage"});
+      errors->push_back({template_path + ".spec",
+                         "is required: a PersistentVolumeClaim spec with accessModes and "
+                         "resources.requests.storage"});
     } else {
       const json& claim_spec = (*claim_template)["spec"];
       auto storage = claim_spec.value("/resources/requests/storage"_json_pointer, json());
       auto text = ScalarText(storage);
       if (!text || !IsQuantity(*text)) {
-        errors->push_back({template_path + ".spec.resources.requests.storage", "is required: a size such as 1Gi"});
+        errors->push_back(
+            {template_path + ".spec.resources.requests.storage", "is required: a size such as 1Gi"});
       }
     }
   } else if (claim) {
@@ -229,14 +248,18 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
   PipelineSpec spec;
   FieldReader reader(value, path, errors);
   spec.description = reader.String("description").value_or("");
-  if (const json* params = reader.Array("params")) spec.params = ParseParamSpecs(*params, reader.PathOf("params"), errors);
+  if (const json* params = reader.Array("params"))
+    spec.params = ParseParamSpecs(*params, reader.PathOf("params"), errors);
   const json* tasks = reader.Array("tasks", true);
   if (tasks && tasks->empty()) reader.Error("tasks", "must list at least one task");
-  if (const json* schedule = reader.Object("schedule")) spec.schedule = ParseSchedule(*schedule, reader.PathOf("schedule"), errors);
+  if (const json* schedule = reader.Object("schedule"))
+    spec.schedule = ParseSchedule(*schedule, reader.PathOf("schedule"), errors);
   spec.parallelism = reader.Integer("parallelism").value_or(0);
   if (spec.parallelism < 0) reader.Error("parallelism", "must be 0 (no limit) or more");
-  if (const json* workspace = reader.Object("workspace")) spec.workspace = ParseWorkspace(*workspace, reader.PathOf("workspace"), errors);
-  if (const json* defaults = reader.Object("podDefaults")) spec.pod_defaults = ParsePodDefaults(*defaults, reader.PathOf("podDefaults"), errors);
+  if (const json* workspace = reader.Object("workspace"))
+    spec.workspace = ParseWorkspace(*workspace, reader.PathOf("workspace"), errors);
+  if (const json* defaults = reader.Object("podDefaults"))
+    spec.pod_defaults = ParsePodDefaults(*defaults, reader.PathOf("podDefaults"), errors);
   spec.successful_runs_history_limit = reader.Integer("successfulRunsHistoryLimit").value_or(10);
   if (spec.successful_runs_history_limit < 0) reader.Error("successfulRunsHistoryLimit", "must be 0 or more");
   spec.failed_runs_history_limit = reader.Integer("failedRunsHistoryLimit").value_or(5);
@@ -246,7 +269,8 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
   if (!tasks) return spec;
   std::set<std::string> names;
   for (const auto& item : *tasks) {
-    if (item.is_object() && item.contains("name") && item["name"].is_string()) names.insert(item["name"].get<std::string>());
+    if (item.is_object() && item.contains("name") && item["name"].is_string())
+      names.insert(item["name"].get<std::string>());
   }
   std::set<std::string> seen;
   for (size_t i = 0; i < tasks->size(); ++i) {
@@ -255,10 +279,12 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
     PipelineTask task;
     task.name = task_reader.String("name", true).value_or("");
     if (!task.name.empty() && !IsDnsLabel(task.name)) {
-      task_reader.Error("name", "\"" + task.name + "\" is not a valid task name: use lower-case letters, digits "
-                                                   "and '-', starting and ending with a letter or digit");
+      task_reader.Error("name", "\"" + task.name +
+                                    "\" is not a valid task name: use lower-case letters, digits "
+                                    "and '-', starting and ending with a letter or digit");
     }
-    if (!task.name.empty() && !seen.insert(task.name).second) task_reader.Error("name", "duplicate task \"" + task.name + "\"");
+    if (!task.name.empty() && !seen.insert(task.name).second)
+      task_reader.Error("name", "duplicate task \"" + task.name + "\"");
     if (const json* ref = task_reader.Object("templateRef", true)) {
       FieldReader ref_reader(*ref, task_reader.PathOf("templateRef"), errors);
       task.template_ref = ref_reader.String("name", true).value_or("");
@@ -279,9 +305,11 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
     task.params = task_reader.IntOrStringMap("params");
     task.when = task_reader.String("when").value_or("");
     task.retries = task_reader.Integer("retries");
-    if (task.retries && (*task.retries < 0 || *task.retries > 100)) task_reader.Error("retries", "must be between 0 and 100");
+    if (task.retries && (*task.retries < 0 || *task.retries > 100))
+      task_reader.Error("retries", "must be between 0 and 100");
     task.timeout_seconds = task_reader.Integer("timeoutSeconds");
-    if (task.timeout_seconds && *task.timeout_seconds < 1) task_reader.Error("timeoutSeconds", "must be at least 1");
+    if (task.timeout_seconds && *task.timeout_seconds < 1)
+      task_reader.Error("timeoutSeconds", "must be at least 1");
     task.retry_on = ParseRetryOn(task_reader, errors);
     task_reader.Finish();
 
@@ -289,7 +317,8 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
     for (const auto& [param, text] : task.params) {
       CheckTaskExpression(text, task_path + ".params." + param, spec, names, &referenced, errors);
     }
-    if (!task.when.empty()) CheckTaskExpression(task.when, task_path + ".when", spec, names, &referenced, errors);
+    if (!task.when.empty())
+      CheckTaskExpression(task.when, task_path + ".when", spec, names, &referenced, errors);
     task.dependencies = task.depends_on;
     for (const auto& dep : referenced) {
       if (dep == task.name) {
@@ -300,9 +329,10 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
         task.dependencies.push_back(dep);  // reading a task's outputs implies running after it
       }
     }
-    task.dependencies.erase(std::remove_if(task.dependencies.begin(), task.dependencies.end(),
-                                           [&](const std::string& d) { return !names.count(d) || d == task.name; }),
-                            task.dependencies.end());
+    task.dependencies.erase(
+        std::remove_if(task.dependencies.begin(), task.dependencies.end(),
+                       [&](const std::string& d) { return !names.count(d) || d == task.name; }),
+        task.dependencies.end());
     spec.tasks.push_back(std::move(task));
   }
   CheckCycles(spec, reader.PathOf("tasks"), errors);
@@ -353,7 +383,8 @@ PipelineStatus PipelineStatusFromJson(const json& value) {
     }
   }
   if (value.contains("conditions") && value["conditions"].is_array()) {
-    for (const auto& condition : value["conditions"]) status.conditions.push_back(ConditionFromJson(condition));
+    for (const auto& condition : value["conditions"])
+      status.conditions.push_back(ConditionFromJson(condition));
   }
   return status;
 }

@@ -18,10 +18,10 @@ inline constexpr size_t kMaxPipelineNameLength = 52;
 struct PipelineTask {
   std::string name;
   std::string template_ref;
-  std::vector<std::string> depends_on;           // as written
-  std::vector<std::string> dependencies;         // depends_on plus tasks whose outputs are referenced
-  std::map<std::string, std::string> params;     // template param -> value (may hold expressions)
-  std::string when;                              // empty: always
+  std::vector<std::string> depends_on;        // as written
+  std::vector<std::string> dependencies;      // depends_on plus tasks whose outputs are referenced
+  std::map<std::string, std::string> params;  // template param -> value (may hold expressions)
+  std::string when;                           // empty: always
   std::optional<int64_t> retries;
   std::optional<int64_t> timeout_seconds;
   std::optional<std::vector<int64_t>> retry_on;

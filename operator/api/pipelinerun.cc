@@ -54,7 +54,8 @@ PipelineRunSpec ParsePipelineRunSpec(const json& value, const std::string& path,
   if (auto scheduled = reader.String("scheduledTime")) {
     spec.scheduled_time = ParseRfc3339(*scheduled);
     if (!spec.scheduled_time) {
-      reader.Error("scheduledTime", "\"" + *scheduled + "\" is not an RFC 3339 time such as 2026-11-22T00:15:00Z");
+      reader.Error("scheduledTime",
+                   "\"" + *scheduled + "\" is not an RFC 3339 time such as 2026-11-22T00:15:00Z");
     }
   }
   spec.cancel = reader.Bool("cancel").value_or(false);
@@ -106,7 +107,8 @@ TaskStatus TaskStatusFromJson(const json& value) {
   status.start_time = TimeField(value, "startTime");
   status.completion_time = TimeField(value, "completionTime");
   status.next_retry_time = TimeField(value, "nextRetryTime");
-  if (value.contains("exitCode") && value["exitCode"].is_number_integer()) status.exit_code = value["exitCode"].get<int64_t>();
+  if (value.contains("exitCode") && value["exitCode"].is_number_integer())
+    status.exit_code = value["exitCode"].get<int64_t>();
   status.reason = value.value("reason", "");
   status.message = value.value("message", "");
   if (value.contains("outputs") && value["outputs"].is_object()) {
@@ -147,7 +149,8 @@ PipelineRunStatus PipelineRunStatusFromJson(const json& value) {
   }
   if (value.contains("pipelineSpec")) status.pipeline_spec = value["pipelineSpec"];
   if (value.contains("conditions") && value["conditions"].is_array()) {
-    for (const auto& condition : value["conditions"]) status.conditions.push_back(ConditionFromJson(condition));
+    for (const auto& condition : value["conditions"])
+      status.conditions.push_back(ConditionFromJson(condition));
   }
   return status;
 }

@@ -38,12 +38,12 @@ struct TaskStatus {
   TaskPhase phase = TaskPhase::kPending;
   int64_t attempt = 0;  // 1-based attempt of the current or last pod; 0 before the first
   std::string pod_name;
-  std::optional<Seconds> start_time;       // first attempt started
+  std::optional<Seconds> start_time;  // first attempt started
   std::optional<Seconds> completion_time;
   std::optional<Seconds> next_retry_time;  // while Retrying
   std::optional<int64_t> exit_code;
-  std::string reason;                      // short CamelCase cause: Timeout, ExitCode, OutputMissing ...
-  std::string message;                     // one line for a human, never logs
+  std::string reason;                          // short CamelCase cause: Timeout, ExitCode, OutputMissing ...
+  std::string message;                         // one line for a human, never logs
   std::map<std::string, std::string> outputs;  // value outputs (artifact paths are derivable)
 
   bool operator==(const TaskStatus&) const = default;
@@ -68,7 +68,8 @@ struct PipelineRun {
   PipelineRunStatus status;
 };
 
-PipelineRunSpec ParsePipelineRunSpec(const nlohmann::json& spec, const std::string& path, ValidationErrors* errors);
+PipelineRunSpec ParsePipelineRunSpec(const nlohmann::json& spec, const std::string& path,
+                                     ValidationErrors* errors);
 PipelineRun ParsePipelineRun(const nlohmann::json& object, ValidationErrors* errors);
 
 nlohmann::json TaskStatusToJson(const TaskStatus& status);

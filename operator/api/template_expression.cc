@@ -46,7 +46,8 @@ std::string ParseInner(const std::string& inner, ExpressionReference* reference)
     std::smatch match;
     ExpressionFilter filter;
     if (std::regex_match(parts[i], match, kAdd)) {
-      filter.kind = match[1] == "addDays" ? ExpressionFilter::Kind::kAddDays : ExpressionFilter::Kind::kAddMinutes;
+      filter.kind =
+          match[1] == "addDays" ? ExpressionFilter::Kind::kAddDays : ExpressionFilter::Kind::kAddMinutes;
       filter.amount = std::stoll(match[2].str());
     } else if (std::regex_match(parts[i], match, kDate)) {
       filter.kind = ExpressionFilter::Kind::kDate;
@@ -83,7 +84,8 @@ ParsedTemplate ParseTemplate(std::string_view text) {
       parsed.segments.push_back({std::string(text.substr(position)), std::nullopt});
       break;
     }
-    if (open > position) parsed.segments.push_back({std::string(text.substr(position, open - position)), std::nullopt});
+    if (open > position)
+      parsed.segments.push_back({std::string(text.substr(position, open - position)), std::nullopt});
     size_t close = text.find("}}", open + 2);
     if (close == std::string_view::npos) {
       parsed.error = "unclosed \"{{\" in \"" + std::string(text) + "\": close the expression with \"}}\"";

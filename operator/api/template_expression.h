@@ -19,11 +19,11 @@ struct ExpressionFilter {
 struct ExpressionReference {
   std::vector<std::string> path;  // "tasks.qc.outputs.clean" -> {tasks, qc, outputs, clean}
   std::vector<ExpressionFilter> filters;
-  std::string text;               // the whole "{{...}}" as written
+  std::string text;  // the whole "{{...}}" as written
 };
 
 struct TemplateSegment {
-  std::string literal;                       // used when reference is empty
+  std::string literal;  // used when reference is empty
   std::optional<ExpressionReference> reference;
 };
 

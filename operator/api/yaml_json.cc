@@ -33,7 +33,8 @@ json Convert(const YAML::Node& node, const std::string& path, std::map<std::stri
   if (!path.empty()) lines->emplace(path, node.Mark().line + 1);
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Undefined:
+      return nullptr;
     case YAML::NodeType::Scalar:
       if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
       return PlainScalar(node.Scalar());

@@ -12,8 +12,8 @@ namespace seed::api {
 // One document of a (multi-document) YAML stream.
 struct YamlDocument {
   nlohmann::json value;
-  int line = 1;                       // 1-based line where the document starts
-  std::map<std::string, int> lines;   // field path (spec.tasks[2].name) -> 1-based line
+  int line = 1;                      // 1-based line where the document starts
+  std::map<std::string, int> lines;  // field path (spec.tasks[2].name) -> 1-based line
 };
 
 class YamlSyntaxError : public std::runtime_error {

@@ -10,7 +10,8 @@ std::chrono::seconds RetryDelay(int64_t failed_attempt, const BackoffPolicy& pol
   return std::min(delay, policy.cap);
 }
 
-bool IsRetryableExit(const std::optional<int64_t>& exit_code, const std::optional<std::vector<int64_t>>& retry_on) {
+bool IsRetryableExit(const std::optional<int64_t>& exit_code,
+                     const std::optional<std::vector<int64_t>>& retry_on) {
   if (retry_on) {
     return exit_code && std::find(retry_on->begin(), retry_on->end(), *exit_code) != retry_on->end();
   }

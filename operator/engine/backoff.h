@@ -17,6 +17,7 @@ std::chrono::seconds RetryDelay(int64_t failed_attempt, const BackoffPolicy& pol
 
 // Whether an attempt that exited with `exit_code` (nullopt: killed or evicted, no code) may be
 // retried: listed in retryOn when set, otherwise anything but 2 ("bad input").
-bool IsRetryableExit(const std::optional<int64_t>& exit_code, const std::optional<std::vector<int64_t>>& retry_on);
+bool IsRetryableExit(const std::optional<int64_t>& exit_code,
+                     const std::optional<std::vector<int64_t>>& retry_on);
 
 }  // namespace seed::engine

@@ -67,9 +67,10 @@ std::string ParseField(const std::string& text, const FieldSpec& field, std::vec
     if (slash != std::string::npos) {
       range = item.substr(0, slash);
       std::string step_text = item.substr(slash + 1);
-      if (step_text.empty() || step_text.size() > 3 || !std::all_of(step_text.begin(), step_text.end(), ::isdigit) ||
-          std::stoi(step_text) == 0) {
-        return "bad step \"" + item + "\" in the " + std::string(field.name) + " field: write */N or A-B/N with N >= 1";
+      if (step_text.empty() || step_text.size() > 3 ||
+          !std::all_of(step_text.begin(), step_text.end(), ::isdigit) || std::stoi(step_text) == 0) {
+        return "bad step \"" + item + "\" in the " + std::string(field.name) +
+               " field: write */N or A-B/N with N >= 1";
       }
       step = std::stoi(step_text);
     }
@@ -83,10 +84,12 @@ std::string ParseField(const std::string& text, const FieldSpec& field, std::vec
         }
         high = slash != std::string::npos ? (field.max == 7 ? 6 : field.max) : low;
       } else {
-        if (!ParseValue(range.substr(0, dash), field, &low) || !ParseValue(range.substr(dash + 1), field, &high)) {
+        if (!ParseValue(range.substr(0, dash), field, &low) ||
+            !ParseValue(range.substr(dash + 1), field, &high)) {
           return "\"" + range + "\" is not a valid " + field.name + " range: use A-B with values " + allowed;
         }
-        if (low > high) return "range \"" + range + "\" in the " + std::string(field.name) + " field runs backwards";
+        if (low > high)
+          return "range \"" + range + "\" in the " + std::string(field.name) + " field runs backwards";
       }
     }
     for (int value = low; value <= high; value += step) (*bits)[value] = true;
@@ -116,7 +119,8 @@ std::optional<CronSchedule> CronSchedule::Parse(const std::string& raw, std::str
   if (!text.empty() && text[0] == '@') {
     std::string expanded = Expand(text);
     if (expanded == text) {
-      *error = "unknown descriptor \"" + text + "\": use @yearly, @annually, @monthly, @weekly, @daily, @midnight "
+      *error = "unknown descriptor \"" + text +
+               "\": use @yearly, @annually, @monthly, @weekly, @daily, @midnight "
                "or @hourly";
       return std::nullopt;
     }
@@ -127,14 +131,16 @@ std::optional<CronSchedule> CronSchedule::Parse(const std::string& raw, std::str
   std::string field;
   while (stream >> field) fields.push_back(field);
   if (fields.size() == 6) {
-    *error = "6 fields given, but Seed uses standard 5-field cron (minute hour day-of-month month day-of-week) "
-             "with no seconds field; drop the first field";
+    *error =
+        "6 fields given, but Seed uses standard 5-field cron (minute hour day-of-month month day-of-week) "
+        "with no seconds field; drop the first field";
     return std::nullopt;
   }
   if (fields.size() != 5) {
-    *error = "\"" + raw + "\" has " + std::to_string(fields.size()) +
-             " fields; write 5 (minute hour day-of-month month day-of-week), e.g. \"15 0 * * *\", or a descriptor "
-             "such as @daily";
+    *error =
+        "\"" + raw + "\" has " + std::to_string(fields.size()) +
+        " fields; write 5 (minute hour day-of-month month day-of-week), e.g. \"15 0 * * *\", or a descriptor "
+        "such as @daily";
     return std::nullopt;
   }
   CronSchedule schedule;
@@ -149,11 +155,21 @@ std::optional<CronSchedule> CronSchedule::Parse(const std::string& raw, std::str
     for (int value = kFields[i].min; value <= kFields[i].max; ++value) {
       if (!bits[value]) continue;
       switch (i) {
-        case 0: schedule.minutes_.set(value); break;
-        case 1: schedule.hours_.set(value); break;
-        case 2: schedule.days_of_month_.set(value); break;
-        case 3: schedule.months_.set(value); break;
-        case 4: schedule.days_of_week_.set(value % 7); break;
+        case 0:
+          schedule.minutes_.set(value);
+          break;
+        case 1:
+          schedule.hours_.set(value);
+          break;
+        case 2:
+          schedule.days_of_month_.set(value);
+          break;
+        case 3:
+          schedule.months_.set(value);
+          break;
+        case 4:
+          schedule.days_of_week_.set(value % 7);
+          break;
       }
     }
     if (i == 2) schedule.day_of_month_star_ = star || fields[i].rfind("*/", 0) == 0;

@@ -20,13 +20,17 @@ Seconds AddLocalDays(Seconds time, long long days, const date::time_zone* zone) 
 }
 
 // Applies filters to an instant; returns the text or sets *error.
-std::string ApplyTimeFilters(Seconds time, const std::vector<ExpressionFilter>& filters, const date::time_zone* zone,
-                             std::string* error) {
+std::string ApplyTimeFilters(Seconds time, const std::vector<ExpressionFilter>& filters,
+                             const date::time_zone* zone, std::string* error) {
   for (size_t i = 0; i < filters.size(); ++i) {
     const auto& filter = filters[i];
     switch (filter.kind) {
-      case ExpressionFilter::Kind::kAddDays: time = AddLocalDays(time, filter.amount, zone); break;
-      case ExpressionFilter::Kind::kAddMinutes: time += std::chrono::minutes(filter.amount); break;
+      case ExpressionFilter::Kind::kAddDays:
+        time = AddLocalDays(time, filter.amount, zone);
+        break;
+      case ExpressionFilter::Kind::kAddMinutes:
+        time += std::chrono::minutes(filter.amount);
+        break;
       case ExpressionFilter::Kind::kDate: {
         if (i + 1 != filters.size()) {
           *error = "date must be the last filter";
@@ -47,7 +51,9 @@ std::string ApplyTimeFilters(Seconds time, const std::vector<ExpressionFilter>& 
 
 }  // namespace
 
-std::string FormatScheduledTime(Seconds time, const date::time_zone* zone) { return api::FormatRfc3339In(time, zone); }
+std::string FormatScheduledTime(Seconds time, const date::time_zone* zone) {
+  return api::FormatRfc3339In(time, zone);
+}
 
 Substitution Substitute(const std::string& text, const ExpressionScope& scope) {
   Substitution result;
@@ -66,7 +72,8 @@ Substitution Substitute(const std::string& text, const ExpressionScope& scope) {
     auto fail = [&](const std::string& message) {
       if (result.error.empty()) result.error = message;
     };
-    auto lookup = [&](const std::map<std::string, std::string>& map, const std::string& key, const char* what) {
+    auto lookup = [&](const std::map<std::string, std::string>& map, const std::string& key,
+                      const char* what) {
       auto it = map.find(key);
       if (it == map.end()) {
         fail("unknown " + std::string(what) + " \"" + key + "\" in " + ref.text);
@@ -95,8 +102,9 @@ Substitution Substitute(const std::string& text, const ExpressionScope& scope) {
           result.value += ref.text;
           continue;
         }
-        fail(task == scope.task_outputs.end() ? "outputs of task \"" + p[1] + "\" are not available in " + ref.text
-                                              : "task \"" + p[1] + "\" reported no output \"" + p[3] + "\" for " + ref.text);
+        fail(task == scope.task_outputs.end()
+                 ? "outputs of task \"" + p[1] + "\" are not available in " + ref.text
+                 : "task \"" + p[1] + "\" reported no output \"" + p[3] + "\" for " + ref.text);
         continue;
       }
       result.value += task->second.at(p[3]);

@@ -23,20 +23,20 @@ struct ExpressionScope {
   std::map<std::string, std::string> outputs;          // {{outputs.X}}: artifact path inside a template
   // {{tasks.T.outputs.Y}}: value outputs and artifact paths of finished tasks.
   std::map<std::string, std::map<std::string, std::string>> task_outputs;
-  std::set<std::string> skipped_tasks;                 // their outputs do not exist
+  std::set<std::string> skipped_tasks;  // their outputs do not exist
   std::string run_name;
   std::string run_namespace;
-  std::string workspace;                               // {{workspace}}
+  std::string workspace;  // {{workspace}}
   std::optional<Seconds> scheduled_time;
-  const date::time_zone* zone = nullptr;               // for scheduledTime filters; nullptr = UTC
+  const date::time_zone* zone = nullptr;  // for scheduledTime filters; nullptr = UTC
   // `seed render`: leave {{tasks.T.outputs.Y}} of unfinished tasks as written.
   bool keep_unresolved_task_outputs = false;
 };
 
 struct Substitution {
   std::string value;
-  std::string error;                        // non-empty: the text could not be substituted
-  std::vector<std::string> skipped_tasks;   // referenced outputs of these skipped tasks
+  std::string error;                       // non-empty: the text could not be substituted
+  std::vector<std::string> skipped_tasks;  // referenced outputs of these skipped tasks
 };
 
 Substitution Substitute(const std::string& text, const ExpressionScope& scope);

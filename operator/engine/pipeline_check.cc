@@ -26,7 +26,8 @@ void CheckOutputReferences(const std::string& text, const std::string& path, con
     if (!found->second.FindOutput(p[3])) {
       std::string known;
       for (const auto& output : found->second.outputs) known += (known.empty() ? "" : ", ") + output.name;
-      errors->push_back({path, "task \"" + p[1] + "\" (JobTemplate " + task->template_ref + ") has no output \"" + p[3] +
+      errors->push_back({path, "task \"" + p[1] + "\" (JobTemplate " + task->template_ref +
+                                   ") has no output \"" + p[3] +
                                    "\"; its outputs: " + (known.empty() ? "(none)" : known)});
     }
   }
@@ -53,9 +54,9 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
     if (found == templates.end()) {
       std::string known;
       for (const auto& [name, unused] : templates) known += (known.empty() ? "" : ", ") + name;
-      errors.push_back({task_path + ".templateRef.name", "JobTemplate \"" + task.template_ref +
-                                                             "\" not found; known templates: " +
-                                                             (known.empty() ? "(none)" : known)});
+      errors.push_back({task_path + ".templateRef.name",
+                        "JobTemplate \"" + task.template_ref +
+                            "\" not found; known templates: " + (known.empty() ? "(none)" : known)});
       continue;
     }
     const api::JobTemplateSpec& tmpl = found->second;
@@ -64,8 +65,9 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
       if (!param) {
         std::string known;
         for (const auto& p : tmpl.params) known += (known.empty() ? "" : ", ") + p.name;
-        errors.push_back({task_path + ".params." + name, "JobTemplate " + task.template_ref + " has no param \"" +
-                                                             name + "\"; its params: " + (known.empty() ? "(none)" : known)});
+        errors.push_back(
+            {task_path + ".params." + name, "JobTemplate " + task.template_ref + " has no param \"" + name +
+                                                "\"; its params: " + (known.empty() ? "(none)" : known)});
         continue;
       }
       if (value.find("{{") == std::string::npos) {
@@ -78,8 +80,8 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
     }
     for (const auto& param : tmpl.params) {
       if (param.required && !task.params.count(param.name)) {
-        errors.push_back({task_path + ".params", "missing required param \"" + param.name + "\" of JobTemplate " +
-                                                     task.template_ref});
+        errors.push_back({task_path + ".params", "missing required param \"" + param.name +
+                                                     "\" of JobTemplate " + task.template_ref});
       }
     }
   }
@@ -95,7 +97,8 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
       }
       auto cron = CronSchedule::Parse(spec.schedule->cron, &error);
       if (zone && !cron->Next(Seconds(std::chrono::seconds(1767225600)), zone)) {
-        errors.push_back({api::JoinPath(path, "schedule.cron"), "\"" + spec.schedule->cron + "\" never fires"});
+        errors.push_back(
+            {api::JoinPath(path, "schedule.cron"), "\"" + spec.schedule->cron + "\" never fires"});
       }
     }
   }
@@ -111,8 +114,8 @@ std::map<std::string, std::string> ResolveRunParams(const api::PipelineSpec& spe
     if (!param) {
       std::string known;
       for (const auto& p : spec.params) known += (known.empty() ? "" : ", ") + p.name;
-      errors->push_back({path + "." + name, "the pipeline has no param \"" + name + "\"; its params: " +
-                                                (known.empty() ? "(none)" : known)});
+      errors->push_back({path + "." + name, "the pipeline has no param \"" + name +
+                                                "\"; its params: " + (known.empty() ? "(none)" : known)});
       continue;
     }
     if (value.find("{{") == std::string::npos) {
@@ -127,7 +130,8 @@ std::map<std::string, std::string> ResolveRunParams(const api::PipelineSpec& spe
     if (param.default_value) {
       values[param.name] = *param.default_value;
     } else if (param.required) {
-      errors->push_back({path + "." + param.name, "is required: the pipeline param \"" + param.name + "\" has no default"});
+      errors->push_back(
+          {path + "." + param.name, "is required: the pipeline param \"" + param.name + "\" has no default"});
     } else {
       values[param.name] = "";
     }

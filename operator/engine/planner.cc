@@ -103,7 +103,8 @@ class Planner {
     };
     if (size() <= kStatusBudget) return;
     for (auto& [name, ts] : plan_.status.tasks) {
-      if (ts.phase == TaskPhase::kSucceeded || ts.phase == TaskPhase::kSkipped || ts.phase == TaskPhase::kOmitted) {
+      if (ts.phase == TaskPhase::kSucceeded || ts.phase == TaskPhase::kSkipped ||
+          ts.phase == TaskPhase::kOmitted) {
         ts.start_time.reset();
         ts.completion_time.reset();
         ts.exit_code.reset();
@@ -159,8 +160,8 @@ class Planner {
       }
     }
     status.progress = std::to_string(status.tasks.size()) + "/" + std::to_string(status.tasks.size());
-    api::SetCondition(&status.conditions, {"Succeeded", "False", reason, status.message, in_.now,
-                                           in_.run.metadata.generation});
+    api::SetCondition(&status.conditions,
+                      {"Succeeded", "False", reason, status.message, in_.now, in_.run.metadata.generation});
   }
 
   void ResolveScope(api::ValidationErrors* errors) {
@@ -215,22 +216,25 @@ class Planner {
     };
     switch (ts.phase) {
       case TaskPhase::kPending:
-        if (cancel) Finish(ts, TaskPhase::kCancelled, "Cancelled", "the run was cancelled before the task started");
+        if (cancel)
+          Finish(ts, TaskPhase::kCancelled, "Cancelled", "the run was cancelled before the task started");
         return;
       case TaskPhase::kRetrying:
         if (cancel) {
           Finish(ts, TaskPhase::kCancelled, "Cancelled", "the run was cancelled while waiting to retry");
         } else if (deadline() && *deadline() <= in_.now) {
-          Finish(ts, TaskPhase::kFailed, "Timeout", "timeoutSeconds (" + std::to_string(*timeout) +
-                                                        ") passed before the next attempt");
+          Finish(ts, TaskPhase::kFailed, "Timeout",
+                 "timeoutSeconds (" + std::to_string(*timeout) + ") passed before the next attempt");
         } else if (ts.next_retry_time && *ts.next_retry_time > in_.now) {
           Requeue(*ts.next_retry_time);
         } else {
           retry_due_.push_back(name);
         }
         return;
-      case TaskPhase::kRunning: break;
-      default: return;
+      case TaskPhase::kRunning:
+        break;
+      default:
+        return;
     }
     const ObservedAttempt* attempt = FindAttempt(in_.observed, name, ts.attempt);
     if (cancel) {
@@ -243,7 +247,8 @@ class Planner {
     if (!attempt || IsLive(*attempt)) {
       if (deadline() && *deadline() <= in_.now) {
         plan_.remove.push_back({name, ts.attempt, "Timeout"});
-        Finish(ts, TaskPhase::kFailed, "Timeout", "exceeded timeoutSeconds (" + std::to_string(*timeout) + ")");
+        Finish(ts, TaskPhase::kFailed, "Timeout",
+               "exceeded timeoutSeconds (" + std::to_string(*timeout) + ")");
         return;
       }
       if (!attempt) recreate_.push_back(name);  // not visible yet (or lost): creating again is idempotent
@@ -257,13 +262,15 @@ class Planner {
       return;
     }
     // Failed attempt.
-    std::string detail = attempt->exit_code ? "exit code " + std::to_string(*attempt->exit_code) : "no exit code";
+    std::string detail =
+        attempt->exit_code ? "exit code " + std::to_string(*attempt->exit_code) : "no exit code";
     if (!attempt->reason.empty()) detail += " (" + attempt->reason + ")";
     if (!attempt->message.empty()) detail += ": " + attempt->message;
     bool timed_out = attempt->reason == "DeadlineExceeded" || (deadline() && *deadline() <= in_.now);
     if (timed_out) {
-      Finish(ts, TaskPhase::kFailed, "Timeout", "exceeded timeoutSeconds (" + std::to_string(timeout.value_or(0)) +
-                                                     "); attempt " + std::to_string(ts.attempt) + ": " + detail);
+      Finish(ts, TaskPhase::kFailed, "Timeout",
+             "exceeded timeoutSeconds (" + std::to_string(timeout.value_or(0)) + "); attempt " +
+                 std::to_string(ts.attempt) + ": " + detail);
       ts.completion_time = attempt->finish_time.value_or(in_.now);
       return;
     }
@@ -287,16 +294,17 @@ class Planner {
       }
       return;
     }
-    std::string why = ts.attempt > retries ? (retries > 0 ? " (after " + std::to_string(retries + 1) + " attempts)" : "")
-                                           : " (not retried: exit code not in retryOn)";
-    if (ts.attempt <= retries && !retry_on && attempt->exit_code == 2) why = " (not retried: exit code 2 means bad input)";
+    std::string why = ts.attempt > retries
+                          ? (retries > 0 ? " (after " + std::to_string(retries + 1) + " attempts)" : "")
+                          : " (not retried: exit code not in retryOn)";
+    if (ts.attempt <= retries && !retry_on && attempt->exit_code == 2)
+      why = " (not retried: exit code 2 means bad input)";
     // The detail comes first so that it survives truncation.
     Finish(ts, TaskPhase::kFailed, "", detail + why);
     ts.completion_time = attempt->finish_time.value_or(in_.now);
   }
 
-  void ReadOutputs(TaskStatus& ts, const api::JobTemplateSpec& tmpl,
-                   const ObservedAttempt& attempt) {
+  void ReadOutputs(TaskStatus& ts, const api::JobTemplateSpec& tmpl, const ObservedAttempt& attempt) {
     json results = json::object();
     bool wants_values = std::any_of(tmpl.outputs.begin(), tmpl.outputs.end(),
                                     [](const auto& o) { return o.kind == api::OutputKind::kValue; });
@@ -315,8 +323,9 @@ class Planner {
     for (const auto& output : tmpl.outputs) {
       if (output.kind != api::OutputKind::kValue) continue;
       if (!results.contains(output.name)) {
-        Finish(ts, TaskPhase::kFailed, "OutputMissing", "the task succeeded but did not report the value output \"" +
-                                                            output.name + "\" in $SEED_RESULTS_FILE");
+        Finish(ts, TaskPhase::kFailed, "OutputMissing",
+               "the task succeeded but did not report the value output \"" + output.name +
+                   "\" in $SEED_RESULTS_FILE");
         ts.completion_time = attempt.finish_time.value_or(in_.now);
         return;
       }
@@ -389,7 +398,8 @@ class Planner {
         if (dep_status.phase == TaskPhase::kFailed || dep_status.phase == TaskPhase::kOmitted ||
             dep_status.phase == TaskPhase::kCancelled) {
           Finish(ts, TaskPhase::kOmitted, "UpstreamFailed",
-                 "not run: dependency \"" + dep + "\" " + (dep_status.phase == TaskPhase::kFailed ? "failed" : "did not run"));
+                 "not run: dependency \"" + dep + "\" " +
+                     (dep_status.phase == TaskPhase::kFailed ? "failed" : "did not run"));
           return;
         }
       }
@@ -399,7 +409,8 @@ class Planner {
       }
     }
     if (!SlotFree()) {
-      if (ts.phase == TaskPhase::kPending) ts.message = "waiting for a free slot (parallelism " + std::to_string(spec_.parallelism) + ")";
+      if (ts.phase == TaskPhase::kPending)
+        ts.message = "waiting for a free slot (parallelism " + std::to_string(spec_.parallelism) + ")";
       return;
     }
     Launch(name, retry ? ts.attempt + 1 : 1);
@@ -433,7 +444,8 @@ class Planner {
       }
       bool placeholder = in_.options.preview && value.find("{{") != std::string::npos;
       if ((given != task.params.end() || param.default_value) && !placeholder) {
-        if (auto problem = api::CheckParamValue(param, value)) problems.push_back("param " + param.name + ": " + *problem);
+        if (auto problem = api::CheckParamValue(param, value))
+          problems.push_back("param " + param.name + ": " + *problem);
       }
       params[param.name] = value;
     }
@@ -443,7 +455,8 @@ class Planner {
       skipped.insert(when.skipped_tasks.begin(), when.skipped_tasks.end());
     }
     if (!skipped.empty()) {
-      Finish(ts, TaskPhase::kSkipped, "UpstreamSkipped", "skipped: uses the outputs of skipped task \"" + *skipped.begin() + "\"");
+      Finish(ts, TaskPhase::kSkipped, "UpstreamSkipped",
+             "skipped: uses the outputs of skipped task \"" + *skipped.begin() + "\"");
       return;
     }
     if (!when.error.empty()) {
@@ -518,15 +531,16 @@ class Planner {
       status.phase = api::RunPhase::kCancelled;
       status.completion_time = in_.now;
       status.message = "cancelled";
-      api::SetCondition(&status.conditions, {"Succeeded", "False", "Cancelled", "spec.cancel was set", in_.now,
-                                             in_.run.metadata.generation});
+      api::SetCondition(&status.conditions, {"Succeeded", "False", "Cancelled", "spec.cancel was set",
+                                             in_.now, in_.run.metadata.generation});
       plan_.requeue_at.reset();
       return;
     }
     if (done < status.tasks.size()) {
       status.phase = api::RunPhase::kRunning;
-      api::SetCondition(&status.conditions, {"Succeeded", "Unknown", "Running", status.progress + " tasks done",
-                                             in_.now, in_.run.metadata.generation});
+      api::SetCondition(&status.conditions,
+                        {"Succeeded", "Unknown", "Running", status.progress + " tasks done", in_.now,
+                         in_.run.metadata.generation});
       return;
     }
     status.completion_time = in_.now;

@@ -56,11 +56,11 @@ struct PlanInput {
 struct TaskLaunch {
   std::string task;
   int64_t attempt = 1;
-  api::JobTemplateSpec spec;                 // command/args substituted; retries/timeout resolved
-  std::map<std::string, std::string> params; // resolved template params
+  api::JobTemplateSpec spec;                  // command/args substituted; retries/timeout resolved
+  std::map<std::string, std::string> params;  // resolved template params
   std::optional<int64_t> active_deadline_seconds;
   Seconds scheduled_time;
-  std::string time_zone;                     // of the schedule, for SEED_SCHEDULED_TIME
+  std::string time_zone;  // of the schedule, for SEED_SCHEDULED_TIME
 };
 
 struct TaskStop {

@@ -33,7 +33,8 @@ void CleanupHistory(const ScheduleInput& input, ScheduleDecision* decision) {
   }
   auto trim = [&](std::vector<const RunRecord*>& runs, int64_t limit) {
     SortByStart(&runs);
-    for (int64_t i = 0; i + limit < static_cast<int64_t>(runs.size()); ++i) decision->remove.push_back(runs[i]->name);
+    for (int64_t i = 0; i + limit < static_cast<int64_t>(runs.size()); ++i)
+      decision->remove.push_back(runs[i]->name);
   };
   trim(succeeded, input.spec.successful_runs_history_limit);
   trim(failed, input.spec.failed_runs_history_limit);
@@ -62,7 +63,8 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
     existing.insert(run.name);
     if (!Finished(run)) active.push_back(run.name);
     if (Succeeded(run) && run.completion_time &&
-        (!decision.status.last_successful_time || *run.completion_time > *decision.status.last_successful_time)) {
+        (!decision.status.last_successful_time ||
+         *run.completion_time > *decision.status.last_successful_time)) {
       decision.status.last_successful_time = run.completion_time;
     }
   }
@@ -108,7 +110,8 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
       watermark = std::max(watermark, *run.scheduled_time);
     }
   }
-  if (watermark < input.now - seconds(kMaxLookbackSeconds)) watermark = input.now - seconds(kMaxLookbackSeconds);
+  if (watermark < input.now - seconds(kMaxLookbackSeconds))
+    watermark = input.now - seconds(kMaxLookbackSeconds);
 
   // Due times in (watermark, now], keeping only the most recent `keep` of them.
   const size_t keep = static_cast<size_t>(std::max<int64_t>(schedule.max_catchup_runs, 1));
@@ -121,8 +124,9 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
   }
   if (due_count > kTooManyMissed) {
     decision.events.push_back({"Warning", "TooManyMissedTimes",
-                               std::to_string(due_count) + " start times were missed since " + Format(watermark) +
-                                   "; catchup " + api::CatchupPolicyName(schedule.catchup) +
+                               std::to_string(due_count) + " start times were missed since " +
+                                   Format(watermark) + "; catchup " +
+                                   api::CatchupPolicyName(schedule.catchup) +
                                    " decides which run (the most recent is never lost for Latest and All)"});
   }
 
@@ -137,9 +141,10 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
     }
   }
   if (expired > 0) {
-    decision.events.push_back({"Warning", "MissSchedule",
-                               std::to_string(expired) + " scheduled time(s) passed their startingDeadlineSeconds (" +
-                                   std::to_string(*schedule.starting_deadline_seconds) + " s) and will not run"});
+    decision.events.push_back(
+        {"Warning", "MissSchedule",
+         std::to_string(expired) + " scheduled time(s) passed their startingDeadlineSeconds (" +
+             std::to_string(*schedule.starting_deadline_seconds) + " s) and will not run"});
   }
 
   // Catch-up policy.
@@ -153,8 +158,11 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
         if (latest + seconds(window) >= input.now) candidates.push_back(latest);
         break;
       }
-      case api::CatchupPolicy::kLatest: candidates.erase(candidates.begin(), candidates.end() - 1); break;
-      case api::CatchupPolicy::kAll: break;
+      case api::CatchupPolicy::kLatest:
+        candidates.erase(candidates.begin(), candidates.end() - 1);
+        break;
+      case api::CatchupPolicy::kAll:
+        break;
     }
     if (schedule.concurrency_policy == api::ConcurrencyPolicy::kReplace && candidates.size() > 1) {
       candidates.erase(candidates.begin(), candidates.end() - 1);  // each would replace the one before
@@ -166,19 +174,22 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
                                      api::CatchupPolicyName(schedule.catchup)});
     }
   }
-  candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
-                                  [&](Seconds t) { return existing.count(ScheduledRunName(input.pipeline_name, t)); }),
-                   candidates.end());
+  candidates.erase(
+      std::remove_if(candidates.begin(), candidates.end(),
+                     [&](Seconds t) { return existing.count(ScheduledRunName(input.pipeline_name, t)); }),
+      candidates.end());
 
   // Concurrency, with "active" taken from the live runs passed in.
   if (!candidates.empty()) {
     switch (schedule.concurrency_policy) {
-      case api::ConcurrencyPolicy::kAllow: break;
+      case api::ConcurrencyPolicy::kAllow:
+        break;
       case api::ConcurrencyPolicy::kForbid:
         if (!active.empty()) {
           decision.events.push_back({"Normal", "RunAlreadyActive",
                                      "not starting the run for " + Format(candidates.front()) +
-                                         ": concurrencyPolicy is Forbid and " + active.front() + " is still active"});
+                                         ": concurrencyPolicy is Forbid and " + active.front() +
+                                         " is still active"});
           candidates.clear();
         } else {
           candidates.resize(1);  // the next one waits until this one has finished
@@ -193,12 +204,13 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
   }
   for (Seconds t : candidates) {
     decision.create.push_back({ScheduledRunName(input.pipeline_name, t), t});
-    decision.events.push_back({"Normal", "SuccessfulCreate",
-                               "created run " + decision.create.back().name + " for " + Format(t)});
+    decision.events.push_back(
+        {"Normal", "SuccessfulCreate", "created run " + decision.create.back().name + " for " + Format(t)});
     decision.status.last_schedule_time = t;
   }
   for (const auto& name : decision.cancel) {
-    decision.events.push_back({"Normal", "SuccessfulCancel", "cancelled run " + name + " (concurrencyPolicy Replace)"});
+    decision.events.push_back(
+        {"Normal", "SuccessfulCancel", "cancelled run " + name + " (concurrencyPolicy Replace)"});
   }
   for (const auto& run : decision.create) decision.status.active_runs.push_back(run.name);
   std::sort(decision.status.active_runs.begin(), decision.status.active_runs.end());
@@ -206,9 +218,11 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
   decision.status.next_schedule_time = cron->Next(input.now, zone);
   decision.requeue_at = decision.status.next_schedule_time;
   if (decision.status.next_schedule_time) {
-    SetScheduledCondition(&decision, input, "True", "Scheduled", "next run at " + Format(*decision.status.next_schedule_time));
+    SetScheduledCondition(&decision, input, "True", "Scheduled",
+                          "next run at " + Format(*decision.status.next_schedule_time));
   } else {
-    SetScheduledCondition(&decision, input, "False", "NeverFires", "the cron expression matches no time in the next 8 years");
+    SetScheduledCondition(&decision, input, "False", "NeverFires",
+                          "the cron expression matches no time in the next 8 years");
   }
   return decision;
 }

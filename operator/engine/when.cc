@@ -49,8 +49,8 @@ std::string Tokenize(const std::string& text, std::vector<Token>* tokens) {
         continue;
       }
       char d = text[i];
-      if (d == ' ' || d == '\t' || d == '=' || d == '!' || d == '<' || d == '>' || d == '&' || d == '|' || d == '(' ||
-          d == ')' || d == '\'' || d == '"') {
+      if (d == ' ' || d == '\t' || d == '=' || d == '!' || d == '<' || d == '>' || d == '&' || d == '|' ||
+          d == '(' || d == ')' || d == '\'' || d == '"') {
         break;
       }
       operand += d;
@@ -70,14 +70,17 @@ class Parser {
 
   bool Run() {
     bool value = Or();
-    if (result_->error.empty() && Peek().kind != Token::Kind::kEnd) Fail("unexpected \"" + Peek().text + "\"");
+    if (result_->error.empty() && Peek().kind != Token::Kind::kEnd)
+      Fail("unexpected \"" + Peek().text + "\"");
     return value;
   }
 
  private:
   const Token& Peek() const { return tokens_[position_]; }
   const Token& Take() { return tokens_[position_ < tokens_.size() - 1 ? position_++ : position_]; }
-  bool IsOperator(const char* text) const { return Peek().kind == Token::Kind::kOperator && Peek().text == text; }
+  bool IsOperator(const char* text) const {
+    return Peek().kind == Token::Kind::kOperator && Peek().text == text;
+  }
   void Fail(const std::string& message) {
     if (result_->error.empty()) result_->error = message;
   }
@@ -114,7 +117,8 @@ class Parser {
   }
   std::string Operand() {
     if (Peek().kind != Token::Kind::kOperand) {
-      Fail(Peek().kind == Token::Kind::kEnd ? "missing operand at the end" : "expected a value, got \"" + Peek().text + "\"");
+      Fail(Peek().kind == Token::Kind::kEnd ? "missing operand at the end"
+                                            : "expected a value, got \"" + Peek().text + "\"");
       Take();
       return "";
     }

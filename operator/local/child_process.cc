@@ -9,7 +9,8 @@
 
 namespace seed::local {
 
-ChildProcess ChildProcess::Start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+ChildProcess ChildProcess::Start(const std::vector<std::string>& argv,
+                                 const std::map<std::string, std::string>& env,
                                  const std::string& working_dir, const std::string& log_path) {
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -28,7 +29,8 @@ ChildProcess ChildProcess::Start(const std::vector<std::string>& argv, const std
   posix_spawn_file_actions_addchdir_np(&actions, working_dir.c_str());
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attributes, 0);
   sigset_t none, all;
   sigemptyset(&none);
@@ -44,7 +46,9 @@ ChildProcess ChildProcess::Start(const std::vector<std::string>& argv, const std
   return ChildProcess(pid);
 }
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), exit_(other.exit_) { other.pid_ = -1; }
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), exit_(other.exit_) {
+  other.pid_ = -1;
+}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {

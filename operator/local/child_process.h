@@ -11,16 +11,17 @@
 namespace seed::local {
 
 struct ExitStatus {
-  int exit_code = 0;    // 128 + signal when killed, as container runtimes report it
-  int signal = 0;       // 0 unless killed by a signal
+  int exit_code = 0;  // 128 + signal when killed, as container runtimes report it
+  int signal = 0;     // 0 unless killed by a signal
 };
 
 class ChildProcess {
  public:
   // Starts `argv` with exactly `env` in `working_dir`. Throws std::system_error naming the program
   // when it cannot be started (not found, not executable).
-  static ChildProcess Start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                            const std::string& working_dir, const std::string& log_path);
+  static ChildProcess Start(const std::vector<std::string>& argv,
+                            const std::map<std::string, std::string>& env, const std::string& working_dir,
+                            const std::string& log_path);
 
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;

@@ -32,7 +32,8 @@ std::string ReadAll(const std::string& path) {
 // The pod's view of the workspace is /seed/workspace; locally it is the workspace directory.
 std::string MapWorkspace(const std::string& arg, const std::string& workspace) {
   static const std::string kPodWorkspace = "/seed/workspace";
-  if (arg.rfind(kPodWorkspace, 0) == 0 && (arg.size() == kPodWorkspace.size() || arg[kPodWorkspace.size()] == '/')) {
+  if (arg.rfind(kPodWorkspace, 0) == 0 &&
+      (arg.size() == kPodWorkspace.size() || arg[kPodWorkspace.size()] == '/')) {
     return workspace + arg.substr(kPodWorkspace.size());
   }
   return arg;
@@ -113,7 +114,8 @@ void LocalRunner::Start(const engine::TaskLaunch& launch, engine::Seconds now) {
   std::vector<std::string> argv = launch.spec.command;
   argv.insert(argv.end(), launch.spec.args.begin(), launch.spec.args.end());
   for (auto& arg : argv) arg = MapWorkspace(arg, options_.workspace);
-  if (!argv.empty() && argv[0] == "seed-job" && !options_.seed_job_binary.empty()) argv[0] = options_.seed_job_binary;
+  if (!argv.empty() && argv[0] == "seed-job" && !options_.seed_job_binary.empty())
+    argv[0] = options_.seed_job_binary;
 
   std::string log = LogPath(launch.task, launch.attempt);
   {
@@ -123,13 +125,14 @@ void LocalRunner::Start(const engine::TaskLaunch& launch, engine::Seconds now) {
     header << "\n";
   }
   try {
-    attempt.process = std::make_unique<ChildProcess>(ChildProcess::Start(argv, env, fs::current_path().string(), log));
+    attempt.process =
+        std::make_unique<ChildProcess>(ChildProcess::Start(argv, env, fs::current_path().string(), log));
   } catch (const std::exception& error) {
     attempt.observed.state = State::kFailed;
     attempt.observed.exit_code = 127;
     attempt.observed.finish_time = now;
-    attempt.observed.message = std::string(error.what()) +
-                               (argv[0] == "seed-job" ? " (build seed-job or set SEED_JOB_BIN)" : "");
+    attempt.observed.message =
+        std::string(error.what()) + (argv[0] == "seed-job" ? " (build seed-job or set SEED_JOB_BIN)" : "");
     std::ofstream(log, std::ios::app) << "seed: " << attempt.observed.message << "\n";
   }
 }

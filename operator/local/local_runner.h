@@ -19,8 +19,8 @@ namespace seed::local {
 struct LocalOptions {
   std::string workspace;        // absolute directory; artifact paths live under it
   std::string seed_job_binary;  // replaces argv[0] "seed-job" (empty: look it up on PATH)
-  // Locally a retry waits 1 s, doubling, capped at 1 min (the cluster: 10 s capped at 6 min).
-  engine::BackoffPolicy backoff{std::chrono::seconds(1), std::chrono::seconds(60)};
+  // Locally a retry waits 1 s, doubling, capped at 36 s (the cluster: 10 s capped at 6 min).
+  engine::BackoffPolicy backoff{std::chrono::seconds(1), std::chrono::seconds(36)};
   std::chrono::seconds grace{10};  // SIGTERM -> SIGKILL
   std::chrono::milliseconds poll{50};
 };

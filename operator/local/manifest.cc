@@ -20,7 +20,8 @@ void LoadFile(const std::string& file, std::vector<Manifest>* manifests, std::ve
   std::stringstream text;
   text << in.rdbuf();
   try {
-    for (auto& document : api::ParseYamlDocuments(text.str())) manifests->push_back({file, std::move(document)});
+    for (auto& document : api::ParseYamlDocuments(text.str()))
+      manifests->push_back({file, std::move(document)});
   } catch (const api::YamlSyntaxError& error) {
     problems->push_back({file, error.line(), std::string("YAML syntax error: ") + error.what()});
   }
@@ -28,7 +29,8 @@ void LoadFile(const std::string& file, std::vector<Manifest>* manifests, std::ve
 
 }  // namespace
 
-std::vector<Manifest> LoadManifests(const std::vector<std::string>& paths, std::vector<LoadProblem>* problems) {
+std::vector<Manifest> LoadManifests(const std::vector<std::string>& paths,
+                                    std::vector<LoadProblem>* problems) {
   std::vector<Manifest> manifests;
   for (const auto& path : paths) {
     std::error_code error;
@@ -36,7 +38,8 @@ std::vector<Manifest> LoadManifests(const std::vector<std::string>& paths, std::
       std::vector<std::string> files;
       for (const auto& entry : fs::directory_iterator(path, error)) {
         auto extension = entry.path().extension().string();
-        if (entry.is_regular_file() && (extension == ".yaml" || extension == ".yml")) files.push_back(entry.path().string());
+        if (entry.is_regular_file() && (extension == ".yaml" || extension == ".yml"))
+          files.push_back(entry.path().string());
       }
       std::sort(files.begin(), files.end());
       if (files.empty()) problems->push_back({path, 0, "the directory has no .yaml or .yml files"});

@@ -20,6 +20,7 @@ struct LoadProblem {
 
 // Each path is a file or a directory (every *.yaml and *.yml directly in it, sorted by name).
 // Problems (unreadable file, YAML syntax) are collected; the other files still load.
-std::vector<Manifest> LoadManifests(const std::vector<std::string>& paths, std::vector<LoadProblem>* problems);
+std::vector<Manifest> LoadManifests(const std::vector<std::string>& paths,
+                                    std::vector<LoadProblem>* problems);
 
 }  // namespace seed::local

@@ -24,8 +24,8 @@ struct Source {
 
 void Record(std::vector<Finding>* findings, const Source& source, const api::ValidationErrors& errors) {
   for (const auto& error : errors) {
-    findings->push_back({source.manifest->file, api::LineOf(source.manifest->document, error.path), source.object,
-                         error.path, error.message});
+    findings->push_back({source.manifest->file, api::LineOf(source.manifest->document, error.path),
+                         source.object, error.path, error.message});
   }
 }
 
@@ -38,7 +38,8 @@ ResourceSet BuildResourceSet(const std::vector<Manifest>& manifests) {
   for (const auto& manifest : manifests) {
     const json& object = manifest.document.value;
     if (!object.is_object()) {
-      set.findings.push_back({manifest.file, manifest.document.line, "", "", "a document must be a Kubernetes object (a map with apiVersion and kind)"});
+      set.findings.push_back({manifest.file, manifest.document.line, "", "",
+                              "a document must be a Kubernetes object (a map with apiVersion and kind)"});
       continue;
     }
     auto text = [](const json& parent, const char* key) -> std::string {
@@ -54,10 +55,12 @@ ResourceSet BuildResourceSet(const std::vector<Manifest>& manifests) {
     if (api_version.rfind("seed.dev/", 0) != 0 || !seed_kind) {
       if (api_version.rfind("seed.dev/", 0) == 0 && kind != "InferenceService") {
         set.findings.push_back({manifest.file, manifest.document.line, source.object, "kind",
-                                "unknown Seed kind \"" + kind + "\": use JobTemplate, Pipeline, PipelineRun or InferenceService"});
+                                "unknown Seed kind \"" + kind +
+                                    "\": use JobTemplate, Pipeline, PipelineRun or InferenceService"});
       } else if (api_version.empty() || kind.empty()) {
-        set.findings.push_back({manifest.file, manifest.document.line, source.object, "",
-                                "apiVersion and kind are required, e.g. apiVersion: seed.dev/v1alpha1, kind: Pipeline"});
+        set.findings.push_back(
+            {manifest.file, manifest.document.line, source.object, "",
+             "apiVersion and kind are required, e.g. apiVersion: seed.dev/v1alpha1, kind: Pipeline"});
       } else {
         set.skipped.push_back(source.object);
       }
@@ -96,7 +99,8 @@ ResourceSet BuildResourceSet(const std::vector<Manifest>& manifests) {
   for (const auto& run : set.runs) {
     if (!set.pipelines.count(run.spec.pipeline_ref)) continue;  // may live in the cluster
     api::ValidationErrors errors;
-    engine::ResolveRunParams(set.pipelines.at(run.spec.pipeline_ref).spec, run.spec.params, "spec.params", &errors);
+    engine::ResolveRunParams(set.pipelines.at(run.spec.pipeline_ref).spec, run.spec.params, "spec.params",
+                             &errors);
     Source source = seen.at("PipelineRun/" + run.metadata.name);
     Record(&set.findings, source, errors);
   }
@@ -122,12 +126,15 @@ const api::Pipeline* SelectPipeline(const ResourceSet& set, const std::string& n
     auto it = pipeline.metadata.annotations.find("seed.dev/default");
     if (it == pipeline.metadata.annotations.end() || it->second != "true") continue;
     if (chosen) {
-      *error = "several Pipelines are annotated seed.dev/default: \"true\"; choose one with --pipeline (" + known + ")";
+      *error = "several Pipelines are annotated seed.dev/default: \"true\"; choose one with --pipeline (" +
+               known + ")";
       return nullptr;
     }
     chosen = &pipeline;
   }
-  if (!chosen) *error = "several Pipelines found (" + known + "); choose one with --pipeline NAME or annotate one with seed.dev/default: \"true\"";
+  if (!chosen)
+    *error = "several Pipelines found (" + known +
+             "); choose one with --pipeline NAME or annotate one with seed.dev/default: \"true\"";
   return chosen;
 }
 

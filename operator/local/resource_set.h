@@ -30,7 +30,7 @@ struct ResourceSet {
   std::map<std::string, api::Pipeline> pipelines;
   std::map<std::string, nlohmann::json> pipeline_specs;
   std::vector<api::PipelineRun> runs;
-  std::vector<Finding> findings;  // every error, not only the first
+  std::vector<Finding> findings;     // every error, not only the first
   std::vector<std::string> skipped;  // objects of other kinds, not checked here
 };
 

@@ -9,8 +9,12 @@ nlohmann::json RunChildLabels(const std::string& run, const std::string& pipelin
 }
 
 nlohmann::json ControllerReference(const std::string& kind, const api::ObjectMeta& owner) {
-  return {{"apiVersion", api::kApiVersion}, {"kind", kind},           {"name", owner.name},
-          {"uid", owner.uid},               {"controller", true}, {"blockOwnerDeletion", true}};
+  return {{"apiVersion", api::kApiVersion},
+          {"kind", kind},
+          {"name", owner.name},
+          {"uid", owner.uid},
+          {"controller", true},
+          {"blockOwnerDeletion", true}};
 }
 
 }  // namespace seed::render

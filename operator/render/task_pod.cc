@@ -19,7 +19,8 @@ json MergeByKey(const json& base, const json& overrides, const char* key) {
   for (const auto& item : base) {
     bool replaced = false;
     for (const auto& over : overrides) {
-      replaced = replaced || (item.is_object() && over.is_object() && item.value(key, json()) == over.value(key, json()));
+      replaced = replaced ||
+                 (item.is_object() && over.is_object() && item.value(key, json()) == over.value(key, json()));
     }
     if (!replaced) merged.push_back(item);
   }
@@ -38,7 +39,9 @@ json Resources(const api::TaskResources& resources) {
 
 json Env(const TaskPodInput& input) {
   json env = MergeByKey(input.pipeline->pod_defaults.env, input.spec->env, "name");
-  auto add = [&](const char* name, const std::string& value) { env.push_back({{"name", name}, {"value", value}}); };
+  auto add = [&](const char* name, const std::string& value) {
+    env.push_back({{"name", name}, {"value", value}});
+  };
   add("SEED_RESULTS_FILE", kResultsPath);
   add("SEED_RUN", input.run.name);
   add("SEED_TASK", input.task);
@@ -78,7 +81,8 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
       {{"name", "seed-dir"}, {"emptyDir", {{"sizeLimit", "64Mi"}}}},
       WorkspaceVolume(input.run.name, pipeline),
   });
-  for (const auto& volume : MergeByKey(pipeline.pod_defaults.volumes, spec.volumes, "name")) volumes.push_back(volume);
+  for (const auto& volume : MergeByKey(pipeline.pod_defaults.volumes, spec.volumes, "name"))
+    volumes.push_back(volume);
 
   json container = {
       {"name", "main"},
@@ -113,7 +117,8 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
   if (!selector.empty()) pod_spec["nodeSelector"] = selector;
   json tolerations = pipeline.pod_defaults.tolerations;
   for (const auto& toleration : spec.tolerations) {
-    if (std::find(tolerations.begin(), tolerations.end(), toleration) == tolerations.end()) tolerations.push_back(toleration);
+    if (std::find(tolerations.begin(), tolerations.end(), toleration) == tolerations.end())
+      tolerations.push_back(toleration);
   }
   if (!tolerations.empty()) pod_spec["tolerations"] = tolerations;
   if (spec.affinity.is_object()) pod_spec["affinity"] = spec.affinity;

@@ -18,14 +18,14 @@ struct RenderOptions {
 };
 
 struct TaskPodInput {
-  api::ObjectMeta run;             // name, namespace, uid of the PipelineRun
+  api::ObjectMeta run;  // name, namespace, uid of the PipelineRun
   std::string pipeline_name;
   const api::PipelineSpec* pipeline = nullptr;  // podDefaults and workspace
   std::string task;
   int64_t attempt = 1;
-  const api::JobTemplateSpec* spec = nullptr;   // argv already substituted
+  const api::JobTemplateSpec* spec = nullptr;  // argv already substituted
   std::optional<int64_t> active_deadline_seconds;
-  std::string scheduled_time;      // RFC 3339, for SEED_SCHEDULED_TIME
+  std::string scheduled_time;  // RFC 3339, for SEED_SCHEDULED_TIME
 };
 
 nlohmann::json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options);

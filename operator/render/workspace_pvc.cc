@@ -31,10 +31,13 @@ std::optional<json> RenderWorkspaceClaim(const api::ObjectMeta& run, const std::
 json WorkspaceVolume(const std::string& run, const api::PipelineSpec& pipeline) {
   switch (pipeline.workspace.kind) {
     case api::Workspace::Kind::kVolumeClaimTemplate:
-      return {{"name", "seed-workspace"}, {"persistentVolumeClaim", {{"claimName", WorkspaceClaimName(run)}}}};
+      return {{"name", "seed-workspace"},
+              {"persistentVolumeClaim", {{"claimName", WorkspaceClaimName(run)}}}};
     case api::Workspace::Kind::kPersistentVolumeClaim:
-      return {{"name", "seed-workspace"}, {"persistentVolumeClaim", {{"claimName", pipeline.workspace.claim_name}}}};
-    case api::Workspace::Kind::kNone: break;
+      return {{"name", "seed-workspace"},
+              {"persistentVolumeClaim", {{"claimName", pipeline.workspace.claim_name}}}};
+    case api::Workspace::Kind::kNone:
+      break;
   }
   return {{"name", "seed-workspace"}, {"emptyDir", json::object()}};
 }

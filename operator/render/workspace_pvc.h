@@ -10,7 +10,8 @@
 namespace seed::render {
 
 // nullopt unless the pipeline uses a volumeClaimTemplate.
-std::optional<nlohmann::json> RenderWorkspaceClaim(const api::ObjectMeta& run, const std::string& pipeline_name,
+std::optional<nlohmann::json> RenderWorkspaceClaim(const api::ObjectMeta& run,
+                                                   const std::string& pipeline_name,
                                                    const api::PipelineSpec& pipeline);
 
 // The pod volume that holds the workspace: the run's claim, an existing claim, or an emptyDir.

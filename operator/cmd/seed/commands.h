@@ -12,10 +12,10 @@ struct RunFlags {
   std::string workspace = "seed-workspace";
   std::string pipeline;
   std::string run_name;
-  std::string scheduled_time;     // RFC 3339; default now
-  double retry_backoff = 1;       // seconds
-  int grace = 10;                 // seconds from SIGTERM to SIGKILL
-  bool plain = false;             // never redraw in place
+  std::string scheduled_time;  // RFC 3339; default now
+  double retry_backoff = 1;    // seconds
+  int grace = 10;              // seconds from SIGTERM to SIGKILL
+  bool plain = false;          // never redraw in place
 };
 
 struct RenderFlags {

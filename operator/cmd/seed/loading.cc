@@ -13,7 +13,8 @@ std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& path
   auto manifests = local::LoadManifests(paths, &problems);
   auto set = local::BuildResourceSet(manifests);
   for (const auto& problem : problems) {
-    std::cerr << problem.file << (problem.line ? ":" + std::to_string(problem.line) : "") << ": " << problem.message << "\n";
+    std::cerr << problem.file << (problem.line ? ":" + std::to_string(problem.line) : "") << ": "
+              << problem.message << "\n";
   }
   for (const auto& finding : set.findings) std::cerr << local::FormatFinding(finding) << "\n";
   if (!problems.empty() || !set.findings.empty()) return std::nullopt;
@@ -50,7 +51,8 @@ std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::
   if (!scheduled_time.empty()) {
     auto parsed = api::ParseRfc3339(scheduled_time);
     if (!parsed) {
-      std::cerr << "--scheduled-time " << scheduled_time << ": not an RFC 3339 time such as 2026-11-22T00:15:00+08:00\n";
+      std::cerr << "--scheduled-time " << scheduled_time
+                << ": not an RFC 3339 time such as 2026-11-22T00:15:00+08:00\n";
       return std::nullopt;
     }
     when = *parsed;
@@ -58,7 +60,8 @@ std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::
   auto& run = prepared.run;
   run.metadata.name = run_name.empty() ? engine::ScheduledRunName(pipeline->metadata.name, when) : run_name;
   if (!api::IsDnsLabel(run.metadata.name)) {
-    std::cerr << "--run-name " << run.metadata.name << ": use at most 63 lower-case letters, digits and '-'\n";
+    std::cerr << "--run-name " << run.metadata.name
+              << ": use at most 63 lower-case letters, digits and '-'\n";
     return std::nullopt;
   }
   run.metadata.namespace_ = namespace_;
@@ -68,9 +71,9 @@ std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::
   run.spec.pipeline_ref = pipeline->metadata.name;
   run.spec.params = *params;
   run.spec.scheduled_time = when;
-  prepared.snapshot = engine::ParseSnapshot(engine::MakeSnapshot(set.pipeline_specs.at(pipeline->metadata.name),
-                                                                 set.template_specs),
-                                            &prepared.errors);
+  prepared.snapshot = engine::ParseSnapshot(
+      engine::MakeSnapshot(set.pipeline_specs.at(pipeline->metadata.name), set.template_specs),
+      &prepared.errors);
   engine::ResolveRunParams(prepared.snapshot.pipeline, run.spec.params, "--set", &prepared.errors);
   if (!prepared.errors.empty()) {
     for (const auto& problem : prepared.errors) std::cerr << "seed: " << api::FormatError(problem) << "\n";

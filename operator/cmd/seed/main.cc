@@ -5,34 +5,45 @@
 #include "commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"seed: run Seed pipelines locally, validate Seed YAML, and print the Kubernetes objects the operator "
-               "would create"};
+  CLI::App app{
+      "seed: run Seed pipelines locally, validate Seed YAML, and print the Kubernetes objects the operator "
+      "would create"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "seed 0.1.0");
 
   seed::cli::RunFlags run;
-  auto* run_cmd = app.add_subcommand("run", "Run a Pipeline locally: tasks as processes, a directory as workspace");
-  run_cmd->add_option("paths", run.paths, "YAML files or directories (every *.yaml and *.yml in them)")->required();
+  auto* run_cmd =
+      app.add_subcommand("run", "Run a Pipeline locally: tasks as processes, a directory as workspace");
+  run_cmd->add_option("paths", run.paths, "YAML files or directories (every *.yaml and *.yml in them)")
+      ->required();
   run_cmd->add_option("--set", run.sets, "Pipeline param NAME=VALUE (repeatable)");
-  run_cmd->add_option("--workspace", run.workspace, "Workspace directory (artifacts, logs, results)")->capture_default_str();
+  run_cmd->add_option("--workspace", run.workspace, "Workspace directory (artifacts, logs, results)")
+      ->capture_default_str();
   run_cmd->add_option("--pipeline", run.pipeline, "Pipeline to run when the files hold several");
   run_cmd->add_option("--run-name", run.run_name, "Run name (default: <pipeline>-<scheduled unix minutes>)");
-  run_cmd->add_option("--scheduled-time", run.scheduled_time, "RFC 3339 scheduled time of the run (default: now)");
-  run_cmd->add_option("--retry-backoff", run.retry_backoff, "First retry delay in seconds, doubling, capped at 36x")
+  run_cmd->add_option("--scheduled-time", run.scheduled_time,
+                      "RFC 3339 scheduled time of the run (default: now)");
+  run_cmd
+      ->add_option("--retry-backoff", run.retry_backoff,
+                   "First retry delay in seconds, doubling, capped at 36x")
       ->capture_default_str();
-  run_cmd->add_option("--grace", run.grace, "Seconds from SIGTERM to SIGKILL when stopping a task")->capture_default_str();
+  run_cmd->add_option("--grace", run.grace, "Seconds from SIGTERM to SIGKILL when stopping a task")
+      ->capture_default_str();
   run_cmd->add_flag("--plain", run.plain, "One line per change instead of a table redrawn in place");
 
   std::vector<std::string> validate_paths;
-  auto* validate_cmd = app.add_subcommand("validate", "Check Seed YAML with the operator's rules; exit 2 on any error");
+  auto* validate_cmd =
+      app.add_subcommand("validate", "Check Seed YAML with the operator's rules; exit 2 on any error");
   validate_cmd->add_option("paths", validate_paths, "YAML files or directories")->required();
 
   seed::cli::RenderFlags render;
-  auto* render_cmd = app.add_subcommand("render", "Print the PVC and Pods the operator would create for a run");
+  auto* render_cmd =
+      app.add_subcommand("render", "Print the PVC and Pods the operator would create for a run");
   render_cmd->add_option("paths", render.paths, "YAML files or directories")->required();
   render_cmd->add_option("--set", render.sets, "Pipeline param NAME=VALUE (repeatable)");
   render_cmd->add_option("--pipeline", render.pipeline, "Pipeline to render when the files hold several");
-  render_cmd->add_option("--run-name", render.run_name, "Run name (default: <pipeline>-<scheduled unix minutes>)");
+  render_cmd->add_option("--run-name", render.run_name,
+                         "Run name (default: <pipeline>-<scheduled unix minutes>)");
   render_cmd->add_option("--namespace", render.namespace_, "Namespace of the run")->capture_default_str();
   render_cmd->add_option("--scheduled-time", render.scheduled_time, "RFC 3339 scheduled time (default: now)");
   render_cmd->add_option("--job-image", render.job_image, "Default job image")->capture_default_str();

@@ -12,9 +12,12 @@ std::string Pad(const std::string& text, size_t width) {
 
 std::string FormatDuration(long long seconds) {
   char buffer[32];
-  if (seconds < 60) std::snprintf(buffer, sizeof buffer, "%llds", seconds);
-  else if (seconds < 3600) std::snprintf(buffer, sizeof buffer, "%lldm%02llds", seconds / 60, seconds % 60);
-  else std::snprintf(buffer, sizeof buffer, "%lldh%02lldm", seconds / 3600, (seconds % 3600) / 60);
+  if (seconds < 60)
+    std::snprintf(buffer, sizeof buffer, "%llds", seconds);
+  else if (seconds < 3600)
+    std::snprintf(buffer, sizeof buffer, "%lldm%02llds", seconds / 60, seconds % 60);
+  else
+    std::snprintf(buffer, sizeof buffer, "%lldh%02lldm", seconds / 3600, (seconds % 3600) / 60);
   return buffer;
 }
 
@@ -25,7 +28,8 @@ ProgressView::ProgressView(std::ostream& out, bool redraw, std::vector<std::stri
 
 std::string ProgressView::Elapsed(const api::TaskStatus& task) const {
   if (!task.start_time) return "-";
-  auto end = task.completion_time.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  auto end = task.completion_time.value_or(
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   return FormatDuration(std::max<long long>(0, (end - *task.start_time).count()));
 }
 
@@ -51,7 +55,8 @@ void ProgressView::Update(const api::PipelineRunStatus& status) {
   }
   if (drawn_lines_ > 0) out_ << "\x1b[" << drawn_lines_ << "A";
   size_t lines = 0;
-  out_ << "\x1b[2K" << Pad("TASK", 16) << Pad("STATE", 11) << Pad("ATTEMPT", 9) << Pad("ELAPSED", 9) << "MESSAGE\n";
+  out_ << "\x1b[2K" << Pad("TASK", 16) << Pad("STATE", 11) << Pad("ATTEMPT", 9) << Pad("ELAPSED", 9)
+       << "MESSAGE\n";
   ++lines;
   for (const auto& name : order_) {
     auto it = status.tasks.find(name);
@@ -59,10 +64,12 @@ void ProgressView::Update(const api::PipelineRunStatus& status) {
     const auto& task = it->second;
     std::string message = task.message.substr(0, 60);
     out_ << "\x1b[2K" << Pad(name, 16) << Pad(api::TaskPhaseName(task.phase), 11)
-         << Pad(task.attempt ? std::to_string(task.attempt) : "-", 9) << Pad(Elapsed(task), 9) << message << "\n";
+         << Pad(task.attempt ? std::to_string(task.attempt) : "-", 9) << Pad(Elapsed(task), 9) << message
+         << "\n";
     ++lines;
   }
-  out_ << "\x1b[2K" << "run " << api::RunPhaseName(status.phase) << "  " << status.progress << " tasks done\n";
+  out_ << "\x1b[2K"
+       << "run " << api::RunPhaseName(status.phase) << "  " << status.progress << " tasks done\n";
   ++lines;
   drawn_lines_ = lines;
   out_.flush();
@@ -77,16 +84,18 @@ void ProgressView::Summary(const api::PipelineRunStatus& status,
     if (it == status.tasks.end()) continue;
     const auto& task = it->second;
     std::string outputs;
-    for (const auto& [key, value] : task.outputs) outputs += (outputs.empty() ? "" : "  ") + key + "=" + value;
+    for (const auto& [key, value] : task.outputs)
+      outputs += (outputs.empty() ? "" : "  ") + key + "=" + value;
     out_ << Pad(name, 16) << Pad(api::TaskPhaseName(task.phase), 11)
-         << Pad(task.attempt ? std::to_string(task.attempt) : "-", 9) << Pad(Elapsed(task), 9) << outputs << "\n";
+         << Pad(task.attempt ? std::to_string(task.attempt) : "-", 9) << Pad(Elapsed(task), 9) << outputs
+         << "\n";
   }
   for (const auto& name : order_) {
     auto it = status.tasks.find(name);
     if (it == status.tasks.end()) continue;
     const auto& task = it->second;
-    if (task.phase != api::TaskPhase::kFailed && task.phase != api::TaskPhase::kOmitted && task.phase != api::TaskPhase::kSkipped &&
-        task.phase != api::TaskPhase::kCancelled) {
+    if (task.phase != api::TaskPhase::kFailed && task.phase != api::TaskPhase::kOmitted &&
+        task.phase != api::TaskPhase::kSkipped && task.phase != api::TaskPhase::kCancelled) {
       continue;
     }
     out_ << "\n" << name << ": " << api::TaskPhaseName(task.phase) << ": " << task.message << "\n";

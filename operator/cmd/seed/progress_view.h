@@ -18,7 +18,8 @@ class ProgressView {
 
   void Update(const api::PipelineRunStatus& status);
   // `log_tail(task, attempt)` gives the last lines of an attempt's log.
-  void Summary(const api::PipelineRunStatus& status, const std::function<std::string(const std::string&, int64_t)>& log_tail,
+  void Summary(const api::PipelineRunStatus& status,
+               const std::function<std::string(const std::string&, int64_t)>& log_tail,
                const std::function<std::string(const std::string&, int64_t)>& log_path);
 
  private:

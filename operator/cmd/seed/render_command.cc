@@ -13,7 +13,8 @@ namespace seed::cli {
 int RenderCommand(const RenderFlags& flags) {
   auto set = LoadValid(flags.paths);
   if (!set) return 2;
-  auto prepared = PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, flags.namespace_);
+  auto prepared =
+      PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, flags.namespace_);
   if (!prepared) return 2;
   engine::PlanInput input;
   input.run = prepared->run;
@@ -30,7 +31,8 @@ int RenderCommand(const RenderFlags& flags) {
   }
   if (failed) return 2;
   const auto& pipeline_name = prepared->run.spec.pipeline_ref;
-  if (auto claim = render::RenderWorkspaceClaim(prepared->run.metadata, pipeline_name, prepared->snapshot.pipeline)) {
+  if (auto claim =
+          render::RenderWorkspaceClaim(prepared->run.metadata, pipeline_name, prepared->snapshot.pipeline)) {
     std::cout << "---\n" << api::JsonToYaml(*claim);
   }
   render::RenderOptions options;

@@ -40,7 +40,8 @@ std::string FindSeedJob() {
 int RunCommand(const RunFlags& flags) {
   auto set = LoadValid(flags.paths);
   if (!set) return 2;
-  auto prepared = PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, "default");
+  auto prepared =
+      PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, "default");
   if (!prepared) return 2;
   if (!(flags.retry_backoff > 0) || flags.retry_backoff > 360) {
     std::cerr << "--retry-backoff: use seconds between 0.001 and 360\n";
@@ -74,7 +75,10 @@ int RunCommand(const RunFlags& flags) {
   sigaction(SIGTERM, &action, nullptr);
   auto status = runner.Run([&](const api::PipelineRunStatus& s) { view.Update(s); }, &g_cancel);
   view.Summary(
-      status, [&](const std::string& task, int64_t attempt) { return local::TailLines(runner.LogPath(task, attempt), 10); },
+      status,
+      [&](const std::string& task, int64_t attempt) {
+        return local::TailLines(runner.LogPath(task, attempt), 10);
+      },
       [&](const std::string& task, int64_t attempt) { return runner.LogPath(task, attempt); });
   return status.phase == api::RunPhase::kSucceeded ? 0 : 1;
 }

@@ -11,7 +11,8 @@ int ValidateCommand(const std::vector<std::string>& paths) {
   auto manifests = local::LoadManifests(paths, &problems);
   auto set = local::BuildResourceSet(manifests);
   for (const auto& problem : problems) {
-    std::cerr << problem.file << (problem.line ? ":" + std::to_string(problem.line) : "") << ": " << problem.message << "\n";
+    std::cerr << problem.file << (problem.line ? ":" + std::to_string(problem.line) : "") << ": "
+              << problem.message << "\n";
   }
   for (const auto& finding : set.findings) std::cerr << local::FormatFinding(finding) << "\n";
   size_t errors = problems.size() + set.findings.size();
@@ -19,8 +20,8 @@ int ValidateCommand(const std::vector<std::string>& paths) {
     std::cerr << errors << (errors == 1 ? " error" : " errors") << "\n";
     return 2;
   }
-  std::cout << "valid: " << set.templates.size() << " JobTemplate(s), " << set.pipelines.size() << " Pipeline(s), "
-            << set.runs.size() << " PipelineRun(s)";
+  std::cout << "valid: " << set.templates.size() << " JobTemplate(s), " << set.pipelines.size()
+            << " Pipeline(s), " << set.runs.size() << " PipelineRun(s)";
   if (!set.skipped.empty()) std::cout << "; not checked here: " << set.skipped.size() << " other object(s)";
   std::cout << "\n";
   return 0;

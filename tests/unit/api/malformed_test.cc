@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> Files() {
   std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(SEED_MALFORMED_DIR)) files.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(SEED_MALFORMED_DIR))
+    files.push_back(entry.path().filename().string());
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -35,7 +36,8 @@ TEST_P(MalformedTest, ReportsExpectedMessage) {
   auto manifests = local::LoadManifests({path}, &problems);
   auto set = local::BuildResourceSet(manifests);
   std::vector<std::string> messages;
-  for (const auto& problem : problems) messages.push_back(problem.file + ":" + std::to_string(problem.line) + ": " + problem.message);
+  for (const auto& problem : problems)
+    messages.push_back(problem.file + ":" + std::to_string(problem.line) + ": " + problem.message);
   for (const auto& finding : set.findings) messages.push_back(local::FormatFinding(finding));
   bool found = false;
   std::string all;
@@ -48,8 +50,8 @@ TEST_P(MalformedTest, ReportsExpectedMessage) {
   for (const auto& message : messages) EXPECT_EQ(message.rfind(path, 0), 0u) << message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, MalformedTest, ::testing::ValuesIn(Files()), [](const auto& info) {
-  std::string name = info.param.substr(0, info.param.find('.'));
+INSTANTIATE_TEST_SUITE_P(Files, MalformedTest, ::testing::ValuesIn(Files()), [](const auto& param_info) {
+  std::string name = param_info.param.substr(0, param_info.param.find('.'));
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }

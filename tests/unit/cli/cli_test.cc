@@ -45,12 +45,18 @@ TEST(SeedValidateTest, EveryErrorWithFileLineAndFieldPath) {
   auto result = Seed("validate " + kBad);
   EXPECT_EQ(result.exit_code, 2);
   std::string file = kBad + "/broken.yaml";
-  EXPECT_NE(result.output.find(file + ":10: Pipeline/broken: spec.tasks[1].dependsOn[0]: unknown task \"zz\""),
-            std::string::npos) << result.output;
-  EXPECT_NE(result.output.find(file + ":11: Pipeline/broken: spec.schedule.cron: 6 fields given"), std::string::npos)
+  EXPECT_NE(
+      result.output.find(file + ":10: Pipeline/broken: spec.tasks[1].dependsOn[0]: unknown task \"zz\""),
+      std::string::npos)
       << result.output;
-  EXPECT_NE(result.output.find(file + ":7: Pipeline/broken: spec.tasks[0].templateRef.name: JobTemplate \"nowhere\" not found"),
-            std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(file + ":11: Pipeline/broken: spec.schedule.cron: 6 fields given"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(
+      result.output.find(
+          file + ":7: Pipeline/broken: spec.tasks[0].templateRef.name: JobTemplate \"nowhere\" not found"),
+      std::string::npos)
+      << result.output;
   EXPECT_NE(result.output.find("4 errors"), std::string::npos) << result.output;
 }
 
@@ -61,7 +67,8 @@ TEST(SeedValidateTest, MissingPathIsAnError) {
 }
 
 TEST(SeedRenderTest, PrintsThePvcAndEveryTaskPod) {
-  auto result = Seed("render " + kOk + " --run-name demo-1 --scheduled-time 2026-11-22T16:15:00Z --namespace plants");
+  auto result =
+      Seed("render " + kOk + " --run-name demo-1 --scheduled-time 2026-11-22T16:15:00Z --namespace plants");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   auto docs = seed::api::ParseYamlDocuments(result.output);
   ASSERT_EQ(docs.size(), 3u);
@@ -78,7 +85,8 @@ TEST(SeedRenderTest, PrintsThePvcAndEveryTaskPod) {
 }
 
 TEST(SeedRenderTest, SeveralPipelinesNeedAChoiceWithoutADefault) {
-  auto result = Seed("render " + kOk + "/templates.yaml " + kOk + "/pipeline.yaml --pipeline other --run-name x");
+  auto result =
+      Seed("render " + kOk + "/templates.yaml " + kOk + "/pipeline.yaml --pipeline other --run-name x");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("name: x-only-1"), std::string::npos);
 }
@@ -94,8 +102,9 @@ class SeedRunTest : public ::testing::Test {
 };
 
 TEST_F(SeedRunTest, RunsTheDefaultPipelineAndPrintsOutputs) {
-  auto result = Seed("run " + kOk + " --plain --run-name demo-1 --scheduled-time 2026-11-22T16:15:00Z --workspace " +
-                     workspace_.string());
+  auto result =
+      Seed("run " + kOk + " --plain --run-name demo-1 --scheduled-time 2026-11-22T16:15:00Z --workspace " +
+           workspace_.string());
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("mae=1.25  rows=96"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("run Succeeded"), std::string::npos) << result.output;
@@ -103,7 +112,8 @@ TEST_F(SeedRunTest, RunsTheDefaultPipelineAndPrintsOutputs) {
 }
 
 TEST_F(SeedRunTest, FailureExitsNonZeroAndShowsTheLogTail) {
-  auto result = Seed("run " + kOk + " --plain --run-name demo-2 --set limit=10 --workspace " + workspace_.string());
+  auto result =
+      Seed("run " + kOk + " --plain --run-name demo-2 --set limit=10 --workspace " + workspace_.string());
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("check: Failed: exit code 1"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("last lines of"), std::string::npos) << result.output;

@@ -40,26 +40,32 @@ class CronNextTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CronNextTest, ExactInstant) {
   const Case& c = GetParam();
-  EXPECT_EQ(NextIn(c.cron, c.zone, c.after), c.expected) << c.cron << " in " << c.zone << " after " << c.after;
+  EXPECT_EQ(NextIn(c.cron, c.zone, c.after), c.expected)
+      << c.cron << " in " << c.zone << " after " << c.after;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Dst, CronNextTest,
     ::testing::Values(
         // America/New_York: spring forward 2026-03-08 02:00 EST -> 03:00 EDT (07:00Z).
-        Case{"30 2 * * *", "America/New_York", "2026-03-07T12:00:00Z", "2026-03-08T07:00:00Z"},  // skipped: first valid instant
+        Case{"30 2 * * *", "America/New_York", "2026-03-07T12:00:00Z",
+             "2026-03-08T07:00:00Z"},  // skipped: first valid instant
         Case{"30 2 * * *", "America/New_York", "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"},
-        Case{"*/15 * * * *", "America/New_York", "2026-03-08T06:45:00Z", "2026-03-08T07:00:00Z"},  // 02:00..02:45 collapse
-        Case{"*/15 * * * *", "America/New_York", "2026-03-08T07:00:00Z", "2026-03-08T07:15:00Z"},  // ...into one run
+        Case{"*/15 * * * *", "America/New_York", "2026-03-08T06:45:00Z",
+             "2026-03-08T07:00:00Z"},  // 02:00..02:45 collapse
+        Case{"*/15 * * * *", "America/New_York", "2026-03-08T07:00:00Z",
+             "2026-03-08T07:15:00Z"},  // ...into one run
         // Fall back 2026-11-01 02:00 EDT -> 01:00 EST: 01:30 repeats, runs at the first (EDT) one.
         Case{"30 1 * * *", "America/New_York", "2026-10-31T12:00:00Z", "2026-11-01T05:30:00Z"},
         Case{"30 1 * * *", "America/New_York", "2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"},
-        Case{"*/15 * * * *", "America/New_York", "2026-11-01T05:45:00Z", "2026-11-01T07:00:00Z"},  // no second 01:xx
+        Case{"*/15 * * * *", "America/New_York", "2026-11-01T05:45:00Z",
+             "2026-11-01T07:00:00Z"},  // no second 01:xx
         Case{"0 * * * *", "America/New_York", "2026-11-01T05:00:00Z", "2026-11-01T07:00:00Z"},
         // Europe/Berlin: spring forward 2026-03-29 02:00 CET -> 03:00 CEST (01:00Z).
         Case{"30 2 * * *", "Europe/Berlin", "2026-03-28T12:00:00Z", "2026-03-29T01:00:00Z"},
         Case{"30 2 * * *", "Europe/Berlin", "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"},
-        // Fall back 2026-10-25 03:00 CEST -> 02:00 CET: 02:30 once, at 00:30Z (kubernetes#121594 ran it twice).
+        // Fall back 2026-10-25 03:00 CEST -> 02:00 CET: 02:30 once, at 00:30Z (kubernetes#121594 ran it
+        // twice).
         Case{"30 2 * * *", "Europe/Berlin", "2026-10-24T12:00:00Z", "2026-10-25T00:30:00Z"},
         Case{"30 2 * * *", "Europe/Berlin", "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"},
         Case{"0 3 * * *", "Europe/Berlin", "2026-10-24T12:00:00Z", "2026-10-25T02:00:00Z"},
@@ -76,20 +82,21 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     Syntax, CronNextTest,
-    ::testing::Values(Case{"0 9 * * MON-FRI", "UTC", "2026-11-20T09:00:00Z", "2026-11-23T09:00:00Z"},  // Fri -> Mon
-                      Case{"0 0 1 JAN,JUL *", "UTC", "2026-02-01T00:00:00Z", "2026-07-01T00:00:00Z"},
-                      Case{"5-10/5 * * * *", "UTC", "2026-01-01T00:05:00Z", "2026-01-01T00:10:00Z"},
-                      Case{"0 12 * * 7", "UTC", "2026-11-22T12:00:00Z", "2026-11-29T12:00:00Z"},  // 7 is Sunday
-                      Case{"0 0 13 * 5", "UTC", "2026-11-01T00:00:00Z", "2026-11-06T00:00:00Z"},  // dom OR dow
-                      Case{"0 0 29 2 *", "UTC", "2026-01-01T00:00:00Z", "2028-02-29T00:00:00Z"},
-                      Case{"@hourly", "UTC", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z"},
-                      Case{"@daily", "UTC", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"},
-                      Case{"@midnight", "UTC", "2026-01-01T00:00:01Z", "2026-01-02T00:00:00Z"},
-                      Case{"@weekly", "UTC", "2026-11-22T00:00:00Z", "2026-11-29T00:00:00Z"},
-                      Case{"@monthly", "UTC", "2026-11-22T00:00:00Z", "2026-12-01T00:00:00Z"},
-                      Case{"@yearly", "UTC", "2026-11-22T00:00:00Z", "2027-01-01T00:00:00Z"},
-                      Case{"@annually", "UTC", "2026-11-22T00:00:00Z", "2027-01-01T00:00:00Z"},
-                      Case{"0 0 30 2 *", "UTC", "2026-01-01T00:00:00Z", "never"}));
+    ::testing::Values(
+        Case{"0 9 * * MON-FRI", "UTC", "2026-11-20T09:00:00Z", "2026-11-23T09:00:00Z"},  // Fri -> Mon
+        Case{"0 0 1 JAN,JUL *", "UTC", "2026-02-01T00:00:00Z", "2026-07-01T00:00:00Z"},
+        Case{"5-10/5 * * * *", "UTC", "2026-01-01T00:05:00Z", "2026-01-01T00:10:00Z"},
+        Case{"0 12 * * 7", "UTC", "2026-11-22T12:00:00Z", "2026-11-29T12:00:00Z"},  // 7 is Sunday
+        Case{"0 0 13 * 5", "UTC", "2026-11-01T00:00:00Z", "2026-11-06T00:00:00Z"},  // dom OR dow
+        Case{"0 0 29 2 *", "UTC", "2026-01-01T00:00:00Z", "2028-02-29T00:00:00Z"},
+        Case{"@hourly", "UTC", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z"},
+        Case{"@daily", "UTC", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"},
+        Case{"@midnight", "UTC", "2026-01-01T00:00:01Z", "2026-01-02T00:00:00Z"},
+        Case{"@weekly", "UTC", "2026-11-22T00:00:00Z", "2026-11-29T00:00:00Z"},
+        Case{"@monthly", "UTC", "2026-11-22T00:00:00Z", "2026-12-01T00:00:00Z"},
+        Case{"@yearly", "UTC", "2026-11-22T00:00:00Z", "2027-01-01T00:00:00Z"},
+        Case{"@annually", "UTC", "2026-11-22T00:00:00Z", "2027-01-01T00:00:00Z"},
+        Case{"0 0 30 2 *", "UTC", "2026-01-01T00:00:00Z", "never"}));
 
 TEST(CronParseTest, RejectsWithActionableMessages) {
   EXPECT_NE(ParseError("0 */15 * * * *").find("6 fields given"), std::string::npos);

@@ -44,7 +44,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"{{params.data}}", "/seed/workspace/r/qc/clean"},
                       Case{"{{outputs.model}}", "/seed/workspace/r/train/model"},
                       Case{"{{tasks.qc.outputs.rows}}", "96"}, Case{"{{run.name}}", "wind-29922735"},
-                      Case{"{{run.namespace}}", "plants"}, Case{"{{workspace}}/models", "/seed/workspace/models"},
+                      Case{"{{run.namespace}}", "plants"},
+                      Case{"{{workspace}}/models", "/seed/workspace/models"},
                       Case{"{{run.scheduledTime}}", "2026-11-23T00:15:00+08:00"},
                       Case{"{{run.scheduledTime | date: \"%Y-%m-%d\"}}", "2026-11-23"},
                       Case{"{{run.scheduledTime | addDays: 1 | date: \"%Y-%m-%d\"}}", "2026-11-24"},
@@ -66,8 +67,10 @@ TEST(SubstituteTest, UnknownReferencesAreErrorsNotEmptyStrings) {
   EXPECT_EQ(Substitute("{{tasks.qc.outputs.nope}}", Scope()).error,
             "task \"qc\" reported no output \"nope\" for {{tasks.qc.outputs.nope}}");
   EXPECT_EQ(Substitute("{{run.uid}}", Scope()).error, "unknown reference {{run.uid}}");
-  EXPECT_EQ(Substitute("{{run.name | addDays: 1}}", Scope()).error, "filters apply only to run.scheduledTime, not to run.name");
-  EXPECT_NE(Substitute("{{run.scheduledTime | upper}}", Scope()).error.find("unknown filter"), std::string::npos);
+  EXPECT_EQ(Substitute("{{run.name | addDays: 1}}", Scope()).error,
+            "filters apply only to run.scheduledTime, not to run.name");
+  EXPECT_NE(Substitute("{{run.scheduledTime | upper}}", Scope()).error.find("unknown filter"),
+            std::string::npos);
   EXPECT_NE(Substitute("{{pipeline.params.station", Scope()).error.find("unclosed"), std::string::npos);
 }
 
@@ -80,7 +83,8 @@ TEST(SubstituteTest, SkippedTaskOutputsAreReportedNotSubstituted) {
 TEST(SubstituteTest, RenderKeepsUnfinishedTaskOutputsAsPlaceholders) {
   ExpressionScope scope = Scope();
   scope.keep_unresolved_task_outputs = true;
-  EXPECT_EQ(Substitute("--n={{tasks.train.outputs.score}}", scope).value, "--n={{tasks.train.outputs.score}}");
+  EXPECT_EQ(Substitute("--n={{tasks.train.outputs.score}}", scope).value,
+            "--n={{tasks.train.outputs.score}}");
 }
 
 struct WhenCase {
@@ -98,21 +102,22 @@ TEST_P(WhenTest, Evaluates) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, WhenTest,
-    ::testing::Values(WhenCase{"{{pipeline.params.retrain}} == true", true},
-                      WhenCase{"{{pipeline.params.retrain}} != true", false},
-                      WhenCase{"{{pipeline.params.station}} == 'wf01'", true},
-                      WhenCase{"\"{{pipeline.params.station}}\" == \"wf02\"", false},
-                      WhenCase{"{{tasks.qc.outputs.rows}} >= 96", true},
-                      WhenCase{"{{tasks.qc.outputs.rows}} > 100", false},
-                      WhenCase{"{{tasks.qc.outputs.rows}} == 96.0", true},  // numeric when both are numbers
-                      WhenCase{"{{pipeline.params.retrain}}", true}, WhenCase{"false", false},
-                      WhenCase{"!({{pipeline.params.station}} == wf01)", false},
-                      WhenCase{"{{pipeline.params.retrain}} == true && {{tasks.qc.outputs.rows}} < 10", false},
-                      WhenCase{"{{pipeline.params.retrain}} == false || {{tasks.qc.outputs.rows}} < 100", true},
-                      WhenCase{"{{run.scheduledTime | date: \"%H\"}} == 00", true}));
+    ::testing::Values(
+        WhenCase{"{{pipeline.params.retrain}} == true", true},
+        WhenCase{"{{pipeline.params.retrain}} != true", false},
+        WhenCase{"{{pipeline.params.station}} == 'wf01'", true},
+        WhenCase{"\"{{pipeline.params.station}}\" == \"wf02\"", false},
+        WhenCase{"{{tasks.qc.outputs.rows}} >= 96", true}, WhenCase{"{{tasks.qc.outputs.rows}} > 100", false},
+        WhenCase{"{{tasks.qc.outputs.rows}} == 96.0", true},  // numeric when both are numbers
+        WhenCase{"{{pipeline.params.retrain}}", true}, WhenCase{"false", false},
+        WhenCase{"!({{pipeline.params.station}} == wf01)", false},
+        WhenCase{"{{pipeline.params.retrain}} == true && {{tasks.qc.outputs.rows}} < 10", false},
+        WhenCase{"{{pipeline.params.retrain}} == false || {{tasks.qc.outputs.rows}} < 100", true},
+        WhenCase{"{{run.scheduledTime | date: \"%H\"}} == 00", true}));
 
 TEST(WhenTest, ErrorsAreReported) {
-  EXPECT_NE(EvaluateWhen("{{pipeline.params.station}}", Scope()).error.find("is not true or false"), std::string::npos);
+  EXPECT_NE(EvaluateWhen("{{pipeline.params.station}}", Scope()).error.find("is not true or false"),
+            std::string::npos);
   EXPECT_NE(EvaluateWhen("a ==", Scope()).error.find("missing operand"), std::string::npos);
   EXPECT_NE(EvaluateWhen("(a == b", Scope()).error.find("missing \")\""), std::string::npos);
   EXPECT_NE(EvaluateWhen("'open == x", Scope()).error.find("unclosed quote"), std::string::npos);

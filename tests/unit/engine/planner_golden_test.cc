@@ -66,8 +66,11 @@ PlanInput ParseInput(const json& doc) {
 json PlanToJson(const Plan& plan) {
   json out = {{"create", json::array()}, {"remove", json::array()}};
   for (const auto& launch : plan.create) {
-    json item = {{"task", launch.task}, {"attempt", launch.attempt}, {"command", launch.spec.command},
-                 {"args", launch.spec.args}, {"params", launch.params}};
+    json item = {{"task", launch.task},
+                 {"attempt", launch.attempt},
+                 {"command", launch.spec.command},
+                 {"args", launch.spec.args},
+                 {"params", launch.params}};
     if (launch.active_deadline_seconds) item["activeDeadlineSeconds"] = *launch.active_deadline_seconds;
     out["create"].push_back(item);
   }
@@ -112,14 +115,13 @@ TEST_P(PlannerGoldenTest, MatchesExpected) {
   EXPECT_EQ(actual, expected) << "actual:\n" << actual.dump(2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Golden, PlannerGoldenTest, ::testing::ValuesIn(Cases()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Golden, PlannerGoldenTest, ::testing::ValuesIn(Cases()), [](const auto& param_info) {
+  std::string name = param_info.param;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+});
 
 }  // namespace
 }  // namespace seed::engine

@@ -150,12 +150,14 @@ TEST_P(DowntimeTest, SixHoursDown) {
   EXPECT_EQ(api::FormatRfc3339(*decision.requeue_at), "2026-11-22T06:15:00Z");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Catchup, DowntimeTest,
-    ::testing::Values(DowntimeCase{api::CatchupPolicy::kNone, 100, 0, "", ""},
-                      DowntimeCase{api::CatchupPolicy::kLatest, 100, 1, "2026-11-22T06:00:00Z", "2026-11-22T06:00:00Z"},
-                      DowntimeCase{api::CatchupPolicy::kAll, 100, 24, "2026-11-22T00:15:00Z", "2026-11-22T06:00:00Z"},
-                      DowntimeCase{api::CatchupPolicy::kAll, 10, 10, "2026-11-22T03:45:00Z", "2026-11-22T06:00:00Z"}));
+INSTANTIATE_TEST_SUITE_P(Catchup, DowntimeTest,
+                         ::testing::Values(DowntimeCase{api::CatchupPolicy::kNone, 100, 0, "", ""},
+                                           DowntimeCase{api::CatchupPolicy::kLatest, 100, 1,
+                                                        "2026-11-22T06:00:00Z", "2026-11-22T06:00:00Z"},
+                                           DowntimeCase{api::CatchupPolicy::kAll, 100, 24,
+                                                        "2026-11-22T00:15:00Z", "2026-11-22T06:00:00Z"},
+                                           DowntimeCase{api::CatchupPolicy::kAll, 10, 10,
+                                                        "2026-11-22T03:45:00Z", "2026-11-22T06:00:00Z"}));
 
 TEST(ScheduleDecisionTest, CatchupNoneStillRunsATimeThatIsOnTime) {
   Seconds last = T("2026-11-22T00:00:00Z");
@@ -235,14 +237,16 @@ TEST_P(ConcurrencyTest, WithOneActiveRun) {
   EXPECT_TRUE(HasEvent(decision, c.event));
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, ConcurrencyTest,
-                         ::testing::Values(ConcurrencyCase{api::ConcurrencyPolicy::kAllow, 1, 0, "SuccessfulCreate"},
-                                           ConcurrencyCase{api::ConcurrencyPolicy::kForbid, 0, 0, "RunAlreadyActive"},
-                                           ConcurrencyCase{api::ConcurrencyPolicy::kReplace, 1, 1, "SuccessfulCancel"}));
+INSTANTIATE_TEST_SUITE_P(
+    Table, ConcurrencyTest,
+    ::testing::Values(ConcurrencyCase{api::ConcurrencyPolicy::kAllow, 1, 0, "SuccessfulCreate"},
+                      ConcurrencyCase{api::ConcurrencyPolicy::kForbid, 0, 0, "RunAlreadyActive"},
+                      ConcurrencyCase{api::ConcurrencyPolicy::kReplace, 1, 1, "SuccessfulCancel"}));
 
 TEST(ScheduleDecisionTest, ForbidIsNotBlockedByADeletedRunInACachedActiveList) {
   Seconds tick = T("2026-11-22T00:15:00Z");
-  FakeCluster cluster(Spec("*/15 * * * *", api::CatchupPolicy::kLatest, api::ConcurrencyPolicy::kForbid), tick - minutes(20));
+  FakeCluster cluster(Spec("*/15 * * * *", api::CatchupPolicy::kLatest, api::ConcurrencyPolicy::kForbid),
+                      tick - minutes(20));
   cluster.status().active_runs = {"wind-gone"};  // stale: the run was deleted
   cluster.status().last_schedule_time = tick - minutes(15);
   auto decision = cluster.Sync(tick + seconds(1));
@@ -252,7 +256,8 @@ TEST(ScheduleDecisionTest, ForbidIsNotBlockedByADeletedRunInACachedActiveList) {
 
 TEST(ScheduleDecisionTest, ForbidRunsTheBlockedTimeOnceTheActiveRunFinishes) {
   Seconds tick = T("2026-11-22T00:15:00Z");
-  FakeCluster cluster(Spec("*/15 * * * *", api::CatchupPolicy::kLatest, api::ConcurrencyPolicy::kForbid), tick - minutes(20));
+  FakeCluster cluster(Spec("*/15 * * * *", api::CatchupPolicy::kLatest, api::ConcurrencyPolicy::kForbid),
+                      tick - minutes(20));
   cluster.set_run_minutes(0);
   cluster.Sync(tick - minutes(15) + seconds(1));
   EXPECT_TRUE(cluster.Sync(tick + seconds(1)).create.empty());

@@ -11,13 +11,17 @@ using nlohmann::json;
 // A 500-task fan-out where every task has finished with the longest message and outputs the
 // planner keeps: the status (without the spec snapshot) must stay far below etcd's limits.
 TEST(StatusSizeTest, FiveHundredTasksStayUnder64KiB) {
-  json templates = {{"t", {{"command", {"seed-job", "qc"}},
-                          {"outputs", {{{"name", "accuracy"}, {"kind", "value"}}, {{"name", "rmse"}, {"kind", "value"}}}},
-                          {"retries", 3}}}};
+  json templates = {
+      {"t",
+       {{"command", {"seed-job", "qc"}},
+        {"outputs", {{{"name", "accuracy"}, {"kind", "value"}}, {{"name", "rmse"}, {"kind", "value"}}}},
+        {"retries", 3}}}};
   json tasks = json::array();
-  for (int i = 0; i < 500; ++i) tasks.push_back({{"name", "task-" + std::to_string(i)}, {"templateRef", {{"name", "t"}}}});
+  for (int i = 0; i < 500; ++i)
+    tasks.push_back({{"name", "task-" + std::to_string(i)}, {"templateRef", {{"name", "t"}}}});
   PlanInput input;
-  input.snapshot = ParseSnapshot(MakeSnapshot({{"tasks", tasks}}, {{"t", templates["t"]}}), &input.snapshot_errors);
+  input.snapshot =
+      ParseSnapshot(MakeSnapshot({{"tasks", tasks}}, {{"t", templates["t"]}}), &input.snapshot_errors);
   ASSERT_TRUE(input.snapshot_errors.empty());
   input.run.metadata.name = "wind-day-ahead-29922735";
   input.run.spec.pipeline_ref = "wind-day-ahead";
@@ -34,7 +38,8 @@ TEST(StatusSizeTest, FiveHundredTasksStayUnder64KiB) {
     if (i % 2 == 0) {
       attempt.state = ObservedAttempt::State::kSucceeded;
       attempt.exit_code = 0;
-      attempt.results = R"({"accuracy": 0.9312345678, "rmse": 12.345678, "log": ")" + std::string(4000, 'x') + "\"}";
+      attempt.results =
+          R"({"accuracy": 0.9312345678, "rmse": 12.345678, "log": ")" + std::string(4000, 'x') + "\"}";
     } else {
       attempt.state = ObservedAttempt::State::kFailed;
       attempt.exit_code = 2;

@@ -18,15 +18,17 @@ using nlohmann::json;
 class LocalRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    workspace_ = fs::temp_directory_path() / ("seed-local-test-" + std::to_string(::getpid()) + "-" +
-                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    workspace_ =
+        fs::temp_directory_path() / ("seed-local-test-" + std::to_string(::getpid()) + "-" +
+                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(workspace_);
     fs::create_directories(workspace_);
   }
   void TearDown() override { fs::remove_all(workspace_); }
 
   api::PipelineRunStatus Run(const std::string& pipeline_yaml, const std::string& templates_yaml,
-                             const LocalRunner::Observer& observer = nullptr, std::atomic<bool>* cancel = nullptr) {
+                             const LocalRunner::Observer& observer = nullptr,
+                             std::atomic<bool>* cancel = nullptr) {
     json pipeline = api::ParseYamlDocuments(pipeline_yaml)[0].value;
     std::map<std::string, json> templates;
     json all = api::ParseYamlDocuments(templates_yaml)[0].value;
@@ -78,7 +80,8 @@ schedule: {cron: "@daily", timeZone: Asia/Shanghai}
 tasks:
 - {name: a, templateRef: {name: produce}, params: {day: '{{run.scheduledTime | date: "%Y-%m-%d"}}'}}
 - {name: b, templateRef: {name: check}, params: {input: "{{tasks.a.outputs.data}}", rows: "{{tasks.a.outputs.rows}}"}}
-)", kTemplates);
+)",
+                    kTemplates);
   EXPECT_EQ(status.phase, api::RunPhase::kSucceeded) << status.message << " / " << status.tasks["b"].message;
   EXPECT_EQ(status.tasks["a"].outputs.at("rows"), "96");
   EXPECT_EQ(status.tasks["b"].outputs.at("ok"), "true");
@@ -92,7 +95,8 @@ TEST_F(LocalRunnerTest, RetriesWithBackoffUntilSuccess) {
   EXPECT_EQ(status.phase, api::RunPhase::kSucceeded);
   EXPECT_EQ(status.tasks["f"].attempt, 2);
   EXPECT_TRUE(fs::exists(workspace_ / "r1" / "f" / "attempt-2.log"));
-  EXPECT_NE(TailLines((workspace_ / "r1" / "f" / "attempt-1.log").string(), 1).find("attempt 1"), std::string::npos);
+  EXPECT_NE(TailLines((workspace_ / "r1" / "f" / "attempt-1.log").string(), 1).find("attempt 1"),
+            std::string::npos);
 }
 
 TEST_F(LocalRunnerTest, TimeoutStopsTheProcess) {
@@ -106,15 +110,16 @@ TEST_F(LocalRunnerTest, TimeoutStopsTheProcess) {
 TEST_F(LocalRunnerTest, CancelSendsSigtermThenSigkill) {
   std::atomic<bool> cancel{false};
   auto start = std::chrono::steady_clock::now();
-  auto status = Run("tasks: [{name: s, templateRef: {name: stubborn}}]", kTemplates,
-                    [&](const api::PipelineRunStatus& s) {
-                      auto it = s.tasks.find("s");
-                      if (it != s.tasks.end() && it->second.phase == api::TaskPhase::kRunning &&
-                          std::chrono::steady_clock::now() - start > std::chrono::milliseconds(200)) {
-                        cancel = true;
-                      }
-                    },
-                    &cancel);
+  auto status = Run(
+      "tasks: [{name: s, templateRef: {name: stubborn}}]", kTemplates,
+      [&](const api::PipelineRunStatus& s) {
+        auto it = s.tasks.find("s");
+        if (it != s.tasks.end() && it->second.phase == api::TaskPhase::kRunning &&
+            std::chrono::steady_clock::now() - start > std::chrono::milliseconds(200)) {
+          cancel = true;
+        }
+      },
+      &cancel);
   EXPECT_EQ(status.phase, api::RunPhase::kCancelled);
   EXPECT_EQ(status.tasks["s"].phase, api::TaskPhase::kCancelled);
   auto elapsed = std::chrono::steady_clock::now() - start;
@@ -130,11 +135,13 @@ tasks:
 - {name: a, templateRef: {name: flaky}, retries: 0}
 - {name: b, templateRef: {name: flaky}, retries: 0}
 - {name: c, templateRef: {name: flaky}, retries: 0}
-)", kTemplates, [&](const api::PipelineRunStatus& s) {
-    int running = 0;
-    for (const auto& [name, task] : s.tasks) running += task.phase == api::TaskPhase::kRunning;
-    most = std::max(most, running);
-  });
+)",
+                    kTemplates, [&](const api::PipelineRunStatus& s) {
+                      int running = 0;
+                      for (const auto& [name, task] : s.tasks)
+                        running += task.phase == api::TaskPhase::kRunning;
+                      most = std::max(most, running);
+                    });
   EXPECT_EQ(status.phase, api::RunPhase::kFailed);  // flaky fails its first attempt
   EXPECT_EQ(most, 1);
 }

@@ -26,7 +26,8 @@ struct Fixture {
                       "env": [{"name": "TZ", "value": "UTC"}, {"name": "LOG", "value": "info"}],
                       "volumes": [{"name": "nwp", "persistentVolumeClaim": {"claimName": "nwp-cache"}}],
                       "volumeMounts": [{"name": "nwp", "mountPath": "/nwp"}]}
-    })"), "spec", &errors);
+    })"),
+                                      "spec", &errors);
     EXPECT_TRUE(errors.empty());
     spec = api::ParseJobTemplateSpec(json::parse(R"({
       "command": ["seed-job", "train"],
@@ -35,7 +36,8 @@ struct Fixture {
       "nodeSelector": {"zone": "b"},
       "resources": {"requests": {"cpu": "500m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}, "gpu": 1},
       "serviceAccountName": "trainer"
-    })"), "spec", &errors);
+    })"),
+                                     "spec", &errors);
     EXPECT_TRUE(errors.empty());
     input.run.name = "wind-day-ahead-29922735";
     input.run.namespace_ = "plants";
@@ -110,7 +112,8 @@ TEST(TaskPodTest, RestrictedSecurityByDefault) {
   json pod = RenderTaskPod(f.input, {});
   EXPECT_EQ(pod["spec"]["securityContext"], json::parse(R"({"runAsNonRoot": true, "runAsUser": 65532,
     "runAsGroup": 65532, "fsGroup": 65532, "seccompProfile": {"type": "RuntimeDefault"}})"));
-  EXPECT_EQ(pod["spec"]["containers"][0]["securityContext"], json::parse(R"({"allowPrivilegeEscalation": false,
+  EXPECT_EQ(pod["spec"]["containers"][0]["securityContext"],
+            json::parse(R"({"allowPrivilegeEscalation": false,
     "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true, "runAsNonRoot": true,
     "seccompProfile": {"type": "RuntimeDefault"}})"));
 }
@@ -157,9 +160,7 @@ TEST(WorkspaceClaimTest, ExistingClaimAndNone) {
   EXPECT_EQ(WorkspaceVolume("r", pipeline)["persistentVolumeClaim"]["claimName"], "shared");
 }
 
-TEST(NamesTest, ShortNamesAreKept) {
-  EXPECT_EQ(TaskPodName("wind-29922735", "qc", 1), "wind-29922735-qc-1");
-}
+TEST(NamesTest, ShortNamesAreKept) { EXPECT_EQ(TaskPodName("wind-29922735", "qc", 1), "wind-29922735-qc-1"); }
 
 TEST(NamesTest, LongNamesGetAStableHashSuffixWithin63) {
   std::string run = "wind-farm-" + std::string(40, 'x') + "-29922735";
