@@ -184,11 +184,26 @@ TEST_F(ModelServerTest, MetricsCountRequestsByEndpointAndCodeWithLatency) {
   Post("/v2/models/wind-wf01/infer", kOneRow);
   Post("/v2/models/wind-wf01/infer", "nope");
   Get("/v2/health/live");
-  auto result = client_->Get("/metrics");
-  ASSERT_TRUE(result);
-  EXPECT_EQ(result->status, 200);
-  EXPECT_EQ(result->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  const std::string& text = result->body;
+  // A request is recorded just after its response is written, so the client can be a moment
+  // ahead of the counters: read /metrics until the last request shows up (bounded).
+  const std::string last = "seed_serve_requests_total{endpoint=\"health_live\",code=\"200\"} 1\n";
+  const std::string infers = "seed_serve_request_duration_seconds_count{endpoint=\"infer\"} 3\n";
+  const std::string only_this = "seed_serve_requests_in_flight 1\n";  // the /metrics request itself
+  int status = 0;
+  std::string content_type, text;
+  for (auto deadline = std::chrono::steady_clock::now() + kTimeout; std::chrono::steady_clock::now() < deadline;) {
+    auto result = client_->Get("/metrics");
+    if (!result) break;
+    status = result->status;
+    content_type = result->get_header_value("Content-Type");
+    text = result->body;
+    if (text.find(last) != std::string::npos && text.find(infers) != std::string::npos &&
+        text.find(only_this) != std::string::npos) {
+      break;
+    }
+  }
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(content_type, "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_THAT(text, HasSubstr("seed_serve_requests_total{endpoint=\"infer\",code=\"200\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("seed_serve_requests_total{endpoint=\"infer\",code=\"400\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("seed_serve_requests_total{endpoint=\"health_live\",code=\"200\"} 1\n"));
