@@ -7,6 +7,8 @@
 #include <iostream>
 #include <thread>
 
+#include "controllers/file_clock.h"
+#include "controllers/register.h"
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/curl_transport.h"
@@ -70,6 +72,15 @@ int main(int argc, char** argv) {
       ->envname("SEED_LOG_FORMAT")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
+  seed::controllers::SeedControllerOptions seed_options;
+  std::string test_clock_file;
+  app.add_option("--job-image", seed_options.job_image, "image of task pods whose JobTemplate names none")
+      ->envname("SEED_JOB_IMAGE")
+      ->capture_default_str();
+  app.add_option("--test-clock-file", test_clock_file,
+                 "FOR TESTS ONLY: read the wall clock (schedules, timeouts, retries) from this file, which holds "
+                 "one RFC 3339 time and is re-read on every use")
+      ->group("Testing");
   CLI11_PARSE(app, argc, argv);
 
   if (auto s = kube::SetupLogging(log_level, log_format); !s.ok()) {
@@ -116,11 +127,13 @@ int main(int argc, char** argv) {
   kube::Manager manager(kube::Client::FromConfig(*config), options);
 
   // ---- Controller registration point -------------------------------------------------------
-  // Controllers for Seed's kinds (operator/controllers/) register here, e.g.:
-  //   auto& runs = manager.NewController("pipelinerun", std::make_shared<PipelineRunReconciler>(...));
-  //   runs.For(manager.GetInformer(kPipelineRuns));
-  //   runs.Owns(manager.GetInformer(kube::PodsResource()), "seed.dev", "PipelineRun");
-  // With none registered the manager still runs: it serves health and metrics and syncs nothing.
+  std::unique_ptr<seed::controllers::FileClock> test_clock;
+  if (!test_clock_file.empty()) {
+    test_clock = std::make_unique<seed::controllers::FileClock>(test_clock_file);
+    seed_options.clock = test_clock.get();
+    seed_options.max_requeue = std::chrono::milliseconds(200);  // notice when the test moves the clock
+  }
+  seed::controllers::RegisterSeedControllers(manager, seed_options);
   // -------------------------------------------------------------------------------------------
 
   kube::StopSignal stop;
