@@ -1,4 +1,6 @@
 // seed-job aggregate: turbine power columns summed to the station, with missing turbines filled.
+#include "kernels/aggregate.h"
+
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -10,7 +12,6 @@
 #include "io/csv.h"
 #include "io/input_error.h"
 #include "io/results.h"
-#include "kernels/aggregate.h"
 
 namespace seed::commands {
 namespace {
@@ -31,8 +32,8 @@ void Run(const AggregateFlags& f) {
   const io::Frame turbines = io::ReadCsv(f.in_path);
   kernels::AggregateResult result;
   try {
-    result = kernels::AggregateTurbines(turbines, {.capacity_per_turbine = f.capacity_per_turbine,
-                                                   .min_available = f.min_available});
+    result = kernels::AggregateTurbines(
+        turbines, {.capacity_per_turbine = f.capacity_per_turbine, .min_available = f.min_available});
   } catch (const std::invalid_argument& e) {
     throw io::UsageError(e.what());
   }
@@ -44,8 +45,8 @@ void Run(const AggregateFlags& f) {
   results.Set("missing_rows", result.missing_rows);
   results.Set("station", f.out_path);
   results.Flush();
-  std::printf("aggregate: %d turbines, %zu rows, %ld turbine values filled, %ld rows missing\n", result.turbines,
-              result.station.Rows(), result.filled_points, result.missing_rows);
+  std::printf("aggregate: %d turbines, %zu rows, %ld turbine values filled, %ld rows missing\n",
+              result.turbines, result.station.Rows(), result.filled_points, result.missing_rows);
 }
 
 }  // namespace
@@ -54,7 +55,8 @@ void AddAggregate(CLI::App& app) {
   auto flags = std::make_shared<AggregateFlags>();
   CLI::App* cmd = app.add_subcommand("aggregate", "Turbines to station: sum wt<id>_mw columns to power_mw");
   cmd->add_option("--in", flags->in_path, "Turbine CSV with one wt<id>_mw column per turbine")->required();
-  cmd->add_option("--out", flags->out_path, "Station CSV to write: power_mw, reporting, available_mw")->required();
+  cmd->add_option("--out", flags->out_path, "Station CSV to write: power_mw, reporting, available_mw")
+      ->required();
   cmd->add_option("--capacity-per-turbine", flags->capacity_per_turbine,
                   "Turbine nameplate in MW; adds available_mw = reporting turbines x this");
   cmd->add_option("--min-available", flags->min_available,

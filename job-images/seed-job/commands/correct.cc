@@ -28,7 +28,8 @@ void Run(const CorrectFlags& f) {
   const io::Frame measurements = io::ReadCsv(f.measurements_path, {.required = {"wind_speed"}});
   kernels::WindCorrection correction;
   try {
-    correction = kernels::FitWindCorrection(nwp, measurements, {.sectors = f.sectors, .min_samples = f.min_samples});
+    correction =
+        kernels::FitWindCorrection(nwp, measurements, {.sectors = f.sectors, .min_samples = f.min_samples});
   } catch (const std::invalid_argument& e) {
     throw io::UsageError(e.what());
   }
@@ -55,14 +56,18 @@ void AddCorrect(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "correct", "NWP wind-speed correction against measured hub-height wind (by direction sector and hour)");
   cmd->add_option("--nwp", flags->nwp_path, "NWP CSV with <source>_ws and <source>_wd columns")->required();
-  cmd->add_option("--measurements", flags->measurements_path, "Measured CSV with wind_speed (qc_flag rows != 0 skipped)")
+  cmd->add_option("--measurements", flags->measurements_path,
+                  "Measured CSV with wind_speed (qc_flag rows != 0 skipped)")
       ->required();
   cmd->add_option("--out", flags->out_path, "Corrected NWP CSV to write (same columns)")->required();
-  cmd->add_option("--sectors", flags->sectors, "Direction sectors (sector 0 centred on north)")->capture_default_str();
-  cmd->add_option("--min-samples", flags->min_samples,
-                  "Rows a (sector, hour) or sector group needs for its own fit; fewer fall back to the coarser level")
+  cmd->add_option("--sectors", flags->sectors, "Direction sectors (sector 0 centred on north)")
       ->capture_default_str();
-  cmd->add_option("--report", flags->report_path, "JSON file with the fitted coefficients per source, sector and hour");
+  cmd->add_option(
+         "--min-samples", flags->min_samples,
+         "Rows a (sector, hour) or sector group needs for its own fit; fewer fall back to the coarser level")
+      ->capture_default_str();
+  cmd->add_option("--report", flags->report_path,
+                  "JSON file with the fitted coefficients per source, sector and hour");
   cmd->callback([flags] { Run(*flags); });
 }
 

@@ -39,7 +39,8 @@ std::vector<double> ParseQuantiles(const std::string& text) {
     if (ec != std::errc() || ptr != item.data() + item.size() || !(q > 0 && q < 1)) {
       throw io::UsageError("--quantiles: '" + item + "' is not a probability strictly between 0 and 1");
     }
-    if (!out.empty() && q <= out.back()) throw io::UsageError("--quantiles must be increasing, like 0.1,0.5,0.9");
+    if (!out.empty() && q <= out.back())
+      throw io::UsageError("--quantiles must be increasing, like 0.1,0.5,0.9");
     out.push_back(q);
   }
   if (out.empty()) throw io::UsageError("--quantiles: give at least one, like 0.1,0.5,0.9");
@@ -57,7 +58,8 @@ std::string QuantileName(double q) {
 void Run(const FuseFlags& f) {
   const std::vector<double> quantiles = ParseQuantiles(f.quantiles);
   if (!(f.window_days > 0)) throw io::UsageError("--window-days must be > 0");
-  if (f.max_iterations < 1 || !(f.tolerance > 0)) throw io::UsageError("--max-iterations and --tolerance must be > 0");
+  if (f.max_iterations < 1 || !(f.tolerance > 0))
+    throw io::UsageError("--max-iterations and --tolerance must be > 0");
   const io::Frame nwp = io::ReadCsv(f.nwp_path);
   const io::Frame measurements = io::ReadCsv(f.measurements_path, {.required = {"wind_speed"}});
   const std::vector<std::string> sources = kernels::NwpSources(nwp);
@@ -89,9 +91,10 @@ void Run(const FuseFlags& f) {
     }
   }
   if (rows.empty()) {
-    throw io::InputError(measurements.source,
-                         "no time where every NWP source and a usable measured wind_speed are present; check that "
-                         "the files cover the same period");
+    throw io::InputError(
+        measurements.source,
+        "no time where every NWP source and a usable measured wind_speed are present; check that "
+        "the files cover the same period");
   }
   const int64_t window_end = nwp.time[rows.back()];
   const int64_t window_start = window_end - static_cast<int64_t>(f.window_days * io::kDay);
@@ -138,7 +141,8 @@ void Run(const FuseFlags& f) {
   }
   out.Set("ws", std::move(mean));
   out.Set("ws_sd", std::move(sd));
-  for (size_t q = 0; q < quantiles.size(); ++q) out.Set("ws_" + QuantileName(quantiles[q]), std::move(q_columns[q]));
+  for (size_t q = 0; q < quantiles.size(); ++q)
+    out.Set("ws_" + QuantileName(quantiles[q]), std::move(q_columns[q]));
   out.Set("wd", std::move(direction));
   io::WriteCsv(f.out_path, out);
 
@@ -162,15 +166,20 @@ void AddFuse(CLI::App& app) {
   auto flags = std::make_shared<FuseFlags>();
   CLI::App* cmd = app.add_subcommand(
       "fuse", "Bayesian Model Averaging of NWP sources: predictive mean, spread, quantiles and direction");
-  cmd->add_option("--nwp", flags->nwp_path, "NWP CSV (ideally corrected) with <source>_ws and <source>_wd")->required();
-  cmd->add_option("--measurements", flags->measurements_path, "Measured CSV with wind_speed (qc_flag rows != 0 skipped)")
+  cmd->add_option("--nwp", flags->nwp_path, "NWP CSV (ideally corrected) with <source>_ws and <source>_wd")
       ->required();
-  cmd->add_option("--out", flags->out_path, "Fused CSV to write: ws, ws_sd, ws_p<percent>..., wd")->required();
-  cmd->add_option("--quantiles", flags->quantiles, "Increasing probabilities in (0, 1)")->capture_default_str();
+  cmd->add_option("--measurements", flags->measurements_path,
+                  "Measured CSV with wind_speed (qc_flag rows != 0 skipped)")
+      ->required();
+  cmd->add_option("--out", flags->out_path, "Fused CSV to write: ws, ws_sd, ws_p<percent>..., wd")
+      ->required();
+  cmd->add_option("--quantiles", flags->quantiles, "Increasing probabilities in (0, 1)")
+      ->capture_default_str();
   cmd->add_option("--window-days", flags->window_days, "Training window: the last N days with measurements")
       ->capture_default_str();
   cmd->add_option("--max-iterations", flags->max_iterations, "EM iteration limit")->capture_default_str();
-  cmd->add_option("--tolerance", flags->tolerance, "EM stops when the log-likelihood gains less than this (relative)")
+  cmd->add_option("--tolerance", flags->tolerance,
+                  "EM stops when the log-likelihood gains less than this (relative)")
       ->capture_default_str();
   cmd->callback([flags] { Run(*flags); });
 }

@@ -1,4 +1,6 @@
 // seed-job gaps: which forecast issues and 15-min points of a period are missing (to backfill).
+#include "kernels/gaps.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -14,7 +16,6 @@
 #include "io/input_error.h"
 #include "io/results.h"
 #include "io/time.h"
-#include "kernels/gaps.h"
 
 namespace seed::commands {
 namespace {
@@ -60,7 +61,8 @@ std::vector<std::string> ListFiles(const std::vector<std::string>& paths) {
     if (fs::is_directory(path, ec)) {
       std::vector<std::string> inside;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".csv") inside.push_back(entry.path().string());
+        if (entry.is_regular_file() && entry.path().extension() == ".csv")
+          inside.push_back(entry.path().string());
       }
       if (ec) throw io::InputError(path, "cannot list the directory: " + ec.message());
       std::sort(inside.begin(), inside.end());
@@ -81,7 +83,8 @@ void Run(const GapsFlags& f) {
   kernels::GapsOptions options;
   options.from = from.unix_seconds;
   options.to = to.unix_seconds;
-  options.kind = f.kind == "ultra" ? kernels::ForecastKind::kUltraShortTerm : kernels::ForecastKind::kShortTerm;
+  options.kind =
+      f.kind == "ultra" ? kernels::ForecastKind::kUltraShortTerm : kernels::ForecastKind::kShortTerm;
   options.utc_offset_minutes = from.offset_minutes;
 
   // One regular file is an archive that should cover the whole period; otherwise one file per issue.
@@ -102,7 +105,8 @@ void Run(const GapsFlags& f) {
         if (from_name) {
           issue.issue_time = *from_name;
         } else if (frame.Rows() > 0) {
-          issue.issue_time = frame.time.front();  // not named by issue time: its first forecast time stands in
+          issue.issue_time =
+              frame.time.front();  // not named by issue time: its first forecast time stands in
         } else {
           throw io::InputError(file, 2, 0,
                                "no rows and no issue time in the file name; name issue files like "
@@ -152,9 +156,11 @@ void Run(const GapsFlags& f) {
 
 void AddGaps(CLI::App& app) {
   auto flags = std::make_shared<GapsFlags>();
-  CLI::App* cmd = app.add_subcommand("gaps", "Missing forecast issues and points in a period (what to backfill)");
-  cmd->add_option("--forecasts", flags->forecasts,
-                  "Issue files or directories of them (<issue time>.csv), or one archive CSV covering the period")
+  CLI::App* cmd =
+      app.add_subcommand("gaps", "Missing forecast issues and points in a period (what to backfill)");
+  cmd->add_option(
+         "--forecasts", flags->forecasts,
+         "Issue files or directories of them (<issue time>.csv), or one archive CSV covering the period")
       ->required()
       ->expected(1, -1);
   cmd->add_option("--from", flags->from, "Period start, RFC 3339 (its offset sets local days and the output)")
@@ -163,7 +169,8 @@ void AddGaps(CLI::App& app) {
   cmd->add_option("--kind", flags->kind, "short: one issue per day; ultra: one issue every 15 min")
       ->check(CLI::IsMember({"short", "ultra"}))
       ->capture_default_str();
-  cmd->add_option("--column", flags->column, "Value column that marks a point as forecast")->capture_default_str();
+  cmd->add_option("--column", flags->column, "Value column that marks a point as forecast")
+      ->capture_default_str();
   cmd->add_option("--out", flags->out_path, "gaps.json to write")->required();
   cmd->callback([flags] { Run(*flags); });
 }

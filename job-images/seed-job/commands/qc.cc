@@ -1,5 +1,7 @@
 // seed-job qc: measurements onto the 15-min grid, with gaps, stuck sensors, out-of-range values
 // and curtailment flagged (qc_flag) and, where safe, repaired.
+#include "kernels/qc.h"
+
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -11,7 +13,6 @@
 #include "io/input_error.h"
 #include "io/json_file.h"
 #include "io/results.h"
-#include "kernels/qc.h"
 
 namespace seed::commands {
 namespace {
@@ -30,7 +31,8 @@ struct QcFlags {
 kernels::PowerCurve ReadPowerCurve(const std::string& path) {
   const nlohmann::json json = io::ReadJsonFile(path);
   const nlohmann::json* curve = &json;
-  if (json.is_object() && !json.contains("bins") && json.contains("power_curve")) curve = &json.at("power_curve");
+  if (json.is_object() && !json.contains("bins") && json.contains("power_curve"))
+    curve = &json.at("power_curve");
   try {
     return kernels::PowerCurve::FromJson(*curve);
   } catch (const std::invalid_argument& e) {
@@ -41,7 +43,8 @@ kernels::PowerCurve ReadPowerCurve(const std::string& path) {
 }
 
 void Run(const QcFlags& f) {
-  if (!(f.capacity > 0)) throw io::UsageError("--capacity must be a positive number of MW (the plant's nameplate)");
+  if (!(f.capacity > 0))
+    throw io::UsageError("--capacity must be a positive number of MW (the plant's nameplate)");
   if (f.max_gap_minutes < 0) throw io::UsageError("--max-gap-minutes must be >= 0");
   if (f.stuck_minutes < 15) throw io::UsageError("--stuck-minutes must be at least 15");
   kernels::QcOptions options;
@@ -71,9 +74,11 @@ void Run(const QcFlags& f) {
   results.Set("curtailed", result.curtailed);
   results.Set("clean", f.out_path);
   results.Flush();
-  std::printf("qc: %zu rows, kept %.1f%% (interpolated %ld, long gap %ld, stuck %ld, out of range %ld, curtailed %ld)\n",
-              result.clean.Rows(), 100 * result.kept_fraction, result.interpolated, result.long_gap, result.stuck,
-              result.out_of_range, result.curtailed);
+  std::printf(
+      "qc: %zu rows, kept %.1f%% (interpolated %ld, long gap %ld, stuck %ld, out of range %ld, curtailed "
+      "%ld)\n",
+      result.clean.Rows(), 100 * result.kept_fraction, result.interpolated, result.long_gap, result.stuck,
+      result.out_of_range, result.curtailed);
 }
 
 }  // namespace
@@ -81,13 +86,18 @@ void Run(const QcFlags& f) {
 void AddQc(CLI::App& app) {
   auto flags = std::make_shared<QcFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "qc", "Quality control: align to 15 min, flag and repair gaps, stuck sensors, out-of-range and curtailment");
+      "qc",
+      "Quality control: align to 15 min, flag and repair gaps, stuck sensors, out-of-range and curtailment");
   cmd->add_option("--in", flags->in_path, "Measurements CSV (time, power_mw, wind_speed, ...)")->required();
-  cmd->add_option("--out", flags->out_path, "Clean CSV to write (input columns repaired, plus qc_flag)")->required();
+  cmd->add_option("--out", flags->out_path, "Clean CSV to write (input columns repaired, plus qc_flag)")
+      ->required();
   cmd->add_option("--report", flags->report_path, "QC report JSON to write (counts, intervals, power curve)");
   cmd->add_option("--capacity", flags->capacity, "Plant capacity in MW")->required();
-  cmd->add_option("--kind", flags->kind, "Plant kind")->check(CLI::IsMember({"wind", "solar"}))->capture_default_str();
-  cmd->add_option("--max-gap-minutes", flags->max_gap_minutes, "Interpolate gaps up to this long; longer stay missing")
+  cmd->add_option("--kind", flags->kind, "Plant kind")
+      ->check(CLI::IsMember({"wind", "solar"}))
+      ->capture_default_str();
+  cmd->add_option("--max-gap-minutes", flags->max_gap_minutes,
+                  "Interpolate gaps up to this long; longer stay missing")
       ->capture_default_str();
   cmd->add_option("--stuck-minutes", flags->stuck_minutes, "A value repeated this long is a stuck sensor")
       ->capture_default_str();

@@ -54,7 +54,8 @@ std::vector<std::string> SplitSources(const std::string& text) {
 }
 
 void Run(const SynthFlags& f) {
-  if (f.days < 1 || f.days > 3660) throw io::UsageError("--days must be between 1 and 3660, got " + std::to_string(f.days));
+  if (f.days < 1 || f.days > 3660)
+    throw io::UsageError("--days must be between 1 and 3660, got " + std::to_string(f.days));
   if (!(f.capacity > 0)) throw io::UsageError("--capacity must be a positive number of MW");
   if (!(std::abs(f.latitude) <= 90) || !(std::abs(f.longitude) <= 180)) {
     throw io::UsageError("--latitude must be in [-90, 90] and --longitude in [-180, 180]");
@@ -123,34 +124,43 @@ void Run(const SynthFlags& f) {
   results.Set("rows", plant.measurements.Rows());
   results.Set("capacity_mw", f.capacity);
   results.Flush();
-  std::printf("synth: %s plant, %zu rows, %.6g MW -> %s\n", f.kind.c_str(), plant.measurements.Rows(), f.capacity,
-              dir.c_str());
+  std::printf("synth: %s plant, %zu rows, %.6g MW -> %s\n", f.kind.c_str(), plant.measurements.Rows(),
+              f.capacity, dir.c_str());
 }
 
 }  // namespace
 
 void AddSynth(CLI::App& app) {
   auto flags = std::make_shared<SynthFlags>();
-  CLI::App* cmd = app.add_subcommand("synth", "Synthetic wind or solar plant: measurements, NWP, turbines, site.json");
-  cmd->add_option("--kind", flags->kind, "Plant kind")->check(CLI::IsMember({"wind", "solar"}))->capture_default_str();
-  cmd->add_option("--start", flags->start, "First 15-min point, RFC 3339 with offset (sets the files' time zone)")
+  CLI::App* cmd =
+      app.add_subcommand("synth", "Synthetic wind or solar plant: measurements, NWP, turbines, site.json");
+  cmd->add_option("--kind", flags->kind, "Plant kind")
+      ->check(CLI::IsMember({"wind", "solar"}))
+      ->capture_default_str();
+  cmd->add_option("--start", flags->start,
+                  "First 15-min point, RFC 3339 with offset (sets the files' time zone)")
       ->capture_default_str();
   cmd->add_option("--days", flags->days, "Days to generate (96 points a day)")->capture_default_str();
   cmd->add_option("--capacity", flags->capacity, "Plant capacity in MW")->capture_default_str();
   cmd->add_option("--turbines", flags->turbines, "Number of turbines (wind)")->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "Random seed; the same seed gives the same files")->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "Random seed; the same seed gives the same files")
+      ->capture_default_str();
   cmd->add_option("--nwp-sources", flags->nwp_sources, "Comma-separated NWP source names (lowercase)")
       ->capture_default_str();
-  cmd->add_option("--out-dir", flags->out_dir, "Directory for measurements.csv, nwp.csv, turbines.csv, site.json")
+  cmd->add_option("--out-dir", flags->out_dir,
+                  "Directory for measurements.csv, nwp.csv, turbines.csv, site.json")
       ->required();
   cmd->add_option("--latitude", flags->latitude, "Site latitude, degrees north")->capture_default_str();
   cmd->add_option("--longitude", flags->longitude, "Site longitude, degrees east")->capture_default_str();
-  cmd->add_option("--altitude", flags->altitude, "Site altitude, m above sea level (sets air pressure and density)")
+  cmd->add_option("--altitude", flags->altitude,
+                  "Site altitude, m above sea level (sets air pressure and density)")
       ->capture_default_str();
   cmd->add_option("--hub-height", flags->hub_height, "Hub height, m (wind)")->capture_default_str();
   cmd->add_option("--tilt", flags->tilt, "Panel tilt, degrees (solar)")->capture_default_str();
-  cmd->add_option("--azimuth", flags->azimuth, "Panel azimuth, degrees from north (solar)")->capture_default_str();
-  cmd->add_flag("--no-defects", flags->no_defects, "No sensor gaps, stuck sensors or outages in the measurements");
+  cmd->add_option("--azimuth", flags->azimuth, "Panel azimuth, degrees from north (solar)")
+      ->capture_default_str();
+  cmd->add_flag("--no-defects", flags->no_defects,
+                "No sensor gaps, stuck sensors or outages in the measurements");
   cmd->callback([flags] { Run(*flags); });
 }
 
