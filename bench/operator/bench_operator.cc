@@ -40,7 +40,6 @@ struct Settings {
   int runs = 300;
   int pipelines = 1000;
   int workers = 2;
-  bool events = true;
 };
 
 double MicrosOf(const std::string& rfc3339) {
@@ -94,7 +93,6 @@ std::unique_ptr<OperatorProcess> StartOperator(SeedCluster& cluster, const Setti
   OperatorOptions options;
   options.kubeconfig = cluster.operator_kubeconfig();
   options.workers = settings.workers;
-  options.events = settings.events;
   if (test_clock) options.clock_file = cluster.clock_file();
   options.log_path = cluster.Dir() + "/operator.log";
   options.extra_args = {"--log-level", "warn"};
@@ -172,7 +170,7 @@ int Throughput(const Settings& settings) {
     if (pod_created.count(run)) latency_ms.push_back((pod_created[run] - t) / 1000.0);
   }
   std::cout << "scenario throughput: " << settings.runs << " one-pod PipelineRuns, workers " << settings.workers
-            << ", events " << (settings.events ? "on" : "off") << (done ? "" : " (NOT all finished)") << "\n"
+            << (done ? "" : " (NOT all finished)") << "\n"
             << "  created in " << std::fixed << std::setprecision(2)
             << std::chrono::duration<double>(created - begin).count() << " s; all succeeded after " << seconds << " s\n"
             << "  throughput: " << std::setprecision(0) << settings.runs / seconds * 60 << " runs/min\n"
@@ -220,7 +218,7 @@ int Scheduled(const Settings& settings) {
   auto writes = cluster.Writes();
   writes.erase(writes.begin(), writes.begin() + static_cast<long>(before));
   std::cout << "scenario scheduled: " << settings.pipelines << " `* * * * *` one-pod Pipelines, one minute boundary, "
-            << "workers " << settings.workers << ", events " << (settings.events ? "on" : "off")
+            << "workers " << settings.workers
             << (done ? "" : " (NOT all finished)") << "\n";
   PrintWrites(CountOperatorWrites(writes), settings.pipelines);
   (void)seed_operator;
@@ -295,7 +293,7 @@ int Skew(const Settings& settings) {
   std::vector<double> skews;
   runs_at_boundary(&skews);
   std::cout << "scenario skew: " << settings.pipelines << " `* * * * *` Pipelines, workers " << settings.workers
-            << ", events " << (settings.events ? "on" : "off") << "; runs for " << seed::api::FormatRfc3339(
+            << "; runs for " << seed::api::FormatRfc3339(
                    std::chrono::floor<std::chrono::seconds>(boundary)) << ": " << skews.size()
             << (done ? "" : " (NOT all created)") << "\n"
             << std::fixed << std::setprecision(3) << "  creation skew: p50 " << Percentile(skews, 0.5) << " s, p99 "
@@ -313,7 +311,6 @@ int main(int argc, char** argv) {
   app.add_option("--runs", settings.runs, "throughput: PipelineRuns to create");
   app.add_option("--pipelines", settings.pipelines, "scheduled, rss, skew: Pipelines to create");
   app.add_option("--workers", settings.workers, "operator workers per controller");
-  app.add_flag("!--no-events", settings.events, "operator records no Events");
   CLI11_PARSE(app, argc, argv);
   signal(SIGPIPE, SIG_IGN);
   try {

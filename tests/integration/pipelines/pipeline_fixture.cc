@@ -41,7 +41,7 @@ void PipelineTest::TearDown() {
     std::deque<std::string> tail;
     for (std::string line; std::getline(log, line);) {
       tail.push_back(line.substr(0, 400));
-      if (tail.size() > 40) tail.pop_front();
+      if (tail.size() > 400) tail.pop_front();
     }
     for (const auto& line : tail) std::cerr << "operator| " << line << "\n";
   }

@@ -13,12 +13,11 @@ struct OperatorOptions {
   std::string clock_file;  // --test-clock-file; empty: the real clock
   std::string job_image = "seed-job:test";
   int workers = 2;
-  bool events = true;
   std::string log_path;  // stdout and stderr; empty: /dev/null
   std::vector<std::string> extra_args;
 };
 
-// The operator binary the tests run.
+// The operator binary the tests run (seed-operator).
 std::string OperatorBinary();
 
 class OperatorProcess {
