@@ -45,7 +45,8 @@ ChildResult RunChild(const std::vector<std::string>& argv, std::chrono::seconds 
   const auto end = std::chrono::steady_clock::now() + deadline;
   char buf[4096];
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       ::kill(pid, SIGKILL);
       break;
@@ -65,8 +66,8 @@ ChildResult RunChild(const std::vector<std::string>& argv, std::chrono::seconds 
 
 struct BadInputCase {
   const char* name;
-  std::vector<std::string> args;  // "{in}" is the corpus directory, "{out}" a fresh temp directory
-  int exit_code;                  // 2 for bad input, 0 for inputs that must pass
+  std::vector<std::string> args;    // "{in}" is the corpus directory, "{out}" a fresh temp directory
+  int exit_code;                    // 2 for bad input, 0 for inputs that must pass
   std::vector<std::string> expect;  // substrings of the output, e.g. "file.csv:4:32" (file:line:column)
 };
 
@@ -75,7 +76,8 @@ void PrintTo(const BadInputCase& c, std::ostream* os) { *os << c.name; }
 
 const std::string kQc = "qc";
 std::vector<std::string> Qc(const std::string& file, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {kQc, "--in", "{in}/" + file, "--out", "{out}/clean.csv", "--capacity", "100"};
+  std::vector<std::string> args = {kQc,          "--in", "{in}/" + file, "--out", "{out}/clean.csv",
+                                   "--capacity", "100"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -88,7 +90,10 @@ const std::vector<BadInputCase>& Cases() {
       {"date_without_time", Qc("date_only.csv"), 2, {"date_only.csv:4:1"}},
       {"impossible_date", Qc("impossible_date.csv"), 2, {"impossible_date.csv:2:1"}},
       {"bad_utc_offset", Qc("bad_offset.csv"), 2, {"bad_offset.csv:3:1"}},
-      {"missing_power_column", Qc("missing_power_column.csv"), 2, {"missing_power_column.csv:1:", "power_mw"}},
+      {"missing_power_column",
+       Qc("missing_power_column.csv"),
+       2,
+       {"missing_power_column.csv:1:", "power_mw"}},
       {"first_column_not_time", Qc("first_column_not_time.csv"), 2, {"first_column_not_time.csv:1:1"}},
       {"duplicate_column", Qc("duplicate_column.csv"), 2, {"duplicate_column.csv:1:15", "duplicate column"}},
       {"empty_column_name", Qc("empty_column_name.csv"), 2, {"empty_column_name.csv:1:15"}},
@@ -110,11 +115,17 @@ const std::vector<BadInputCase>& Cases() {
       {"capacity_negative", Qc("good_measurements.csv", {"--capacity", "-5"}), 2, {"--capacity"}},
       {"qc_unknown_kind", Qc("good_measurements.csv", {"--kind", "hydro"}), 2, {"--kind"}},
       {"qc_missing_input_file", Qc("no_such_file.csv"), 2, {"no_such_file.csv", "cannot open"}},
-      {"power_curve_truncated", Qc("good_measurements.csv", {"--power-curve", "{in}/power_curve_truncated.json"}), 2,
+      {"power_curve_truncated",
+       Qc("good_measurements.csv", {"--power-curve", "{in}/power_curve_truncated.json"}),
+       2,
        {"power_curve_truncated.json:6:"}},
-      {"power_curve_decreasing", Qc("good_measurements.csv", {"--power-curve", "{in}/power_curve_decreasing.json"}), 2,
+      {"power_curve_decreasing",
+       Qc("good_measurements.csv", {"--power-curve", "{in}/power_curve_decreasing.json"}),
+       2,
        {"power_curve_decreasing.json: ", "increasing"}},
-      {"power_curve_wrong_type", Qc("good_measurements.csv", {"--power-curve", "{in}/power_curve_wrong_type.json"}), 2,
+      {"power_curve_wrong_type",
+       Qc("good_measurements.csv", {"--power-curve", "{in}/power_curve_wrong_type.json"}),
+       2,
        {"power_curve_wrong_type.json: ", "bin_width"}},
       // Spreadsheet exports: must pass.
       {"bom_and_crlf_pass", Qc("bom_crlf.csv"), 0, {"qc: 8 rows"}},
@@ -123,84 +134,116 @@ const std::vector<BadInputCase>& Cases() {
       {"synth_negative_days", {"synth", "--days", "-1", "--out-dir", "{out}"}, 2, {"--days"}},
       {"synth_unknown_kind", {"synth", "--kind", "nuclear", "--out-dir", "{out}"}, 2, {"--kind"}},
       {"synth_start_without_time", {"synth", "--start", "2024-01-01", "--out-dir", "{out}"}, 2, {"--start"}},
-      {"synth_start_off_grid", {"synth", "--start", "2024-01-01T00:07:00+08:00", "--out-dir", "{out}"}, 2, {"quarter"}},
-      {"synth_uppercase_source", {"synth", "--nwp-sources", "EC,gfs", "--days", "1", "--out-dir", "{out}"}, 2, {"'EC'"}},
+      {"synth_start_off_grid",
+       {"synth", "--start", "2024-01-01T00:07:00+08:00", "--out-dir", "{out}"},
+       2,
+       {"quarter"}},
+      {"synth_uppercase_source",
+       {"synth", "--nwp-sources", "EC,gfs", "--days", "1", "--out-dir", "{out}"},
+       2,
+       {"'EC'"}},
       {"synth_zero_capacity", {"synth", "--capacity", "0", "--out-dir", "{out}"}, 2, {"--capacity"}},
       // --- correct / fuse ---
       {"correct_nwp_without_sources",
-       {"correct", "--nwp", "{in}/nwp_no_sources.csv", "--measurements", "{in}/good_measurements.csv", "--out", "{out}/c.csv"},
-       2, {"nwp_no_sources.csv:1:", "_ws"}},
+       {"correct", "--nwp", "{in}/nwp_no_sources.csv", "--measurements", "{in}/good_measurements.csv",
+        "--out", "{out}/c.csv"},
+       2,
+       {"nwp_no_sources.csv:1:", "_ws"}},
       {"correct_nwp_text_in_number",
-       {"correct", "--nwp", "{in}/nwp_text_in_number.csv", "--measurements", "{in}/good_measurements.csv", "--out", "{out}/c.csv"},
-       2, {"nwp_text_in_number.csv:3:31"}},
+       {"correct", "--nwp", "{in}/nwp_text_in_number.csv", "--measurements", "{in}/good_measurements.csv",
+        "--out", "{out}/c.csv"},
+       2,
+       {"nwp_text_in_number.csv:3:31"}},
       {"correct_measurements_without_wind",
-       {"correct", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/measurements_without_wind.csv", "--out", "{out}/c.csv"},
-       2, {"measurements_without_wind.csv:1:", "wind_speed"}},
+       {"correct", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/measurements_without_wind.csv",
+        "--out", "{out}/c.csv"},
+       2,
+       {"measurements_without_wind.csv:1:", "wind_speed"}},
       {"correct_zero_sectors",
-       {"correct", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/good_measurements.csv", "--out", "{out}/c.csv",
-        "--sectors", "0"},
-       2, {"--sectors"}},
+       {"correct", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/good_measurements.csv", "--out",
+        "{out}/c.csv", "--sectors", "0"},
+       2,
+       {"--sectors"}},
       {"fuse_bad_quantiles",
-       {"fuse", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/good_measurements.csv", "--out", "{out}/f.csv",
-        "--quantiles", "0,1.5"},
-       2, {"--quantiles"}},
+       {"fuse", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/good_measurements.csv", "--out",
+        "{out}/f.csv", "--quantiles", "0,1.5"},
+       2,
+       {"--quantiles"}},
       {"fuse_header_only_measurements",
-       {"fuse", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/header_only.csv", "--out", "{out}/f.csv"},
-       2, {"header_only.csv:2:"}},
+       {"fuse", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/header_only.csv", "--out",
+        "{out}/f.csv"},
+       2,
+       {"header_only.csv:2:"}},
       {"fuse_negative_window",
-       {"fuse", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/good_measurements.csv", "--out", "{out}/f.csv",
-        "--window-days", "-3"},
-       2, {"--window-days"}},
+       {"fuse", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/good_measurements.csv", "--out",
+        "{out}/f.csv", "--window-days", "-3"},
+       2,
+       {"--window-days"}},
       // --- aggregate ---
-      {"aggregate_no_turbine_columns", {"aggregate", "--in", "{in}/turbines_no_wt_columns.csv", "--out", "{out}/s.csv"}, 2,
+      {"aggregate_no_turbine_columns",
+       {"aggregate", "--in", "{in}/turbines_no_wt_columns.csv", "--out", "{out}/s.csv"},
+       2,
        {"turbines_no_wt_columns.csv:1:", "wt<id>_mw"}},
-      {"aggregate_bad_cell", {"aggregate", "--in", "{in}/turbines_bad_cell.csv", "--out", "{out}/s.csv"}, 2,
+      {"aggregate_bad_cell",
+       {"aggregate", "--in", "{in}/turbines_bad_cell.csv", "--out", "{out}/s.csv"},
+       2,
        {"turbines_bad_cell.csv:3:31"}},
       {"aggregate_min_available_above_one",
-       {"aggregate", "--in", "{in}/turbines_bad_cell.csv", "--out", "{out}/s.csv", "--min-available", "1.5"}, 2,
+       {"aggregate", "--in", "{in}/turbines_bad_cell.csv", "--out", "{out}/s.csv", "--min-available", "1.5"},
+       2,
        {"--min-available"}},
       // --- gaps ---
       {"gaps_bad_time_in_forecast",
        {"gaps", "--forecasts", "{in}/forecast_bad_time.csv", "--from", "2024-05-01T00:00:00+08:00", "--to",
         "2024-05-02T00:00:00+08:00", "--out", "{out}/g.json"},
-       2, {"forecast_bad_time.csv:3:1"}},
+       2,
+       {"forecast_bad_time.csv:3:1"}},
       {"gaps_bad_from",
-       {"gaps", "--forecasts", "{in}/forecast_bad_time.csv", "--from", "yesterday", "--to", "2024-05-02T00:00:00+08:00",
-        "--out", "{out}/g.json"},
-       2, {"--from"}},
+       {"gaps", "--forecasts", "{in}/forecast_bad_time.csv", "--from", "yesterday", "--to",
+        "2024-05-02T00:00:00+08:00", "--out", "{out}/g.json"},
+       2,
+       {"--from"}},
       {"gaps_to_before_from",
        {"gaps", "--forecasts", "{in}/forecast_bad_time.csv", "--from", "2024-05-02T00:00:00+08:00", "--to",
         "2024-05-01T00:00:00+08:00", "--out", "{out}/g.json"},
-       2, {"--to"}},
+       2,
+       {"--to"}},
       {"gaps_unknown_kind",
-       {"gaps", "--forecasts", "{in}", "--from", "2024-05-01T00:00:00+08:00", "--to", "2024-05-02T00:00:00+08:00",
-        "--kind", "medium", "--out", "{out}/g.json"},
-       2, {"--kind"}},
+       {"gaps", "--forecasts", "{in}", "--from", "2024-05-01T00:00:00+08:00", "--to",
+        "2024-05-02T00:00:00+08:00", "--kind", "medium", "--out", "{out}/g.json"},
+       2,
+       {"--kind"}},
       {"gaps_missing_path",
-       {"gaps", "--forecasts", "{in}/does_not_exist", "{in}/also_missing", "--from", "2024-05-01T00:00:00+08:00", "--to",
-        "2024-05-02T00:00:00+08:00", "--out", "{out}/g.json"},
-       2, {"does_not_exist", "no such file"}},
+       {"gaps", "--forecasts", "{in}/does_not_exist", "{in}/also_missing", "--from",
+        "2024-05-01T00:00:00+08:00", "--to", "2024-05-02T00:00:00+08:00", "--out", "{out}/g.json"},
+       2,
+       {"does_not_exist", "no such file"}},
       // --- model files (train / forecast) ---
       {"forecast_truncated_model",
-       {"forecast", "--model", "{in}/model_truncated.json", "--nwp", "{in}/good_nwp.csv", "--out", "{out}/fc.csv",
-        "--issue-time", "2024-05-01T00:00:00+08:00"}, 2,
+       {"forecast", "--model", "{in}/model_truncated.json", "--nwp", "{in}/good_nwp.csv", "--out",
+        "{out}/fc.csv", "--issue-time", "2024-05-01T00:00:00+08:00"},
+       2,
        {"model_truncated.json:6:"}},
       {"forecast_tampered_model",
-       {"forecast", "--model", "{in}/model_tampered.json", "--nwp", "{in}/good_nwp.csv", "--out", "{out}/fc.csv",
-        "--issue-time", "2024-05-01T00:00:00+08:00"}, 2,
+       {"forecast", "--model", "{in}/model_tampered.json", "--nwp", "{in}/good_nwp.csv", "--out",
+        "{out}/fc.csv", "--issue-time", "2024-05-01T00:00:00+08:00"},
+       2,
        {"model_tampered.json: ", "checksum"}},
       {"forecast_not_a_model",
-       {"forecast", "--model", "{in}/model_not_a_model.json", "--nwp", "{in}/good_nwp.csv", "--out", "{out}/fc.csv",
-        "--issue-time", "2024-05-01T00:00:00+08:00"}, 2,
+       {"forecast", "--model", "{in}/model_not_a_model.json", "--nwp", "{in}/good_nwp.csv", "--out",
+        "{out}/fc.csv", "--issue-time", "2024-05-01T00:00:00+08:00"},
+       2,
        {"model_not_a_model.json: ", "not a Seed model"}},
       {"train_header_only_measurements",
-       {"train", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/header_only.csv", "--capacity", "100", "--out",
-        "{out}/m.json"},
-       2, {"header_only.csv:2:"}},
+       {"train", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/header_only.csv", "--capacity", "100",
+        "--out", "{out}/m.json"},
+       2,
+       {"header_only.csv:2:"}},
       {"train_zero_capacity",
-       {"train", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/good_measurements.csv", "--capacity", "0", "--out",
-        "{out}/m.json"},
-       2, {"--capacity"}},
+       {"train", "--nwp", "{in}/good_nwp.csv", "--measurements", "{in}/good_measurements.csv", "--capacity",
+        "0", "--out", "{out}/m.json"},
+       2,
+       {"--capacity"}},
   };
   return cases;
 }
@@ -223,12 +266,13 @@ class BadInputTest : public ::testing::TestWithParam<BadInputCase> {};
 TEST_P(BadInputTest, ExitsTwoNamingTheFileLineAndColumn) {
   const BadInputCase& c = GetParam();
   static std::atomic<int> counter{0};
-  const fs::path out = fs::temp_directory_path() / ("seed_bad_input_" + std::to_string(::getpid()) + "_" +
-                                                    std::to_string(counter++));
+  const fs::path out = fs::temp_directory_path() /
+                       ("seed_bad_input_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   fs::create_directories(out);
   std::vector<std::string> argv = {SEED_JOB_BINARY};
   for (std::string arg : c.args) {
-    for (const auto& [key, value] : {std::pair<std::string, std::string>{"{in}", SEED_BAD_INPUT_DIR}, {"{out}", out.string()}}) {
+    for (const auto& [key, value] :
+         {std::pair<std::string, std::string>{"{in}", SEED_BAD_INPUT_DIR}, {"{out}", out.string()}}) {
       const size_t at = arg.find(key);
       if (at != std::string::npos) arg.replace(at, key.size(), value);
     }
@@ -241,12 +285,15 @@ TEST_P(BadInputTest, ExitsTwoNamingTheFileLineAndColumn) {
     EXPECT_EQ(result.output.find("internal error"), std::string::npos) << result.output;
   }
   for (const auto& expected : c.expect) {
-    EXPECT_NE(result.output.find(expected), std::string::npos) << "expected '" << expected << "' in:\n" << result.output;
+    EXPECT_NE(result.output.find(expected), std::string::npos) << "expected '" << expected << "' in:\n"
+                                                               << result.output;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BadInputTest, ::testing::ValuesIn(RunnableCases()),
-                         [](const ::testing::TestParamInfo<BadInputCase>& case_info) { return std::string(case_info.param.name); });
+                         [](const ::testing::TestParamInfo<BadInputCase>& case_info) {
+                           return std::string(case_info.param.name);
+                         });
 
 TEST(BadInputCorpusTest, HasAtLeastThirtyMalformedInputs) {
   long malformed = 0;

@@ -26,7 +26,8 @@ class WindCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() / ("seed_wind_commands_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() /
+           ("seed_wind_commands_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     fs::create_directories(dir_);
     results_ = (dir_ / "results.json").string();
     ::setenv("SEED_RESULTS_FILE", results_.c_str(), 1);
@@ -97,8 +98,8 @@ TEST_F(WindCommandsTest, QcCorrectFuseChain) {
   EXPECT_EQ(report["rows_flagged"]["curtailed"], results["curtailed"]);
   EXPECT_EQ(report["power_curve"]["source"], "fitted");
 
-  Run({"correct", "--nwp", Path("plant/nwp.csv"), "--measurements", Path("clean.csv"), "--out", Path("corrected.csv"),
-       "--report", Path("correction.json")});
+  Run({"correct", "--nwp", Path("plant/nwp.csv"), "--measurements", Path("clean.csv"), "--out",
+       Path("corrected.csv"), "--report", Path("correction.json")});
   results = Results();
   for (const char* source : {"ec", "gfs", "meso"}) {
     const double before = results[std::string(source) + "_rmse_before"];
@@ -109,8 +110,8 @@ TEST_F(WindCommandsTest, QcCorrectFuseChain) {
   EXPECT_EQ(corrected.names, io::ReadCsv(Path("plant/nwp.csv")).names);
   EXPECT_EQ(corrected.Rows(), 5760u);
 
-  Run({"fuse", "--nwp", Path("corrected.csv"), "--measurements", Path("clean.csv"), "--out", Path("fused.csv"),
-       "--quantiles", "0.05,0.5,0.95", "--window-days", "20"});
+  Run({"fuse", "--nwp", Path("corrected.csv"), "--measurements", Path("clean.csv"), "--out",
+       Path("fused.csv"), "--quantiles", "0.05,0.5,0.95", "--window-days", "20"});
   results = Results();
   const double weights = results["weight_ec"].get<double>() + results["weight_gfs"].get<double>() +
                          results["weight_meso"].get<double>();
@@ -128,7 +129,8 @@ TEST_F(WindCommandsTest, QcCorrectFuseChain) {
 
 TEST_F(WindCommandsTest, AggregateTurbinesToStation) {
   Synth();
-  Run({"aggregate", "--in", Path("plant/turbines.csv"), "--out", Path("station.csv"), "--capacity-per-turbine", "2.5"});
+  Run({"aggregate", "--in", Path("plant/turbines.csv"), "--out", Path("station.csv"),
+       "--capacity-per-turbine", "2.5"});
   const nlohmann::json results = Results();
   EXPECT_EQ(results["turbines"], 10);
   EXPECT_EQ(results["rows"], 5760);
@@ -148,8 +150,8 @@ TEST_F(WindCommandsTest, GapsFromIssueFilesAndFromAnArchive) {
     }
     io::WriteFileAtomic(Path(std::string("issues/2024-05-") + day + "T08-00-00+08-00.csv"), csv);
   }
-  Run({"gaps", "--forecasts", Path("issues"), "--from", "2024-05-01T00:00:00+08:00", "--to", "2024-05-04T00:00:00+08:00",
-       "--kind", "short", "--out", Path("gaps.json")});
+  Run({"gaps", "--forecasts", Path("issues"), "--from", "2024-05-01T00:00:00+08:00", "--to",
+       "2024-05-04T00:00:00+08:00", "--kind", "short", "--out", Path("gaps.json")});
   nlohmann::json results = Results();
   EXPECT_EQ(results["missing_issues"], 1);
   EXPECT_EQ(results["missing_points"], 96);
@@ -176,8 +178,10 @@ TEST_F(WindCommandsTest, GapsFromIssueFilesAndFromAnArchive) {
 
 TEST_F(WindCommandsTest, BadFlagsAreUsageErrors) {
   EXPECT_THROW(Run({"synth", "--days", "-1", "--out-dir", Path("x")}), io::UsageError);
-  EXPECT_THROW(Run({"qc", "--in", Path("none.csv"), "--out", Path("c.csv"), "--capacity", "0"}), io::UsageError);
-  EXPECT_THROW(Run({"qc", "--in", Path("none.csv"), "--out", Path("c.csv"), "--capacity", "10"}), io::InputError);
+  EXPECT_THROW(Run({"qc", "--in", Path("none.csv"), "--out", Path("c.csv"), "--capacity", "0"}),
+               io::UsageError);
+  EXPECT_THROW(Run({"qc", "--in", Path("none.csv"), "--out", Path("c.csv"), "--capacity", "10"}),
+               io::InputError);
   EXPECT_THROW(Run({"synth", "--kind", "hydro", "--out-dir", Path("x")}), CLI::ValidationError);
 }
 
