@@ -7,7 +7,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "local_pod_runner.h"
+#include "runner/local_pod_runner.h"
 #include "pipeline_testing/operator_process.h"
 #include "pipeline_testing/seed_cluster.h"
 

@@ -1,4 +1,4 @@
-#include "local_pod_runner.h"
+#include "runner/local_pod_runner.h"
 
 #include <fcntl.h>
 #include <signal.h>
