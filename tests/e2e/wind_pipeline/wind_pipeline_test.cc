@@ -71,5 +71,48 @@ TEST(WindPipelineEndToEnd, RunsEveryTaskWithTheRealKernelsAndWritesTheReport) {
             << " bytes\n";
 }
 
+// The example itself (examples/wind): its day-ahead Pipeline run once by hand through the operator.
+TEST(WindPipelineEndToEnd, ExampleDayAheadPipelineRunsThroughTheOperator) {
+  SeedCluster cluster;
+  cluster.ApplyDir(pipeline_testing::SourceDir() + "/examples/wind");
+  LocalPodRunnerOptions runner_options;
+  runner_options.kubeconfig = cluster.kubelet_kubeconfig();
+  runner_options.workspace_dir = cluster.Dir() + "/workspace";
+  runner_options.scratch_dir = cluster.Dir() + "/pods";
+  runner_options.programs = {{"seed-job", SEED_JOB_PATH}};
+  LocalPodRunner runner(runner_options);
+  OperatorOptions operator_options;
+  operator_options.kubeconfig = cluster.operator_kubeconfig();
+  operator_options.log_path = cluster.Dir() + "/operator.log";
+  OperatorProcess seed_operator(operator_options);
+  cluster.Apply(json({{"apiVersion", "seed.dev/v1alpha1"},
+                      {"kind", "PipelineRun"},
+                      {"metadata", {{"name", "day-ahead-e2e"}}},
+                      {"spec", {{"pipelineRef", {{"name", "wind-day-ahead"}}}}}})
+                    .dump());
+  auto phase = [&] {
+    return cluster.Get("pipelineruns", "day-ahead-e2e").value("status", json::object()).value("phase", "");
+  };
+  bool finished = WaitUntil([&] { return phase() == "Succeeded" || phase() == "Failed"; }, std::chrono::seconds(400),
+                            std::chrono::milliseconds(200));
+  json status = cluster.Get("pipelineruns", "day-ahead-e2e").value("status", json::object());
+  std::string logs;
+  for (const auto& pod : runner.Started()) logs += "--- " + pod + "\n" + runner.LogOf(pod).substr(0, 2000) + "\n";
+  ASSERT_TRUE(finished) << status.dump(2);
+  ASSERT_EQ(phase(), "Succeeded") << status.dump(2) << "\n" << logs;
+  std::vector<std::string> reports;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(runner_options.workspace_dir)) {
+    if (entry.path().string().find("/day-ahead-e2e/report/") != std::string::npos && entry.is_regular_file()) {
+      reports.push_back(entry.path().string());
+    }
+  }
+  ASSERT_FALSE(reports.empty()) << logs;
+  std::string html = ReadAll(reports.front());
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("wf01 day-ahead forecast, run day-ahead-e2e"), std::string::npos);
+  std::cout << "examples/wind day-ahead: " << status["progress"].get<std::string>() << " tasks, report "
+            << reports.front().substr(runner_options.workspace_dir.size()) << " (" << html.size() << " bytes)\n";
+}
+
 }  // namespace
 }  // namespace seed::e2e
