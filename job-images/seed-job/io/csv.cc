@@ -115,7 +115,7 @@ Frame ParseCsv(std::string_view text, const std::string& source, const CsvReadOp
       static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
     text.remove_prefix(3);  // UTF-8 byte-order mark, as spreadsheet exports write it
   }
-  if (Trim(text).empty()) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     throw InputError(source, 1, 0, "file is empty; expected a header line starting with 'time'");
   }
 
