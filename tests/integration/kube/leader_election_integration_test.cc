@@ -2,6 +2,11 @@
 
 #include <regex>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/yaml_json.h"
 #include "kube-emulator/emulator_process.h"
 #include "kube/client.h"
 #include "kube/config.h"
@@ -163,9 +168,18 @@ TEST_F(LeaderElectionIntegrationTest, LeaderThatCannotRenewStopsWritingAndExitsN
   emu_->Admin("DELETE", "/faults");
 }
 
-// seed-operator itself, with no controllers registered: serves health and metrics, holds and
-// releases the lease, exits 0 on SIGTERM.
+// seed-operator itself: serves health and metrics, is ready once its caches of Seed's kinds have
+// synced (so the CRDs are installed first), holds and releases the lease, exits 0 on SIGTERM.
 TEST_F(LeaderElectionIntegrationTest, SeedOperatorServesHealthAndMetricsAndShutsDownCleanly) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(SEED_SOURCE_DIR) + "/crds")) {
+    if (entry.path().extension() != ".yaml") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    for (const auto& document : seed::api::ParseYamlDocuments(text.str())) {
+      emu_->Request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", document.value);
+    }
+  }
   std::string kubeconfig = emu_->WriteKubeconfig(emu_->Dir() + "/kubeconfig-op", "tok-alice");
   ChildProcess op({SEED_OPERATOR_BINARY, "--kubeconfig", kubeconfig, "--leader-elect", "--leader-election-id",
                    "seed-op", "--leader-election-namespace", "default", "--health-addr", "127.0.0.1:0",
