@@ -144,6 +144,7 @@ struct Predictor::Impl {
   std::vector<double> quantiles;
   size_t num_features = 0;
   std::vector<GbdtModel> gbdt;  // one per quantile
+  std::vector<double> calibration;  // gbdt: conformal shift per quantile (0 when absent)
   RidgeModel ridge;
   PowerCurve curve;
   ResidualQuantiles residuals;
@@ -166,6 +167,13 @@ Predictor::Predictor(const ModelArtifact& model) : impl_(std::make_unique<Impl>(
         p.gbdt.push_back(GbdtModel::FromJson(m));
         if (p.gbdt.back().num_features() != p.num_features) {
           throw std::invalid_argument("gbdt model expects a different number of features than the artifact lists");
+        }
+      }
+      p.calibration.assign(p.quantiles.size(), 0.0);
+      if (params.contains("calibration")) {
+        p.calibration = params.at("calibration").get<std::vector<double>>();
+        if (p.calibration.size() != p.quantiles.size()) {
+          throw std::invalid_argument("gbdt calibration needs one shift per quantile");
         }
       }
     } else if (p.kind == "linear") {
@@ -199,7 +207,7 @@ void Predictor::Predict(const double* row, double* out) const {
   const Impl& p = *impl_;
   const size_t nq = p.quantiles.size();
   if (p.kind == "gbdt") {
-    for (size_t q = 0; q < nq; ++q) out[q] = p.gbdt[q].Predict(row);
+    for (size_t q = 0; q < nq; ++q) out[q] = p.gbdt[q].Predict(row) + p.calibration[q];
   } else {
     const double point = p.kind == "linear" ? p.ridge.Predict(row) : p.curve.Predict(row[0]);
     const std::vector<double> values = p.residuals.Apply(point);

@@ -135,6 +135,36 @@ TEST(Model, BadParametersAreInputErrorsNotCrashes) {
   EXPECT_THROW(Predictor{m}, io::InputError);
 }
 
+TEST(Model, GbdtCalibrationShiftsEachQuantile) {
+  // A tiny L2 tree ensemble stands in for each quantile's model; only the shifts differ.
+  std::vector<double> x, y;
+  for (int i = 0; i < 400; ++i) {
+    x.push_back(i % 20);
+    y.push_back(2.0 * (i % 20));
+  }
+  GbdtParams params;
+  params.trees = 20;
+  params.max_depth = 3;
+  params.learning_rate = 0.3;
+  params.min_child_weight = 1;
+  params.threads = 1;
+  const GbdtModel fitted = TrainGbdt(x.data(), 400, 1, y.data(), params);
+  ModelArtifact m = LinearArtifact();
+  m.kind = "gbdt";
+  m.features = {"ws"};
+  m.parameters = {{"models", {fitted.ToJson(), fitted.ToJson(), fitted.ToJson()}}};
+  const double row[] = {10};
+  double plain[3], shifted[3];
+  Predictor(m).Predict(row, plain);
+  m.parameters["calibration"] = {-3.0, 0.0, 4.0};
+  Predictor(m).Predict(row, shifted);
+  EXPECT_DOUBLE_EQ(shifted[0], plain[0] - 3.0);
+  EXPECT_DOUBLE_EQ(shifted[1], plain[1]);
+  EXPECT_DOUBLE_EQ(shifted[2], plain[2] + 4.0);
+  m.parameters["calibration"] = {1.0};
+  EXPECT_THROW(Predictor{m}, io::InputError);
+}
+
 TEST(Model, QuantileColumnNames) {
   EXPECT_EQ(QuantileColumn(0.1), "p10");
   EXPECT_EQ(QuantileColumn(0.5), "p50");
