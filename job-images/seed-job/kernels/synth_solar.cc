@@ -12,63 +12,20 @@
 #include "kernels/irradiance.h"
 #include "kernels/solar_model.h"
 #include "kernels/solar_position.h"
+#include "kernels/synth_random.h"
 
 namespace seed::kernels {
 namespace {
 
+using synth::Ar1;
+using synth::IsSourceName;
+using synth::kStepHours;
+using synth::Rng;
+using synth::Round;
+using synth::StreamSeed;
+
 constexpr double kPi = std::numbers::pi;
-constexpr double kStepHours = 0.25;
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-
-// Random numbers with distributions written out, so a seed gives the same plant with any standard
-// library (the <random> distributions are implementation-defined algorithms).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : engine_(seed) {}
-  double Uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double Normal() {  // Box-Muller, one value per call keeps the streams simple
-    const double u1 = 1.0 - Uniform();
-    const double u2 = Uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2 * kPi * u2);
-  }
-  bool Chance(double p) { return Uniform() < p; }
-  int Between(int lo, int hi) { return lo + static_cast<int>(Uniform() * (hi - lo + 1)); }  // inclusive
-
- private:
-  std::mt19937_64 engine_;
-};
-
-// Independent streams per component, so e.g. adding an NWP source leaves the weather alone.
-uint64_t StreamSeed(uint64_t seed, uint64_t stream) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1);  // splitmix64
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// Unit-variance AR(1) with e-folding time tau_hours on the 15-min step.
-class Ar1 {
- public:
-  Ar1(double tau_hours, Rng& rng) : phi_(std::exp(-kStepHours / tau_hours)), value_(rng.Normal()) {}
-  double Next(Rng& rng) {
-    value_ = phi_ * value_ + std::sqrt(1 - phi_ * phi_) * rng.Normal();
-    return value_;
-  }
-
- private:
-  double phi_;
-  double value_;
-};
-
-double Round(double value, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  return std::round(value * scale) / scale;
-}
-
-bool IsSourceName(const std::string& s) {
-  if (s.empty() || s.size() > 16 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
-}
 
 // Day regimes: a Markov chain that mostly keeps yesterday's sky.
 enum Regime { kClear = 0, kPartly = 1, kOvercast = 2 };

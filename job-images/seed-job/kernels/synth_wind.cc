@@ -10,62 +10,20 @@
 
 #include "io/time.h"
 #include "kernels/power_curve.h"
+#include "kernels/synth_random.h"
 
 namespace seed::kernels {
 namespace {
 
+using synth::Ar1;
+using synth::IsSourceName;
+using synth::kStepHours;
+using synth::Rng;
+using synth::Round;
+using synth::StreamSeed;
+
 constexpr double kPi = std::numbers::pi;
-constexpr double kStepHours = 0.25;
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-
-// Random numbers with distributions written out here, so a seed gives the same plant with any
-// standard library (the <random> distributions are implementation-defined algorithms).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : engine_(seed) {}
-  double Uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double Normal() {  // Box-Muller, both values used
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    const double u1 = 1.0 - Uniform();  // (0, 1]: log is finite
-    const double u2 = Uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    spare_ = r * std::sin(2 * kPi * u2);
-    has_spare_ = true;
-    return r * std::cos(2 * kPi * u2);
-  }
-  bool Chance(double p) { return Uniform() < p; }
-  int Between(int lo, int hi) { return lo + static_cast<int>(Uniform() * (hi - lo + 1)); }  // inclusive
-
- private:
-  std::mt19937_64 engine_;
-  bool has_spare_ = false;
-  double spare_ = 0;
-};
-
-// Independent streams per component, so that e.g. adding an NWP source leaves the weather alone.
-uint64_t StreamSeed(uint64_t seed, uint64_t stream) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1);  // splitmix64
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// Unit-variance AR(1) with e-folding time tau_hours on the 15-min step.
-class Ar1 {
- public:
-  Ar1(double tau_hours, Rng& rng) : phi_(std::exp(-kStepHours / tau_hours)), value_(rng.Normal()) {}
-  double Next(Rng& rng) {
-    value_ = phi_ * value_ + std::sqrt(1 - phi_ * phi_) * rng.Normal();
-    return value_;
-  }
-
- private:
-  double phi_;
-  double value_;
-};
 
 double NormalCdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
 double Wrap360(double degrees) {
@@ -74,10 +32,6 @@ double Wrap360(double degrees) {
   return d;
 }
 double WrapSigned(double degrees) { return Wrap360(degrees + 180.0) - 180.0; }
-double Round(double value, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  return std::round(value * scale) / scale;
-}
 
 struct NwpProfile {
   double ws_scale;      // multiplicative bias
@@ -102,12 +56,6 @@ NwpProfile ProfileFor(size_t index, uint64_t seed) {
   return {0.9 + 0.25 * rng.Uniform(), -0.6 + 1.2 * rng.Uniform(), 0.8 * rng.Uniform(),
           360 * rng.Uniform(),        rng.Between(-8, 8),         0.9 + 0.8 * rng.Uniform(),
           -15 + 30 * rng.Uniform(),   10 + 10 * rng.Uniform(),    -1.5 + 3 * rng.Uniform()};
-}
-
-bool IsSourceName(const std::string& name) {
-  if (name.empty() || name.size() > 16 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
 }  // namespace
