@@ -221,6 +221,17 @@ int Scheduled(const Settings& settings) {
             << "workers " << settings.workers
             << (done ? "" : " (NOT all finished)") << "\n";
   PrintWrites(CountOperatorWrites(writes), settings.pipelines);
+  std::map<std::string, int> pods;
+  for (const auto& write : writes) {
+    if (write.value("resource", "") == "pods" && write.value("verb", "") == "create" && write.value("code", 0) < 300) {
+      ++pods[write.value("name", "")];
+    }
+  }
+  int repeated = 0;
+  for (const auto& [name, n] : pods) {
+    repeated += n > 1;
+  }
+  std::cout << "  distinct pods created: " << pods.size() << ", names created more than once: " << repeated << "\n";
   (void)seed_operator;
   return done ? 0 : 1;
 }
