@@ -3,25 +3,16 @@
 #include <set>
 
 #include "api/field_reader.h"
+#include "api/find_by_name.h"
 #include "api/template_expression.h"
 
 namespace seed::api {
 
 using nlohmann::json;
 
-const ParamSpec* JobTemplateSpec::FindParam(const std::string& name) const {
-  for (const auto& param : params) {
-    if (param.name == name) return &param;
-  }
-  return nullptr;
-}
+const ParamSpec* JobTemplateSpec::FindParam(const std::string& name) const { return FindByName(params, name); }
 
-const OutputSpec* JobTemplateSpec::FindOutput(const std::string& name) const {
-  for (const auto& output : outputs) {
-    if (output.name == name) return &output;
-  }
-  return nullptr;
-}
+const OutputSpec* JobTemplateSpec::FindOutput(const std::string& name) const { return FindByName(outputs, name); }
 
 bool IsReservedEnvName(const std::string& name) { return name.rfind("SEED_", 0) == 0; }
 

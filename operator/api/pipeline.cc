@@ -7,25 +7,16 @@
 #include <set>
 
 #include "api/field_reader.h"
+#include "api/find_by_name.h"
 #include "api/template_expression.h"
 
 namespace seed::api {
 
 using nlohmann::json;
 
-const PipelineTask* PipelineSpec::FindTask(const std::string& name) const {
-  for (const auto& task : tasks) {
-    if (task.name == name) return &task;
-  }
-  return nullptr;
-}
+const PipelineTask* PipelineSpec::FindTask(const std::string& name) const { return FindByName(tasks, name); }
 
-const ParamSpec* PipelineSpec::FindParam(const std::string& name) const {
-  for (const auto& param : params) {
-    if (param.name == name) return &param;
-  }
-  return nullptr;
-}
+const ParamSpec* PipelineSpec::FindParam(const std::string& name) const { return FindByName(params, name); }
 
 const char* ConcurrencyPolicyName(ConcurrencyPolicy policy) {
   switch (policy) {
