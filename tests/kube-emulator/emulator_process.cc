@@ -44,12 +44,13 @@ void WriteFile(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-// Runs a program with arguments (no shell) and waits; throws with its output if it fails.
-void RunOrThrow(const std::vector<std::string>& argv, const std::string& log_path) {
+// Starts a program with arguments (no shell), its stdout and stderr going to log_path, opened
+// with fopen `mode` ("a" appends, "w" truncates). Returns the child's pid.
+pid_t SpawnLogged(const std::vector<std::string>& argv, const std::string& log_path, const char* mode) {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    FILE* log = std::fopen(log_path.c_str(), "a");
+    FILE* log = std::fopen(log_path.c_str(), mode);
     if (log != nullptr) {
       dup2(fileno(log), 1);
       dup2(fileno(log), 2);
@@ -60,6 +61,12 @@ void RunOrThrow(const std::vector<std::string>& argv, const std::string& log_pat
     execvp(args[0], args.data());
     _exit(127);
   }
+  return pid;
+}
+
+// Runs a program with arguments (no shell) and waits; throws with its output if it fails.
+void RunOrThrow(const std::vector<std::string>& argv, const std::string& log_path) {
+  const pid_t pid = SpawnLogged(argv, log_path, "a");
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -123,20 +130,7 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
     argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
 
     const std::string log_path = dir_ + "/emulator.log";
-    pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      FILE* log = std::fopen(log_path.c_str(), "w");
-      if (log != nullptr) {
-        dup2(fileno(log), 1);
-        dup2(fileno(log), 2);
-      }
-      std::vector<char*> args;
-      for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
+    pid_ = SpawnLogged(argv, log_path, "w");
     // Wait (bounded) for the port file the emulator writes once it listens.
     const auto deadline = Clock::now() + std::chrono::seconds(10);
     while (port_ == 0) {
