@@ -121,11 +121,13 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
       argv.insert(argv.end(), {"--client-ca", CaFile()});
     }
     for (const auto& [token, user] : options_.tokens) argv.insert(argv.end(), {"--token", token + "=" + user});
-    if (!options_.tokens.empty() || options_.client_ca) {
+    if (!options_.tokens.empty() || options_.client_ca || options_.rbac) {
       // The helper's own identity for Request(), only needed when requests must authenticate.
       admin_token_ = "admin-" + RandomHex(24);
-      argv.insert(argv.end(), {"--token", admin_token_ + "=emulator-admin"});
+      argv.insert(argv.end(), {"--token", admin_token_ + "=emulator-admin", "--groups", "emulator-admin=system:masters"});
     }
+    for (const auto& [user, groups] : options_.groups) argv.insert(argv.end(), {"--groups", user + "=" + groups});
+    if (options_.rbac) argv.insert(argv.end(), {"--authorization", "rbac"});
     if (options_.gateway_api) argv.push_back("--gateway-api");
     argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
 

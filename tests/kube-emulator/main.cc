@@ -1,6 +1,7 @@
 // kube-emulator: the test API emulator. Test-only; see README.md.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:0";
   std::string port_file;
   std::vector<std::string> tokens;
+  std::vector<std::string> groups;
+  std::string authorization = "none";
   kubeemu::ServerOptions server_options;
   kubeemu::EmulatorConfig config;
   app.add_option("--listen", listen, "host:port to listen on (port 0: any free port)");
@@ -40,6 +43,11 @@ int main(int argc, char** argv) {
   app.add_option("--client-ca", server_options.client_ca, "CA (PEM) for client certificates; a verified certificate's CN is the user")
       ->check(CLI::ExistingFile);
   app.add_option("--token", tokens, "TOKEN=USER: an accepted bearer token and its user (repeatable)");
+  app.add_option("--groups", groups, "USER=GROUP[,GROUP...]: the groups of a user (repeatable), e.g. system:masters");
+  app.add_option("--authorization", authorization, "none: allow every authenticated request; rbac: check each "
+                 "against the stored Roles, ClusterRoles and their bindings")
+      ->check(CLI::IsMember({"none", "rbac"}))
+      ->capture_default_str();
   app.add_flag("--gateway-api", config.gateway_api, "serve gateway.networking.k8s.io/v1 HTTPRoutes");
   app.add_option("--history", config.history, "watch history window (events kept)")->check(CLI::Range(1, 10000000));
   app.add_option("--bookmark-interval-ms", server_options.bookmark_interval_ms, "interval between watch BOOKMARK events")
@@ -73,6 +81,21 @@ int main(int argc, char** argv) {
     }
     server_options.tokens[token.substr(0, eq)] = token.substr(eq + 1);
   }
+  for (const auto& entry : groups) {
+    auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size()) {
+      std::cerr << "kube-emulator: --groups \"" << entry << "\" must be USER=GROUP[,GROUP...]\n";
+      return 2;
+    }
+    auto& user_groups = server_options.groups[entry.substr(0, eq)];
+    std::string rest = entry.substr(eq + 1);
+    for (size_t start = 0; start <= rest.size();) {
+      size_t comma = std::min(rest.find(',', start), rest.size());
+      if (comma > start) user_groups.push_back(rest.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  config.rbac = authorization == "rbac";
 
   // Signals go to one thread that shuts the server down; every other thread has them blocked.
   sigset_t signals;

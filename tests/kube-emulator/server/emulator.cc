@@ -6,6 +6,7 @@
 
 #include "kube-emulator/server/api_error.h"
 #include "kube-emulator/server/openapi.h"
+#include "kube-emulator/server/openapi_v2.h"
 #include "kube-emulator/server/request_router.h"
 #include "kube-emulator/server/selectors.h"
 
@@ -145,17 +146,22 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
   Target target;
   try {
     Route route = ParseRoute(request.path);
+    if (config_.rbac) Authorize(request, route);
     switch (route.kind) {
       case Route::Kind::kVersion:
       case Route::Kind::kApiVersions:
       case Route::Kind::kGroupList:
       case Route::Kind::kGroup:
       case Route::Kind::kResourceList:
-      case Route::Kind::kOpenApiV2:
       case Route::Kind::kOpenApiV3:
       case Route::Kind::kOpenApiV3Doc:
         if (request.method != "GET") throw MethodNotAllowed("the server does not allow this method on the requested resource");
         response.body = Discovery(route);
+        return response;
+      case Route::Kind::kOpenApiV2:
+        if (request.method != "GET") throw MethodNotAllowed("the server does not allow this method on the requested resource");
+        response.raw_body = MinimalOpenApiV2Protobuf();
+        response.raw_content_type = kOpenApiV2ContentType;
         return response;
       case Route::Kind::kResource:
         break;

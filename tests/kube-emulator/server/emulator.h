@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube-emulator/server/authorization_log.h"
 #include "kube-emulator/server/fault_injector.h"
 #include "kube-emulator/server/managed_fields.h"
 #include "kube-emulator/server/object_store.h"
@@ -32,6 +33,7 @@ struct ApiRequest {
   std::string user_agent;
   std::string body;
   std::string user;
+  std::vector<std::string> groups;  // with those the authenticator adds (see GroupsOf)
 };
 
 struct ApiResponse {
@@ -43,10 +45,14 @@ struct ApiResponse {
   std::chrono::seconds watch_timeout{0};
   bool bookmarks = false;
   std::string removed_rv;  // a DELETE that removed the object: the deletion's resourceVersion
+  // A body that is not JSON (the protobuf OpenAPI v2 document), sent as is with its content type.
+  std::string raw_body;
+  std::string raw_content_type;
 };
 
 struct EmulatorConfig {
   bool gateway_api = false;
+  bool rbac = false;  // authorize every API request against the stored RBAC objects
   size_t history = 1000;
   std::string server_address = "127.0.0.1:0";  // for GET /api
 };
@@ -63,6 +69,7 @@ class Emulator {
 
   FaultInjector& faults() { return faults_; }
   const WriteLog& writes() const { return writes_; }
+  const AuthorizationLog& authorizations() const { return authorizations_; }
   void DropWatches() { hub_.CloseAll(); }
   size_t OpenWatches() { return hub_.Count(); }
   void ForgetWatch(const std::shared_ptr<Watcher>& watcher) { hub_.Remove(watcher); }
@@ -87,6 +94,8 @@ class Emulator {
 
   ApiResponse HandleResource(const ApiRequest& request, const std::string& verb, const Target& target);
   json Discovery(const struct Route& route) const;
+  // Throws ApiError 403 when RBAC denies the request (emulator_authorize.cc); records the decision.
+  void Authorize(const ApiRequest& request, const struct Route& route);
 
   // Reads (emulator.cc).
   json Get(const Target& target);
@@ -129,6 +138,7 @@ class Emulator {
   ResourceRegistry registry_;
   FaultInjector faults_;
   WriteLog writes_;
+  AuthorizationLog authorizations_;
   WatchHub hub_;
 
   std::mutex mu_;  // guards everything below

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "kube-emulator/server/api_error.h"
+#include "kube-emulator/server/rbac_authorizer.h"
 
 namespace kubeemu {
 namespace {
@@ -223,6 +224,8 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
       SendJson(res, 200, {{"open", emulator_.OpenWatches()}});
     } else if (path == "/emulator/writes" && req.method == "GET") {
       SendJson(res, 200, emulator_.writes().ToJson());
+    } else if (path == "/emulator/authorizations" && req.method == "GET") {
+      SendJson(res, 200, emulator_.authorizations().ToJson(req.has_param("user") ? req.get_param_value("user") : ""));
     } else if (path == "/emulator/faults" && req.method == "POST") {
       json body;
       try {
@@ -255,7 +258,7 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
     } else {
       throw ApiError(404, "NotFound",
                      "no admin endpoint " + req.method + " " + path +
-                         " (see the emulator README: faults, drop-watches, expire-next-watch, compact, restart, "
+                         " (see the emulator README: authorizations, faults, drop-watches, expire-next-watch, compact, restart, "
                          "writes, watches, healthz)");
     }
   } catch (const ApiError& error) {
@@ -277,6 +280,8 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
   request.user_agent = req.get_header_value("User-Agent");
   request.body = req.body;
   request.user = *user;
+  auto configured = options_.groups.find(*user);
+  request.groups = GroupsOf(*user, configured == options_.groups.end() ? std::vector<std::string>{} : configured->second);
   ApiResponse response;
   try {
     response = emulator_.Handle(request);
@@ -289,6 +294,11 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
               << " -> " << response.code << (response.watcher ? " (watch)" : "") << std::endl;
   }
   for (const auto& [name, value] : response.headers) res.set_header(name, value);
+  if (!response.raw_body.empty()) {
+    res.status = response.code;
+    res.set_content(response.raw_body, response.raw_content_type);
+    return;
+  }
   if (!response.watcher) {
     SendJson(res, response.code, response.body);
     return;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kube-emulator/server/emulator.h"
 
@@ -25,6 +26,7 @@ struct ServerOptions {
   std::string tls_key;
   std::string client_ca;                       // PEM; client certificates signed by it authenticate as their CN
   std::map<std::string, std::string> tokens;   // bearer token -> user
+  std::map<std::string, std::vector<std::string>> groups;  // user -> its groups (e.g. system:masters)
   int bookmark_interval_ms = 1000;
   int threads = 64;  // each open watch holds one
   bool verbose = false;

@@ -66,6 +66,7 @@ ResourceRegistry::ResourceRegistry(bool gateway_api) {
   Add(Builtin("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, true,
               {"pvc"}));
   Add(Builtin("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, false, {"sa"}));
+  AddRbacAndPolicyKinds();
   Add(Builtin("apps", "v1", "deployments", "deployment", "Deployment", true, true, {"deploy"}));
   Add(Builtin("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler",
               "HorizontalPodAutoscaler", true, true, {"hpa"}));
@@ -76,6 +77,18 @@ ResourceRegistry::ResourceRegistry(bool gateway_api) {
   if (gateway_api) {
     Add(Builtin("gateway.networking.k8s.io", "v1", "httproutes", "httproute", "HTTPRoute", true, true));
   }
+}
+
+void ResourceRegistry::AddRbacAndPolicyKinds() {
+  const std::string rbac = "rbac.authorization.k8s.io";
+  Add(Builtin(rbac, "v1", "roles", "role", "Role", true, false));
+  Add(Builtin(rbac, "v1", "rolebindings", "rolebinding", "RoleBinding", true, false));
+  Add(Builtin(rbac, "v1", "clusterroles", "clusterrole", "ClusterRole", false, false));
+  Add(Builtin(rbac, "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, false));
+  Add(Builtin("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, true,
+              {"pdb"}));
+  Add(Builtin("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, false,
+              {"netpol"}));
 }
 
 std::string ResourceRegistry::Key(const std::string& group, const std::string& version,

@@ -56,6 +56,8 @@ class ResourceRegistry {
  private:
   static std::string Key(const std::string& group, const std::string& version, const std::string& plural);
   void Add(ResourceType type);
+  // What a chart installs beside the operator: RBAC, PodDisruptionBudgets, NetworkPolicies.
+  void AddRbacAndPolicyKinds();
   json GroupJson(const std::string& group) const;
 
   mutable std::mutex mu_;
