@@ -1,5 +1,6 @@
 #include "controllers/register.h"
 
+#include "controllers/inference_service_reconciler.h"
 #include "controllers/jobtemplate_reconciler.h"
 #include "controllers/pipeline_reconciler.h"
 #include "controllers/pipelinerun_reconciler.h"
@@ -8,6 +9,11 @@
 namespace seed::controllers {
 
 void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions& given) {
+  RegisterSeedControllers(manager, given, InferenceServiceControllerOptions{});
+}
+
+void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions& given,
+                             const InferenceServiceControllerOptions& isvc_options) {
   SeedControllerOptions options = given;
   if (!options.clock) options.clock = &kube::RealClock::Instance();
   kube::Informer& templates = manager.GetInformer(JobTemplatesResource());
@@ -30,6 +36,8 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
       "pipelinerun", std::make_shared<PipelineRunReconciler>(client, runs, pods, pipelines, templates, events, options));
   run_controller.For(runs);
   run_controller.Owns(pods, "seed.dev", "PipelineRun");
+
+  RegisterInferenceServiceController(manager, options, isvc_options);
 }
 
 }  // namespace seed::controllers

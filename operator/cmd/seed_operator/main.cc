@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "controllers/file_clock.h"
+#include "controllers/inference_service_reconciler.h"
 #include "controllers/register.h"
 #include "kube/client.h"
 #include "kube/config.h"
@@ -77,6 +78,11 @@ int main(int argc, char** argv) {
   app.add_option("--job-image", seed_options.job_image, "image of task pods whose JobTemplate names none")
       ->envname("SEED_JOB_IMAGE")
       ->capture_default_str();
+  std::vector<std::string> gateway_parent_refs;
+  app.add_option("--gateway-parent-ref", gateway_parent_refs,
+                 "Gateway an InferenceService's HTTPRoute attaches to, NAMESPACE/NAME (repeatable)")
+      ->envname("SEED_GATEWAY_PARENT_REF")
+      ->delimiter(',');
   app.add_option("--test-clock-file", test_clock_file,
                  "FOR TESTS ONLY: read the wall clock (schedules, timeouts, retries) from this file, which holds "
                  "one RFC 3339 time and is re-read on every use")
@@ -133,7 +139,14 @@ int main(int argc, char** argv) {
     seed_options.clock = test_clock.get();
     seed_options.max_requeue = std::chrono::milliseconds(200);  // notice when the test moves the clock
   }
-  seed::controllers::RegisterSeedControllers(manager, seed_options);
+  auto parent_refs = seed::controllers::ParseGatewayParentRefs(gateway_parent_refs);
+  if (!parent_refs.ok()) {
+    kube::LogFields(spdlog::level::err, parent_refs.error().message, {});
+    return 2;
+  }
+  seed::controllers::InferenceServiceControllerOptions isvc_options;
+  isvc_options.gateway_parent_refs = *parent_refs;
+  seed::controllers::RegisterSeedControllers(manager, seed_options, isvc_options);
   // -------------------------------------------------------------------------------------------
 
   kube::StopSignal stop;

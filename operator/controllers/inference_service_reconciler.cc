@@ -1,0 +1,426 @@
+#include "controllers/inference_service_reconciler.h"
+
+#include <set>
+
+#include "controllers/requeue.h"
+#include "kube/logging.h"
+#include "kube/manager.h"
+#include "kube/store.h"
+#include "render/labels.h"
+#include "render/inference_service_status.h"
+
+namespace seed::controllers {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxConflictRetries = 5;
+constexpr char kFieldManager[] = "seed-operator";
+
+bool BeingDeleted(const json& object) { return object["metadata"].contains("deletionTimestamp"); }
+
+std::string MetaString(const json& object, const char* field) {
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return "";
+  return object["metadata"].value(field, "");
+}
+
+std::string SpecHashOf(const json& object) {
+  if (!object.is_object() || !object.contains("metadata")) return "";
+  return object["metadata"].value("annotations", json::object()).value(render::kSpecHashAnnotation, "");
+}
+
+kube::GroupVersionResource ResourceOf(ChildKind kind) {
+  switch (kind) {
+    case ChildKind::kDeployment:
+      return DeploymentsResource();
+    case ChildKind::kService:
+      return ServicesResource();
+    case ChildKind::kHpa:
+      return HorizontalPodAutoscalersResource();
+    case ChildKind::kRoute:
+      return HttpRoutesResource();
+  }
+  return {};
+}
+
+std::string ChildKey(ChildKind kind, const std::string& ns, const std::string& name) {
+  return std::string(ChildKindName(kind)) + "/" + kube::MakeKey(ns, name);
+}
+
+bool HasTrueCondition(const api::InferenceServiceStatus& status, const std::string& type) {
+  for (const auto& condition : status.conditions) {
+    if (condition.type == type && condition.status == "True") return true;
+  }
+  return false;
+}
+
+const api::Condition* FindCondition(const api::InferenceServiceStatus& status, const std::string& type) {
+  for (const auto& condition : status.conditions) {
+    if (condition.type == type) return &condition;
+  }
+  return nullptr;
+}
+
+// The shared child name of a stored InferenceService (its spec parsed leniently).
+std::string ChildNameOf(const json& object) {
+  api::ValidationErrors ignored;
+  return render::InferenceServiceChildName(
+      api::ParseInferenceServiceSpec(object.value("spec", json::object()), "spec", &ignored));
+}
+
+}  // namespace
+
+kube::GroupVersionResource InferenceServicesResource() {
+  return {"seed.dev", "v1alpha1", "inferenceservices", true, "InferenceService"};
+}
+kube::GroupVersionResource DeploymentsResource() { return {"apps", "v1", "deployments", true, "Deployment"}; }
+kube::GroupVersionResource ServicesResource() { return {"", "v1", "services", true, "Service"}; }
+kube::GroupVersionResource HorizontalPodAutoscalersResource() {
+  return {"autoscaling", "v2", "horizontalpodautoscalers", true, "HorizontalPodAutoscaler"};
+}
+kube::GroupVersionResource HttpRoutesResource() {
+  return {"gateway.networking.k8s.io", "v1", "httproutes", true, "HTTPRoute"};
+}
+
+kube::Result<json> ParseGatewayParentRefs(const std::vector<std::string>& values) {
+  json refs = json::array();
+  for (const auto& value : values) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+      size_t slash = value.find('/', start);
+      parts.push_back(value.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    bool empty_part = false;
+    for (const auto& part : parts) empty_part = empty_part || part.empty();
+    if (parts.size() > 3 || empty_part) {
+      return kube::MakeError(kube::ErrorCode::kInvalidArgument,
+                             "--gateway-parent-ref \"" + value +
+                                 "\": expected NAME, NAMESPACE/NAME or NAMESPACE/NAME/SECTION (e.g. "
+                                 "gateway-system/seed-gateway)");
+    }
+    json ref = json::object();
+    if (parts.size() == 1) {
+      ref["name"] = parts[0];
+    } else {
+      ref["namespace"] = parts[0];
+      ref["name"] = parts[1];
+      if (parts.size() == 3) ref["sectionName"] = parts[2];
+    }
+    refs.push_back(ref);
+  }
+  return refs;
+}
+
+InferenceServiceReconciler::InferenceServiceReconciler(std::shared_ptr<kube::Client> client,
+                                                       InferenceServiceCaches caches,
+                                                       std::shared_ptr<GatewayApiDiscovery> discovery,
+                                                       kube::EventRecorder* events, SeedControllerOptions options,
+                                                       InferenceServiceControllerOptions isvc_options)
+    : client_(std::move(client)),
+      caches_(caches),
+      discovery_(std::move(discovery)),
+      events_(events),
+      options_(std::move(options)),
+      isvc_options_(std::move(isvc_options)) {
+  if (!options_.clock) options_.clock = &kube::RealClock::Instance();
+}
+
+kube::Informer* InferenceServiceReconciler::CacheOf(ChildKind kind) const {
+  switch (kind) {
+    case ChildKind::kDeployment:
+      return caches_.deployments;
+    case ChildKind::kService:
+      return caches_.services;
+    case ChildKind::kHpa:
+      return caches_.hpas;
+    case ChildKind::kRoute:
+      return caches_.routes;
+  }
+  return nullptr;
+}
+
+kube::Result<std::vector<ObservedChild>> InferenceServiceReconciler::Observe(
+    const api::InferenceService& isvc, const render::InferenceServiceChildren& desired, bool gateway_api) {
+  const std::string& ns = isvc.metadata.namespace_;
+  const std::vector<ObservedChild> wanted = DesiredChildren(desired);
+  std::vector<ObservedChild> observed;
+  for (ChildKind kind : {ChildKind::kDeployment, ChildKind::kService, ChildKind::kHpa, ChildKind::kRoute}) {
+    // Without the Gateway API there are no HTTPRoutes to find (and no cache to ask).
+    if (kind == ChildKind::kRoute && !gateway_api) continue;
+    std::set<std::string> names;
+    kube::Informer* cache = CacheOf(kind);
+    if (cache) {
+      for (const auto& child : cache->store().ByIndex(kube::kIndexControllerOwner, isvc.metadata.uid)) {
+        if (MetaString(*child, "namespace") != ns) continue;
+        names.insert(MetaString(*child, "name"));
+        observed.push_back({kind, *child});
+      }
+    }
+    for (const auto& child : wanted) {
+      if (child.kind != kind) continue;
+      const std::string name = MetaString(child.object, "name");
+      if (names.count(name)) continue;
+      if (cache) {
+        if (auto found = cache->store().Get(kube::MakeKey(ns, name))) observed.push_back({kind, *found});
+        continue;
+      }
+      // HTTPRoutes served only since after start have no cache: ask the API server.
+      auto live = client_->Get(ResourceOf(kind), ns, name);
+      if (live.ok()) {
+        observed.push_back({kind, std::move(*live)});
+      } else if (!kube::IsNotFound(live.error())) {
+        return live.error();
+      }
+    }
+  }
+  return observed;
+}
+
+void InferenceServiceReconciler::Publish(const json& object, const std::string& type, const std::string& reason,
+                                         const std::string& note) {
+  if (events_ && options_.record_events) events_->Publish(object, type, reason, "Reconcile", note);
+}
+
+kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vector<ChildAction>& actions,
+                                               const std::vector<ObservedChild>& observed,
+                                               const kube::ReconcileContext& context) {
+  const std::string& ns = context.ns();
+  auto observed_object = [&](ChildKind kind, const std::string& name) -> const json* {
+    for (const auto& child : observed) {
+      if (child.kind == kind && MetaString(child.object, "name") == name) return &child.object;
+    }
+    return nullptr;
+  };
+  for (const auto& action : actions) {
+    const kube::GroupVersionResource gvr = ResourceOf(action.kind);
+    const std::string what = std::string(ChildKindName(action.kind)) + " " + action.name;
+    const std::string key = ChildKey(action.kind, ns, action.name);
+    switch (action.type) {
+      case ChildActionType::kCreate: {
+        kube::WriteOptions write;
+        write.field_manager = kFieldManager;
+        auto created = client_->Create(gvr, ns, action.body, write);
+        if (!created.ok()) {
+          if (!kube::IsAlreadyExists(created.error())) return created.error();
+          context.Debug(what + " already exists (the cache is behind)");
+          break;
+        }
+        context.Info("created " + what);
+        Publish(owner, "Normal", "Created", "Created " + what);
+        break;
+      }
+      case ChildActionType::kPatch: {
+        const json* before = observed_object(action.kind, action.name);
+        const std::string rv = before ? MetaString(*before, "resourceVersion") : "";
+        const std::string hash = SpecHashOf(action.body);
+        {
+          std::lock_guard lock(mu_);
+          auto sent = patched_.find(key);
+          if (sent != patched_.end() && sent->second == std::make_pair(hash, rv)) {
+            context.Debug(what + ": patch already sent; waiting for the cache");
+            break;
+          }
+        }
+        kube::PatchOptions patch;
+        patch.field_manager = kFieldManager;
+        auto patched = client_->Patch(gvr, ns, action.name, kube::PatchType::kMerge, action.body, patch);
+        if (!patched.ok()) return patched.error();  // NotFound: deleted meanwhile; the retry re-plans
+        {
+          std::lock_guard lock(mu_);
+          patched_[key] = {hash, rv};
+        }
+        context.Info("updated " + what);
+        Publish(owner, "Normal", "Updated", "Updated " + what + " to the InferenceService's spec");
+        break;
+      }
+      case ChildActionType::kDelete: {
+        kube::DeleteOptions remove;
+        remove.propagation_policy = "Background";
+        if (const json* before = observed_object(action.kind, action.name)) {
+          // Only the object that was observed: a replacement made meanwhile is someone else's.
+          if (std::string uid = MetaString(*before, "uid"); !uid.empty()) remove.precondition_uid = uid;
+        }
+        auto deleted = client_->Delete(gvr, ns, action.name, remove);
+        if (!deleted.ok() && !kube::IsNotFound(deleted.error()) && !kube::IsConflict(deleted.error())) {
+          return deleted.error();
+        }
+        {
+          std::lock_guard lock(mu_);
+          patched_.erase(key);
+        }
+        if (deleted.ok()) {
+          context.Info("deleted " + what);
+          Publish(owner, "Normal", "Deleted", "Deleted " + what + " (no longer wanted by the spec)");
+        }
+        break;
+      }
+    }
+  }
+  return {};
+}
+
+kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object, const api::InferenceServiceStatus& status,
+                                                           const kube::ReconcileContext& context) {
+  const json wanted = api::InferenceServiceStatusToJson(status);
+  for (int round = 0; round < kMaxConflictRetries; ++round) {
+    if (object.value("status", json()) == wanted) return false;
+    json updated = object;
+    updated["status"] = wanted;
+    kube::WriteOptions write;
+    write.field_manager = kFieldManager;
+    auto written = client_->ReplaceStatus(InferenceServicesResource(), context.ns(), updated, write);
+    if (written.ok()) return true;
+    if (!kube::IsConflict(written.error())) return written.error();
+    auto fresh = client_->Get(InferenceServicesResource(), context.ns(), context.name());
+    if (!fresh.ok()) {
+      if (kube::IsNotFound(fresh.error())) return false;
+      return fresh.error();
+    }
+    object = std::move(*fresh);
+  }
+  return kube::MakeError(kube::ErrorCode::kApi, "status write kept conflicting after " +
+                                                    std::to_string(kMaxConflictRetries) + " fresh reads");
+}
+
+kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(const kube::ReconcileContext& context) {
+  kube::ObjectPtr cached = caches_.isvcs->store().Get(context.key());
+  if (!cached || BeingDeleted(*cached)) return kube::ReconcileResult{};  // children go by garbage collection
+  const json& object = *cached;
+
+  api::ValidationErrors errors;
+  api::InferenceService isvc = api::ParseInferenceService(object, &errors);
+  isvc.metadata.namespace_ = context.ns();
+  const api::InferenceServiceStatus previous = api::InferenceServiceStatusFromJson(object.value("status", json()));
+  const bool gateway_api = discovery_->Available();
+
+  render::InferenceServiceOptions render_options;
+  render_options.default_image = options_.job_image;
+  render_options.gateway_api_available = gateway_api;
+  render_options.gateway_parent_refs = isvc_options_.gateway_parent_refs;
+  render_options.gpu_resource = isvc_options_.gpu_resource;
+
+  StatusInput input;
+  input.isvc = &isvc;
+  input.previous = previous;
+  input.gateway_api_available = gateway_api;
+  input.gateway_parents_configured = !isvc_options_.gateway_parent_refs.empty();
+  input.now = NowSeconds(*options_.clock);
+
+  if (!errors.empty()) {
+    for (const auto& error : errors) input.invalid.push_back(api::FormatError(error));
+  } else {
+    std::vector<api::InferenceService> others;
+    for (const auto& other : caches_.isvcs->store().ByIndex(kube::kIndexNamespace, context.ns())) {
+      api::ValidationErrors ignored;
+      others.push_back(api::ParseInferenceService(*other, &ignored));
+      others.back().metadata.namespace_ = context.ns();
+    }
+    input.name_clash = render::NameClashCondition(isvc, others);
+    // Who holds the name in fact wins over who was created first: an InferenceService whose
+    // Deployment already exists keeps it (the other one then sees a foreign child).
+    if (input.name_clash) {
+      kube::ObjectPtr held = caches_.deployments->store().Get(
+          kube::MakeKey(context.ns(), render::InferenceServiceChildName(isvc.spec)));
+      if (held && kube::ControllerOwnerUid(*held) == isvc.metadata.uid) input.name_clash.reset();
+    }
+  }
+
+  if (input.invalid.empty() && !input.name_clash) {
+    const render::InferenceServiceChildren desired = render::RenderInferenceService(isvc, render_options);
+    auto observed = Observe(isvc, desired, gateway_api);
+    if (!observed.ok()) return observed.error();
+    ChildPlan plan = PlanChildren(desired, *observed, isvc.metadata.uid);
+    if (!plan.foreign.empty()) {
+      input.name_clash = ForeignChildCondition(isvc, plan.foreign);
+    } else {
+      if (auto applied = Apply(object, plan.actions, *observed, context); !applied.ok()) return applied.error();
+      for (const auto& child : *observed) {
+        if (child.kind == ChildKind::kDeployment && MetaString(child.object, "name") == desired.name) {
+          input.deployment = child.object;
+        }
+      }
+      input.url = render::InferenceServiceUrl(isvc, render_options);
+    }
+  }
+
+  const api::InferenceServiceStatus status = ComputeStatus(input);
+  if (input.name_clash && !HasTrueCondition(previous, render::kNameClashCondition)) {
+    Publish(object, "Warning", "NameClash", input.name_clash->message);
+  }
+  if (!input.invalid.empty()) {
+    const api::Condition* before = FindCondition(previous, render::kReadyCondition);
+    if (!before || before->reason != "InvalidSpec") Publish(object, "Warning", "InvalidSpec", status.conditions[0].message);
+  }
+  if (auto written = WriteStatus(object, status, context); !written.ok()) return written.error();
+
+  // Without the Gateway API a host cannot be honoured yet: look again when discovery is re-asked.
+  if (!isvc.spec.host.empty() && !gateway_api && input.invalid.empty()) {
+    kube::ReconcileResult again;
+    again.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(discovery_->refresh());
+    return again;
+  }
+  return kube::ReconcileResult{};
+}
+
+void RegisterInferenceServiceController(kube::Manager& manager, const SeedControllerOptions& options,
+                                        const InferenceServiceControllerOptions& isvc_options) {
+  auto client = manager.shared_client();
+  InferenceServiceCaches caches;
+  caches.isvcs = &manager.GetInformer(InferenceServicesResource());
+  caches.deployments = &manager.GetInformer(DeploymentsResource());
+  caches.services = &manager.GetInformer(ServicesResource());
+  caches.hpas = &manager.GetInformer(HorizontalPodAutoscalersResource());
+  // An informer for a resource the server does not serve would never sync and so keep the manager
+  // from ever becoming ready: HTTPRoutes get a cache only when served now. Installed later, they
+  // are read from the API server (discovery is re-asked every refresh interval).
+  const kube::GroupVersionResource routes = HttpRoutesResource();
+  auto served = client->ServerHasResource(routes.group, routes.version, routes.resource);
+  if (!served.ok()) {
+    kube::LogFields(spdlog::level::warn, "Gateway API discovery failed at start; HTTPRoutes get no cache",
+                    {{"error", served.error().ToString()}});
+  }
+  if (served.ok() && *served) caches.routes = &manager.GetInformer(routes);
+
+  auto discovery = std::make_shared<GatewayApiDiscovery>(
+      [client, routes] { return client->ServerHasResource(routes.group, routes.version, routes.resource); },
+      kube::RealClock::Instance(), isvc_options.discovery_refresh);
+  auto& controller = manager.NewController(
+      "inferenceservice", std::make_shared<InferenceServiceReconciler>(client, caches, discovery, &manager.events(),
+                                                                       options, isvc_options));
+  controller.For(*caches.isvcs);
+  for (kube::Informer* cache : {caches.deployments, caches.services, caches.hpas, caches.routes}) {
+    if (cache) controller.Owns(*cache, "seed.dev", "InferenceService");
+  }
+  // When the holder of a child name goes away (an InferenceService deleted or renaming its
+  // children, or the child objects themselves), an InferenceService that clashed with it gets its
+  // turn at once rather than at the next resync.
+  kube::WorkQueue* queue = &controller.queue();
+  kube::Informer* isvcs = caches.isvcs;
+  auto wake_wanting = [queue, isvcs](const std::string& ns, const std::string& child, const std::string& except) {
+    for (const auto& other : isvcs->store().ByIndex(kube::kIndexNamespace, ns)) {
+      if (MetaString(*other, "name") == except) continue;
+      const std::string name = ChildNameOf(*other);
+      if (name == child || render::ExternalServiceName(name) == child) queue->Add(kube::ObjectKey(*other));
+    }
+  };
+  auto isvc_gone = [wake_wanting](const kube::ObjectPtr& gone) {
+    if (gone) wake_wanting(MetaString(*gone, "namespace"), ChildNameOf(*gone), MetaString(*gone, "name"));
+  };
+  isvcs->AddEventHandler({nullptr,
+                          [isvc_gone](const kube::ObjectPtr& before, const kube::ObjectPtr& after) {
+                            if (before && after && ChildNameOf(*before) != ChildNameOf(*after)) isvc_gone(before);
+                          },
+                          isvc_gone});
+  auto child_gone = [wake_wanting](const kube::ObjectPtr& gone) {
+    if (gone) wake_wanting(MetaString(*gone, "namespace"), MetaString(*gone, "name"), "");
+  };
+  for (kube::Informer* cache : {caches.deployments, caches.services, caches.hpas, caches.routes}) {
+    if (cache) cache->AddEventHandler({nullptr, nullptr, child_gone});
+  }
+}
+
+}  // namespace seed::controllers

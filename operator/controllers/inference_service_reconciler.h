@@ -1,0 +1,97 @@
+#pragma once
+// The InferenceService controller: keeps an InferenceService's Deployment, Service, HPA, external
+// Service and HTTPRoute equal to what render::RenderInferenceService describes, and reports url,
+// replica counts and the Ready / TrafficRouted / NameClash conditions.
+//  1. Read the InferenceService and its children from the informer caches (HTTPRoutes from the
+//     API server when the Gateway API appeared after start and so has no cache).
+//  2. PlanChildren (pure) decides creates, merge patches (only when seed.dev/spec-hash differs) and
+//     deletes (children it controls that render null); a NameClash (another InferenceService, or
+//     an object it does not control, holds a child name) touches nothing.
+//  3. Run the writes (409 AlreadyExists on create = done before; deletes carry a uid precondition),
+//     record Events, then write the status through the status subresource when it changed.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "controllers/inference_service_discovery.h"
+#include "controllers/inference_service_plan.h"
+#include "controllers/options.h"
+#include "kube/client.h"
+#include "kube/controller.h"
+#include "kube/events.h"
+#include "kube/informer.h"
+#include "kube/manager.h"
+
+namespace seed::controllers {
+
+kube::GroupVersionResource InferenceServicesResource();
+kube::GroupVersionResource DeploymentsResource();
+kube::GroupVersionResource ServicesResource();
+kube::GroupVersionResource HorizontalPodAutoscalersResource();
+kube::GroupVersionResource HttpRoutesResource();
+
+// What the InferenceService controller is configured with beyond SeedControllerOptions.
+struct InferenceServiceControllerOptions {
+  // Gateways HTTPRoutes attach to (--gateway-parent-ref NAMESPACE/NAME), as Gateway API parentRefs.
+  nlohmann::json gateway_parent_refs = nlohmann::json::array();
+  std::string gpu_resource = "nvidia.com/gpu";
+  kube::Clock::Duration discovery_refresh = kGatewayDiscoveryRefresh;
+};
+
+// Parses `--gateway-parent-ref` values: NAME or NAMESPACE/NAME (optionally NAMESPACE/NAME/SECTION).
+// An empty part is an error naming the value.
+kube::Result<nlohmann::json> ParseGatewayParentRefs(const std::vector<std::string>& values);
+
+// The caches the controller reads. `routes` is null when HTTPRoutes were not served at start.
+struct InferenceServiceCaches {
+  kube::Informer* isvcs = nullptr;
+  kube::Informer* deployments = nullptr;
+  kube::Informer* services = nullptr;
+  kube::Informer* hpas = nullptr;
+  kube::Informer* routes = nullptr;
+};
+
+class InferenceServiceReconciler : public kube::Reconciler {
+ public:
+  InferenceServiceReconciler(std::shared_ptr<kube::Client> client, InferenceServiceCaches caches,
+                             std::shared_ptr<GatewayApiDiscovery> discovery, kube::EventRecorder* events,
+                             SeedControllerOptions options, InferenceServiceControllerOptions isvc_options);
+
+  kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileContext& context) override;
+
+ private:
+  kube::Result<std::vector<ObservedChild>> Observe(const api::InferenceService& isvc,
+                                                   const render::InferenceServiceChildren& desired,
+                                                   bool gateway_api);
+  kube::Status Apply(const nlohmann::json& owner, const std::vector<ChildAction>& actions,
+                     const std::vector<ObservedChild>& observed, const kube::ReconcileContext& context);
+  kube::Result<bool> WriteStatus(nlohmann::json object, const api::InferenceServiceStatus& status,
+                                 const kube::ReconcileContext& context);
+  void Publish(const nlohmann::json& object, const std::string& type, const std::string& reason,
+               const std::string& note);
+  kube::Informer* CacheOf(ChildKind kind) const;
+
+  std::shared_ptr<kube::Client> client_;
+  InferenceServiceCaches caches_;
+  std::shared_ptr<GatewayApiDiscovery> discovery_;
+  kube::EventRecorder* events_;
+  SeedControllerOptions options_;
+  InferenceServiceControllerOptions isvc_options_;
+  // Patches sent whose result the cache has not shown yet: child key -> (spec hash sent,
+  // resourceVersion patched). A reconcile on a lagging cache does not send the same patch again.
+  std::mutex mu_;
+  std::map<std::string, std::pair<std::string, std::string>> patched_;
+};
+
+// Adds the informers (HTTPRoutes only when discovery finds them served now) and the controller.
+void RegisterInferenceServiceController(kube::Manager& manager, const SeedControllerOptions& options,
+                                        const InferenceServiceControllerOptions& isvc_options);
+
+// RegisterSeedControllers (register.h) with the InferenceService controller's own options, for
+// seed-operator's flags; the two-argument form uses the defaults. Defined in register.cc.
+void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions& options,
+                             const InferenceServiceControllerOptions& isvc_options);
+
+}  // namespace seed::controllers
