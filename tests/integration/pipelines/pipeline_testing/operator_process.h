@@ -15,6 +15,9 @@ struct OperatorOptions {
   int workers = 2;
   std::string log_path;  // stdout and stderr; empty: /dev/null
   std::vector<std::string> extra_args;
+  // false: only --kubeconfig and extra_args (e.g. the args of a chart's Deployment), none of the test
+  // defaults above.
+  bool default_args = true;
 };
 
 // The operator binary the tests run (seed-operator).

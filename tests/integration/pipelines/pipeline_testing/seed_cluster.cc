@@ -63,13 +63,19 @@ SeedCluster::SeedCluster(ClusterOptions options) {
   kubeemu::EmulatorOptions emulator_options;
   emulator_options.tls = options.tls;
   emulator_options.history = options.history;
-  emulator_options.tokens = {{"operator-token", kOperatorUser}, {"kubelet-token", kKubeletUser}};
+  emulator_options.tokens = {
+      {"operator-token", options.operator_user}, {"kubelet-token", kKubeletUser}, {"admin-token", kAdminUser}};
+  emulator_options.rbac = options.rbac;
+  emulator_options.gateway_api = options.gateway_api;
+  // A real kubelet is authorized by the Node authorizer, which the emulator does not have.
+  emulator_options.groups = {{kKubeletUser, "system:masters"}, {kAdminUser, "system:masters"}};
   emulator_ = std::make_unique<kubeemu::EmulatorProcess>(emulator_options);
   operator_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/operator.kubeconfig", "operator-token");
   kubelet_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/kubelet.kubeconfig", "kubelet-token");
+  admin_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/admin.kubeconfig", "admin-token");
   clock_file_ = dir_ + "/clock";
   SetClock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-  ApplyCrds();
+  if (options.apply_crds) ApplyCrds();
 }
 
 bool SeedCluster::ApplyCrds() {

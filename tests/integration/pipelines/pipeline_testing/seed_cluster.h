@@ -16,6 +16,7 @@ namespace seed::pipeline_testing {
 
 inline constexpr char kOperatorUser[] = "system:serviceaccount:seed-system:seed-operator";
 inline constexpr char kKubeletUser[] = "system:node:fake-kubelet";
+inline constexpr char kAdminUser[] = "cluster-admin";
 
 // Polls `condition` (observable state, not time) until true or `timeout`; returns its last value.
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
@@ -27,6 +28,12 @@ std::string SourceDir();
 struct ClusterOptions {
   bool tls = true;
   int history = 10000;
+  // The emulator's RBAC mode: the operator's token has only what the stored Roles grant its user; the
+  // helper's own admin identity and the fake kubelet are in system:masters.
+  bool rbac = false;
+  std::string operator_user = kOperatorUser;
+  bool apply_crds = true;  // false when the test installs them itself (e.g. with a Helm chart)
+  bool gateway_api = false;
 };
 
 class SeedCluster {
@@ -37,6 +44,8 @@ class SeedCluster {
   kubeemu::EmulatorProcess& emulator() { return *emulator_; }
   const std::string& operator_kubeconfig() const { return operator_kubeconfig_; }
   const std::string& kubelet_kubeconfig() const { return kubelet_kubeconfig_; }
+  // A cluster administrator (group system:masters), e.g. for helm.
+  const std::string& admin_kubeconfig() const { return admin_kubeconfig_; }
   std::string Dir() const { return dir_; }
 
   // Creates every document of a YAML stream (namespace "default" unless set). Throws with the
@@ -71,6 +80,7 @@ class SeedCluster {
   std::unique_ptr<kubeemu::EmulatorProcess> emulator_;
   std::string operator_kubeconfig_;
   std::string kubelet_kubeconfig_;
+  std::string admin_kubeconfig_;
   std::string clock_file_;
   std::chrono::sys_seconds clock_{};
 };
