@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <unordered_map>
 
 #include "commands/commands.h"
 #include "io/csv.h"
@@ -73,19 +72,34 @@ void Run(const ForecastFlags& f) {
   const int64_t issue = f.issue_time.empty() ? 0 : ParseFlagTime("--issue-time", f.issue_time);
   const std::vector<int64_t> targets = TargetTimes(f, nwp.utc_offset_minutes, issue);
 
-  const size_t cols = model.features.size();
-  const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, model.source);
-  std::unordered_map<int64_t, size_t> row_of_time;
-  for (size_t r = 0; r < nwp.Rows(); ++r) row_of_time.emplace(nwp.time[r], r);
-
+  // Features only for the rows that are forecast (a backtest month of a year-long NWP file), and
+  // the trees walked for all of them at once.
+  auto row_at = [&](int64_t t) -> long {  // NWP times are strictly increasing (the reader checks)
+    const auto it = std::lower_bound(nwp.time.begin(), nwp.time.end(), t);
+    return it != nwp.time.end() && *it == t ? static_cast<long>(it - nwp.time.begin()) : -1;
+  };
+  std::vector<size_t> rows;
+  std::vector<long> target_row(targets.size(), -1);  // index into rows, or -1: no NWP row
+  for (size_t k = 0; k < targets.size(); ++k) {
+    const long r = row_at(targets[k]);
+    if (r < 0) continue;
+    target_row[k] = static_cast<long>(rows.size());
+    rows.push_back(static_cast<size_t>(r));
+  }
+  const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, model.source, rows);
   const size_t nq = predictor.quantiles().size();
+  std::vector<double> predicted(rows.size() * nq);
+  predictor.PredictBatch(x.data(), rows.size(), predicted.data(), 0);
+
   std::vector<std::vector<double>> values(targets.size(), std::vector<double>(nq));
   size_t missing = 0;
   std::string first_missing;
   for (size_t k = 0; k < targets.size(); ++k) {
-    const auto it = row_of_time.find(targets[k]);
-    if (it != row_of_time.end()) predictor.Predict(&x[it->second * cols], values[k].data());
-    if (it == row_of_time.end() || std::isnan(values[k][0])) {
+    if (target_row[k] >= 0) {
+      const double* p = &predicted[static_cast<size_t>(target_row[k]) * nq];
+      std::copy(p, p + nq, values[k].begin());
+    }
+    if (target_row[k] < 0 || std::isnan(values[k][0])) {
       if (missing++ == 0) first_missing = io::FormatRfc3339(targets[k], nwp.utc_offset_minutes);
     }
   }
@@ -110,13 +124,15 @@ void Run(const ForecastFlags& f) {
                                                     f.issue_time + "; ultra-short forecasts need a live measurement");
     }
     const int64_t t0 = measured.time[static_cast<size_t>(latest)];
-    const auto it = row_of_time.find(t0);
-    if (it == row_of_time.end()) {
+    const long r0 = row_at(t0);
+    if (r0 < 0) {
       throw io::InputError(f.nwp_path, "no NWP row at the latest measurement time " +
                                            io::FormatRfc3339(t0, nwp.utc_offset_minutes) + " to compare against");
     }
+    const std::vector<double> x0 =
+        kernels::BuildFeatures(nwp, model.features, model.source, {static_cast<size_t>(r0)});
     std::vector<double> now(nq);
-    predictor.Predict(&x[it->second * cols], now.data());
+    predictor.Predict(x0.data(), now.data());
     const size_t median = static_cast<size_t>(
         std::find(predictor.quantiles().begin(), predictor.quantiles().end(), 0.5) - predictor.quantiles().begin());
     const double error = power[static_cast<size_t>(latest)] - now[median];

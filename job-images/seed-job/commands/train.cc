@@ -54,19 +54,21 @@ TrainingSet Select(const std::vector<double>& x, size_t cols, const std::vector<
   return set;
 }
 
-nlohmann::json Score(const kernels::Predictor& predictor, const TrainingSet& set, double capacity) {
-  const auto& taus = predictor.quantiles();
+// Scores of the point forecast (the median) and the quantile band; predictions: set.Rows() rows of
+// one value per quantile, as Predictor::PredictBatch gives them.
+nlohmann::json Score(const std::vector<double>& taus, const std::vector<double>& predictions, const TrainingSet& set,
+                     double capacity) {
   const size_t median = static_cast<size_t>(std::find(taus.begin(), taus.end(), 0.5) - taus.begin());
-  std::vector<double> out(taus.size());
+  const size_t nq = taus.size();
   double sum2 = 0, sum_abs = 0, bias = 0;
   size_t inside = 0;
   for (size_t r = 0; r < set.Rows(); ++r) {
-    predictor.Predict(&set.x[r * set.cols], out.data());
+    const double* out = &predictions[r * nq];
     const double e = (out[median] - set.y[r]) / capacity;
     sum2 += e * e;
     sum_abs += std::abs(e);
     bias += e;
-    if (set.y[r] >= out.front() && set.y[r] <= out.back()) ++inside;
+    if (set.y[r] >= out[0] && set.y[r] <= out[nq - 1]) ++inside;
   }
   const double n = static_cast<double>(std::max<size_t>(1, set.Rows()));
   return {{"rows", set.Rows()},
@@ -130,6 +132,8 @@ void Run(TrainFlags& f) {
   model.train_end = train.time.back();
   model.train_rows = train.Rows();
 
+  // gbdt: each quantile model's output on the training rows, as training left it (no second walk).
+  std::vector<std::vector<double>> train_outputs;
   if (f.model_kind == "gbdt") {
     nlohmann::json models = nlohmann::json::array();
     nlohmann::json iterations = nlohmann::json::array();
@@ -137,30 +141,35 @@ void Run(TrainFlags& f) {
     // narrow on new data), so each quantile is shifted by the tau-quantile of the held-out
     // residuals, which restores its coverage on the validation window. The median is left as fit.
     nlohmann::json calibration = nlohmann::json::array();
-    for (double tau : model.quantiles) {
-      kernels::GbdtParams params = f.gbdt;
-      params.loss = kernels::GbdtParams::Loss::kQuantile;
-      params.alpha = tau;
+    std::vector<kernels::GbdtParams> params(model.quantiles.size(), f.gbdt);
+    for (size_t q = 0; q < params.size(); ++q) {
+      params[q].loss = kernels::GbdtParams::Loss::kQuantile;
+      params[q].alpha = model.quantiles[q];
       if (f.monotone_speed) {
-        params.monotone.assign(cols, 0);
+        params[q].monotone.assign(cols, 0);
         for (size_t c = 0; c < cols; ++c) {
-          if (model.features[c] == "ws" || model.features[c] == "ws2" || model.features[c] == "ws3") params.monotone[c] = 1;
+          if (model.features[c] == "ws" || model.features[c] == "ws2" || model.features[c] == "ws3") params[q].monotone[c] = 1;
         }
       }
-      kernels::GbdtTrainLog log;
-      const bool has_valid = valid.Rows() > 0;
-      const kernels::GbdtModel fitted =
-          kernels::TrainGbdt(train.x.data(), train.Rows(), cols, train.y.data(), params,
-                             has_valid ? valid.x.data() : nullptr, valid.Rows(), has_valid ? valid.y.data() : nullptr, &log);
+    }
+    const bool has_valid = valid.Rows() > 0;
+    std::vector<kernels::GbdtFit> fits =
+        kernels::TrainGbdtModels(train.x.data(), train.Rows(), cols, train.y.data(), params, f.gbdt.threads,
+                                 has_valid ? valid.x.data() : nullptr, valid.Rows(), has_valid ? valid.y.data() : nullptr);
+    for (size_t q = 0; q < fits.size(); ++q) {
+      const kernels::GbdtModel& fitted = fits[q].model;
+      const double tau = model.quantiles[q];
       models.push_back(fitted.ToJson());
       iterations.push_back(fitted.num_trees());
       double shift = 0;
       if (tau != 0.5 && valid.Rows() >= 96) {
         std::vector<double> residuals(valid.Rows());
-        for (size_t r = 0; r < valid.Rows(); ++r) residuals[r] = valid.y[r] - fitted.Predict(&valid.x[r * cols]);
+        fitted.PredictBatch(valid.x.data(), valid.Rows(), cols, residuals.data(), f.gbdt.threads);
+        for (size_t r = 0; r < valid.Rows(); ++r) residuals[r] = valid.y[r] - residuals[r];
         shift = kernels::EmpiricalQuantile(residuals, tau);
       }
       calibration.push_back(shift);
+      train_outputs.push_back(std::move(fits[q].train_prediction));
     }
     model.parameters = {{"models", models}, {"trees", iterations}, {"calibration", calibration}};
   } else if (f.model_kind == "linear" || f.model_kind == "powercurve") {
@@ -183,8 +192,19 @@ void Run(TrainFlags& f) {
   }
 
   const kernels::Predictor predictor(model);
-  model.scores = {{"train", Score(predictor, train, f.capacity)}};
-  if (valid.Rows() > 0) model.scores["validation"] = Score(predictor, valid, f.capacity);
+  const size_t nq = model.quantiles.size();
+  std::vector<double> predictions(train.Rows() * nq);
+  if (train_outputs.empty()) {
+    predictor.PredictBatch(train.x.data(), train.Rows(), predictions.data(), f.gbdt.threads);
+  } else {
+    predictor.FromModelOutputs(train_outputs, train.Rows(), predictions.data());
+  }
+  model.scores = {{"train", Score(model.quantiles, predictions, train, f.capacity)}};
+  if (valid.Rows() > 0) {
+    predictions.resize(valid.Rows() * nq);
+    predictor.PredictBatch(valid.x.data(), valid.Rows(), predictions.data(), f.gbdt.threads);
+    model.scores["validation"] = Score(model.quantiles, predictions, valid, f.capacity);
+  }
   kernels::SaveModel(f.out_path, model);
 
   io::Results results;

@@ -1,10 +1,11 @@
 #include "kernels/features.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <numbers>
-#include <unordered_map>
+#include <stdexcept>
 
 #include "io/input_error.h"
 #include "kernels/clearsky.h"
@@ -26,8 +27,8 @@ struct Inputs {
   const std::vector<double>* spread = nullptr;
   const std::vector<double>* ghi = nullptr;
   const std::vector<double>* temperature = nullptr;
-  std::unordered_map<int64_t, size_t> row_of_time;
-  std::vector<double> cos_zenith, clearsky_ghi;  // computed on first use
+  const std::vector<size_t>* rows = nullptr;     // the rows features are built for (nullptr: all)
+  std::vector<double> cos_zenith, clearsky_ghi;  // computed on first use, for those rows
 };
 
 const std::vector<double>* Optional(const io::Frame& frame, const std::string& name) {
@@ -49,8 +50,12 @@ const std::vector<double>& Require(const std::vector<double>* column, const io::
 
 double At(const std::vector<double>& column, const Inputs& in, size_t row, int64_t offset_seconds) {
   if (offset_seconds == 0) return column[row];
-  const auto it = in.row_of_time.find(in.frame.time[row] + offset_seconds);
-  return it == in.row_of_time.end() ? kNaN : column[it->second];
+  // Times are strictly increasing (the CSV reader checks), so the row at a time is found by bisection.
+  const std::vector<int64_t>& time = in.frame.time;
+  const int64_t wanted = time[row] + offset_seconds;
+  const auto it = offset_seconds > 0 ? std::lower_bound(time.begin() + static_cast<long>(row), time.end(), wanted)
+                                     : std::lower_bound(time.begin(), time.begin() + static_cast<long>(row), wanted);
+  return it != time.end() && *it == wanted ? column[static_cast<size_t>(it - time.begin())] : kNaN;
 }
 
 void ComputeSolarGeometry(Inputs& in) {
@@ -58,7 +63,9 @@ void ComputeSolarGeometry(Inputs& in) {
   const size_t n = in.frame.Rows();
   in.cos_zenith.resize(n);
   in.clearsky_ghi.resize(n);
-  for (size_t r = 0; r < n; ++r) {
+  const size_t count = in.rows ? in.rows->size() : n;
+  for (size_t k = 0; k < count; ++k) {
+    const size_t r = in.rows ? (*in.rows)[k] : k;
     SpaInput spa;
     spa.unix_seconds = in.frame.time[r];
     spa.latitude = in.source.latitude;
@@ -167,16 +174,17 @@ std::vector<std::string> DefaultSolarFeatures(const io::Frame& nwp, const Featur
   return names;
 }
 
-std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::string>& names,
-                                  const FeatureSource& source) {
+namespace {
+
+std::vector<double> Build(const io::Frame& nwp, const std::vector<std::string>& names, const FeatureSource& source,
+                          const std::vector<size_t>* rows) {
   Inputs in{nwp, source};
   in.speed = Optional(nwp, source.speed_column);
   in.direction = Optional(nwp, source.direction_column);
   in.spread = Optional(nwp, source.spread_column);
   in.ghi = Optional(nwp, source.ghi_column);
   in.temperature = Optional(nwp, source.temperature_column);
-  in.row_of_time.reserve(nwp.Rows());
-  for (size_t r = 0; r < nwp.Rows(); ++r) in.row_of_time.emplace(nwp.time[r], r);
+  in.rows = rows;
 
   std::vector<const FeatureFn*> fns;
   for (const auto& name : names) {
@@ -192,11 +200,27 @@ std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::s
     fns.push_back(found);
   }
   const size_t cols = names.size();
-  std::vector<double> x(nwp.Rows() * cols);
+  const size_t count = rows ? rows->size() : nwp.Rows();
+  std::vector<double> x(count * cols);
   for (size_t c = 0; c < cols; ++c) {
-    for (size_t r = 0; r < nwp.Rows(); ++r) x[r * cols + c] = (*fns[c])(in, r);
+    for (size_t k = 0; k < count; ++k) x[k * cols + c] = (*fns[c])(in, rows ? (*rows)[k] : k);
   }
   return x;
+}
+
+}  // namespace
+
+std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::string>& names,
+                                  const FeatureSource& source) {
+  return Build(nwp, names, source, nullptr);
+}
+
+std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::string>& names,
+                                  const FeatureSource& source, const std::vector<size_t>& rows) {
+  for (size_t r : rows) {
+    if (r >= nwp.Rows()) throw std::out_of_range("BuildFeatures: row " + std::to_string(r) + " is past the frame");
+  }
+  return Build(nwp, names, source, &rows);
 }
 
 }  // namespace seed::kernels

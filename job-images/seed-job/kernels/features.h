@@ -32,6 +32,11 @@ const std::vector<std::pair<std::string, std::string>>& FeatureCatalogue();
 // input column (naming the file and the columns it has).
 std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::string>& names,
                                   const FeatureSource& source);
+// The same for the given rows of `nwp` only: row k of the result is nwp row rows[k]. Features that
+// look at other times (ws_prev, ws_next) still read the whole frame, so the values are exactly
+// those of the full matrix.
+std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::string>& names,
+                                  const FeatureSource& source, const std::vector<size_t>& rows);
 
 }  // namespace seed::kernels
 

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "kernels/gbdt_binning.h"
 #include "kernels/gbdt_thread_pool.h"
@@ -101,16 +102,17 @@ double GbdtPercentile(std::vector<double>& values, double alpha) {
   return v1 - (v1 - v2) * (float_pos - static_cast<double>(pos));
 }
 
-GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, const GbdtParams& params,
-                    const double* valid_x, size_t valid_rows, const double* valid_y, GbdtTrainLog* log) {
-  ValidateParams(params, rows, cols);
-  ValidateLabels(y, rows, "training");
-  const bool has_valid = valid_x != nullptr && valid_y != nullptr && valid_rows > 0;
-  if (has_valid) ValidateLabels(valid_y, valid_rows, "validation");
-  const bool quantile = params.loss == GbdtParams::Loss::kQuantile;
+namespace {
 
-  GbdtThreadPool pool(params.threads);
-  const GbdtBinnedMatrix data = BinMatrix(x, rows, cols, params.max_bins, pool);
+// Boosting on an already binned matrix; params and labels are validated by the caller. The train
+// loss is logged only when record_train_loss (it costs a pass over the rows per tree); the final
+// training-row scores go to train_prediction when it is not null.
+GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams& params, GbdtThreadPool& pool,
+                const double* valid_x, size_t valid_rows, const double* valid_y, GbdtTrainLog* log,
+                bool record_train_loss, std::vector<double>* train_prediction) {
+  const size_t rows = data.rows, cols = data.cols;
+  const bool has_valid = valid_x != nullptr && valid_y != nullptr && valid_rows > 0;
+  const bool quantile = params.loss == GbdtParams::Loss::kQuantile;
   GbdtTreeBuilder builder(data, params, pool);
 
   std::vector<double> scratch(y, y + rows);
@@ -249,7 +251,7 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
       }
     }
 
-    if (log) out_log.train_loss.push_back(Loss(params, y, score));
+    if (record_train_loss) out_log.train_loss.push_back(Loss(params, y, score));
     if (has_valid) {
       const GbdtNode* tree = model_nodes.data() + tree_starts.back();
       for (size_t r = 0; r < valid_rows; ++r) {
@@ -267,15 +269,98 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
       if (loss < best_valid) {
         best_valid = loss;
         best_iteration = t;
+        if (train_prediction != nullptr && early_stopping) *train_prediction = score;
       }
       if (early_stopping && t - best_iteration >= params.early_stopping_rounds) break;
     }
   }
   GbdtModel model(cols, base_score, std::move(model_nodes), std::move(tree_starts), params.loss, params.alpha,
                   std::move(importance));
-  if (early_stopping && best_iteration >= 0) model.Truncate(static_cast<size_t>(best_iteration) + 1);
+  const bool truncated = early_stopping && best_iteration >= 0 && static_cast<size_t>(best_iteration) + 1 < model.num_trees();
+  if (truncated) model.Truncate(static_cast<size_t>(best_iteration) + 1);
+  if (train_prediction != nullptr && !truncated) *train_prediction = std::move(score);
   out_log.best_iteration = has_valid ? best_iteration : static_cast<int>(model.num_trees()) - 1;
   return model;
+}
+
+void ValidateAll(const GbdtParams& params, size_t rows, size_t cols, const double* y, const double* valid_x,
+                 size_t valid_rows, const double* valid_y) {
+  ValidateParams(params, rows, cols);
+  ValidateLabels(y, rows, "training");
+  if (valid_x != nullptr && valid_y != nullptr && valid_rows > 0) ValidateLabels(valid_y, valid_rows, "validation");
+}
+
+}  // namespace
+
+GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, const GbdtParams& params,
+                    const double* valid_x, size_t valid_rows, const double* valid_y, GbdtTrainLog* log) {
+  ValidateAll(params, rows, cols, y, valid_x, valid_rows, valid_y);
+  GbdtThreadPool pool(params.threads);
+  const GbdtBinnedMatrix data = BinMatrix(x, rows, cols, params.max_bins, pool);
+  return Boost(data, y, params, pool, valid_x, valid_rows, valid_y, log, log != nullptr, nullptr);
+}
+
+std::vector<std::vector<GbdtScheduledModel>> GbdtSchedule(size_t models, int threads) {
+  const auto total = static_cast<size_t>(std::max(1, threads));
+  std::vector<std::vector<GbdtScheduledModel>> rounds;
+  for (size_t next = 0; next < models;) {
+    const size_t side_by_side = std::min(models - next, total);
+    std::vector<GbdtScheduledModel> round;
+    for (size_t k = 0; k < side_by_side; ++k) {  // the first ones take the spare threads
+      round.push_back({next + k, static_cast<int>(total / side_by_side + (k < total % side_by_side ? 1 : 0))});
+    }
+    rounds.push_back(std::move(round));
+    next += side_by_side;
+  }
+  return rounds;
+}
+
+std::vector<GbdtFit> TrainGbdtModels(const double* x, size_t rows, size_t cols, const double* y,
+                                     const std::vector<GbdtParams>& params, int threads, const double* valid_x,
+                                     size_t valid_rows, const double* valid_y) {
+  if (params.empty()) return {};
+  for (const GbdtParams& p : params) {
+    ValidateParams(p, rows, cols);
+    Require(p.max_bins == params[0].max_bins, "models trained together must share max_bins");
+  }
+  ValidateAll(params[0], rows, cols, y, valid_x, valid_rows, valid_y);
+  const int total = GbdtThreadPool::Resolve(threads);
+  GbdtBinnedMatrix data;
+  {
+    GbdtThreadPool pool(total);
+    data = BinMatrix(x, rows, cols, params[0].max_bins, pool);
+  }
+  std::vector<GbdtFit> fits(params.size());
+  auto train = [&](const GbdtScheduledModel& s) {
+    GbdtThreadPool pool(s.threads);
+    GbdtFit& fit = fits[s.model];
+    fit.model = Boost(data, y, params[s.model], pool, valid_x, valid_rows, valid_y, &fit.log, false,
+                      &fit.train_prediction);
+  };
+  for (const auto& round : GbdtSchedule(params.size(), total)) {
+    // One model per thread of this round; each builds its own pool for its share of the threads.
+    std::vector<std::exception_ptr> errors(round.size());
+    std::vector<std::thread> side;
+    for (size_t k = 1; k < round.size(); ++k) {
+      side.emplace_back([&, k] {
+        try {
+          train(round[k]);
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+      });
+    }
+    try {
+      train(round[0]);
+    } catch (...) {
+      errors[0] = std::current_exception();
+    }
+    for (auto& t : side) t.join();
+    for (const auto& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
+  }
+  return fits;
 }
 
 }  // namespace seed::kernels

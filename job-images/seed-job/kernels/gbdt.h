@@ -106,6 +106,35 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
                     const double* valid_x = nullptr, size_t valid_rows = 0, const double* valid_y = nullptr,
                     GbdtTrainLog* log = nullptr);
 
+// One model of TrainGbdtModels: the model, its log (train_loss is not recorded) and its prediction
+// for every training row, bit-identical to model.Predict on those rows (the same trees summed in
+// the same order), so a caller scoring its training set need not walk the trees again.
+struct GbdtFit {
+  GbdtModel model;
+  GbdtTrainLog log;
+  std::vector<double> train_prediction;
+};
+
+// Trains one model per entry of `params` (e.g. one per quantile) on the same rows. The matrix is
+// binned once for all of them (their max_bins must agree), and the models are trained concurrently
+// on `threads` threads in total (0: all cores; params[i].threads is ignored) as GbdtSchedule plans.
+// Each model is exactly what TrainGbdt gives for its params.
+std::vector<GbdtFit> TrainGbdtModels(const double* x, size_t rows, size_t cols, const double* y,
+                                     const std::vector<GbdtParams>& params, int threads,
+                                     const double* valid_x = nullptr, size_t valid_rows = 0,
+                                     const double* valid_y = nullptr);
+
+// How TrainGbdtModels spreads `models` over `threads` (>= 1): rounds of models trained side by
+// side, with the threads each one gets. A model alone synchronises its threads a few times per
+// tree level, while models side by side never wait for each other, so as many models as threads
+// run single-threaded together; the remainder share the threads. E.g. 3 models on 2 threads:
+// {{0: 1, 1: 1}, {2: 2}}.
+struct GbdtScheduledModel {
+  size_t model;
+  int threads;
+};
+std::vector<std::vector<GbdtScheduledModel>> GbdtSchedule(size_t models, int threads);
+
 // LightGBM's percentile (PercentileFun): sort descending, pos = floor((1 - alpha) n), interpolate
 // linearly between the pos-th and (pos+1)-th largest. Used for the quantile loss's initial score and
 // leaf renewal. `values` is reordered. Empty input returns 0.

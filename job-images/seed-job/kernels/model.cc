@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <sstream>
+#include <string_view>
 
 #include "io/atomic_file.h"
 #include "io/input_error.h"
@@ -88,19 +89,47 @@ nlohmann::json ModelArtifact::ToJson() const {
   return j;
 }
 
-ModelArtifact ParseModel(const nlohmann::json& json, const std::string& source) {
+namespace {
+
+// The fast way to verify a file as SaveModel wrote it: its text without the checksum member is
+// exactly the compact dump that was hashed, so hashing that text avoids copying and re-serialising
+// the whole tree. Sound because the member must occur once (so it is the top-level one the parsed
+// JSON holds) and SHA-256 has no known collisions. A file that was reformatted but not changed
+// fails this and is verified the canonical way.
+bool TextMatchesChecksum(std::string_view text, const std::string& recorded) {
+  const std::string member = "\"checksum\":\"" + recorded + "\"";
+  const size_t at = text.find(member);
+  if (at == std::string_view::npos || text.find(member, at + 1) != std::string_view::npos) return false;
+  size_t begin = at, end = at + member.size();
+  if (end < text.size() && text[end] == ',') {
+    ++end;
+  } else if (begin > 0 && text[begin - 1] == ',') {
+    --begin;
+  }
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  if (end > text.size()) return false;
+  std::string body;
+  body.reserve(text.size() - (end - begin));
+  body.append(text.substr(0, begin)).append(text.substr(end));
+  return "sha256:" + io::Sha256Hex(body) == recorded;
+}
+
+ModelArtifact Parse(const nlohmann::json& json, const std::string& source, const std::string_view* text) {
   if (!json.is_object() || json.value("format", "") != kModelFormat) {
     throw io::InputError(source, "not a Seed model artifact (expected \"format\": \"" + std::string(kModelFormat) + "\")");
   }
   if (!json.contains("checksum") || !json["checksum"].is_string()) {
     throw io::InputError(source, "model artifact has no checksum; it was not written by seed-job train");
   }
-  nlohmann::json body = json;
-  body.erase("checksum");
-  const std::string expected = ModelChecksum(body);
-  if (json["checksum"].get<std::string>() != expected) {
-    throw io::InputError(source, "model checksum mismatch: the file was changed after training (recorded " +
-                                     json["checksum"].get<std::string>() + ", content hashes to " + expected + ")");
+  const std::string recorded = json["checksum"].get<std::string>();
+  if (text == nullptr || !TextMatchesChecksum(*text, recorded)) {
+    nlohmann::json body = json;
+    body.erase("checksum");
+    const std::string expected = ModelChecksum(body);
+    if (recorded != expected) {
+      throw io::InputError(source, "model checksum mismatch: the file was changed after training (recorded " +
+                                       recorded + ", content hashes to " + expected + ")");
+    }
   }
   ModelArtifact m;
   try {
@@ -132,7 +161,15 @@ ModelArtifact ParseModel(const nlohmann::json& json, const std::string& source) 
   return m;
 }
 
-ModelArtifact LoadModel(const std::string& path) { return ParseModel(io::ReadJsonFile(path), path); }
+}  // namespace
+
+ModelArtifact ParseModel(const nlohmann::json& json, const std::string& source) { return Parse(json, source, nullptr); }
+
+ModelArtifact LoadModel(const std::string& path) {
+  const std::string text = io::ReadFile(path);
+  const std::string_view view = text;
+  return Parse(io::ParseJson(text, path), path, &view);
+}
 
 void SaveModel(const std::string& path, const ModelArtifact& model) {
   io::WriteFileAtomic(path, model.ToJson().dump() + "\n");
@@ -213,6 +250,40 @@ void Predictor::Predict(const double* row, double* out) const {
     const std::vector<double> values = p.residuals.Apply(point);
     std::copy(values.begin(), values.end(), out);
   }
+  Finish(out);
+}
+
+void Predictor::PredictBatch(const double* rows, size_t n, double* out, int threads) const {
+  const Impl& p = *impl_;
+  const size_t nq = p.quantiles.size();
+  if (p.kind != "gbdt") {
+    for (size_t r = 0; r < n; ++r) Predict(rows + r * p.num_features, out + r * nq);
+    return;
+  }
+  std::vector<double> column(n);
+  for (size_t q = 0; q < nq; ++q) {
+    p.gbdt[q].PredictBatch(rows, n, p.num_features, column.data(), threads);
+    for (size_t r = 0; r < n; ++r) out[r * nq + q] = column[r] + p.calibration[q];
+  }
+  for (size_t r = 0; r < n; ++r) Finish(out + r * nq);
+}
+
+void Predictor::FromModelOutputs(const std::vector<std::vector<double>>& model_outputs, size_t n, double* out) const {
+  const Impl& p = *impl_;
+  const size_t nq = p.quantiles.size();
+  if (p.kind != "gbdt" || model_outputs.size() != nq) {
+    throw std::invalid_argument("FromModelOutputs needs a gbdt model and one output column per quantile");
+  }
+  for (size_t q = 0; q < nq; ++q) {
+    if (model_outputs[q].size() != n) throw std::invalid_argument("FromModelOutputs: an output column has the wrong length");
+    for (size_t r = 0; r < n; ++r) out[r * nq + q] = model_outputs[q][r] + p.calibration[q];
+  }
+  for (size_t r = 0; r < n; ++r) Finish(out + r * nq);
+}
+
+void Predictor::Finish(double* out) const {
+  const Impl& p = *impl_;
+  const size_t nq = p.quantiles.size();
   // A missing input never becomes a number: the caller sees NaN in every quantile and reports it.
   if (std::any_of(out, out + nq, [](double v) { return std::isnan(v); })) {
     std::fill(out, out + nq, std::nan(""));

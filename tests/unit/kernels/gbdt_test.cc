@@ -381,6 +381,76 @@ TEST(GbdtTest, EarlyStoppingKeepsTheBestIteration) {
   EXPECT_NEAR(std::sqrt(sum / valid.rows()), log.valid_loss[log.best_iteration], 1e-9);
 }
 
+TEST(GbdtTest, ModelsTrainedTogetherEqualModelsTrainedAlone) {
+  // One matrix, three quantile models with subsampling (out-of-bag rows are scored through the
+  // binned walk), missing values and early stopping that truncates some of them.
+  Data train = Wavy(3000, 20);
+  for (size_t i = 0; i < train.x.size(); i += 13) train.x[i] = kNaN;
+  const Data valid = Wavy(800, 21);
+  std::vector<GbdtParams> params(3);
+  for (size_t q = 0; q < params.size(); ++q) {
+    params[q].trees = 120;
+    params[q].learning_rate = 0.3;
+    params[q].subsample = 0.8;
+    params[q].colsample = 0.67;
+    params[q].seed = 5;
+    params[q].loss = GbdtParams::Loss::kQuantile;
+    params[q].alpha = 0.1 + 0.4 * static_cast<double>(q);
+    params[q].early_stopping_rounds = 15;
+  }
+  bool some_truncated = false;
+  for (int threads : {1, 2, 3}) {
+    const std::vector<GbdtFit> fits = TrainGbdtModels(train.x.data(), train.rows(), 3, train.y.data(), params,
+                                                      threads, valid.x.data(), valid.rows(), valid.y.data());
+    ASSERT_EQ(fits.size(), 3u);
+    for (size_t q = 0; q < 3; ++q) {
+      GbdtTrainLog log;
+      const GbdtModel alone = TrainGbdt(train.x.data(), train.rows(), 3, train.y.data(), params[q],
+                                        valid.x.data(), valid.rows(), valid.y.data(), &log);
+      EXPECT_EQ(fits[q].model.ToJson(), alone.ToJson()) << "quantile " << q << ", threads " << threads;
+      EXPECT_EQ(fits[q].log.valid_loss, log.valid_loss);
+      EXPECT_EQ(fits[q].log.best_iteration, log.best_iteration);
+      EXPECT_TRUE(fits[q].log.train_loss.empty());
+      some_truncated |= alone.num_trees() < 120;
+      // The training-row predictions are bit-identical to walking the kept trees.
+      std::vector<double> walked(train.rows());
+      alone.PredictBatch(train.x.data(), train.rows(), 3, walked.data(), 1);
+      ASSERT_EQ(fits[q].train_prediction.size(), train.rows());
+      for (size_t r = 0; r < train.rows(); ++r) ASSERT_EQ(fits[q].train_prediction[r], walked[r]) << q << " " << r;
+    }
+  }
+  EXPECT_TRUE(some_truncated);  // the early-stopping snapshot path was exercised
+
+  std::vector<GbdtParams> mixed(2);
+  mixed[1].max_bins = 63;
+  try {
+    TrainGbdtModels(train.x.data(), train.rows(), 3, train.y.data(), mixed, 2);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("share max_bins"));
+  }
+  EXPECT_TRUE(TrainGbdtModels(train.x.data(), train.rows(), 3, train.y.data(), {}, 2).empty());
+}
+
+TEST(GbdtTest, ScheduleRunsAsManyModelsAsThreadsSideBySide) {
+  auto plan = [](size_t models, int threads) {
+    std::vector<std::vector<std::pair<size_t, int>>> out;
+    for (const auto& round : GbdtSchedule(models, threads)) {
+      out.emplace_back();
+      for (const auto& s : round) out.back().emplace_back(s.model, s.threads);
+    }
+    return out;
+  };
+  using Plan = std::vector<std::vector<std::pair<size_t, int>>>;
+  EXPECT_EQ(plan(3, 2), (Plan{{{0, 1}, {1, 1}}, {{2, 2}}}));
+  EXPECT_EQ(plan(3, 1), (Plan{{{0, 1}}, {{1, 1}}, {{2, 1}}}));
+  EXPECT_EQ(plan(4, 2), (Plan{{{0, 1}, {1, 1}}, {{2, 1}, {3, 1}}}));
+  EXPECT_EQ(plan(3, 8), (Plan{{{0, 3}, {1, 3}, {2, 2}}}));
+  EXPECT_EQ(plan(1, 2), (Plan{{{0, 2}}}));
+  EXPECT_EQ(plan(2, 0), (Plan{{{0, 1}}, {{1, 1}}}));  // fewer than one thread: one
+  EXPECT_TRUE(plan(0, 2).empty());
+}
+
 TEST(GbdtTest, MaxLeavesLimitsTreeSize) {
   const Data d = Wavy(3000, 13);
   GbdtParams p;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -163,6 +164,95 @@ TEST(Model, GbdtCalibrationShiftsEachQuantile) {
   EXPECT_DOUBLE_EQ(shifted[2], plain[2] + 4.0);
   m.parameters["calibration"] = {1.0};
   EXPECT_THROW(Predictor{m}, io::InputError);
+}
+
+// A gbdt artifact of three quantile models on two features, trained the way `train` does.
+ModelArtifact GbdtArtifact(std::vector<double>* x_out, std::vector<std::vector<double>>* train_outputs) {
+  std::vector<double> x, y;
+  for (int i = 0; i < 600; ++i) {
+    const double a = (i * 37) % 101 / 10.0, b = (i * 11) % 23;
+    x.insert(x.end(), {a, i % 50 == 0 ? std::nan("") : b});
+    y.push_back(std::clamp(a * a + 0.3 * b - 5, 0.0, 60.0));
+  }
+  ModelArtifact m = LinearArtifact();
+  m.kind = "gbdt";
+  std::vector<GbdtParams> params(3);
+  for (size_t q = 0; q < 3; ++q) {
+    params[q].trees = 30;
+    params[q].max_depth = 4;
+    params[q].loss = GbdtParams::Loss::kQuantile;
+    params[q].alpha = m.quantiles[q];
+  }
+  std::vector<GbdtFit> fits = TrainGbdtModels(x.data(), 600, 2, y.data(), params, 2);
+  nlohmann::json models = nlohmann::json::array();
+  for (auto& fit : fits) {
+    models.push_back(fit.model.ToJson());
+    if (train_outputs) train_outputs->push_back(std::move(fit.train_prediction));
+  }
+  m.parameters = {{"models", models}, {"calibration", {-0.5, 0.0, 0.75}}};
+  if (x_out) *x_out = x;
+  return m;
+}
+
+TEST(Model, BatchPredictionEqualsRowPredictionForEveryKind) {
+  std::vector<double> x;
+  std::vector<std::vector<double>> train_outputs;
+  const ModelArtifact gbdt = GbdtArtifact(&x, &train_outputs);
+  for (const ModelArtifact& m : {gbdt, LinearArtifact()}) {
+    const Predictor p(m);
+    const size_t n = x.size() / 2;
+    std::vector<double> batch(n * 3);
+    p.PredictBatch(x.data(), n, batch.data(), 2);
+    for (size_t r = 0; r < n; ++r) {
+      double row[3];
+      p.Predict(&x[r * 2], row);
+      for (size_t q = 0; q < 3; ++q) {
+        if (std::isnan(row[q])) {
+          EXPECT_TRUE(std::isnan(batch[r * 3 + q])) << m.kind << " " << r;
+        } else {
+          ASSERT_EQ(batch[r * 3 + q], row[q]) << m.kind << " row " << r << " quantile " << q;
+        }
+      }
+    }
+  }
+  // The training-time outputs give exactly what the trees give.
+  const Predictor p(gbdt);
+  const size_t n = x.size() / 2;
+  std::vector<double> batch(n * 3), from_outputs(n * 3);
+  p.PredictBatch(x.data(), n, batch.data(), 1);
+  p.FromModelOutputs(train_outputs, n, from_outputs.data());
+  for (size_t i = 0; i < batch.size(); ++i) ASSERT_EQ(from_outputs[i], batch[i]) << i;
+  train_outputs.pop_back();
+  EXPECT_THROW(p.FromModelOutputs(train_outputs, n, from_outputs.data()), std::invalid_argument);
+}
+
+TEST(Model, ReformattedButUnchangedArtifactsStillLoad) {
+  // The fast checksum check hashes the file's own text; a pretty-printed file takes the canonical
+  // way (re-serialise, then hash) and loads the same model.
+  const ModelArtifact m = GbdtArtifact(nullptr, nullptr);
+  const std::string path = TempPath("pretty.json");
+  SaveModel(path, m);
+  const ModelArtifact compact = LoadModel(path);
+  io::WriteFileAtomic(path, m.ToJson().dump(2));
+  const ModelArtifact pretty = LoadModel(path);
+  EXPECT_EQ(pretty.parameters, compact.parameters);
+  EXPECT_EQ(compact.parameters, m.parameters);
+
+  // A changed leaf value is caught whichever way the file is laid out.
+  std::string text = m.ToJson().dump();
+  const size_t at = text.find("\"value\":[");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 9, "1");
+  for (const std::string& changed : {text, nlohmann::json::parse(text).dump(2)}) {
+    io::WriteFileAtomic(path, changed);
+    try {
+      LoadModel(path);
+      FAIL();
+    } catch (const io::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("checksum mismatch"), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(Model, QuantileColumnNames) {
