@@ -65,8 +65,8 @@ uint64_t Mix(uint64_t z) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
 }
-double Uniform(uint64_t seed, uint64_t tree, uint64_t row) {  // [0, 1)
-  return static_cast<double>(Mix(Mix(seed) ^ (tree << 32 | row)) >> 11) * 0x1.0p-53;
+double Uniform(uint64_t mixed_seed, uint64_t tree, uint64_t row) {  // [0, 1); mixed_seed = Mix(seed)
+  return static_cast<double>(Mix(mixed_seed ^ (tree << 32 | row)) >> 11) * 0x1.0p-53;
 }
 
 // Rows per task in the per-row loops of the boosting iteration.
@@ -148,18 +148,27 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
 
   for (int t = 0; t < params.trees; ++t) {
     for_rows([&](size_t begin, size_t end) {
+      // Locals, not captures: the uint8_t stores below may alias anything, so values read through
+      // references would be reloaded for every row.
+      const double alpha = params.alpha, subsample = params.subsample;
+      const uint64_t mixed_seed = Mix(params.seed), tree = static_cast<uint64_t>(t);
+      const double* s = score.data();
+      GbdtGradPair* g_out = gpair.data();
+      uint8_t* in = in_sample.data();
       for (size_t i = begin; i < end; ++i) {
-        const double delta = score[i] - y[i];
-        const double g = quantile ? (delta >= 0 ? 1 - params.alpha : -params.alpha) : delta;
-        gpair[i] = {static_cast<float>(g), 1.0f};
-        in_sample[i] =
-            params.subsample >= 1 || Uniform(params.seed, static_cast<uint64_t>(t), i) < params.subsample;
+        const double delta = s[i] - y[i];
+        const double g = quantile ? (delta >= 0 ? 1 - alpha : -alpha) : delta;
+        g_out[i] = {static_cast<float>(g), 1.0f};
+        in[i] = subsample >= 1 || Uniform(mixed_seed, tree, i) < subsample;
       }
     });
-    sample.clear();
-    for (size_t i = 0; i < rows; ++i) {
-      if (in_sample[i]) sample.push_back(static_cast<uint32_t>(i));
+    sample.resize(rows);
+    size_t in_bag = 0;
+    for (size_t i = 0; i < rows; ++i) {  // branch-free: whether a row is in the bag is a coin flip
+      sample[in_bag] = static_cast<uint32_t>(i);
+      in_bag += in_sample[i];
     }
+    sample.resize(in_bag);
     if (sample.empty()) {  // a tiny data set with a small subsample: keep one row
       sample.push_back(0);
       in_sample[0] = 1;
@@ -235,8 +244,11 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
     });
     if (sample.size() < rows) {
       for_rows([&](size_t begin, size_t end) {
+        const uint8_t* in = in_sample.data();
+        double* s = score.data();
+        const double* value = leaf_value.data();
         for (size_t r = begin; r < end; ++r) {
-          if (!in_sample[r]) score[r] += leaf_value[LeafOf(nodes, data, r)];
+          if (!in[r]) s[r] += value[LeafOf(nodes, data, r)];
         }
       });
     }
