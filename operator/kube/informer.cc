@@ -1,8 +1,8 @@
 #include "kube/informer.h"
 
-#include <random>
-
 #include <spdlog/spdlog.h>
+
+#include <random>
 
 namespace kube {
 
@@ -16,65 +16,6 @@ std::string ResourceVersionOf(const Json& object) {
 
 }  // namespace
 
-void TrimObject(Json& object) {
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return;
-  meta->erase("managedFields");
-  if (auto ann = meta->find("annotations"); ann != meta->end() && ann->is_object()) {
-    ann->erase("kubectl.kubernetes.io/last-applied-configuration");
-    if (ann->empty()) meta->erase("annotations");
-  }
-}
-
-namespace {
-
-// Copies the value at `path[i..]` of `from` into `to`, creating parents as needed.
-void CopyPath(const Json& from, Json& to, const std::vector<std::string>& path, size_t i) {
-  if (i == path.size()) {
-    to = from;
-    return;
-  }
-  if (from.is_array()) {
-    if (!to.is_array()) to = Json::array();
-    for (size_t k = 0; k < from.size(); ++k) {
-      if (to.size() <= k) to.push_back(Json::object());
-      CopyPath(from[k], to[k], path, i);
-    }
-    return;
-  }
-  if (!from.is_object()) return;
-  auto it = from.find(path[i]);
-  if (it == from.end()) return;
-  if (!to.is_object()) to = Json::object();
-  CopyPath(*it, to[path[i]], path, i + 1);
-}
-
-std::vector<std::string> SplitPath(const std::string& dotted) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (size_t dot; (dot = dotted.find('.', start)) != std::string::npos; start = dot + 1) {
-    out.push_back(dotted.substr(start, dot - start));
-  }
-  out.push_back(dotted.substr(start));
-  return out;
-}
-
-}  // namespace
-
-std::function<void(Json&)> KeepOnlyFields(std::vector<std::string> paths) {
-  std::vector<std::vector<std::string>> split;
-  for (const auto& p : {"apiVersion", "kind", "metadata.name", "metadata.namespace", "metadata.uid",
-                        "metadata.resourceVersion"}) {
-    split.push_back(SplitPath(p));
-  }
-  for (const auto& p : paths) split.push_back(SplitPath(p));
-  return [split](Json& object) {
-    Json kept = Json::object();
-    for (const auto& path : split) CopyPath(object, kept, path, 0);
-    object = std::move(kept);
-  };
-}
-
 Informer::Informer(std::shared_ptr<Client> client, InformerOptions options, Clock& clock)
     : client_(std::move(client)), options_(std::move(options)), clock_(clock) {
   scopes_ = options_.namespaces.empty() ? std::vector<std::string>{""} : options_.namespaces;
@@ -87,6 +28,8 @@ Informer::Informer(std::shared_ptr<Client> client, InformerOptions options, Cloc
 Informer::~Informer() { Stop(); }
 
 void Informer::AddEventHandler(EventHandlers handlers) { handlers_.push_back(std::move(handlers)); }
+
+void Informer::SetTransform(Transform transform) { options_.transform = std::move(transform); }
 
 void Informer::Start() {
   if (started_) return;
@@ -190,8 +133,8 @@ void Informer::RunNamespace(const std::string& ns, size_t index) {
         if (IsCancelled(listed.error())) break;
         auto delay = listed.error().retry_after.value_or(
             std::chrono::duration_cast<std::chrono::milliseconds>(backoff.Next()));
-        log->warn("informer list failed resource={} error=\"{}\" retry_ms={}", what, listed.error().ToString(),
-                  delay.count());
+        log->warn("informer list failed resource={} error=\"{}\" retry_ms={}", what,
+                  listed.error().ToString(), delay.count());
         if (Sleep(delay)) break;
         continue;
       }
@@ -211,7 +154,8 @@ void Informer::RunNamespace(const std::string& ns, size_t index) {
     watch.field_selector = options_.field_selector;
     watch.allow_bookmarks = true;
     int min_timeout = static_cast<int>(options_.min_watch_timeout.count());
-    watch.timeout_seconds = min_timeout + std::uniform_int_distribution<int>(0, std::max(0, min_timeout))(rng);
+    watch.timeout_seconds =
+        min_timeout + std::uniform_int_distribution<int>(0, std::max(0, min_timeout))(rng);
     watch.idle_timeout = options_.idle_timeout;
     auto started = clock_.Now();
     uint64_t events = 0;
@@ -277,8 +221,10 @@ void Informer::RunNamespace(const std::string& ns, size_t index) {
       continue;
     }
     if (events > 0) backoff.Reset();
-    auto delay = error.retry_after.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(backoff.Next()));
-    log->warn("informer watch failed resource={} error=\"{}\" retry_ms={}", what, error.ToString(), delay.count());
+    auto delay =
+        error.retry_after.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(backoff.Next()));
+    log->warn("informer watch failed resource={} error=\"{}\" retry_ms={}", what, error.ToString(),
+              delay.count());
     if (Sleep(delay)) break;
   }
 }

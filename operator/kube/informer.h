@@ -12,6 +12,7 @@
 #include "kube/clock.h"
 #include "kube/rate_limiter.h"
 #include "kube/store.h"
+#include "kube/transforms.h"
 
 namespace kube {
 
@@ -20,14 +21,6 @@ struct EventHandlers {
   std::function<void(const ObjectPtr& old_object, const ObjectPtr& new_object)> on_update;
   std::function<void(const ObjectPtr&)> on_delete;  // the last known state
 };
-
-// Drops what a controller cache never needs (managedFields and the last-applied annotation).
-void TrimObject(Json& object);
-
-// A transform that keeps only the given dotted paths (e.g. "metadata.labels", "status.phase",
-// "status.containerStatuses.state"); a path through an array applies to every element. apiVersion,
-// kind and the identity fields of metadata (name, namespace, uid, resourceVersion) are always kept.
-std::function<void(Json&)> KeepOnlyFields(std::vector<std::string> paths);
 
 struct InformerOptions {
   GroupVersionResource gvr;
@@ -42,8 +35,8 @@ struct InformerOptions {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   // Re-delivers every cached object as an update this often (0 = never). No API call.
   Clock::Duration resync_period{0};
-  // Applied to every object before it is cached; TrimObject by default.
-  std::function<void(Json&)> transform = TrimObject;
+  // Applied to every object before it is cached (and before handlers see it); TrimObject by default.
+  Transform transform = TrimObject;
   Backoff::Options backoff;
 };
 
@@ -61,6 +54,9 @@ class Informer {
   Informer& operator=(const Informer&) = delete;
 
   void AddEventHandler(EventHandlers handlers);  // before Start()
+  // Replaces the transform (before Start()). One informer is shared by every controller of its
+  // resource, so the transform must keep what all of them read.
+  void SetTransform(Transform transform);
   void Start();
   void Stop();  // cancels the watch, joins the threads
   bool HasSynced() const;

@@ -26,13 +26,25 @@ Store::Store() {
   };
 }
 
+Store::Encoded Store::Encode(const Json& object) {
+  auto bytes = std::make_shared<std::string>();
+  Json::to_msgpack(object, *bytes);
+  bytes->shrink_to_fit();
+  return bytes;
+}
+
+ObjectPtr Store::Decode(const Encoded& encoded) {
+  // The bytes were written by Encode, so they always parse.
+  return std::make_shared<const Json>(Json::from_msgpack(*encoded));
+}
+
 void Store::AddIndex(const std::string& name, IndexFunc func) {
   std::unique_lock lock(mu_);
   index_funcs_[name] = std::move(func);
   auto& index = indexes_[name];
   index.clear();
-  for (const auto& [key, obj] : items_) {
-    for (const auto& v : index_funcs_[name](*obj)) index[v].insert(key);
+  for (const auto& [key, encoded] : items_) {
+    for (const auto& v : index_funcs_[name](*Decode(encoded))) index[v].insert(key);
   }
 }
 
@@ -54,16 +66,26 @@ void Store::IndexLocked(const std::string& key, const Json* old_object, const Js
 }
 
 ObjectPtr Store::Get(const std::string& key) const {
-  std::shared_lock lock(mu_);
-  auto it = items_.find(key);
-  return it == items_.end() ? nullptr : it->second;
+  Encoded encoded;
+  {
+    std::shared_lock lock(mu_);
+    auto it = items_.find(key);
+    if (it == items_.end()) return nullptr;
+    encoded = it->second;
+  }
+  return Decode(encoded);
 }
 
 std::vector<ObjectPtr> Store::List() const {
-  std::shared_lock lock(mu_);
+  std::vector<Encoded> encoded;
+  {
+    std::shared_lock lock(mu_);
+    encoded.reserve(items_.size());
+    for (const auto& [key, bytes] : items_) encoded.push_back(bytes);
+  }
   std::vector<ObjectPtr> out;
-  out.reserve(items_.size());
-  for (const auto& [key, obj] : items_) out.push_back(obj);
+  out.reserve(encoded.size());
+  for (const auto& bytes : encoded) out.push_back(Decode(bytes));
   return out;
 }
 
@@ -76,15 +98,20 @@ std::vector<std::string> Store::Keys() const {
 }
 
 std::vector<ObjectPtr> Store::ByIndex(const std::string& index, const std::string& value) const {
-  std::shared_lock lock(mu_);
-  std::vector<ObjectPtr> out;
-  auto idx = indexes_.find(index);
-  if (idx == indexes_.end()) return out;
-  auto keys = idx->second.find(value);
-  if (keys == idx->second.end()) return out;
-  for (const auto& key : keys->second) {
-    if (auto it = items_.find(key); it != items_.end()) out.push_back(it->second);
+  std::vector<Encoded> encoded;
+  {
+    std::shared_lock lock(mu_);
+    auto idx = indexes_.find(index);
+    if (idx == indexes_.end()) return {};
+    auto keys = idx->second.find(value);
+    if (keys == idx->second.end()) return {};
+    for (const auto& key : keys->second) {
+      if (auto it = items_.find(key); it != items_.end()) encoded.push_back(it->second);
+    }
   }
+  std::vector<ObjectPtr> out;
+  out.reserve(encoded.size());
+  for (const auto& bytes : encoded) out.push_back(Decode(bytes));
   return out;
 }
 
@@ -95,11 +122,14 @@ size_t Store::Size() const {
 
 ObjectPtr Store::Upsert(ObjectPtr object) {
   std::string key = ObjectKey(*object);
+  Encoded encoded = Encode(*object);
   std::unique_lock lock(mu_);
   auto& slot = items_[key];
-  ObjectPtr old = slot;
+  // The previous object is decoded under the lock: its index entries must be removed in the same
+  // step that replaces it.
+  ObjectPtr old = slot ? Decode(slot) : nullptr;
   IndexLocked(key, old.get(), object.get());
-  slot = std::move(object);
+  slot = std::move(encoded);
   return old;
 }
 
@@ -107,7 +137,7 @@ ObjectPtr Store::Remove(const std::string& key) {
   std::unique_lock lock(mu_);
   auto it = items_.find(key);
   if (it == items_.end()) return nullptr;
-  ObjectPtr old = it->second;
+  ObjectPtr old = Decode(it->second);
   IndexLocked(key, old.get(), nullptr);
   items_.erase(it);
   return old;
@@ -115,30 +145,37 @@ ObjectPtr Store::Remove(const std::string& key) {
 
 std::vector<StoreDelta> Store::Replace(std::vector<ObjectPtr> objects, const std::string& scope,
                                        bool all_namespaces) {
-  std::unordered_map<std::string, ObjectPtr> incoming;
+  // Encoded before the lock is taken; old objects are decoded under it (see Upsert).
+  std::unordered_map<std::string, std::pair<ObjectPtr, Encoded>> incoming;
   incoming.reserve(objects.size());
-  for (auto& o : objects) incoming[ObjectKey(*o)] = std::move(o);
-  auto in_scope = [&](const Json& o) {
+  for (auto& o : objects) {
+    std::string key = ObjectKey(*o);
+    Encoded encoded = Encode(*o);
+    incoming[key] = {std::move(o), std::move(encoded)};
+  }
+  auto in_scope = [&](const std::string& key) {
     if (all_namespaces) return true;
-    auto meta = o.find("metadata");
-    return meta != o.end() && meta->is_object() && meta->value("namespace", "") == scope;
+    // Keys of namespaced objects are "namespace/name".
+    return key.size() > scope.size() && key.compare(0, scope.size(), scope) == 0 && key[scope.size()] == '/';
   };
   std::vector<StoreDelta> deltas;
   std::unique_lock lock(mu_);
   for (auto it = items_.begin(); it != items_.end();) {
-    if (in_scope(*it->second) && !incoming.count(it->first)) {
-      deltas.push_back({it->second, nullptr});
-      IndexLocked(it->first, it->second.get(), nullptr);
+    if (in_scope(it->first) && !incoming.count(it->first)) {
+      ObjectPtr old = Decode(it->second);
+      IndexLocked(it->first, old.get(), nullptr);
+      deltas.push_back({std::move(old), nullptr});
       it = items_.erase(it);
     } else {
       ++it;
     }
   }
-  for (auto& [key, obj] : incoming) {
+  for (auto& [key, entry] : incoming) {
     auto& slot = items_[key];
-    deltas.push_back({slot, obj});
-    IndexLocked(key, slot.get(), obj.get());
-    slot = obj;
+    ObjectPtr old = slot ? Decode(slot) : nullptr;
+    IndexLocked(key, old.get(), entry.first.get());
+    deltas.push_back({std::move(old), entry.first});
+    slot = std::move(entry.second);
   }
   return deltas;
 }

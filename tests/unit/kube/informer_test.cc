@@ -22,9 +22,11 @@ std::string Pod(const std::string& name, const std::string& rv, const std::strin
                 {"resourceVersion", rv},
                 {"managedFields", Json::array({{{"manager", "kubectl"}}})}}}};
   if (!owner_uid.empty()) {
-    pod["metadata"]["ownerReferences"] = Json::array(
-        {{{"apiVersion", "seed.dev/v1alpha1"}, {"kind", "PipelineRun"}, {"name", "run-1"}, {"uid", owner_uid},
-          {"controller", true}}});
+    pod["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "seed.dev/v1alpha1"},
+                                                       {"kind", "PipelineRun"},
+                                                       {"name", "run-1"},
+                                                       {"uid", owner_uid},
+                                                       {"controller", true}}});
   }
   return pod.dump();
 }
@@ -55,9 +57,10 @@ struct Recorder {
     auto name = [](const ObjectPtr& o) {
       return (*o)["metadata"].value("name", "") + "@" + (*o)["metadata"].value("resourceVersion", "");
     };
-    return {[this, name](const ObjectPtr& o) { Add("add " + name(o)); },
-            [this, name](const ObjectPtr& a, const ObjectPtr& b) { Add("update " + name(a) + "->" + name(b)); },
-            [this, name](const ObjectPtr& o) { Add("delete " + name(o)); }};
+    return {
+        [this, name](const ObjectPtr& o) { Add("add " + name(o)); },
+        [this, name](const ObjectPtr& a, const ObjectPtr& b) { Add("update " + name(a) + "->" + name(b)); },
+        [this, name](const ObjectPtr& o) { Add("delete " + name(o)); }};
   }
 };
 
@@ -77,7 +80,8 @@ class InformerTest : public ::testing::Test {
     std::string joined;
     for (const auto& i : items) joined += (joined.empty() ? "" : ",") + i;
     std::lock_guard lock(mu_);
-    list_body_ = R"({"kind":"PodList","metadata":{"resourceVersion":")" + rv + R"("},"items":[)" + joined + "]}";
+    list_body_ =
+        R"({"kind":"PodList","metadata":{"resourceVersion":")" + rv + R"("},"items":[)" + joined + "]}";
     transport_->handler = [this](const HttpRequest&) {
       std::lock_guard l(mu_);
       ++lists_;
@@ -103,10 +107,11 @@ class InformerTest : public ::testing::Test {
 
 TEST_F(InformerTest, ListsThenWatchesFromTheListVersionWithBookmarks) {
   ListReturns("100", {Pod("a", "90"), Pod("b", "95")});
-  transport_->AddStream({200,
-                         {Event("MODIFIED", Pod("a", "101")), Event("BOOKMARK", R"({"metadata":{"resourceVersion":"150"}})"),
-                          Event("ADDED", Pod("c", "151")), Event("DELETED", Pod("b", "152"))},
-                         true});
+  transport_->AddStream(
+      {200,
+       {Event("MODIFIED", Pod("a", "101")), Event("BOOKMARK", R"({"metadata":{"resourceVersion":"150"}})"),
+        Event("ADDED", Pod("c", "151")), Event("DELETED", Pod("b", "152"))},
+       true});
   Informer informer(client_, options_);
   Recorder rec;
   informer.AddEventHandler(rec.Handlers());
@@ -125,8 +130,9 @@ TEST_F(InformerTest, ListsThenWatchesFromTheListVersionWithBookmarks) {
   EXPECT_EQ(informer.LastResourceVersion("ns"), "152");
   auto urls = WatchUrls();
   ASSERT_FALSE(urls.empty());
-  EXPECT_NE(urls[0].find("/api/v1/namespaces/ns/pods?watch=true&resourceVersion=100&allowWatchBookmarks=true"),
-            std::string::npos)
+  EXPECT_NE(
+      urls[0].find("/api/v1/namespaces/ns/pods?watch=true&resourceVersion=100&allowWatchBookmarks=true"),
+      std::string::npos)
       << urls[0];
   EXPECT_EQ(informer.store().Size(), 2u);
   auto a = informer.store().Get("ns/a");
@@ -158,9 +164,10 @@ TEST_F(InformerTest, DroppedWatchResumesFromTheLastVersionWithoutRelisting) {
 
 TEST_F(InformerTest, GoneRelistsAndSwapsTheStoreDeliveringOnlyDifferences) {
   ListReturns("10", {Pod("a", "10"), Pod("b", "10"), Pod("c", "10")});
-  transport_->AddStream({200,
-                         {Event("ERROR", R"({"kind":"Status","code":410,"reason":"Expired","message":"too old"})")},
-                         false});
+  transport_->AddStream(
+      {200,
+       {Event("ERROR", R"({"kind":"Status","code":410,"reason":"Expired","message":"too old"})")},
+       false});
   Informer informer(client_, options_);
   Recorder rec;
   informer.AddEventHandler(rec.Handlers());
@@ -185,7 +192,8 @@ TEST_F(InformerTest, GoneRelistsAndSwapsTheStoreDeliveringOnlyDifferences) {
   auto calls = rec.Get();
   std::vector<std::string> after(calls.begin() + 3, calls.begin() + 7);
   std::sort(after.begin(), after.end());
-  EXPECT_EQ(after, (std::vector<std::string>{"add d@45", "delete c@10", "update a@10->a@10", "update b@10->b@40"}));
+  EXPECT_EQ(after,
+            (std::vector<std::string>{"add d@45", "delete c@10", "update a@10->a@10", "update b@10->b@40"}));
   EXPECT_EQ(informer.store().Size(), 3u);
   EXPECT_FALSE(informer.store().Get("ns/c"));
   EXPECT_EQ(informer.stats().relists_after_gone, 2u);
@@ -194,7 +202,8 @@ TEST_F(InformerTest, GoneRelistsAndSwapsTheStoreDeliveringOnlyDifferences) {
 }
 
 TEST_F(InformerTest, StoreIndexesByNamespaceAndControllerOwner) {
-  ListReturns("1", {Pod("a", "1", "owner-1"), Pod("b", "1", "owner-1"), Pod("c", "1", "owner-2"), Pod("d", "1")});
+  ListReturns("1",
+              {Pod("a", "1", "owner-1"), Pod("b", "1", "owner-1"), Pod("c", "1", "owner-2"), Pod("d", "1")});
   Informer informer(client_, options_);
   informer.Start();
   ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
@@ -225,6 +234,37 @@ TEST_F(InformerTest, ChildEventsEnqueueTheOwnersKey) {
   if (key) controller.queue().Done(*key);
 }
 
+TEST_F(InformerTest, SetTransformTrimsListedAndWatchedObjectsBeforeHandlersSeeThem) {
+  Json full = Json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns",
+    "resourceVersion":"2","labels":{"l":"v"},"managedFields":[{}]},"spec":{"containers":[{"name":"main"}]},
+    "status":{"phase":"Running","podIP":"10.0.0.1"}})");
+  ListReturns("1", {});
+  transport_->AddStream({200, {Event("ADDED", full.dump())}, true});
+  Informer informer(client_, options_);
+  informer.SetTransform(TrimPod);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Json> seen;
+  informer.AddEventHandler({[&](const ObjectPtr& o) {
+                              std::lock_guard lock(mu);
+                              seen.push_back(*o);
+                              cv.notify_all();
+                            },
+                            nullptr, nullptr});
+  informer.Start();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !seen.empty(); }));
+  }
+  informer.Stop();
+  Json trimmed = Json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns",
+    "resourceVersion":"2","labels":{"l":"v"}},"status":{"phase":"Running"}})");
+  EXPECT_EQ(*informer.store().Get("ns/p"), trimmed);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], trimmed);
+}
+
 TEST_F(InformerTest, TransformHookKeepsTrimmedObjects) {
   ListReturns("1", {Pod("a", "1")});
   options_.transform = [](Json& o) {
@@ -240,31 +280,6 @@ TEST_F(InformerTest, TransformHookKeepsTrimmedObjects) {
   ASSERT_TRUE(a);
   EXPECT_EQ(*a, Json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"ns"},
                                 "spec":{"kept":true}})"));
-}
-
-TEST(TrimObjectTest, DropsManagedFieldsAndLastApplied) {
-  Json o = Json::parse(R"({"metadata":{"name":"a","managedFields":[{}],
-      "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},"spec":{}})");
-  TrimObject(o);
-  EXPECT_EQ(o, Json::parse(R"({"metadata":{"name":"a"},"spec":{}})"));
-}
-
-}  // namespace
-}  // namespace kube
-
-namespace kube {
-namespace {
-
-TEST(KeepOnlyFieldsTest, KeepsListedPathsThroughArrays) {
-  Json pod = Json::parse(R"({"apiVersion":"v1","kind":"Pod",
-    "metadata":{"name":"p","namespace":"ns","uid":"u","resourceVersion":"3","labels":{"a":"b"},"managedFields":[{}]},
-    "spec":{"containers":[{"name":"c","image":"i","env":[{"name":"X"}]}]},
-    "status":{"phase":"Running","containerStatuses":[{"name":"c","state":{"running":{}},"imageID":"sha"}]}})");
-  KeepOnlyFields({"metadata.labels", "status.phase", "status.containerStatuses.name", "status.containerStatuses.state",
-                  "metadata.absent"})(pod);
-  EXPECT_EQ(pod, Json::parse(R"({"apiVersion":"v1","kind":"Pod",
-    "metadata":{"name":"p","namespace":"ns","uid":"u","resourceVersion":"3","labels":{"a":"b"}},
-    "status":{"phase":"Running","containerStatuses":[{"name":"c","state":{"running":{}}}]}})"));
 }
 
 }  // namespace
