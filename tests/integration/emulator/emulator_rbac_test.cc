@@ -88,6 +88,43 @@ TEST(EmulatorRbacTest, DeniedUntilARoleBindingGrantsTheVerbThenAllowedByThatRule
   EXPECT_EQ(log[0]["groups"], json({"system:serviceaccounts", "system:serviceaccounts:seed-system", "system:authenticated"}));
 }
 
+TEST(EmulatorRbacTest, BlockOwnerDeletionNeedsUpdateOnTheOwnersFinalizers) {
+  EmulatorProcess emulator(RbacOptions());
+  GrantPodsInDefault(emulator);
+  auto owned_pod = [](const std::string& name, bool block) {
+    json pod = PodObject(name);
+    pod["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "owner"}, {"uid", "u-1"},
+                                           {"controller", true}, {"blockOwnerDeletion", block}}};
+    return pod;
+  };
+  EXPECT_EQ(As(emulator, kSaToken, "POST", "/api/v1/namespaces/default/pods", owned_pod("free", false)).code, 201);
+  HttpResponse denied = As(emulator, kSaToken, "POST", "/api/v1/namespaces/default/pods", owned_pod("blocking", true));
+  ASSERT_EQ(denied.code, 403) << denied.body;
+  EXPECT_EQ(denied.Json()["message"],
+            "pods \"blocking\" is forbidden: cannot set blockOwnerDeletion if an ownerReference refers to a resource "
+            "you can't set finalizers on: User \"system:serviceaccount:seed-system:seed-operator\" cannot update resource "
+            "\"configmaps/finalizers\" in API group \"\" in the namespace \"default\"");
+  json role = {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+               {"kind", "ClusterRole"},
+               {"metadata", {{"name", "owners"}}},
+               {"rules", {{{"apiGroups", {""}}, {"resources", {"configmaps/finalizers"}}, {"verbs", {"update"}}}}}};
+  json binding = {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                  {"kind", "ClusterRoleBinding"},
+                  {"metadata", {{"name", "owners"}}},
+                  {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", "owners"}}},
+                  {"subjects", {{{"kind", "Group"}, {"name", "system:serviceaccounts:seed-system"}}}}};
+  emulator.Request("POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles", role);
+  emulator.Request("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", binding);
+  EXPECT_EQ(As(emulator, kSaToken, "POST", "/api/v1/namespaces/default/pods", owned_pod("blocking", true)).code, 201);
+  json log = emulator.Admin("GET", "/authorizations?user=" + std::string(kSaUser));
+  const json& check = log[log.size() - 1];
+  EXPECT_EQ(check["verb"], "update");
+  EXPECT_EQ(check["resource"], "configmaps");
+  EXPECT_EQ(check["subresource"], "finalizers");
+  EXPECT_EQ(check["name"], "owner");
+  EXPECT_EQ(check["role"], "ClusterRole/owners");
+}
+
 TEST(EmulatorRbacTest, SystemMastersBypassesAndDiscoveryIsOpenToAuthenticatedUsers) {
   EmulatorProcess emulator(RbacOptions());
   EXPECT_EQ(As(emulator, kAdminToken, "DELETE", "/api/v1/namespaces/default/pods").code, 200);

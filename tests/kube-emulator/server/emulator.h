@@ -96,6 +96,9 @@ class Emulator {
   json Discovery(const struct Route& route) const;
   // Throws ApiError 403 when RBAC denies the request (emulator_authorize.cc); records the decision.
   void Authorize(const ApiRequest& request, const struct Route& route);
+  // The OwnerReferencesPermissionEnforcement admission check (RBAC mode): setting blockOwnerDeletion on
+  // an ownerReference needs `update` on the owner's `finalizers` subresource. Throws ApiError 403.
+  void CheckBlockOwnerDeletion(const ApiRequest& request, const Target& target, const std::string& verb);
 
   // Reads (emulator.cc).
   json Get(const Target& target);
