@@ -195,7 +195,19 @@ kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vec
     }
     return nullptr;
   };
+  bool owner_checked = false;
   for (const auto& action : actions) {
+    if (action.type == ChildActionType::kCreate && !owner_checked) {
+      // The cache may still show an InferenceService that was just deleted (its children already
+      // collected): children created for it now would point at a dead owner. One live read first.
+      auto live = client_->Get(InferenceServicesResource(), ns, context.name());
+      if (!live.ok()) {
+        if (kube::IsNotFound(live.error())) return {};
+        return live.error();
+      }
+      if (MetaString(*live, "uid") != MetaString(owner, "uid") || BeingDeleted(*live)) return {};
+      owner_checked = true;
+    }
     const kube::GroupVersionResource gvr = ResourceOf(action.kind);
     const std::string what = std::string(ChildKindName(action.kind)) + " " + action.name;
     const std::string key = ChildKey(action.kind, ns, action.name);
@@ -274,6 +286,7 @@ kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object, const ap
     write.field_manager = kFieldManager;
     auto written = client_->ReplaceStatus(InferenceServicesResource(), context.ns(), updated, write);
     if (written.ok()) return true;
+    if (kube::IsNotFound(written.error())) return false;  // deleted meanwhile: nothing to report on
     if (!kube::IsConflict(written.error())) return written.error();
     auto fresh = client_->Get(InferenceServicesResource(), context.ns(), context.name());
     if (!fresh.ok()) {
