@@ -114,7 +114,8 @@ bool TextMatchesChecksum(std::string_view text, const std::string& recorded) {
   return "sha256:" + io::Sha256Hex(body) == recorded;
 }
 
-ModelArtifact Parse(const nlohmann::json& json, const std::string& source, const std::string_view* text) {
+// Takes the JSON by value so the (large) parameters are moved into the artifact, not copied.
+ModelArtifact Parse(nlohmann::json json, const std::string& source, const std::string_view* text) {
   if (!json.is_object() || json.value("format", "") != kModelFormat) {
     throw io::InputError(source, "not a Seed model artifact (expected \"format\": \"" + std::string(kModelFormat) + "\")");
   }
@@ -147,8 +148,8 @@ ModelArtifact Parse(const nlohmann::json& json, const std::string& source, const
     m.train_start = io::ParseRfc3339(window.at("start").get<std::string>()).unix_seconds;
     m.train_end = io::ParseRfc3339(window.at("end").get<std::string>()).unix_seconds;
     m.train_rows = window.at("rows").get<size_t>();
-    m.scores = json.at("scores");
-    m.parameters = json.at("parameters");
+    m.scores = std::move(json.at("scores"));
+    m.parameters = std::move(json.at("parameters"));
   } catch (const nlohmann::json::exception& e) {
     throw io::InputError(source, std::string("malformed model artifact: ") + e.what());
   } catch (const std::invalid_argument& e) {
