@@ -350,6 +350,24 @@ TEST(ChartTest, MissingServiceAccountNameIsAClearError) {
       << result.err;
 }
 
+// The real seed-operator accepts every argument list the chart renders: with a kubeconfig that does
+// not exist it gets past flag parsing and stops at loading the cluster configuration (exit 2).
+TEST(ChartTest, SeedOperatorAcceptsTheRenderedArguments) {
+  ASSERT_TRUE(HelmInstalled());
+  for (const std::vector<std::string>& values :
+       {std::vector<std::string>{}, {"--values", kAllValues}, {"--set", "replicas=2"}}) {
+    Rendered rendered = Template(values);
+    ASSERT_TRUE(rendered.ok);
+    std::vector<std::string> argv = {SEED_OPERATOR_BINARY};
+    for (const auto& arg : Args(rendered.One("Deployment"))) argv.push_back(arg);
+    argv.push_back("--kubeconfig=/nonexistent/seed-chart-test/kubeconfig");
+    CommandResult result = RunCommand(argv);
+    std::string output = result.out + result.err;
+    EXPECT_EQ(result.exit_code, 2) << output;
+    EXPECT_NE(output.find("cannot load cluster configuration"), std::string::npos) << output;
+  }
+}
+
 // all-values.yaml must exercise every value the chart has: each leaf of values.yaml (a scalar, a
 // list or an empty map) is set there.
 void Paths(const json& value, const std::string& path, bool leaves_only, std::set<std::string>* out) {
