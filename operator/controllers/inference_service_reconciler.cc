@@ -160,21 +160,22 @@ kube::Result<std::vector<ObservedChild>> InferenceServiceReconciler::Observe(
         observed.push_back({kind, *child});
       }
     }
-    for (const auto& child : wanted) {
-      if (child.kind != kind) continue;
-      const std::string name = MetaString(child.object, "name");
-      if (names.count(name)) continue;
-      if (cache) {
-        if (auto found = cache->store().Get(kube::MakeKey(ns, name))) observed.push_back({kind, *found});
-        continue;
-      }
-      // HTTPRoutes served only since after start have no cache: ask the API server.
-      auto live = client_->Get(ResourceOf(kind), ns, name);
+    if (!cache) {
+      // HTTPRoutes served only since after start have no cache: ask the API server for the one
+      // route an InferenceService can have, wanted or not (so removing `host` still deletes it).
+      auto live = client_->Get(ResourceOf(kind), ns, desired.name);
       if (live.ok()) {
         observed.push_back({kind, std::move(*live)});
       } else if (!kube::IsNotFound(live.error())) {
         return live.error();
       }
+      continue;
+    }
+    for (const auto& child : wanted) {
+      if (child.kind != kind) continue;
+      const std::string name = MetaString(child.object, "name");
+      if (names.count(name)) continue;
+      if (auto found = cache->store().Get(kube::MakeKey(ns, name))) observed.push_back({kind, *found});
     }
   }
   return observed;
