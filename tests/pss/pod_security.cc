@@ -11,14 +11,15 @@ using nlohmann::json;
 
 // Values each control allows, from the standard's tables.
 constexpr std::array<std::string_view, 10> kSafeSysctls = {
-    "kernel.shm_rmid_forced",     "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",    "net.ipv4.ping_group_range",    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",    "net.ipv4.tcp_keepalive_intvl",
+    "kernel.shm_rmid_forced",       "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",      "net.ipv4.ping_group_range",    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",  "net.ipv4.tcp_fin_timeout",     "net.ipv4.tcp_keepalive_intvl",
     "net.ipv4.tcp_keepalive_probes"};
-constexpr std::array<std::string_view, 4> kSeLinuxTypes = {"container_t", "container_init_t", "container_kvm_t",
-                                                           "container_engine_t"};
+constexpr std::array<std::string_view, 4> kSeLinuxTypes = {"container_t", "container_init_t",
+                                                           "container_kvm_t", "container_engine_t"};
 constexpr std::array<std::string_view, 8> kRestrictedVolumeSources = {
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"};
+    "configMap", "csi",   "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+    "projected", "secret"};
 constexpr std::string_view kAppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
 
 template <size_t N>
@@ -85,7 +86,8 @@ class Checker {
           Add("HostPath Volumes", field, "hostPath volumes are forbidden");
         } else if (!OneOf(kRestrictedVolumeSources, key)) {
           Add("Volume Types", field,
-              "only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret "
+              "only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and "
+              "secret "
               "volumes are allowed");
         }
       }
@@ -151,8 +153,8 @@ class Checker {
       std::string type = AsString(Member(selinux, "type"));
       if (!type.empty() && !OneOf(kSeLinuxTypes, type)) {
         Add("SELinux", where + ".seLinuxOptions.type",
-            "must be unset, container_t, container_init_t, container_kvm_t or container_engine_t, not '" + type +
-                "'");
+            "must be unset, container_t, container_init_t, container_kvm_t or container_engine_t, not '" +
+                type + "'");
       }
       for (const char* field : {"user", "role"}) {
         if (!AsString(Member(selinux, field)).empty()) {
@@ -174,7 +176,8 @@ class Checker {
     const json& context = Member(container, "securityContext");
     const std::string ctx = where + ".securityContext";
     CheckContextCommon(context, ctx);
-    if (IsTrue(Member(context, "privileged"))) Add("Privileged Containers", ctx + ".privileged", "must be false or unset");
+    if (IsTrue(Member(context, "privileged")))
+      Add("Privileged Containers", ctx + ".privileged", "must be false or unset");
     const json& escalation = Member(context, "allowPrivilegeEscalation");
     if (!(escalation.is_boolean() && !escalation.get<bool>())) {
       Add("Privilege Escalation", ctx + ".allowPrivilegeEscalation", "must be set to false");
@@ -188,7 +191,8 @@ class Checker {
     }
     const json& seccomp = Member(Member(context, "seccompProfile"), "type");
     if (!seccomp.is_null() && !IsRestrictedSeccomp(seccomp)) {
-      Add("Seccomp", ctx + ".seccompProfile.type", "must be RuntimeDefault or Localhost, not '" + AsString(seccomp) + "'");
+      Add("Seccomp", ctx + ".seccompProfile.type",
+          "must be RuntimeDefault or Localhost, not '" + AsString(seccomp) + "'");
     } else if (seccomp.is_null() && !pod_seccomp_set_) {
       Add("Seccomp", ctx + ".seccompProfile.type",
           "must be RuntimeDefault or Localhost here or in spec.securityContext.seccompProfile");
@@ -211,7 +215,8 @@ class Checker {
 
   void CheckCapabilities(const json& capabilities, const std::string& where) {
     const json& drop = Member(capabilities, "drop");
-    bool drops_all = drop.is_array() && std::any_of(drop.begin(), drop.end(), [](const json& c) { return c == "ALL"; });
+    bool drops_all =
+        drop.is_array() && std::any_of(drop.begin(), drop.end(), [](const json& c) { return c == "ALL"; });
     if (!drops_all) Add("Capabilities", where + ".drop", "must include ALL");
     const json& add = Member(capabilities, "add");
     if (!add.is_array()) return;

@@ -26,7 +26,8 @@ json CompliantSpec() {
 }
 
 // Checks `spec` and expects exactly one violation of `control` at `field`.
-void ExpectOnly(const json& spec, const std::string& control, const std::string& field, const json& metadata = {}) {
+void ExpectOnly(const json& spec, const std::string& control, const std::string& field,
+                const json& metadata = {}) {
   auto violations = CheckRestricted(metadata, spec);
   ASSERT_EQ(violations.size(), 1u) << Describe(violations);
   EXPECT_EQ(violations[0].control, control);
@@ -42,7 +43,8 @@ TEST(PodSecurityTest, ContainerLevelSettingsAloneAlsoComply) {
   json spec = CompliantSpec();
   spec.erase("securityContext");
   spec["containers"][0]["securityContext"]["runAsNonRoot"] = true;
-  spec["containers"][0]["securityContext"]["seccompProfile"] = {{"type", "Localhost"}, {"localhostProfile", "p.json"}};
+  spec["containers"][0]["securityContext"]["seccompProfile"] = {{"type", "Localhost"},
+                                                                {"localhostProfile", "p.json"}};
   auto violations = CheckRestricted(json::object(), spec);
   EXPECT_TRUE(violations.empty()) << Describe(violations);
 }
@@ -166,11 +168,12 @@ TEST(PodSecurityTest, AppArmorFieldAndAnnotation) {
   spec["containers"][0]["securityContext"]["appArmorProfile"] = {{"type", "Unconfined"}};
   ExpectOnly(spec, "AppArmor", "spec.containers[0].securityContext.appArmorProfile.type");
 
-  json metadata = {{"annotations", {{"container.apparmor.security.beta.kubernetes.io/main", "localhost/seed"}}}};
+  json metadata = {
+      {"annotations", {{"container.apparmor.security.beta.kubernetes.io/main", "localhost/seed"}}}};
   EXPECT_TRUE(CheckRestricted(metadata, CompliantSpec()).empty());
   metadata["annotations"]["container.apparmor.security.beta.kubernetes.io/main"] = "unconfined";
-  ExpectOnly(CompliantSpec(), "AppArmor", "metadata.annotations[container.apparmor.security.beta.kubernetes.io/main]",
-             metadata);
+  ExpectOnly(CompliantSpec(), "AppArmor",
+             "metadata.annotations[container.apparmor.security.beta.kubernetes.io/main]", metadata);
 }
 
 TEST(PodSecurityTest, SeLinux) {
