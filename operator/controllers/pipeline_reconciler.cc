@@ -14,6 +14,8 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxConflictRetries = 5;
+// When the reconcile that created runs looks again if no watch event has brought it back first.
+constexpr std::chrono::milliseconds kStatusFollowUp{1000};
 
 bool OwnedBy(const json& object, const std::string& uid) { return kube::ControllerOwnerUid(object) == uid; }
 
@@ -130,9 +132,24 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
       auto& newest = scheduled_[pipeline.metadata.uid];
       newest = std::max(newest, scheduled.scheduled_time);
     }
+    if (!decision.create.empty()) {
+      // Creates first: the status, the history cleanup and the Events follow in the reconcile that
+      // the new run's watch event queues behind every other Pipeline due now (see the header).
+      std::lock_guard lock(mu_);
+      auto& pending = pending_events_[pipeline.metadata.uid];
+      pending.insert(pending.end(), decision.events.begin(), decision.events.end());
+      kube::ReconcileResult follow_up;
+      follow_up.requeue_after = kStatusFollowUp;
+      return follow_up;
+    }
 
     json new_status = api::PipelineStatusToJson(decision.status);
     bool status_changed = new_status != object.value("status", json());
+    if (status_changed && decision.create.empty() && decision.cancel.empty() &&
+        engine::CanWaitForNextScheduleWrite(api::PipelineStatusFromJson(object.value("status", json::object())),
+                                            decision.status, now)) {
+      status_changed = false;  // runs finishing: the next scheduled time's write, due within a minute, carries it
+    }
     if (status_changed) {
       json updated = object;
       updated["status"] = new_status;
@@ -152,9 +169,19 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
       auto deleted = client_->Delete(PipelineRunsResource(), context.ns(), name, options);
       if (!deleted.ok() && !kube::IsNotFound(deleted.error())) return deleted.error();
     }
-    bool acted = status_changed || !decision.create.empty() || !decision.cancel.empty() || !decision.remove.empty();
-    if (events_ && options_.record_events && acted) {
-      for (const auto& event : decision.events) events_->Publish(object, event.type, event.reason, "Schedule", event.message);
+    std::vector<engine::ScheduleEvent> events;
+    {
+      std::lock_guard lock(mu_);
+      auto pending = pending_events_.find(pipeline.metadata.uid);
+      if (pending != pending_events_.end()) {
+        events = std::move(pending->second);
+        pending_events_.erase(pending);
+      }
+    }
+    bool acted = status_changed || !decision.cancel.empty() || !decision.remove.empty();
+    if (acted) events.insert(events.end(), decision.events.begin(), decision.events.end());
+    if (events_ && options_.record_events) {
+      for (const auto& event : events) events_->Publish(object, event.type, event.reason, "Schedule", event.message);
     }
     if (!decision.requeue_at) return kube::ReconcileResult{};
     return RequeueAt(decision.requeue_at, clock, options_.max_requeue);

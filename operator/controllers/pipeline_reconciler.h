@@ -9,10 +9,23 @@
 // and writing the status loses nothing. Under Forbid and Replace, a decision to create is taken
 // again on a fresh read of the Pipeline and its runs from the API server, never on the cache alone.
 // Finished runs are deleted for the history limits only after the status that covers them is written.
+//
+// Creates first: a reconcile that creates runs returns before writing the status; the new run's
+// watch event queues the Pipeline again (behind every other Pipeline due at the same time, so with
+// 10,000 Pipelines on one schedule all runs are created before any status write), and that
+// reconcile writes the status, deletes for the history limits and records the Events (a 1 s
+// requeue covers a lost event). The new run is itself the watermark, so nothing is lost if the
+// process dies in between.
+//
+// Writes: one status write per scheduled time (lastScheduleTime, nextScheduleTime, activeRuns and
+// conditions together). A change that only follows runs finishing (activeRuns, lastSuccessfulTime)
+// waits for that write when the next scheduled time is at most a minute away
+// (engine::CanWaitForNextScheduleWrite); otherwise it is written at once.
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "controllers/options.h"
 #include "engine/schedule_decision.h"
@@ -44,6 +57,9 @@ class PipelineReconciler : public kube::Reconciler {
   // The newest scheduled time this process created a run for, per Pipeline UID: covers a cached
   // status that has not caught up with our own write yet.
   std::map<std::string, engine::Seconds> scheduled_;
+  // Events of creates whose status write is still to come, per Pipeline UID (best effort, as all
+  // Events are: lost if the process dies).
+  std::map<std::string, std::vector<engine::ScheduleEvent>> pending_events_;
 };
 
 }  // namespace seed::controllers

@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
+
 #include "api/time_format.h"
 #include "controllers/observed_attempts.h"
 #include "controllers/requeue.h"
@@ -19,6 +21,10 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxConflictRetries = 5;
+// How long the first status of a run waits after its first pods were created (the Kubernetes Job
+// controller batches pod updates for one second too): a run whose pods finish by then gets one
+// status write, its final one.
+constexpr std::chrono::milliseconds kFirstStatusDelay{1000};
 
 std::string ScheduledTimeText(const engine::TaskLaunch& launch) {
   if (!launch.time_zone.empty()) {
@@ -100,6 +106,8 @@ void PipelineRunReconciler::Observed(const std::string& run_uid, const std::set<
   if (finished) {
     expected_pods_.erase(run_uid);
     claims_made_.erase(run_uid);
+    first_pods_at_.erase(run_uid);
+    unrecorded_.erase(run_uid);
     return;
   }
   auto it = expected_pods_.find(run_uid);
@@ -161,6 +169,35 @@ kube::Status PipelineRunReconciler::CreatePods(const api::PipelineRun& run, cons
   return {};
 }
 
+std::chrono::milliseconds PipelineRunReconciler::FirstStatusWait(const std::string& run_uid) {
+  std::lock_guard lock(mu_);
+  auto it = first_pods_at_.find(run_uid);
+  if (it == first_pods_at_.end()) return std::chrono::milliseconds::zero();  // e.g. after a restart: write now
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock->Now() - it->second);
+  if (waited >= kFirstStatusDelay) {
+    first_pods_at_.erase(it);
+    return std::chrono::milliseconds::zero();
+  }
+  return kFirstStatusDelay - waited;
+}
+
+engine::Plan PipelineRunReconciler::PlanAdoptingPods(const std::string& run_name, engine::PlanInput input,
+                                                     const std::set<std::string>& visible) {
+  engine::Plan plan = engine::PlanRun(input);
+  // A launch whose pod already exists was started before the status recorded it (the first status
+  // waits for the pods, or the operator died in between): plan again from the launched status, so
+  // the planner reads that pod now. Each pass adopts at least one pod, so this ends.
+  for (size_t pass = 0; pass <= visible.size(); ++pass) {
+    bool adopted = std::any_of(plan.create.begin(), plan.create.end(), [&](const engine::TaskLaunch& launch) {
+      return visible.count(render::TaskPodName(run_name, launch.task, launch.attempt)) > 0;
+    });
+    if (!adopted) break;
+    input.run.status = plan.status;
+    plan = engine::PlanRun(input);
+  }
+  return plan;
+}
+
 void PipelineRunReconciler::Publish(const json& object, const api::PipelineRunStatus& before,
                                     const api::PipelineRunStatus& after, const engine::PipelineSnapshot& snapshot) {
   if (!events_ || !options_.record_events) return;
@@ -180,6 +217,13 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     api::PipelineRun run = api::ParsePipelineRun(object, &errors);
     run.metadata.namespace_ = context.ns();
     const api::PipelineRunStatus before = run.status;
+    const bool recorded = object.value("status", json::object()).contains("phase");
+    if (!recorded) {
+      // Plan on from the status this process planned but has not written yet (same snapshot, same
+      // task start times, so timeouts count from the first look).
+      std::lock_guard lock(mu_);
+      if (auto it = unrecorded_.find(run.metadata.uid); it != unrecorded_.end()) run.status = it->second;
+    }
 
     json raw = run.status.pipeline_spec;
     if (raw.is_null() && errors.empty() && !api::IsTerminal(run.status.phase)) {
@@ -201,12 +245,32 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
     input.options.workspace_root = options_.workspace_root;
     input.options.backoff = options_.backoff;
-    engine::Plan plan = engine::PlanRun(input);
+    engine::Plan plan = PlanAdoptingPods(run.metadata.name, std::move(input), visible);
     for (auto& [task, status] : plan.status.tasks) {
       if (status.attempt > 0) status.pod_name = render::TaskPodName(run.metadata.name, task, status.attempt);
     }
 
     if (auto deleted = DeletePods(run, plan, context); !deleted.ok()) return deleted.error();
+
+    const bool finished = api::IsTerminal(plan.status.phase);
+    if (!recorded && !finished) {
+      // The first look: pods first, the status a moment later (see the header).
+      Observed(run.metadata.uid, visible, false);
+      if (auto created = CreatePods(run, snapshot, plan, visible, context); !created.ok()) return created.error();
+      if (!plan.create.empty()) {
+        std::lock_guard lock(mu_);
+        first_pods_at_.try_emplace(run.metadata.uid, clock.Now());
+      }
+      if (auto wait = FirstStatusWait(run.metadata.uid); wait > std::chrono::milliseconds::zero()) {
+        {
+          std::lock_guard lock(mu_);
+          unrecorded_[run.metadata.uid] = plan.status;
+        }
+        kube::ReconcileResult result = RequeueAt(plan.requeue_at, clock, options_.max_requeue);
+        result.requeue_after = std::min(result.requeue_after, wait);
+        return result;
+      }
+    }
 
     json status = api::PipelineRunStatusToJson(plan.status);
     if (status != object.value("status", json())) {
@@ -224,10 +288,13 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
         object = std::move(*fresh);
         continue;
       }
+      if (!recorded) {
+        std::lock_guard lock(mu_);
+        unrecorded_.erase(run.metadata.uid);
+      }
       Publish(object, before, plan.status, snapshot);
     }
 
-    bool finished = api::IsTerminal(plan.status.phase);
     Observed(run.metadata.uid, visible, finished);
     if (!finished) {
       if (auto created = CreatePods(run, snapshot, plan, visible, context); !created.ok()) return created.error();

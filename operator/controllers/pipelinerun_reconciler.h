@@ -2,13 +2,23 @@
 // The PipelineRun controller: runs a run's tasks as pods.
 //  1. On the first look, snapshot the Pipeline and its JobTemplates into status.pipelineSpec, so
 //     editing a Pipeline never changes a running run.
-//  2. Observe the run's pods (cache index by controller owner UID) and call engine::PlanRun.
+//  2. Observe the run's pods (cache index by controller owner UID) and call engine::PlanRun; a
+//     planned pod that already exists is adopted by planning again (PlanAdoptingPods).
 //  3. Delete the pods the plan stops (timeouts, cancel; pods get their grace period), write the
 //     status through the status subresource when it changed (409 Conflict: re-read and re-plan),
 //     then create the planned pods (deterministic names: 409 AlreadyExists means "done before").
 //  4. Record Events for what changed and requeue at the plan's next deadline.
-// Writing the status before creating pods means a crash between the two leaves a status that the
-// planner re-derives the same pods from; pods are never created twice because their names are fixed.
+// The first status write is the exception to "status, then pods": the first pods are created at
+// once and the first status waits up to a second (kFirstStatusDelay), so a run whose pods finish
+// within it costs one status write, its final one; a run still going then shows Running. Until it
+// is written, later looks plan on from the status kept in memory (same snapshot and start times).
+// Pods are never created twice because their names are fixed, and a restart in between re-derives
+// the same plan: the status is still empty, the snapshot is taken again and the existing pods are
+// adopted (task start times then count from the restart).
+// Limit: if the Pipeline or a template is edited while the operator is down inside that second, the
+// run records the edited snapshot although its first pods were made from the earlier one.
+// After the first write, writing the status before creating pods means a crash between the two
+// leaves a status that the planner re-derives the same pods from.
 #include <memory>
 #include <mutex>
 #include <set>
@@ -51,6 +61,11 @@ class PipelineRunReconciler : public kube::Reconciler {
   bool Expected(const std::string& run_uid, const std::string& pod);
   void Expect(const std::string& run_uid, const std::string& pod);
   void Observed(const std::string& run_uid, const std::set<std::string>& visible, bool finished);
+  // How much longer the run's first status write waits; zero when it is due (or this process did
+  // not create the run's first pods).
+  std::chrono::milliseconds FirstStatusWait(const std::string& run_uid);
+  engine::Plan PlanAdoptingPods(const std::string& run_name, engine::PlanInput input,
+                                const std::set<std::string>& visible);
 
   std::shared_ptr<kube::Client> client_;
   kube::Informer& runs_;
@@ -62,6 +77,8 @@ class PipelineRunReconciler : public kube::Reconciler {
   std::mutex mu_;
   std::unordered_map<std::string, std::set<std::string>> expected_pods_;  // run uid -> pod names
   std::set<std::string> claims_made_;                                     // run uids
+  std::unordered_map<std::string, kube::Clock::TimePoint> first_pods_at_;  // run uid -> first pod create
+  std::unordered_map<std::string, api::PipelineRunStatus> unrecorded_;     // run uid -> first status, unwritten
 };
 
 }  // namespace seed::controllers

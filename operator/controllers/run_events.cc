@@ -15,6 +15,10 @@ std::vector<RunEvent> RunStatusEvents(const api::PipelineRunStatus& before, cons
     api::TaskStatus was = was_it == before.tasks.end() ? api::TaskStatus{} : was_it->second;
     if (now.phase == was.phase && now.attempt == was.attempt) continue;
     std::string attempt = " (attempt " + std::to_string(now.attempt) + ")";
+    if (now.attempt > was.attempt && now.phase != TaskPhase::kRunning && !now.pod_name.empty()) {
+      // The attempt started and settled between two status writes: it still started.
+      events.push_back({"Normal", "TaskStarted", "task " + name + " started pod " + now.pod_name + attempt});
+    }
     switch (now.phase) {
       case TaskPhase::kRunning:
         events.push_back({"Normal", "TaskStarted", "task " + name + " started pod " + now.pod_name + attempt});

@@ -1,7 +1,8 @@
 #pragma once
 // The Events a PipelineRun status change deserves (what `kubectl describe` should tell a user):
 // task started, succeeded, failed, retrying, skipped; run finished. Pure: old and new status in,
-// events out, in task dependency order.
+// events out, in task dependency order. An attempt that started and already finished between two
+// status writes gets its TaskStarted too, before its outcome.
 #include <string>
 #include <vector>
 

@@ -227,4 +227,16 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
   return decision;
 }
 
+bool CanWaitForNextScheduleWrite(const api::PipelineStatus& written, const api::PipelineStatus& decided,
+                                 Seconds now) {
+  if (!decided.next_schedule_time || *decided.next_schedule_time > now + seconds(kStatusCoalesceSeconds)) return false;
+  for (const auto& run : decided.active_runs) {
+    if (std::find(written.active_runs.begin(), written.active_runs.end(), run) == written.active_runs.end()) return false;
+  }
+  api::PipelineStatus rest = decided;
+  rest.active_runs = written.active_runs;
+  rest.last_successful_time = written.last_successful_time;
+  return api::PipelineStatusToJson(rest) == api::PipelineStatusToJson(written);
+}
+
 }  // namespace seed::engine

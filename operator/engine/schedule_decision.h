@@ -62,9 +62,21 @@ struct ScheduleDecision {
   api::PipelineStatus status;
 };
 
+// How long a Pipeline status change that only follows runs finishing may wait for the status write
+// of the next scheduled time, which then carries it.
+inline constexpr int64_t kStatusCoalesceSeconds = 60;
+
 // `<pipeline>-<scheduled unix minutes>`: a scheduled time can never run twice.
 std::string ScheduledRunName(const std::string& pipeline, Seconds scheduled_time);
 
 ScheduleDecision DecideSchedule(const ScheduleInput& input);
+
+// True when `decided` differs from the `written` status only because runs finished (activeRuns lost
+// members, lastSuccessfulTime moved) and the next scheduled time is at most kStatusCoalesceSeconds
+// after `now`: that time's status write will carry the change, so a Pipeline that runs every minute
+// costs one status write per scheduled time instead of two. Anything else (a new scheduled time,
+// nextScheduleTime, conditions, observedGeneration) is never held back.
+bool CanWaitForNextScheduleWrite(const api::PipelineStatus& written, const api::PipelineStatus& decided,
+                                 Seconds now);
 
 }  // namespace seed::engine

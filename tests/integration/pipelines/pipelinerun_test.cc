@@ -42,7 +42,10 @@ std::map<std::string, std::string> EnvOf(const json& pod) {
   return env;
 }
 
-// Sequence numbers (write log) of each pod's successful create and of its last status write.
+// The order in which each pod's successful create and its last status write took effect: the
+// emulator's resourceVersion, a global counter. (The write log's seq is the order entries were
+// logged, which can trail the order of effect when two writers race: a kubelet's status write that
+// answers a create's watch event has been logged before that create.)
 struct PodTimeline {
   std::map<std::string, int64_t> created;
   std::map<std::string, int64_t> finished;
@@ -53,7 +56,7 @@ PodTimeline Timeline(const std::vector<json>& writes) {
   for (const auto& write : writes) {
     if (write.value("resource", "") != "pods" || write.value("code", 0) >= 300) continue;
     std::string name = write.value("name", "");
-    int64_t seq = write.value("seq", int64_t{0});
+    int64_t seq = std::stoll(write.value("resourceVersion", "0"));
     if (write.value("verb", "") == "create") timeline.created[name] = seq;
     if (write.value("subresource", "") == "status") timeline.finished[name] = seq;
   }
@@ -126,11 +129,17 @@ TEST_F(PipelineTest, WindDagRunsInDependencyOrderWithEnvLabelsAndOwners) {
   EXPECT_EQ(status["conditions"][0]["type"], "Succeeded");
   EXPECT_EQ(status["conditions"][0]["status"], "True");
 
-  json events = cluster_->emulator().Request("GET", "/apis/events.k8s.io/v1/namespaces/default/events");
+  // Events are recorded after the status write that shows the change: wait (bounded) for the last.
   std::multiset<std::string> reasons;
-  for (const auto& event : events.value("items", json::array())) {
-    if (event["regarding"].value("name", "") == "r1") reasons.insert(event.value("reason", ""));
-  }
+  auto read_events = [&] {
+    json events = cluster_->emulator().Request("GET", "/apis/events.k8s.io/v1/namespaces/default/events");
+    reasons.clear();
+    for (const auto& event : events.value("items", json::array())) {
+      if (event["regarding"].value("name", "") == "r1") reasons.insert(event.value("reason", ""));
+    }
+    return reasons.count("RunSucceeded") > 0;
+  };
+  EXPECT_TRUE(WaitUntil(read_events, std::chrono::seconds(10)));
   EXPECT_EQ(reasons.count("TaskStarted"), 6u);
   EXPECT_EQ(reasons.count("TaskSucceeded"), 6u);
   EXPECT_EQ(reasons.count("RunSucceeded"), 1u);
