@@ -2,12 +2,45 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 
 #include "kube/credentials.h"
 #include "kube/logging.h"
 
 namespace kube {
+
+namespace {
+
+// The record's fields, read without trusting their types (a malformed Lease must not throw).
+std::string HolderOf(const Json& spec) {
+  auto it = spec.is_object() ? spec.find("holderIdentity") : spec.end();
+  return it != spec.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::chrono::seconds LeaseDurationOf(const Json& spec) {
+  auto it = spec.is_object() ? spec.find("leaseDurationSeconds") : spec.end();
+  return std::chrono::seconds(it != spec.end() && it->is_number_integer() ? it->get<int64_t>() : 0);
+}
+
+// client-go refuses a record it cannot decode; so do we, naming the field (never a takeover).
+std::string MalformedField(const Json& spec) {
+  auto holder = spec.find("holderIdentity");
+  if (holder != spec.end() && !holder->is_string() && !holder->is_null())
+    return "spec.holderIdentity must be a string";
+  auto duration = spec.find("leaseDurationSeconds");
+  if (duration != spec.end() && !duration->is_number_integer() && !duration->is_null()) {
+    return "spec.leaseDurationSeconds must be an integer";
+  }
+  return "";
+}
+
+int64_t TransitionsOf(const Json& spec) {
+  auto it = spec.is_object() ? spec.find("leaseTransitions") : spec.end();
+  return it != spec.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+}  // namespace
 
 std::string DefaultLeaderIdentity() {
   char host[256] = {0};
@@ -41,12 +74,12 @@ Json LeaderElector::Spec(const Json& old_spec, bool renewing) const {
                 std::chrono::duration_cast<std::chrono::seconds>(config_.lease_duration).count()},
                {"renewTime", now}};
   if (renewing) {
-    spec["acquireTime"] = old_spec.value("acquireTime", now);
-    spec["leaseTransitions"] = old_spec.value("leaseTransitions", 0);
+    auto acquired = old_spec.find("acquireTime");
+    spec["acquireTime"] = acquired != old_spec.end() && acquired->is_string() ? *acquired : Json(now);
+    spec["leaseTransitions"] = TransitionsOf(old_spec);
   } else {
     spec["acquireTime"] = now;
-    int transitions = old_spec.value("leaseTransitions", 0);
-    spec["leaseTransitions"] = transitions + 1;
+    spec["leaseTransitions"] = TransitionsOf(old_spec) + 1;
   }
   return spec;
 }
@@ -60,7 +93,8 @@ bool LeaderElector::TryAcquireOrRenew() {
   if (!current.ok()) {
     if (!IsNotFound(current.error())) {
       LogFields(spdlog::level::warn, "leader election: cannot read lease",
-                {{"lease", config_.lease_namespace + "/" + config_.lease_name}, {"error", current.error().ToString()}});
+                {{"lease", config_.lease_namespace + "/" + config_.lease_name},
+                 {"error", current.error().ToString()}});
       return false;
     }
     Json lease = {{"apiVersion", "coordination.k8s.io/v1"},
@@ -77,14 +111,25 @@ bool LeaderElector::TryAcquireOrRenew() {
     last_renew_start_ = attempt_start;
     return true;
   }
+  if (!current->is_object()) {
+    LogFields(spdlog::level::warn, "leader election: the lease read is not an object",
+              {{"lease", config_.lease_namespace + "/" + config_.lease_name}});
+    return false;
+  }
   Json spec = current->value("spec", Json::object());
+  if (!spec.is_object()) spec = Json::object();
+  if (std::string bad = MalformedField(spec); !bad.empty()) {
+    LogFields(spdlog::level::warn, "leader election: cannot use the lease record",
+              {{"lease", config_.lease_namespace + "/" + config_.lease_name}, {"error", bad}});
+    return false;
+  }
   if (spec != observed_spec_) {
     observed_spec_ = spec;
     observed_time_ = clock_.Now();
   }
   lease_ = *current;
-  std::string holder = spec.value("holderIdentity", "");
-  auto duration = std::chrono::seconds(spec.value("leaseDurationSeconds", 0));
+  std::string holder = HolderOf(spec);
+  auto duration = LeaseDurationOf(spec);
   bool held_by_other = !holder.empty() && holder != config_.identity;
   if (held_by_other && observed_time_ + duration > clock_.Now()) return false;
 
@@ -94,7 +139,8 @@ bool LeaderElector::TryAcquireOrRenew() {
   if (!result.ok()) {
     if (!IsConflict(result.error())) {
       LogFields(spdlog::level::warn, "leader election: cannot update lease",
-                {{"lease", config_.lease_namespace + "/" + config_.lease_name}, {"error", result.error().ToString()}});
+                {{"lease", config_.lease_namespace + "/" + config_.lease_name},
+                 {"error", result.error().ToString()}});
     }
     return false;
   }
@@ -115,15 +161,27 @@ bool LeaderElector::Acquire(const StopSignal& stop) {
         std::lock_guard lock(mu_);
         SetLeading(true);
       }
-      LogFields(spdlog::level::info, "leader election: acquired lease",
-                {{"lease", config_.lease_namespace + "/" + config_.lease_name}, {"identity", config_.identity}});
+      LogFields(
+          spdlog::level::info, "leader election: acquired lease",
+          {{"lease", config_.lease_namespace + "/" + config_.lease_name}, {"identity", config_.identity}});
       return true;
     }
-    // client-go's JitterUntil: retry_period * [1, 2.2).
-    double factor = 1.0 + 1.2 * std::uniform_real_distribution<double>(0, 1)(rng);
-    if (stop.WaitFor(std::chrono::duration_cast<Clock::Duration>(config_.retry_period * factor))) break;
+    double factor = 1.0 + kAcquireJitter * std::uniform_real_distribution<double>(0, 1)(rng);
+    auto jittered = std::chrono::duration_cast<Clock::Duration>(config_.retry_period * factor);
+    if (stop.WaitFor(NextAcquireDelay(jittered))) break;
   }
   return false;
+}
+
+Clock::Duration LeaderElector::NextAcquireDelay(Clock::Duration jittered_retry) const {
+  std::lock_guard lock(mu_);
+  std::string holder = HolderOf(observed_spec_);
+  if (holder.empty() || holder == config_.identity) return jittered_retry;
+  auto expiry = observed_time_ + LeaseDurationOf(observed_spec_);
+  auto now = clock_.Now();
+  // Past expiry, the last attempt failed for another reason (an error, a lost race): wait normally.
+  if (expiry <= now) return jittered_retry;
+  return std::min(jittered_retry, expiry - now);
 }
 
 bool LeaderElector::RenewLoop(const StopSignal& stop) {
@@ -146,8 +204,9 @@ bool LeaderElector::RenewLoop(const StopSignal& stop) {
     if (!renewed) {
       std::lock_guard lock(mu_);
       SetLeading(false);
-      LogFields(spdlog::level::err, "leader election: lost lease",
-                {{"lease", config_.lease_namespace + "/" + config_.lease_name}, {"identity", config_.identity}});
+      LogFields(
+          spdlog::level::err, "leader election: lost lease",
+          {{"lease", config_.lease_namespace + "/" + config_.lease_name}, {"identity", config_.identity}});
       return false;
     }
   }
@@ -164,8 +223,9 @@ Status LeaderElector::Release() {
   updated["spec"]["leaseDurationSeconds"] = 1;
   updated["spec"]["renewTime"] = now;
   updated["spec"]["acquireTime"] = now;
-  auto result = client_->Call("PUT", Client::Path(LeasesResource(), config_.lease_namespace, config_.lease_name),
-                              updated.dump(), "application/json", true);
+  auto result =
+      client_->Call("PUT", Client::Path(LeasesResource(), config_.lease_namespace, config_.lease_name),
+                    updated.dump(), "application/json", true);
   if (!result.ok()) return result.error();
   lease_ = *result;
   LogFields(spdlog::level::info, "leader election: released lease",

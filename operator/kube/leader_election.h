@@ -21,6 +21,11 @@ struct LeaderElectionConfig {
   Clock::Duration retry_period = std::chrono::seconds(2);
 };
 
+// Acquire waits retry_period * [1, 1 + kAcquireJitter) between attempts. client-go waits up to 2.2 x
+// (JitterFactor 1.2); ours is shorter because the wait bounds how late a candidate sees the holder's
+// last renew, and so how long after the holder dies it takes over (README.md, "Takeover time").
+inline constexpr double kAcquireJitter = 0.2;
+
 // "<hostname>_<random hex>", as controller-runtime builds its identity.
 std::string DefaultLeaderIdentity();
 
@@ -38,8 +43,13 @@ class LeaderElector {
 
   // One attempt to acquire or renew; true when this process holds the lease afterwards.
   bool TryAcquireOrRenew();
-  // Retries every retry_period (jittered) until the lease is held (true) or stop (false).
+  // Retries every retry_period (jittered by up to kAcquireJitter) until the lease is held (true) or
+  // stop (false); an attempt is also made the moment the observed record would expire.
   bool Acquire(const StopSignal& stop);
+  // How long Acquire waits after a failed attempt: `jittered_retry`, cut short to the moment the
+  // record held by another would expire by this candidate's own observation (its clock, from when it
+  // saw the record change), so a dead holder is replaced as soon as that is safe.
+  Clock::Duration NextAcquireDelay(Clock::Duration jittered_retry) const;
   // Renews every retry_period. Returns true on stop, false when the lease was lost (no successful
   // renew within renew_deadline, or another holder).
   bool RenewLoop(const StopSignal& stop);
@@ -61,9 +71,9 @@ class LeaderElector {
   Metrics::Gauge* master_status_ = nullptr;
 
   mutable std::mutex mu_;
-  std::optional<Json> lease_;          // last lease object seen or written
-  Json observed_spec_;                 // the record as last observed
-  Clock::TimePoint observed_time_{};   // when (local clock) it last changed
+  std::optional<Json> lease_;         // last lease object seen or written
+  Json observed_spec_;                // the record as last observed
+  Clock::TimePoint observed_time_{};  // when (local clock) it last changed
   bool leading_ = false;
   Clock::TimePoint last_renew_start_{};
 };

@@ -22,7 +22,8 @@ class LeaseServer {
     }
     Json body = Json::parse(r.body);
     if (r.method == "POST") {
-      if (!lease_.is_null()) return JsonResponse(409, R"({"kind":"Status","code":409,"reason":"AlreadyExists"})");
+      if (!lease_.is_null())
+        return JsonResponse(409, R"({"kind":"Status","code":409,"reason":"AlreadyExists"})");
       lease_ = body;
     } else if (r.method == "PUT") {
       if (body["metadata"].value("resourceVersion", "") != lease_["metadata"].value("resourceVersion", "")) {
@@ -37,6 +38,16 @@ class LeaseServer {
   Json lease() {
     std::lock_guard lock(mu_);
     return lease_;
+  }
+  void SetSpec(const Json& spec) {
+    std::lock_guard lock(mu_);
+    if (lease_.is_null()) {
+      lease_ = {{"apiVersion", "coordination.k8s.io/v1"},
+                {"kind", "Lease"},
+                {"metadata", {{"name", "seed-operator-leader"}, {"namespace", "seed-system"}}}};
+    }
+    lease_["spec"] = spec;
+    lease_["metadata"]["resourceVersion"] = std::to_string(++rv_);
   }
   void SetFailing(bool f) {
     std::lock_guard lock(mu_);
@@ -112,8 +123,58 @@ TEST_F(LeaderElectionTest, FenceClosesWhenRenewalsStopBeforeAnyoneCanTakeOver) {
   clock_.Advance(std::chrono::milliseconds(1));
   EXPECT_FALSE(a->IsLeader()) << "renew deadline (10 s) passed without a renew";
   EXPECT_TRUE(IsNotLeader(a->Fence().error()));
-  EXPECT_EQ(metrics_.GetGauge("leader_election_master_status", "", {{"name", "seed-operator-leader"}}).Value(), 1)
+  EXPECT_EQ(
+      metrics_.GetGauge("leader_election_master_status", "", {{"name", "seed-operator-leader"}}).Value(), 1)
       << "the gauge follows Acquire/RenewLoop, the fence follows time";
+}
+
+TEST_F(LeaderElectionTest, CandidateRetriesTheMomentTheObservedRecordExpires) {
+  using std::chrono::seconds;
+  auto a = Candidate("a");
+  auto b = Candidate("b");
+  EXPECT_EQ(b->NextAcquireDelay(seconds(2)), seconds(2)) << "nothing observed yet";
+  ASSERT_TRUE(a->TryAcquireOrRenew());
+  EXPECT_FALSE(b->TryAcquireOrRenew());  // b observes a's record now
+  EXPECT_EQ(b->NextAcquireDelay(seconds(2)), seconds(2));
+  clock_.Advance(seconds(14));
+  EXPECT_EQ(b->NextAcquireDelay(seconds(2)), seconds(1)) << "not a full retry period past the expiry";
+  clock_.Advance(std::chrono::milliseconds(999));
+  EXPECT_EQ(b->NextAcquireDelay(seconds(2)), std::chrono::milliseconds(1));
+  EXPECT_FALSE(b->TryAcquireOrRenew()) << "1 ms before the expiry by b's own clock";
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_TRUE(b->TryAcquireOrRenew()) << "at the expiry";
+  EXPECT_EQ(b->NextAcquireDelay(seconds(2)), seconds(2)) << "b holds the lease";
+}
+
+TEST_F(LeaderElectionTest, AFailedAttemptAfterTheExpiryWaitsAFullRetryPeriod) {
+  using std::chrono::seconds;
+  auto a = Candidate("a");
+  auto b = Candidate("b");
+  ASSERT_TRUE(a->TryAcquireOrRenew());
+  EXPECT_FALSE(b->TryAcquireOrRenew());
+  clock_.Advance(seconds(15));
+  server_.SetFailing(true);
+  EXPECT_FALSE(b->TryAcquireOrRenew());
+  EXPECT_EQ(b->NextAcquireDelay(seconds(2)), seconds(2)) << "no busy loop on a failing server";
+}
+
+TEST_F(LeaderElectionTest, AMalformedRecordIsNeverTakenOverNorACrash) {
+  auto b = Candidate("b");
+  // Written by another tool with wrong types: b cannot tell when it expires, so (like client-go,
+  // which fails to decode it) b never takes it, and nothing throws.
+  server_.SetSpec(Json::parse(R"({"holderIdentity":"x","leaseDurationSeconds":"15"})"));
+  EXPECT_FALSE(b->TryAcquireOrRenew());
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_FALSE(b->TryAcquireOrRenew());
+  EXPECT_EQ(server_.lease()["spec"]["holderIdentity"], "x");
+  // Other fields of a wrong type are replaced when the lease is taken.
+  server_.SetSpec(Json::parse(R"({"holderIdentity":"x","leaseDurationSeconds":15,"leaseTransitions":"3",
+                                  "acquireTime":7})"));
+  EXPECT_FALSE(b->TryAcquireOrRenew());
+  clock_.Advance(std::chrono::seconds(15));
+  EXPECT_TRUE(b->TryAcquireOrRenew());
+  EXPECT_EQ(server_.lease()["spec"]["holderIdentity"], "b");
+  EXPECT_EQ(server_.lease()["spec"]["leaseTransitions"], 1);
 }
 
 TEST_F(LeaderElectionTest, ReleaseLetsAStandbyTakeOverAtOnce) {
