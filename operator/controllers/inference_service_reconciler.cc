@@ -62,11 +62,20 @@ const api::Condition* FindCondition(const api::InferenceServiceStatus& status, c
   return nullptr;
 }
 
-// The shared child name of a stored InferenceService (its spec parsed leniently).
+// The shared child name of a stored InferenceService from the three fields it depends on, without
+// parsing (and validating) the whole spec: clash checks look at every InferenceService in a namespace.
 std::string ChildNameOf(const json& object) {
-  api::ValidationErrors ignored;
-  return render::InferenceServiceChildName(
-      api::ParseInferenceServiceSpec(object.value("spec", json::object()), "spec", &ignored));
+  auto text = [](const json& parent, const char* key, const char* fallback) -> std::string {
+    if (!parent.is_object() || !parent.contains(key) || !parent[key].is_string()) return fallback;
+    return parent[key].get<std::string>();
+  };
+  const json spec = object.is_object() ? object.value("spec", json::object()) : json::object();
+  const json model = spec.is_object() ? spec.value("model", json::object()) : json::object();
+  api::InferenceServiceSpec names;
+  names.service_type = text(spec, "serviceType", api::kDefaultServiceType);
+  names.model.name = text(model, "name", "");
+  names.model.version = text(model, "version", "");
+  return render::InferenceServiceChildName(names);
 }
 
 }  // namespace
@@ -328,7 +337,9 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(const 
     for (const auto& error : errors) input.invalid.push_back(api::FormatError(error));
   } else {
     std::vector<api::InferenceService> others;
+    const std::string child_name = render::InferenceServiceChildName(isvc.spec);
     for (const auto& other : caches_.isvcs->store().ByIndex(kube::kIndexNamespace, context.ns())) {
+      if (ChildNameOf(*other) != child_name) continue;  // only those that could clash are parsed
       api::ValidationErrors ignored;
       others.push_back(api::ParseInferenceService(*other, &ignored));
       others.back().metadata.namespace_ = context.ns();
