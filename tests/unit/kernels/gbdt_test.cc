@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "io/json_file.h"
 #include "kernels/gbdt_binning.h"
 
 namespace seed::kernels {
@@ -430,6 +431,38 @@ TEST(GbdtTest, ModelsTrainedTogetherEqualModelsTrainedAlone) {
     EXPECT_THAT(e.what(), HasSubstr("share max_bins"));
   }
   EXPECT_TRUE(TrainGbdtModels(train.x.data(), train.rows(), 3, train.y.data(), {}, 2).empty());
+}
+
+TEST(GbdtTest, QuantileTreesArePinned) {
+  // Speed work on the trainer must not change a single bit of a quantile model: these digests of
+  // the model JSON pin the trees. The data is made without <random>, whose distributions differ
+  // between standard libraries.
+  const size_t rows = 5000;
+  std::vector<double> x, y;
+  for (size_t i = 0; i < rows; ++i) {
+    const double a = static_cast<double>((i * 37) % 1009) / 100.0, b = static_cast<double>((i * 101) % 997) / 50.0;
+    const double c = i % 17 == 0 ? kNaN : static_cast<double>((i * 7919) % 113);
+    const double noise = static_cast<double>((i * 2654435761u) % 1000) / 250.0 - 2.0;
+    x.insert(x.end(), {a, b, c});
+    y.push_back(std::sin(a) * 5 + 0.3 * b + noise * (1 + a / 5));
+  }
+  const std::vector<std::pair<double, std::string>> pinned = {
+      {0.1, "24b6e0a193a8030278ab63be1572e51c9075403b06948f051ef6bdf671357ebd"},
+      {0.5, "abd1494cdb3ec5d1fff5872def2e44a7b1dcc88ed592d57a731aa691297086d4"},
+      {0.9, "5751fc890386a22d877ca519fcf964f60b8e125bed34b23c3baa09a5d1994fff"},
+      {0.01, "133a42ef8ce22874b3c54ebc651ac005da52f115a9de3a1662b9953ba99bbf65"}};
+  for (const auto& [alpha, digest] : pinned) {
+    GbdtParams p;
+    p.trees = 40;
+    p.loss = GbdtParams::Loss::kQuantile;
+    p.alpha = alpha;
+    p.subsample = 0.8;
+    p.colsample = 0.67;
+    p.seed = 3;
+    p.threads = 2;
+    const GbdtModel m = TrainGbdt(x.data(), rows, 3, y.data(), p);
+    EXPECT_EQ(io::Sha256Hex(m.ToJson().dump()), digest) << "alpha " << alpha;
+  }
 }
 
 TEST(GbdtTest, ScheduleRunsAsManyModelsAsThreadsSideBySide) {
