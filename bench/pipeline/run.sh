@@ -4,7 +4,10 @@
 # Usage: bench/pipeline/run.sh [TREES] [THREADS] [REPEATS]    (needs a Release build: scripts/setup)
 # Each repeat runs Seed's four steps and then the Python peer, back to back, so both see the same
 # machine load; the table gives the median of the repeats per row, and the load average is printed
-# with every repeat.
+# with every repeat. CPU time (user + system of the processes) is the steadier figure on a shared
+# machine. The peer inherits OMP_WAIT_POLICY: OpenMP's default lets idle threads spin, which on a
+# machine busy with other work slows the peer several-fold; OMP_WAIT_POLICY=passive makes them
+# block, as seed's thread pool does.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 job=${SEED_JOB:-build/bin/seed-job}
@@ -19,6 +22,12 @@ split=2024-12-01T00:00:00+08:00
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# Sets cpu to the CPU seconds (user + system) of all finished child processes so far, from the
+# shell's `times` (called directly: in a $(...) subshell it would see no children).
+cpu_mark() {
+  times > "$work/times"
+  cpu=$(awk 'NR == 2 { total = 0; for (i = 1; i <= 2; ++i) { split($i, t, "m"); total += t[1] * 60 + t[2] } printf "%.3f", total }' "$work/times")
+}
 
 echo "preparing a farm-year (synth, correct, fuse: not timed)"
 $job synth --kind wind --start 2024-01-01T00:00:00+08:00 --days 366 --capacity $capacity --turbines 40 \
@@ -30,27 +39,27 @@ $job fuse --nwp "$work/corrected.csv" --measurements "$work/prep-clean.csv" --ou
 runs="$work/runs.jsonl"
 for rep in $(seq "$repeats"); do
   load_before=$(load)
-  t=$(now); $job qc --in "$work/farm/measurements.csv" --out "$work/clean.csv" --report "$work/qc.json" --capacity $capacity >/dev/null
-  qc_s=$(elapsed "$t" "$(now)")
+  cpu_mark; c=$cpu; t=$(now); $job qc --in "$work/farm/measurements.csv" --out "$work/clean.csv" --report "$work/qc.json" --capacity $capacity >/dev/null
+  qc_s=$(elapsed "$t" "$(now)"); cpu_mark; qc_cpu=$(elapsed "$c" "$cpu")
   awk -F, -v s="$split" 'NR==1 || $1 < s' "$work/clean.csv" > "$work/history.csv"
-  t=$(now); $job train --model gbdt --nwp "$work/fused.csv" --measurements "$work/history.csv" --capacity $capacity \
+  cpu_mark; c=$cpu; t=$(now); $job train --model gbdt --nwp "$work/fused.csv" --measurements "$work/history.csv" --capacity $capacity \
     --quantiles 0.1,0.5,0.9 --trees "$trees" --early-stopping 0 --validation-days 0 --threads "$threads" \
     --out "$work/model.json" >/dev/null
-  train_s=$(elapsed "$t" "$(now)")
-  t=$(now); $job forecast --model "$work/model.json" --nwp "$work/fused.csv" --from $split --to 2025-01-01T00:00:00+08:00 \
+  train_s=$(elapsed "$t" "$(now)"); cpu_mark; train_cpu=$(elapsed "$c" "$cpu")
+  cpu_mark; c=$cpu; t=$(now); $job forecast --model "$work/model.json" --nwp "$work/fused.csv" --from $split --to 2025-01-01T00:00:00+08:00 \
     --out "$work/forecast.csv" >/dev/null
-  forecast_s=$(elapsed "$t" "$(now)")
-  t=$(now); SEED_RESULTS_FILE="$work/eval.json" $job evaluate --forecast "$work/forecast.csv" --actual "$work/clean.csv" \
+  forecast_s=$(elapsed "$t" "$(now)"); cpu_mark; forecast_cpu=$(elapsed "$c" "$cpu")
+  cpu_mark; c=$cpu; t=$(now); SEED_RESULTS_FILE="$work/eval.json" $job evaluate --forecast "$work/forecast.csv" --actual "$work/clean.csv" \
     --capacity $capacity --out "$work/daily.csv" >/dev/null
-  evaluate_s=$(elapsed "$t" "$(now)")
+  evaluate_s=$(elapsed "$t" "$(now)"); cpu_mark; evaluate_cpu=$(elapsed "$c" "$cpu")
 
   # The Python side is timed as a whole process too (interpreter start and imports included), as the
   # legacy scripts ran; each seed-job step above is likewise a whole process.
-  t=$(now)
+  cpu_mark; c=$cpu; t=$(now)
   peer=$(OMP_NUM_THREADS=$threads /usr/bin/python3 bench/pipeline/peer_pipeline.py "$work/farm/measurements.csv" \
     "$work/fused.csv" $capacity $split "$trees" "$threads")
-  peer_process=$(elapsed "$t" "$(now)")
-  echo "{\"rep\": $rep, \"load_before\": \"$load_before\", \"load_after\": \"$(load)\", \"seed\": {\"qc\": $qc_s, \"train\": $train_s, \"forecast\": $forecast_s, \"evaluate\": $evaluate_s}, \"eval\": $(cat "$work/eval.json"), \"peer_process\": $peer_process, \"peer\": $peer}" >> "$runs"
+  peer_process=$(elapsed "$t" "$(now)"); cpu_mark; peer_cpu=$(elapsed "$c" "$cpu")
+  echo "{\"rep\": $rep, \"load_before\": \"$load_before\", \"load_after\": \"$(load)\", \"seed\": {\"qc\": $qc_s, \"train\": $train_s, \"forecast\": $forecast_s, \"evaluate\": $evaluate_s}, \"seed_cpu\": $(awk -v a="$qc_cpu" -v b="$train_cpu" -v c="$forecast_cpu" -v d="$evaluate_cpu" 'BEGIN { printf "%.3f", a+b+c+d }'), \"eval\": $(cat "$work/eval.json"), \"peer_process\": $peer_process, \"peer_cpu\": $peer_cpu, \"peer\": $peer}" >> "$runs"
   echo "repeat $rep: seed $(awk -v a="$qc_s" -v b="$train_s" -v c="$forecast_s" -v d="$evaluate_s" 'BEGIN { printf "%.3f", a+b+c+d }') s, peer $peer_process s; load average before $load_before, after $(load)"
 done
 
@@ -80,6 +89,9 @@ ratios = sorted(r["peer_process"] / r["seed"]["total"] for r in runs)
 print(f"| total, whole processes | {s:.3f} | {p:.3f} | {p / s:.1f}x (per repeat {ratios[0]:.1f}x .. {ratios[-1]:.1f}x) |")
 acc = runs[-1]["eval"]
 peer = runs[-1]["peer"]
+s = median(r["seed_cpu"] for r in runs)
+p = median(r["peer_cpu"] for r in runs)
+print(f"| CPU time (user + system), whole processes | {s:.3f} | {p:.3f} | {p / s:.1f}x |")
 print(f"| accuracy C_R / Q_R | {acc['accuracy']:.4f} / {acc['qualification']:.4f} | {peer['accuracy']:.4f} / {peer['qualification']:.4f} | |")
 print()
 print("load average (1, 5, 15 min) before each repeat: " + "; ".join(r["load_before"] for r in runs))
