@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kMaxConflictRetries = 5;
 constexpr char kFieldManager[] = "seed-operator";
+constexpr std::chrono::seconds kCreateExpectationTtl{30};
 
 bool BeingDeleted(const json& object) { return object["metadata"].contains("deletionTimestamp"); }
 
@@ -197,7 +198,7 @@ void InferenceServiceReconciler::Publish(const json& object, const std::string& 
 
 kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vector<ChildAction>& actions,
                                                const std::vector<ObservedChild>& observed,
-                                               const kube::ReconcileContext& context) {
+                                               const kube::ReconcileContext& context, bool* waiting) {
   const std::string& ns = context.ns();
   auto observed_object = [&](ChildKind kind, const std::string& name) -> const json* {
     for (const auto& child : observed) {
@@ -223,11 +224,26 @@ kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vec
     const std::string key = ChildKey(action.kind, ns, action.name);
     switch (action.type) {
       case ChildActionType::kCreate: {
+        {
+          std::lock_guard lock(mu_);
+          auto made = created_.find(key);
+          if (made != created_.end() && kube::RealClock::Instance().Now() - made->second < kCreateExpectationTtl) {
+            context.Debug(what + ": created before; waiting for the cache");
+            *waiting = true;
+            break;
+          }
+        }
         kube::WriteOptions write;
         write.field_manager = kFieldManager;
         auto created = client_->Create(gvr, ns, action.body, write);
+        if (!created.ok() && !kube::IsAlreadyExists(created.error())) return created.error();
+        {
+          std::lock_guard lock(mu_);
+          const auto now = kube::RealClock::Instance().Now();
+          std::erase_if(created_, [&](const auto& entry) { return now - entry.second >= kCreateExpectationTtl; });
+          created_[key] = now;
+        }
         if (!created.ok()) {
-          if (!kube::IsAlreadyExists(created.error())) return created.error();
           context.Debug(what + " already exists (the cache is behind)");
           break;
         }
@@ -273,6 +289,7 @@ kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vec
         {
           std::lock_guard lock(mu_);
           patched_.erase(key);
+          created_.erase(key);
         }
         if (deleted.ok()) {
           context.Info("deleted " + what);
@@ -354,15 +371,24 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(const 
     }
   }
 
+  bool waiting_for_cache = false;
   if (input.invalid.empty() && !input.name_clash) {
     const render::InferenceServiceChildren desired = render::RenderInferenceService(isvc, render_options);
     auto observed = Observe(isvc, desired, gateway_api);
     if (!observed.ok()) return observed.error();
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& child : *observed) {
+        created_.erase(ChildKey(child.kind, context.ns(), MetaString(child.object, "name")));
+      }
+    }
     ChildPlan plan = PlanChildren(desired, *observed, isvc.metadata.uid);
     if (!plan.foreign.empty()) {
       input.name_clash = ForeignChildCondition(isvc, plan.foreign);
     } else {
-      if (auto applied = Apply(object, plan.actions, *observed, context); !applied.ok()) return applied.error();
+      if (auto applied = Apply(object, plan.actions, *observed, context, &waiting_for_cache); !applied.ok()) {
+        return applied.error();
+      }
       for (const auto& child : *observed) {
         if (child.kind == ChildKind::kDeployment && MetaString(child.object, "name") == desired.name) {
           input.deployment = child.object;
@@ -382,6 +408,13 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(const 
   }
   if (auto written = WriteStatus(object, status, context); !written.ok()) return written.error();
 
+  // A child created earlier that the cache has still not shown: look again once the expectation
+  // lapses (normally its watch event comes first and wakes this InferenceService).
+  if (waiting_for_cache) {
+    kube::ReconcileResult again;
+    again.requeue_after = kCreateExpectationTtl;
+    return again;
+  }
   // Without the Gateway API a host cannot be honoured yet: look again when discovery is re-asked.
   if (!isvc.spec.host.empty() && !gateway_api && input.invalid.empty()) {
     kube::ReconcileResult again;

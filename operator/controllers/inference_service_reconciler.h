@@ -66,7 +66,8 @@ class InferenceServiceReconciler : public kube::Reconciler {
                                                    const render::InferenceServiceChildren& desired,
                                                    bool gateway_api);
   kube::Status Apply(const nlohmann::json& owner, const std::vector<ChildAction>& actions,
-                     const std::vector<ObservedChild>& observed, const kube::ReconcileContext& context);
+                     const std::vector<ObservedChild>& observed, const kube::ReconcileContext& context,
+                     bool* waiting);
   kube::Result<bool> WriteStatus(nlohmann::json object, const api::InferenceServiceStatus& status,
                                  const kube::ReconcileContext& context);
   void Publish(const nlohmann::json& object, const std::string& type, const std::string& reason,
@@ -83,6 +84,10 @@ class InferenceServiceReconciler : public kube::Reconciler {
   // resourceVersion patched). A reconcile on a lagging cache does not send the same patch again.
   std::mutex mu_;
   std::map<std::string, std::pair<std::string, std::string>> patched_;
+  // Children created that the cache has not shown yet (controller-runtime's expectations), with
+  // when: a reconcile on a lagging cache does not create them again. Forgotten once seen, or after
+  // kCreateExpectationTtl in case the object went away before the cache ever saw it.
+  std::map<std::string, kube::Clock::TimePoint> created_;
 };
 
 // Adds the informers (HTTPRoutes only when discovery finds them served now) and the controller.
