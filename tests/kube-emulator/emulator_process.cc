@@ -124,9 +124,11 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
     if (!options_.tokens.empty() || options_.client_ca || options_.rbac) {
       // The helper's own identity for Request(), only needed when requests must authenticate.
       admin_token_ = "admin-" + RandomHex(24);
-      argv.insert(argv.end(), {"--token", admin_token_ + "=emulator-admin", "--groups", "emulator-admin=system:masters"});
+      argv.insert(argv.end(),
+                  {"--token", admin_token_ + "=emulator-admin", "--groups", "emulator-admin=system:masters"});
     }
-    for (const auto& [user, groups] : options_.groups) argv.insert(argv.end(), {"--groups", user + "=" + groups});
+    for (const auto& [user, groups] : options_.groups)
+      argv.insert(argv.end(), {"--groups", user + "=" + groups});
     if (options_.rbac) argv.insert(argv.end(), {"--authorization", "rbac"});
     if (options_.gateway_api) argv.push_back("--gateway-api");
     argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());

@@ -15,7 +15,7 @@ struct EmulatorOptions {
   bool client_ca = false;   // also verify client certificates against the test CA
   std::vector<std::pair<std::string, std::string>> tokens;  // token -> user
   std::vector<std::pair<std::string, std::string>> groups;  // user -> "GROUP[,GROUP...]"
-  bool rbac = false;        // --authorization rbac (the helper's own admin identity is in system:masters)
+  bool rbac = false;  // --authorization rbac (the helper's own admin identity is in system:masters)
   bool gateway_api = false;
   int history = 1000;
   std::vector<std::string> extra_args;

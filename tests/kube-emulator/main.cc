@@ -1,14 +1,13 @@
 // kube-emulator: the test API emulator. Test-only; see README.md.
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "kube-emulator/server/emulator.h"
 #include "kube-emulator/server/http_server.h"
@@ -43,8 +42,10 @@ int main(int argc, char** argv) {
   app.add_option("--client-ca", server_options.client_ca, "CA (PEM) for client certificates; a verified certificate's CN is the user")
       ->check(CLI::ExistingFile);
   app.add_option("--token", tokens, "TOKEN=USER: an accepted bearer token and its user (repeatable)");
-  app.add_option("--groups", groups, "USER=GROUP[,GROUP...]: the groups of a user (repeatable), e.g. system:masters");
-  app.add_option("--authorization", authorization, "none: allow every authenticated request; rbac: check each "
+  app.add_option("--groups", groups,
+                 "USER=GROUP[,GROUP...]: the groups of a user (repeatable), e.g. system:masters");
+  app.add_option("--authorization", authorization,
+                 "none: allow every authenticated request; rbac: check each "
                  "against the stored Roles, ClusterRoles and their bindings")
       ->check(CLI::IsMember({"none", "rbac"}))
       ->capture_default_str();

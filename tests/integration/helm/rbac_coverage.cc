@@ -34,7 +34,8 @@ kubeemu::RbacPolicy PolicyOf(const json& rule, const std::string& ns, const kube
   return policy;
 }
 
-bool AnyRequestNeeds(const json& rule, const std::string& ns, const kubeemu::UserInfo& user, const json& log) {
+bool AnyRequestNeeds(const json& rule, const std::string& ns, const kubeemu::UserInfo& user,
+                     const json& log) {
   kubeemu::RbacPolicy policy = PolicyOf(rule, ns, user);
   for (const auto& entry : log) {
     if (kubeemu::Authorize(policy, user, AttributesOfLogEntry(entry)).allowed) return true;
@@ -57,8 +58,8 @@ kubeemu::RequestAttributes AttributesOfLogEntry(const json& entry) {
   return request;
 }
 
-std::vector<std::string> UnusedPermissions(const std::vector<GrantedRole>& roles, const kubeemu::UserInfo& user,
-                                           const json& log) {
+std::vector<std::string> UnusedPermissions(const std::vector<GrantedRole>& roles,
+                                           const kubeemu::UserInfo& user, const json& log) {
   std::vector<std::string> unused;
   for (const auto& role : roles) {
     for (size_t index = 0; index < role.rules.size(); ++index) {
@@ -78,7 +79,8 @@ std::vector<std::string> UnusedPermissions(const std::vector<GrantedRole>& roles
               names = " [" + rule["resourceNames"].dump() + "]";
             }
             if (!AnyRequestNeeds(single, role.ns, user, log)) {
-              unused.push_back(where + verb + " " + (group.empty() ? "core" : group) + "/" + resource + names);
+              unused.push_back(where + verb + " " + (group.empty() ? "core" : group) + "/" + resource +
+                               names);
             }
           }
         }

@@ -159,7 +159,8 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
         response.body = Discovery(route);
         return response;
       case Route::Kind::kOpenApiV2:
-        if (request.method != "GET") throw MethodNotAllowed("the server does not allow this method on the requested resource");
+        if (request.method != "GET")
+          throw MethodNotAllowed("the server does not allow this method on the requested resource");
         response.raw_body = MinimalOpenApiV2Protobuf();
         response.raw_content_type = kOpenApiV2ContentType;
         return response;

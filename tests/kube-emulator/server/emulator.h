@@ -5,12 +5,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "kube-emulator/server/authorization_log.h"
 #include "kube-emulator/server/fault_injector.h"

@@ -28,9 +28,11 @@ RbacPolicy LoadPolicy(const ObjectStore& store, const std::string& ns) {
 }
 
 json OwnerReferences(const json& object) {
-  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return json::array();
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object())
+    return json::array();
   const json& meta = object["metadata"];
-  return meta.contains("ownerReferences") && meta["ownerReferences"].is_array() ? meta["ownerReferences"] : json::array();
+  return meta.contains("ownerReferences") && meta["ownerReferences"].is_array() ? meta["ownerReferences"]
+                                                                                : json::array();
 }
 
 bool Blocks(const json& ref) {
@@ -51,11 +53,13 @@ void Emulator::Authorize(const ApiRequest& request, const Route& route) {
   authorizations_.Add(user, attributes, decision);
   if (decision.allowed) return;
   ApiError error = Forbidden(ForbiddenMessage(user, attributes));
-  if (attributes.resource_request) error.WithDetails(attributes.name, attributes.api_group, attributes.resource);
+  if (attributes.resource_request)
+    error.WithDetails(attributes.name, attributes.api_group, attributes.resource);
   throw error;
 }
 
-void Emulator::CheckBlockOwnerDeletion(const ApiRequest& request, const Target& target, const std::string& verb) {
+void Emulator::CheckBlockOwnerDeletion(const ApiRequest& request, const Target& target,
+                                       const std::string& verb) {
   if (verb != "create" && verb != "update" && verb != "patch") return;
   json body = json::parse(request.body, nullptr, false);
   json refs = OwnerReferences(body);
@@ -66,7 +70,8 @@ void Emulator::CheckBlockOwnerDeletion(const ApiRequest& request, const Target& 
     std::lock_guard lock(mu_);
     if (const json* current = store_.Get(target.type.StoreKey(), target.ns, target.name)) {
       for (const auto& ref : OwnerReferences(*current)) {
-        if (Blocks(ref) && ref.contains("uid") && ref["uid"].is_string()) already_blocking.insert(ref["uid"].get<std::string>());
+        if (Blocks(ref) && ref.contains("uid") && ref["uid"].is_string())
+          already_blocking.insert(ref["uid"].get<std::string>());
       }
     }
   }
@@ -74,11 +79,13 @@ void Emulator::CheckBlockOwnerDeletion(const ApiRequest& request, const Target& 
   RbacPolicy policy;
   bool policy_loaded = false;
   for (const auto& ref : refs) {
-    if (!Blocks(ref) || !ref.contains("apiVersion") || !ref["apiVersion"].is_string() || !ref.contains("kind") ||
-        !ref["kind"].is_string()) {
+    if (!Blocks(ref) || !ref.contains("apiVersion") || !ref["apiVersion"].is_string() ||
+        !ref.contains("kind") || !ref["kind"].is_string()) {
       continue;
     }
-    if (ref.contains("uid") && ref["uid"].is_string() && already_blocking.count(ref["uid"].get<std::string>())) continue;
+    if (ref.contains("uid") && ref["uid"].is_string() &&
+        already_blocking.count(ref["uid"].get<std::string>()))
+      continue;
     const std::string api_version = ref["apiVersion"].get<std::string>();
     const auto slash = api_version.find('/');
     const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
@@ -106,9 +113,11 @@ void Emulator::CheckBlockOwnerDeletion(const ApiRequest& request, const Target& 
     std::string qualified = QualifiedResource(target.type.group, target.type.plural);
     std::string denied = ForbiddenMessage(user, owner);
     denied = denied.substr(denied.find("User \""));
-    ApiError error = Forbidden((name.empty() ? qualified : qualified + " \"" + name + "\"") +
-                               " is forbidden: cannot set blockOwnerDeletion if an ownerReference refers to a resource "
-                               "you can't set finalizers on: " + denied);
+    ApiError error =
+        Forbidden((name.empty() ? qualified : qualified + " \"" + name + "\"") +
+                  " is forbidden: cannot set blockOwnerDeletion if an ownerReference refers to a resource "
+                  "you can't set finalizers on: " +
+                  denied);
     error.WithDetails(name, target.type.group, target.type.plural);
     throw error;
   }

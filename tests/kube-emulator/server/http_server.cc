@@ -225,7 +225,8 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
     } else if (path == "/emulator/writes" && req.method == "GET") {
       SendJson(res, 200, emulator_.writes().ToJson());
     } else if (path == "/emulator/authorizations" && req.method == "GET") {
-      SendJson(res, 200, emulator_.authorizations().ToJson(req.has_param("user") ? req.get_param_value("user") : ""));
+      SendJson(res, 200,
+               emulator_.authorizations().ToJson(req.has_param("user") ? req.get_param_value("user") : ""));
     } else if (path == "/emulator/faults" && req.method == "POST") {
       json body;
       try {
@@ -258,7 +259,8 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
     } else {
       throw ApiError(404, "NotFound",
                      "no admin endpoint " + req.method + " " + path +
-                         " (see the emulator README: authorizations, faults, drop-watches, expire-next-watch, compact, restart, "
+                         " (see the emulator README: authorizations, faults, drop-watches, "
+                         "expire-next-watch, compact, restart, "
                          "writes, watches, healthz)");
     }
   } catch (const ApiError& error) {
@@ -281,7 +283,8 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
   request.body = req.body;
   request.user = *user;
   auto configured = options_.groups.find(*user);
-  request.groups = GroupsOf(*user, configured == options_.groups.end() ? std::vector<std::string>{} : configured->second);
+  request.groups =
+      GroupsOf(*user, configured == options_.groups.end() ? std::vector<std::string>{} : configured->second);
   ApiResponse response;
   try {
     response = emulator_.Handle(request);

@@ -31,7 +31,8 @@ bool AnyMatches(const std::vector<std::string>& patterns, const std::string& val
 }
 
 bool ResourceMatches(const std::vector<std::string>& patterns, const RequestAttributes& request) {
-  std::string combined = request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
+  std::string combined =
+      request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
   for (const auto& pattern : patterns) {
     if (pattern == "*" || pattern == combined) return true;
     if (!request.subresource.empty() && pattern == "*/" + request.subresource) return true;
@@ -42,7 +43,8 @@ bool ResourceMatches(const std::vector<std::string>& patterns, const RequestAttr
 bool NonResourceUrlMatches(const std::vector<std::string>& patterns, const std::string& path) {
   for (const auto& pattern : patterns) {
     if (pattern == "*" || pattern == path) return true;
-    if (!pattern.empty() && pattern.back() == '*' && path.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0) {
+    if (!pattern.empty() && pattern.back() == '*' &&
+        path.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0) {
       return true;
     }
   }
@@ -74,13 +76,15 @@ bool SubjectApplies(const json& subject, const UserInfo& user, const std::string
 
 bool BindingApplies(const json& binding, const UserInfo& user, const std::string& binding_ns) {
   if (!binding.is_object() || !binding.contains("subjects") || !binding["subjects"].is_array()) return false;
-  return std::any_of(binding["subjects"].begin(), binding["subjects"].end(),
-                     [&](const json& subject) { return subject.is_object() && SubjectApplies(subject, user, binding_ns); });
+  return std::any_of(binding["subjects"].begin(), binding["subjects"].end(), [&](const json& subject) {
+    return subject.is_object() && SubjectApplies(subject, user, binding_ns);
+  });
 }
 
 const json* FindByName(const std::vector<json>& objects, const std::string& ns, const std::string& name) {
   for (const auto& object : objects) {
-    if (Field(object, "metadata", "name") == name && Field(object, "metadata", "namespace") == ns) return &object;
+    if (Field(object, "metadata", "name") == name && Field(object, "metadata", "namespace") == ns)
+      return &object;
   }
   return nullptr;
 }
@@ -143,21 +147,22 @@ std::vector<std::string> GroupsOf(const std::string& user, const std::vector<std
 RbacPolicy BootstrapPolicy() {
   RbacPolicy policy;
   policy.cluster_roles.push_back(ClusterRole(
-      "system:discovery",
-      json::array({{{"verbs", {"get"}},
-                    {"nonResourceURLs",
-                     {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*",
-                      "/readyz", "/version", "/version/"}}}})));
+      "system:discovery", json::array({{{"verbs", {"get"}},
+                                        {"nonResourceURLs",
+                                         {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
+                                          "/openapi", "/openapi/*", "/readyz", "/version", "/version/"}}}})));
   policy.cluster_roles.push_back(ClusterRole(
       "system:public-info-viewer",
-      json::array({{{"verbs", {"get"}}, {"nonResourceURLs", {"/healthz", "/livez", "/readyz", "/version", "/version/"}}}})));
+      json::array({{{"verbs", {"get"}},
+                    {"nonResourceURLs", {"/healthz", "/livez", "/readyz", "/version", "/version/"}}}})));
   policy.cluster_role_bindings.push_back(ClusterRoleBinding("system:discovery", {"system:authenticated"}));
   policy.cluster_role_bindings.push_back(
       ClusterRoleBinding("system:public-info-viewer", {"system:authenticated", "system:unauthenticated"}));
   return policy;
 }
 
-AuthorizationDecision Authorize(const RbacPolicy& policy, const UserInfo& user, const RequestAttributes& request) {
+AuthorizationDecision Authorize(const RbacPolicy& policy, const UserInfo& user,
+                                const RequestAttributes& request) {
   AuthorizationDecision decision;
   if (Contains(user.groups, "system:masters")) {
     decision.allowed = true;
@@ -175,14 +180,16 @@ AuthorizationDecision Authorize(const RbacPolicy& policy, const UserInfo& user, 
   // RoleBindings grant only inside their namespace, and never non-resource URLs.
   if (!request.resource_request || request.ns.empty()) return decision;
   for (const auto& binding : policy.role_bindings) {
-    if (Field(binding, "metadata", "namespace") != request.ns || !BindingApplies(binding, user, request.ns)) continue;
+    if (Field(binding, "metadata", "namespace") != request.ns || !BindingApplies(binding, user, request.ns))
+      continue;
     std::string role_kind = Field(binding, "roleRef", "kind");
     std::string role_name = Field(binding, "roleRef", "name");
     std::string binding_label = "RoleBinding/" + request.ns + "/" + Field(binding, "metadata", "name");
     const json* role = role_kind == "Role"          ? FindByName(policy.roles, request.ns, role_name)
                        : role_kind == "ClusterRole" ? FindByName(policy.cluster_roles, "", role_name)
                                                     : nullptr;
-    std::string role_label = role_kind == "Role" ? "Role/" + request.ns + "/" + role_name : "ClusterRole/" + role_name;
+    std::string role_label =
+        role_kind == "Role" ? "Role/" + request.ns + "/" + role_name : "ClusterRole/" + role_name;
     if (RoleAllows(role, role_label, binding_label, request, &decision)) return decision;
   }
   return decision;
@@ -192,10 +199,12 @@ std::string ForbiddenMessage(const UserInfo& user, const RequestAttributes& requ
   if (!request.resource_request) {
     return "forbidden: User \"" + user.name + "\" cannot " + request.verb + " path \"" + request.path + "\"";
   }
-  std::string qualified = request.api_group.empty() ? request.resource : request.resource + "." + request.api_group;
+  std::string qualified =
+      request.api_group.empty() ? request.resource : request.resource + "." + request.api_group;
   std::string subject = request.name.empty() ? qualified + " is forbidden"
                                              : qualified + " \"" + request.name + "\" is forbidden";
-  std::string resource = request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
+  std::string resource =
+      request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
   std::string where = request.ns.empty() ? "at the cluster scope" : "in the namespace \"" + request.ns + "\"";
   return subject + ": User \"" + user.name + "\" cannot " + request.verb + " resource \"" + resource +
          "\" in API group \"" + request.api_group + "\" " + where;

@@ -1,9 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace kubeemu {
 
@@ -17,14 +16,14 @@ struct UserInfo {
 
 // What is asked, as the API server's request info describes it.
 struct RequestAttributes {
-  std::string verb;           // get, list, watch, create, update, patch, delete, deletecollection
+  std::string verb;  // get, list, watch, create, update, patch, delete, deletecollection
   bool resource_request = true;
-  std::string api_group;      // "" for the core group
-  std::string resource;       // plural
-  std::string subresource;    // e.g. status
-  std::string ns;             // empty for cluster-scoped requests
-  std::string name;           // empty for collections
-  std::string path;           // the URL path, for non-resource requests (/api, /version, ...)
+  std::string api_group;    // "" for the core group
+  std::string resource;     // plural
+  std::string subresource;  // e.g. status
+  std::string ns;           // empty for cluster-scoped requests
+  std::string name;         // empty for collections
+  std::string path;         // the URL path, for non-resource requests (/api, /version, ...)
 };
 
 // The RBAC objects the decision depends on, as stored (rbac.authorization.k8s.io/v1 JSON).
@@ -61,7 +60,8 @@ RbacPolicy BootstrapPolicy();
 // a Role or ClusterRole bound by a RoleBinding in the request's namespace, matches it (verbs,
 // apiGroups, resources with "resource/subresource" and "*/subresource", resourceNames; nonResourceURLs
 // with a trailing "*" only through ClusterRoleBindings). Pure.
-AuthorizationDecision Authorize(const RbacPolicy& policy, const UserInfo& user, const RequestAttributes& request);
+AuthorizationDecision Authorize(const RbacPolicy& policy, const UserInfo& user,
+                                const RequestAttributes& request);
 
 // The message of the 403 Forbidden Status, worded as the API server words it, e.g.
 // `pods "p1" is forbidden: User "u" cannot get resource "pods" in API group "" in the namespace "ns"`.

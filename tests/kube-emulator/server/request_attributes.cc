@@ -20,7 +20,8 @@ std::string Lower(std::string text) {
 std::string SelectedName(const std::string& selector) {
   for (const char* prefix : {"metadata.name==", "metadata.name="}) {
     std::string text = prefix;
-    if (selector.rfind(text, 0) == 0 && selector.find(',') == std::string::npos) return selector.substr(text.size());
+    if (selector.rfind(text, 0) == 0 && selector.find(',') == std::string::npos)
+      return selector.substr(text.size());
   }
   return "";
 }
@@ -39,7 +40,9 @@ RequestAttributes AttributesOf(const std::string& method, const std::string& pat
   const bool named = !route.name.empty();
   std::string watch = QueryValue(query, "watch");
   if (method == "GET") {
-    attributes.verb = route.legacy_watch || watch == "true" || watch == "1" ? "watch" : named ? "get" : "list";
+    attributes.verb = route.legacy_watch || watch == "true" || watch == "1" ? "watch"
+                      : named                                               ? "get"
+                                                                            : "list";
   } else if (method == "POST") {
     attributes.verb = "create";
   } else if (method == "PUT") {

@@ -85,8 +85,8 @@ void ResourceRegistry::AddRbacAndPolicyKinds() {
   Add(Builtin(rbac, "v1", "rolebindings", "rolebinding", "RoleBinding", true, false));
   Add(Builtin(rbac, "v1", "clusterroles", "clusterrole", "ClusterRole", false, false));
   Add(Builtin(rbac, "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, false));
-  Add(Builtin("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, true,
-              {"pdb"}));
+  Add(Builtin("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true,
+              true, {"pdb"}));
   Add(Builtin("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, false,
               {"netpol"}));
 }

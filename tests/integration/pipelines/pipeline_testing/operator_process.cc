@@ -21,11 +21,12 @@ void OperatorProcess::Start() {
   if (pid_ > 0) return;
   std::vector<std::string> args = {OperatorBinary(), "--kubeconfig", options_.kubeconfig};
   if (options_.default_args) {
-    args.insert(args.end(), {"--job-image", options_.job_image, "--workers", std::to_string(options_.workers)});
+    args.insert(args.end(),
+                {"--job-image", options_.job_image, "--workers", std::to_string(options_.workers)});
     if (!options_.clock_file.empty()) args.insert(args.end(), {"--test-clock-file", options_.clock_file});
     // No client rate limit, and ports of its own so tests can run side by side.
-    args.insert(args.end(), {"--qps", "100000", "--burst", "100000", "--metrics-addr", "127.0.0.1:0", "--health-addr",
-                             "127.0.0.1:0"});
+    args.insert(args.end(), {"--qps", "100000", "--burst", "100000", "--metrics-addr", "127.0.0.1:0",
+                             "--health-addr", "127.0.0.1:0"});
   }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> argv;

@@ -63,8 +63,9 @@ SeedCluster::SeedCluster(ClusterOptions options) {
   kubeemu::EmulatorOptions emulator_options;
   emulator_options.tls = options.tls;
   emulator_options.history = options.history;
-  emulator_options.tokens = {
-      {"operator-token", options.operator_user}, {"kubelet-token", kKubeletUser}, {"admin-token", kAdminUser}};
+  emulator_options.tokens = {{"operator-token", options.operator_user},
+                             {"kubelet-token", kKubeletUser},
+                             {"admin-token", kAdminUser}};
   emulator_options.rbac = options.rbac;
   emulator_options.gateway_api = options.gateway_api;
   // A real kubelet is authorized by the Node authorizer, which the emulator does not have.
