@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::vector<std::string> gateway_parent_refs;
   app.add_option("--gateway-parent-ref", gateway_parent_refs,
-                 "Gateway an InferenceService's HTTPRoute attaches to, NAMESPACE/NAME (repeatable)")
+                 "Gateway an InferenceService's HTTPRoute attaches to: [NAMESPACE/]NAME[/SECTION] (repeatable)")
       ->envname("SEED_GATEWAY_PARENT_REF")
       ->delimiter(',');
   app.add_option("--test-clock-file", test_clock_file,
