@@ -27,7 +27,8 @@ std::vector<std::string> DefaultSolarFeatures(const io::Frame& nwp, const Featur
 // Every known feature name with a one-line description, for --help and errors.
 const std::vector<std::pair<std::string, std::string>>& FeatureCatalogue();
 
-// Row-major matrix [rows x names.size()] for every row of `nwp`. A feature whose inputs are
+// Row-major matrix [rows x names.size()] for every row of `nwp`, whose times must be strictly
+// increasing (ReadCsv guarantees it; ws_prev and ws_next find the other hour by bisection). A feature whose inputs are
 // missing at a row is NaN there. Throws io::InputError for an unknown feature name or a missing
 // input column (naming the file and the columns it has).
 std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::string>& names,
