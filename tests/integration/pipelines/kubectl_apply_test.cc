@@ -65,8 +65,8 @@ TEST(KubectlApply, CrdsThenExamplesApplyCleanly) {
   std::string log = emulator.Dir() + "/kubectl.log";
   auto kubectl = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"/usr/bin/kubectl", "--kubeconfig", kubeconfig});
-    // kubectl before 1.22 validates `apply` against the protobuf OpenAPI v2 document, which the
-    // emulator does not serve; Debian's kubectl is 1.20.
+    // kubectl before 1.22 validates `apply` against the protobuf OpenAPI v2 document, of which the
+    // emulator serves only a minimal one with no schemas; Debian's kubectl is 1.20.
     if (args[3] == "apply") args.insert(args.begin() + 4, "--validate=false");
     return RunBounded(args, log, std::chrono::seconds(60));
   };
