@@ -99,8 +99,8 @@ std::vector<ObservedChild> DesiredChildren(const render::InferenceServiceChildre
   return children;
 }
 
-ChildPlan PlanChildren(const render::InferenceServiceChildren& desired, const std::vector<ObservedChild>& observed,
-                       const std::string& owner_uid) {
+ChildPlan PlanChildren(const render::InferenceServiceChildren& desired,
+                       const std::vector<ObservedChild>& observed, const std::string& owner_uid) {
   std::map<ChildKey, const json*> seen;
   for (const auto& child : observed) {
     if (child.object.is_object()) seen[{child.kind, NameOf(child.object)}] = &child.object;
@@ -121,7 +121,8 @@ ChildPlan PlanChildren(const render::InferenceServiceChildren& desired, const st
   for (const auto& child : wanted) is_wanted[{child.kind, NameOf(child.object)}] = true;
   auto deletions = [&](bool hpa) {
     for (const auto& [key, object] : seen) {
-      if ((key.first == ChildKind::kHpa) != hpa || is_wanted.count(key) || !ControlledBy(*object, owner_uid)) continue;
+      if ((key.first == ChildKind::kHpa) != hpa || is_wanted.count(key) || !ControlledBy(*object, owner_uid))
+        continue;
       plan.actions.push_back({ChildActionType::kDelete, key.first, key.second, nullptr});
     }
   };
@@ -133,7 +134,8 @@ ChildPlan PlanChildren(const render::InferenceServiceChildren& desired, const st
     if (it == seen.end()) {
       plan.actions.push_back({ChildActionType::kCreate, child.kind, name, child.object});
     } else if (SpecHash(*it->second) != SpecHash(child.object)) {
-      plan.actions.push_back({ChildActionType::kPatch, child.kind, name, ChildPatch(child.kind, child.object, *it->second)});
+      plan.actions.push_back(
+          {ChildActionType::kPatch, child.kind, name, ChildPatch(child.kind, child.object, *it->second)});
     }
   }
   deletions(false);
@@ -156,7 +158,8 @@ json ChildPatch(ChildKind kind, const json& desired, const json& observed) {
   return patch;
 }
 
-api::Condition ForeignChildCondition(const api::InferenceService& isvc, const std::vector<ForeignChild>& foreign) {
+api::Condition ForeignChildCondition(const api::InferenceService& isvc,
+                                     const std::vector<ForeignChild>& foreign) {
   std::string what;
   for (const auto& child : foreign) {
     if (!what.empty()) what += ", ";
@@ -167,8 +170,9 @@ api::Condition ForeignChildCondition(const api::InferenceService& isvc, const st
   condition.type = render::kNameClashCondition;
   condition.status = "True";
   condition.reason = "ChildNameInUse";
-  condition.message = "objects with this InferenceService's child names exist and are not controlled by it: " + what +
-                      "; delete them or change spec.serviceType, spec.model.name or spec.model.version";
+  condition.message =
+      "objects with this InferenceService's child names exist and are not controlled by it: " + what +
+      "; delete them or change spec.serviceType, spec.model.name or spec.model.version";
   condition.observed_generation = isvc.metadata.generation;
   return condition;
 }

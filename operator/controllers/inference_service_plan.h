@@ -39,7 +39,7 @@ struct ForeignChild {
 };
 
 struct ChildPlan {
-  std::vector<ChildAction> actions;  // in the order to run them
+  std::vector<ChildAction> actions;   // in the order to run them
   std::vector<ForeignChild> foreign;  // when not empty, `actions` is empty: nothing is touched
 };
 
@@ -54,8 +54,8 @@ std::vector<ObservedChild> DesiredChildren(const render::InferenceServiceChildre
 //  - a desired name held by an object this InferenceService does not control stops everything.
 // HPA deletions run first, so a Deployment patch that sets spec.replicas never races an autoscaler.
 // `observed` holds the children found under the desired names and those controlled by `owner_uid`.
-ChildPlan PlanChildren(const render::InferenceServiceChildren& desired, const std::vector<ObservedChild>& observed,
-                       const std::string& owner_uid);
+ChildPlan PlanChildren(const render::InferenceServiceChildren& desired,
+                       const std::vector<ObservedChild>& observed, const std::string& owner_uid);
 
 // The JSON merge patch that turns `observed` into `desired`: the desired labels, the spec-hash
 // annotation and the desired spec. Fields the API server owns (a Service's clusterIP, nodePorts) and
@@ -67,10 +67,10 @@ nlohmann::json ChildPatch(ChildKind kind, const nlohmann::json& desired, const n
 // Everything the status is computed from.
 struct StatusInput {
   const api::InferenceService* isvc = nullptr;
-  api::InferenceServiceStatus previous;          // as stored
-  nlohmann::json deployment;                     // the observed Deployment (null when absent)
-  std::optional<api::Condition> name_clash;      // from NameClashCondition or foreign children
-  std::vector<std::string> invalid;              // validation errors: no children were touched
+  api::InferenceServiceStatus previous;      // as stored
+  nlohmann::json deployment;                 // the observed Deployment (null when absent)
+  std::optional<api::Condition> name_clash;  // from NameClashCondition or foreign children
+  std::vector<std::string> invalid;          // validation errors: no children were touched
   bool gateway_api_available = false;
   bool gateway_parents_configured = false;
   std::string url;
@@ -83,6 +83,7 @@ struct StatusInput {
 api::InferenceServiceStatus ComputeStatus(const StatusInput& input);
 
 // The NameClash condition for children under the desired names that something else controls.
-api::Condition ForeignChildCondition(const api::InferenceService& isvc, const std::vector<ForeignChild>& foreign);
+api::Condition ForeignChildCondition(const api::InferenceService& isvc,
+                                     const std::vector<ForeignChild>& foreign);
 
 }  // namespace seed::controllers

@@ -6,8 +6,8 @@
 #include "kube/logging.h"
 #include "kube/manager.h"
 #include "kube/store.h"
-#include "render/labels.h"
 #include "render/inference_service_status.h"
+#include "render/labels.h"
 
 namespace seed::controllers {
 
@@ -128,7 +128,8 @@ kube::Result<json> ParseGatewayParentRefs(const std::vector<std::string>& values
 InferenceServiceReconciler::InferenceServiceReconciler(std::shared_ptr<kube::Client> client,
                                                        InferenceServiceCaches caches,
                                                        std::shared_ptr<GatewayApiDiscovery> discovery,
-                                                       kube::EventRecorder* events, SeedControllerOptions options,
+                                                       kube::EventRecorder* events,
+                                                       SeedControllerOptions options,
                                                        InferenceServiceControllerOptions isvc_options)
     : client_(std::move(client)),
       caches_(caches),
@@ -161,15 +162,7 @@ kube::Result<std::vector<ObservedChild>> InferenceServiceReconciler::Observe(
   for (ChildKind kind : {ChildKind::kDeployment, ChildKind::kService, ChildKind::kHpa, ChildKind::kRoute}) {
     // Without the Gateway API there are no HTTPRoutes to find (and no cache to ask).
     if (kind == ChildKind::kRoute && !gateway_api) continue;
-    std::set<std::string> names;
     kube::Informer* cache = CacheOf(kind);
-    if (cache) {
-      for (const auto& child : cache->store().ByIndex(kube::kIndexControllerOwner, isvc.metadata.uid)) {
-        if (MetaString(*child, "namespace") != ns) continue;
-        names.insert(MetaString(*child, "name"));
-        observed.push_back({kind, *child});
-      }
-    }
     if (!cache) {
       // HTTPRoutes served only since after start have no cache: ask the API server for the one
       // route an InferenceService can have, wanted or not (so removing `host` still deletes it).
@@ -181,6 +174,12 @@ kube::Result<std::vector<ObservedChild>> InferenceServiceReconciler::Observe(
       }
       continue;
     }
+    std::set<std::string> names;
+    for (const auto& child : cache->store().ByIndex(kube::kIndexControllerOwner, isvc.metadata.uid)) {
+      if (MetaString(*child, "namespace") != ns) continue;
+      names.insert(MetaString(*child, "name"));
+      observed.push_back({kind, *child});
+    }
     for (const auto& child : wanted) {
       if (child.kind != kind) continue;
       const std::string name = MetaString(child.object, "name");
@@ -191,8 +190,8 @@ kube::Result<std::vector<ObservedChild>> InferenceServiceReconciler::Observe(
   return observed;
 }
 
-void InferenceServiceReconciler::Publish(const json& object, const std::string& type, const std::string& reason,
-                                         const std::string& note) {
+void InferenceServiceReconciler::Publish(const json& object, const std::string& type,
+                                         const std::string& reason, const std::string& note) {
   if (events_ && options_.record_events) events_->Publish(object, type, reason, "Reconcile", note);
 }
 
@@ -227,7 +226,8 @@ kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vec
         {
           std::lock_guard lock(mu_);
           auto made = created_.find(key);
-          if (made != created_.end() && kube::RealClock::Instance().Now() - made->second < kCreateExpectationTtl) {
+          if (made != created_.end() &&
+              kube::RealClock::Instance().Now() - made->second < kCreateExpectationTtl) {
             context.Debug(what + ": created before; waiting for the cache");
             *waiting = true;
             break;
@@ -240,7 +240,8 @@ kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vec
         {
           std::lock_guard lock(mu_);
           const auto now = kube::RealClock::Instance().Now();
-          std::erase_if(created_, [&](const auto& entry) { return now - entry.second >= kCreateExpectationTtl; });
+          std::erase_if(created_,
+                        [&](const auto& entry) { return now - entry.second >= kCreateExpectationTtl; });
           created_[key] = now;
         }
         if (!created.ok()) {
@@ -302,7 +303,8 @@ kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vec
   return {};
 }
 
-kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object, const api::InferenceServiceStatus& status,
+kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object,
+                                                           const api::InferenceServiceStatus& status,
                                                            const kube::ReconcileContext& context) {
   const json wanted = api::InferenceServiceStatusToJson(status);
   for (int round = 0; round < kMaxConflictRetries; ++round) {
@@ -326,7 +328,8 @@ kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object, const ap
                                                     std::to_string(kMaxConflictRetries) + " fresh reads");
 }
 
-kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(const kube::ReconcileContext& context) {
+kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
+    const kube::ReconcileContext& context) {
   kube::ObjectPtr cached = caches_.isvcs->store().Get(context.key());
   if (!cached || BeingDeleted(*cached)) return kube::ReconcileResult{};  // children go by garbage collection
   const json& object = *cached;
@@ -334,7 +337,8 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(const 
   api::ValidationErrors errors;
   api::InferenceService isvc = api::ParseInferenceService(object, &errors);
   isvc.metadata.namespace_ = context.ns();
-  const api::InferenceServiceStatus previous = api::InferenceServiceStatusFromJson(object.value("status", json()));
+  const api::InferenceServiceStatus previous =
+      api::InferenceServiceStatusFromJson(object.value("status", json()));
   const bool gateway_api = discovery_->Available();
 
   render::InferenceServiceOptions render_options;
@@ -404,7 +408,8 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(const 
   }
   if (!input.invalid.empty()) {
     const api::Condition* before = FindCondition(previous, render::kReadyCondition);
-    if (!before || before->reason != "InvalidSpec") Publish(object, "Warning", "InvalidSpec", status.conditions[0].message);
+    if (!before || before->reason != "InvalidSpec")
+      Publish(object, "Warning", "InvalidSpec", status.conditions[0].message);
   }
   if (auto written = WriteStatus(object, status, context); !written.ok()) return written.error();
 
@@ -447,8 +452,8 @@ void RegisterInferenceServiceController(kube::Manager& manager, const SeedContro
       [client, routes] { return client->ServerHasResource(routes.group, routes.version, routes.resource); },
       kube::RealClock::Instance(), isvc_options.discovery_refresh);
   auto& controller = manager.NewController(
-      "inferenceservice", std::make_shared<InferenceServiceReconciler>(client, caches, discovery, &manager.events(),
-                                                                       options, isvc_options));
+      "inferenceservice", std::make_shared<InferenceServiceReconciler>(
+                              client, caches, discovery, &manager.events(), options, isvc_options));
   controller.For(*caches.isvcs);
   for (kube::Informer* cache : {caches.deployments, caches.services, caches.hpas, caches.routes}) {
     if (cache) controller.Owns(*cache, "seed.dev", "InferenceService");
@@ -458,7 +463,8 @@ void RegisterInferenceServiceController(kube::Manager& manager, const SeedContro
   // turn at once rather than at the next resync.
   kube::WorkQueue* queue = &controller.queue();
   kube::Informer* isvcs = caches.isvcs;
-  auto wake_wanting = [queue, isvcs](const std::string& ns, const std::string& child, const std::string& except) {
+  auto wake_wanting = [queue, isvcs](const std::string& ns, const std::string& child,
+                                     const std::string& except) {
     for (const auto& other : isvcs->store().ByIndex(kube::kIndexNamespace, ns)) {
       if (MetaString(*other, "name") == except) continue;
       const std::string name = ChildNameOf(*other);
@@ -470,7 +476,8 @@ void RegisterInferenceServiceController(kube::Manager& manager, const SeedContro
   };
   isvcs->AddEventHandler({nullptr,
                           [isvc_gone](const kube::ObjectPtr& before, const kube::ObjectPtr& after) {
-                            if (before && after && ChildNameOf(*before) != ChildNameOf(*after)) isvc_gone(before);
+                            if (before && after && ChildNameOf(*before) != ChildNameOf(*after))
+                              isvc_gone(before);
                           },
                           isvc_gone});
   auto child_gone = [wake_wanting](const kube::ObjectPtr& gone) {

@@ -3,7 +3,6 @@
 #include <httplib.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "api/yaml_json.h"
@@ -15,7 +14,8 @@ using nlohmann::json;
 namespace {
 
 bool IsFailure(const json& response) {
-  return response.is_object() && response.value("kind", "") == "Status" && response.value("status", "") == "Failure";
+  return response.is_object() && response.value("kind", "") == "Status" &&
+         response.value("status", "") == "Failure";
 }
 
 std::string ReadAll(const std::string& path) {
@@ -26,7 +26,8 @@ std::string ReadAll(const std::string& path) {
 }
 
 // The value of the first sample of `metric` whose labels contain every one of `labels`.
-int64_t SumSamples(const std::string& text, const std::string& metric, const std::vector<std::string>& labels) {
+int64_t SumSamples(const std::string& text, const std::string& metric,
+                   const std::vector<std::string>& labels) {
   int64_t sum = 0;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
@@ -43,7 +44,8 @@ int64_t SumSamples(const std::string& text, const std::string& metric, const std
 
 void InferenceTest::Start(bool gateway_api) {
   cluster_ = std::make_unique<pipeline_testing::SeedCluster>();
-  if (gateway_api) cluster_->ApplyFile(std::string(SEED_INFERENCE_TESTDATA) + "/gateway_api_httproutes_crd.yaml");
+  if (gateway_api)
+    cluster_->ApplyFile(std::string(SEED_INFERENCE_TESTDATA) + "/gateway_api_httproutes_crd.yaml");
   log_path_ = cluster_->Dir() + "/operator.log";
   pipeline_testing::OperatorOptions options;
   options.kubeconfig = cluster_->operator_kubeconfig();
@@ -51,13 +53,17 @@ void InferenceTest::Start(bool gateway_api) {
   options.extra_args = {"--gateway-parent-ref", kParentGateway};
   operator_ = std::make_unique<pipeline_testing::OperatorProcess>(options);
   // The metrics port is any free one; the operator logs it.
-  const std::regex serving(R"(serving port=(\d+) endpoints=metrics)");
+  const std::string marker = "serving port=";
   ASSERT_TRUE(Eventually([&] {
-    std::smatch match;
-    std::string log = ReadAll(log_path_);
-    if (!std::regex_search(log, match, serving)) return false;
-    metrics_port_ = std::stoi(match[1]);
-    return true;
+    const std::string log = ReadAll(log_path_);
+    for (size_t at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1)) {
+      const size_t end = log.find('\n', at);
+      const std::string line = log.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      if (line.find("endpoints=metrics") == std::string::npos) continue;
+      metrics_port_ = std::stoi(line.substr(marker.size()));
+      return true;
+    }
+    return false;
   })) << "the operator never logged its metrics port:\n"
       << ReadAll(log_path_);
 }
@@ -73,8 +79,8 @@ void InferenceTest::TearDown() {
 
 json InferenceTest::CreateIsvc(const std::string& yaml) {
   json object = api::ParseYamlDocuments(yaml).at(0).value;
-  json created = cluster_->emulator().Request("POST", "/apis/seed.dev/v1alpha1/namespaces/default/inferenceservices",
-                                              object);
+  json created = cluster_->emulator().Request(
+      "POST", "/apis/seed.dev/v1alpha1/namespaces/default/inferenceservices", object);
   EXPECT_FALSE(IsFailure(created)) << created.dump();
   return created;
 }
@@ -146,8 +152,8 @@ std::vector<std::string> InferenceTest::OperatorWrites(int64_t after_seq, bool w
     const std::string resource = write.value("resource", "");
     if (resource == "leases" || (resource == "events" && !with_events)) continue;
     const std::string subresource = write.value("subresource", "");
-    out.push_back(write.value("verb", "") + " " + resource + (subresource.empty() ? "" : "/" + subresource) + " " +
-                  write.value("name", "") + " " + std::to_string(write.value("code", 0)));
+    out.push_back(write.value("verb", "") + " " + resource + (subresource.empty() ? "" : "/" + subresource) +
+                  " " + write.value("name", "") + " " + std::to_string(write.value("code", 0)));
   }
   return out;
 }

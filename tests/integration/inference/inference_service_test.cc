@@ -1,7 +1,8 @@
 // The InferenceService controller end to end: the real seed-operator against the emulator.
+#include "api/inference_service.h"
+
 #include <gtest/gtest.h>
 
-#include "api/inference_service.h"
 #include "inference_fixture.h"
 #include "render/inference_service.h"
 
@@ -16,7 +17,8 @@ constexpr char kChild[] = "serving-wind-wf01-21";
 std::string IsvcYaml(const std::string& name, const std::string& spec_extra) {
   return "apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: " + name +
          "}\nspec:\n  model: {name: wind-wf01, version: v2.1, uri: pvc://models/wind-wf01/v2.1}\n"
-         "  resources: {requests: {cpu: 500m, memory: 256Mi}}\n" + spec_extra;
+         "  resources: {requests: {cpu: 500m, memory: 256Mi}}\n" +
+         spec_extra;
 }
 
 json OwnerOf(const json& isvc) {
@@ -85,7 +87,8 @@ TEST_F(InferenceTest, CreateMakesEveryChildWithOwnerLabelsAndRoute) {
 
   json route = Child("httproutes", kChild);
   EXPECT_EQ(route["metadata"]["ownerReferences"], OwnerOf(isvc));
-  EXPECT_EQ(route["spec"]["parentRefs"], json::parse(R"([{"namespace": "gateway-system", "name": "seed-gateway"}])"));
+  EXPECT_EQ(route["spec"]["parentRefs"],
+            json::parse(R"([{"namespace": "gateway-system", "name": "seed-gateway"}])"));
   EXPECT_EQ(route["spec"]["hostnames"], json::parse(R"(["wf01.models.example.com"])"));
   EXPECT_EQ(route["spec"]["rules"][0]["backendRefs"], json::parse(R"([
       {"name": "serving-wind-wf01-21", "port": 80, "weight": 80},
@@ -160,14 +163,17 @@ TEST_F(InferenceTest, ImageUpdateUnderAnHpaNeverWritesReplicasAndIdleReconcilesW
   std::map<std::string, bool> owns_replicas;
   for (const auto& entry : deployment["metadata"].value("managedFields", json::array())) {
     const json spec = entry.value("fieldsV1", json::object()).value("f:spec", json::object());
-    owns_replicas[entry.value("manager", "")] = owns_replicas[entry.value("manager", "")] || spec.contains("f:replicas");
+    owns_replicas[entry.value("manager", "")] =
+        owns_replicas[entry.value("manager", "")] || spec.contains("f:replicas");
   }
-  EXPECT_EQ(owns_replicas, (std::map<std::string, bool>{{"horizontal-pod-autoscaler", true}, {"seed-operator", false}}))
+  EXPECT_EQ(owns_replicas,
+            (std::map<std::string, bool>{{"horizontal-pod-autoscaler", true}, {"seed-operator", false}}))
       << deployment["metadata"]["managedFields"].dump();
   std::vector<std::string> events = Events("wind-wf01");
-  EXPECT_NE(std::find(events.begin(), events.end(),
-                      "Normal Updated: Updated Deployment serving-wind-wf01-21 to the InferenceService's spec"),
-            events.end());
+  EXPECT_NE(
+      std::find(events.begin(), events.end(),
+                "Normal Updated: Updated Deployment serving-wind-wf01-21 to the InferenceService's spec"),
+      events.end());
 }
 
 TEST_F(InferenceTest, RemovingHostDeletesTheRouteAndFixedReplicasDeleteTheHpa) {
@@ -188,9 +194,10 @@ TEST_F(InferenceTest, RemovingHostDeletesTheRouteAndFixedReplicasDeleteTheHpa) {
   EXPECT_FALSE(Child("deployments", kChild).is_null());
   EXPECT_FALSE(Child("services", kChild).is_null());
   std::vector<std::string> events = Events("wind-wf01");
-  for (const char* wanted : {"Normal Deleted: Deleted HTTPRoute serving-wind-wf01-21 (no longer wanted by the spec)",
-                             "Normal Deleted: Deleted HorizontalPodAutoscaler serving-wind-wf01-21 (no longer wanted "
-                             "by the spec)"}) {
+  for (const char* wanted :
+       {"Normal Deleted: Deleted HTTPRoute serving-wind-wf01-21 (no longer wanted by the spec)",
+        "Normal Deleted: Deleted HorizontalPodAutoscaler serving-wind-wf01-21 (no longer wanted "
+        "by the spec)"}) {
     EXPECT_NE(std::find(events.begin(), events.end(), wanted), events.end()) << wanted;
   }
 
@@ -215,7 +222,8 @@ TEST_F(InferenceTest, TheLaterOfTwoServicesWithOneChildNameGetsNameClash) {
   json clash = Condition("beta", "NameClash");
   EXPECT_EQ(clash["status"], "True");
   EXPECT_EQ(clash["reason"], "ChildNameInUse");
-  EXPECT_NE(clash["message"].get<std::string>().find("InferenceService alpha"), std::string::npos) << clash.dump();
+  EXPECT_NE(clash["message"].get<std::string>().find("InferenceService alpha"), std::string::npos)
+      << clash.dump();
   EXPECT_EQ(Condition("beta", "Ready")["reason"], "NameClash");
   ASSERT_TRUE(Settle());
   json deployment = Child("deployments", kChild);
@@ -274,16 +282,19 @@ TEST_F(InferenceTest, ReadyOnceTheDeploymentReportsAvailable) {
 
   // What the deployment controller and the kubelets would report once both pods loaded the model.
   const int64_t generation = Child("deployments", kChild)["metadata"].value("generation", int64_t{1});
-  PatchChild("deployments", kChild,
-             {{"status",
-               {{"observedGeneration", generation},
-                {"replicas", 2},
-                {"readyReplicas", 2},
-                {"availableReplicas", 2},
-                {"updatedReplicas", 2},
-                {"conditions", json::array({{{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}},
-                                            {{"type", "Progressing"}, {"status", "True"}, {"reason", "NewReplicaSetAvailable"}}})}}}},
-             "status", "deployment-controller");
+  PatchChild(
+      "deployments", kChild,
+      {{"status",
+        {{"observedGeneration", generation},
+         {"replicas", 2},
+         {"readyReplicas", 2},
+         {"availableReplicas", 2},
+         {"updatedReplicas", 2},
+         {"conditions",
+          json::array(
+              {{{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}},
+               {{"type", "Progressing"}, {"status", "True"}, {"reason", "NewReplicaSetAvailable"}}})}}}},
+      "status", "deployment-controller");
   ASSERT_TRUE(Eventually([&] { return Condition("wind-wf01", "Ready")["status"] == "True"; }));
   json ready = Condition("wind-wf01", "Ready");
   EXPECT_EQ(ready["reason"], "MinimumReplicasAvailable");

@@ -11,8 +11,12 @@ TEST(GatewayApiDiscoveryTest, AsksOncePerRefreshInterval) {
   kube::FakeClock clock;
   int probes = 0;
   bool served = false;
-  GatewayApiDiscovery discovery([&]() -> kube::Result<bool> { ++probes; return served; }, clock,
-                                std::chrono::seconds(30));
+  GatewayApiDiscovery discovery(
+      [&]() -> kube::Result<bool> {
+        ++probes;
+        return served;
+      },
+      clock, std::chrono::seconds(30));
   EXPECT_FALSE(discovery.Available());
   served = true;
   clock.Advance(std::chrono::seconds(29));
@@ -55,7 +59,8 @@ TEST(ParseGatewayParentRefsTest, EmptyPartsAreErrorsNamingTheValue) {
   for (const char* bad : {"", "ns/", "/gw", "a/b/c/d"}) {
     auto refs = ParseGatewayParentRefs({bad});
     ASSERT_FALSE(refs.ok()) << bad;
-    EXPECT_NE(refs.error().message.find(std::string("\"") + bad + "\""), std::string::npos) << refs.error().message;
+    EXPECT_NE(refs.error().message.find(std::string("\"") + bad + "\""), std::string::npos)
+        << refs.error().message;
   }
 }
 

@@ -25,7 +25,8 @@ spec:
 
 api::InferenceService Parse(const std::string& spec_patch_yaml = "") {
   json object = api::ParseYamlDocuments(kBase).at(0).value;
-  if (!spec_patch_yaml.empty()) object["spec"].merge_patch(api::ParseYamlDocuments(spec_patch_yaml).at(0).value);
+  if (!spec_patch_yaml.empty())
+    object["spec"].merge_patch(api::ParseYamlDocuments(spec_patch_yaml).at(0).value);
   api::ValidationErrors errors;
   api::InferenceService isvc = api::ParseInferenceService(object, &errors);
   for (const auto& error : errors) ADD_FAILURE() << api::FormatError(error);
@@ -119,10 +120,10 @@ TEST(PlanChildrenTest, ANewModelVersionReplacesTheChildrenUnderTheNewName) {
   auto before = Render("");
   auto after = Render("{model: {version: v2.2}}");
   ChildPlan plan = PlanChildren(after, StoredAll(before), kUid);
-  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"create Deployment serving-wind-wf01-22",
-                                                     "create Service serving-wind-wf01-22",
-                                                     "delete Deployment serving-wind-wf01-21",
-                                                     "delete Service serving-wind-wf01-21"}));
+  EXPECT_EQ(Summary(plan),
+            (std::vector<std::string>{
+                "create Deployment serving-wind-wf01-22", "create Service serving-wind-wf01-22",
+                "delete Deployment serving-wind-wf01-21", "delete Service serving-wind-wf01-21"}));
 }
 
 TEST(PlanChildrenTest, AChildControlledByAnotherOwnerStopsEverything) {
@@ -141,8 +142,9 @@ TEST(PlanChildrenTest, AChildControlledByAnotherOwnerStopsEverything) {
   EXPECT_EQ(condition.type, "NameClash");
   EXPECT_EQ(condition.status, "True");
   EXPECT_EQ(condition.reason, "ChildNameInUse");
-  EXPECT_NE(condition.message.find("Service serving-wind-wf01-21 (controlled by InferenceService wind-wf01-copy)"),
-            std::string::npos)
+  EXPECT_NE(
+      condition.message.find("Service serving-wind-wf01-21 (controlled by InferenceService wind-wf01-copy)"),
+      std::string::npos)
       << condition.message;
 }
 
@@ -181,7 +183,8 @@ TEST(ChildPatchTest, ServicePatchNeverWritesClusterIpAndRemovesDroppedExternalIp
 }
 
 TEST(ChildPatchTest, DeploymentPatchRemovesDroppedNodeSelectorAndKeepsHpaReplicas) {
-  auto before = Render("{replicas: {min: 1, max: 4}, nodeSelector: {gpu: 'true'}, serviceAccountName: reader}");
+  auto before =
+      Render("{replicas: {min: 1, max: 4}, nodeSelector: {gpu: 'true'}, serviceAccountName: reader}");
   auto after = Render("{replicas: {min: 1, max: 4}}");
   ObservedChild stored = Stored(ChildKind::kDeployment, before.deployment);
   json patch = ChildPatch(ChildKind::kDeployment, after.deployment, stored.object);
@@ -196,7 +199,8 @@ TEST(ChildPatchTest, DeploymentPatchRemovesDroppedNodeSelectorAndKeepsHpaReplica
 }
 
 TEST(ChildPatchTest, HpaPatchRemovesDroppedBehavior) {
-  auto before = Render("{replicas: {min: 1, max: 4}, autoscaling: {behavior: {scaleDown: {stabilizationWindowSeconds: 60}}}}");
+  auto before = Render(
+      "{replicas: {min: 1, max: 4}, autoscaling: {behavior: {scaleDown: {stabilizationWindowSeconds: 60}}}}");
   auto after = Render("{replicas: {min: 1, max: 6}}");
   json patch = ChildPatch(ChildKind::kHpa, after.hpa, Stored(ChildKind::kHpa, before.hpa).object);
   EXPECT_EQ(patch["spec"]["maxReplicas"], 6);
@@ -214,8 +218,8 @@ StatusInput Input(const api::InferenceService& isvc) {
 
 json AvailableDeployment(int64_t ready) {
   return json::parse(R"({"metadata": {"name": "serving-wind-wf01-21", "generation": 2},
-    "status": {"observedGeneration": 2, "replicas": 2, "readyReplicas": )" + std::to_string(ready) +
-                     R"(, "availableReplicas": )" + std::to_string(ready) + R"(,
+    "status": {"observedGeneration": 2, "replicas": 2, "readyReplicas": )" +
+                     std::to_string(ready) + R"(, "availableReplicas": )" + std::to_string(ready) + R"(,
     "conditions": [{"type": "Available", "status": "True"}]}})");
 }
 
@@ -276,7 +280,8 @@ TEST(ComputeStatusTest, NameClashReportsNoUrlNoCountsAndNotReady) {
   auto isvc = Parse();
   StatusInput input = Input(isvc);
   input.deployment = AvailableDeployment(2);  // the other InferenceService's
-  input.name_clash = ForeignChildCondition(isvc, {{ChildKind::kDeployment, kChild, "InferenceService first"}});
+  input.name_clash =
+      ForeignChildCondition(isvc, {{ChildKind::kDeployment, kChild, "InferenceService first"}});
   api::InferenceServiceStatus status = ComputeStatus(input);
   EXPECT_EQ(status.url, "");
   EXPECT_EQ(status.replicas, 0);
