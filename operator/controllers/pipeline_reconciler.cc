@@ -22,8 +22,8 @@ bool OwnedBy(const json& object, const std::string& uid) { return kube::Controll
 }  // namespace
 
 PipelineReconciler::PipelineReconciler(std::shared_ptr<kube::Client> client, kube::Informer& pipelines,
-                                       kube::Informer& runs, kube::Informer& templates, kube::EventRecorder* events,
-                                       SeedControllerOptions options)
+                                       kube::Informer& runs, kube::Informer& templates,
+                                       kube::EventRecorder* events, SeedControllerOptions options)
     : client_(std::move(client)),
       pipelines_(pipelines),
       runs_(runs),
@@ -57,9 +57,10 @@ void PipelineReconciler::SetValidCondition(const api::Pipeline& pipeline, engine
   for (const auto& task : pipeline.spec.tasks) {
     if (templates.count(task.template_ref)) continue;
     auto cached = templates_.store().Get(kube::MakeKey(pipeline.metadata.namespace_, task.template_ref));
-    if (!cached) continue;  // CheckPipeline names the missing template
+    if (!cached) continue;          // CheckPipeline names the missing template
     api::ValidationErrors ignored;  // the JobTemplate's own problems are on its own Valid condition
-    templates[task.template_ref] = api::ParseJobTemplateSpec(cached->value("spec", json::object()), "spec", &ignored);
+    templates[task.template_ref] =
+        api::ParseJobTemplateSpec(cached->value("spec", json::object()), "spec", &ignored);
   }
   errors = engine::CheckPipeline(pipeline.spec, templates);
   std::string message;
@@ -96,14 +97,15 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
 
     engine::ScheduleDecision decision;
     if (errors.empty()) {
-      decision = engine::DecideSchedule(
-          {pipeline.metadata.name, pipeline.metadata.creation_timestamp, pipeline.metadata.generation, pipeline.spec,
-           status, *runs, now});
+      decision = engine::DecideSchedule({pipeline.metadata.name, pipeline.metadata.creation_timestamp,
+                                         pipeline.metadata.generation, pipeline.spec, status, *runs, now});
       if (!fresh && (!decision.create.empty() || !decision.cancel.empty()) && pipeline.spec.schedule &&
           pipeline.spec.schedule->concurrency_policy != api::ConcurrencyPolicy::kAllow) {
         // Forbid and Replace act on "what is active": decide again on what the server has now.
         auto live = client_->Get(PipelinesResource(), context.ns(), context.name());
-        if (!live.ok()) return kube::IsNotFound(live.error()) ? kube::Result<kube::ReconcileResult>(kube::ReconcileResult{}) : live.error();
+        if (!live.ok())
+          return kube::IsNotFound(live.error()) ? kube::Result<kube::ReconcileResult>(kube::ReconcileResult{})
+                                                : live.error();
         object = std::move(*live);
         fresh = true;
         continue;
@@ -114,8 +116,9 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
       decision.status.observed_generation = pipeline.metadata.generation;
       std::string message;
       for (const auto& error : errors) message += (message.empty() ? "" : "; ") + api::FormatError(error);
-      api::SetCondition(&decision.status.conditions,
-                        {"Valid", "False", "InvalidSpec", message.substr(0, 4000), now, pipeline.metadata.generation});
+      api::SetCondition(
+          &decision.status.conditions,
+          {"Valid", "False", "InvalidSpec", message.substr(0, 4000), now, pipeline.metadata.generation});
     }
 
     for (const auto& name : decision.cancel) {
@@ -146,9 +149,10 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
     json new_status = api::PipelineStatusToJson(decision.status);
     bool status_changed = new_status != object.value("status", json());
     if (status_changed && decision.create.empty() && decision.cancel.empty() &&
-        engine::CanWaitForNextScheduleWrite(api::PipelineStatusFromJson(object.value("status", json::object())),
-                                            decision.status, now)) {
-      status_changed = false;  // runs finishing: the next scheduled time's write, due within a minute, carries it
+        engine::CanWaitForNextScheduleWrite(
+            api::PipelineStatusFromJson(object.value("status", json::object())), decision.status, now)) {
+      status_changed =
+          false;  // runs finishing: the next scheduled time's write, due within a minute, carries it
     }
     if (status_changed) {
       json updated = object;
@@ -157,7 +161,9 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
       if (!written.ok()) {
         if (!kube::IsConflict(written.error())) return written.error();
         auto live = client_->Get(PipelinesResource(), context.ns(), context.name());
-        if (!live.ok()) return kube::IsNotFound(live.error()) ? kube::Result<kube::ReconcileResult>(kube::ReconcileResult{}) : live.error();
+        if (!live.ok())
+          return kube::IsNotFound(live.error()) ? kube::Result<kube::ReconcileResult>(kube::ReconcileResult{})
+                                                : live.error();
         object = std::move(*live);
         continue;
       }
@@ -181,7 +187,8 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
     bool acted = status_changed || !decision.cancel.empty() || !decision.remove.empty();
     if (acted) events.insert(events.end(), decision.events.begin(), decision.events.end());
     if (events_ && options_.record_events) {
-      for (const auto& event : events) events_->Publish(object, event.type, event.reason, "Schedule", event.message);
+      for (const auto& event : events)
+        events_->Publish(object, event.type, event.reason, "Schedule", event.message);
     }
     if (!decision.requeue_at) return kube::ReconcileResult{};
     return RequeueAt(decision.requeue_at, clock, options_.max_requeue);

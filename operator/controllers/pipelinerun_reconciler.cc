@@ -65,10 +65,11 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
   const std::string& ns = run.metadata.namespace_;
   auto pipeline = GetCachedOrLive(pipelines_, PipelinesResource(), ns, run.spec.pipeline_ref);
   if (!pipeline.ok()) {
-    snapshot.errors.push_back({"spec.pipelineRef.name", "Pipeline \"" + run.spec.pipeline_ref + "\" " +
-                                                            (kube::IsNotFound(pipeline.error())
-                                                                 ? "does not exist in namespace " + ns
-                                                                 : "could not be read: " + pipeline.error().message)});
+    snapshot.errors.push_back(
+        {"spec.pipelineRef.name",
+         "Pipeline \"" + run.spec.pipeline_ref + "\" " +
+             (kube::IsNotFound(pipeline.error()) ? "does not exist in namespace " + ns
+                                                 : "could not be read: " + pipeline.error().message)});
     return snapshot;
   }
   json pipeline_spec = pipeline->value("spec", json::object());
@@ -129,7 +130,8 @@ kube::Status PipelineRunReconciler::DeletePods(const api::PipelineRun& run, cons
   return {};
 }
 
-kube::Status PipelineRunReconciler::CreatePods(const api::PipelineRun& run, const engine::PipelineSnapshot& snapshot,
+kube::Status PipelineRunReconciler::CreatePods(const api::PipelineRun& run,
+                                               const engine::PipelineSnapshot& snapshot,
                                                const engine::Plan& plan, const std::set<std::string>& visible,
                                                const kube::ReconcileContext& context) {
   if (plan.create.empty()) return {};
@@ -172,7 +174,8 @@ kube::Status PipelineRunReconciler::CreatePods(const api::PipelineRun& run, cons
 std::chrono::milliseconds PipelineRunReconciler::FirstStatusWait(const std::string& run_uid) {
   std::lock_guard lock(mu_);
   auto it = first_pods_at_.find(run_uid);
-  if (it == first_pods_at_.end()) return std::chrono::milliseconds::zero();  // e.g. after a restart: write now
+  if (it == first_pods_at_.end())
+    return std::chrono::milliseconds::zero();  // e.g. after a restart: write now
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock->Now() - it->second);
   if (waited >= kFirstStatusDelay) {
     first_pods_at_.erase(it);
@@ -199,7 +202,8 @@ engine::Plan PipelineRunReconciler::PlanAdoptingPods(const std::string& run_name
 }
 
 void PipelineRunReconciler::Publish(const json& object, const api::PipelineRunStatus& before,
-                                    const api::PipelineRunStatus& after, const engine::PipelineSnapshot& snapshot) {
+                                    const api::PipelineRunStatus& after,
+                                    const engine::PipelineSnapshot& snapshot) {
   if (!events_ || !options_.record_events) return;
   for (const auto& event : RunStatusEvents(before, after, engine::TopologicalOrder(snapshot.pipeline))) {
     events_->Publish(object, event.type, event.reason, "Reconcile", event.message);
@@ -256,7 +260,8 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     if (!recorded && !finished) {
       // The first look: pods first, the status a moment later (see the header).
       Observed(run.metadata.uid, visible, false);
-      if (auto created = CreatePods(run, snapshot, plan, visible, context); !created.ok()) return created.error();
+      if (auto created = CreatePods(run, snapshot, plan, visible, context); !created.ok())
+        return created.error();
       if (!plan.create.empty()) {
         std::lock_guard lock(mu_);
         first_pods_at_.try_emplace(run.metadata.uid, clock.Now());
@@ -297,7 +302,8 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
 
     Observed(run.metadata.uid, visible, finished);
     if (!finished) {
-      if (auto created = CreatePods(run, snapshot, plan, visible, context); !created.ok()) return created.error();
+      if (auto created = CreatePods(run, snapshot, plan, visible, context); !created.ok())
+        return created.error();
     }
     if (!plan.requeue_at && finished) return kube::ReconcileResult{};
     return RequeueAt(plan.requeue_at, clock, options_.max_requeue);

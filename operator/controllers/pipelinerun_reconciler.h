@@ -48,9 +48,11 @@ class PipelineRunReconciler : public kube::Reconciler {
     api::ValidationErrors errors;
   };
   Snapshot TakeSnapshot(const api::PipelineRun& run);
-  kube::Result<nlohmann::json> GetCachedOrLive(kube::Informer& informer, const kube::GroupVersionResource& gvr,
-                                               const std::string& ns, const std::string& name);
-  kube::Status DeletePods(const api::PipelineRun& run, const engine::Plan& plan, const kube::ReconcileContext& context);
+  kube::Result<nlohmann::json> GetCachedOrLive(kube::Informer& informer,
+                                               const kube::GroupVersionResource& gvr, const std::string& ns,
+                                               const std::string& name);
+  kube::Status DeletePods(const api::PipelineRun& run, const engine::Plan& plan,
+                          const kube::ReconcileContext& context);
   kube::Status CreatePods(const api::PipelineRun& run, const engine::PipelineSnapshot& snapshot,
                           const engine::Plan& plan, const std::set<std::string>& visible,
                           const kube::ReconcileContext& context);
@@ -75,10 +77,10 @@ class PipelineRunReconciler : public kube::Reconciler {
   kube::EventRecorder* events_;
   SeedControllerOptions options_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::set<std::string>> expected_pods_;  // run uid -> pod names
-  std::set<std::string> claims_made_;                                     // run uids
+  std::unordered_map<std::string, std::set<std::string>> expected_pods_;   // run uid -> pod names
+  std::set<std::string> claims_made_;                                      // run uids
   std::unordered_map<std::string, kube::Clock::TimePoint> first_pods_at_;  // run uid -> first pod create
-  std::unordered_map<std::string, api::PipelineRunStatus> unrecorded_;     // run uid -> first status, unwritten
+  std::unordered_map<std::string, api::PipelineRunStatus> unrecorded_;  // run uid -> first status, unwritten
 };
 
 }  // namespace seed::controllers

@@ -4,7 +4,8 @@ namespace seed::controllers {
 
 using api::TaskPhase;
 
-std::vector<RunEvent> RunStatusEvents(const api::PipelineRunStatus& before, const api::PipelineRunStatus& after,
+std::vector<RunEvent> RunStatusEvents(const api::PipelineRunStatus& before,
+                                      const api::PipelineRunStatus& after,
                                       const std::vector<std::string>& task_order) {
   std::vector<RunEvent> events;
   for (const auto& name : task_order) {
@@ -21,13 +22,15 @@ std::vector<RunEvent> RunStatusEvents(const api::PipelineRunStatus& before, cons
     }
     switch (now.phase) {
       case TaskPhase::kRunning:
-        events.push_back({"Normal", "TaskStarted", "task " + name + " started pod " + now.pod_name + attempt});
+        events.push_back(
+            {"Normal", "TaskStarted", "task " + name + " started pod " + now.pod_name + attempt});
         break;
       case TaskPhase::kSucceeded:
         events.push_back({"Normal", "TaskSucceeded", "task " + name + " succeeded" + attempt});
         break;
       case TaskPhase::kFailed:
-        events.push_back({"Warning", "TaskFailed", "task " + name + " failed" + attempt + ": " + now.message});
+        events.push_back(
+            {"Warning", "TaskFailed", "task " + name + " failed" + attempt + ": " + now.message});
         break;
       case TaskPhase::kRetrying:
         events.push_back({"Warning", "TaskRetrying", "task " + name + ": " + now.message});
@@ -35,14 +38,16 @@ std::vector<RunEvent> RunStatusEvents(const api::PipelineRunStatus& before, cons
       case TaskPhase::kSkipped:
         events.push_back({"Normal", "TaskSkipped", "task " + name + ": " + now.message});
         break;
-      default: break;
+      default:
+        break;
     }
   }
   if (after.phase != before.phase && api::IsTerminal(after.phase)) {
     std::string phase = api::RunPhaseName(after.phase);
     std::string message = "run " + phase + " (" + after.progress + " tasks done)";
     if (!after.message.empty()) message += ": " + after.message;
-    events.push_back({after.phase == api::RunPhase::kSucceeded ? "Normal" : "Warning", "Run" + phase, message});
+    events.push_back(
+        {after.phase == api::RunPhase::kSucceeded ? "Normal" : "Warning", "Run" + phase, message});
   }
   return events;
 }

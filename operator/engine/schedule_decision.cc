@@ -229,9 +229,11 @@ ScheduleDecision DecideSchedule(const ScheduleInput& input) {
 
 bool CanWaitForNextScheduleWrite(const api::PipelineStatus& written, const api::PipelineStatus& decided,
                                  Seconds now) {
-  if (!decided.next_schedule_time || *decided.next_schedule_time > now + seconds(kStatusCoalesceSeconds)) return false;
+  if (!decided.next_schedule_time || *decided.next_schedule_time > now + seconds(kStatusCoalesceSeconds))
+    return false;
   for (const auto& run : decided.active_runs) {
-    if (std::find(written.active_runs.begin(), written.active_runs.end(), run) == written.active_runs.end()) return false;
+    if (std::find(written.active_runs.begin(), written.active_runs.end(), run) == written.active_runs.end())
+      return false;
   }
   api::PipelineStatus rest = decided;
   rest.active_runs = written.active_runs;

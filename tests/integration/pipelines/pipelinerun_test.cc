@@ -8,7 +8,6 @@
 #include <set>
 
 #include "api/time_format.h"
-
 #include "pipeline_fixture.h"
 
 namespace seed::pipeline_testing {
@@ -19,13 +18,19 @@ using nlohmann::json;
 json StepTemplate(const std::string& name, const json& extra = json::object()) {
   json spec = {{"command", {"seed-job", "step"}}, {"args", {"--name", name}}};
   spec.update(extra);
-  return {{"apiVersion", "seed.dev/v1alpha1"}, {"kind", "JobTemplate"}, {"metadata", {{"name", name}}}, {"spec", spec}};
+  return {{"apiVersion", "seed.dev/v1alpha1"},
+          {"kind", "JobTemplate"},
+          {"metadata", {{"name", name}}},
+          {"spec", spec}};
 }
 
 json PipelineObject(const std::string& name, const json& tasks, const json& extra = json::object()) {
   json spec = {{"tasks", tasks}};
   spec.update(extra);
-  return {{"apiVersion", "seed.dev/v1alpha1"}, {"kind", "Pipeline"}, {"metadata", {{"name", name}}}, {"spec", spec}};
+  return {{"apiVersion", "seed.dev/v1alpha1"},
+          {"kind", "Pipeline"},
+          {"metadata", {{"name", name}}},
+          {"spec", spec}};
 }
 
 json Task(const std::string& name, const json& extra = json::object()) {
@@ -71,15 +76,19 @@ TEST_F(PipelineTest, WindDagRunsInDependencyOrderWithEnvLabelsAndOwners) {
   ASSERT_TRUE(WaitForRunPhase("r1", "Succeeded")) << Run("r1").dump(2);
 
   const json run = Run("r1");
-  const std::map<std::string, std::vector<std::string>> deps = {
-      {"synth", {}},       {"qc", {"synth"}},       {"train", {"qc"}},
-      {"forecast", {"train", "qc"}}, {"evaluate", {"forecast", "qc"}}, {"report", {"forecast", "evaluate"}}};
+  const std::map<std::string, std::vector<std::string>> deps = {{"synth", {}},
+                                                                {"qc", {"synth"}},
+                                                                {"train", {"qc"}},
+                                                                {"forecast", {"train", "qc"}},
+                                                                {"evaluate", {"forecast", "qc"}},
+                                                                {"report", {"forecast", "evaluate"}}};
   PodTimeline timeline = Timeline(cluster_->Writes());
   for (const auto& [task, upstream] : deps) {
     std::string pod = "r1-" + task + "-1";
     ASSERT_TRUE(timeline.created.count(pod)) << pod;
     for (const auto& dep : upstream) {
-      EXPECT_GT(timeline.created[pod], timeline.finished["r1-" + dep + "-1"]) << task << " started before " << dep;
+      EXPECT_GT(timeline.created[pod], timeline.finished["r1-" + dep + "-1"])
+          << task << " started before " << dep;
     }
   }
   EXPECT_EQ(timeline.created.size(), 6u);
@@ -107,8 +116,8 @@ TEST_F(PipelineTest, WindDagRunsInDependencyOrderWithEnvLabelsAndOwners) {
   EXPECT_EQ(env["SEED_WORKSPACE"], "/seed/workspace");
   EXPECT_EQ(env["SEED_RESULTS_FILE"], "/seed/results.json");
   EXPECT_EQ(env["SEED_SCHEDULED_TIME"], run["metadata"]["creationTimestamp"]);
-  EXPECT_EQ((*qc)["spec"]["containers"][0]["args"],
-            json({"--in", "/seed/workspace/r1/synth/data", "--rows", "2880", "--out", "/seed/workspace/r1/qc/clean"}));
+  EXPECT_EQ((*qc)["spec"]["containers"][0]["args"], json({"--in", "/seed/workspace/r1/synth/data", "--rows",
+                                                          "2880", "--out", "/seed/workspace/r1/qc/clean"}));
   EXPECT_EQ((*qc)["spec"]["containers"][0]["image"], "seed-job:test");
   EXPECT_EQ((*qc)["spec"]["restartPolicy"], "Never");
   EXPECT_EQ((*qc)["spec"]["containers"][0]["terminationMessagePath"], "/seed/results.json");
@@ -147,7 +156,8 @@ TEST_F(PipelineTest, WindDagRunsInDependencyOrderWithEnvLabelsAndOwners) {
 
 TEST_F(PipelineTest, RunKeepsItsSnapshotWhenThePipelineIsEdited) {
   cluster_->ApplyFile(Testdata("wind_dag.yaml"));
-  StartKubelet([](const json& pod) { return TaskOf(pod) == "synth" ? PodOutcome::Hold() : WindDagOutcome(pod); });
+  StartKubelet(
+      [](const json& pod) { return TaskOf(pod) == "synth" ? PodOutcome::Hold() : WindDagOutcome(pod); });
   StartOperator();
   cluster_->Apply(RunObject("r1", "wind-dag").dump());
   ASSERT_TRUE(WaitUntil([&] { return kubelet_->Held().count("r1-synth-1") > 0; }, std::chrono::seconds(20)));
@@ -201,7 +211,8 @@ TEST_F(PipelineTest, ExitCodeTwoIsNotRetriedAndOmitsDownstream) {
 
 TEST_F(PipelineTest, TimeoutDeletesThePodAndFailsTheTask) {
   cluster_->Apply(StepTemplate("step").dump());
-  cluster_->Apply(PipelineObject("p", json::array({Task("a", {{"timeoutSeconds", 30}, {"retries", 3}})})).dump());
+  cluster_->Apply(
+      PipelineObject("p", json::array({Task("a", {{"timeoutSeconds", 30}, {"retries", 3}})})).dump());
   StartKubelet([](const json&) { return PodOutcome::Hold(); });
   StartOperator();
   cluster_->Apply(RunObject("r", "p").dump());
@@ -233,11 +244,12 @@ TEST_F(PipelineTest, CancelDeletesRunningPodsAndStartsNothingMore) {
 
 TEST_F(PipelineTest, WhenFalseSkipsTheTaskAndItsDependentsStillRun) {
   cluster_->Apply(StepTemplate("step").dump());
-  cluster_->Apply(PipelineObject("p",
-                                 {Task("a"), Task("b", {{"when", "{{pipeline.params.retrain}} == true"}}),
-                                  Task("c", {{"dependsOn", {"a", "b"}}})},
-                                 {{"params", {{{"name", "retrain"}, {"type", "boolean"}, {"default", "false"}}}}})
-                     .dump());
+  cluster_->Apply(
+      PipelineObject("p",
+                     {Task("a"), Task("b", {{"when", "{{pipeline.params.retrain}} == true"}}),
+                      Task("c", {{"dependsOn", {"a", "b"}}})},
+                     {{"params", {{{"name", "retrain"}, {"type", "boolean"}, {"default", "false"}}}}})
+          .dump());
   StartKubelet([](const json&) { return PodOutcome::Succeed(); });
   StartOperator();
   cluster_->Apply(RunObject("skip", "p").dump());
@@ -284,8 +296,9 @@ TEST_F(PipelineTest, MissingPipelineFailsTheRunWithAClearMessage) {
   StartOperator();
   cluster_->Apply(RunObject("r", "nope").dump());
   ASSERT_TRUE(WaitForRunPhase("r", "Failed")) << Run("r").dump(2);
-  EXPECT_NE(Run("r")["status"].value("message", "").find("spec.pipelineRef.name: Pipeline \"nope\" does not exist"),
-            std::string::npos)
+  EXPECT_NE(
+      Run("r")["status"].value("message", "").find("spec.pipelineRef.name: Pipeline \"nope\" does not exist"),
+      std::string::npos)
       << Run("r")["status"].dump();
 }
 
@@ -294,10 +307,13 @@ TEST_F(PipelineTest, JobTemplateValidConditionReportsProblems) {
   cluster_->Apply(StepTemplate("bad", {{"args", {"{{params.missing}}"}}, {"retries", -1}}).dump());
   StartOperator();
   auto valid = [&](const std::string& name) {
-    json conditions = cluster_->Get("jobtemplates", name).value("status", json::object()).value("conditions", json::array());
+    json conditions = cluster_->Get("jobtemplates", name)
+                          .value("status", json::object())
+                          .value("conditions", json::array());
     return conditions.empty() ? json() : conditions[0];
   };
-  ASSERT_TRUE(WaitUntil([&] { return !valid("good").is_null() && !valid("bad").is_null(); }, std::chrono::seconds(20)));
+  ASSERT_TRUE(WaitUntil([&] { return !valid("good").is_null() && !valid("bad").is_null(); },
+                        std::chrono::seconds(20)));
   EXPECT_EQ(valid("good")["type"], "Valid");
   EXPECT_EQ(valid("good")["status"], "True");
   EXPECT_EQ(valid("bad")["status"], "False");
@@ -320,12 +336,13 @@ TEST_F(PipelineTest, StatusStaysCompactAt500Tasks) {
   StartKubelet([](const json&) { return PodOutcome::Succeed(); }, /*skip_running=*/true);
   StartOperator();
   cluster_->Apply(RunObject("r", "p500").dump());
-  ASSERT_TRUE(WaitForRunPhase("r", "Succeeded", std::chrono::seconds(120))) << Run("r")["status"].value("progress", "");
+  ASSERT_TRUE(WaitForRunPhase("r", "Succeeded", std::chrono::seconds(120)))
+      << Run("r")["status"].value("progress", "");
   json status = Run("r")["status"];
   size_t bytes = status.dump().size();
   RecordProperty("status_bytes", static_cast<int>(bytes));
-  std::cout << "status of a 500-task run: " << bytes << " bytes (snapshot " << status["pipelineSpec"].dump().size()
-            << ", tasks " << status["tasks"].dump().size() << ")\n";
+  std::cout << "status of a 500-task run: " << bytes << " bytes (snapshot "
+            << status["pipelineSpec"].dump().size() << ", tasks " << status["tasks"].dump().size() << ")\n";
   EXPECT_LT(bytes, 64u * 1024u);
   EXPECT_EQ(status["progress"], "500/500");
 }
