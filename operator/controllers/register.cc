@@ -5,6 +5,7 @@
 #include "controllers/pipeline_reconciler.h"
 #include "controllers/pipelinerun_reconciler.h"
 #include "controllers/resources.h"
+#include "kube/transforms.h"
 
 namespace seed::controllers {
 
@@ -20,6 +21,7 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
   kube::Informer& pipelines = manager.GetInformer(PipelinesResource());
   kube::Informer& runs = manager.GetInformer(PipelineRunsResource());
   kube::Informer& pods = manager.GetInformer(kube::PodsResource());
+  pods.SetTransform(kube::TrimPod);  // the run controller reads only pod status: ~1 KB a pod in the cache
   auto client = manager.shared_client();
   kube::EventRecorder* events = &manager.events();
 

@@ -1,5 +1,5 @@
 #pragma once
-// Wires the Seed controllers (JobTemplate, Pipeline, PipelineRun) into a kube::Manager.
+// Wires the Seed controllers (JobTemplate, Pipeline, PipelineRun, InferenceService) into a kube::Manager.
 #include "controllers/options.h"
 #include "kube/manager.h"
 

@@ -40,13 +40,15 @@ void Informer::Start() {
   if (options_.resync_period > Clock::Duration::zero()) threads_.emplace_back([this] { RunResync(); });
 }
 
-void Informer::Stop() {
+void Informer::RequestStop() {
   stop_.Stop();
   cancel_.Cancel();
-  {
-    std::lock_guard lock(mu_);
-    synced_cv_.notify_all();
-  }
+  std::lock_guard lock(mu_);
+  synced_cv_.notify_all();
+}
+
+void Informer::Stop() {
+  RequestStop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }

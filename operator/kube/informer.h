@@ -58,6 +58,9 @@ class Informer {
   // resource, so the transform must keep what all of them read.
   void SetTransform(Transform transform);
   void Start();
+  // Cancels the list/watch without waiting; a manager cancels every informer this way first so
+  // they wind down together rather than one after another.
+  void RequestStop();
   void Stop();  // cancels the watch, joins the threads
   bool HasSynced() const;
   // Waits (real time) until synced, stopped or timeout; returns HasSynced().

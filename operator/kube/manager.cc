@@ -144,6 +144,7 @@ int Manager::Run(StopSignal& stop) {
 
 void Manager::Shutdown(bool release_lease) {
   for (auto& c : controllers_) c->Stop();  // in-flight reconciles finish before the lease goes
+  for (auto& [gvr, informer] : informers_) informer->RequestStop();
   for (auto& [gvr, informer] : informers_) informer->Stop();
   if (release_lease && elector_) {
     if (auto s = elector_->Release(); !s.ok()) {
