@@ -184,22 +184,15 @@ api::InferenceServiceStatus ComputeStatus(const StatusInput& input) {
   status.observed_generation = generation;
 
   std::vector<api::Condition> wanted;
-  auto make = [&](const char* type, bool ok, std::string reason, std::string message) {
-    api::Condition condition;
-    condition.type = type;
-    condition.status = ok ? "True" : "False";
-    condition.reason = std::move(reason);
-    condition.message = std::move(message);
-    condition.observed_generation = generation;
-    return condition;
-  };
   if (!input.invalid.empty()) {
     std::string message = "the spec is invalid (no children are created or changed): ";
     for (size_t i = 0; i < input.invalid.size(); ++i) message += (i ? "; " : "") + input.invalid[i];
-    wanted.push_back(make(render::kReadyCondition, false, "InvalidSpec", message));
+    wanted.push_back(
+        render::MakeCondition(render::kReadyCondition, false, "InvalidSpec", message, generation));
   } else if (input.name_clash) {
-    wanted.push_back(make(render::kReadyCondition, false, "NameClash",
-                          "no children are created or changed while the NameClash condition holds"));
+    wanted.push_back(render::MakeCondition(
+        render::kReadyCondition, false, "NameClash",
+        "no children are created or changed while the NameClash condition holds", generation));
     wanted.push_back(*input.name_clash);
   } else {
     status.url = input.url;
@@ -211,10 +204,12 @@ api::InferenceServiceStatus ComputeStatus(const StatusInput& input) {
     wanted.push_back(render::ReadyCondition(isvc, input.deployment));
     if (auto routed = render::RoutedCondition(isvc, input.gateway_api_available)) {
       if (input.gateway_api_available && !input.gateway_parents_configured) {
-        routed = make(render::kRoutedCondition, false, "NoParentGateway",
-                      "HTTPRoute " + render::InferenceServiceChildName(isvc.spec) +
-                          " exists but names no Gateway, so no Gateway serves spec.host " + isvc.spec.host +
-                          "; start seed-operator with --gateway-parent-ref NAMESPACE/NAME");
+        routed = render::MakeCondition(render::kRoutedCondition, false, "NoParentGateway",
+                                       "HTTPRoute " + render::InferenceServiceChildName(isvc.spec) +
+                                           " exists but names no Gateway, so no Gateway serves spec.host " +
+                                           isvc.spec.host +
+                                           "; start seed-operator with --gateway-parent-ref NAMESPACE/NAME",
+                                       generation);
       }
       wanted.push_back(*routed);
     }

@@ -81,18 +81,6 @@ std::string ChildNameOf(const json& object) {
 
 }  // namespace
 
-kube::GroupVersionResource InferenceServicesResource() {
-  return {"seed.dev", "v1alpha1", "inferenceservices", true, "InferenceService"};
-}
-kube::GroupVersionResource DeploymentsResource() { return {"apps", "v1", "deployments", true, "Deployment"}; }
-kube::GroupVersionResource ServicesResource() { return {"", "v1", "services", true, "Service"}; }
-kube::GroupVersionResource HorizontalPodAutoscalersResource() {
-  return {"autoscaling", "v2", "horizontalpodautoscalers", true, "HorizontalPodAutoscaler"};
-}
-kube::GroupVersionResource HttpRoutesResource() {
-  return {"gateway.networking.k8s.io", "v1", "httproutes", true, "HTTPRoute"};
-}
-
 kube::Result<json> ParseGatewayParentRefs(const std::vector<std::string>& values) {
   json refs = json::array();
   for (const auto& value : values) {

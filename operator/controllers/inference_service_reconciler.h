@@ -18,6 +18,7 @@
 #include "controllers/inference_service_discovery.h"
 #include "controllers/inference_service_plan.h"
 #include "controllers/options.h"
+#include "controllers/resources.h"
 #include "kube/client.h"
 #include "kube/controller.h"
 #include "kube/events.h"
@@ -25,12 +26,6 @@
 #include "kube/manager.h"
 
 namespace seed::controllers {
-
-kube::GroupVersionResource InferenceServicesResource();
-kube::GroupVersionResource DeploymentsResource();
-kube::GroupVersionResource ServicesResource();
-kube::GroupVersionResource HorizontalPodAutoscalersResource();
-kube::GroupVersionResource HttpRoutesResource();
 
 // What the InferenceService controller is configured with beyond SeedControllerOptions.
 struct InferenceServiceControllerOptions {

@@ -12,5 +12,16 @@ kube::GroupVersionResource JobTemplatesResource() {
 kube::GroupVersionResource PersistentVolumeClaimsResource() {
   return {"", "v1", "persistentvolumeclaims", true, "PersistentVolumeClaim"};
 }
+kube::GroupVersionResource InferenceServicesResource() {
+  return {"seed.dev", "v1alpha1", "inferenceservices", true, "InferenceService"};
+}
+kube::GroupVersionResource DeploymentsResource() { return {"apps", "v1", "deployments", true, "Deployment"}; }
+kube::GroupVersionResource ServicesResource() { return {"", "v1", "services", true, "Service"}; }
+kube::GroupVersionResource HorizontalPodAutoscalersResource() {
+  return {"autoscaling", "v2", "horizontalpodautoscalers", true, "HorizontalPodAutoscaler"};
+}
+kube::GroupVersionResource HttpRoutesResource() {
+  return {"gateway.networking.k8s.io", "v1", "httproutes", true, "HTTPRoute"};
+}
 
 }  // namespace seed::controllers

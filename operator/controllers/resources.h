@@ -8,5 +8,10 @@ kube::GroupVersionResource PipelineRunsResource();
 kube::GroupVersionResource PipelinesResource();
 kube::GroupVersionResource JobTemplatesResource();
 kube::GroupVersionResource PersistentVolumeClaimsResource();
+kube::GroupVersionResource InferenceServicesResource();
+kube::GroupVersionResource DeploymentsResource();
+kube::GroupVersionResource ServicesResource();
+kube::GroupVersionResource HorizontalPodAutoscalersResource();
+kube::GroupVersionResource HttpRoutesResource();
 
 }  // namespace seed::controllers

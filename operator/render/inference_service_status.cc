@@ -6,9 +6,8 @@ namespace seed::render {
 
 using nlohmann::json;
 
-namespace {
-
-api::Condition Make(const char* type, bool status, std::string reason, std::string message, int64_t generation) {
+api::Condition MakeCondition(const char* type, bool status, std::string reason, std::string message,
+                             int64_t generation) {
   api::Condition condition;
   condition.type = type;
   condition.status = status ? "True" : "False";
@@ -17,6 +16,8 @@ api::Condition Make(const char* type, bool status, std::string reason, std::stri
   condition.observed_generation = generation;
   return condition;
 }
+
+namespace {
 
 const json* FindCondition(const json& status, const std::string& type) {
   if (!status.contains("conditions") || !status["conditions"].is_array()) return nullptr;
@@ -41,13 +42,15 @@ api::Condition ReadyCondition(const api::InferenceService& isvc, const json& dep
   const int64_t generation = isvc.metadata.generation;
   const std::string name = InferenceServiceChildName(isvc.spec);
   if (!deployment.is_object()) {
-    return Make(kReadyCondition, false, "DeploymentNotFound", "Deployment " + name + " does not exist yet", generation);
+    return MakeCondition(kReadyCondition, false, "DeploymentNotFound",
+                         "Deployment " + name + " does not exist yet", generation);
   }
   const json status = deployment.value("status", json::object());
-  const int64_t wanted_generation = deployment.value("metadata", json::object()).value("generation", int64_t{0});
+  const int64_t wanted_generation =
+      deployment.value("metadata", json::object()).value("generation", int64_t{0});
   if (status.value("observedGeneration", int64_t{0}) < wanted_generation) {
-    return Make(kReadyCondition, false, "RolloutPending",
-                "Deployment " + name + " has not yet observed its latest spec", generation);
+    return MakeCondition(kReadyCondition, false, "RolloutPending",
+                         "Deployment " + name + " has not yet observed its latest spec", generation);
   }
   const int64_t replicas = status.value("replicas", int64_t{0});
   const int64_t ready = status.value("readyReplicas", int64_t{0});
@@ -55,34 +58,37 @@ api::Condition ReadyCondition(const api::InferenceService& isvc, const json& dep
   const std::string counts = std::to_string(ready) + " of " + std::to_string(replicas) + " replicas ready";
   if (const json* progressing = FindCondition(status, "Progressing");
       progressing && progressing->value("status", "") == "False") {
-    return Make(kReadyCondition, false, progressing->value("reason", "ProgressDeadlineExceeded"),
-                "Deployment " + name + ": " + progressing->value("message", "rollout stalled") + " (" + counts + ")",
-                generation);
+    return MakeCondition(
+        kReadyCondition, false, progressing->value("reason", "ProgressDeadlineExceeded"),
+        "Deployment " + name + ": " + progressing->value("message", "rollout stalled") + " (" + counts + ")",
+        generation);
   }
   const json* availability = FindCondition(status, "Available");
   if (availability && availability->value("status", "") == "True" && available >= 1) {
-    return Make(kReadyCondition, true, "MinimumReplicasAvailable", counts + "; the model is loaded and serving",
-                generation);
+    return MakeCondition(kReadyCondition, true, "MinimumReplicasAvailable",
+                         counts + "; the model is loaded and serving", generation);
   }
-  return Make(kReadyCondition, false, "ModelNotReady",
-              counts + ": a pod is Ready once its model is loaded (readiness probe /v2/models/" + isvc.spec.model.name +
-                  "/ready); see the pods' events and logs",
-              generation);
+  return MakeCondition(kReadyCondition, false, "ModelNotReady",
+                       counts + ": a pod is Ready once its model is loaded (readiness probe /v2/models/" +
+                           isvc.spec.model.name + "/ready); see the pods' events and logs",
+                       generation);
 }
 
 std::optional<api::Condition> RoutedCondition(const api::InferenceService& isvc, bool gateway_api_available) {
   if (isvc.spec.host.empty()) return std::nullopt;
   const int64_t generation = isvc.metadata.generation;
   if (!gateway_api_available) {
-    return Make(kRoutedCondition, false, "GatewayAPINotInstalled",
-                "spec.host " + isvc.spec.host + (isvc.spec.traffic.empty() ? "" : " and spec.traffic") +
-                    " need an HTTPRoute, but the cluster does not serve gateway.networking.k8s.io/v1; install the "
-                    "Gateway API CRDs and a gateway controller, or reach the model through Service " +
-                    InferenceServiceChildName(isvc.spec),
-                generation);
+    return MakeCondition(
+        kRoutedCondition, false, "GatewayAPINotInstalled",
+        "spec.host " + isvc.spec.host + (isvc.spec.traffic.empty() ? "" : " and spec.traffic") +
+            " need an HTTPRoute, but the cluster does not serve gateway.networking.k8s.io/v1; install the "
+            "Gateway API CRDs and a gateway controller, or reach the model through Service " +
+            InferenceServiceChildName(isvc.spec),
+        generation);
   }
-  return Make(kRoutedCondition, true, "HTTPRouteRendered",
-              "HTTPRoute " + InferenceServiceChildName(isvc.spec) + " routes " + isvc.spec.host, generation);
+  return MakeCondition(kRoutedCondition, true, "HTTPRouteRendered",
+                       "HTTPRoute " + InferenceServiceChildName(isvc.spec) + " routes " + isvc.spec.host,
+                       generation);
 }
 
 std::optional<api::Condition> NameClashCondition(const api::InferenceService& isvc,
@@ -90,16 +96,18 @@ std::optional<api::Condition> NameClashCondition(const api::InferenceService& is
   const std::string name = InferenceServiceChildName(isvc.spec);
   const api::InferenceService* owner = nullptr;
   for (const auto& other : others) {
-    if (other.metadata.name == isvc.metadata.name || other.metadata.namespace_ != isvc.metadata.namespace_) continue;
+    if (other.metadata.name == isvc.metadata.name || other.metadata.namespace_ != isvc.metadata.namespace_)
+      continue;
     if (InferenceServiceChildName(other.spec) != name || !Older(other, isvc)) continue;
     if (!owner || Older(other, *owner)) owner = &other;
   }
   if (!owner) return std::nullopt;
-  return Make(kNameClashCondition, true, "ChildNameInUse",
-              "InferenceService " + owner->metadata.name + " already owns the children named " + name +
-                  " (serviceType-model.name-version digits); change spec.serviceType, spec.model.name or "
-                  "spec.model.version so the names differ",
-              isvc.metadata.generation);
+  return MakeCondition(
+      kNameClashCondition, true, "ChildNameInUse",
+      "InferenceService " + owner->metadata.name + " already owns the children named " + name +
+          " (serviceType-model.name-version digits); change spec.serviceType, spec.model.name or "
+          "spec.model.version so the names differ",
+      isvc.metadata.generation);
 }
 
 }  // namespace seed::render

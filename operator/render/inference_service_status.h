@@ -2,6 +2,7 @@
 // Conditions of an InferenceService derived from what exists (pure; the controller writes them).
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "api/inference_service.h"
@@ -12,6 +13,10 @@ namespace seed::render {
 inline constexpr char kReadyCondition[] = "Ready";
 inline constexpr char kRoutedCondition[] = "TrafficRouted";
 inline constexpr char kNameClashCondition[] = "NameClash";
+
+// A condition stamped with the generation it describes.
+api::Condition MakeCondition(const char* type, bool status, std::string reason, std::string message,
+                             int64_t generation);
 
 // Ready from the observed Deployment (null when it does not exist yet): True only when the
 // Deployment has observed its latest spec, is Available and has a ready replica (each pod is
