@@ -123,8 +123,21 @@ void GbdtModel::PredictBlock(const double* rows, size_t n, size_t stride, double
 }
 
 double GbdtModel::Predict(const double* row) const {
-  double out;
-  PredictBlock(row, 1, 0, &out);
+  // One row, as the model server asks: the same walk and the same order of sums as PredictBlock
+  // (so bit-identical), with the node index kept in a register instead of a block array.
+  double out = base_score_;
+  for (size_t t = 0; t < tree_starts_.size(); ++t) {
+    const PackedNode* nodes = packed_.data() + tree_starts_[t];
+    uint32_t node = 0;
+    for (int level = 0; level < tree_depth_[t]; ++level) {
+      const PackedNode& p = nodes[node];
+      const double x = row[p.feature];
+      const bool not_left = !(x <= p.threshold);  // true for NaN
+      const bool nan_left = std::isnan(x) & ((p.left_and_default & 1u) != 0);
+      node = (p.left_and_default >> 1) + static_cast<uint32_t>(not_left & !nan_left);
+    }
+    out += leaf_value_[tree_starts_[t] + node];
+  }
   return out;
 }
 
