@@ -20,7 +20,10 @@ using State = ObservedAttempt::State;
 
 constexpr size_t kMaxMessage = 200;  // status stays a summary, never a log
 constexpr size_t kMaxOutputValue = 1024;
-constexpr size_t kStatusBudget = 48 * 1024;  // bytes of status.tasks before compaction
+// Bytes of the whole status (the pinned snapshot included) before finished tasks are compacted;
+// below the 64 KiB a run's status is meant to stay under, with room for the other fields.
+constexpr size_t kStatusBudget = 60 * 1024;
+constexpr size_t kMinTaskBudget = 16 * 1024;  // what status.tasks may use however large the snapshot
 
 std::string Truncate(std::string text, size_t limit = kMaxMessage) {
   for (char& c : text) {
@@ -94,14 +97,18 @@ class Planner {
 
  private:
   // Keeps the status a summary at any size (Argo's runs hit etcd's request limit with per-node
-  // status): past the budget, finished tasks keep only phase, attempt, reason and outputs.
+  // status): past the budget left beside the snapshot, finished tasks keep only phase, attempt, reason and outputs.
   void Compact() {
     auto size = [&] {
       nlohmann::json tasks = nlohmann::json::object();
       for (const auto& [name, ts] : plan_.status.tasks) tasks[name] = api::TaskStatusToJson(ts);
       return tasks.dump().size();
     };
-    if (size() <= kStatusBudget) return;
+    const size_t used = size();
+    if (used <= kMinTaskBudget) return;
+    const size_t snapshot = plan_.status.pipeline_spec.dump().size();
+    const size_t budget = std::max(kMinTaskBudget, kStatusBudget > snapshot ? kStatusBudget - snapshot : 0);
+    if (used <= budget) return;
     for (auto& [name, ts] : plan_.status.tasks) {
       if (ts.phase == TaskPhase::kSucceeded || ts.phase == TaskPhase::kSkipped ||
           ts.phase == TaskPhase::kOmitted) {
@@ -111,7 +118,7 @@ class Planner {
         ts.message.clear();
       }
     }
-    if (size() <= kStatusBudget) return;
+    if (size() <= budget) return;
     for (auto& [name, ts] : plan_.status.tasks) {
       if (api::IsTerminal(ts.phase)) {
         ts.start_time.reset();

@@ -343,12 +343,7 @@ TEST_F(PipelineTest, StatusStaysCompactAt500Tasks) {
   RecordProperty("status_bytes", static_cast<int>(bytes));
   std::cout << "status of a 500-task run: " << bytes << " bytes (snapshot "
             << status["pipelineSpec"].dump().size() << ", tasks " << status["tasks"].dump().size() << ")\n";
-  // The design's goal is < 64 KiB at 500 tasks, and it is not met: the pinned snapshot is 23 KB and a
-  // task with its times and exit code about 150 bytes, so a status with every task's times is about
-  // 98 KB (measured 67-71 KB while tasks whose pods finish before the run's first status write are
-  // recorded without times). This bound guards against the status growing without limit (logs,
-  // messages, history); the 64 KiB goal is an open item of the pipelines work.
-  EXPECT_LT(bytes, 128u * 1024u);
+  EXPECT_LT(bytes, 64u * 1024u);
   EXPECT_EQ(status["progress"], "500/500");
 }
 
