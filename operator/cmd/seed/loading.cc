@@ -8,7 +8,7 @@
 
 namespace seed::cli {
 
-std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths) {
+local::ResourceSet LoadAndReport(const std::vector<std::string>& paths, size_t* problem_count) {
   std::vector<local::LoadProblem> problems;
   auto manifests = local::LoadManifests(paths, &problems);
   auto set = local::BuildResourceSet(manifests);
@@ -17,7 +17,14 @@ std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& path
               << problem.message << "\n";
   }
   for (const auto& finding : set.findings) std::cerr << local::FormatFinding(finding) << "\n";
-  if (!problems.empty() || !set.findings.empty()) return std::nullopt;
+  *problem_count = problems.size() + set.findings.size();
+  return set;
+}
+
+std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths) {
+  size_t problem_count = 0;
+  auto set = LoadAndReport(paths, &problem_count);
+  if (problem_count > 0) return std::nullopt;
   return set;
 }
 

@@ -11,7 +11,10 @@
 
 namespace seed::cli {
 
-// Loads and validates; prints every problem to stderr. nullopt when there was any.
+// Loads and validates; prints every problem to stderr and returns how many there were.
+local::ResourceSet LoadAndReport(const std::vector<std::string>& paths, size_t* problem_count);
+
+// LoadAndReport, nullopt when there was any problem.
 std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths);
 
 // Parses --set k=v flags; prints an error and returns nullopt on a malformed one.

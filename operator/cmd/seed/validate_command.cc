@@ -1,21 +1,13 @@
 #include <iostream>
 
 #include "commands.h"
-#include "local/manifest.h"
-#include "local/resource_set.h"
+#include "loading.h"
 
 namespace seed::cli {
 
 int ValidateCommand(const std::vector<std::string>& paths) {
-  std::vector<local::LoadProblem> problems;
-  auto manifests = local::LoadManifests(paths, &problems);
-  auto set = local::BuildResourceSet(manifests);
-  for (const auto& problem : problems) {
-    std::cerr << problem.file << (problem.line ? ":" + std::to_string(problem.line) : "") << ": "
-              << problem.message << "\n";
-  }
-  for (const auto& finding : set.findings) std::cerr << local::FormatFinding(finding) << "\n";
-  size_t errors = problems.size() + set.findings.size();
+  size_t errors = 0;
+  auto set = LoadAndReport(paths, &errors);
   if (errors > 0) {
     std::cerr << errors << (errors == 1 ? " error" : " errors") << "\n";
     return 2;
