@@ -27,37 +27,61 @@ std::string ReadAll(const std::string& path) {
   return text.str();
 }
 
-TEST(WindPipelineEndToEnd, RunsEveryTaskWithTheRealKernelsAndWritesTheReport) {
-  SeedCluster cluster;
-  cluster.ApplyFile(pipeline_testing::SourceDir() + "/tests/e2e/wind_pipeline/testdata/wind.yaml");
-  LocalPodRunnerOptions runner_options;
-  runner_options.kubeconfig = cluster.kubelet_kubeconfig();
-  runner_options.workspace_dir = cluster.Dir() + "/workspace";
-  runner_options.scratch_dir = cluster.Dir() + "/pods";
-  runner_options.programs = {{"seed-job", SEED_JOB_PATH}};
-  LocalPodRunner runner(runner_options);
-  OperatorOptions operator_options;
-  operator_options.kubeconfig = cluster.operator_kubeconfig();
-  operator_options.log_path = cluster.Dir() + "/operator.log";
-  OperatorProcess seed_operator(operator_options);
+// A cluster whose pods run on this machine, the operator running against it.
+class EndToEnd {
+ public:
+  EndToEnd() : runner_(RunnerOptions(cluster_)), operator_(OperatorOptionsFor(cluster_)) {}
 
-  cluster.Apply(json({{"apiVersion", "seed.dev/v1alpha1"},
-                      {"kind", "PipelineRun"},
-                      {"metadata", {{"name", "wind-e2e"}}},
-                      {"spec", {{"pipelineRef", {{"name", "e2e-wind-day-ahead"}}}}}})
-                    .dump());
-  auto phase = [&] { return cluster.Get("pipelineruns", "wind-e2e").value("status", json::object()).value("phase", ""); };
-  bool finished = WaitUntil([&] { return phase() == "Succeeded" || phase() == "Failed"; }, std::chrono::seconds(400),
-                            std::chrono::milliseconds(200));
-  json status = cluster.Get("pipelineruns", "wind-e2e").value("status", json::object());
+  SeedCluster& cluster() { return cluster_; }
+  LocalPodRunner& runner() { return runner_; }
+  std::string workspace() const { return cluster_.Dir() + "/workspace"; }
+
+  // Creates a PipelineRun of `pipeline` and waits until it ends; returns its status. The pods'
+  // logs (the first `log_bytes` of each) go to *logs for failure messages.
+  json RunToTheEnd(const std::string& run, const std::string& pipeline, size_t log_bytes, std::string* logs) {
+    cluster_.Apply(json({{"apiVersion", "seed.dev/v1alpha1"},
+                         {"kind", "PipelineRun"},
+                         {"metadata", {{"name", run}}},
+                         {"spec", {{"pipelineRef", {{"name", pipeline}}}}}})
+                       .dump());
+    auto status = [&] { return cluster_.Get("pipelineruns", run).value("status", json::object()); };
+    WaitUntil([&] { std::string phase = status().value("phase", ""); return phase == "Succeeded" || phase == "Failed"; },
+              std::chrono::seconds(400), std::chrono::milliseconds(200));
+    for (const auto& pod : runner_.Started()) logs->append("--- " + pod + "\n" + runner_.LogOf(pod).substr(0, log_bytes) + "\n");
+    return status();
+  }
+
+ private:
+  static LocalPodRunnerOptions RunnerOptions(const SeedCluster& cluster) {
+    LocalPodRunnerOptions options;
+    options.kubeconfig = cluster.kubelet_kubeconfig();
+    options.workspace_dir = cluster.Dir() + "/workspace";
+    options.scratch_dir = cluster.Dir() + "/pods";
+    options.programs = {{"seed-job", SEED_JOB_PATH}};
+    return options;
+  }
+  static OperatorOptions OperatorOptionsFor(const SeedCluster& cluster) {
+    OperatorOptions options;
+    options.kubeconfig = cluster.operator_kubeconfig();
+    options.log_path = cluster.Dir() + "/operator.log";
+    return options;
+  }
+
+  SeedCluster cluster_;
+  LocalPodRunner runner_;
+  OperatorProcess operator_;
+};
+
+TEST(WindPipelineEndToEnd, RunsEveryTaskWithTheRealKernelsAndWritesTheReport) {
+  EndToEnd e2e;
+  e2e.cluster().ApplyFile(pipeline_testing::SourceDir() + "/tests/e2e/wind_pipeline/testdata/wind.yaml");
   std::string logs;
-  for (const auto& pod : runner.Started()) logs += "--- " + pod + "\n" + runner.LogOf(pod) + "\n";
-  ASSERT_TRUE(finished) << status.dump(2);
-  ASSERT_EQ(phase(), "Succeeded") << status.dump(2) << "\n" << logs;
+  json status = e2e.RunToTheEnd("wind-e2e", "e2e-wind-day-ahead", std::string::npos, &logs);
+  ASSERT_EQ(status.value("phase", ""), "Succeeded") << status.dump(2) << "\n" << logs;
 
   EXPECT_EQ(status["progress"], "8/8");
-  EXPECT_EQ(runner.Started().size(), 8u);
-  const std::string report = runner_options.workspace_dir + "/wind-e2e/report/report";
+  EXPECT_EQ(e2e.runner().Started().size(), 8u);
+  const std::string report = e2e.workspace() + "/wind-e2e/report/report";
   ASSERT_TRUE(std::filesystem::exists(report)) << logs;
   std::string html = ReadAll(report);
   EXPECT_NE(html.find("<svg"), std::string::npos);
@@ -73,35 +97,13 @@ TEST(WindPipelineEndToEnd, RunsEveryTaskWithTheRealKernelsAndWritesTheReport) {
 
 // The example itself (examples/wind): its day-ahead Pipeline run once by hand through the operator.
 TEST(WindPipelineEndToEnd, ExampleDayAheadPipelineRunsThroughTheOperator) {
-  SeedCluster cluster;
-  cluster.ApplyDir(pipeline_testing::SourceDir() + "/examples/wind");
-  LocalPodRunnerOptions runner_options;
-  runner_options.kubeconfig = cluster.kubelet_kubeconfig();
-  runner_options.workspace_dir = cluster.Dir() + "/workspace";
-  runner_options.scratch_dir = cluster.Dir() + "/pods";
-  runner_options.programs = {{"seed-job", SEED_JOB_PATH}};
-  LocalPodRunner runner(runner_options);
-  OperatorOptions operator_options;
-  operator_options.kubeconfig = cluster.operator_kubeconfig();
-  operator_options.log_path = cluster.Dir() + "/operator.log";
-  OperatorProcess seed_operator(operator_options);
-  cluster.Apply(json({{"apiVersion", "seed.dev/v1alpha1"},
-                      {"kind", "PipelineRun"},
-                      {"metadata", {{"name", "day-ahead-e2e"}}},
-                      {"spec", {{"pipelineRef", {{"name", "wind-day-ahead"}}}}}})
-                    .dump());
-  auto phase = [&] {
-    return cluster.Get("pipelineruns", "day-ahead-e2e").value("status", json::object()).value("phase", "");
-  };
-  bool finished = WaitUntil([&] { return phase() == "Succeeded" || phase() == "Failed"; }, std::chrono::seconds(400),
-                            std::chrono::milliseconds(200));
-  json status = cluster.Get("pipelineruns", "day-ahead-e2e").value("status", json::object());
+  EndToEnd e2e;
+  e2e.cluster().ApplyDir(pipeline_testing::SourceDir() + "/examples/wind");
   std::string logs;
-  for (const auto& pod : runner.Started()) logs += "--- " + pod + "\n" + runner.LogOf(pod).substr(0, 2000) + "\n";
-  ASSERT_TRUE(finished) << status.dump(2);
-  ASSERT_EQ(phase(), "Succeeded") << status.dump(2) << "\n" << logs;
+  json status = e2e.RunToTheEnd("day-ahead-e2e", "wind-day-ahead", 2000, &logs);
+  ASSERT_EQ(status.value("phase", ""), "Succeeded") << status.dump(2) << "\n" << logs;
   std::vector<std::string> reports;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(runner_options.workspace_dir)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(e2e.workspace())) {
     if (entry.path().string().find("/day-ahead-e2e/report/") != std::string::npos && entry.is_regular_file()) {
       reports.push_back(entry.path().string());
     }
@@ -111,7 +113,7 @@ TEST(WindPipelineEndToEnd, ExampleDayAheadPipelineRunsThroughTheOperator) {
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("wf01 day-ahead forecast, run day-ahead-e2e"), std::string::npos);
   std::cout << "examples/wind day-ahead: " << status["progress"].get<std::string>() << " tasks, report "
-            << reports.front().substr(runner_options.workspace_dir.size()) << " (" << html.size() << " bytes)\n";
+            << reports.front().substr(e2e.workspace().size()) << " (" << html.size() << " bytes)\n";
 }
 
 }  // namespace
