@@ -298,13 +298,9 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
 
 InferenceService ParseInferenceService(const json& object, ValidationErrors* errors) {
   InferenceService result;
-  CheckTypeMeta(object, "InferenceService", errors);
-  result.metadata = ParseObjectMeta(object, 63, errors);
-  if (!object.is_object() || !object.contains("spec")) {
-    errors->push_back({"spec", "is required"});
-    return result;
-  }
-  result.spec = ParseInferenceServiceSpec(object["spec"], "spec", errors);
+  const json* spec = ParseObjectHead(object, "InferenceService", 63, &result.metadata, errors);
+  if (!spec) return result;
+  result.spec = ParseInferenceServiceSpec(*spec, "spec", errors);
   return result;
 }
 

@@ -193,13 +193,9 @@ JobTemplateSpec ParseJobTemplateSpec(const json& value, const std::string& path,
 
 JobTemplate ParseJobTemplate(const json& object, ValidationErrors* errors) {
   JobTemplate result;
-  CheckTypeMeta(object, "JobTemplate", errors);
-  result.metadata = ParseObjectMeta(object, 63, errors);
-  if (!object.is_object() || !object.contains("spec")) {
-    errors->push_back({"spec", "is required"});
-    return result;
-  }
-  result.spec = ParseJobTemplateSpec(object["spec"], "spec", errors);
+  const json* spec = ParseObjectHead(object, "JobTemplate", 63, &result.metadata, errors);
+  if (!spec) return result;
+  result.spec = ParseJobTemplateSpec(*spec, "spec", errors);
   return result;
 }
 

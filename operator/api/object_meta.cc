@@ -21,6 +21,17 @@ void CheckTypeMeta(const json& object, const std::string& kind, ValidationErrors
   if (actual != kind) errors->push_back({"kind", "must be " + kind + ", got \"" + actual + "\""});
 }
 
+const json* ParseObjectHead(const json& object, const std::string& kind, size_t max_name_length,
+                            ObjectMeta* metadata, ValidationErrors* errors) {
+  CheckTypeMeta(object, kind, errors);
+  *metadata = ParseObjectMeta(object, max_name_length, errors);
+  if (!object.is_object() || !object.contains("spec")) {
+    errors->push_back({"spec", "is required"});
+    return nullptr;
+  }
+  return &object["spec"];
+}
+
 ObjectMeta ParseObjectMeta(const json& object, size_t max_name_length, ValidationErrors* errors) {
   ObjectMeta meta;
   if (!object.is_object() || !object.contains("metadata")) {

@@ -31,6 +31,11 @@ nlohmann::json ObjectMetaToJson(const ObjectMeta& meta);
 // Checks apiVersion and kind; records an error naming the expected values.
 void CheckTypeMeta(const nlohmann::json& object, const std::string& kind, ValidationErrors* errors);
 
+// The common head of every kind's parser: checks the type, reads the metadata into *metadata and
+// returns the spec, or null (with an error) when the object has none.
+const nlohmann::json* ParseObjectHead(const nlohmann::json& object, const std::string& kind,
+                                      size_t max_name_length, ObjectMeta* metadata, ValidationErrors* errors);
+
 struct Condition {
   std::string type;
   std::string status;  // True | False | Unknown

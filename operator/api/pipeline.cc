@@ -332,13 +332,9 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
 
 Pipeline ParsePipeline(const json& object, ValidationErrors* errors) {
   Pipeline result;
-  CheckTypeMeta(object, "Pipeline", errors);
-  result.metadata = ParseObjectMeta(object, kMaxPipelineNameLength, errors);
-  if (!object.is_object() || !object.contains("spec")) {
-    errors->push_back({"spec", "is required"});
-    return result;
-  }
-  result.spec = ParsePipelineSpec(object["spec"], "spec", errors);
+  const json* spec = ParseObjectHead(object, "Pipeline", kMaxPipelineNameLength, &result.metadata, errors);
+  if (!spec) return result;
+  result.spec = ParsePipelineSpec(*spec, "spec", errors);
   return result;
 }
 

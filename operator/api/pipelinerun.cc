@@ -65,13 +65,9 @@ PipelineRunSpec ParsePipelineRunSpec(const json& value, const std::string& path,
 
 PipelineRun ParsePipelineRun(const json& object, ValidationErrors* errors) {
   PipelineRun result;
-  CheckTypeMeta(object, "PipelineRun", errors);
-  result.metadata = ParseObjectMeta(object, 63, errors);
-  if (!object.is_object() || !object.contains("spec")) {
-    errors->push_back({"spec", "is required"});
-    return result;
-  }
-  result.spec = ParsePipelineRunSpec(object["spec"], "spec", errors);
+  const json* spec = ParseObjectHead(object, "PipelineRun", 63, &result.metadata, errors);
+  if (!spec) return result;
+  result.spec = ParsePipelineRunSpec(*spec, "spec", errors);
   if (object.contains("status")) result.status = PipelineRunStatusFromJson(object["status"]);
   return result;
 }
