@@ -1,47 +1,45 @@
-// cpp-httplib lives only in this translation unit (it must never meet Eigen's headers).
 #include "serve/model_server.h"
 
-#include <httplib.h>
-
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-#include "io/input_error.h"
+#include "serve/http_server.h"
 #include "serve/oip.h"
+#include "serve/route.h"
 #include "serve/server_metrics.h"
 
 namespace seed::serve {
 
 namespace {
 
-constexpr char kJson[] = "application/json";
-
-// Per worker thread: when the request being handled was routed (for latency and in-flight), and
-// buffers reused across requests so the infer path does not reallocate them each time.
-thread_local std::chrono::steady_clock::time_point t_routed_at;
-thread_local bool t_routed = false;
+// Per worker thread: buffers reused across requests so the infer path does not reallocate them.
 thread_local InferRequest t_request;
 thread_local std::vector<double> t_predictions;
 
-void SendError(httplib::Response& res, int status, std::string_view message) {
+void SendError(HttpResponse& res, int status, std::string_view message) {
   res.status = status;
-  res.set_content(ErrorBody(message), kJson);
+  res.body = ErrorBody(message);
 }
+
+// Bodies up to this many times --max-body-bytes are read and answered with the JSON 413; larger
+// ones are refused by the HTTP layer itself (its own 413 page), which bounds what a request can
+// make the server buffer.
+constexpr size_t kBufferedBodyFactor = 4;
 
 }  // namespace
 
 struct ModelServer::Impl {
   ServerOptions options;
   ModelLoader loader;
-  httplib::Server http;
+  HttpServer http;
   ServerMetrics metrics;
   std::unique_ptr<ServedModel> owned_model;             // written once, before `model` is published
   std::atomic<const ServedModel*> model{nullptr};       // read lock-free by every request
   std::atomic<ModelState> state{ModelState::kLoading};
   std::atomic<bool> draining{false};
-  int port = 0;
 
   mutable std::mutex mutex;  // guards load_error, on_settled, and the wait below
   mutable std::condition_variable settled;
@@ -49,9 +47,17 @@ struct ModelServer::Impl {
   std::function<void(ModelState)> on_settled;
 
   std::mutex stop_mutex;
-  std::thread listen_thread, load_thread;
+  std::thread load_thread;
 
-  Impl(ServerOptions o, ModelLoader l) : options(std::move(o)), loader(std::move(l)) {}
+  Impl(ServerOptions o, ModelLoader l)
+      : options(std::move(o)),
+        loader(std::move(l)),
+        http(HttpServerOptions{.host = options.host,
+                               .port = options.port,
+                               .threads = options.threads,
+                               .max_buffered_body_bytes = std::max(options.max_body_bytes,
+                                                                   options.max_body_bytes * kBufferedBodyFactor)},
+             [this](const HttpRequest& req, HttpResponse& res) { Handle(req, res); }) {}
 
   bool Ready() const { return state.load(std::memory_order_acquire) == ModelState::kReady && !draining.load(); }
 
@@ -64,124 +70,106 @@ struct ModelServer::Impl {
     return "model " + options.model_name + " is still loading";
   }
 
-  // Checks {name}[/versions/{version}] from the path; writes a 404 and returns false when they
-  // name a model this server does not serve.
-  bool KnownModel(const httplib::Request& req, httplib::Response& res) const {
-    const std::string name = req.matches[1];
-    if (name != options.model_name) {
-      SendError(res, 404, "unknown model \"" + name + "\"; this server serves \"" + options.model_name + "\"");
+  // Checks the route's {name}[/versions/{version}]; writes a 404 and returns false when they name a
+  // model this server does not serve.
+  bool KnownModel(const Route& route, HttpResponse& res) const {
+    if (route.model != options.model_name) {
+      SendError(res, 404,
+                "unknown model \"" + std::string(route.model) + "\"; this server serves \"" + options.model_name + "\"");
       return false;
     }
-    if (req.matches.size() > 2 && req.matches[2].matched) {
-      const std::string version = req.matches[2];
-      if (version != options.model_version) {
-        SendError(res, 404,
-                  "unknown version \"" + version + "\" of model \"" + name + "\"; " +
-                      (options.model_version.empty() ? std::string("it is served without a version")
-                                                     : "the served version is \"" + options.model_version + "\""));
-        return false;
-      }
+    if (!route.version.empty() && route.version != options.model_version) {
+      SendError(res, 404,
+                "unknown version \"" + std::string(route.version) + "\" of model \"" + std::string(route.model) + "\"; " +
+                    (options.model_version.empty() ? std::string("it is served without a version")
+                                                   : "the served version is \"" + options.model_version + "\""));
+      return false;
     }
     return true;
   }
 
   // The loaded model, or nullptr after answering 503.
-  const ServedModel* LoadedModel(httplib::Response& res) const {
+  const ServedModel* LoadedModel(HttpResponse& res) const {
     const ServedModel* loaded = Ready() ? model.load(std::memory_order_acquire) : nullptr;
     if (!loaded) SendError(res, 503, NotReadyMessage());
     return loaded;
   }
 
-  void Infer(const httplib::Request& req, httplib::Response& res) const {
-    if (!KnownModel(req, res)) return;
+  void Infer(std::string_view body, HttpResponse& res) const {
     const ServedModel* loaded = LoadedModel(res);
     if (!loaded) return;
-    if (auto error = ParseInferRequest(req.body, *loaded, &t_request)) {
+    if (auto error = ParseInferRequest(body, *loaded, &t_request)) {
       SendError(res, error->status, error->message);
       return;
     }
     PredictRows(*loaded, t_request, &t_predictions);
-    std::string body;
-    WriteInferResponse(*loaded, t_request, t_predictions, &body);
-    res.set_content(std::move(body), kJson);
+    WriteInferResponse(*loaded, t_request, t_predictions, &res.body);
   }
 
-  void Routes() {
-    http.Get("/v2/health/live", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(R"({"live":true})", kJson);
-    });
-    http.Get("/v2/health/ready", [this](const httplib::Request&, httplib::Response& res) {
-      bool ready = Ready();
-      res.status = ready ? 200 : 503;
-      res.set_content(ready ? R"({"ready":true})" : R"({"ready":false})", kJson);
-    });
-    http.Get("/v2", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(ServerMetadata(options.server_name, options.server_version).dump(), kJson);
-    });
-    http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
-    });
-    http.Get(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?/ready)", [this](const httplib::Request& req,
-                                                                          httplib::Response& res) {
-      if (!KnownModel(req, res)) return;
-      bool ready = Ready();
-      res.status = ready ? 200 : 503;
-      nlohmann::json body = {{"name", options.model_name}, {"ready", ready}};
-      res.set_content(body.dump(), kJson);
-    });
-    http.Get(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?)", [this](const httplib::Request& req,
-                                                                     httplib::Response& res) {
-      if (!KnownModel(req, res)) return;
-      if (const ServedModel* loaded = LoadedModel(res)) res.set_content(ModelMetadata(*loaded).dump(), kJson);
-    });
-    http.Post(R"(/v2/models/([^/]+)(?:/versions/([^/]+))?/infer)",
-              [this](const httplib::Request& req, httplib::Response& res) { Infer(req, res); });
-  }
-
-  void Instrument() {
-    http.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
-      t_routed = true;
-      t_routed_at = std::chrono::steady_clock::now();
-      metrics.Begin();
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-    // Called after every response, routed or not (an oversized body is refused before routing).
-    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      double seconds = -1;
-      if (t_routed) {
-        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_routed_at).count();
-        t_routed = false;
-        metrics.End();
+  void Answer(const Route& route, const HttpRequest& req, HttpResponse& res) {
+    switch (route.endpoint) {
+      case Endpoint::kLive:
+        res.body = R"({"live":true})";
+        return;
+      case Endpoint::kReady: {
+        const bool ready = Ready();
+        res.status = ready ? 200 : 503;
+        res.body = ready ? R"({"ready":true})" : R"({"ready":false})";
+        return;
       }
-      metrics.Record(ClassifyEndpoint(req.method, req.path), res.status, seconds);
-    });
-    // Every error the library produces itself gets the same JSON shape as ours.
-    http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
-                                                                          httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      if (res.status == 413) {
-        res.set_content(ErrorBody("the request body is larger than " + std::to_string(options.max_body_bytes) +
-                                  " bytes (--max-body-bytes); send fewer rows per request"),
-                        kJson);
-      } else if (res.status == 404) {
-        res.set_content(ErrorBody("no endpoint " + req.method + " " + req.path +
-                                  "; see /v2, /v2/health/{live,ready}, /v2/models/{name}[/ready|/infer], /metrics"),
-                        kJson);
+      case Endpoint::kServerMetadata:
+        res.body = ServerMetadata(options.server_name, options.server_version).dump();
+        return;
+      case Endpoint::kMetrics:
+        res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        res.body = metrics.Render();
+        return;
+      case Endpoint::kModelReady: {
+        if (!KnownModel(route, res)) return;
+        const bool ready = Ready();
+        res.status = ready ? 200 : 503;
+        res.body = nlohmann::json{{"name", options.model_name}, {"ready", ready}}.dump();
+        return;
+      }
+      case Endpoint::kModelMetadata:
+        if (!KnownModel(route, res)) return;
+        if (const ServedModel* loaded = LoadedModel(res)) res.body = ModelMetadata(*loaded).dump();
+        return;
+      case Endpoint::kInfer:
+        if (KnownModel(route, res)) Infer(req.body, res);
+        return;
+      case Endpoint::kOther:
+      case Endpoint::kCount:
+        break;
+    }
+    SendError(res, 404,
+              "no endpoint " + std::string(req.method) + " " + std::string(req.path) +
+                  "; see /v2, /v2/health/{live,ready}, /v2/models/{name}[/ready|/infer], /metrics");
+  }
+
+  // Every request: routed, answered (errors as {"error": ...}), counted with its latency.
+  void Handle(const HttpRequest& req, HttpResponse& res) {
+    const auto started = std::chrono::steady_clock::now();
+    metrics.Begin();
+    const Route route = MatchRoute(req.method, req.path);
+    try {
+      if (req.body.size() > options.max_body_bytes) {
+        SendError(res, 413,
+                  "the request body is larger than " + std::to_string(options.max_body_bytes) +
+                      " bytes (--max-body-bytes); send fewer rows per request");
       } else {
-        res.set_content(ErrorBody("HTTP " + std::to_string(res.status)), kJson);
+        Answer(route, req, res);
       }
-      return httplib::Server::HandlerResponse::Handled;
-    }));
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
-      std::string message = "internal error";
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        message += std::string(": ") + e.what();
-      } catch (...) {
-      }
-      SendError(res, 500, message);
-    });
+    } catch (const std::exception& e) {
+      res.content_type = "application/json";
+      SendError(res, 500, std::string("internal error: ") + e.what());
+    } catch (...) {
+      res.content_type = "application/json";
+      SendError(res, 500, "internal error");
+    }
+    metrics.End();
+    metrics.Record(route.endpoint, res.status,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 
   void Load() {
@@ -217,36 +205,11 @@ ModelServer::~ModelServer() {
 }
 
 void ModelServer::Start() {
-  Impl& impl = *impl_;
-  const int threads = impl.options.threads > 0 ? impl.options.threads
-                                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // The library's pool size is compiled into the Debian build; this is the way to choose it.
-  impl.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  impl.http.set_payload_max_length(impl.options.max_body_bytes);
-  impl.http.set_tcp_nodelay(true);
-  // A keep-alive connection holds its worker until it closes, so connections are recycled every
-  // few hundred requests: a probe queued behind busy clients waits for milliseconds, not forever.
-  impl.http.set_keep_alive_max_count(200);
-  impl.http.set_keep_alive_timeout(5);
-  impl.Routes();
-  impl.Instrument();
-  if (impl.options.port == 0) {
-    impl.port = impl.http.bind_to_any_port(impl.options.host);
-  } else {
-    impl.port = impl.http.bind_to_port(impl.options.host, impl.options.port) ? impl.options.port : -1;
-  }
-  if (impl.port <= 0) {
-    throw io::UsageError("cannot listen on " + impl.options.host + ":" + std::to_string(impl.options.port) +
-                         ": the address is in use or not local; choose another --host or --port");
-  }
-  impl.listen_thread = std::thread([&impl] { impl.http.listen_after_bind(); });
-  // stop() is a no-op until the accept loop runs, so Start() returns only once it does.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!impl.http.is_running() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-  impl.load_thread = std::thread([&impl] { impl.Load(); });
+  impl_->http.Start();
+  impl_->load_thread = std::thread([&impl = *impl_] { impl.Load(); });
 }
 
-int ModelServer::port() const { return impl_->port; }
+int ModelServer::port() const { return impl_->http.port(); }
 
 void ModelServer::OnLoadSettled(std::function<void(ModelState)> callback) {
   std::lock_guard lock(impl_->mutex);
@@ -269,10 +232,7 @@ void ModelServer::Stop() {
   std::lock_guard lock(impl_->stop_mutex);
   impl_->draining = true;
   impl_->metrics.SetModelReady(false);
-  if (impl_->listen_thread.joinable()) {
-    impl_->http.stop();  // closes the listening socket; listen_after_bind() joins the workers
-    impl_->listen_thread.join();
-  }
+  impl_->http.Stop();
 }
 
 }  // namespace seed::serve

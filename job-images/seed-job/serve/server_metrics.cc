@@ -9,23 +9,7 @@ namespace {
 constexpr std::array<const char*, static_cast<size_t>(Endpoint::kCount)> kEndpointNames = {
     "health_live", "health_ready", "server_metadata", "model_metadata", "model_ready", "infer", "metrics", "other"};
 
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 }  // namespace
-
-Endpoint ClassifyEndpoint(std::string_view method, std::string_view path) {
-  if (path == "/metrics") return Endpoint::kMetrics;
-  if (path == "/v2/health/live") return Endpoint::kLive;
-  if (path == "/v2/health/ready") return Endpoint::kReady;
-  if (path == "/v2" || path == "/v2/") return Endpoint::kServerMetadata;
-  if (path.rfind("/v2/models/", 0) != 0) return Endpoint::kOther;
-  if (method == "POST" && EndsWith(path, "/infer")) return Endpoint::kInfer;
-  if (method == "GET" && EndsWith(path, "/ready")) return Endpoint::kModelReady;
-  if (method == "GET") return Endpoint::kModelMetadata;
-  return Endpoint::kOther;
-}
 
 void ServerMetrics::Record(Endpoint endpoint, int status, double seconds) {
   const size_t e = static_cast<size_t>(endpoint);

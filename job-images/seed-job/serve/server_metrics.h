@@ -6,14 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
-#include <string_view>
+
+#include "serve/route.h"
 
 namespace seed::serve {
-
-enum class Endpoint { kLive, kReady, kServerMetadata, kModelMetadata, kModelReady, kInfer, kMetrics, kOther, kCount };
-
-// Which endpoint a request path is, from its shape alone (unknown paths are kOther).
-Endpoint ClassifyEndpoint(std::string_view method, std::string_view path);
 
 class ServerMetrics {
  public:

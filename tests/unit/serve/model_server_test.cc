@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <future>
@@ -175,6 +178,71 @@ TEST_F(ModelServerTest, AnOversizedBodyIs413WithAJsonError) {
                                                "rows per request"}}));
   client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   EXPECT_EQ(Post("/v2/models/wind-wf01/infer", kOneRow).first, 200);
+}
+
+TEST_F(ModelServerTest, AFarLargerBodyIsRefusedUnreadWith413AndTheServerKeepsServing) {
+  StartServer(nullptr, 2048);
+  LoadModel();
+  // Past four times the limit the body is not buffered at all; the answer is still 413.
+  auto result = client_->Post("/v2/models/wind-wf01/infer", std::string(1 << 20, ' '), kJson);
+  ASSERT_TRUE(result) << httplib::to_string(result.error());
+  EXPECT_EQ(result->status, 413);
+  client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  EXPECT_EQ(Post("/v2/models/wind-wf01/infer", kOneRow).first, 200);
+  auto [status, body] = Get("/metrics");
+  EXPECT_EQ(status, 200);
+}
+
+TEST_F(ModelServerTest, IdleKeepAliveConnectionsDoNotHoldTheWorkers) {
+  StartServer();  // two worker threads
+  LoadModel();
+  // More open keep-alive connections than workers: each is answered at once (a worker held by an
+  // idle connection would make the third wait for the 5 s idle timeout, past the 3 s read timeout).
+  std::vector<std::unique_ptr<httplib::Client>> clients;
+  for (int i = 0; i < 6; ++i) {
+    clients.push_back(std::make_unique<httplib::Client>("127.0.0.1", server_->port()));
+    clients.back()->set_keep_alive(true);
+    clients.back()->set_read_timeout(3);
+    clients.back()->set_tcp_nodelay(true);
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (auto& client : clients) {
+      auto result = client->Post("/v2/models/wind-wf01/infer", kOneRow, kJson);
+      ASSERT_TRUE(result) << "round " << round << ": " << httplib::to_string(result.error());
+      EXPECT_EQ(result->status, 200);
+    }
+  }
+}
+
+TEST_F(ModelServerTest, ClientsThatLeaveBeforeTheirAnswerDoNotStopTheServer) {
+  StartServer();
+  LoadModel();
+  const std::string request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  for (int i = 0; i < 20; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(server_->port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+    linger reset{.l_onoff = 1, .l_linger = 0};  // close with a reset: the server's write fails
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close(fd);
+  }
+  EXPECT_EQ(Get("/v2/health/live"), std::make_pair(200, json{{"live", true}}));
+}
+
+TEST_F(ModelServerTest, StopClosesIdleKeepAliveConnectionsAtOnce) {
+  StartServer();
+  LoadModel();
+  client_->set_keep_alive(true);
+  EXPECT_EQ(Get("/v2/health/live").first, 200);  // the connection stays open, idle
+  auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+  // Well under the 5 s idle timeout: Stop closes the idle connection rather than waiting it out.
+  ASSERT_EQ(stopped.wait_for(std::chrono::seconds(3)), std::future_status::ready);
+  EXPECT_FALSE(client_->Get("/v2/health/live"));
 }
 
 TEST_F(ModelServerTest, MetricsCountRequestsByEndpointAndCodeWithLatency) {
