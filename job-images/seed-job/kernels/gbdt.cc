@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "kernels/gbdt_binning.h"
 #include "kernels/gbdt_thread_pool.h"
@@ -72,33 +73,63 @@ double Uniform(uint64_t mixed_seed, uint64_t tree, uint64_t row) {  // [0, 1); m
 // Rows per task in the per-row loops of the boosting iteration.
 constexpr size_t kChunk = 8192;
 
-// One tree's walk on binned training data (for rows outside the tree's sample).
-uint32_t LeafOf(const std::vector<GbdtTrainNode>& nodes, const GbdtBinnedMatrix& data, size_t row) {
-  uint32_t i = 0;
-  while (nodes[i].feature >= 0) {
-    const GbdtTrainNode& n = nodes[i];
-    const uint32_t code = data.Column(static_cast<uint32_t>(n.feature))[row];
-    const bool left =
-        code == data.MissingCode(static_cast<uint32_t>(n.feature)) ? n.default_left : code <= n.bin;
-    i = n.left + (left ? 0 : 1);
+// Adds the tree's leaf values to the scores of the out-of-bag rows, which the tree was grown
+// without: they are sent down the tree a node at a time like the in-bag rows were (a stable
+// partition of each node's range), which reads the binned columns in row order instead of walking
+// every row from the root. rows: the out-of-bag rows, ascending; scratch: as large; range: per node.
+void ScoreOutOfBag(const std::vector<GbdtTrainNode>& nodes, const GbdtBinnedMatrix& data, const double* leaf_value,
+                   std::vector<uint32_t>& rows, std::vector<uint32_t>& scratch,
+                   std::vector<std::pair<uint32_t, uint32_t>>& range, double* score) {
+  range.resize(nodes.size());
+  range[0] = {0, static_cast<uint32_t>(rows.size())};
+  scratch.resize(rows.size());
+  uint32_t* index = rows.data();
+  uint32_t* right_rows = scratch.data();
+  for (size_t i = 0; i < nodes.size(); ++i) {  // children come after their parent
+    const GbdtTrainNode& node = nodes[i];
+    const auto [begin, end] = range[i];
+    if (node.feature < 0) {
+      const double value = leaf_value[i];
+      for (uint32_t j = begin; j < end; ++j) score[index[j]] += value;
+      continue;
+    }
+    const auto f = static_cast<uint32_t>(node.feature);
+    const uint8_t* column = data.Column(f);
+    const uint32_t missing = data.MissingCode(f), bin = node.bin;
+    const bool default_left = node.default_left;
+    uint32_t left = begin, right = begin;
+    for (uint32_t j = begin; j < end; ++j) {
+      const uint32_t row = index[j], code = column[row];
+      const bool go_left = code == missing ? default_left : code <= bin;
+      index[left] = row;
+      right_rows[right] = row;
+      left += go_left;
+      right += !go_left;
+    }
+    std::copy(right_rows + begin, right_rows + right, index + left);
+    range[node.left] = {begin, left};
+    range[node.left + 1] = {left, end};
   }
-  return i;
 }
 
 }  // namespace
 
 double GbdtPercentile(std::vector<double>& values, double alpha) {
-  const size_t n = values.size();
+  return GbdtPercentile(values.data(), values.size(), alpha);
+}
+
+double GbdtPercentile(double* values, size_t n, double alpha) {
   if (n == 0) return 0;
   if (n == 1) return values[0];
+  double* end = values + n;
   const double float_pos = (1.0 - alpha) * static_cast<double>(n);
   const auto pos = static_cast<size_t>(float_pos);
-  if (pos < 1) return *std::max_element(values.begin(), values.end());
-  if (pos >= n) return *std::min_element(values.begin(), values.end());
+  if (pos < 1) return *std::max_element(values, end);
+  if (pos >= n) return *std::min_element(values, end);
   // Descending order: v1 is the pos-th largest, v2 the (pos + 1)-th.
-  std::nth_element(values.begin(), values.begin() + (pos - 1), values.end(), std::greater<>());
+  std::nth_element(values, values + (pos - 1), end, std::greater<>());
   const double v1 = values[pos - 1];
-  const double v2 = *std::max_element(values.begin() + pos, values.end());
+  const double v2 = *std::max_element(values + pos, end);
   return v1 - (v1 - v2) * (float_pos - static_cast<double>(pos));
 }
 
@@ -124,7 +155,7 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
   std::vector<uint32_t> tree_starts;
   std::vector<double> importance(cols, 0.0);
   std::vector<GbdtGradPair> gpair(rows);
-  std::vector<uint32_t> sample, features;
+  std::vector<uint32_t> sample, out_of_bag, features;  // in-bag and out-of-bag rows, ascending
   std::vector<uint8_t> in_sample(rows);
   std::vector<uint32_t> all_features(cols);
   std::iota(all_features.begin(), all_features.end(), 0u);
@@ -135,7 +166,10 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
     pool.Run(chunks, [&](size_t c) { fn(c * kChunk, std::min(rows, (c + 1) * kChunk)); });
   };
   std::vector<uint32_t> leaves;
-  std::vector<double> percentile, lower, upper;  // quantile renewal, per node
+  std::vector<double> percentile, lower, upper;  // quantile renewal under constraints, per node
+  std::vector<double> residual_buffer;            // quantile renewal, per in-bag row
+  std::vector<uint32_t> out_of_bag_scratch;
+  std::vector<std::pair<uint32_t, uint32_t>> out_of_bag_range;
   const bool constrained = std::any_of(params.monotone.begin(), params.monotone.end(), [](int c) { return c != 0; });
   std::vector<double> leaf_value;
 
@@ -163,15 +197,20 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
       }
     });
     sample.resize(rows);
-    size_t in_bag = 0;
+    out_of_bag.resize(rows);
+    size_t in_bag = 0, out = 0;
     for (size_t i = 0; i < rows; ++i) {  // branch-free: whether a row is in the bag is a coin flip
       sample[in_bag] = static_cast<uint32_t>(i);
+      out_of_bag[out] = static_cast<uint32_t>(i);
       in_bag += in_sample[i];
+      out += !in_sample[i];
     }
     sample.resize(in_bag);
+    out_of_bag.resize(out);
     if (sample.empty()) {  // a tiny data set with a small subsample: keep one row
       sample.push_back(0);
       in_sample[0] = 1;
+      out_of_bag.erase(out_of_bag.begin());
     }
     features = all_features;
     if (tree_features < cols) {
@@ -196,10 +235,9 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
     // so the bounds are rebuilt top-down from the residual percentiles of every node (a node's rows
     // are exactly its subtree's), keeping the renewed leaves ordered across each monotone split.
     const bool renew_bounds = quantile && constrained;
-    if (quantile) {
+    if (renew_bounds) {
       percentile.assign(nodes.size(), 0.0);
-      pool.Run(renew_bounds ? nodes.size() : leaves.size(), [&](size_t k) {
-        const size_t i = renew_bounds ? k : leaves[k];
+      pool.Run(nodes.size(), [&](size_t i) {  // nodes share rows, so each gets its own buffer
         std::vector<double> residuals;
         residuals.reserve(nodes[i].end - nodes[i].begin);
         for (uint32_t j = nodes[i].begin; j < nodes[i].end; ++j) {
@@ -207,8 +245,6 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
         }
         percentile[i] = GbdtPercentile(residuals, params.alpha);
       });
-    }
-    if (renew_bounds) {
       lower.assign(nodes.size(), -std::numeric_limits<double>::infinity());
       upper.assign(nodes.size(), std::numeric_limits<double>::infinity());
       for (size_t i = 0; i < nodes.size(); ++i) {  // children come after their parent
@@ -229,7 +265,9 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
         }
       }
     }
-    // Leaves own disjoint rows, so they are scored in parallel.
+    // Leaves own disjoint rows, so they are renewed and scored in parallel; a leaf's residuals go to
+    // its own range of one shared buffer.
+    residual_buffer.resize(sample.size());
     pool.Run(leaves.size(), [&](size_t k) {
       const uint32_t leaf = leaves[k];
       const GbdtTrainNode& n = nodes[leaf];
@@ -237,20 +275,17 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
       if (renew_bounds) {
         w = std::clamp(percentile[leaf], lower[leaf], upper[leaf]);
       } else if (quantile) {
-        w = percentile[leaf];
+        double* residuals = residual_buffer.data() + n.begin;
+        for (uint32_t j = n.begin; j < n.end; ++j) residuals[j - n.begin] = y[row_index[j]] - score[row_index[j]];
+        w = GbdtPercentile(residuals, n.end - n.begin, params.alpha);
       }
-      leaf_value[leaf] = params.learning_rate * w;
-      for (uint32_t j = n.begin; j < n.end; ++j) score[row_index[j]] += leaf_value[leaf];
+      const double value = params.learning_rate * w;
+      leaf_value[leaf] = value;
+      double* s = score.data();
+      for (uint32_t j = n.begin; j < n.end; ++j) s[row_index[j]] += value;
     });
-    if (sample.size() < rows) {
-      for_rows([&](size_t begin, size_t end) {
-        const uint8_t* in = in_sample.data();
-        double* s = score.data();
-        const double* value = leaf_value.data();
-        for (size_t r = begin; r < end; ++r) {
-          if (!in[r]) s[r] += value[LeafOf(nodes, data, r)];
-        }
-      });
+    if (!out_of_bag.empty()) {
+      ScoreOutOfBag(nodes, data, leaf_value.data(), out_of_bag, out_of_bag_scratch, out_of_bag_range, score.data());
     }
     tree_starts.push_back(static_cast<uint32_t>(model_nodes.size()));
     for (size_t i = 0; i < nodes.size(); ++i) {

@@ -139,5 +139,6 @@ std::vector<std::vector<GbdtScheduledModel>> GbdtSchedule(size_t models, int thr
 // linearly between the pos-th and (pos+1)-th largest. Used for the quantile loss's initial score and
 // leaf renewal. `values` is reordered. Empty input returns 0.
 double GbdtPercentile(std::vector<double>& values, double alpha);
+double GbdtPercentile(double* values, size_t n, double alpha);  // the same on values[0, n)
 
 }  // namespace seed::kernels

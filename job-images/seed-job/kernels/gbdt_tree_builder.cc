@@ -28,11 +28,13 @@ GbdtTreeBuilder::GbdtTreeBuilder(const GbdtBinnedMatrix& data, const GbdtParams&
       min_child_hess_(
           std::max({params.min_child_weight, static_cast<double>(params.min_samples_leaf), 1e-12})),
       constrained_(
-          std::any_of(params.monotone.begin(), params.monotone.end(), [](int c) { return c != 0; })) {
+          std::any_of(params.monotone.begin(), params.monotone.end(), [](int c) { return c != 0; })),
+      counted_(params.loss == GbdtParams::Loss::kQuantile),
+      positive_g_(static_cast<float>(1 - params.alpha)),
+      negative_g_(static_cast<float>(-params.alpha)) {
   row_index_.resize(data.rows);
   row_scratch_.resize(data.rows);
-  ordered_gpair_.resize(data.rows);
-  gpair_scratch_.resize(data.rows);
+  if (counted_) count_increment_.resize(data.rows);
 }
 
 double GbdtTreeBuilder::LeafWeight(double g, double h, double lower, double upper) const {
@@ -50,6 +52,10 @@ bool GbdtTreeBuilder::CanSplit(const GbdtTrainNode& node) const {
 
 uint32_t GbdtTreeBuilder::AcquireHist() {
   if (free_hists_.empty()) {
+    if (counted_) {
+      count_pool_.emplace_back(data_.HistSize());
+      return static_cast<uint32_t>(count_pool_.size() - 1);
+    }
     hist_pool_.emplace_back(data_.HistSize());
     return static_cast<uint32_t>(hist_pool_.size() - 1);
   }
@@ -58,17 +64,66 @@ uint32_t GbdtTreeBuilder::AcquireHist() {
   return buffer;
 }
 
+void GbdtTreeBuilder::BuildFeature(const GbdtTrainNode& node, uint32_t feature, uint32_t buffer) {
+  if (counted_) {
+    BuildCounts(node, feature, Counts(buffer) + data_.hist_offset[feature]);
+  } else {
+    BuildHistogram(node, feature, Hist(buffer) + data_.hist_offset[feature]);
+  }
+}
+
+void GbdtTreeBuilder::SubtractFeature(uint32_t feature, uint32_t from, uint32_t buffer) {
+  const uint32_t offset = data_.hist_offset[feature], width = data_.num_bins[feature] + 1;
+  if (counted_) {  // both halves of a packed count are at least the subtrahend's: no borrow
+    uint64_t* to = Counts(from) + offset;
+    const uint64_t* minus = Counts(buffer) + offset;
+    for (uint32_t b = 0; b < width; ++b) to[b] -= minus[b];
+    return;
+  }
+  GbdtHistBin* to = Hist(from) + offset;
+  const GbdtHistBin* minus = Hist(buffer) + offset;
+  for (uint32_t b = 0; b < width; ++b) {
+    to[b].g -= minus[b].g;
+    to[b].h -= minus[b].h;
+  }
+}
+
+bool GbdtTreeBuilder::HasMissing(uint32_t feature, uint32_t buffer) const {
+  const uint32_t missing = data_.hist_offset[feature] + data_.num_bins[feature];
+  return counted_ ? static_cast<uint32_t>(count_pool_[buffer][missing]) > 0 : hist_pool_[buffer][missing].h > 0;
+}
+
+GbdtHistBin GbdtTreeBuilder::CountsToSums(uint64_t packed) const {
+  const auto count = static_cast<uint32_t>(packed), positive = static_cast<uint32_t>(packed >> 32);
+  return {positive * positive_g_ + (count - positive) * negative_g_, static_cast<double>(count)};
+}
+
+GbdtTreeBuilder::Split GbdtTreeBuilder::EvaluateFeature(const GbdtTrainNode& node, uint32_t feature,
+                                                        uint32_t buffer) const {
+  const uint32_t offset = data_.hist_offset[feature];
+  if (counted_) {
+    const uint64_t* counts = count_pool_[buffer].data() + offset;
+    if (!constrained_) {
+      const double g = node.sum_g, h = node.sum_h;
+      return BestCountedUnconstrained(counts, data_.num_bins[feature], g, h, g * g / (h + params_.lambda));
+    }
+    return EvaluateBins(node, feature, [&](uint32_t b) { return CountsToSums(counts[b]); });
+  }
+  const GbdtHistBin* hist = hist_pool_[buffer].data() + offset;
+  return EvaluateBins(node, feature, [&](uint32_t b) { return hist[b]; });
+}
+
 void GbdtTreeBuilder::BuildHistogram(const GbdtTrainNode& node, uint32_t feature, GbdtHistBin* hist) const {
   const uint32_t width = data_.num_bins[feature] + 1;
   const uint8_t* column = data_.Column(feature);
   const uint32_t* rows = row_index_.data();
-  const GbdtGradPair* gpair = ordered_gpair_.data();
+  const GbdtGradPair* gpair = gpair_;
   if (node.end - node.begin < kTwoWayMinRows) {
     std::fill(hist, hist + width, GbdtHistBin{});
     for (uint32_t i = node.begin; i < node.end; ++i) {
       GbdtHistBin& bin = hist[column[rows[i]]];
-      bin.g += gpair[i].g;
-      bin.h += gpair[i].h;
+      bin.g += gpair[rows[i]].g;
+      bin.h += gpair[rows[i]].h;
     }
     return;
   }
@@ -79,55 +134,172 @@ void GbdtTreeBuilder::BuildHistogram(const GbdtTrainNode& node, uint32_t feature
   std::fill(odd, odd + width, GbdtHistBin{});
   uint32_t i = node.begin;
   for (; i + 1 < node.end; i += 2) {
-    GbdtHistBin& a = even[column[rows[i]]];
-    a.g += gpair[i].g;
-    a.h += gpair[i].h;
-    GbdtHistBin& b = odd[column[rows[i + 1]]];
-    b.g += gpair[i + 1].g;
-    b.h += gpair[i + 1].h;
+    const uint32_t r0 = rows[i], r1 = rows[i + 1];
+    GbdtHistBin& a = even[column[r0]];
+    a.g += gpair[r0].g;
+    a.h += gpair[r0].h;
+    GbdtHistBin& b = odd[column[r1]];
+    b.g += gpair[r1].g;
+    b.h += gpair[r1].h;
   }
   if (i < node.end) {
-    even[column[rows[i]]].g += gpair[i].g;
-    even[column[rows[i]]].h += gpair[i].h;
+    even[column[rows[i]]].g += gpair[rows[i]].g;
+    even[column[rows[i]]].h += gpair[rows[i]].h;
   }
   for (uint32_t b = 0; b < width; ++b) hist[b] = {even[b].g + odd[b].g, even[b].h + odd[b].h};
 }
 
-GbdtTreeBuilder::Split GbdtTreeBuilder::EvaluateFeature(const GbdtTrainNode& node, uint32_t feature,
-                                                        const GbdtHistBin* hist) const {
+void GbdtTreeBuilder::BuildCounts(const GbdtTrainNode& node, uint32_t feature, uint64_t* counts) const {
+  const uint32_t width = data_.num_bins[feature] + 1;
+  const uint8_t* column = data_.Column(feature);
+  const uint32_t* rows = row_index_.data();
+  const uint64_t* increment = count_increment_.data();
+  if (node.end - node.begin < kTwoWayMinRows) {
+    std::fill(counts, counts + width, 0);
+    for (uint32_t i = node.begin; i < node.end; ++i) counts[column[rows[i]]] += increment[rows[i]];
+    return;
+  }
+  // Two interleaved count arrays, for the same reason as above.
+  uint64_t even[256], odd[256];
+  std::fill(even, even + width, 0);
+  std::fill(odd, odd + width, 0);
+  uint32_t i = node.begin;
+  for (; i + 1 < node.end; i += 2) {
+    const uint32_t r0 = rows[i], r1 = rows[i + 1];
+    even[column[r0]] += increment[r0];
+    odd[column[r1]] += increment[r1];
+  }
+  if (i < node.end) even[column[rows[i]]] += increment[rows[i]];
+  for (uint32_t b = 0; b < width; ++b) counts[b] = even[b] + odd[b];
+}
+
+template <typename BinAt>
+GbdtTreeBuilder::Split GbdtTreeBuilder::EvaluateBins(const GbdtTrainNode& node, uint32_t feature,
+                                                     BinAt bin_at) const {
+  const uint32_t bins = data_.num_bins[feature];
+  const GbdtHistBin missing = bin_at(bins);
+  const double total_g = node.sum_g, total_h = node.sum_h, lambda = params_.lambda;
+  const double parent_gain = constrained_ ? GainGivenWeight(total_g, total_h, lambda, node.weight)
+                                          : total_g * total_g / (total_h + lambda);
+  if (!constrained_) return BestUnconstrained(bins, bin_at, missing, total_g, total_h, parent_gain);
+  return BestConstrained(node, feature, bin_at, missing, parent_gain);
+}
+
+// The reference scan: thresholds in order, each with missing rows right then left; the first best
+// gain wins. The unconstrained searches below give exactly its choice, faster.
+template <typename BinAt>
+GbdtTreeBuilder::Split GbdtTreeBuilder::BestConstrained(const GbdtTrainNode& node, uint32_t feature, BinAt bin_at,
+                                                        GbdtHistBin missing, double parent_gain) const {
   Split best;
   const uint32_t bins = data_.num_bins[feature];
-  const GbdtHistBin missing = hist[bins];
   const bool has_missing = missing.h > 0;
   const double total_g = node.sum_g, total_h = node.sum_h, lambda = params_.lambda;
   const int monotone = params_.monotone.empty() ? 0 : params_.monotone[feature];
-  const double parent_gain = constrained_ ? GainGivenWeight(total_g, total_h, lambda, node.weight)
-                                          : total_g * total_g / (total_h + lambda);
   auto consider = [&](double left_g, double left_h, uint32_t bin, bool default_left) {
     const double right_h = total_h - left_h;
     if (left_h < min_child_hess_ || right_h < min_child_hess_) return;
     const double right_g = total_g - left_g;
-    double gain;
-    if (!constrained_) {
-      gain = left_g * left_g / (left_h + lambda) + right_g * right_g / (right_h + lambda) - parent_gain;
-    } else {
-      const double wl = LeafWeight(left_g, left_h, node.lower, node.upper);
-      const double wr = LeafWeight(right_g, right_h, node.lower, node.upper);
-      if ((monotone > 0 && wl > wr) || (monotone < 0 && wl < wr)) return;
-      gain = GainGivenWeight(left_g, left_h, lambda, wl) + GainGivenWeight(right_g, right_h, lambda, wr) -
-             parent_gain;
-    }
+    const double wl = LeafWeight(left_g, left_h, node.lower, node.upper);
+    const double wr = LeafWeight(right_g, right_h, node.lower, node.upper);
+    if ((monotone > 0 && wl > wr) || (monotone < 0 && wl < wr)) return;
+    const double gain =
+        GainGivenWeight(left_g, left_h, lambda, wl) + GainGivenWeight(right_g, right_h, lambda, wr) - parent_gain;
     if (gain > best.gain) best = Split{gain, bin, default_left, left_g, left_h};
   };
   double left_g = 0, left_h = 0;
   for (uint32_t b = 0; b < bins; ++b) {
-    if (hist[b].h == 0 && b + 1 < bins) continue;  // same partition as the previous threshold
-    left_g += hist[b].g;
-    left_h += hist[b].h;
+    const GbdtHistBin bin = bin_at(b);
+    if (bin.h == 0 && b + 1 < bins) continue;  // same partition as the previous threshold
+    left_g += bin.g;
+    left_h += bin.h;
     if (left_h + missing.h < min_child_hess_) continue;  // too few rows on the left either way
     if (total_h - left_h < min_child_hess_) break;       // and from here on too few on the right
     if (b + 1 < bins || has_missing) consider(left_g, left_h, b, false);
     if (has_missing && b + 1 < bins) consider(left_g + missing.g, left_h + missing.h, b, true);
+  }
+  return best;
+}
+
+template <typename BinAt>
+GbdtTreeBuilder::Split GbdtTreeBuilder::BestUnconstrained(uint32_t bins, BinAt bin_at, GbdtHistBin missing,
+                                                          double total_g, double total_h,
+                                                          double parent_gain) const {
+  double left_g[256], left_h[256];
+  uint32_t at[256];
+  uint32_t n = 0;
+  double g = 0, h = 0;
+  for (uint32_t b = 0; b < bins; ++b) {
+    const GbdtHistBin bin = bin_at(b);
+    g += bin.g;
+    h += bin.h;
+    left_g[n] = g;
+    left_h[n] = h;
+    at[n] = b;
+    n += (bin.h != 0) | (b + 1 == bins);  // an empty bin splits like the threshold before it
+  }
+  return BestOfPrefixes(bins, left_g, left_h, at, n, missing, total_g, total_h, parent_gain);
+}
+
+GbdtTreeBuilder::Split GbdtTreeBuilder::BestCountedUnconstrained(const uint64_t* counts, uint32_t bins,
+                                                                 double total_g, double total_h,
+                                                                 double parent_gain) const {
+  // Prefix sums of the packed counts (integer adds, no chain of float latencies), then turned into
+  // sums: exactly the float sums of the bins added in order, as both are exact.
+  double left_g[256], left_h[256];
+  uint64_t prefix[256];
+  uint32_t at[256];
+  uint32_t n = 0;
+  uint64_t sum = 0;
+  for (uint32_t b = 0; b < bins; ++b) {
+    sum += counts[b];
+    prefix[n] = sum;
+    at[n] = b;
+    n += (static_cast<uint32_t>(counts[b]) != 0) | (b + 1 == bins);  // '|': no branch on the data
+  }
+  for (uint32_t k = 0; k < n; ++k) {
+    const GbdtHistBin s = CountsToSums(prefix[k]);
+    left_g[k] = s.g;
+    left_h[k] = s.h;
+  }
+  return BestOfPrefixes(bins, left_g, left_h, at, n, CountsToSums(counts[bins]), total_g, total_h, parent_gain);
+}
+
+GbdtTreeBuilder::Split GbdtTreeBuilder::BestOfPrefixes(uint32_t bins, const double* left_g, const double* left_h,
+                                                       const uint32_t* at, uint32_t n, GbdtHistBin missing,
+                                                       double total_g, double total_h, double parent_gain) const {
+  // The split BestConstrained's scan would choose with unconstrained gains, found in passes: the
+  // gains of all thresholds that change the partition in branch-free loops the compiler vectorises
+  // (the divisions dominate), then the first best in the scan's order (threshold, then missing
+  // right before missing left). Hessian sums are whole row counts, so the scan's early exits are
+  // exactly the size checks here.
+  const bool has_missing = missing.h > 0;
+  if (!has_missing) --n;  // the last bin's threshold puts every row on the left (n >= 1: it is kept)
+  double gain_right[256], gain_left[256];
+  const double lambda = params_.lambda, min_h = min_child_hess_;
+  // Gains of the thresholds k in [lo, hi) that leave enough rows on both sides (left sums grow with
+  // k, so they are a range), -inf elsewhere; missing_g/h: the missing rows' sums sent left.
+  auto gains = [&](double missing_g, double missing_h, double* gain) {
+    uint32_t lo = 0, hi = n;
+    while (lo < n && left_h[lo] + missing_h < min_h) ++lo;
+    while (hi > lo && total_h - (left_h[hi - 1] + missing_h) < min_h) --hi;
+    std::fill(gain, gain + lo, -std::numeric_limits<double>::infinity());
+    for (uint32_t k = lo; k < hi; ++k) {  // no branches: the compiler vectorises the divisions
+      const double lg = left_g[k] + missing_g, lh = left_h[k] + missing_h, rg = total_g - lg, rh = total_h - lh;
+      gain[k] = lg * lg / (lh + lambda) + rg * rg / (rh + lambda) - parent_gain;
+    }
+    std::fill(gain + hi, gain + n, -std::numeric_limits<double>::infinity());
+  };
+  gains(0, 0, gain_right);  // missing rows (if any) go right
+  if (has_missing) {
+    gains(missing.g, missing.h, gain_left);
+    if (n > 0 && at[n - 1] + 1 == bins) gain_left[n - 1] = -std::numeric_limits<double>::infinity();  // all left
+  }
+  Split best;
+  for (uint32_t k = 0; k < n; ++k) {
+    if (gain_right[k] > best.gain) best = Split{gain_right[k], at[k], false, left_g[k], left_h[k]};
+    if (has_missing && gain_left[k] > best.gain) {
+      best = Split{gain_left[k], at[k], true, left_g[k] + missing.g, left_h[k] + missing.h};
+    }
   }
   return best;
 }
@@ -150,24 +322,22 @@ void GbdtTreeBuilder::ChooseSplit(uint32_t node_id, const Split* per_feature) {
 void GbdtTreeBuilder::Partition(const GbdtTrainNode& node) {
   const uint8_t* column = data_.Column(static_cast<uint32_t>(node.feature));
   const uint32_t missing = data_.MissingCode(static_cast<uint32_t>(node.feature));
+  const uint32_t bin = node.bin;
+  const bool default_left = node.default_left;
   uint32_t* rows = row_index_.data();
-  GbdtGradPair* gpair = ordered_gpair_.data();
+  uint32_t* scratch = row_scratch_.data();
+  // Stable and branch-free: every row is written to both sides and only its side's cursor moves.
   uint32_t left = node.begin, right = node.begin;
   for (uint32_t i = node.begin; i < node.end; ++i) {
-    const uint32_t code = column[rows[i]];
-    const bool go_left = code == missing ? node.default_left : code <= node.bin;
-    if (go_left) {
-      rows[left] = rows[i];
-      gpair[left] = gpair[i];
-      ++left;
-    } else {
-      row_scratch_[right] = rows[i];
-      gpair_scratch_[right] = gpair[i];
-      ++right;
-    }
+    const uint32_t row = rows[i];
+    const uint32_t code = column[row];
+    const bool go_left = code == missing ? default_left : code <= bin;
+    rows[left] = row;
+    scratch[right] = row;
+    left += go_left;
+    right += !go_left;
   }
-  std::copy(row_scratch_.begin() + node.begin, row_scratch_.begin() + right, rows + left);
-  std::copy(gpair_scratch_.begin() + node.begin, gpair_scratch_.begin() + right, gpair + left);
+  std::copy(scratch + node.begin, scratch + right, rows + left);
   nodes_[node.left].begin = node.begin;
   nodes_[node.left].end = left;
   nodes_[node.left + 1].begin = left;
@@ -177,14 +347,16 @@ void GbdtTreeBuilder::Partition(const GbdtTrainNode& node) {
 void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPair* gpair,
                             const std::vector<uint32_t>& features) {
   features_ = features;
+  gpair_ = gpair;
   const size_t n = rows.size();
   const size_t num_features = features_.size();
   GbdtTrainNode root;
   for (size_t i = 0; i < n; ++i) {
-    row_index_[i] = rows[i];
-    ordered_gpair_[i] = gpair[rows[i]];
-    root.sum_g += ordered_gpair_[i].g;
-    root.sum_h += ordered_gpair_[i].h;
+    const uint32_t r = rows[i];
+    row_index_[i] = r;
+    root.sum_g += gpair[r].g;
+    root.sum_h += gpair[r].h;
+    if (counted_) count_increment_[r] = 1 | static_cast<uint64_t>(gpair[r].g > 0) << 32;
   }
   root.end = static_cast<uint32_t>(n);
   root.weight = LeafWeight(root.sum_g, root.sum_h, root.lower, root.upper);
@@ -196,19 +368,18 @@ void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPai
   best_feature_.resize(max_nodes);
   node_hist_.resize(max_nodes);
   free_hists_.clear();
-  for (uint32_t b = 0; b < hist_pool_.size(); ++b)
-    free_hists_.push_back(static_cast<uint32_t>(hist_pool_.size() - 1 - b));
+  const size_t buffers = counted_ ? count_pool_.size() : hist_pool_.size();
+  for (uint32_t b = 0; b < buffers; ++b) free_hists_.push_back(static_cast<uint32_t>(buffers - 1 - b));
 
   std::vector<uint32_t> frontier;
   if (CanSplit(nodes_[0]) && num_features > 0) {
     const uint32_t buffer = AcquireHist();
     node_hist_[0] = buffer;
     candidates_.resize(num_features);
-    GbdtHistBin* hist = Hist(buffer);
     pool_.Run(num_features, [&](size_t k) {
       const uint32_t f = features_[k];
-      BuildHistogram(nodes_[0], f, hist + data_.hist_offset[f]);
-      candidates_[k] = EvaluateFeature(nodes_[0], f, hist + data_.hist_offset[f]);
+      BuildFeature(nodes_[0], f, buffer);
+      candidates_[k] = EvaluateFeature(nodes_[0], f, buffer);
     });
     ChooseSplit(0, candidates_.data());
     frontier.push_back(0);
@@ -242,7 +413,7 @@ void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPai
       parent.feature = static_cast<int32_t>(f);
       parent.bin = s.bin;
       parent.threshold = s.bin + 1 < data_.num_bins[f] ? data_.thresholds[f][s.bin] : DBL_MAX;
-      const bool has_missing = Hist(node_hist_[id])[data_.hist_offset[f] + data_.num_bins[f]].h > 0;
+      const bool has_missing = HasMissing(f, node_hist_[id]);
       const double right_h = parent.sum_h - s.left_h;
       parent.default_left = has_missing ? s.default_left : s.left_h >= right_h;
       parent.gain = s.gain;
@@ -302,21 +473,15 @@ void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPai
     candidates_.assign(expansions.size() * 2 * num_features, Split{});
     pool_.Run(num_features, [&](size_t k) {
       const uint32_t f = features_[k];
-      const uint32_t offset = data_.hist_offset[f], width = data_.num_bins[f] + 1;
       for (size_t e = 0; e < expansions.size(); ++e) {
         const Expansion& x = expansions[e];
-        GbdtHistBin* small_hist = Hist(node_hist_[x.small]) + offset;
-        BuildHistogram(nodes_[x.small], f, small_hist);
+        BuildFeature(nodes_[x.small], f, node_hist_[x.small]);
         if (CanSplit(nodes_[x.small])) {
-          candidates_[(2 * e) * num_features + k] = EvaluateFeature(nodes_[x.small], f, small_hist);
+          candidates_[(2 * e) * num_features + k] = EvaluateFeature(nodes_[x.small], f, node_hist_[x.small]);
         }
         if (node_hist_[x.large] != UINT32_MAX) {
-          GbdtHistBin* large_hist = Hist(node_hist_[x.large]) + offset;
-          for (uint32_t b = 0; b < width; ++b) {
-            large_hist[b].g -= small_hist[b].g;
-            large_hist[b].h -= small_hist[b].h;
-          }
-          candidates_[(2 * e + 1) * num_features + k] = EvaluateFeature(nodes_[x.large], f, large_hist);
+          SubtractFeature(f, node_hist_[x.large], node_hist_[x.small]);
+          candidates_[(2 * e + 1) * num_features + k] = EvaluateFeature(nodes_[x.large], f, node_hist_[x.large]);
         }
       }
     });

@@ -63,12 +63,34 @@ class GbdtTreeBuilder {
   bool CanSplit(const GbdtTrainNode& node) const;
   double LeafWeight(double g, double h, double lower, double upper) const;
   double Gain(double g, double h, double lower, double upper) const;
-  Split EvaluateFeature(const GbdtTrainNode& node, uint32_t feature, const GbdtHistBin* hist) const;
+  // Per feature of histogram buffer `buffer` (sums, or counts for the quantile loss):
+  void BuildFeature(const GbdtTrainNode& node, uint32_t feature, uint32_t buffer);
+  void SubtractFeature(uint32_t feature, uint32_t from, uint32_t buffer);  // from -= buffer
+  Split EvaluateFeature(const GbdtTrainNode& node, uint32_t feature, uint32_t buffer) const;
+  bool HasMissing(uint32_t feature, uint32_t buffer) const;
+
   void BuildHistogram(const GbdtTrainNode& node, uint32_t feature, GbdtHistBin* hist) const;
+  void BuildCounts(const GbdtTrainNode& node, uint32_t feature, uint64_t* counts) const;
+  GbdtHistBin CountsToSums(uint64_t packed) const;
+  template <typename BinAt>
+  Split EvaluateBins(const GbdtTrainNode& node, uint32_t feature, BinAt bin_at) const;
+  template <typename BinAt>
+  Split BestUnconstrained(uint32_t bins, BinAt bin_at, GbdtHistBin missing, double total_g, double total_h,
+                          double parent_gain) const;
+  template <typename BinAt>
+  Split BestConstrained(const GbdtTrainNode& node, uint32_t feature, BinAt bin_at, GbdtHistBin missing,
+                        double parent_gain) const;
+  Split BestCountedUnconstrained(const uint64_t* counts, uint32_t bins, double total_g, double total_h,
+                                 double parent_gain) const;
+  // Over the thresholds at[0, n) of the non-empty bins (and the last), with their left sums, as
+  // BestConstrained would choose.
+  Split BestOfPrefixes(uint32_t bins, const double* left_g, const double* left_h, const uint32_t* at, uint32_t n,
+                       GbdtHistBin missing, double total_g, double total_h, double parent_gain) const;
   void ChooseSplit(uint32_t node_id, const Split* per_feature);
   void Partition(const GbdtTrainNode& node);
   uint32_t AcquireHist();
   GbdtHistBin* Hist(uint32_t buffer) { return hist_pool_[buffer].data(); }
+  uint64_t* Counts(uint32_t buffer) { return count_pool_[buffer].data(); }
 
   const GbdtBinnedMatrix& data_;
   const GbdtParams& params_;
@@ -78,9 +100,18 @@ class GbdtTreeBuilder {
 
   std::vector<GbdtTrainNode> nodes_;
   std::vector<uint32_t> features_;
+  // The quantile loss's gradient takes one of two values (below or above the quantile) with a unit
+  // hessian, so its histograms are counts: per row one 64-bit add of 1 | positive << 32, turned
+  // into sums afterwards: the sums of adding the floats one by one, which are exact in double for
+  // all but enormous row counts (and where they are not, the counts are the more accurate).
+  const bool counted_;
+  const double positive_g_, negative_g_;  // the two gradient values, as the trainer stores them
+
   std::vector<uint32_t> row_index_, row_scratch_;
-  std::vector<GbdtGradPair> ordered_gpair_, gpair_scratch_;
-  std::vector<std::vector<GbdtHistBin>> hist_pool_;
+  const GbdtGradPair* gpair_ = nullptr;  // per data row, as given to Build
+  std::vector<uint64_t> count_increment_;  // per data row, for counted histograms
+  std::vector<std::vector<GbdtHistBin>> hist_pool_;  // histogram buffers (sums)
+  std::vector<std::vector<uint64_t>> count_pool_;    // or, when counted_, these
   std::vector<uint32_t> free_hists_;
   std::vector<uint32_t> node_hist_;  // histogram buffer of each node still to be split
   std::vector<Split> candidates_;    // per (node, feature) of the current level
