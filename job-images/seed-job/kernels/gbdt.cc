@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -66,9 +68,6 @@ uint64_t Mix(uint64_t z) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
 }
-double Uniform(uint64_t mixed_seed, uint64_t tree, uint64_t row) {  // [0, 1); mixed_seed = Mix(seed)
-  return static_cast<double>(Mix(mixed_seed ^ (tree << 32 | row)) >> 11) * 0x1.0p-53;
-}
 
 // Rows per task in the per-row loops of the boosting iteration.
 constexpr size_t kChunk = 8192;
@@ -114,11 +113,56 @@ void ScoreOutOfBag(const std::vector<GbdtTrainNode>& nodes, const GbdtBinnedMatr
 
 }  // namespace
 
-double GbdtPercentile(std::vector<double>& values, double alpha) {
-  return GbdtPercentile(values.data(), values.size(), alpha);
+namespace {
+
+// The k-th and (k + 1)-th largest of v[0, n) (0-based, k + 1 < n), by quickselect with a branch-free
+// three-way partition that moves values between v and scratch (both are overwritten; scratch holds
+// n). The two order statistics are defined by the values alone, so this agrees exactly with any
+// other way of finding them (e.g. std::nth_element), just faster on the coin-flip comparisons.
+std::pair<double, double> AdjacentLargest(double* v, double* scratch, size_t n, size_t k) {
+  double* src = v;
+  double* dst = scratch;
+  for (int rounds = 0; n > 16; ++rounds) {
+    if (rounds == 64) {  // pivots far from the middle again and again: the guaranteed way
+      std::nth_element(src, src + k, src + n, std::greater<>());
+      return {src[k], *std::max_element(src + k + 1, src + n)};
+    }
+    const double a = src[0], b = src[n / 2], c = src[n - 1];
+    const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));  // median of three
+    size_t hi = 0, lo = n;  // dst[0, hi): greater than the pivot; dst[lo, n): less; between: equal
+    for (size_t i = 0; i < n; ++i) {
+      const double x = src[i];
+      dst[hi] = x;
+      dst[lo - 1] = x;
+      hi += x > pivot;
+      lo -= x < pivot;
+    }
+    if (k + 1 < hi) {  // both among the greater
+      n = hi;
+    } else if (k >= lo) {  // both among the less
+      dst += lo;
+      src += lo;
+      k -= lo;
+      n -= lo;
+    } else {
+      const double first = k >= hi ? pivot : *std::min_element(dst, dst + hi);  // k == hi - 1 or equal
+      const double second = k + 1 < lo ? pivot : *std::max_element(dst + lo, dst + n);
+      return {first, second};
+    }
+    std::swap(src, dst);
+  }
+  std::sort(src, src + n, std::greater<>());
+  return {src[k], src[k + 1]};
 }
 
-double GbdtPercentile(double* values, size_t n, double alpha) {
+}  // namespace
+
+double GbdtPercentile(std::vector<double>& values, double alpha) {
+  std::vector<double> scratch(values.size());
+  return GbdtPercentile(values.data(), scratch.data(), values.size(), alpha);
+}
+
+double GbdtPercentile(double* values, double* scratch, size_t n, double alpha) {
   if (n == 0) return 0;
   if (n == 1) return values[0];
   double* end = values + n;
@@ -127,20 +171,81 @@ double GbdtPercentile(double* values, size_t n, double alpha) {
   if (pos < 1) return *std::max_element(values, end);
   if (pos >= n) return *std::min_element(values, end);
   // Descending order: v1 is the pos-th largest, v2 the (pos + 1)-th.
-  std::nth_element(values, values + (pos - 1), end, std::greater<>());
-  const double v1 = values[pos - 1];
-  const double v2 = *std::max_element(values + pos, end);
+  const auto [v1, v2] = AdjacentLargest(values, scratch, n, pos - 1);
   return v1 - (v1 - v2) * (float_pos - static_cast<double>(pos));
 }
 
 namespace {
+
+// Slots for models that train side by side on fewer threads than models: a model holds a slot for
+// kTreesPerTurn trees, then the waiting model that has had the fewest turns (the lowest index on a
+// tie) goes next. A model trains on one thread only, so the turns change nothing in the results.
+class GbdtTurns {
+ public:
+  static constexpr int kTreesPerTurn = 8;
+  GbdtTurns(size_t models, size_t slots) : turns_(models, 0), waiting_(models, false), free_(slots) {}
+
+  void Acquire(size_t model) {
+    std::unique_lock lock(mutex_);
+    waiting_[model] = true;
+    changed_.wait(lock, [&] { return free_ > 0 && Next() == model; });
+    waiting_[model] = false;
+    --free_;
+  }
+  void Release(size_t model) {
+    {
+      std::lock_guard lock(mutex_);
+      ++free_;
+      ++turns_[model];
+    }
+    changed_.notify_all();
+  }
+
+ private:
+  size_t Next() const {  // the waiting model with the fewest turns
+    size_t best = turns_.size();
+    for (size_t m = 0; m < turns_.size(); ++m) {
+      if (waiting_[m] && (best == turns_.size() || turns_[m] < turns_[best])) best = m;
+    }
+    return best;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<uint64_t> turns_;
+  std::vector<bool> waiting_;
+  size_t free_;
+};
+
+// Holds a model's slot (when there are turns to take) while it trains, and gives it up on the way
+// out, an exception included.
+class GbdtTurnHolder {
+ public:
+  GbdtTurnHolder(GbdtTurns* turns, size_t model) : turns_(turns), model_(model) {}
+  ~GbdtTurnHolder() {
+    if (held_) turns_->Release(model_);
+  }
+  void BeforeTree(int tree) {
+    if (turns_ == nullptr || tree % GbdtTurns::kTreesPerTurn != 0) return;
+    if (held_) turns_->Release(model_);
+    held_ = false;
+    turns_->Acquire(model_);
+    held_ = true;
+  }
+
+ private:
+  GbdtTurns* turns_;
+  size_t model_;
+  bool held_ = false;
+};
 
 // Boosting on an already binned matrix; params and labels are validated by the caller. The train
 // loss is logged only when record_train_loss (it costs a pass over the rows per tree); the final
 // training-row scores go to train_prediction when it is not null.
 GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams& params, GbdtThreadPool& pool,
                 const double* valid_x, size_t valid_rows, const double* valid_y, GbdtTrainLog* log,
-                bool record_train_loss, std::vector<double>* train_prediction) {
+                bool record_train_loss, std::vector<double>* train_prediction, GbdtTurns* turns = nullptr,
+                size_t model_index = 0) {
   const size_t rows = data.rows, cols = data.cols;
   const bool has_valid = valid_x != nullptr && valid_y != nullptr && valid_rows > 0;
   const bool quantile = params.loss == GbdtParams::Loss::kQuantile;
@@ -167,7 +272,7 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
   };
   std::vector<uint32_t> leaves;
   std::vector<double> percentile, lower, upper;  // quantile renewal under constraints, per node
-  std::vector<double> residual_buffer;            // quantile renewal, per in-bag row
+  std::vector<double> residual_buffer, residual_scratch;  // quantile renewal, per in-bag row
   std::vector<uint32_t> out_of_bag_scratch;
   std::vector<std::pair<uint32_t, uint32_t>> out_of_bag_range;
   const bool constrained = std::any_of(params.monotone.begin(), params.monotone.end(), [](int c) { return c != 0; });
@@ -180,20 +285,27 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
   double best_valid = std::numeric_limits<double>::infinity();
   int best_iteration = -1;
 
+  GbdtTurnHolder turn(turns, model_index);
   for (int t = 0; t < params.trees; ++t) {
+    turn.BeforeTree(t);
     for_rows([&](size_t begin, size_t end) {
       // Locals, not captures: the uint8_t stores below may alias anything, so values read through
       // references would be reloaded for every row.
-      const double alpha = params.alpha, subsample = params.subsample;
+      const double alpha = params.alpha;
+      const bool is_quantile = quantile, all_rows = params.subsample >= 1;
+      // Uniform(...) < subsample compared as integers: the draw is m * 2^-53 for an integer m, and
+      // subsample * 2^53 is exact, so m < ceil(subsample * 2^53) is the same test.
+      const auto below = static_cast<uint64_t>(std::ceil(params.subsample * 0x1.0p53));
+      const float positive_g = static_cast<float>(1 - alpha), negative_g = static_cast<float>(-alpha);
       const uint64_t mixed_seed = Mix(params.seed), tree = static_cast<uint64_t>(t);
       const double* s = score.data();
       GbdtGradPair* g_out = gpair.data();
       uint8_t* in = in_sample.data();
       for (size_t i = begin; i < end; ++i) {
         const double delta = s[i] - y[i];
-        const double g = quantile ? (delta >= 0 ? 1 - alpha : -alpha) : delta;
-        g_out[i] = {static_cast<float>(g), 1.0f};
-        in[i] = subsample >= 1 || Uniform(mixed_seed, tree, i) < subsample;
+        const float g = is_quantile ? (delta >= 0 ? positive_g : negative_g) : static_cast<float>(delta);
+        g_out[i] = {g, 1.0f};
+        in[i] = all_rows || (Mix(mixed_seed ^ (tree << 32 | i)) >> 11) < below;
       }
     });
     sample.resize(rows);
@@ -268,6 +380,7 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
     // Leaves own disjoint rows, so they are renewed and scored in parallel; a leaf's residuals go to
     // its own range of one shared buffer.
     residual_buffer.resize(sample.size());
+    residual_scratch.resize(sample.size());
     pool.Run(leaves.size(), [&](size_t k) {
       const uint32_t leaf = leaves[k];
       const GbdtTrainNode& n = nodes[leaf];
@@ -277,7 +390,7 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
       } else if (quantile) {
         double* residuals = residual_buffer.data() + n.begin;
         for (uint32_t j = n.begin; j < n.end; ++j) residuals[j - n.begin] = y[row_index[j]] - score[row_index[j]];
-        w = GbdtPercentile(residuals, n.end - n.begin, params.alpha);
+        w = GbdtPercentile(residuals, residual_scratch.data() + n.begin, n.end - n.begin, params.alpha);
       }
       const double value = params.learning_rate * w;
       leaf_value[leaf] = value;
@@ -347,19 +460,14 @@ GbdtModel TrainGbdt(const double* x, size_t rows, size_t cols, const double* y, 
   return Boost(data, y, params, pool, valid_x, valid_rows, valid_y, log, log != nullptr, nullptr);
 }
 
-std::vector<std::vector<GbdtScheduledModel>> GbdtSchedule(size_t models, int threads) {
+GbdtSchedulePlan GbdtSchedule(size_t models, int threads) {
   const auto total = static_cast<size_t>(std::max(1, threads));
-  std::vector<std::vector<GbdtScheduledModel>> rounds;
-  for (size_t next = 0; next < models;) {
-    const size_t side_by_side = std::min(models - next, total);
-    std::vector<GbdtScheduledModel> round;
-    for (size_t k = 0; k < side_by_side; ++k) {  // the first ones take the spare threads
-      round.push_back({next + k, static_cast<int>(total / side_by_side + (k < total % side_by_side ? 1 : 0))});
-    }
-    rounds.push_back(std::move(round));
-    next += side_by_side;
+  GbdtSchedulePlan plan;
+  plan.concurrent = std::min(models, total);
+  for (size_t k = 0; k < models; ++k) {  // the first ones take the spare threads
+    plan.threads.push_back(models >= total ? 1 : static_cast<int>(total / models + (k < total % models ? 1 : 0)));
   }
-  return rounds;
+  return plan;
 }
 
 std::vector<GbdtFit> TrainGbdtModels(const double* x, size_t rows, size_t cols, const double* y,
@@ -378,34 +486,27 @@ std::vector<GbdtFit> TrainGbdtModels(const double* x, size_t rows, size_t cols, 
     data = BinMatrix(x, rows, cols, params[0].max_bins, pool);
   }
   std::vector<GbdtFit> fits(params.size());
-  auto train = [&](const GbdtScheduledModel& s) {
-    GbdtThreadPool pool(s.threads);
-    GbdtFit& fit = fits[s.model];
-    fit.model = Boost(data, y, params[s.model], pool, valid_x, valid_rows, valid_y, &fit.log, false,
-                      &fit.train_prediction);
-  };
-  for (const auto& round : GbdtSchedule(params.size(), total)) {
-    // One model per thread of this round; each builds its own pool for its share of the threads.
-    std::vector<std::exception_ptr> errors(round.size());
-    std::vector<std::thread> side;
-    for (size_t k = 1; k < round.size(); ++k) {
-      side.emplace_back([&, k] {
-        try {
-          train(round[k]);
-        } catch (...) {
-          errors[k] = std::current_exception();
-        }
-      });
-    }
+  const GbdtSchedulePlan plan = GbdtSchedule(params.size(), total);
+  GbdtTurns turns(params.size(), plan.concurrent);
+  // One thread per model; each builds its own pool for its share of the threads, and at most
+  // plan.concurrent of them train at any moment.
+  std::vector<std::exception_ptr> errors(params.size());
+  auto train = [&](size_t m) {
     try {
-      train(round[0]);
+      GbdtThreadPool pool(plan.threads[m]);
+      GbdtFit& fit = fits[m];
+      fit.model = Boost(data, y, params[m], pool, valid_x, valid_rows, valid_y, &fit.log, false,
+                        &fit.train_prediction, plan.concurrent < params.size() ? &turns : nullptr, m);
     } catch (...) {
-      errors[0] = std::current_exception();
+      errors[m] = std::current_exception();
     }
-    for (auto& t : side) t.join();
-    for (const auto& e : errors) {
-      if (e) std::rethrow_exception(e);
-    }
+  };
+  std::vector<std::thread> side;
+  for (size_t m = 1; m < params.size(); ++m) side.emplace_back(train, m);
+  train(0);
+  for (auto& t : side) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
   return fits;
 }

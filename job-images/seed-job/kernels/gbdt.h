@@ -124,21 +124,23 @@ std::vector<GbdtFit> TrainGbdtModels(const double* x, size_t rows, size_t cols, 
                                      const double* valid_x = nullptr, size_t valid_rows = 0,
                                      const double* valid_y = nullptr);
 
-// How TrainGbdtModels spreads `models` over `threads` (>= 1): rounds of models trained side by
-// side, with the threads each one gets. A model alone synchronises its threads a few times per
-// tree level, while models side by side never wait for each other, so as many models as threads
-// run single-threaded together; the remainder share the threads. E.g. 3 models on 2 threads:
-// {{0: 1, 1: 1}, {2: 2}}.
-struct GbdtScheduledModel {
-  size_t model;
-  int threads;
+// How TrainGbdtModels spreads `models` over `threads` (>= 1): the threads each model gets, and how
+// many models run at any moment. A model alone synchronises its threads a few times per tree level,
+// while models side by side never wait for each other, so with at least as many models as threads
+// every model runs single-threaded and they take turns (a few trees at a time, the model with the
+// fewest turns first) on `threads` slots; fewer models share the threads. E.g. 3 models on 2
+// threads: {1, 1, 1}, 2 at a time; 2 models on 5 threads: {3, 2}, 2 at a time.
+struct GbdtSchedulePlan {
+  std::vector<int> threads;  // per model
+  size_t concurrent = 0;     // models running at any moment
 };
-std::vector<std::vector<GbdtScheduledModel>> GbdtSchedule(size_t models, int threads);
+GbdtSchedulePlan GbdtSchedule(size_t models, int threads);
 
 // LightGBM's percentile (PercentileFun): sort descending, pos = floor((1 - alpha) n), interpolate
 // linearly between the pos-th and (pos+1)-th largest. Used for the quantile loss's initial score and
 // leaf renewal. `values` is reordered. Empty input returns 0.
 double GbdtPercentile(std::vector<double>& values, double alpha);
-double GbdtPercentile(double* values, size_t n, double alpha);  // the same on values[0, n)
+// The same on values[0, n), with room for n more values in scratch (both are overwritten).
+double GbdtPercentile(double* values, double* scratch, size_t n, double alpha);
 
 }  // namespace seed::kernels

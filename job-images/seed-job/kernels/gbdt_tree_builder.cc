@@ -29,7 +29,7 @@ GbdtTreeBuilder::GbdtTreeBuilder(const GbdtBinnedMatrix& data, const GbdtParams&
           std::max({params.min_child_weight, static_cast<double>(params.min_samples_leaf), 1e-12})),
       constrained_(
           std::any_of(params.monotone.begin(), params.monotone.end(), [](int c) { return c != 0; })),
-      counted_(params.loss == GbdtParams::Loss::kQuantile),
+      counted_(params.loss == GbdtParams::Loss::kQuantile && data.rows < (size_t{1} << 31)),
       positive_g_(static_cast<float>(1 - params.alpha)),
       negative_g_(static_cast<float>(-params.alpha)) {
   row_index_.resize(data.rows);
@@ -256,10 +256,11 @@ GbdtTreeBuilder::Split GbdtTreeBuilder::BestCountedUnconstrained(const uint64_t*
     at[n] = b;
     n += (static_cast<uint32_t>(counts[b]) != 0) | (b + 1 == bins);  // '|': no branch on the data
   }
-  for (uint32_t k = 0; k < n; ++k) {
-    const GbdtHistBin s = CountsToSums(prefix[k]);
-    left_g[k] = s.g;
-    left_h[k] = s.h;
+  for (uint32_t k = 0; k < n; ++k) {  // CountsToSums with 32-bit signed ints, which SSE2 converts in pairs
+    const auto count = static_cast<int32_t>(prefix[k] & 0xffffffffu);
+    const auto positive = static_cast<int32_t>(prefix[k] >> 32);
+    left_g[k] = positive * positive_g_ + (count - positive) * negative_g_;
+    left_h[k] = count;
   }
   return BestOfPrefixes(bins, left_g, left_h, at, n, CountsToSums(counts[bins]), total_g, total_h, parent_gain);
 }
@@ -351,12 +352,24 @@ void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPai
   const size_t n = rows.size();
   const size_t num_features = features_.size();
   GbdtTrainNode root;
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t r = rows[i];
-    row_index_[i] = r;
-    root.sum_g += gpair[r].g;
-    root.sum_h += gpair[r].h;
-    if (counted_) count_increment_[r] = 1 | static_cast<uint64_t>(gpair[r].g > 0) << 32;
+  if (counted_) {  // the sums from the counts, as for every histogram (no chain of float adds)
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t r = rows[i];
+      row_index_[i] = r;
+      count_increment_[r] = 1 | static_cast<uint64_t>(gpair[r].g > 0) << 32;
+      total += count_increment_[r];
+    }
+    const GbdtHistBin sums = CountsToSums(total);
+    root.sum_g = sums.g;
+    root.sum_h = sums.h;
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t r = rows[i];
+      row_index_[i] = r;
+      root.sum_g += gpair[r].g;
+      root.sum_h += gpair[r].h;
+    }
   }
   root.end = static_cast<uint32_t>(n);
   root.weight = LeafWeight(root.sum_g, root.sum_h, root.lower, root.upper);

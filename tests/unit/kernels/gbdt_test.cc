@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -136,6 +138,38 @@ TEST(GbdtTest, PercentileMatchesLightGbm) {
   EXPECT_EQ(GbdtPercentile(v, 0.9), 4.0);  // pos 0: the maximum
   v = {7};
   EXPECT_EQ(GbdtPercentile(v, 0.3), 7.0);
+}
+
+TEST(GbdtTest, PercentileEqualsTheSortedDefinition) {
+  // The selection behind GbdtPercentile against a full sort, on sizes around its small-array cut-off
+  // and on values with many ties (the three-way partition's equal band) or none.
+  uint64_t state = 7;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  for (size_t n : {2u, 3u, 16u, 17u, 18u, 40u, 257u, 1000u}) {
+    for (uint64_t distinct : {2u, 7u, 1000000u}) {
+      std::vector<double> values(n);
+      for (double& v : values) v = static_cast<double>(next() % distinct) - static_cast<double>(distinct / 2);
+      for (double alpha : {0.01, 0.1, 0.5, 0.77, 0.9, 0.99}) {
+        std::vector<double> sorted = values;
+        std::sort(sorted.begin(), sorted.end(), std::greater<>());
+        const double float_pos = (1.0 - alpha) * static_cast<double>(n);
+        const auto pos = static_cast<size_t>(float_pos);
+        double expected;
+        if (pos < 1) {
+          expected = sorted.front();
+        } else if (pos >= n) {
+          expected = sorted.back();
+        } else {
+          expected = sorted[pos - 1] - (sorted[pos - 1] - sorted[pos]) * (float_pos - static_cast<double>(pos));
+        }
+        std::vector<double> copy = values;
+        EXPECT_EQ(GbdtPercentile(copy, alpha), expected) << "n " << n << " distinct " << distinct << " alpha " << alpha;
+      }
+    }
+  }
 }
 
 TEST(GbdtTest, QuantileLeafRenewalIsTheResidualPercentile) {
@@ -467,21 +501,17 @@ TEST(GbdtTest, QuantileTreesArePinned) {
 
 TEST(GbdtTest, ScheduleRunsAsManyModelsAsThreadsSideBySide) {
   auto plan = [](size_t models, int threads) {
-    std::vector<std::vector<std::pair<size_t, int>>> out;
-    for (const auto& round : GbdtSchedule(models, threads)) {
-      out.emplace_back();
-      for (const auto& s : round) out.back().emplace_back(s.model, s.threads);
-    }
-    return out;
+    const GbdtSchedulePlan p = GbdtSchedule(models, threads);
+    return std::make_pair(p.threads, p.concurrent);
   };
-  using Plan = std::vector<std::vector<std::pair<size_t, int>>>;
-  EXPECT_EQ(plan(3, 2), (Plan{{{0, 1}, {1, 1}}, {{2, 2}}}));
-  EXPECT_EQ(plan(3, 1), (Plan{{{0, 1}}, {{1, 1}}, {{2, 1}}}));
-  EXPECT_EQ(plan(4, 2), (Plan{{{0, 1}, {1, 1}}, {{2, 1}, {3, 1}}}));
-  EXPECT_EQ(plan(3, 8), (Plan{{{0, 3}, {1, 3}, {2, 2}}}));
-  EXPECT_EQ(plan(1, 2), (Plan{{{0, 2}}}));
-  EXPECT_EQ(plan(2, 0), (Plan{{{0, 1}}, {{1, 1}}}));  // fewer than one thread: one
-  EXPECT_TRUE(plan(0, 2).empty());
+  using Plan = std::pair<std::vector<int>, size_t>;
+  EXPECT_EQ(plan(3, 2), (Plan{{1, 1, 1}, 2}));  // taking turns on two threads
+  EXPECT_EQ(plan(3, 1), (Plan{{1, 1, 1}, 1}));
+  EXPECT_EQ(plan(4, 2), (Plan{{1, 1, 1, 1}, 2}));
+  EXPECT_EQ(plan(3, 8), (Plan{{3, 3, 2}, 3}));
+  EXPECT_EQ(plan(1, 2), (Plan{{2}, 1}));
+  EXPECT_EQ(plan(2, 0), (Plan{{1, 1}, 1}));  // fewer than one thread: one
+  EXPECT_EQ(plan(0, 2), (Plan{{}, 0}));
 }
 
 TEST(GbdtTest, MaxLeavesLimitsTreeSize) {
