@@ -8,6 +8,8 @@
 //   rss         RSS of the operator with P Pipelines reconciled (e.g. 1000, 10000).
 //   skew        P `* * * * *` Pipelines on the real clock: creation skew (write time - scheduled
 //               time) of the runs of one minute boundary, p50/p99/max.
+//   create-rate the emulator alone: N PipelineRun creates by C concurrent kept-alive clients, the
+//               raw create rate (the floor under the skew: N runs need at least N / rate).
 #include <signal.h>
 #include <unistd.h>
 
@@ -47,6 +49,7 @@ struct Settings {
   int runs = 300;
   int pipelines = 1000;
   int workers = 2;
+  int clients = 4;
 };
 
 double MicrosOf(const std::string& rfc3339) {
@@ -114,14 +117,14 @@ json PipelineObject(const std::string& name, const json& schedule) {
 // at a time (one TLS handshake per request, as the admin helper does, would dominate at 10,000).
 // The kubelet's identity is used, so none of these writes counts as the operator's.
 void CreateMany(SeedCluster& cluster, const std::string& plural, int count,
-                const std::function<json(int)>& make) {
+                const std::function<json(int)>& make, int threads_count = 4) {
   auto config = kube::LoadKubeconfig({cluster.kubelet_kubeconfig()});
   if (!config.ok()) throw std::runtime_error("bench client: " + config.error().ToString());
   config->qps = 100000;
   config->burst = 100000;
   config->user_agent = "bench-operator";
   kube::GroupVersionResource gvr{"seed.dev", "v1alpha1", plural, true, ""};
-  constexpr int kThreads = 4;
+  const int kThreads = std::max(1, threads_count);
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
   std::string first_error;
@@ -472,22 +475,86 @@ int Skew(const Settings& settings) {
   return done ? 0 : 1;
 }
 
+// The emulator's raw create rate for PipelineRuns: no operator, C clients on kept-alive
+// connections (each creates its share in turn), N creates; rate = N / (last create - first create)
+// from the write log. The emulator's CPU per create is from /proc/<pid>/stat.
+int CreateRate(const Settings& settings) {
+  SeedCluster cluster({.tls = true, .history = 1000000});
+  cluster.Apply(Template().dump());
+  cluster.Apply(PipelineObject("one", nullptr).dump());
+  // Warm the connections' TLS handshakes out of the measured window with one create per client.
+  CreateMany(
+      cluster, "pipelineruns", settings.clients,
+      [](int i) {
+        return json{{"apiVersion", "seed.dev/v1alpha1"},
+                    {"kind", "PipelineRun"},
+                    {"metadata", {{"name", "warm-" + std::to_string(i)}, {"namespace", "default"}}},
+                    {"spec", {{"pipelineRef", {{"name", "one"}}}}}};
+      },
+      settings.clients);
+  const std::string uid = cluster.Get("pipelines", "one")["metadata"].value("uid", "");
+  const double cpu_before = CpuSeconds(cluster.emulator().Pid());
+  auto begin = Clock::now();
+  CreateMany(
+      cluster, "pipelineruns", settings.runs,
+      [&uid](int i) {
+        // As the scheduler makes them (run_records.cc): labels, the scheduled-time annotation, the
+        // Pipeline as controller owner, spec.scheduledTime.
+        json owner = {{"apiVersion", "seed.dev/v1alpha1"}, {"kind", "Pipeline"}, {"name", "one"},
+                      {"uid", uid}, {"controller", true}, {"blockOwnerDeletion", true}};
+        return json{{"apiVersion", "seed.dev/v1alpha1"},
+                    {"kind", "PipelineRun"},
+                    {"metadata",
+                     {{"name", "one-" + std::to_string(29000000 + i)},
+                      {"namespace", "default"},
+                      {"labels",
+                       {{"app.kubernetes.io/managed-by", "seed-operator"},
+                        {"app.kubernetes.io/part-of", "seed"},
+                        {"seed.dev/pipeline", "one"}}},
+                      {"annotations", {{"seed.dev/scheduled-time", "2026-11-22T20:00:00Z"}}},
+                      {"ownerReferences", json::array({owner})}}},
+                    {"spec", {{"pipelineRef", {{"name", "one"}}}, {"scheduledTime", "2026-11-22T20:00:00Z"}}}};
+      },
+      settings.clients);
+  const double wall = std::chrono::duration<double>(Clock::now() - begin).count();
+  const double cpu = CpuSeconds(cluster.emulator().Pid()) - cpu_before;
+  double first = 0, last = 0;
+  int n = 0;
+  for (const auto& write : cluster.Writes()) {
+    if (write.value("resource", "") != "pipelineruns" || write.value("verb", "") != "create" ||
+        write.value("name", "").rfind("one-", 0) != 0 || write.value("code", 0) >= 300)
+      continue;
+    double t = MicrosOf(write.value("time", "")) / 1e6;
+    if (n++ == 0) first = t;
+    last = t;
+  }
+  std::cout << "scenario create-rate: " << settings.runs << " PipelineRun creates by " << settings.clients
+            << " kept-alive clients, emulator only\n"
+            << std::fixed << std::setprecision(2) << "  " << n << " created in " << wall << " s (write log: "
+            << last - first << " s from first to last): " << std::setprecision(0)
+            << (last > first ? (n - 1) / (last - first) : 0) << " creates/s\n"
+            << std::setprecision(1) << "  emulator CPU: " << cpu << " s, " << cpu / n * 1e6 << " us per create\n";
+  return n == settings.runs ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"bench_operator: the Seed controllers against the test API emulator"};
   Settings settings;
   app.add_option("--scenario", settings.scenario)
-      ->check(CLI::IsMember({"throughput", "scheduled", "rss", "skew"}));
-  app.add_option("--runs", settings.runs, "throughput: PipelineRuns to create");
+      ->check(CLI::IsMember({"throughput", "scheduled", "rss", "skew", "create-rate"}));
+  app.add_option("--runs", settings.runs, "throughput, create-rate: PipelineRuns to create");
   app.add_option("--pipelines", settings.pipelines, "scheduled, rss, skew: Pipelines to create");
   app.add_option("--workers", settings.workers, "operator workers per controller");
+  app.add_option("--clients", settings.clients, "create-rate: concurrent kept-alive clients")->check(CLI::Range(1, 64));
   CLI11_PARSE(app, argc, argv);
   signal(SIGPIPE, SIG_IGN);
   try {
     if (settings.scenario == "throughput") return Throughput(settings);
     if (settings.scenario == "scheduled") return Scheduled(settings);
     if (settings.scenario == "rss") return Rss(settings);
+    if (settings.scenario == "create-rate") return CreateRate(settings);
     return Skew(settings);
   } catch (const std::exception& e) {
     std::cerr << "bench_operator: " << e.what() << "\n";

@@ -110,7 +110,6 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
         fresh = true;
         continue;
       }
-      SetValidCondition(pipeline, now, &decision.status);
     } else {
       decision.status = status;
       decision.status.observed_generation = pipeline.metadata.generation;
@@ -146,6 +145,9 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
       return follow_up;
     }
 
+    // Only now: a pass that creates runs returns above without writing the status, and the
+    // templates' check is the costliest part of a reconcile at a scheduled time.
+    if (errors.empty()) SetValidCondition(pipeline, now, &decision.status);
     json new_status = api::PipelineStatusToJson(decision.status);
     bool status_changed = new_status != object.value("status", json());
     if (status_changed && decision.create.empty() && decision.cancel.empty() &&

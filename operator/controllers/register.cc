@@ -1,5 +1,7 @@
 #include "controllers/register.h"
 
+#include <algorithm>
+
 #include "controllers/inference_service_reconciler.h"
 #include "controllers/jobtemplate_reconciler.h"
 #include "controllers/pipeline_reconciler.h"
@@ -8,6 +10,9 @@
 #include "kube/transforms.h"
 
 namespace seed::controllers {
+namespace {
+constexpr int kMinPipelineWorkers = 8;
+}  // namespace
 
 void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions& given) {
   RegisterSeedControllers(manager, given, InferenceServiceControllerOptions{});
@@ -29,8 +34,13 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
       manager.NewController("jobtemplate", std::make_shared<JobTemplateReconciler>(client, templates, options));
   template_controller.For(templates);
 
+  // A scheduled time's creates are round trips to the API server: several in flight keep both its
+  // cores and ours busy while each waits, so the Pipeline controller has at least
+  // kMinPipelineWorkers. Due times go ahead of the status follow-ups the creates' events queue.
   auto& pipeline_controller = manager.NewController(
-      "pipeline", std::make_shared<PipelineReconciler>(client, pipelines, runs, templates, events, options));
+      "pipeline", std::make_shared<PipelineReconciler>(client, pipelines, runs, templates, events, options),
+      std::max(manager.options().workers, kMinPipelineWorkers));
+  pipeline_controller.queue().SetTimersFirst(true);
   pipeline_controller.For(pipelines);
   pipeline_controller.Owns(runs, "seed.dev", "Pipeline");
 
@@ -38,6 +48,11 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
       "pipelinerun", std::make_shared<PipelineRunReconciler>(client, runs, pods, pipelines, templates, events, options));
   run_controller.For(runs);
   run_controller.Owns(pods, "seed.dev", "PipelineRun");
+  // A scheduled time's runs are created before anything else: the runs' reconciles (pods, status)
+  // and the Events wait while the Pipeline controller has due keys ready (docs/operations.md).
+  run_controller.YieldTo(pipeline_controller.queue());
+  kube::WorkQueue* urgent = &pipeline_controller.queue();
+  events->SetWaitTurn([urgent] { urgent->WaitWhileReady(std::chrono::seconds(5)); });
 
   RegisterInferenceServiceController(manager, options, isvc_options);
 }

@@ -112,6 +112,20 @@ void Controller::Owns(Informer& informer, const std::string& owner_api_group, co
                             enqueue_owner});
 }
 
+void Controller::YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait) {
+  urgent_ = &urgent;
+  max_yield_ = max_wait;
+}
+
+void Controller::WaitForUrgentWork() {
+  if (urgent_ == nullptr) return;
+  // In slices, so that Stop() never waits out a whole max_wait.
+  constexpr std::chrono::milliseconds kSlice{100};
+  for (auto waited = std::chrono::milliseconds(0); waited < max_yield_ && !queue_->ShuttingDown(); waited += kSlice) {
+    if (urgent_->WaitWhileReady(std::min(kSlice, max_yield_ - waited))) return;
+  }
+}
+
 void Controller::Start() {
   if (!workers_.empty()) return;
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { Worker(); });
@@ -131,7 +145,10 @@ void Controller::Stop() {
 }
 
 void Controller::Worker() {
-  while (auto key = queue_->Get()) {
+  for (;;) {
+    auto key = queue_->Get();
+    if (!key) break;
+    WaitForUrgentWork();  // after Get: a worker idle in Get() when urgent keys arrive yields too
     ProcessOne(*key);
     queue_->Done(*key);
   }
@@ -168,7 +185,7 @@ void Controller::ProcessOne(const std::string& key) {
   if (r.requeue_after.count() > 0) {
     result_requeue_after_.Inc();
     queue_->Forget(key);
-    queue_->AddAfter(key, r.requeue_after);
+    queue_->AddAfter(key, r.requeue_after, /*timer=*/true);
   } else if (r.requeue) {
     result_requeue_.Inc();
     queue_->AddRateLimited(key);

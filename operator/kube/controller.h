@@ -81,6 +81,11 @@ class Controller {
   // (builder.Owns): child events wake their parent.
   void Owns(Informer& informer, const std::string& owner_api_group, const std::string& owner_kind);
 
+  // Reconciles of this controller wait while `urgent` has ready keys (at most `max_wait` each time,
+  // so they are delayed, never starved): the Pipeline controller's due times go before the runs'
+  // own reconciles, as a scheduled time's skew is what the first ones measure.
+  void YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait = std::chrono::seconds(5));
+
   void Start();
   // Stops handing out keys and waits for in-flight reconciles to finish.
   void Stop();
@@ -90,12 +95,15 @@ class Controller {
 
  private:
   void Worker();
+  void WaitForUrgentWork();
   void ProcessOne(const std::string& key);
 
   ControllerOptions options_;
   std::shared_ptr<Reconciler> reconciler_;
   Clock& clock_;
   std::unique_ptr<WorkQueue> queue_;
+  WorkQueue* urgent_ = nullptr;
+  std::chrono::milliseconds max_yield_{0};
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> reconcile_seq_{0};
 

@@ -1,5 +1,6 @@
 #include "kube/manager.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "kube/logging.h"
@@ -14,6 +15,7 @@ Manager::Manager(std::shared_ptr<Client> client, ManagerOptions options, Clock& 
         client_->config().namespace_.empty() ? "default" : client_->config().namespace_;
   }
   events_ = std::make_unique<EventRecorder>(client_, options_.field_manager, options_.identity, clock_);
+  events_->SetMetrics(metrics_);
   metrics_.GetGauge("leader_election_master_status",
                     "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 "
                     "indicates master.",
@@ -36,8 +38,12 @@ Informer& Manager::GetInformer(const GroupVersionResource& gvr) {
 }
 
 Controller& Manager::NewController(const std::string& name, std::shared_ptr<Reconciler> reconciler) {
-  controllers_.push_back(
-      std::make_unique<Controller>(ControllerOptions{name, options_.workers}, std::move(reconciler), clock_, metrics_));
+  return NewController(name, std::move(reconciler), options_.workers);
+}
+
+Controller& Manager::NewController(const std::string& name, std::shared_ptr<Reconciler> reconciler, int workers) {
+  controllers_.push_back(std::make_unique<Controller>(ControllerOptions{name, std::max(1, workers)},
+                                                      std::move(reconciler), clock_, metrics_));
   return *controllers_.back();
 }
 
@@ -144,6 +150,7 @@ int Manager::Run(StopSignal& stop) {
 
 void Manager::Shutdown(bool release_lease) {
   for (auto& c : controllers_) c->Stop();  // in-flight reconciles finish before the lease goes
+  events_->Stop();                          // best-effort: what is buffered gets a short grace
   for (auto& [gvr, informer] : informers_) informer->RequestStop();
   for (auto& [gvr, informer] : informers_) informer->Stop();
   if (release_lease && elector_) {

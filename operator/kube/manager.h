@@ -50,6 +50,8 @@ class Manager {
   Informer& GetInformer(const GroupVersionResource& gvr);
   // A controller with the manager's worker count; wire it with For()/Owns() on GetInformer(...).
   Controller& NewController(const std::string& name, std::shared_ptr<Reconciler> reconciler);
+  // The same with its own worker count (at least 1).
+  Controller& NewController(const std::string& name, std::shared_ptr<Reconciler> reconciler, int workers);
 
   Client& client() { return *client_; }
   std::shared_ptr<Client> shared_client() { return client_; }

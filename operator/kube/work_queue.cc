@@ -26,17 +26,22 @@ WorkQueue::WorkQueue(std::string name, Clock& clock, std::unique_ptr<RateLimiter
 WorkQueue::~WorkQueue() { ShutDown(); }
 
 void WorkQueue::UpdateDepthLocked() {
-  if (depth_) depth_->Set(static_cast<double>(queue_.size()));
+  if (depth_) depth_->Set(static_cast<double>(queue_.size() + timer_queue_.size()));
 }
 
-void WorkQueue::AddLocked(const std::string& item) {
+void WorkQueue::SetTimersFirst(bool timers_first) {
+  std::lock_guard lock(mu_);
+  timers_first_ = timers_first;
+}
+
+void WorkQueue::AddLocked(const std::string& item, bool timer) {
   if (shutting_down_) return;
   if (dirty_.count(item)) return;
   if (adds_) adds_->Inc();
   dirty_.insert(item);
   added_at_.try_emplace(item, clock_.Now());
   if (processing_.count(item)) return;  // Done() will queue it again
-  queue_.push_back(item);
+  (timer && timers_first_ ? timer_queue_ : queue_).push_back(item);
   UpdateDepthLocked();
   cv_.notify_one();
 }
@@ -46,11 +51,11 @@ void WorkQueue::Add(const std::string& item) {
   AddLocked(item);
 }
 
-void WorkQueue::AddAfter(const std::string& item, Clock::Duration delay) {
+void WorkQueue::AddAfter(const std::string& item, Clock::Duration delay, bool timer) {
   std::lock_guard lock(mu_);
   if (shutting_down_) return;
   if (delay <= Clock::Duration::zero()) {
-    AddLocked(item);
+    AddLocked(item, timer);
     return;
   }
   auto ready = clock_.Now() + delay;
@@ -58,7 +63,7 @@ void WorkQueue::AddAfter(const std::string& item, Clock::Duration delay) {
   auto it = delayed_ready_.find(item);
   if (it != delayed_ready_.end() && it->second <= ready) return;
   delayed_ready_[item] = ready;
-  delayed_.push({ready, seq_++, item});
+  delayed_.push({ready, seq_++, item, timer});
   cv_.notify_one();
 }
 
@@ -79,15 +84,17 @@ void WorkQueue::PromoteReadyLocked() {
     auto it = delayed_ready_.find(d.item);
     if (it == delayed_ready_.end() || it->second != d.ready) continue;  // superseded by an earlier time
     delayed_ready_.erase(it);
-    AddLocked(d.item);
+    AddLocked(d.item, d.timer);
   }
 }
 
 std::optional<std::string> WorkQueue::PopLocked() {
-  if (queue_.empty()) return std::nullopt;
-  std::string item = std::move(queue_.front());
-  queue_.pop_front();
+  std::deque<std::string>& from = !timer_queue_.empty() ? timer_queue_ : queue_;
+  if (from.empty()) return std::nullopt;
+  std::string item = std::move(from.front());
+  from.pop_front();
   UpdateDepthLocked();
+  if (queue_.empty() && timer_queue_.empty()) no_ready_cv_.notify_all();
   processing_.insert(item);
   dirty_.erase(item);
   auto now = clock_.Now();
@@ -104,7 +111,7 @@ std::optional<std::string> WorkQueue::Get() {
   while (true) {
     if (shutting_down_) return std::nullopt;
     PromoteReadyLocked();
-    if (!queue_.empty()) return PopLocked();
+    if (!queue_.empty() || !timer_queue_.empty()) return PopLocked();
     if (delayed_.empty()) {
       cv_.wait(lock);
     } else {
@@ -137,16 +144,26 @@ void WorkQueue::Done(const std::string& item) {
   if (processing_.empty()) drained_cv_.notify_all();
 }
 
+bool WorkQueue::WaitWhileReady(std::chrono::milliseconds max_wait) {
+  std::unique_lock lock(mu_);
+  PromoteReadyLocked();
+  auto none_ready = [&] { return (queue_.empty() && timer_queue_.empty()) || shutting_down_; };
+  if (none_ready()) return true;
+  return no_ready_cv_.wait_for(lock, max_wait, none_ready);
+}
+
 void WorkQueue::ShutDown() {
   std::lock_guard lock(mu_);
   shutting_down_ = true;
   cv_.notify_all();
+  no_ready_cv_.notify_all();
 }
 
 void WorkQueue::ShutDownWithDrain() {
   std::unique_lock lock(mu_);
   shutting_down_ = true;
   cv_.notify_all();
+  no_ready_cv_.notify_all();
   drained_cv_.wait(lock, [&] { return processing_.empty(); });
 }
 
@@ -157,7 +174,7 @@ bool WorkQueue::ShuttingDown() const {
 
 size_t WorkQueue::Len() const {
   std::lock_guard lock(mu_);
-  return queue_.size();
+  return queue_.size() + timer_queue_.size();
 }
 
 size_t WorkQueue::DelayedLen() const {

@@ -33,7 +33,12 @@ class WorkQueue {
   WorkQueue& operator=(const WorkQueue&) = delete;
 
   void Add(const std::string& item);
-  void AddAfter(const std::string& item, Clock::Duration delay);
+  // `timer`: the item is a reconcile's own requeue time (a scheduled time), not an event. With
+  // SetTimersFirst(true), timer items that come due are handed out before event-added ones.
+  void AddAfter(const std::string& item, Clock::Duration delay, bool timer = false);
+  // Due timers go ahead of keys added by events (the Pipeline controller: at a scheduled time the
+  // runs are created before the status writes that the first creates' watch events queue).
+  void SetTimersFirst(bool timers_first);
   void AddRateLimited(const std::string& item);
   void Forget(const std::string& item);
   int NumRequeues(const std::string& item);
@@ -48,6 +53,11 @@ class WorkQueue {
   void ShutDownWithDrain();
   bool ShuttingDown() const;
 
+  // Blocks while this queue has ready items (promoting due delayed ones first), at most `max_wait`
+  // of real time; true when none is ready. Lower-priority work (another controller's workers, the
+  // Event sender) calls it so that this queue's keys are reconciled first.
+  bool WaitWhileReady(std::chrono::milliseconds max_wait);
+
   size_t Len() const;            // ready items
   size_t DelayedLen() const;     // items waiting for their time
   size_t ProcessingLen() const;  // items handed out and not yet Done
@@ -57,9 +67,10 @@ class WorkQueue {
     Clock::TimePoint ready;
     uint64_t seq;
     std::string item;
+    bool timer;
     bool operator>(const Delayed& o) const { return ready != o.ready ? ready > o.ready : seq > o.seq; }
   };
-  void AddLocked(const std::string& item);
+  void AddLocked(const std::string& item, bool timer = false);
   void PromoteReadyLocked();
   std::optional<std::string> PopLocked();
   void UpdateDepthLocked();
@@ -71,7 +82,10 @@ class WorkQueue {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable drained_cv_;
+  std::condition_variable no_ready_cv_;  // the ready queue became empty
   std::deque<std::string> queue_;
+  std::deque<std::string> timer_queue_;  // due timers, handed out first when timers_first_
+  bool timers_first_ = false;
   std::unordered_set<std::string> dirty_;
   std::unordered_set<std::string> processing_;
   std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_;

@@ -20,10 +20,31 @@ namespace {
 // and a compressed watch stream is held back until it ends. Clients parse this as application/json.
 constexpr const char* kWatchContentType = "application/json;stream=watch";
 constexpr size_t kMaxBodyBytes = 3 * 1024 * 1024;  // the API server's request size limit
+// The API server gzips a response only from 128 KiB on (APIResponseCompression), and never uses
+// brotli; the Debian cpp-httplib would brotli-compress every JSON body whose client accepts "br"
+// (curl's default Accept-Encoding does), at a CPU cost many times that of serving the request.
+constexpr size_t kCompressFromBytes = 128 * 1024;
+
+// cpp-httplib picks the encoding from the request's Accept-Encoding after the handler returns, so
+// the header is narrowed here: removed for a small body, "gzip" only for a large one. The request
+// object belongs to the server's connection loop and is not const there.
+void MatchApiServerCompression(const httplib::Request& req, size_t body_bytes) {
+  auto& headers = const_cast<httplib::Headers&>(req.headers);
+  auto accepted = headers.find("Accept-Encoding");
+  if (accepted == headers.end()) return;
+  bool gzip = accepted->second.find("gzip") != std::string::npos;
+  headers.erase("Accept-Encoding");
+  if (gzip && body_bytes >= kCompressFromBytes) headers.emplace("Accept-Encoding", "gzip");
+}
 
 void SendJson(httplib::Response& res, int code, const json& body) {
   res.status = code;
   res.set_content(body.dump(), "application/json");
+}
+
+void SendJson(const httplib::Request& req, httplib::Response& res, int code, const json& body) {
+  SendJson(res, code, body);
+  MatchApiServerCompression(req, res.body.size());
 }
 
 void SendError(httplib::Response& res, const ApiError& error) {
@@ -215,6 +236,7 @@ std::optional<std::string> HttpServer::Authenticate(const httplib::Request& req)
 }
 
 void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res) {
+  MatchApiServerCompression(req, 0);  // never compressed: test drivers on loopback read these
   try {
     const std::string& path = req.path;
     if (path == "/emulator/healthz" && req.method == "GET") {
@@ -271,7 +293,7 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
 void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
   std::optional<std::string> user = Authenticate(req);
   if (!user) {
-    SendError(res, Unauthorized());
+    SendJson(req, res, 401, Unauthorized().ToStatus());
     return;
   }
   ApiRequest request;
@@ -289,7 +311,7 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
   try {
     response = emulator_.Handle(request);
   } catch (const std::exception& error) {
-    SendError(res, ApiError(500, "InternalError", std::string("internal error: ") + error.what()));
+    SendJson(req, res, 500, ApiError(500, "InternalError", std::string("internal error: ") + error.what()).ToStatus());
     return;
   }
   if (options_.verbose) {
@@ -300,10 +322,11 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
   if (!response.raw_body.empty()) {
     res.status = response.code;
     res.set_content(response.raw_body, response.raw_content_type);
+    MatchApiServerCompression(req, res.body.size());
     return;
   }
   if (!response.watcher) {
-    SendJson(res, response.code, response.body);
+    SendJson(req, res, response.code, response.body);
     return;
   }
 

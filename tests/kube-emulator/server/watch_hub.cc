@@ -68,8 +68,14 @@ Watcher::Wait Watcher::Next(std::chrono::steady_clock::time_point deadline, std:
   cv_.wait_until(lock, deadline, [&] { return closed_ || finishing_ || !queue_.empty(); });
   if (closed_) return Wait::kClosed;
   if (queue_.empty()) return finishing_ ? Wait::kClosed : Wait::kTimeout;
+  // Everything queued (up to kMaxBatchBytes) in one go: one TLS record and one write instead of one
+  // per event when a burst of writes is fanned out to this watch.
   *line = std::move(queue_.front());
   queue_.pop_front();
+  while (!queue_.empty() && line->size() + queue_.front().size() <= kMaxBatchBytes) {
+    line->append(queue_.front());
+    queue_.pop_front();
+  }
   return Wait::kLine;
 }
 

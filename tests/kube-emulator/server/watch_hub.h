@@ -43,7 +43,8 @@ class Watcher {
   void Close();
   void SetProgress(uint64_t rv);
 
-  // Stream side: waits until a line is ready, the watch is closed, or `deadline`.
+  // Stream side: waits until a line is ready, the watch is closed, or `deadline`; kLine hands over
+  // every queued line (whole lines, at most kMaxBatchBytes unless one line alone is longer).
   enum class Wait { kLine, kClosed, kTimeout };
   Wait Next(std::chrono::steady_clock::time_point deadline, std::string* line);
   // The newest resource version this watch has seen everything up to (for BOOKMARK events); only
@@ -55,6 +56,7 @@ class Watcher {
 
  private:
   static constexpr size_t kMaxQueued = 10000;
+  static constexpr size_t kMaxBatchBytes = 256 * 1024;
 
   const WatchFilter filter_;
   std::mutex mu_;

@@ -82,5 +82,53 @@ TEST(ControllerTest, StopWaitsForInFlightReconciles) {
   EXPECT_EQ(c.queue().Len(), 0u);
 }
 
+TEST(ControllerTest, YieldsToAnUrgentQueueWhileItHasReadyKeys) {
+  RealClock clock;
+  Metrics metrics;
+  WorkQueue urgent("urgent", clock, std::make_unique<ItemExponentialRateLimiter>(Clock::Duration::zero(),
+                                                                                 Clock::Duration::zero()));
+  urgent.Add("ns/due");
+  std::atomic<int> calls{0};
+  std::atomic<size_t> urgent_ready_at_reconcile{99};
+  Controller c({"low", 1}, std::make_shared<FuncReconciler>([&](const ReconcileContext&) -> Result<ReconcileResult> {
+                 urgent_ready_at_reconcile = urgent.Len();
+                 ++calls;
+                 return ReconcileResult{};
+               }),
+               clock, metrics);
+  c.YieldTo(urgent, std::chrono::seconds(60));
+  c.queue().Add("ns/run");
+  c.Start();
+  // The worker has taken its key and waits for the urgent queue.
+  ASSERT_TRUE(Eventually([&] { return c.queue().ProcessingLen() == 1; }));
+  EXPECT_EQ(urgent.TryGet(), "ns/due");  // the urgent worker takes its key
+  ASSERT_TRUE(Eventually([&] { return calls.load() == 1; }));
+  EXPECT_EQ(urgent_ready_at_reconcile.load(), 0u) << "the low-priority reconcile ran before the urgent key was taken";
+  urgent.Done("ns/due");
+  c.Stop();
+}
+
+TEST(ControllerTest, AYieldingControllerIsDelayedNotStarved) {
+  RealClock clock;
+  Metrics metrics;
+  WorkQueue urgent("urgent", clock, std::make_unique<ItemExponentialRateLimiter>(Clock::Duration::zero(),
+                                                                                 Clock::Duration::zero()));
+  urgent.Add("ns/never-taken");
+  std::atomic<int> calls{0};
+  Controller c({"low", 1}, std::make_shared<FuncReconciler>([&](const ReconcileContext&) -> Result<ReconcileResult> {
+                 ++calls;
+                 return ReconcileResult{};
+               }),
+               clock, metrics);
+  const auto max_wait = std::chrono::milliseconds(300);
+  c.YieldTo(urgent, max_wait);
+  c.queue().Add("ns/run");
+  auto start = std::chrono::steady_clock::now();
+  c.Start();
+  ASSERT_TRUE(Eventually([&] { return calls.load() == 1; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, max_wait);
+  c.Stop();
+}
+
 }  // namespace
 }  // namespace kube

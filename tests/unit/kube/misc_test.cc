@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <atomic>
+#include <future>
 #include <sstream>
 
 #include "fake_transport.h"
@@ -89,8 +91,8 @@ TEST(LoggingTest, RejectsUnknownLevelAndFormat) {
 
 TEST(EventRecorderTest, RepeatsAreAggregatedAndFailuresNeverPropagate) {
   auto transport = std::make_shared<FakeTransport>();
-  int creates = 0, patches = 0;
-  bool fail = false;
+  std::atomic<int> creates{0}, patches{0};
+  std::atomic<bool> fail{false};
   transport->handler = [&](const HttpRequest& r) {
     if (fail) return JsonResponse(500, R"({"kind":"Status","code":500})");
     if (r.method == "POST") ++creates;
@@ -106,10 +108,13 @@ TEST(EventRecorderTest, RepeatsAreAggregatedAndFailuresNeverPropagate) {
   Json run = {{"apiVersion", "seed.dev/v1alpha1"},
               {"kind", "PipelineRun"},
               {"metadata", {{"name", "r1"}, {"namespace", "ns"}, {"uid", "u1"}}}};
-  recorder.Publish(run, "Warning", "TaskFailed", "Reconcile", "task train failed");
-  recorder.Publish(run, "Warning", "TaskFailed", "Reconcile", "task train failed");
-  recorder.Publish(run, "Warning", "TaskFailed", "Reconcile", "task train failed");
+  // Flushed one by one: each repeat finds the previous one sent, so it updates its series.
+  for (int i = 0; i < 3; ++i) {
+    recorder.Publish(run, "Warning", "TaskFailed", "Reconcile", "task train failed");
+    recorder.Flush();
+  }
   recorder.Publish(run, "Normal", "Started", "Reconcile", "started");
+  recorder.Flush();
   EXPECT_EQ(creates, 2);
   EXPECT_EQ(patches, 2);
   auto reqs = transport->Requests();
@@ -119,14 +124,63 @@ TEST(EventRecorderTest, RepeatsAreAggregatedAndFailuresNeverPropagate) {
   EXPECT_EQ(created["reportingController"], "seed-operator");
   EXPECT_EQ(created["reportingInstance"], "pod-1");
   EXPECT_EQ(created["eventTime"], "2026-01-01T00:00:00.000000Z");
+  EXPECT_FALSE(created.contains("series"));
   EXPECT_EQ(Json::parse(reqs[2].body)["series"]["count"], 3);
   clock.Advance(std::chrono::minutes(11));  // outside the window: a new Event
   recorder.Publish(run, "Warning", "TaskFailed", "Reconcile", "task train failed");
+  recorder.Flush();
   EXPECT_EQ(creates, 3);
   fail = true;
   recorder.Publish(run, "Warning", "Other", "Reconcile", "x");  // logged, never thrown
   recorder.Publish(Json::object(), "Warning", "Other", "Reconcile", "no metadata");
+  recorder.Flush();
   EXPECT_EQ(recorder.created(), 3u);
+}
+
+TEST(EventRecorderTest, PublishNeverWaitsAndAFullBufferDropsAndCounts) {
+  auto transport = std::make_shared<FakeTransport>();
+  std::atomic<int> creates{0}, patches{0};
+  transport->handler = [&](const HttpRequest& r) {
+    if (r.method == "POST") ++creates;
+    if (r.method == "PATCH") ++patches;
+    return JsonResponse(201, r.body);
+  };
+  RestConfig config;
+  config.server = "https://api.test";
+  config.qps = 0;
+  FakeClock clock;
+  auto client = std::make_shared<Client>(config, transport, clock);
+  EventRecorder recorder(client, "seed-operator", "pod-1", clock, /*max_buffered=*/2);
+  Metrics metrics;
+  recorder.SetMetrics(metrics);
+  // The sender asks for its turn before every write; held here, as urgent work would hold it.
+  std::promise<void> turn;
+  std::shared_future<void> turn_given = turn.get_future().share();
+  recorder.SetWaitTurn([turn_given] { turn_given.wait(); });
+  Json run = {{"apiVersion", "seed.dev/v1alpha1"},
+              {"kind", "PipelineRun"},
+              {"metadata", {{"name", "r1"}, {"namespace", "ns"}, {"uid", "u1"}}}};
+  for (int i = 0; i < 3; ++i) recorder.Publish(run, "Warning", "TaskFailed", "Reconcile", "task train failed");
+  recorder.Publish(run, "Normal", "Started", "Reconcile", "started");
+  recorder.Publish(run, "Normal", "Succeeded", "Reconcile", "done");  // a third kind: the buffer is full
+  EXPECT_EQ(recorder.buffered(), 2u) << "repeats share one buffered entry";
+  EXPECT_EQ(recorder.dropped(), 1u);
+  EXPECT_EQ(creates, 0) << "nothing is written while the sender waits for its turn";
+  turn.set_value();
+  recorder.Flush();
+  EXPECT_EQ(creates, 2);
+  EXPECT_EQ(patches, 0);
+  EXPECT_EQ(recorder.buffered(), 0u);
+  auto reqs = transport->Requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  Json first = Json::parse(reqs[0].body);
+  EXPECT_EQ(first["reason"], "TaskFailed");
+  EXPECT_EQ(first["series"]["count"], 3) << "three occurrences, one write";
+  EXPECT_FALSE(Json::parse(reqs[1].body).contains("series"));
+  recorder.Stop();
+  recorder.Publish(run, "Normal", "Late", "Reconcile", "after stop");
+  EXPECT_EQ(recorder.dropped(), 2u);
+  EXPECT_NE(metrics.Render().find("\nseed_events_dropped_total 2\n"), std::string::npos) << metrics.Render();
 }
 
 TEST(HttpServerTest, ParseHostPort) {

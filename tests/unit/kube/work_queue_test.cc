@@ -168,6 +168,49 @@ TEST(WorkQueueTest, AddAfterOfAQueuedKeyDoesNotDuplicateIt) {
   EXPECT_EQ(q.TryGet(), std::nullopt);
 }
 
+TEST(WorkQueueTest, WaitWhileReadyEndsWhenTheReadyKeysAreTaken) {
+  FakeClock clock;
+  WorkQueue q("test", clock, NoDelay());
+  EXPECT_TRUE(q.WaitWhileReady(milliseconds(0))) << "nothing ready";
+  q.Add("ns/a");
+  EXPECT_FALSE(q.WaitWhileReady(milliseconds(1))) << "a ready key nobody takes: the wait times out";
+  std::thread taker([&] {
+    auto key = q.Get();
+    q.Done(*key);
+  });
+  EXPECT_TRUE(q.WaitWhileReady(seconds(60)));
+  taker.join();
+  q.AddAfter("ns/b", seconds(5));
+  EXPECT_TRUE(q.WaitWhileReady(milliseconds(0))) << "a delayed key is not ready yet";
+  clock.Advance(seconds(5));
+  EXPECT_FALSE(q.WaitWhileReady(milliseconds(1))) << "due now: promoted, so ready";
+  q.ShutDown();
+  EXPECT_TRUE(q.WaitWhileReady(seconds(60))) << "a queue shutting down holds nobody up";
+}
+
+TEST(WorkQueueTest, DueTimersGoAheadOfEventAddedKeysWhenAsked) {
+  for (bool timers_first : {false, true}) {
+    FakeClock clock;
+    WorkQueue q("test", clock, NoDelay());
+    q.SetTimersFirst(timers_first);
+    q.AddAfter("ns/due-1", seconds(60), /*timer=*/true);
+    q.AddAfter("ns/due-2", seconds(60), /*timer=*/true);
+    clock.Advance(seconds(60));
+    EXPECT_EQ(q.TryGet(), "ns/due-1");  // promotes both due timers
+    q.Add("ns/event");                  // e.g. the first create's watch event
+    q.AddAfter("ns/retry", seconds(0));  // not a timer
+    EXPECT_EQ(q.Len(), 3u);
+    EXPECT_EQ(q.TryGet(), "ns/due-2");  // either way: it was promoted before the event came
+    EXPECT_EQ(q.TryGet(), "ns/event");
+    EXPECT_EQ(q.TryGet(), "ns/retry");
+    // A timer that comes due after an event was queued still goes first when asked.
+    q.Add("ns/event-2");
+    q.AddAfter("ns/due-3", seconds(1), /*timer=*/true);
+    clock.Advance(seconds(1));
+    EXPECT_EQ(q.TryGet(), timers_first ? "ns/due-3" : "ns/event-2");
+  }
+}
+
 TEST(WorkQueueTest, ShutDownWithDrainWaitsForInFlightAndStopsHandingOut) {
   RealClock clock;
   WorkQueue q("test", clock, NoDelay());
