@@ -2,6 +2,7 @@
 #include "serve/http_server.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
@@ -131,6 +132,21 @@ void OnResponseWritten(evhttp_request* request, void* arg) {
 // Also called when a response could not be written (the client left, or the write timed out).
 void OnConnectionClosed(evhttp_connection* connection, void* arg) { Forget(*static_cast<Worker*>(arg), connection); }
 
+// evhttp writes an answer only on the loop's next turn, once epoll says the socket is writable:
+// an epoll_ctl to watch for writability, an epoll_wait, and an epoll_ctl to stop watching, for
+// every request. Writing it now (a reply fits the socket buffer) and then telling the bufferevent
+// its output drained runs the same completion evhttp's write callback runs on that next turn:
+// 4 system calls per keep-alive request instead of 7. After this, the request (and, for a closing
+// connection, the connection) may be freed; a partial write is finished by the bufferevent.
+void WriteNow(evhttp_connection* connection) {
+  bufferevent* stream = evhttp_connection_get_bufferevent(connection);
+  evbuffer* output = bufferevent_get_output(stream);
+  evbuffer_unfreeze(output, 1);  // a socket bufferevent keeps its output's start frozen but while writing
+  const int written = evbuffer_write(output, bufferevent_getfd(stream));
+  evbuffer_freeze(output, 1);
+  if (written > 0 && evbuffer_get_length(output) == 0) bufferevent_trigger(stream, EV_WRITE, 0);
+}
+
 void OnRequest(evhttp_request* request, void* arg) {
   Worker& worker = *static_cast<Worker*>(arg);
   const char* uri = evhttp_request_get_uri(request);
@@ -154,12 +170,14 @@ void OnRequest(evhttp_request* request, void* arg) {
   evhttp_add_header(headers, "Content-Type", response.content_type);
   if (worker.shared->stopping.load(std::memory_order_relaxed)) evhttp_add_header(headers, "Connection", "close");
   evbuffer_add(evhttp_request_get_output_buffer(request), worker.body.data(), worker.body.size());
-  if (evhttp_connection* connection = evhttp_request_get_connection(request)) {
+  evhttp_connection* connection = evhttp_request_get_connection(request);
+  if (connection) {
     worker.unflushed.push_back(connection);
     evhttp_connection_set_closecb(connection, OnConnectionClosed, &worker);
     evhttp_request_set_on_complete_cb(request, OnResponseWritten, &worker);
   }
   evhttp_send_reply(request, response.status, nullptr, nullptr);
+  if (connection) WriteNow(connection);
 }
 
 void StopAccepting(Worker& worker) {
@@ -194,7 +212,14 @@ void OnResumeAccepting(evutil_socket_t, short, void* arg) {
 // cannot (out of memory or descriptors). What was created is freed by FreeWorker.
 void SetUpWorker(Shared& shared, Worker& worker) {
   worker.shared = &shared;
-  worker.base = event_base_new();
+  // The changelist turns the read/write toggling evhttp does around each request into one
+  // epoll_ctl per change of direction (4 calls per request without it, 2 with it); it is unsafe
+  // only with dup()ed descriptors, which nothing here uses.
+  event_config* config = event_config_new();
+  if (!config) throw std::runtime_error("libevent: cannot create an event loop");
+  event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+  worker.base = event_base_new_with_config(config);
+  event_config_free(config);
   if (!worker.base) throw std::runtime_error("libevent: cannot create an event loop");
   worker.http = evhttp_new(worker.base);
   if (!worker.http) throw std::runtime_error("libevent: cannot create an HTTP server");
