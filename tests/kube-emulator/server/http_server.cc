@@ -24,6 +24,7 @@ constexpr size_t kMaxBodyBytes = 3 * 1024 * 1024;  // the API server's request s
 // brotli; the Debian cpp-httplib would brotli-compress every JSON body whose client accepts "br"
 // (curl's default Accept-Encoding does), at a CPU cost many times that of serving the request.
 constexpr size_t kCompressFromBytes = 128 * 1024;
+constexpr size_t kKeepAliveMaxRequests = 1000000;
 
 // cpp-httplib picks the encoding from the request's Accept-Encoding after the handler returns, so
 // the header is narrowed here: removed for a small body, "gzip" only for a large one. The request
@@ -146,6 +147,10 @@ std::unique_ptr<httplib::Server> HttpServer::MakeServer() {
   server->set_payload_max_length(kMaxBodyBytes);
   // Without TCP_NODELAY every small response waits out the client's delayed ACK (~40 ms a request).
   server->set_tcp_nodelay(true);
+  // The API server never closes a busy kept-alive connection; cpp-httplib's default closes it after
+  // 5 requests, so a client paid a new TCP connection and TLS handshake every 5 requests. The idle
+  // timeout stays at its 5 s, so idle connections still give their pool thread back.
+  server->set_keep_alive_max_count(kKeepAliveMaxRequests);
   auto admin = [this](const httplib::Request& req, httplib::Response& res) { ServeAdmin(req, res); };
   auto api = [this](const httplib::Request& req, httplib::Response& res) { ServeApi(req, res); };
   server->Get("/emulator/.*", admin);
