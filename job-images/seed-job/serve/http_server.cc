@@ -266,6 +266,9 @@ void RunWorker(Worker& worker) {
   pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
   t_worker = &worker;
   event_base_dispatch(worker.base);
+  // Drained: close the connections left (idle, or with a request not yet complete) now rather
+  // than when the last worker is done, so their clients learn it at once.
+  FreeWorker(worker);
 }
 
 }  // namespace
@@ -316,7 +319,7 @@ void HttpServer::Stop() {
   for (auto& worker : impl.workers) {
     if (worker->thread.joinable()) worker->thread.join();
   }
-  for (auto& worker : impl.workers) FreeWorker(*worker);
+  for (auto& worker : impl.workers) FreeWorker(*worker);  // those that never ran
   impl.workers.clear();
   if (impl.listen_fd >= 0) close(impl.listen_fd);
   if (impl.stop_fd >= 0) close(impl.stop_fd);
