@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 
 #include "kernels/gbdt_thread_pool.h"
 
@@ -328,8 +329,10 @@ void GbdtTreeBuilder::Partition(const GbdtTrainNode& node) {
   uint32_t* rows = row_index_.data();
   uint32_t* scratch = row_scratch_.data();
   // Stable and branch-free: every row is written to both sides and only its side's cursor moves.
-  uint32_t left = node.begin, right = node.begin;
-  for (uint32_t i = node.begin; i < node.end; ++i) {
+  // (The bounds are copied: the row stores could alias the node, so its fields would be reloaded.)
+  const uint32_t begin = node.begin, end = node.end;
+  uint32_t left = begin, right = begin;
+  for (uint32_t i = begin; i < end; ++i) {
     const uint32_t row = rows[i];
     const uint32_t code = column[row];
     const bool go_left = code == missing ? default_left : code <= bin;
@@ -338,11 +341,11 @@ void GbdtTreeBuilder::Partition(const GbdtTrainNode& node) {
     left += go_left;
     right += !go_left;
   }
-  std::copy(scratch + node.begin, scratch + right, rows + left);
-  nodes_[node.left].begin = node.begin;
+  std::copy(scratch + begin, scratch + right, rows + left);
+  nodes_[node.left].begin = begin;
   nodes_[node.left].end = left;
   nodes_[node.left + 1].begin = left;
-  nodes_[node.left + 1].end = node.end;
+  nodes_[node.left + 1].end = end;
 }
 
 void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPair* gpair,
@@ -357,7 +360,8 @@ void GbdtTreeBuilder::Build(const std::vector<uint32_t>& rows, const GbdtGradPai
     for (size_t i = 0; i < n; ++i) {
       const uint32_t r = rows[i];
       row_index_[i] = r;
-      count_increment_[r] = 1 | static_cast<uint64_t>(gpair[r].g > 0) << 32;
+      // The sign bit, not '> 0': a compare became a branch, a coin flip per row (g is never 0).
+      count_increment_[r] = 1 | static_cast<uint64_t>(!std::signbit(gpair[r].g)) << 32;
       total += count_increment_[r];
     }
     const GbdtHistBin sums = CountsToSums(total);
