@@ -8,10 +8,20 @@ bool WatchFilter::Matches(const json& object) const {
   return labels.Matches(object) && fields.Matches(object);
 }
 
-std::string RenderEvent(const std::string& type, json object, const WatchFilter& filter) {
-  object["apiVersion"] = filter.api_version;
-  object["kind"] = filter.kind;
-  return json{{"type", type}, {"object", std::move(object)}}.dump() + "\n";
+std::string RenderEvent(const std::string& type, const json& object, const WatchFilter& filter) {
+  auto same = [&](const char* key, const std::string& wanted) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == wanted;
+  };
+  if (object.is_object() && same("apiVersion", filter.api_version) && same("kind", filter.kind)) {
+    // The usual case: the stored object already reads as the watch asked; render it without a copy
+    // (this runs under the store lock, once per write and watch).
+    return "{\"object\":" + object.dump() + ",\"type\":" + json(type).dump() + "}\n";
+  }
+  json copy = object;
+  copy["apiVersion"] = filter.api_version;
+  copy["kind"] = filter.kind;
+  return json{{"type", type}, {"object", std::move(copy)}}.dump() + "\n";
 }
 
 Watcher::Watcher(WatchFilter filter, uint64_t start_rv) : filter_(std::move(filter)), progress_rv_(start_rv) {}

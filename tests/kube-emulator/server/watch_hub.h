@@ -82,6 +82,6 @@ class WatchHub {
 };
 
 // A watch event line: {"type":...,"object":...} with the object's apiVersion set for the watch.
-std::string RenderEvent(const std::string& type, json object, const WatchFilter& filter);
+std::string RenderEvent(const std::string& type, const json& object, const WatchFilter& filter);
 
 }  // namespace kubeemu
