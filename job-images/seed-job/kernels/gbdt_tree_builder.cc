@@ -251,11 +251,20 @@ GbdtTreeBuilder::Split GbdtTreeBuilder::BestCountedUnconstrained(const uint64_t*
   uint32_t at[256];
   uint32_t n = 0;
   uint64_t sum = 0;
-  for (uint32_t b = 0; b < bins; ++b) {
-    sum += counts[b];
-    prefix[n] = sum;
-    at[n] = b;
-    n += (static_cast<uint32_t>(counts[b]) != 0) | (b + 1 == bins);  // '|': no branch on the data
+  if (total_h >= 4.0 * bins) {  // nearly every bin holds rows: every threshold, without compaction
+    for (uint32_t b = 0; b < bins; ++b) {
+      sum += counts[b];
+      prefix[b] = sum;
+      at[b] = b;
+    }
+    n = bins;
+  } else {  // thresholds of the non-empty bins (and the last)
+    for (uint32_t b = 0; b < bins; ++b) {
+      sum += counts[b];
+      prefix[n] = sum;
+      at[n] = b;
+      n += (static_cast<uint32_t>(counts[b]) != 0) | (b + 1 == bins);  // '|': no branch on the data
+    }
   }
   for (uint32_t k = 0; k < n; ++k) {  // CountsToSums with 32-bit signed ints, which SSE2 converts in pairs
     const auto count = static_cast<int32_t>(prefix[k] & 0xffffffffu);
@@ -282,7 +291,9 @@ GbdtTreeBuilder::Split GbdtTreeBuilder::BestOfPrefixes(uint32_t bins, const doub
   // k, so they are a range), -inf elsewhere; missing_g/h: the missing rows' sums sent left.
   auto gains = [&](double missing_g, double missing_h, double* gain) {
     uint32_t lo = 0, hi = n;
-    while (lo < n && left_h[lo] + missing_h < min_h) ++lo;
+    // Empty bins may be among the thresholds: one after a non-empty bin splits like it, so with
+    // the strict '>' below it never wins; leading ones have nothing before them and are skipped.
+    while (lo < n && (left_h[lo] == 0 || left_h[lo] + missing_h < min_h)) ++lo;
     while (hi > lo && total_h - (left_h[hi - 1] + missing_h) < min_h) --hi;
     std::fill(gain, gain + lo, -std::numeric_limits<double>::infinity());
     for (uint32_t k = lo; k < hi; ++k) {  // no branches: the compiler vectorises the divisions

@@ -82,8 +82,8 @@ class GbdtTreeBuilder {
                         double parent_gain) const;
   Split BestCountedUnconstrained(const uint64_t* counts, uint32_t bins, double total_g, double total_h,
                                  double parent_gain) const;
-  // Over the thresholds at[0, n) of the non-empty bins (and the last), with their left sums, as
-  // BestConstrained would choose.
+  // Over the thresholds at[0, n) (ascending; at least the non-empty bins' and the last), with their
+  // left sums, as BestConstrained would choose.
   Split BestOfPrefixes(uint32_t bins, const double* left_g, const double* left_h, const uint32_t* at, uint32_t n,
                        GbdtHistBin missing, double total_g, double total_h, double parent_gain) const;
   void ChooseSplit(uint32_t node_id, const Split* per_feature);
