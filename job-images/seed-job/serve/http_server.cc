@@ -136,12 +136,12 @@ void OnConnectionClosed(evhttp_connection* connection, void* arg) { Forget(*stat
 // an epoll_ctl to watch for writability, an epoll_wait, and an epoll_ctl to stop watching, for
 // every request. Writing it now (a reply fits the socket buffer) and then telling the bufferevent
 // its output drained runs the same completion evhttp's write callback runs on that next turn:
-// 4 system calls per keep-alive request instead of 7. After this, the request (and, for a closing
+// 5 system calls per keep-alive request instead of 7. After this, the request (and, for a closing
 // connection, the connection) may be freed; a partial write is finished by the bufferevent.
 void WriteNow(evhttp_connection* connection) {
   bufferevent* stream = evhttp_connection_get_bufferevent(connection);
   evbuffer* output = bufferevent_get_output(stream);
-  evbuffer_unfreeze(output, 1);  // a socket bufferevent keeps its output's start frozen but while writing
+  evbuffer_unfreeze(output, 1);  // a socket bufferevent keeps its output's start frozen except while it writes
   const int written = evbuffer_write(output, bufferevent_getfd(stream));
   evbuffer_freeze(output, 1);
   if (written > 0 && evbuffer_get_length(output) == 0) bufferevent_trigger(stream, EV_WRITE, 0);
@@ -155,7 +155,14 @@ void OnRequest(evhttp_request* request, void* arg) {
   evbuffer* input = evhttp_request_get_input_buffer(request);
   const size_t length = evbuffer_get_length(input);
   std::string_view body;
-  if (length > 0) body = {reinterpret_cast<const char*>(evbuffer_pullup(input, -1)), length};
+  if (length > 0) {
+    const unsigned char* contiguous = evbuffer_pullup(input, -1);
+    if (!contiguous) {  // out of memory
+      evhttp_send_error(request, 500, nullptr);
+      return;
+    }
+    body = {reinterpret_cast<const char*>(contiguous), length};
+  }
 
   worker.body.clear();
   HttpResponse response{.body = worker.body};
@@ -224,7 +231,9 @@ void SetUpWorker(Shared& shared, Worker& worker) {
   worker.http = evhttp_new(worker.base);
   if (!worker.http) throw std::runtime_error("libevent: cannot create an HTTP server");
   evhttp_set_timeout(worker.http, static_cast<int>(shared.options.idle_timeout.count()));
-  evhttp_set_max_body_size(worker.http, static_cast<ev_ssize_t>(shared.options.max_buffered_body_bytes));
+  // (a negative size would mean no limit to evhttp)
+  const size_t max_body = std::min<size_t>(shared.options.max_buffered_body_bytes, EV_SSIZE_MAX);
+  evhttp_set_max_body_size(worker.http, static_cast<ev_ssize_t>(max_body));
   evhttp_set_max_headers_size(worker.http, kMaxHeaderBytes);
   evhttp_set_allowed_methods(worker.http, kMethods);
   // Reads (and drops) the rest of an oversized body before answering 413, so the client sees the
