@@ -69,6 +69,11 @@ class GbdtTreeBuilder {
   Split EvaluateFeature(const GbdtTrainNode& node, uint32_t feature, uint32_t buffer) const;
   bool HasMissing(uint32_t feature, uint32_t buffer) const;
 
+  // Histograms are built a group of features at a time (two for counts, which share a pass over
+  // the rows; one for sums); group g holds features_[g * FeaturesPerGroup(), ...).
+  size_t FeaturesPerGroup() const { return counted_ ? 2 : 1; }
+  void BuildGroup(const GbdtTrainNode& node, size_t group, uint32_t buffer);
+  void BuildCountsPair(const GbdtTrainNode& node, uint32_t f1, uint32_t f2, uint32_t buffer);
   void BuildHistogram(const GbdtTrainNode& node, uint32_t feature, GbdtHistBin* hist) const;
   void BuildCounts(const GbdtTrainNode& node, uint32_t feature, uint64_t* counts) const;
   GbdtHistBin CountsToSums(uint64_t packed) const;
