@@ -219,8 +219,8 @@ void OnResumeAccepting(evutil_socket_t, short, void* arg) {
 // cannot (out of memory or descriptors). What was created is freed by FreeWorker.
 void SetUpWorker(Shared& shared, Worker& worker) {
   worker.shared = &shared;
-  // The changelist turns the read/write toggling evhttp does around each request into one
-  // epoll_ctl per change of direction (4 calls per request without it, 2 with it); it is unsafe
+  // The changelist applies the read/write toggling evhttp does around each request as one
+  // epoll_ctl before the next epoll_wait rather than one per toggle (4 per request); it is unsafe
   // only with dup()ed descriptors, which nothing here uses.
   event_config* config = event_config_new();
   if (!config) throw std::runtime_error("libevent: cannot create an event loop");
