@@ -174,45 +174,54 @@ void GbdtTreeBuilder::BuildCounts(const GbdtTrainNode& node, uint32_t feature, u
   for (uint32_t b = 0; b < width; ++b) counts[b] = even[b] + odd[b];
 }
 
-void GbdtTreeBuilder::BuildCountsPair(const GbdtTrainNode& node, uint32_t f1, uint32_t f2, uint32_t buffer) {
-  // Two features in one pass over the node's rows: the row index and its increment are loaded once
-  // for both (they are the gathers that dominate), each feature still with two interleaved arrays.
-  const uint32_t width1 = data_.num_bins[f1] + 1, width2 = data_.num_bins[f2] + 1;
-  const uint8_t* column1 = data_.Column(f1);
-  const uint8_t* column2 = data_.Column(f2);
+template <size_t K>
+void GbdtTreeBuilder::BuildCountsGroup(const GbdtTrainNode& node, const uint32_t* features, uint32_t buffer) {
+  // K features in one pass over the node's rows: the row index and its increment are loaded once
+  // for all of them (they are the gathers that dominate), each feature with two interleaved arrays.
+  const uint8_t* column[K];
+  uint32_t width[K];
+  uint64_t even[K][256], odd[K][256];
+  for (size_t j = 0; j < K; ++j) {
+    column[j] = data_.Column(features[j]);
+    width[j] = data_.num_bins[features[j]] + 1;
+    std::fill(even[j], even[j] + width[j], 0);
+    std::fill(odd[j], odd[j] + width[j], 0);
+  }
   const uint32_t* rows = row_index_.data();
   const uint64_t* increment = count_increment_.data();
-  uint64_t even1[256], odd1[256], even2[256], odd2[256];
-  std::fill(even1, even1 + width1, 0);
-  std::fill(odd1, odd1 + width1, 0);
-  std::fill(even2, even2 + width2, 0);
-  std::fill(odd2, odd2 + width2, 0);
   const uint32_t begin = node.begin, end = node.end;
   uint32_t i = begin;
   for (; i + 1 < end; i += 2) {
     const uint32_t r0 = rows[i], r1 = rows[i + 1];
     const uint64_t a = increment[r0], b = increment[r1];
-    even1[column1[r0]] += a;
-    even2[column2[r0]] += a;
-    odd1[column1[r1]] += b;
-    odd2[column2[r1]] += b;
+    for (size_t j = 0; j < K; ++j) {
+      even[j][column[j][r0]] += a;
+      odd[j][column[j][r1]] += b;
+    }
   }
   if (i < end) {
-    even1[column1[rows[i]]] += increment[rows[i]];
-    even2[column2[rows[i]]] += increment[rows[i]];
+    for (size_t j = 0; j < K; ++j) even[j][column[j][rows[i]]] += increment[rows[i]];
   }
-  uint64_t* counts1 = Counts(buffer) + data_.hist_offset[f1];
-  uint64_t* counts2 = Counts(buffer) + data_.hist_offset[f2];
-  for (uint32_t k = 0; k < width1; ++k) counts1[k] = even1[k] + odd1[k];
-  for (uint32_t k = 0; k < width2; ++k) counts2[k] = even2[k] + odd2[k];
+  for (size_t j = 0; j < K; ++j) {
+    uint64_t* counts = Counts(buffer) + data_.hist_offset[features[j]];
+    for (uint32_t b = 0; b < width[j]; ++b) counts[b] = even[j][b] + odd[j][b];
+  }
+}
+
+size_t GbdtTreeBuilder::FeaturesPerGroup() const {
+  if (!counted_) return 1;
+  return pool_.size() == 1 ? 4 : 2;
 }
 
 void GbdtTreeBuilder::BuildGroup(const GbdtTrainNode& node, size_t group, uint32_t buffer) {
   const size_t k = group * FeaturesPerGroup();
-  if (FeaturesPerGroup() == 2 && k + 1 < features_.size()) {
-    BuildCountsPair(node, features_[k], features_[k + 1], buffer);
-  } else {
-    BuildFeature(node, features_[k], buffer);
+  const size_t n = std::min(FeaturesPerGroup(), features_.size() - k);
+  const uint32_t* f = features_.data() + k;
+  switch (counted_ ? n : 1) {
+    case 4: BuildCountsGroup<4>(node, f, buffer); break;
+    case 3: BuildCountsGroup<3>(node, f, buffer); break;
+    case 2: BuildCountsGroup<2>(node, f, buffer); break;
+    default: BuildFeature(node, f[0], buffer);
   }
 }
 

@@ -69,11 +69,13 @@ class GbdtTreeBuilder {
   Split EvaluateFeature(const GbdtTrainNode& node, uint32_t feature, uint32_t buffer) const;
   bool HasMissing(uint32_t feature, uint32_t buffer) const;
 
-  // Histograms are built a group of features at a time (two for counts, which share a pass over
-  // the rows; one for sums); group g holds features_[g * FeaturesPerGroup(), ...).
-  size_t FeaturesPerGroup() const { return counted_ ? 2 : 1; }
+  // Histograms are built a group of features at a time: counts share a pass over the rows, four
+  // features at a time on one thread, two when the groups are spread over threads (a group is a
+  // task); sums one at a time. Group g holds features_[g * FeaturesPerGroup(), ...).
+  size_t FeaturesPerGroup() const;
   void BuildGroup(const GbdtTrainNode& node, size_t group, uint32_t buffer);
-  void BuildCountsPair(const GbdtTrainNode& node, uint32_t f1, uint32_t f2, uint32_t buffer);
+  template <size_t K>
+  void BuildCountsGroup(const GbdtTrainNode& node, const uint32_t* features, uint32_t buffer);
   void BuildHistogram(const GbdtTrainNode& node, uint32_t feature, GbdtHistBin* hist) const;
   void BuildCounts(const GbdtTrainNode& node, uint32_t feature, uint64_t* counts) const;
   GbdtHistBin CountsToSums(uint64_t packed) const;
