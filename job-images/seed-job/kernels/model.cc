@@ -71,20 +71,54 @@ std::string ModelChecksum(const nlohmann::json& json_without_checksum) {
   return "sha256:" + io::Sha256Hex(json_without_checksum.dump());
 }
 
-nlohmann::json ModelArtifact::ToJson() const {
-  nlohmann::json j = {
+namespace {
+
+// The artifact without its checksum member.
+nlohmann::json ArtifactBody(const ModelArtifact& a) {
+  return {
       {"format", kModelFormat},
       {"formatVersion", kModelFormatVersion},
-      {"kind", kind},
-      {"features", features},
-      {"featureSource", SourceToJson(source)},
-      {"quantiles", quantiles},
-      {"capacityMw", capacity_mw},
+      {"kind", a.kind},
+      {"features", a.features},
+      {"featureSource", SourceToJson(a.source)},
+      {"quantiles", a.quantiles},
+      {"capacityMw", a.capacity_mw},
       {"trainingWindow",
-       {{"start", io::FormatRfc3339(train_start, 0, true)}, {"end", io::FormatRfc3339(train_end, 0, true)}, {"rows", train_rows}}},
-      {"scores", scores},
-      {"parameters", parameters},
+       {{"start", io::FormatRfc3339(a.train_start, 0, true)}, {"end", io::FormatRfc3339(a.train_end, 0, true)}, {"rows", a.train_rows}}},
+      {"scores", a.scores},
+      {"parameters", a.parameters},
   };
+}
+
+// The compact text of body plus its checksum member, as ToJson().dump() gives it, with every member
+// serialised once: the hashed text is the body's members joined, and the checksum member goes where
+// the (sorted) object puts it.
+std::string TextWithChecksum(const nlohmann::json& body) {
+  std::vector<std::string> members;
+  members.reserve(body.size() + 1);
+  std::string text = "{";
+  size_t checksum_at = 0, index = 0;  // the member before which "checksum" sorts
+  for (auto it = body.begin(); it != body.end(); ++it, ++index) {
+    if (it.key() < std::string("checksum")) checksum_at = index + 1;
+    members.push_back(nlohmann::json(it.key()).dump() + ":" + it.value().dump());
+    if (index > 0) text += ',';
+    text += members.back();
+  }
+  text += '}';
+  members.insert(members.begin() + static_cast<std::ptrdiff_t>(checksum_at),
+                 "\"checksum\":" + nlohmann::json("sha256:" + io::Sha256Hex(text)).dump());
+  text.assign("{");
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i > 0) text += ',';
+    text += members[i];
+  }
+  return text += '}';
+}
+
+}  // namespace
+
+nlohmann::json ModelArtifact::ToJson() const {
+  nlohmann::json j = ArtifactBody(*this);
   j["checksum"] = ModelChecksum(j);
   return j;
 }
@@ -173,7 +207,7 @@ ModelArtifact LoadModel(const std::string& path) {
 }
 
 void SaveModel(const std::string& path, const ModelArtifact& model) {
-  io::WriteFileAtomic(path, model.ToJson().dump() + "\n");
+  io::WriteFileAtomic(path, TextWithChecksum(ArtifactBody(model)) + "\n");
 }
 
 struct Predictor::Impl {

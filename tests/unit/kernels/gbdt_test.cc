@@ -565,5 +565,24 @@ TEST(GbdtBinningTest, CutPointsAreMidpointsOrQuantiles) {
   EXPECT_LE(cuts.size(), 7u);
 }
 
+// The cut points of values sorted the obvious way: midpoints of adjacent distinct values.
+std::vector<double> ReferenceMidpoints(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  std::vector<double> cuts;
+  for (size_t i = 0; i + 1 < v.size(); ++i) cuts.push_back(v[i] + (v[i + 1] - v[i]) / 2);
+  return cuts;
+}
+
+TEST(GbdtBinningTest, CutPointsOfMixedSignsAndMagnitudesAreInValueOrder) {
+  // Negative, positive, both zeros, subnormal, huge and tiny values, shuffled: the order the cut
+  // points come from must be the numeric one.
+  std::vector<double> v = {-0.0, 0.0, 1e-310, -1e-310, 3.5, -3.5, 1e300, -1e300, 2.0, -2.0, 0.25, -0.25, 7e-5, 42.0};
+  for (int i = 0; i < 200; ++i) v.push_back((i % 2 ? -1.0 : 1.0) * std::ldexp(1.0 + i / 256.0, (i * 37) % 90 - 45));
+  std::mt19937 shuffle(5);
+  std::shuffle(v.begin(), v.end(), shuffle);
+  EXPECT_EQ(GbdtCutPoints(v, 255), ReferenceMidpoints(v));
+}
+
 }  // namespace
 }  // namespace seed::kernels

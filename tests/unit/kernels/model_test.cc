@@ -84,6 +84,14 @@ TEST(Model, SaveLoadRoundTripPredictsIdentically) {
   std::filesystem::remove(path);
 }
 
+TEST(Model, SavedTextIsTheCompactDumpWithItsChecksum) {
+  const ModelArtifact m = LinearArtifact();
+  const std::string path = TempPath("dump.json");
+  SaveModel(path, m);
+  EXPECT_EQ(io::ReadFile(path), m.ToJson().dump() + "\n");
+  std::filesystem::remove(path);
+}
+
 TEST(Model, QuantilesAreSortedAndClippedToCapacity) {
   ModelArtifact m = LinearArtifact();
   // Residual offsets that would cross: the 0.9 offset below the 0.1 offset.
