@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <future>
 
 #include "commands/commands.h"
 #include "io/csv.h"
@@ -60,6 +61,9 @@ void Run(const ForecastFlags& f) {
   if (f.ultra_short && f.measurements_path.empty()) {
     throw io::UsageError("--ultra-short needs --measurements (the latest measured power is blended in)");
   }
+  // The NWP file is read while the model is parsed (independent, and both single-threaded); a bad
+  // model is still reported first.
+  std::future<io::Frame> nwp_read = std::async(std::launch::async, [&] { return io::ReadCsv(f.nwp_path); });
   const kernels::ModelArtifact model = kernels::LoadModel(f.model_path);
   kernels::Predictor predictor = [&] {
     try {
@@ -68,7 +72,7 @@ void Run(const ForecastFlags& f) {
       throw io::InputError(f.model_path, e.what());
     }
   }();
-  const io::Frame nwp = io::ReadCsv(f.nwp_path);
+  const io::Frame nwp = nwp_read.get();
   const int64_t issue = f.issue_time.empty() ? 0 : ParseFlagTime("--issue-time", f.issue_time);
   const std::vector<int64_t> targets = TargetTimes(f, nwp.utc_offset_minutes, issue);
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <future>
 
 #include "commands/commands.h"
 #include "io/csv.h"
@@ -82,8 +83,12 @@ nlohmann::json Score(const std::vector<double>& taus, const std::vector<double>&
 void Run(TrainFlags& f) {
   if (!(f.capacity > 0)) throw io::UsageError("--capacity must be a positive number of MW (the plant's nameplate)");
   if (f.validation_days < 0) throw io::UsageError("--validation-days must be 0 or more");
+  // The two files are read side by side (each reader is single-threaded); a bad NWP file is still
+  // reported first.
+  std::future<io::Frame> measured_read = std::async(
+      std::launch::async, [&] { return io::ReadCsv(f.measurements_path, {.required = {"power_mw"}}); });
   const io::Frame nwp = io::ReadCsv(f.nwp_path);
-  const io::Frame measured = io::ReadCsv(f.measurements_path, {.required = {"power_mw"}});
+  const io::Frame measured = measured_read.get();
 
   kernels::ModelArtifact model;
   model.kind = f.model_kind;
