@@ -36,6 +36,8 @@ void WorkQueue::SetTimersFirst(bool timers_first) {
 
 void WorkQueue::AddLocked(const std::string& item, bool timer) {
   if (shutting_down_) return;
+  // A timer due while its key is being worked on keeps its place ahead when Done() queues it again.
+  if (timer && timers_first_ && processing_.count(item)) timer_dirty_.insert(item);
   if (dirty_.count(item)) return;
   if (adds_) adds_->Inc();
   dirty_.insert(item);
@@ -136,8 +138,9 @@ void WorkQueue::Done(const std::string& item) {
     if (work_duration_) work_duration_->Observe(duration<double>(clock_.Now() - it->second).count());
     started_at_.erase(it);
   }
+  const bool timer = timer_dirty_.erase(item) > 0;
   if (dirty_.count(item) && !shutting_down_) {
-    queue_.push_back(item);
+    (timer ? timer_queue_ : queue_).push_back(item);
     UpdateDepthLocked();
     cv_.notify_one();
   }

@@ -85,6 +85,7 @@ class WorkQueue {
   std::condition_variable no_ready_cv_;  // the ready queue became empty
   std::deque<std::string> queue_;
   std::deque<std::string> timer_queue_;  // due timers, handed out first when timers_first_
+  std::unordered_set<std::string> timer_dirty_;  // processing keys whose timer came due meanwhile
   bool timers_first_ = false;
   std::unordered_set<std::string> dirty_;
   std::unordered_set<std::string> processing_;

@@ -208,6 +208,16 @@ TEST(WorkQueueTest, DueTimersGoAheadOfEventAddedKeysWhenAsked) {
     q.AddAfter("ns/due-3", seconds(1), /*timer=*/true);
     clock.Advance(seconds(1));
     EXPECT_EQ(q.TryGet(), timers_first ? "ns/due-3" : "ns/event-2");
+    q.Done(*q.TryGet());
+    // A timer that comes due while its key is being worked on goes first once the work is done.
+    q.Add("ns/busy");
+    ASSERT_EQ(q.TryGet(), "ns/busy");
+    q.Add("ns/event-3");
+    q.AddAfter("ns/busy", seconds(1), /*timer=*/true);
+    clock.Advance(seconds(1));
+    EXPECT_EQ(q.Len(), 1u) << "ns/busy waits for Done()";
+    q.Done("ns/busy");
+    EXPECT_EQ(q.TryGet(), timers_first ? "ns/busy" : "ns/event-3");
   }
 }
 
