@@ -139,6 +139,7 @@ void Run(TrainFlags& f) {
 
   // gbdt: each quantile model's output on the training rows, as training left it (no second walk).
   std::vector<std::vector<double>> train_outputs;
+  std::vector<kernels::GbdtModel> fitted_models;  // gbdt: what model.parameters holds, as fitted
   if (f.model_kind == "gbdt") {
     nlohmann::json models = nlohmann::json::array();
     nlohmann::json iterations = nlohmann::json::array();
@@ -175,8 +176,12 @@ void Run(TrainFlags& f) {
       }
       calibration.push_back(shift);
       train_outputs.push_back(std::move(fits[q].train_prediction));
+      fitted_models.push_back(std::move(fits[q].model));
     }
-    model.parameters = {{"models", models}, {"trees", iterations}, {"calibration", calibration}};
+    model.parameters = nlohmann::json::object();  // moved in: an initializer list would copy
+    model.parameters["models"] = std::move(models);
+    model.parameters["trees"] = std::move(iterations);
+    model.parameters["calibration"] = std::move(calibration);
   } else if (f.model_kind == "linear" || f.model_kind == "powercurve") {
     std::vector<double> point(train.Rows());
     if (f.model_kind == "linear") {
@@ -196,7 +201,8 @@ void Run(TrainFlags& f) {
     throw io::UsageError("--model must be gbdt, linear or powercurve");
   }
 
-  const kernels::Predictor predictor(model);
+  const kernels::Predictor predictor =
+      fitted_models.empty() ? kernels::Predictor(model) : kernels::Predictor(model, std::move(fitted_models));
   const size_t nq = model.quantiles.size();
   std::vector<double> predictions(train.Rows() * nq);
   if (train_outputs.empty()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <sstream>
 #include <string_view>
 
@@ -73,8 +74,8 @@ std::string ModelChecksum(const nlohmann::json& json_without_checksum) {
 
 namespace {
 
-// The artifact without its checksum member.
-nlohmann::json ArtifactBody(const ModelArtifact& a) {
+// The artifact's members but its checksum and the two large ones, scores and parameters.
+nlohmann::json SmallMembers(const ModelArtifact& a) {
   return {
       {"format", kModelFormat},
       {"formatVersion", kModelFormatVersion},
@@ -85,23 +86,26 @@ nlohmann::json ArtifactBody(const ModelArtifact& a) {
       {"capacityMw", a.capacity_mw},
       {"trainingWindow",
        {{"start", io::FormatRfc3339(a.train_start, 0, true)}, {"end", io::FormatRfc3339(a.train_end, 0, true)}, {"rows", a.train_rows}}},
-      {"scores", a.scores},
-      {"parameters", a.parameters},
   };
 }
 
-// The compact text of body plus its checksum member, as ToJson().dump() gives it, with every member
-// serialised once: the hashed text is the body's members joined, and the checksum member goes where
-// the (sorted) object puts it.
-std::string TextWithChecksum(const nlohmann::json& body) {
+// What ToJson().dump() gives, without copying the large members into one JSON value and with every
+// member serialised once: the hashed text is the other members joined in the object's (sorted)
+// order, and the checksum member then goes where that order puts it.
+std::string TextWithChecksum(const ModelArtifact& a) {
+  const nlohmann::json small = SmallMembers(a);
+  std::map<std::string, const nlohmann::json*> sorted;  // ordered as a JSON object's members
+  for (auto it = small.begin(); it != small.end(); ++it) sorted[it.key()] = &it.value();
+  sorted["scores"] = &a.scores;
+  sorted["parameters"] = &a.parameters;
   std::vector<std::string> members;
-  members.reserve(body.size() + 1);
+  members.reserve(sorted.size() + 1);
   std::string text = "{";
-  size_t checksum_at = 0, index = 0;  // the member before which "checksum" sorts
-  for (auto it = body.begin(); it != body.end(); ++it, ++index) {
-    if (it.key() < std::string("checksum")) checksum_at = index + 1;
-    members.push_back(nlohmann::json(it.key()).dump() + ":" + it.value().dump());
-    if (index > 0) text += ',';
+  size_t checksum_at = 0;  // the member before which "checksum" sorts
+  for (const auto& [key, value] : sorted) {
+    if (key < std::string("checksum")) checksum_at = members.size() + 1;
+    if (!members.empty()) text += ',';
+    members.push_back(nlohmann::json(key).dump() + ":" + value->dump());
     text += members.back();
   }
   text += '}';
@@ -118,7 +122,9 @@ std::string TextWithChecksum(const nlohmann::json& body) {
 }  // namespace
 
 nlohmann::json ModelArtifact::ToJson() const {
-  nlohmann::json j = ArtifactBody(*this);
+  nlohmann::json j = SmallMembers(*this);
+  j["scores"] = scores;
+  j["parameters"] = parameters;
   j["checksum"] = ModelChecksum(j);
   return j;
 }
@@ -207,7 +213,7 @@ ModelArtifact LoadModel(const std::string& path) {
 }
 
 void SaveModel(const std::string& path, const ModelArtifact& model) {
-  io::WriteFileAtomic(path, TextWithChecksum(ArtifactBody(model)) + "\n");
+  io::WriteFileAtomic(path, TextWithChecksum(model) + "\n");
 }
 
 struct Predictor::Impl {
@@ -222,7 +228,11 @@ struct Predictor::Impl {
   ResidualQuantiles residuals;
 };
 
-Predictor::Predictor(const ModelArtifact& model) : impl_(std::make_unique<Impl>()) {
+Predictor::Predictor(const ModelArtifact& model) : Predictor(model, nullptr) {}
+
+Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel> fitted) : Predictor(model, &fitted) {}
+
+Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted) : impl_(std::make_unique<Impl>()) {
   Impl& p = *impl_;
   p.kind = model.kind;
   p.capacity = model.capacity_mw;
@@ -235,9 +245,14 @@ Predictor::Predictor(const ModelArtifact& model) : impl_(std::make_unique<Impl>(
       if (!models.is_array() || models.size() != p.quantiles.size()) {
         throw std::invalid_argument("gbdt artifact needs one model per quantile");
       }
-      for (const auto& m : models) {
-        p.gbdt.push_back(GbdtModel::FromJson(m));
-        if (p.gbdt.back().num_features() != p.num_features) {
+      if (fitted != nullptr) {
+        if (fitted->size() != p.quantiles.size()) throw std::invalid_argument("gbdt artifact needs one model per quantile");
+        p.gbdt = std::move(*fitted);
+      } else {
+        for (const auto& m : models) p.gbdt.push_back(GbdtModel::FromJson(m));
+      }
+      for (const GbdtModel& m : p.gbdt) {
+        if (m.num_features() != p.num_features) {
           throw std::invalid_argument("gbdt model expects a different number of features than the artifact lists");
         }
       }

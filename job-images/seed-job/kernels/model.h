@@ -38,10 +38,15 @@ void SaveModel(const std::string& path, const ModelArtifact& model);
 // The checksum a ModelArtifact JSON should carry (over every member except "checksum").
 std::string ModelChecksum(const nlohmann::json& json_without_checksum);
 
+class GbdtModel;
+
 // Evaluates a loaded artifact. Thread-safe after construction.
 class Predictor {
  public:
   explicit Predictor(const ModelArtifact& model);  // throws io::InputError for bad parameters
+  // gbdt: with the quantile models as fitted (one per quantile, what model.parameters holds), so
+  // they are not parsed back from the artifact's JSON.
+  Predictor(const ModelArtifact& model, std::vector<GbdtModel> fitted);
   ~Predictor();
   Predictor(Predictor&&) noexcept;
 
@@ -60,6 +65,7 @@ class Predictor {
   void FromModelOutputs(const std::vector<std::vector<double>>& model_outputs, size_t n, double* out) const;
 
  private:
+  Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted);  // fitted: null to parse
   // Missing-input NaN, clipping and sorting of one row's raw quantile values.
   void Finish(double* out) const;
   struct Impl;

@@ -234,6 +234,25 @@ TEST(Model, BatchPredictionEqualsRowPredictionForEveryKind) {
   EXPECT_THROW(p.FromModelOutputs(train_outputs, n, from_outputs.data()), std::invalid_argument);
 }
 
+TEST(Model, PredictorFromFittedModelsEqualsTheParsedOne) {
+  std::vector<double> x;
+  const ModelArtifact m = GbdtArtifact(&x, nullptr);
+  std::vector<GbdtModel> fitted;
+  for (const auto& json : m.parameters.at("models")) fitted.push_back(GbdtModel::FromJson(json));
+  const Predictor parsed(m), given(m, fitted);
+  const size_t n = x.size() / 2;
+  std::vector<double> a(n * 3), b(n * 3);
+  parsed.PredictBatch(x.data(), n, a.data(), 1);
+  given.PredictBatch(x.data(), n, b.data(), 1);
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!std::isnan(a[i]) || !std::isnan(b[i])) {
+      ASSERT_EQ(a[i], b[i]) << i;
+    }
+  }
+  fitted.pop_back();
+  EXPECT_THROW(Predictor(m, fitted), io::InputError);  // one model per quantile
+}
+
 TEST(Model, ReformattedButUnchangedArtifactsStillLoad) {
   // The fast checksum check hashes the file's own text; a pretty-printed file takes the canonical
   // way (re-serialise, then hash) and loads the same model.
