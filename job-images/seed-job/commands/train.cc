@@ -162,10 +162,14 @@ void Run(TrainFlags& f) {
     std::vector<kernels::GbdtFit> fits =
         kernels::TrainGbdtModels(train.x.data(), train.Rows(), cols, train.y.data(), params, f.gbdt.threads,
                                  has_valid ? valid.x.data() : nullptr, valid.Rows(), has_valid ? valid.y.data() : nullptr);
+    std::vector<std::future<nlohmann::json>> model_json;  // the models' JSON is built side by side
+    for (const kernels::GbdtFit& fit : fits) {
+      model_json.push_back(std::async(std::launch::async, [&fit] { return fit.model.ToJson(); }));
+    }
     for (size_t q = 0; q < fits.size(); ++q) {
       const kernels::GbdtModel& fitted = fits[q].model;
       const double tau = model.quantiles[q];
-      models.push_back(fitted.ToJson());
+      models.push_back(model_json[q].get());
       iterations.push_back(fitted.num_trees());
       double shift = 0;
       if (tau != 0.5 && valid.Rows() >= 96) {

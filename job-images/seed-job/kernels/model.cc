@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <future>
 #include <map>
 #include <sstream>
 #include <string_view>
@@ -89,34 +90,57 @@ nlohmann::json SmallMembers(const ModelArtifact& a) {
   };
 }
 
+// value.dump(), with the elements of value's arrays of objects (a gbdt artifact's quantile models,
+// megabytes of numbers) serialised side by side.
+std::string DumpSideBySide(const nlohmann::json& value) {
+  if (!value.is_object()) return value.dump();
+  std::string text = "{";
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (it != value.begin()) text += ',';
+    text += nlohmann::json(it.key()).dump() + ":";
+    const nlohmann::json& member = it.value();
+    if (!member.is_array() || member.size() < 2 || !member[0].is_object()) {
+      text += member.dump();
+      continue;
+    }
+    std::vector<std::future<std::string>> parts;
+    for (const nlohmann::json& element : member) {
+      parts.push_back(std::async(std::launch::async, [&element] { return element.dump(); }));
+    }
+    text += '[';
+    for (size_t k = 0; k < parts.size(); ++k) {
+      if (k > 0) text += ',';
+      text += parts[k].get();
+    }
+    text += ']';
+  }
+  return text += '}';
+}
+
 // What ToJson().dump() gives, without copying the large members into one JSON value and with every
 // member serialised once: the hashed text is the other members joined in the object's (sorted)
-// order, and the checksum member then goes where that order puts it.
+// order, and the checksum member is then put where that order puts it.
 std::string TextWithChecksum(const ModelArtifact& a) {
   const nlohmann::json small = SmallMembers(a);
   std::map<std::string, const nlohmann::json*> sorted;  // ordered as a JSON object's members
   for (auto it = small.begin(); it != small.end(); ++it) sorted[it.key()] = &it.value();
   sorted["scores"] = &a.scores;
   sorted["parameters"] = &a.parameters;
-  std::vector<std::string> members;
-  members.reserve(sorted.size() + 1);
   std::string text = "{";
-  size_t checksum_at = 0;  // the member before which "checksum" sorts
+  size_t checksum_at = 1;  // the offset at which the checksum member goes
+  bool before_checksum = false;  // whether the member before that offset sorts before "checksum"
   for (const auto& [key, value] : sorted) {
-    if (key < std::string("checksum")) checksum_at = members.size() + 1;
-    if (!members.empty()) text += ',';
-    members.push_back(nlohmann::json(key).dump() + ":" + value->dump());
-    text += members.back();
+    if (text.size() > 1) text += ',';
+    text += nlohmann::json(key).dump() + ":" + DumpSideBySide(*value);
+    if (key < std::string("checksum")) {
+      checksum_at = text.size();
+      before_checksum = true;
+    }
   }
   text += '}';
-  members.insert(members.begin() + static_cast<std::ptrdiff_t>(checksum_at),
-                 "\"checksum\":" + nlohmann::json("sha256:" + io::Sha256Hex(text)).dump());
-  text.assign("{");
-  for (size_t i = 0; i < members.size(); ++i) {
-    if (i > 0) text += ',';
-    text += members[i];
-  }
-  return text += '}';
+  const std::string member = "\"checksum\":" + nlohmann::json("sha256:" + io::Sha256Hex(text)).dump();
+  text.insert(checksum_at, before_checksum ? "," + member : text.size() > 2 ? member + "," : member);
+  return text;
 }
 
 }  // namespace
@@ -213,7 +237,9 @@ ModelArtifact LoadModel(const std::string& path) {
 }
 
 void SaveModel(const std::string& path, const ModelArtifact& model) {
-  io::WriteFileAtomic(path, TextWithChecksum(model) + "\n");
+  std::string text = TextWithChecksum(model);
+  text += '\n';
+  io::WriteFileAtomic(path, text);
 }
 
 struct Predictor::Impl {
