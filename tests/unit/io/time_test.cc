@@ -39,5 +39,13 @@ TEST(Rfc3339, FormatsInTheGivenOffset) {
   }
 }
 
+TEST(Rfc3339, FormatsEarlyLateAndFarYears) {
+  EXPECT_EQ(FormatRfc3339(-62135596800, 0), "0001-01-01T00:00:00+00:00");
+  EXPECT_EQ(FormatRfc3339(-30610224000, 0, true), "1000-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(253402300799, 840), "10000-01-01T13:59:59+14:00");
+  EXPECT_EQ(FormatRfc3339(253402300799, -720), "9999-12-31T11:59:59-12:00");
+  EXPECT_EQ(FormatRfc3339(1714493700, 5), "2024-04-30T16:20:00+00:05");
+}
+
 }  // namespace
 }  // namespace seed::io
