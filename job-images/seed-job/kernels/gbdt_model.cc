@@ -49,16 +49,17 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
     const size_t size = end - begin;
     for (size_t i = 0; i < size; ++i) {
       const GbdtNode& node = nodes_[begin + i];
-      const std::string where = "tree " + std::to_string(t) + " node " + std::to_string(i) + ": ";
-      if (std::isnan(node.threshold) || std::isinf(node.threshold)) Malformed(where + "value must be finite");
+      // Only built for a message: a string per node would cost more than the checks.
+      auto where = [&] { return "tree " + std::to_string(t) + " node " + std::to_string(i) + ": "; };
+      if (std::isnan(node.threshold) || std::isinf(node.threshold)) Malformed(where() + "value must be finite");
       if (node.IsLeaf()) continue;
       // Children strictly after their parent: prediction always moves forward and terminates.
       if (node.left <= i || node.left + 1 >= size) {
-        Malformed(where + "children " + std::to_string(node.left) + "/" + std::to_string(node.left + 1) +
+        Malformed(where() + "children " + std::to_string(node.left) + "/" + std::to_string(node.left + 1) +
                   " must come after the node and inside the tree (" + std::to_string(size) + " nodes)");
       }
       if (node.feature >= num_features_) {
-        Malformed(where + "feature " + std::to_string(node.feature) + " out of range (" +
+        Malformed(where() + "feature " + std::to_string(node.feature) + " out of range (" +
                   std::to_string(num_features_) + " features)");
       }
     }
