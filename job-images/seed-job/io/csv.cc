@@ -203,11 +203,7 @@ Frame ParseCsv(std::string_view text, const std::string& source, const CsvReadOp
 }
 
 Frame ReadCsv(const std::string& path, const CsvReadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file (does it exist and is it readable?)");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return ParseCsv(buffer.str(), path, options);
+  return ParseCsv(ReadFile(path), path, options);
 }
 
 std::string FormatCsv(const Frame& frame, int decimals) {

@@ -1,6 +1,7 @@
 #include "io/csv.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -67,6 +68,23 @@ TEST(Csv, NamesFileLineAndColumnForEveryKindOfBadInput) {
 
 TEST(Csv, MissingFileIsAnInputError) {
   EXPECT_THROW(ReadCsv("/nonexistent/seed/file.csv"), InputError);
+}
+
+TEST(Csv, ReadFileGivesRegularFilesAndPipesWhole) {
+  // Larger than one read chunk, and a directory reads as empty (the CSV reader then says so).
+  std::string text;
+  for (int i = 0; text.size() < 200000; ++i) text += std::to_string(i) + ",";
+  const auto path = std::filesystem::temp_directory_path() / ("seed-read-" + std::to_string(::getpid()));
+  WriteFileAtomic(path.string(), text);
+  EXPECT_EQ(ReadFile(path.string()), text);
+  std::filesystem::remove(path);
+  EXPECT_EQ(ReadFile(std::filesystem::temp_directory_path().string()), "");
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "time\n", 5), 5);
+  ::close(fds[1]);
+  EXPECT_EQ(ReadFile("/dev/fd/" + std::to_string(fds[0])), "time\n");
+  ::close(fds[0]);
 }
 
 TEST(Csv, WritesAtomicallyAndRoundTrips) {
