@@ -178,11 +178,12 @@ double GbdtPercentile(double* values, double* scratch, size_t n, double alpha) {
 namespace {
 
 // Slots for models that train side by side on fewer threads than models: a model holds a slot for
-// kTreesPerTurn trees, then the waiting model that has had the fewest turns (the lowest index on a
-// tie) goes next. A model trains on one thread only, so the turns change nothing in the results.
+// one turn (its share of its trees, see GbdtSchedulePlan::turns_per_model), then the waiting model
+// that has had the fewest turns (the lowest index on a tie) goes next. A model trains on one thread
+// only, so the turns change nothing in the results. Turns are few and long: every hand-over costs a
+// cold cache, and the woken thread often lands on the busy CPU while the freed one idles.
 class GbdtTurns {
  public:
-  static constexpr int kTreesPerTurn = 8;
   GbdtTurns(size_t models, size_t slots) : turns_(models, 0), waiting_(models, false), free_(slots) {}
 
   void Acquire(size_t model) {
@@ -221,12 +222,14 @@ class GbdtTurns {
 // out, an exception included.
 class GbdtTurnHolder {
  public:
-  GbdtTurnHolder(GbdtTurns* turns, size_t model) : turns_(turns), model_(model) {}
+  // trees_per_turn: how many trees the model grows per turn (at least 1).
+  GbdtTurnHolder(GbdtTurns* turns, size_t model, int trees_per_turn)
+      : turns_(turns), model_(model), trees_per_turn_(std::max(1, trees_per_turn)) {}
   ~GbdtTurnHolder() {
     if (held_) turns_->Release(model_);
   }
   void BeforeTree(int tree) {
-    if (turns_ == nullptr || tree % GbdtTurns::kTreesPerTurn != 0) return;
+    if (turns_ == nullptr || tree % trees_per_turn_ != 0) return;
     if (held_) turns_->Release(model_);
     held_ = false;
     turns_->Acquire(model_);
@@ -236,6 +239,7 @@ class GbdtTurnHolder {
  private:
   GbdtTurns* turns_;
   size_t model_;
+  int trees_per_turn_;
   bool held_ = false;
 };
 
@@ -245,7 +249,7 @@ class GbdtTurnHolder {
 GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams& params, GbdtThreadPool& pool,
                 const double* valid_x, size_t valid_rows, const double* valid_y, GbdtTrainLog* log,
                 bool record_train_loss, std::vector<double>* train_prediction, GbdtTurns* turns = nullptr,
-                size_t model_index = 0) {
+                size_t model_index = 0, int turns_per_model = 1) {
   const size_t rows = data.rows, cols = data.cols;
   const bool has_valid = valid_x != nullptr && valid_y != nullptr && valid_rows > 0;
   const bool quantile = params.loss == GbdtParams::Loss::kQuantile;
@@ -285,7 +289,7 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
   double best_valid = std::numeric_limits<double>::infinity();
   int best_iteration = -1;
 
-  GbdtTurnHolder turn(turns, model_index);
+  GbdtTurnHolder turn(turns, model_index, (params.trees + turns_per_model - 1) / turns_per_model);
   for (int t = 0; t < params.trees; ++t) {
     turn.BeforeTree(t);
     for_rows([&](size_t begin, size_t end) {
@@ -468,6 +472,7 @@ GbdtSchedulePlan GbdtSchedule(size_t models, int threads) {
   for (size_t k = 0; k < models; ++k) {  // the first ones take the spare threads
     plan.threads.push_back(models >= total ? 1 : static_cast<int>(total / models + (k < total % models ? 1 : 0)));
   }
+  if (models > plan.concurrent) plan.turns_per_model = static_cast<int>(plan.concurrent / std::gcd(models, plan.concurrent));
   return plan;
 }
 
@@ -497,7 +502,8 @@ std::vector<GbdtFit> TrainGbdtModels(const double* x, size_t rows, size_t cols, 
       GbdtThreadPool pool(plan.threads[m]);
       GbdtFit& fit = fits[m];
       fit.model = Boost(data, y, params[m], pool, valid_x, valid_rows, valid_y, &fit.log, false,
-                        &fit.train_prediction, plan.concurrent < params.size() ? &turns : nullptr, m);
+                        &fit.train_prediction, plan.concurrent < params.size() ? &turns : nullptr, m,
+                        plan.turns_per_model);
     } catch (...) {
       errors[m] = std::current_exception();
     }

@@ -127,12 +127,15 @@ std::vector<GbdtFit> TrainGbdtModels(const double* x, size_t rows, size_t cols, 
 // How TrainGbdtModels spreads `models` over `threads` (>= 1): the threads each model gets, and how
 // many models run at any moment. A model alone synchronises its threads a few times per tree level,
 // while models side by side never wait for each other, so with at least as many models as threads
-// every model runs single-threaded and they take turns (a few trees at a time, the model with the
-// fewest turns first) on `threads` slots; fewer models share the threads. E.g. 3 models on 2
-// threads: {1, 1, 1}, 2 at a time; 2 models on 5 threads: {3, 2}, 2 at a time.
+// every model runs single-threaded and they take turns (the model with the fewest turns first) on
+// `threads` slots; fewer models share the threads. A model's trees are cut into turns_per_model
+// turns of equal length, the fewest that make models x turns a whole number of rounds of the slots,
+// so the slots run out of work together. E.g. 3 models on 2 threads: {1, 1, 1}, 2 at a time, 2 turns
+// each (half a model per turn, 3 rounds); 2 models on 5 threads: {3, 2}, 2 at a time, 1 turn.
 struct GbdtSchedulePlan {
   std::vector<int> threads;  // per model
   size_t concurrent = 0;     // models running at any moment
+  int turns_per_model = 1;   // turns a model's trees are cut into when models wait for slots
 };
 GbdtSchedulePlan GbdtSchedule(size_t models, int threads);
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "io/json_file.h"
@@ -502,16 +503,17 @@ TEST(GbdtTest, QuantileTreesArePinned) {
 TEST(GbdtTest, ScheduleRunsAsManyModelsAsThreadsSideBySide) {
   auto plan = [](size_t models, int threads) {
     const GbdtSchedulePlan p = GbdtSchedule(models, threads);
-    return std::make_pair(p.threads, p.concurrent);
+    return std::make_tuple(p.threads, p.concurrent, p.turns_per_model);
   };
-  using Plan = std::pair<std::vector<int>, size_t>;
-  EXPECT_EQ(plan(3, 2), (Plan{{1, 1, 1}, 2}));  // taking turns on two threads
-  EXPECT_EQ(plan(3, 1), (Plan{{1, 1, 1}, 1}));
-  EXPECT_EQ(plan(4, 2), (Plan{{1, 1, 1, 1}, 2}));
-  EXPECT_EQ(plan(3, 8), (Plan{{3, 3, 2}, 3}));
-  EXPECT_EQ(plan(1, 2), (Plan{{2}, 1}));
-  EXPECT_EQ(plan(2, 0), (Plan{{1, 1}, 1}));  // fewer than one thread: one
-  EXPECT_EQ(plan(0, 2), (Plan{{}, 0}));
+  using Plan = std::tuple<std::vector<int>, size_t, int>;
+  EXPECT_EQ(plan(3, 2), (Plan{{1, 1, 1}, 2, 2}));  // half a model per turn: 3 rounds of 2
+  EXPECT_EQ(plan(3, 1), (Plan{{1, 1, 1}, 1, 1}));
+  EXPECT_EQ(plan(4, 2), (Plan{{1, 1, 1, 1}, 2, 1}));
+  EXPECT_EQ(plan(5, 3), (Plan{{1, 1, 1, 1, 1}, 3, 3}));
+  EXPECT_EQ(plan(3, 8), (Plan{{3, 3, 2}, 3, 1}));
+  EXPECT_EQ(plan(1, 2), (Plan{{2}, 1, 1}));
+  EXPECT_EQ(plan(2, 0), (Plan{{1, 1}, 1, 1}));  // fewer than one thread: one
+  EXPECT_EQ(plan(0, 2), (Plan{{}, 0, 1}));
 }
 
 TEST(GbdtTest, MaxLeavesLimitsTreeSize) {
