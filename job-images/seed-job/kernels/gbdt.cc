@@ -289,7 +289,7 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
   double best_valid = std::numeric_limits<double>::infinity();
   int best_iteration = -1;
 
-  GbdtTurnHolder turn(turns, model_index, (params.trees + turns_per_model - 1) / turns_per_model);
+  GbdtTurnHolder turn(turns, model_index, params.trees / turns_per_model + (params.trees % turns_per_model != 0));
   for (int t = 0; t < params.trees; ++t) {
     turn.BeforeTree(t);
     for_rows([&](size_t begin, size_t end) {
