@@ -233,9 +233,7 @@ ModelArtifact ParseModel(const nlohmann::json& json, const std::string& source) 
 ModelArtifact LoadModel(const std::string& path) {
   const std::string text = io::ReadFile(path);
   const std::string_view view = text;
-  // The quantile models are most of the file: they are parsed side by side.
-  std::optional<nlohmann::json> split = io::ParseJsonSplitAt(text, "models");
-  return Parse(split ? std::move(*split) : io::ParseJson(text, path), path, &view);
+  return Parse(io::ParseJson(text, path), path, &view);
 }
 
 void SaveModel(const std::string& path, const ModelArtifact& model) {
