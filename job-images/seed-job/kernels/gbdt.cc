@@ -92,20 +92,7 @@ void ScoreOutOfBag(const std::vector<GbdtTrainNode>& nodes, const GbdtBinnedMatr
       for (uint32_t j = begin; j < end; ++j) score[index[j]] += value;
       continue;
     }
-    const auto f = static_cast<uint32_t>(node.feature);
-    const uint8_t* column = data.Column(f);
-    const uint32_t missing = data.MissingCode(f), bin = node.bin;
-    const bool default_left = node.default_left;
-    uint32_t left = begin, right = begin;
-    for (uint32_t j = begin; j < end; ++j) {
-      const uint32_t row = index[j], code = column[row];
-      const bool go_left = code == missing ? default_left : code <= bin;
-      index[left] = row;
-      right_rows[right] = row;
-      left += go_left;
-      right += !go_left;
-    }
-    std::copy(right_rows + begin, right_rows + right, index + left);
+    const uint32_t left = PartitionRows(data, node, index, right_rows, begin, end);
     range[node.left] = {begin, left};
     range[node.left + 1] = {left, end};
   }

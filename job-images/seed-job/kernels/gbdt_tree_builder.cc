@@ -383,16 +383,13 @@ void GbdtTreeBuilder::ChooseSplit(uint32_t node_id, const Split* per_feature) {
   best_feature_[node_id] = best_feature;
 }
 
-void GbdtTreeBuilder::Partition(const GbdtTrainNode& node) {
-  const uint8_t* column = data_.Column(static_cast<uint32_t>(node.feature));
-  const uint32_t missing = data_.MissingCode(static_cast<uint32_t>(node.feature));
-  const uint32_t bin = node.bin;
+uint32_t PartitionRows(const GbdtBinnedMatrix& data, const GbdtTrainNode& node, uint32_t* rows, uint32_t* scratch,
+                       uint32_t begin, uint32_t end) {
+  const auto feature = static_cast<uint32_t>(node.feature);
+  const uint8_t* column = data.Column(feature);
+  const uint32_t missing = data.MissingCode(feature), bin = node.bin;
   const bool default_left = node.default_left;
-  uint32_t* rows = row_index_.data();
-  uint32_t* scratch = row_scratch_.data();
-  // Stable and branch-free: every row is written to both sides and only its side's cursor moves.
-  // (The bounds are copied: the row stores could alias the node, so its fields would be reloaded.)
-  const uint32_t begin = node.begin, end = node.end;
+  // Branch-free: every row is written to both sides and only its side's cursor moves.
   uint32_t left = begin, right = begin;
   for (uint32_t i = begin; i < end; ++i) {
     const uint32_t row = rows[i];
@@ -404,6 +401,13 @@ void GbdtTreeBuilder::Partition(const GbdtTrainNode& node) {
     right += !go_left;
   }
   std::copy(scratch + begin, scratch + right, rows + left);
+  return left;
+}
+
+void GbdtTreeBuilder::Partition(const GbdtTrainNode& node) {
+  // (The bounds are copied: the row stores could alias the node, so its fields would be reloaded.)
+  const uint32_t begin = node.begin, end = node.end;
+  const uint32_t left = PartitionRows(data_, node, row_index_.data(), row_scratch_.data(), begin, end);
   nodes_[node.left].begin = begin;
   nodes_[node.left].end = left;
   nodes_[node.left + 1].begin = left;

@@ -37,6 +37,11 @@ struct GbdtTrainNode {
   int depth = 0;
 };
 
+// Splits rows[begin, end) by `node`'s split, stably: the rows that go left first, then the others;
+// returns where those start. scratch: room for `end` entries.
+uint32_t PartitionRows(const GbdtBinnedMatrix& data, const GbdtTrainNode& node, uint32_t* rows, uint32_t* scratch,
+                       uint32_t begin, uint32_t end);
+
 class GbdtTreeBuilder {
  public:
   GbdtTreeBuilder(const GbdtBinnedMatrix& data, const GbdtParams& params, GbdtThreadPool& pool);
