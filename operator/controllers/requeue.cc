@@ -5,7 +5,10 @@
 namespace seed::controllers {
 
 namespace {
-constexpr std::chrono::milliseconds kMargin{100};  // CronJob's nextScheduleDelta
+// CronJob requeues 100 ms after the scheduled time (nextScheduleDelta) to be sure the time has come.
+// The work queue's timers wait on the steady clock to the millisecond, so 10 ms is enough; a wake-up
+// that still comes before the second (a stepped wall clock) only requeues once more.
+constexpr std::chrono::milliseconds kMargin{10};
 }
 
 std::chrono::sys_seconds NowSeconds(const kube::Clock& clock) {
