@@ -60,6 +60,12 @@ class GbdtModel {  // immutable after training; thread-safe prediction
   double Predict(const double* row) const;  // one row of features (NaN = missing)
   // rows: n rows, row i at rows + i * stride. threads 0: all cores.
   void PredictBatch(const double* rows, size_t n, size_t stride, double* out, int threads = 0) const;
+  // The same on the calling thread only, for callers that spread the blocks of several models over
+  // one pool (kPredictBlock rows per call is the natural task size).
+  void PredictSerial(const double* rows, size_t n, size_t stride, double* out) const;
+  static constexpr size_t kPredictBlock = 256;
+  // At most this many distinct thresholds per feature (their indices + 1 must stay below 0xFFFF).
+  static constexpr size_t kMaxThresholds = 65533;
 
   size_t num_features() const { return num_features_; }
   size_t num_trees() const { return tree_starts_.size(); }
@@ -70,27 +76,47 @@ class GbdtModel {  // immutable after training; thread-safe prediction
   const std::vector<uint32_t>& tree_starts() const { return tree_starts_; }
   // Total split gain per feature (the usual "gain" importance), summed over all trees.
   const std::vector<double>& gain_importance() const { return gain_importance_; }
+  // Per feature, the distinct split thresholds of the internal nodes, increasing (-0.0 before
+  // 0.0 when both occur). Prediction compares rows with them by index.
+  const std::vector<std::vector<double>>& thresholds() const { return thresholds_; }
   // Keeps the first `trees` trees (early stopping).
   void Truncate(size_t trees);
 
+  // Writes "seed-gbdt" version 2 (binary node tables in base64, see the README); reads 1 and 2.
   nlohmann::json ToJson() const;
   static GbdtModel FromJson(const nlohmann::json& json);
 
  private:
-  // GbdtNode packed into 16 bytes for prediction. A leaf becomes a node that loops to itself
-  // (threshold +inf, NaN to the left), so every row takes exactly depth steps without a branch on
-  // leaf-ness; its output lives in leaf_value_.
+  // Prediction compares threshold indices, not doubles. index(x) = the first k with
+  // thresholds_[f][k] >= x (the table's size when none), so x <= thresholds_[f][k] iff index(x) <= k.
+  // A row becomes two columns per feature, one for nodes that send NaN left and one for nodes that
+  // send it right: column 2f holds index(x) + 1 (NaN: 0), column 2f + 1 holds index(x) (NaN: 0xFFFF).
+  // A node then sends the row right iff its column's value > its bound: k + 1 or k respectively.
+  // A leaf becomes a node that loops to itself with bound 0xFFFF, which no value exceeds, so every
+  // row takes exactly depth steps without a branch on leaf-ness or NaN; its output is in leaf_value_.
   struct PackedNode {
-    double threshold;
-    uint32_t feature;
-    uint32_t left_and_default;  // child index << 1 | default_left
+    uint32_t left;   // left child (right = left + 1); a leaf: itself
+    uint16_t slot;   // 2 * feature + (0 when NaN goes left, 1 when right)
+    uint16_t bound;  // go right iff column[slot] > bound
   };
-  // out[r] = base + sum of trees for rows [0, n) of one block (n <= kBlock).
+  // For FromJson: the threshold tables as stored (increasing, at most kMaxThresholds each) and
+  // each node's index into its feature's table (the node's threshold is that entry).
+  GbdtModel(size_t num_features, double base_score, std::vector<GbdtNode> nodes, std::vector<uint32_t> tree_starts,
+            GbdtParams::Loss loss, double alpha, std::vector<double> gain_importance,
+            std::vector<std::vector<double>> thresholds, const std::vector<uint16_t>& threshold_index);
+  void Validate();  // the constructor's checks (and an empty gain_importance filled with zeros)
+  // Builds packed_, leaf_value_, tree_depth_, and thresholds_ from nodes_ unless the indices into
+  // given tables are passed.
+  void Pack(const std::vector<uint16_t>* threshold_index);
+  // The 2 * num_features_ columns (see PackedNode) of n rows.
+  void IndexRows(const double* rows, size_t n, size_t stride, uint16_t* out) const;
+  // out[r] = base + sum of trees for rows [0, n) of one block (n <= kPredictBlock).
   void PredictBlock(const double* rows, size_t n, size_t stride, double* out) const;
 
   size_t num_features_ = 0;
   double base_score_ = 0;
   std::vector<GbdtNode> nodes_;        // all trees, concatenated; child indices are tree-local
+  std::vector<std::vector<double>> thresholds_;
   std::vector<PackedNode> packed_;     // nodes_, packed
   std::vector<double> leaf_value_;     // per node: the leaf output (0 for internal nodes)
   std::vector<uint8_t> tree_depth_;    // steps from the root to the deepest leaf

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -10,15 +11,25 @@
 namespace seed::kernels {
 namespace {
 
-constexpr uint32_t kMaxFeatures = 0x80000000u;
-constexpr int kFormatVersion = 1;
-// Rows per block in batch prediction: each tree is walked for a whole block while it is in cache.
-constexpr size_t kPredictBlock = 256;
+// Features and thresholds per feature are indexed by 16 bits in prediction (0xFFFF marks NaN).
+constexpr size_t kMaxFeatures = 0x7FFF;  // 2 * feature + 1 fits a PackedNode's 16-bit slot
+constexpr uint16_t kNever = 0xFFFF;      // a bound no column value exceeds
 constexpr size_t kMinRowsPerThread = 1024;
 
 [[noreturn]] void Malformed(const std::string& what) { throw std::invalid_argument("gbdt model: " + what); }
 
-const char* LossName(GbdtParams::Loss loss) { return loss == GbdtParams::Loss::kL2 ? "l2" : "quantile"; }
+// The first k with table[k] >= x (size when none), without branches: the binary search's steps
+// depend on the data, so a mispredicted branch per step would cost more than the comparisons.
+uint16_t FirstNotBelow(const std::vector<double>& table, double x) {
+  const double* base = table.data();
+  size_t n = table.size();
+  while (n > 1) {
+    const size_t half = n / 2;
+    base = base[half] < x ? base + half : base;
+    n -= half;
+  }
+  return static_cast<uint16_t>((base - table.data()) + (n == 1 && *base < x ? 1 : 0));
+}
 
 }  // namespace
 
@@ -32,8 +43,29 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
       loss_(loss),
       alpha_(alpha),
       gain_importance_(std::move(gain_importance)) {
+  Validate();
+  Pack(nullptr);
+}
+
+GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNode> nodes,
+                     std::vector<uint32_t> tree_starts, GbdtParams::Loss loss, double alpha,
+                     std::vector<double> gain_importance, std::vector<std::vector<double>> thresholds,
+                     const std::vector<uint16_t>& threshold_index)
+    : num_features_(num_features),
+      base_score_(base_score),
+      nodes_(std::move(nodes)),
+      tree_starts_(std::move(tree_starts)),
+      loss_(loss),
+      alpha_(alpha),
+      gain_importance_(std::move(gain_importance)),
+      thresholds_(std::move(thresholds)) {
+  Validate();
+  Pack(&threshold_index);
+}
+
+void GbdtModel::Validate() {
   if (num_features_ == 0) Malformed("num_features must be at least 1");
-  if (num_features_ >= kMaxFeatures) Malformed("num_features is too large");
+  if (num_features_ > kMaxFeatures) Malformed("num_features is too large (at most 32767)");
   if (!std::isfinite(base_score_)) Malformed("base_score must be a finite number");
   if (!(alpha_ > 0 && alpha_ < 1)) Malformed("alpha must be in (0, 1), got " + std::to_string(alpha_));
   if (gain_importance_.empty()) gain_importance_.assign(num_features_, 0.0);
@@ -65,6 +97,33 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
     }
   }
   if (tree_starts_.empty() && !nodes_.empty()) Malformed("nodes given without tree_starts");
+}
+
+void GbdtModel::Pack(const std::vector<uint16_t>* threshold_index) {
+  // The tables are sorted as integer keys in the IEEE total order: exact bits stay distinct
+  // (-0.0 before 0.0), and the comparisons are plain integer ones.
+  auto key = [](double v) {
+    const auto bits = std::bit_cast<uint64_t>(v);
+    return bits >> 63 ? ~bits : bits | uint64_t{1} << 63;
+  };
+  std::vector<std::vector<uint64_t>> keys(num_features_);
+  for (const GbdtNode& node : nodes_) {
+    if (!node.IsLeaf() && threshold_index == nullptr) keys[node.feature].push_back(key(node.threshold));
+  }
+  if (threshold_index == nullptr) thresholds_.assign(num_features_, {});
+  for (size_t f = 0; f < num_features_ && threshold_index == nullptr; ++f) {
+    std::vector<uint64_t>& table = keys[f];
+    std::sort(table.begin(), table.end());
+    table.erase(std::unique(table.begin(), table.end()), table.end());
+    if (table.size() > kMaxThresholds) {
+      Malformed("feature " + std::to_string(f) + " has " + std::to_string(table.size()) +
+                " distinct thresholds (at most " + std::to_string(kMaxThresholds) + ")");
+    }
+    for (uint64_t k : table) thresholds_[f].push_back(std::bit_cast<double>(k >> 63 ? k & ~(uint64_t{1} << 63) : ~k));
+  }
+  packed_.clear();
+  leaf_value_.clear();
+  tree_depth_.clear();
   packed_.reserve(nodes_.size());
   leaf_value_.reserve(nodes_.size());
   tree_depth_.reserve(tree_starts_.size());
@@ -77,13 +136,18 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
     for (size_t i = 0; i < end - begin; ++i) {
       const GbdtNode& node = nodes_[begin + i];
       if (node.IsLeaf()) {
-        packed_.push_back({std::numeric_limits<double>::infinity(), 0, static_cast<uint32_t>(i) << 1 | 1u});
+        packed_.push_back({static_cast<uint32_t>(i), 0, kNever});
         leaf_value_.push_back(node.threshold);
         max_depth = std::max(max_depth, depth[i]);
       } else {
         if (depth[i] >= 64) Malformed("tree " + std::to_string(t) + " is deeper than 64 levels");
         depth[node.left] = depth[node.left + 1] = static_cast<uint8_t>(depth[i] + 1);
-        packed_.push_back({node.threshold, node.feature, node.left << 1 | (node.default_left ? 1u : 0u)});
+        const std::vector<uint64_t>& table = keys[node.feature];
+        const auto k = threshold_index != nullptr
+                           ? (*threshold_index)[begin + i]
+                           : std::lower_bound(table.begin(), table.end(), key(node.threshold)) - table.begin();
+        packed_.push_back({node.left, static_cast<uint16_t>(2 * node.feature + (node.default_left ? 0 : 1)),
+                           static_cast<uint16_t>(node.default_left ? k + 1 : k)});
         leaf_value_.push_back(0);
       }
     }
@@ -93,15 +157,28 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
 
 void GbdtModel::Truncate(size_t trees) {
   if (trees >= tree_starts_.size()) return;
-  const size_t end = tree_starts_[trees];
+  nodes_.resize(tree_starts_[trees]);
   tree_starts_.resize(trees);
-  nodes_.resize(end);
-  packed_.resize(end);
-  leaf_value_.resize(end);
-  tree_depth_.resize(trees);
+  Pack(nullptr);  // the dropped trees' thresholds leave the tables
+}
+
+void GbdtModel::IndexRows(const double* rows, size_t n, size_t stride, uint16_t* out) const {
+  for (size_t r = 0; r < n; ++r) {
+    const double* row = rows + r * stride;
+    uint16_t* columns = out + r * 2 * num_features_;
+    for (size_t f = 0; f < num_features_; ++f) {
+      const bool missing = std::isnan(row[f]);
+      const uint16_t index = missing ? 0 : FirstNotBelow(thresholds_[f], row[f]);
+      columns[2 * f] = missing ? 0 : static_cast<uint16_t>(index + 1);
+      columns[2 * f + 1] = missing ? kNever : index;
+    }
+  }
 }
 
 void GbdtModel::PredictBlock(const double* rows, size_t n, size_t stride, double* out) const {
+  const size_t width = 2 * num_features_;
+  std::vector<uint16_t> columns(n * width);
+  IndexRows(rows, n, stride, columns.data());
   uint32_t node[kPredictBlock];
   for (size_t r = 0; r < n; ++r) out[r] = base_score_;
   for (size_t t = 0; t < tree_starts_.size(); ++t) {
@@ -110,12 +187,10 @@ void GbdtModel::PredictBlock(const double* rows, size_t n, size_t stride, double
     // Level by level over the whole block: the rows' walks are independent, and the go-right
     // decision is arithmetic, not a branch.
     for (int level = 0; level < tree_depth_[t]; ++level) {
-      for (size_t r = 0; r < n; ++r) {
+      const uint16_t* row = columns.data();
+      for (size_t r = 0; r < n; ++r, row += width) {
         const PackedNode& p = nodes[node[r]];
-        const double x = rows[r * stride + p.feature];
-        const bool not_left = !(x <= p.threshold);  // true for NaN
-        const bool nan_left = std::isnan(x) & ((p.left_and_default & 1u) != 0);
-        node[r] = (p.left_and_default >> 1) + static_cast<uint32_t>(not_left & !nan_left);
+        node[r] = p.left + static_cast<uint32_t>(row[p.slot] > p.bound);
       }
     }
     const double* values = leaf_value_.data() + tree_starts_[t];
@@ -126,20 +201,31 @@ void GbdtModel::PredictBlock(const double* rows, size_t n, size_t stride, double
 double GbdtModel::Predict(const double* row) const {
   // One row, as the model server asks: the same walk and the same order of sums as PredictBlock
   // (so bit-identical), with the node index kept in a register instead of a block array.
+  uint16_t small[128];
+  std::vector<uint16_t> large;
+  uint16_t* columns = small;
+  if (2 * num_features_ > std::size(small)) {
+    large.resize(2 * num_features_);
+    columns = large.data();
+  }
+  IndexRows(row, 1, num_features_, columns);
   double out = base_score_;
   for (size_t t = 0; t < tree_starts_.size(); ++t) {
     const PackedNode* nodes = packed_.data() + tree_starts_[t];
     uint32_t node = 0;
     for (int level = 0; level < tree_depth_[t]; ++level) {
       const PackedNode& p = nodes[node];
-      const double x = row[p.feature];
-      const bool not_left = !(x <= p.threshold);  // true for NaN
-      const bool nan_left = std::isnan(x) & ((p.left_and_default & 1u) != 0);
-      node = (p.left_and_default >> 1) + static_cast<uint32_t>(not_left & !nan_left);
+      node = p.left + static_cast<uint32_t>(columns[p.slot] > p.bound);
     }
     out += leaf_value_[tree_starts_[t] + node];
   }
   return out;
+}
+
+void GbdtModel::PredictSerial(const double* rows, size_t n, size_t stride, double* out) const {
+  for (size_t begin = 0; begin < n; begin += kPredictBlock) {
+    PredictBlock(rows + begin * stride, std::min(kPredictBlock, n - begin), stride, out + begin);
+  }
 }
 
 void GbdtModel::PredictBatch(const double* rows, size_t n, size_t stride, double* out, int threads) const {
@@ -156,82 +242,6 @@ void GbdtModel::PredictBatch(const double* rows, size_t n, size_t stride, double
   }
   GbdtThreadPool pool(wanted);
   pool.Run(blocks, predict_block);
-}
-
-nlohmann::json GbdtModel::ToJson() const {
-  nlohmann::json trees = nlohmann::json::array();
-  for (size_t t = 0; t < tree_starts_.size(); ++t) {
-    const size_t begin = tree_starts_[t];
-    const size_t end = t + 1 < tree_starts_.size() ? tree_starts_[t + 1] : nodes_.size();
-    std::vector<uint32_t> left, feature;
-    std::vector<int> default_left;
-    std::vector<double> value;
-    for (size_t i = begin; i < end; ++i) {
-      left.push_back(nodes_[i].left);
-      feature.push_back(nodes_[i].feature);
-      default_left.push_back(nodes_[i].default_left ? 1 : 0);
-      value.push_back(nodes_[i].threshold);
-    }
-    trees.push_back({{"left", left}, {"feature", feature}, {"default_left", default_left}, {"value", value}});
-  }
-  return {{"format", "seed-gbdt"},
-          {"version", kFormatVersion},
-          {"num_features", num_features_},
-          {"loss", LossName(loss_)},
-          {"alpha", alpha_},
-          {"base_score", base_score_},
-          {"gain_importance", gain_importance_},
-          {"trees", std::move(trees)}};
-}
-
-GbdtModel GbdtModel::FromJson(const nlohmann::json& json) {
-  auto field = [&](const nlohmann::json& object, const char* key,
-                   const std::string& where) -> const nlohmann::json& {
-    if (!object.is_object()) Malformed(where + " must be a JSON object");
-    const auto it = object.find(key);
-    if (it == object.end()) Malformed(where + " has no \"" + key + "\"");
-    return *it;
-  };
-  try {
-    if (field(json, "format", "model") != "seed-gbdt") Malformed("\"format\" must be \"seed-gbdt\"");
-    if (field(json, "version", "model") != kFormatVersion) {
-      Malformed("unsupported version " + field(json, "version", "model").dump() +
-                " (this build reads version 1)");
-    }
-    const auto num_features = field(json, "num_features", "model").get<size_t>();
-    const auto loss_name = field(json, "loss", "model").get<std::string>();
-    if (loss_name != "l2" && loss_name != "quantile") Malformed("\"loss\" must be \"l2\" or \"quantile\"");
-    const auto loss = loss_name == "l2" ? GbdtParams::Loss::kL2 : GbdtParams::Loss::kQuantile;
-    const auto alpha = field(json, "alpha", "model").get<double>();
-    const auto base_score = field(json, "base_score", "model").get<double>();
-    auto importance = field(json, "gain_importance", "model").get<std::vector<double>>();
-    const auto& trees = field(json, "trees", "model");
-    if (!trees.is_array()) Malformed("\"trees\" must be an array");
-    std::vector<GbdtNode> nodes;
-    std::vector<uint32_t> starts;
-    for (size_t t = 0; t < trees.size(); ++t) {
-      const std::string where = "tree " + std::to_string(t);
-      const auto left = field(trees[t], "left", where).get<std::vector<uint32_t>>();
-      const auto feature = field(trees[t], "feature", where).get<std::vector<uint32_t>>();
-      const auto default_left = field(trees[t], "default_left", where).get<std::vector<int>>();
-      const auto value = field(trees[t], "value", where).get<std::vector<double>>();
-      if (left.empty() || feature.size() != left.size() || default_left.size() != left.size() ||
-          value.size() != left.size()) {
-        Malformed(
-            where +
-            ": \"left\", \"feature\", \"default_left\" and \"value\" must be non-empty arrays of one length");
-      }
-      starts.push_back(static_cast<uint32_t>(nodes.size()));
-      for (size_t i = 0; i < left.size(); ++i) {
-        nodes.push_back({value[i], feature[i], left[i], default_left[i] != 0});
-      }
-    }
-    return GbdtModel(num_features, base_score, std::move(nodes), std::move(starts), loss, alpha,
-                     std::move(importance));
-  } catch (const nlohmann::json::exception& e) {
-    // A wrong type (a string where a number belongs, a null threshold, ...).
-    Malformed(std::string("wrong JSON type: ") + e.what());
-  }
 }
 
 }  // namespace seed::kernels

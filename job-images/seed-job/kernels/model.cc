@@ -5,6 +5,7 @@
 #include <cmath>
 #include <future>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string_view>
 
@@ -13,6 +14,7 @@
 #include "io/json_file.h"
 #include "io/time.h"
 #include "kernels/gbdt.h"
+#include "kernels/gbdt_thread_pool.h"
 #include "kernels/power_curve.h"
 #include "kernels/residual_quantiles.h"
 #include "kernels/ridge.h"
@@ -242,6 +244,9 @@ void SaveModel(const std::string& path, const ModelArtifact& model) {
   io::WriteFileAtomic(path, text);
 }
 
+// Fewer rows than this are predicted on the calling thread: starting threads would cost more.
+constexpr size_t kMinRowsPerPool = 1024;
+
 struct Predictor::Impl {
   std::string kind;
   double capacity = 0;
@@ -275,7 +280,22 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
         if (fitted->size() != p.quantiles.size()) throw std::invalid_argument("gbdt artifact needs one model per quantile");
         p.gbdt = std::move(*fitted);
       } else {
-        for (const auto& m : models) p.gbdt.push_back(GbdtModel::FromJson(m));
+        // The quantile models are decoded side by side (each is single-threaded work).
+        std::vector<std::future<GbdtModel>> decoded;
+        for (size_t q = 1; q < models.size(); ++q) {
+          decoded.push_back(std::async(std::launch::async, [&models, q] { return GbdtModel::FromJson(models[q]); }));
+        }
+        std::optional<GbdtModel> first;
+        std::exception_ptr error;
+        try {
+          first = GbdtModel::FromJson(models[0]);
+        } catch (...) {
+          error = std::current_exception();
+        }
+        for (auto& d : decoded) d.wait();  // no thread outlives the JSON it reads, even on an error
+        if (error) std::rethrow_exception(error);
+        p.gbdt.push_back(std::move(*first));
+        for (auto& d : decoded) p.gbdt.push_back(d.get());
       }
       for (const GbdtModel& m : p.gbdt) {
         if (m.num_features() != p.num_features) {
@@ -336,10 +356,26 @@ void Predictor::PredictBatch(const double* rows, size_t n, double* out, int thre
     for (size_t r = 0; r < n; ++r) Predict(rows + r * p.num_features, out + r * nq);
     return;
   }
-  std::vector<double> column(n);
+  // Every quantile model's blocks are tasks of one pool: one start-up, and the threads stay busy
+  // across the models.
+  constexpr size_t block = GbdtModel::kPredictBlock;
+  const size_t blocks = (n + block - 1) / block;
+  std::vector<double> columns(n * nq);  // model q's raw output at columns[q * n + r]
+  auto task = [&](size_t k) {
+    const size_t q = k / blocks, begin = k % blocks * block;
+    p.gbdt[q].PredictSerial(rows + begin * p.num_features, std::min(block, n - begin), p.num_features,
+                            columns.data() + q * n + begin);
+  };
+  const size_t tasks = nq * blocks;
+  const int wanted = static_cast<int>(std::min<size_t>(GbdtThreadPool::Resolve(threads), tasks));
+  if (wanted <= 1 || n < kMinRowsPerPool) {
+    for (size_t k = 0; k < tasks; ++k) task(k);
+  } else {
+    GbdtThreadPool pool(wanted);
+    pool.Run(tasks, task);
+  }
   for (size_t q = 0; q < nq; ++q) {
-    p.gbdt[q].PredictBatch(rows, n, p.num_features, column.data(), threads);
-    for (size_t r = 0; r < n; ++r) out[r * nq + q] = column[r] + p.calibration[q];
+    for (size_t r = 0; r < n; ++r) out[r * nq + q] = columns[q * n + r] + p.calibration[q];
   }
   for (size_t r = 0; r < n; ++r) Finish(out + r * nq);
 }

@@ -12,6 +12,9 @@
 #include <tuple>
 #include <vector>
 
+#include <nettle/base64.h>
+
+#include "gbdt_v1_json.h"
 #include "io/json_file.h"
 #include "kernels/gbdt_binning.h"
 
@@ -299,12 +302,18 @@ TEST(GbdtTest, JsonRoundTripGivesBitIdenticalPredictions) {
   p.subsample = 0.7;
   p.colsample = 0.7;
   const GbdtModel m = Train(d, p);
+  EXPECT_EQ(m.ToJson()["version"], 2);
   const GbdtModel back = GbdtModel::FromJson(nlohmann::json::parse(m.ToJson().dump()));
   ASSERT_EQ(back.num_trees(), m.num_trees());
   EXPECT_EQ(back.ToJson(), m.ToJson());
+  EXPECT_EQ(GbdtV1Json(back), GbdtV1Json(m));  // the same nodes, bit for bit
+  // A version 1 file of the same trees reads to the same model.
+  const GbdtModel from_v1 = GbdtModel::FromJson(nlohmann::json::parse(GbdtV1Json(m).dump()));
+  EXPECT_EQ(from_v1.ToJson(), m.ToJson());
   for (size_t i = 0; i < d.rows(); ++i) {
-    const double a = m.Predict(d.row(i)), b = back.Predict(d.row(i));
+    const double a = m.Predict(d.row(i)), b = back.Predict(d.row(i)), c = from_v1.Predict(d.row(i));
     EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0) << i;
+    EXPECT_EQ(std::memcmp(&a, &c, sizeof a), 0) << i;
   }
 }
 
@@ -325,7 +334,7 @@ TEST(GbdtTest, MalformedModelsAreRejectedWithAMessage) {
   GbdtParams p;
   p.trees = 3;
   p.max_depth = 2;
-  const nlohmann::json good = Train(d, p).ToJson();
+  const nlohmann::json good = GbdtV1Json(Train(d, p));  // version 1: still read, still checked
   auto expect_rejected = [](const nlohmann::json& j, const std::string& message) {
     try {
       GbdtModel::FromJson(j);
@@ -470,7 +479,8 @@ TEST(GbdtTest, ModelsTrainedTogetherEqualModelsTrainedAlone) {
 
 TEST(GbdtTest, QuantileTreesArePinned) {
   // Speed work on the trainer must not change a single bit of a quantile model: these digests of
-  // the model JSON pin the trees. The data is made without <random>, whose distributions differ
+  // the model's version 1 JSON (every node's numbers as text, see gbdt_v1_json.h) pin the trees,
+  // whatever encoding ToJson writes. The data is made without <random>, whose distributions differ
   // between standard libraries.
   const size_t rows = 5000;
   std::vector<double> x, y;
@@ -496,7 +506,222 @@ TEST(GbdtTest, QuantileTreesArePinned) {
     p.seed = 3;
     p.threads = 2;
     const GbdtModel m = TrainGbdt(x.data(), rows, 3, y.data(), p);
-    EXPECT_EQ(io::Sha256Hex(m.ToJson().dump()), digest) << "alpha " << alpha;
+    EXPECT_EQ(io::Sha256Hex(GbdtV1Json(m).dump()), digest) << "alpha " << alpha;
+    EXPECT_EQ(GbdtV1Json(GbdtModel::FromJson(m.ToJson())), GbdtV1Json(m)) << "alpha " << alpha;
+  }
+}
+
+std::vector<uint8_t> FromBase64(const std::string& text) {
+  std::vector<uint8_t> bytes(BASE64_DECODE_LENGTH(text.size()));
+  size_t size = bytes.size();
+  base64_decode_ctx ctx;
+  base64_decode_init(&ctx);
+  EXPECT_TRUE(base64_decode_update(&ctx, &size, bytes.data(), text.size(), text.data()) && base64_decode_final(&ctx));
+  bytes.resize(size);
+  return bytes;
+}
+
+std::string ToBase64(const std::vector<uint8_t>& bytes) {
+  std::string text(BASE64_ENCODE_RAW_LENGTH(bytes.size()), '\0');
+  base64_encode_raw(text.data(), bytes.size(), bytes.data());
+  return text;
+}
+
+TEST(GbdtTest, Version2LayoutIsAsDocumented) {
+  // One split (feature 1 at 2.5, NaN to the left) and a one-leaf tree: the bytes the README lists.
+  const GbdtModel m(2, 0.5, {{2.5, 1, 1, true}, {-1.0, 0, 0, false}, {3.0, 0, 0, false}, {0.25, 0, 0, false}}, {0, 3},
+                    GbdtParams::Loss::kL2, 0.5, {0.0, 7.0});
+  const nlohmann::json j = m.ToJson();
+  EXPECT_EQ(j["format"], "seed-gbdt");
+  EXPECT_EQ(j["version"], 2);
+  EXPECT_EQ(j["threshold_counts"], nlohmann::json({0, 1}));
+  EXPECT_EQ(j["thresholds"], "AAAAAAAABEA=");  // 2.5 as a little-endian IEEE double
+  EXPECT_EQ(j["tree_sizes"], nlohmann::json({3, 1}));
+  EXPECT_EQ(j["nodes"], "AwAAAAAAAAAAAAAAAAAAAA==");  // u32: 1 << 1 | 1, then three leaves (0)
+  EXPECT_EQ(j["splits"], "AQAAAA==");  // u16 feature 1, u16 threshold index 0
+  EXPECT_EQ(j["leaf_values"], "AAAAAAAA8L8AAAAAAAAIQAAAAAAAANA/");  // -1, 3, 0.25
+  EXPECT_FALSE(j.contains("trees"));
+  const double nan = kNaN, low[] = {2.5, 0}, high[] = {0, std::nextafter(2.5, 3.0)}, missing[] = {0, nan};
+  EXPECT_EQ(m.Predict(low), 0.5 - 1.0 + 0.25);
+  EXPECT_EQ(m.Predict(high), 0.5 + 3.0 + 0.25);
+  EXPECT_EQ(m.Predict(missing), 0.5 - 1.0 + 0.25);
+}
+
+TEST(GbdtTest, MalformedVersion2ModelsAreRejectedWithAMessage) {
+  Data d = Piecewise(500, 9);
+  for (size_t i = 0; i < d.x.size(); i += 13) d.x[i] = kNaN;
+  GbdtParams p;
+  p.trees = 3;
+  p.max_depth = 2;
+  const GbdtModel model = Train(d, p);
+  const nlohmann::json good = model.ToJson();
+  ASSERT_EQ(good["version"], 2);
+  ASSERT_GE(good["threshold_counts"][0].get<size_t>(), 2u);
+  ASSERT_FALSE(model.nodes()[0].IsLeaf());
+  EXPECT_NO_THROW(GbdtModel::FromJson(good));
+  auto expect_rejected = [](const nlohmann::json& j, const std::string& message) {
+    try {
+      GbdtModel::FromJson(j);
+      ADD_FAILURE() << "accepted: " << message;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr(message));
+    }
+  };
+  // Edits the decoded bytes of one member.
+  auto with_bytes = [&](const char* key, const std::function<void(std::vector<uint8_t>&)>& edit) {
+    nlohmann::json j = good;
+    std::vector<uint8_t> bytes = FromBase64(j[key].get<std::string>());
+    edit(bytes);
+    j[key] = ToBase64(bytes);
+    return j;
+  };
+  auto put_double = [](std::vector<uint8_t>& bytes, size_t at, double value) {
+    std::memcpy(&bytes[at], &value, 8);  // the tests run on little-endian machines
+  };
+  nlohmann::json j = good;
+  j["version"] = 3;
+  expect_rejected(j, "unsupported version 3 (this build reads versions 1 and 2)");
+  j = good;
+  j.erase("splits");
+  expect_rejected(j, "model has no \"splits\"");
+  j = good;
+  j["nodes"] = 12;
+  expect_rejected(j, "\"nodes\" must be a base64 string");
+  j = good;
+  j["nodes"] = "!!!!";
+  expect_rejected(j, "\"nodes\" is not valid base64");
+  j = good;
+  j["leaf_values"] = "    " + j["leaf_values"].get<std::string>();
+  expect_rejected(j, "\"leaf_values\" is not valid base64");
+  j = good;
+  j["nodes"] = j["nodes"].get<std::string>().substr(1);
+  expect_rejected(j, "\"nodes\" is not base64 (length not a multiple of 4)");
+  j = good;
+  j["thresholds"] = "AAAAAA==" + j["thresholds"].get<std::string>();  // padding in the middle
+  expect_rejected(j, "\"thresholds\" is not valid base64");
+  expect_rejected(with_bytes("nodes", [](auto& b) { b.push_back(0); }), "\"nodes\" holds");
+  expect_rejected(with_bytes("nodes", [](auto& b) { b.insert(b.end(), 4, 0); }), "(the sum of tree_sizes)");
+  expect_rejected(with_bytes("leaf_values", [](auto& b) { b.resize(b.size() - 8); }),
+                  "\"leaf_values\" has fewer entries than \"nodes\" has leaves");
+  expect_rejected(with_bytes("leaf_values", [](auto& b) { b.insert(b.end(), 8, 0); }), "(one per leaf)");
+  expect_rejected(with_bytes("splits", [](auto& b) { b.resize(b.size() - 4); }),
+                  "\"splits\" has fewer entries than \"nodes\" has internal nodes");
+  expect_rejected(with_bytes("splits", [](auto& b) { b.insert(b.end(), 4, 0); }), "(one per internal node)");
+  expect_rejected(with_bytes("splits", [](auto& b) { b[0] = 9; }), "tree 0 node 0: feature 9 out of range (2 features)");
+  expect_rejected(with_bytes("splits", [&](auto& b) { b[2] = 0xFF, b[3] = 0xFF; }),
+                  "tree 0 node 0: threshold index 65535 out of range");
+  expect_rejected(with_bytes("nodes", [](auto& b) { b[0] = 1, b[1] = b[2] = b[3] = 0; }),
+                  "tree 0 node 0: left child 0");
+  expect_rejected(with_bytes("nodes", [](auto& b) { b[0] = 200, b[1] = b[2] = b[3] = 0; }),
+                  "tree 0 node 0: children 100/101 must come after the node and inside the tree");
+  expect_rejected(with_bytes("thresholds", [&](auto& b) { put_double(b, 0, kNaN); }),
+                  "thresholds of feature 0 must be finite");
+  expect_rejected(with_bytes("thresholds", [&](auto& b) { put_double(b, 8, -HUGE_VAL); }),
+                  "thresholds of feature 0 must be finite");
+  expect_rejected(with_bytes("thresholds", [&](auto& b) { std::swap_ranges(&b[0], &b[8], &b[8]); }),
+                  "thresholds of feature 0 must be increasing");
+  expect_rejected(with_bytes("leaf_values", [&](auto& b) { put_double(b, 0, HUGE_VAL); }), "value must be finite");
+  j = good;
+  j["threshold_counts"][0] = j["threshold_counts"][0].get<size_t>() + 1;
+  expect_rejected(j, "fewer than threshold_counts add up to");
+  j = good;
+  j["threshold_counts"][0] = j["threshold_counts"][0].get<size_t>() - 1;
+  expect_rejected(j, "(the sum of threshold_counts)");
+  j = good;
+  j["threshold_counts"][0] = 70000;
+  expect_rejected(j, "threshold_counts: feature 0 has more than 65533 thresholds");
+  j = good;
+  j["threshold_counts"].erase(1);
+  expect_rejected(j, "\"threshold_counts\" holds 1 entries, expected 2 (one per feature)");
+  j = good;
+  j["tree_sizes"][1] = 0;
+  expect_rejected(j, "tree 1 has no nodes");
+  j = good;
+  j["tree_sizes"] = "3,3,3";
+  expect_rejected(j, "wrong JSON type");
+
+  // Random damage to any table is refused or gives a model that predicts; it never crashes.
+  std::mt19937_64 rng(5);
+  for (const char* key : {"nodes", "splits", "leaf_values", "thresholds"}) {
+    for (int trial = 0; trial < 300; ++trial) {
+      const nlohmann::json damaged = with_bytes(key, [&](auto& b) {
+        if (trial % 3 == 0) b.resize(rng() % (b.size() + 1));
+        if (!b.empty()) b[rng() % b.size()] = static_cast<uint8_t>(rng());
+      });
+      try {
+        const GbdtModel m = GbdtModel::FromJson(damaged);
+        for (size_t i = 0; i < 50; ++i) (void)m.Predict(d.row(i));
+      } catch (const std::invalid_argument&) {
+      }
+    }
+  }
+}
+
+// The walk as the version 1 model defines it: x <= threshold goes left, NaN to the learned side.
+double DoubleCompareWalk(const GbdtModel& m, const double* row) {
+  double out = m.base_score();
+  const auto& nodes = m.nodes();
+  for (uint32_t start : m.tree_starts()) {
+    const GbdtNode* tree = nodes.data() + start;
+    uint32_t i = 0;
+    while (!tree[i].IsLeaf()) {
+      const double v = row[tree[i].feature];
+      const bool left = std::isnan(v) ? tree[i].default_left : v <= tree[i].threshold;
+      i = tree[i].left + (left ? 0 : 1);
+    }
+    out += tree[i].threshold;
+  }
+  return out;
+}
+
+TEST(GbdtTest, ThresholdIndexWalkEqualsTheDoubleComparisons) {
+  // Thresholds at the edges of the doubles (both zeros, the smallest subnormal, +-DBL_MAX) and rows
+  // at, just beside and beyond them, infinite or missing.
+  const double max = std::numeric_limits<double>::max(), tiny = std::numeric_limits<double>::denorm_min();
+  const std::vector<double> thresholds = {-max, -1e300, -2.5, -tiny, -0.0, 0.0, tiny, 1.0, std::nextafter(1.0, 2.0), 3.5, max};
+  std::vector<double> values = {kNaN, HUGE_VAL, -HUGE_VAL, 1e308, -7.0, 9.0};
+  for (double t : thresholds) values.insert(values.end(), {t, std::nextafter(t, -HUGE_VAL), std::nextafter(t, HUGE_VAL)});
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> leaf(-1, 1);
+  const size_t features = 3;
+  std::vector<GbdtNode> nodes;
+  std::vector<uint32_t> starts;
+  for (int t = 0; t < 200; ++t) {
+    starts.push_back(static_cast<uint32_t>(nodes.size()));
+    std::vector<GbdtNode> tree(1);
+    std::vector<int> depth = {0};
+    for (size_t i = 0; i < tree.size(); ++i) {
+      if (depth[i] < 6 && rng() % 5 != 0) {
+        // Every third split is at 0.0 or -0.0, so some tables hold both.
+        const double threshold = tree.size() % 3 == 0 ? (rng() % 2 ? 0.0 : -0.0) : thresholds[rng() % thresholds.size()];
+        tree[i] = {threshold, static_cast<uint32_t>(rng() % features), static_cast<uint32_t>(tree.size()), rng() % 2 == 0};
+        tree.resize(tree.size() + 2);
+        depth.insert(depth.end(), 2, depth[i] + 1);
+      } else {
+        tree[i] = {leaf(rng), 0, 0, false};
+      }
+    }
+    nodes.insert(nodes.end(), tree.begin(), tree.end());
+  }
+  const GbdtModel m(features, 0.125, nodes, starts, GbdtParams::Loss::kL2, 0.5, {});
+  const GbdtModel back = GbdtModel::FromJson(m.ToJson());
+  EXPECT_EQ(GbdtV1Json(back).dump(), GbdtV1Json(m).dump());  // -0.0 and 0.0 keep their bits
+  size_t both_zeros = 0;
+  for (const auto& table : m.thresholds()) {
+    for (size_t k = 0; k + 1 < table.size(); ++k) both_zeros += table[k] == 0 && table[k + 1] == 0;
+  }
+  EXPECT_GE(both_zeros, 1u);
+  const size_t rows = 4000;
+  std::vector<double> x(rows * features);
+  for (double& v : x) v = values[rng() % values.size()];
+  for (const GbdtModel* model : {&m, &back}) {
+    std::vector<double> batch(rows);
+    model->PredictBatch(x.data(), rows, features, batch.data(), 2);
+    for (size_t r = 0; r < rows; ++r) {
+      const double expected = DoubleCompareWalk(m, &x[r * features]), one = model->Predict(&x[r * features]);
+      ASSERT_EQ(std::memcmp(&one, &expected, sizeof one), 0) << "row " << r;
+      ASSERT_EQ(std::memcmp(&batch[r], &expected, sizeof one), 0) << "row " << r;
+    }
   }
 }
 

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
+#include "gbdt_v1_json.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "kernels/gbdt.h"
@@ -269,9 +271,10 @@ TEST(Model, ReformattedButUnchangedArtifactsStillLoad) {
 
   // A changed leaf value is caught whichever way the file is laid out.
   std::string text = m.ToJson().dump();
-  const size_t at = text.find("\"value\":[");
+  const size_t at = text.find("\"leaf_values\":\"");
   ASSERT_NE(at, std::string::npos);
-  text.insert(at + 9, "1");
+  char& c = text[at + 15];
+  c = c == 'A' ? 'B' : 'A';
   for (const std::string& changed : {text, nlohmann::json::parse(text).dump(2)}) {
     io::WriteFileAtomic(path, changed);
     try {
@@ -282,6 +285,25 @@ TEST(Model, ReformattedButUnchangedArtifactsStillLoad) {
     }
   }
   std::filesystem::remove(path);
+}
+
+TEST(Model, Version1GbdtArtifactsStillLoadAndPredictTheSame) {
+  // An artifact whose quantile models are "seed-gbdt" version 1, as seed-job wrote them before.
+  std::vector<double> x;
+  const ModelArtifact v2 = GbdtArtifact(&x, nullptr);
+  ModelArtifact v1 = v2;
+  for (auto& json : v1.parameters["models"]) json = GbdtV1Json(GbdtModel::FromJson(json));
+  ASSERT_EQ(v1.parameters["models"][0]["version"], 1);
+  ASSERT_EQ(v2.parameters["models"][0]["version"], 2);
+  const std::string path = TempPath("v1.json");
+  SaveModel(path, v1);
+  const Predictor old_file(LoadModel(path)), new_file(v2);
+  std::filesystem::remove(path);
+  const size_t n = x.size() / 2;
+  std::vector<double> a(n * 3), b(n * 3);
+  old_file.PredictBatch(x.data(), n, a.data(), 2);
+  new_file.PredictBatch(x.data(), n, b.data(), 2);
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(std::memcmp(&a[i], &b[i], sizeof a[i]), 0) << i;
 }
 
 TEST(Model, QuantileColumnNames) {
