@@ -4,8 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <future>
+#include <string_view>
+#include <utility>
 
 #include "commands/commands.h"
+#include "io/atomic_file.h"
 #include "io/csv.h"
 #include "io/input_error.h"
 #include "io/results.h"
@@ -54,6 +57,64 @@ std::vector<int64_t> TargetTimes(const ForecastFlags& f, int offset_minutes, int
   return times;
 }
 
+// Reads the NWP rows a forecast can use: those within a day of [lo, hi) (features look an hour
+// around a row; a short-term day starts at a local midnight the file's offset decides). The file's
+// times increase (the reader checks), so the lines are found by binary search on their times and
+// only they are parsed: a backtest month of a year-long file costs a month. When that cannot be
+// done (a probed time does not parse, no row is in the window, the slice is refused) the whole file
+// is parsed, which reports any problem with the file's own line numbers.
+io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi) {
+  const std::string text = io::ReadFile(path);
+  const std::string_view view = text;
+  const size_t header_end = view.find('\n');
+  std::vector<size_t> starts;  // of the lines after the header
+  for (size_t p = header_end == std::string_view::npos ? view.size() : header_end + 1; p < view.size();) {
+    starts.push_back(p);
+    const size_t newline = view.find('\n', p);
+    p = newline == std::string_view::npos ? view.size() : newline + 1;
+  }
+  bool parsed = true;
+  auto time_at = [&](size_t line) -> int64_t {
+    const std::string_view rest = view.substr(starts[line]);
+    try {
+      return io::ParseRfc3339(rest.substr(0, rest.find(','))).unix_seconds;
+    } catch (const std::exception&) {
+      parsed = false;
+      return 0;
+    }
+  };
+  auto first_at_or_after = [&](int64_t t) {  // the first line whose time is >= t
+    size_t low = 0, high = starts.size();
+    while (low < high && parsed) {
+      const size_t mid = low + (high - low) / 2;
+      if (time_at(mid) < t) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
+  };
+  const size_t begin = first_at_or_after(lo - io::kDay), end = first_at_or_after(hi + io::kDay);
+  if (parsed && begin < end) {
+    std::string slice(view.substr(0, header_end + 1));
+    slice += view.substr(starts[begin], (end < starts.size() ? starts[end] : view.size()) - starts[begin]);
+    try {
+      return io::ParseCsv(slice, path);
+    } catch (const io::InputError&) {
+      // Reported below from the whole file, with its line numbers.
+    }
+  }
+  return io::ParseCsv(text, path);
+}
+
+// The span [lo, hi) the target times fall in, before the NWP file's offset is known.
+std::pair<int64_t, int64_t> TargetSpan(const ForecastFlags& f) {
+  if (!f.from.empty()) return {ParseFlagTime("--from", f.from), ParseFlagTime("--to", f.to)};
+  const int64_t issue = ParseFlagTime("--issue-time", f.issue_time);
+  return {issue - io::kDay, issue + int64_t{f.days + 1} * io::kDay};
+}
+
 void Run(const ForecastFlags& f) {
   if (f.from.empty() != f.to.empty()) throw io::UsageError("--from and --to go together");
   if (f.from.empty() && f.issue_time.empty()) throw io::UsageError("give --issue-time (or --from and --to for a backtest)");
@@ -63,7 +124,9 @@ void Run(const ForecastFlags& f) {
   }
   // The NWP file is read while the model is parsed (independent, and both single-threaded); a bad
   // model is still reported first.
-  std::future<io::Frame> nwp_read = std::async(std::launch::async, [&] { return io::ReadCsv(f.nwp_path); });
+  const auto [span_lo, span_hi] = TargetSpan(f);
+  std::future<io::Frame> nwp_read =
+      std::async(std::launch::async, [&] { return ReadNwp(f.nwp_path, span_lo, span_hi); });
   const kernels::ModelArtifact model = kernels::LoadModel(f.model_path);
   kernels::Predictor predictor = [&] {
     try {
