@@ -66,39 +66,35 @@ std::vector<int64_t> TargetTimes(const ForecastFlags& f, int offset_minutes, int
 io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi) {
   const std::string text = io::ReadFile(path);
   const std::string_view view = text;
-  const size_t header_end = view.find('\n');
-  std::vector<size_t> starts;  // of the lines after the header
-  for (size_t p = header_end == std::string_view::npos ? view.size() : header_end + 1; p < view.size();) {
-    starts.push_back(p);
-    const size_t newline = view.find('\n', p);
-    p = newline == std::string_view::npos ? view.size() : newline + 1;
-  }
-  bool parsed = true;
-  auto time_at = [&](size_t line) -> int64_t {
-    const std::string_view rest = view.substr(starts[line]);
+  const size_t body = view.find('\n') + 1;  // 0 when there is no header line: nothing is cut
+  bool parsed = body > 0;
+  auto time_at = [&](size_t line) -> int64_t {  // of the line starting at `line`
+    const std::string_view rest = view.substr(line, view.find_first_of(",\n", line) - line);
     try {
-      return io::ParseRfc3339(rest.substr(0, rest.find(','))).unix_seconds;
+      return io::ParseRfc3339(rest).unix_seconds;
     } catch (const std::exception&) {
       parsed = false;
       return 0;
     }
   };
-  auto first_at_or_after = [&](int64_t t) {  // the first line whose time is >= t
-    size_t low = 0, high = starts.size();
+  auto first_at_or_after = [&](int64_t t) {  // offset of the first line whose time is >= t
+    size_t low = body, high = view.size();  // line starts (or the end) around the answer
     while (low < high && parsed) {
       const size_t mid = low + (high - low) / 2;
-      if (time_at(mid) < t) {
-        low = mid + 1;
+      const size_t line = view.rfind('\n', mid - 1) + 1;  // the start of mid's line, in [low, mid]
+      if (time_at(line) < t) {
+        const size_t newline = view.find('\n', line);
+        low = newline == std::string_view::npos ? view.size() : newline + 1;
       } else {
-        high = mid;
+        high = line;
       }
     }
     return low;
   };
   const size_t begin = first_at_or_after(lo - io::kDay), end = first_at_or_after(hi + io::kDay);
   if (parsed && begin < end) {
-    std::string slice(view.substr(0, header_end + 1));
-    slice += view.substr(starts[begin], (end < starts.size() ? starts[end] : view.size()) - starts[begin]);
+    std::string slice(view.substr(0, body));
+    slice += view.substr(begin, end - begin);
     try {
       return io::ParseCsv(slice, path);
     } catch (const io::InputError&) {
