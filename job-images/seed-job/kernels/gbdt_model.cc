@@ -179,28 +179,39 @@ void GbdtModel::PredictBlock(const double* rows, size_t n, size_t stride, double
   const size_t width = 2 * num_features_;
   std::vector<uint16_t> columns(n * width);
   IndexRows(rows, n, stride, columns.data());
-  uint32_t node[kPredictBlock];
   for (size_t r = 0; r < n; ++r) out[r] = base_score_;
   for (size_t t = 0; t < tree_starts_.size(); ++t) {
     const PackedNode* nodes = packed_.data() + tree_starts_[t];
-    std::fill(node, node + n, 0u);
-    // Level by level over the whole block: the rows' walks are independent, and the go-right
-    // decision is arithmetic, not a branch.
-    for (int level = 0; level < tree_depth_[t]; ++level) {
-      const uint16_t* row = columns.data();
-      for (size_t r = 0; r < n; ++r, row += width) {
-        const PackedNode& p = nodes[node[r]];
-        node[r] = p.left + static_cast<uint32_t>(row[p.slot] > p.bound);
-      }
-    }
     const double* values = leaf_value_.data() + tree_starts_[t];
-    for (size_t r = 0; r < n; ++r) out[r] += values[node[r]];
+    const int depth = tree_depth_[t];
+    // Eight rows walk a tree side by side: their steps are independent, so each one's chain of
+    // loads hides behind the others' (8 measured faster than 4, 16 and a level-by-level sweep of
+    // the block), and the go-right decision is arithmetic, not a branch.
+    auto step = [&](uint32_t node, const uint16_t* row) {
+      const PackedNode& p = nodes[node];
+      return p.left + static_cast<uint32_t>(row[p.slot] > p.bound);
+    };
+    constexpr size_t kLanes = 8;
+    size_t r = 0;
+    for (; r + kLanes <= n; r += kLanes) {
+      const uint16_t* row = columns.data() + r * width;
+      uint32_t lane[kLanes] = {};
+      for (int level = 0; level < depth; ++level) {
+        for (size_t k = 0; k < kLanes; ++k) lane[k] = step(lane[k], row + k * width);
+      }
+      for (size_t k = 0; k < kLanes; ++k) out[r + k] += values[lane[k]];
+    }
+    for (; r < n; ++r) {
+      uint32_t a = 0;
+      for (int level = 0; level < depth; ++level) a = step(a, columns.data() + r * width);
+      out[r] += values[a];
+    }
   }
 }
 
 double GbdtModel::Predict(const double* row) const {
   // One row, as the model server asks: the same walk and the same order of sums as PredictBlock
-  // (so bit-identical), with the node index kept in a register instead of a block array.
+  // (so bit-identical).
   uint16_t small[128];
   std::vector<uint16_t> large;
   uint16_t* columns = small;
