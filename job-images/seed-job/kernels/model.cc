@@ -180,8 +180,27 @@ bool TextMatchesChecksum(std::string_view text, const std::string& recorded) {
   return "sha256:" + io::Sha256Hex(body) == recorded;
 }
 
+// The checksum the text records (the value of its "checksum" member, found in the text itself) and
+// whether the text matches it (see TextMatchesChecksum): computable before the JSON is parsed.
+struct TextCheck {
+  std::string recorded;
+  bool matches = false;
+};
+
+TextCheck CheckText(std::string_view text) {
+  constexpr std::string_view key = "\"checksum\":\"";
+  const size_t at = text.find(key);
+  if (at == std::string_view::npos) return {};
+  const size_t end = text.find('"', at + key.size());
+  if (end == std::string_view::npos) return {};
+  TextCheck check{std::string(text.substr(at + key.size(), end - at - key.size()))};
+  check.matches = TextMatchesChecksum(text, check.recorded);
+  return check;
+}
+
 // Takes the JSON by value so the (large) parameters are moved into the artifact, not copied.
-ModelArtifact Parse(nlohmann::json json, const std::string& source, const std::string_view* text) {
+// text_check: the file's text checked as SaveModel wrote it, or null.
+ModelArtifact Parse(nlohmann::json json, const std::string& source, const TextCheck* text_check) {
   if (!json.is_object() || json.value("format", "") != kModelFormat) {
     throw io::InputError(source, "not a Seed model artifact (expected \"format\": \"" + std::string(kModelFormat) + "\")");
   }
@@ -189,7 +208,7 @@ ModelArtifact Parse(nlohmann::json json, const std::string& source, const std::s
     throw io::InputError(source, "model artifact has no checksum; it was not written by seed-job train");
   }
   const std::string recorded = json["checksum"].get<std::string>();
-  if (text == nullptr || !TextMatchesChecksum(*text, recorded)) {
+  if (text_check == nullptr || !text_check->matches || text_check->recorded != recorded) {
     nlohmann::json body = json;
     body.erase("checksum");
     const std::string expected = ModelChecksum(body);
@@ -234,8 +253,12 @@ ModelArtifact ParseModel(const nlohmann::json& json, const std::string& source) 
 
 ModelArtifact LoadModel(const std::string& path) {
   const std::string text = io::ReadFile(path);
-  const std::string_view view = text;
-  return Parse(io::ParseJson(text, path), path, &view);
+  // The text is hashed while it is parsed (both single-threaded). The future's destructor waits
+  // for the hash, so `text` outlives it also when parsing throws.
+  std::future<TextCheck> check = std::async(std::launch::async, [&text] { return CheckText(text); });
+  nlohmann::json json = io::ParseJson(text, path);
+  const TextCheck text_check = check.get();
+  return Parse(std::move(json), path, &text_check);
 }
 
 void SaveModel(const std::string& path, const ModelArtifact& model) {
