@@ -38,6 +38,8 @@ struct ApiRequest {
 struct ApiResponse {
   int code = 200;
   json body;
+  // Set instead of `body` when the answer is a stored object as is: shared, not copied.
+  ObjectPtr object;
   std::map<std::string, std::string> headers;
   // Set when the call is a watch: the HTTP layer streams this watcher's lines.
   std::shared_ptr<Watcher> watcher;
@@ -47,6 +49,8 @@ struct ApiResponse {
   // A body that is not JSON (the protobuf OpenAPI v2 document), sent as is with its content type.
   std::string raw_body;
   std::string raw_content_type;
+
+  const json& Body() const { return object != nullptr ? *object : body; }
 };
 
 struct EmulatorConfig {
@@ -105,13 +109,14 @@ class Emulator {
   ApiResponse Watch(const Target& target, const ApiRequest& request);
 
   // Writes (emulator_writes.cc). Each returns the object to answer with; `code` gets 200 or 201.
-  json Create(const Target& target, const ApiRequest& request, int* code);
-  json Update(const Target& target, const ApiRequest& request);
-  json Patch(const Target& target, const ApiRequest& request, int* code);
-  json CreateObject(const ResourceType& type, const std::string& ns, json object, const ApplyRequest& manager,
-                    bool dry_run);
-  // Stores `updated` in place of `current` (generation, no-op detection, finalizer-driven removal).
-  json CommitUpdate(const ResourceType& type, const json& current, json updated, bool dry_run);
+  ObjectPtr Create(const Target& target, const ApiRequest& request, int* code);
+  ObjectPtr Update(const Target& target, const ApiRequest& request);
+  ObjectPtr Patch(const Target& target, const ApiRequest& request, int* code);
+  ObjectPtr CreateObject(const ResourceType& type, const std::string& ns, json object, const ApplyRequest& manager,
+                         bool dry_run);
+  // Stores `updated` in place of `current`, the stored object (generation, no-op detection,
+  // finalizer-driven removal).
+  ObjectPtr CommitUpdate(const ResourceType& type, const ObjectPtr& current, json updated, bool dry_run);
   json MergeForSubresource(const ResourceType& type, const json& current, json requested,
                            const std::string& subresource) const;
 
@@ -135,6 +140,8 @@ class Emulator {
   void CheckNamespaceWritable(const std::string& ns) const;
   std::string ObjectApiVersion(const ResourceType& type) const { return type.ApiVersion(); }
   json Present(const ResourceType& type, json object) const;
+  // The same, sharing `object` when it already reads as `type` (the usual case).
+  ObjectPtr Present(const ResourceType& type, const ObjectPtr& object) const;
 
   EmulatorConfig config_;
   ResourceRegistry registry_;

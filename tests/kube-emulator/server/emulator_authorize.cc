@@ -68,7 +68,7 @@ void Emulator::CheckBlockOwnerDeletion(const ApiRequest& request, const Target& 
   std::set<std::string> already_blocking;
   if (verb != "create") {
     std::lock_guard lock(mu_);
-    if (const json* current = store_.Get(target.type.StoreKey(), target.ns, target.name)) {
+    if (ObjectPtr current = store_.Get(target.type.StoreKey(), target.ns, target.name)) {
       for (const auto& ref : OwnerReferences(*current)) {
         if (Blocks(ref) && ref.contains("uid") && ref["uid"].is_string())
           already_blocking.insert(ref["uid"].get<std::string>());

@@ -61,7 +61,7 @@ json Emulator::Delete(const Target& target, const ApiRequest& request, std::stri
 
   std::lock_guard lock(mu_);
   ObjectKey key{target.type.StoreKey(), target.ns, target.name};
-  const json* current = store_.Get(key.store_key, key.ns, key.name);
+  ObjectPtr current = store_.Get(key.store_key, key.ns, key.name);
   if (current == nullptr) throw NotFound(target.type.group, target.type.plural, target.name);
   const json preconditions = options.value("preconditions", json::object());
   const json& meta = (*current)["metadata"];
@@ -83,7 +83,7 @@ json Emulator::Delete(const Target& target, const ApiRequest& request, std::stri
     *removed_rv = object["metadata"].value("resourceVersion", "");
     return SuccessStatus(target.name, target.type.group, target.type.plural, object["metadata"].value("uid", ""));
   }
-  const json* remaining = store_.Get(key.store_key, key.ns, key.name);
+  ObjectPtr remaining = store_.Get(key.store_key, key.ns, key.name);
   return Present(target.type, remaining != nullptr ? *remaining : object);
 }
 
@@ -111,9 +111,9 @@ json Emulator::DeleteCollection(const Target& target, const ApiRequest& request)
 }
 
 std::pair<json, bool> Emulator::DeleteObject(const ObjectKey& key, Propagation policy, int depth) {
-  const json* current = store_.Get(key.store_key, key.ns, key.name);
+  ObjectPtr current = store_.Get(key.store_key, key.ns, key.name);
   if (current == nullptr) return {nullptr, true};
-  json object = *current;
+  const json& object = *current;  // held by `current`
   const std::string uid = object["metadata"].value("uid", "");
   if (object["metadata"].contains("deletionTimestamp")) return {object, false};  // already being deleted
   if (depth > kMaxCascadeDepth) return {object, false};
@@ -127,7 +127,7 @@ std::pair<json, bool> Emulator::DeleteObject(const ObjectKey& key, Propagation p
   updated["metadata"]["generation"] = object["metadata"].value("generation", 0) + 1;
   if (key.store_key == kNamespaceStoreKey) {
     updated["status"]["phase"] = "Terminating";
-    const json* stored = &store_.Put(key.store_key, updated, &object);
+    store_.Put(key.store_key, updated);
     pending_deletion_.insert(key);
     // Everything in the namespace goes, each with its own finalizers honoured.
     for (const auto& type : registry_.AllStored()) {
@@ -138,37 +138,37 @@ std::pair<json, bool> Emulator::DeleteObject(const ObjectKey& key, Propagation p
       }
       for (const auto& member : members) DeleteObject(member, Propagation::kBackground, depth + 1);
     }
-    stored = store_.Get(key.store_key, key.ns, key.name);
+    ObjectPtr stored = store_.Get(key.store_key, key.ns, key.name);
     return {stored != nullptr ? *stored : updated, stored == nullptr};
   }
   if (policy == Propagation::kForeground) {
     if (!HasFinalizer(updated, kForegroundFinalizer)) updated["metadata"]["finalizers"].push_back(kForegroundFinalizer);
-    store_.Put(key.store_key, updated, &object);
+    store_.Put(key.store_key, updated);
     pending_deletion_.insert(key);
     for (const auto& dependent : Dependents(uid)) {
-      const json* child = store_.Get(dependent.store_key, dependent.ns, dependent.name);
+      ObjectPtr child = store_.Get(dependent.store_key, dependent.ns, dependent.name);
       bool blocking = false;
       for (const auto& ref : (*child)["metadata"].value("ownerReferences", json::array())) {
         if (ref.value("uid", "") == uid && ref.value("blockOwnerDeletion", false)) blocking = true;
       }
       DeleteObject(dependent, blocking ? Propagation::kForeground : Propagation::kBackground, depth + 1);
     }
-    const json* stored = store_.Get(key.store_key, key.ns, key.name);
+    ObjectPtr stored = store_.Get(key.store_key, key.ns, key.name);
     return {stored != nullptr ? *stored : updated, stored == nullptr};
   }
   if (updated["metadata"].contains("finalizers") && !updated["metadata"]["finalizers"].empty()) {
-    const json& stored = store_.Put(key.store_key, updated, &object);
+    ObjectPtr stored = store_.Put(key.store_key, updated);
     pending_deletion_.insert(key);
-    return {stored, false};
+    return {*stored, false};
   }
   return {RemoveObject(key, depth), true};
 }
 
 json Emulator::RemoveObject(const ObjectKey& key, int depth, const json* final_state) {
-  json removed = store_.Remove(key.store_key, key.ns, key.name, final_state);
+  ObjectPtr removed = store_.Remove(key.store_key, key.ns, key.name, final_state);
   pending_deletion_.erase(key);
-  if (removed.is_null()) return removed;
-  const std::string uid = removed["metadata"].value("uid", "");
+  if (removed == nullptr) return nullptr;
+  const std::string uid = (*removed)["metadata"].value("uid", "");
   if (key.store_key == kCrdStoreKey) {
     // Deleting a definition deletes every object of it.
     std::string plural = key.name.substr(0, key.name.find('.'));
@@ -185,7 +185,7 @@ json Emulator::RemoveObject(const ObjectKey& key, int depth, const json* final_s
   // Background collection: a dependent whose owners are all gone is deleted; one that still has a live
   // owner only loses the dangling reference.
   for (const auto& dependent : Dependents(uid)) {
-    const json* child = store_.Get(dependent.store_key, dependent.ns, dependent.name);
+    ObjectPtr child = store_.Get(dependent.store_key, dependent.ns, dependent.name);
     if (child == nullptr) continue;
     bool has_live_owner = false;
     for (const auto& ref : (*child)["metadata"].value("ownerReferences", json::array())) {
@@ -197,7 +197,7 @@ json Emulator::RemoveObject(const ObjectKey& key, int depth, const json* final_s
       DeleteObject(dependent, Propagation::kBackground, depth + 1);
     }
   }
-  return removed;
+  return *removed;
 }
 
 std::vector<Emulator::ObjectKey> Emulator::Dependents(const std::string& owner_uid) const {
@@ -208,7 +208,7 @@ std::vector<Emulator::ObjectKey> Emulator::Dependents(const std::string& owner_u
 
 bool Emulator::HasBlockingDependents(const std::string& owner_uid) const {
   for (const auto& key : Dependents(owner_uid)) {
-    const json* object = store_.Get(key.store_key, key.ns, key.name);
+    ObjectPtr object = store_.Get(key.store_key, key.ns, key.name);
     for (const auto& ref : (*object)["metadata"]["ownerReferences"]) {
       if (ref.value("uid", "") == owner_uid && ref.value("blockOwnerDeletion", false)) return true;
     }
@@ -217,15 +217,14 @@ bool Emulator::HasBlockingDependents(const std::string& owner_uid) const {
 }
 
 void Emulator::DropOwnerReference(const ObjectKey& dependent, const std::string& owner_uid) {
-  const json* current = store_.Get(dependent.store_key, dependent.ns, dependent.name);
+  ObjectPtr current = store_.Get(dependent.store_key, dependent.ns, dependent.name);
   if (current == nullptr) return;
-  json before = *current;
-  json updated = before;
+  json updated = *current;
   json& refs = updated["metadata"]["ownerReferences"];
   refs.erase(std::remove_if(refs.begin(), refs.end(), [&](const json& ref) { return ref.value("uid", "") == owner_uid; }),
              refs.end());
   if (refs.empty()) updated["metadata"].erase("ownerReferences");
-  store_.Put(dependent.store_key, std::move(updated), &before);
+  store_.Put(dependent.store_key, std::move(updated));
 }
 
 void Emulator::ProcessPendingDeletions() {
@@ -234,12 +233,12 @@ void Emulator::ProcessPendingDeletions() {
     progress = false;
     std::vector<ObjectKey> pending(pending_deletion_.begin(), pending_deletion_.end());
     for (const auto& key : pending) {
-      const json* current = store_.Get(key.store_key, key.ns, key.name);
+      ObjectPtr current = store_.Get(key.store_key, key.ns, key.name);
       if (current == nullptr) {
         pending_deletion_.erase(key);
         continue;
       }
-      json before = *current;
+      const json& before = *current;
       json updated = before;
       if (key.store_key == kNamespaceStoreKey) {
         bool empty = true;
@@ -260,7 +259,7 @@ void Emulator::ProcessPendingDeletions() {
       if (finalized) {
         RemoveObject(key, 0, &updated);
       } else {
-        store_.Put(key.store_key, std::move(updated), &before);
+        store_.Put(key.store_key, std::move(updated));
       }
     }
   }

@@ -81,7 +81,7 @@ ApplyRequest Emulator::ManagerFor(const ApiRequest& request, const Target& targe
 }
 
 void Emulator::CheckNamespaceWritable(const std::string& ns) const {
-  const json* namespace_object = store_.Get("/namespaces", "", ns);
+  ObjectPtr namespace_object = store_.Get("/namespaces", "", ns);
   if (namespace_object == nullptr) throw NotFound("", "namespaces", ns);
   if (namespace_object->at("metadata").contains("deletionTimestamp")) {
     ApiError error = Forbidden("unable to create new content in namespace " + ns + " because it is being terminated");
@@ -90,18 +90,18 @@ void Emulator::CheckNamespaceWritable(const std::string& ns) const {
   }
 }
 
-json Emulator::Create(const Target& target, const ApiRequest& request, int* code) {
+ObjectPtr Emulator::Create(const Target& target, const ApiRequest& request, int* code) {
   json body = ParseBody(request);
   CheckKind(target.type, body);
   std::lock_guard lock(mu_);
-  json created = CreateObject(target.type, target.ns, std::move(body), ManagerFor(request, target), IsDryRun(request));
+  ObjectPtr created = CreateObject(target.type, target.ns, std::move(body), ManagerFor(request, target), IsDryRun(request));
   *code = 201;
   ProcessPendingDeletions();
   return created;
 }
 
-json Emulator::CreateObject(const ResourceType& type, const std::string& url_ns, json object,
-                            const ApplyRequest& manager, bool dry_run) {
+ObjectPtr Emulator::CreateObject(const ResourceType& type, const std::string& url_ns, json object,
+                                 const ApplyRequest& manager, bool dry_run) {
   json& meta = object["metadata"];
   if (!meta.value("resourceVersion", "").empty()) {
     throw BadRequest("resourceVersion should not be set on objects to be created");
@@ -146,11 +146,10 @@ json Emulator::CreateObject(const ResourceType& type, const std::string& url_ns,
   object = Present(type, std::move(object));
   DefaultOnCreate(type, object, &next_cluster_ip_);
   if (!manager.manager.empty()) RecordUpdate(nullptr, object, manager);
-  if (dry_run) return object;
+  if (dry_run) return std::make_shared<const json>(std::move(object));
   if (type.StoreKey() == "apiextensions.k8s.io/customresourcedefinitions") registry_.ServeCrd(object);
 
-  const json& stored = store_.Put(type.StoreKey(), std::move(object), nullptr);
-  return Present(type, stored);
+  return Present(type, store_.Put(type.StoreKey(), std::move(object)));
 }
 
 json Emulator::MergeForSubresource(const ResourceType& type, const json& current, json requested,
@@ -185,7 +184,9 @@ json Emulator::MergeForSubresource(const ResourceType& type, const json& current
   return Present(type, std::move(requested));
 }
 
-json Emulator::CommitUpdate(const ResourceType& type, const json& current, json updated, bool dry_run) {
+ObjectPtr Emulator::CommitUpdate(const ResourceType& type, const ObjectPtr& current_object, json updated,
+                                 bool dry_run) {
+  const json& current = *current_object;
   ValidateMetadata(type, updated);
   const json& meta = updated["metadata"];
   if (meta.contains("deletionTimestamp") && meta.contains("finalizers") && current["metadata"].contains("finalizers")) {
@@ -198,11 +199,12 @@ json Emulator::CommitUpdate(const ResourceType& type, const json& current, json 
       }
     }
   }
-  if (SpecPart(current) != SpecPart(updated)) {
+  if (!SameSpec(current, updated)) {
     updated["metadata"]["generation"] = current["metadata"].value("generation", 0) + 1;
   }
-  json current_presented = Present(type, current);
-  if (updated == current_presented || dry_run) return dry_run ? updated : current_presented;
+  if (dry_run) return std::make_shared<const json>(std::move(updated));
+  ObjectPtr current_presented = Present(type, current_object);
+  if (updated == *current_presented) return current_presented;
 
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");
@@ -219,20 +221,19 @@ json Emulator::CommitUpdate(const ResourceType& type, const json& current, json 
   bool finalized = meta.contains("deletionTimestamp") &&
                    (!meta.contains("finalizers") || meta["finalizers"].empty());
   if (finalized) {
-    return Present(type, RemoveObject(ObjectKey{type.StoreKey(), ns, name}, 0, &updated));
+    return std::make_shared<const json>(Present(type, RemoveObject(ObjectKey{type.StoreKey(), ns, name}, 0, &updated)));
   }
-  const json& stored = store_.Put(type.StoreKey(), std::move(updated), &current);
-  return Present(type, stored);
+  return Present(type, store_.Put(type.StoreKey(), std::move(updated)));
 }
 
-json Emulator::Update(const Target& target, const ApiRequest& request) {
+ObjectPtr Emulator::Update(const Target& target, const ApiRequest& request) {
   json body = ParseBody(request);
   CheckKind(target.type, body);
   CheckName(body, target.name);
   std::lock_guard lock(mu_);
-  const json* current = store_.Get(target.type.StoreKey(), target.ns, target.name);
+  ObjectPtr current = store_.Get(target.type.StoreKey(), target.ns, target.name);
   if (current == nullptr) throw NotFound(target.type.group, target.type.plural, target.name);
-  const json before = *current;
+  const json& before = *current;  // held by `current`; stored objects never change
   CheckResourceVersion(target.type, before, body);
   if (!target.type.crd_name.empty() && body["metadata"].value("resourceVersion", "").empty()) {
     throw Invalid(target.type.group, target.type.kind, target.name, "metadata.resourceVersion",
@@ -240,12 +241,12 @@ json Emulator::Update(const Target& target, const ApiRequest& request) {
   }
   json updated = MergeForSubresource(target.type, before, std::move(body), target.subresource);
   RecordUpdate(before, updated, ManagerFor(request, target));
-  json result = CommitUpdate(target.type, before, std::move(updated), IsDryRun(request));
+  ObjectPtr result = CommitUpdate(target.type, current, std::move(updated), IsDryRun(request));
   ProcessPendingDeletions();
   return result;
 }
 
-json Emulator::Patch(const Target& target, const ApiRequest& request, int* code) {
+ObjectPtr Emulator::Patch(const Target& target, const ApiRequest& request, int* code) {
   const std::string type = MediaType(request.content_type);
   const ApplyRequest manager = ManagerFor(request, target);
   if (type == "application/apply-patch+yaml") {
@@ -260,18 +261,18 @@ json Emulator::Patch(const Target& target, const ApiRequest& request, int* code)
     CheckName(applied, target.name);
     applied["metadata"]["name"] = target.name;
     std::lock_guard lock(mu_);
-    const json* current = store_.Get(target.type.StoreKey(), target.ns, target.name);
+    ObjectPtr current = store_.Get(target.type.StoreKey(), target.ns, target.name);
     if (current == nullptr) {
       if (!target.subresource.empty()) throw NotFound(target.type.group, target.type.plural, target.name);
       json object = ServerSideApply(nullptr, applied, manager, target.type.group, target.type.plural);
       object["metadata"]["name"] = target.name;
       if (applied["metadata"].contains("generateName")) object["metadata"].erase("generateName");
       *code = 201;
-      json created = CreateObject(target.type, target.ns, std::move(object), ApplyRequest{}, IsDryRun(request));
+      ObjectPtr created = CreateObject(target.type, target.ns, std::move(object), ApplyRequest{}, IsDryRun(request));
       ProcessPendingDeletions();
       return created;
     }
-    const json before = *current;
+    const json& before = *current;  // held by `current`; stored objects never change
     CheckResourceVersion(target.type, before, applied);
     json view = applied;
     if (target.subresource == "status") {
@@ -287,7 +288,7 @@ json Emulator::Patch(const Target& target, const ApiRequest& request, int* code)
     } else {
       updated["metadata"].erase("managedFields");
     }
-    json result = CommitUpdate(target.type, before, std::move(updated), IsDryRun(request));
+    ObjectPtr result = CommitUpdate(target.type, current, std::move(updated), IsDryRun(request));
     ProcessPendingDeletions();
     return result;
   }
@@ -299,9 +300,9 @@ json Emulator::Patch(const Target& target, const ApiRequest& request, int* code)
     throw BadRequest(std::string("the patch is not valid JSON: ") + error.what());
   }
   std::lock_guard lock(mu_);
-  const json* current = store_.Get(target.type.StoreKey(), target.ns, target.name);
+  ObjectPtr current = store_.Get(target.type.StoreKey(), target.ns, target.name);
   if (current == nullptr) throw NotFound(target.type.group, target.type.plural, target.name);
-  const json before = *current;
+  const json& before = *current;  // held by `current`; stored objects never change
   json patched;
   if (type == "application/merge-patch+json") {
     if (!patch.is_object()) throw BadRequest("a merge patch must be a JSON object");
@@ -320,7 +321,7 @@ json Emulator::Patch(const Target& target, const ApiRequest& request, int* code)
   CheckResourceVersion(target.type, before, patched);
   json updated = MergeForSubresource(target.type, before, std::move(patched), target.subresource);
   RecordUpdate(before, updated, manager);
-  json result = CommitUpdate(target.type, before, std::move(updated), IsDryRun(request));
+  ObjectPtr result = CommitUpdate(target.type, current, std::move(updated), IsDryRun(request));
   ProcessPendingDeletions();
   return result;
 }

@@ -331,7 +331,7 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
     return;
   }
   if (!response.watcher) {
-    SendJson(req, res, response.code, response.body);
+    SendJson(req, res, response.code, response.Body());
     return;
   }
 

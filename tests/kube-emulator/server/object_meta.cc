@@ -54,15 +54,23 @@ std::string RandomSuffix() {
   return out;
 }
 
-json SpecPart(const json& object) {
-  json out = object;
-  if (out.is_object()) {
-    out.erase("metadata");
-    out.erase("status");
-    out.erase("apiVersion");
-    out.erase("kind");
+bool SameSpec(const json& a, const json& b) {
+  if (!a.is_object() || !b.is_object()) return a == b;
+  // Objects are ordered maps: walk both in step, skipping the excluded keys, instead of copying both
+  // objects without them (two deep copies on every update).
+  auto skip = [](const std::string& key) {
+    return key == "metadata" || key == "status" || key == "apiVersion" || key == "kind";
+  };
+  auto left = a.begin();
+  auto right = b.begin();
+  while (true) {
+    while (left != a.end() && skip(left.key())) ++left;
+    while (right != b.end() && skip(right.key())) ++right;
+    if (left == a.end() || right == b.end()) return left == a.end() && right == b.end();
+    if (left.key() != right.key() || *left != *right) return false;
+    ++left;
+    ++right;
   }
-  return out;
 }
 
 }  // namespace kubeemu

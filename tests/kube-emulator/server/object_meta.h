@@ -13,7 +13,8 @@ std::string NowRfc3339Micro();  // with microseconds, for MicroTime fields and t
 std::string NewUid();           // a random RFC 4122 version 4 UUID
 std::string RandomSuffix();     // 5 characters, as generateName appends
 
-// The object without metadata and status: what a generation bump is about.
-json SpecPart(const json& object);
+// Whether the objects are equal leaving out metadata, status, apiVersion and kind: an update that
+// changes anything else bumps the generation.
+bool SameSpec(const json& a, const json& b);
 
 }  // namespace kubeemu

@@ -12,11 +12,11 @@ std::pair<std::string, std::string> NamespacedName(const json& object) {
 
 ObjectStore::ObjectStore(size_t history_limit) : history_limit_(history_limit == 0 ? 1 : history_limit) {}
 
-const json* ObjectStore::Get(const std::string& store_key, const std::string& ns, const std::string& name) const {
+ObjectPtr ObjectStore::Get(const std::string& store_key, const std::string& ns, const std::string& name) const {
   auto bucket = objects_.find(store_key);
   if (bucket == objects_.end()) return nullptr;
   auto it = bucket->second.find({ns, name});
-  return it == bucket->second.end() ? nullptr : &it->second;
+  return it == bucket->second.end() ? nullptr : it->second;
 }
 
 std::vector<const json*> ObjectStore::List(
@@ -28,36 +28,35 @@ std::vector<const json*> ObjectStore::List(
   auto it = after ? bucket->second.upper_bound(*after) : bucket->second.begin();
   for (; it != bucket->second.end(); ++it) {
     if (!ns.empty() && it->first.first != ns) continue;
-    out.push_back(&it->second);
+    out.push_back(it->second.get());
   }
   return out;
 }
 
-const json& ObjectStore::Put(const std::string& store_key, json object, const json* previous) {
+ObjectPtr ObjectStore::Put(const std::string& store_key, json object) {
   ++rv_;
   object["metadata"]["resourceVersion"] = std::to_string(rv_);
   auto key = NamespacedName(object);
-  StoreEvent event{previous == nullptr ? "ADDED" : "MODIFIED", store_key, object,
-                   previous == nullptr ? json() : *previous, rv_};
-  json& stored = objects_[store_key][key];
-  stored = std::move(object);
-  Record(std::move(event));
+  ObjectPtr stored = std::make_shared<const json>(std::move(object));
+  ObjectPtr previous = std::exchange(objects_[store_key][std::move(key)], stored);
+  Record(StoreEvent{previous == nullptr ? "ADDED" : "MODIFIED", store_key, stored, std::move(previous), rv_});
   return stored;
 }
 
-json ObjectStore::Remove(const std::string& store_key, const std::string& ns, const std::string& name,
-                         const json* final_state_override) {
+ObjectPtr ObjectStore::Remove(const std::string& store_key, const std::string& ns, const std::string& name,
+                              const json* final_state_override) {
   auto bucket = objects_.find(store_key);
   if (bucket == objects_.end()) return nullptr;
   auto it = bucket->second.find({ns, name});
   if (it == bucket->second.end()) return nullptr;
   ++rv_;
-  json previous = std::move(it->second);
+  ObjectPtr previous = std::move(it->second);
   bucket->second.erase(it);
-  json final_state = final_state_override != nullptr ? *final_state_override : previous;
+  json final_state = final_state_override != nullptr ? *final_state_override : *previous;
   final_state["metadata"]["resourceVersion"] = std::to_string(rv_);
-  Record(StoreEvent{"DELETED", store_key, final_state, std::move(previous), rv_});
-  return final_state;
+  ObjectPtr removed = std::make_shared<const json>(std::move(final_state));
+  Record(StoreEvent{"DELETED", store_key, removed, std::move(previous), rv_});
+  return removed;
 }
 
 void ObjectStore::Record(StoreEvent event) {

@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,14 +15,17 @@
 namespace kubeemu {
 
 using json = nlohmann::json;
+// A stored object. Never changed once stored: a write stores a new object, so the store, its history,
+// watches and readers share one copy instead of deep-copying the tree at every step.
+using ObjectPtr = std::shared_ptr<const json>;
 
 // One change, as watches see it. `previous` is the object before the change (null for ADDED), so a
 // filtered watch can turn "no longer matches" into DELETED.
 struct StoreEvent {
   std::string type;  // ADDED, MODIFIED, DELETED
   std::string store_key;
-  json object;
-  json previous;
+  ObjectPtr object;
+  ObjectPtr previous;
   uint64_t resource_version = 0;
 };
 
@@ -33,20 +37,21 @@ class ObjectStore {
   explicit ObjectStore(size_t history_limit);
 
   uint64_t CurrentRv() const { return rv_; }
-  const json* Get(const std::string& store_key, const std::string& ns, const std::string& name) const;
+  // Null when absent. The object stays valid (and unchanged) for as long as the pointer is held.
+  ObjectPtr Get(const std::string& store_key, const std::string& ns, const std::string& name) const;
   // Objects sorted by namespace then name; `ns` empty means every namespace. `after` skips keys up to
   // and including it (for list continuation).
   std::vector<const json*> List(const std::string& store_key, const std::string& ns,
                                 const std::optional<std::pair<std::string, std::string>>& after = {}) const;
 
   // Stores `object` under a new resource version (written into metadata.resourceVersion), records the
-  // event and returns the stored object. `previous` is null for a create.
-  const json& Put(const std::string& store_key, json object, const json* previous);
-  // Removes the object under a new resource version and records DELETED with the final state.
-  // `final_state`, when given, is what the DELETED event carries (an update that removed the last
-  // finalizer).
-  json Remove(const std::string& store_key, const std::string& ns, const std::string& name,
-              const json* final_state = nullptr);
+  // event (ADDED, or MODIFIED when an object of that name was stored) and returns the stored object.
+  ObjectPtr Put(const std::string& store_key, json object);
+  // Removes the object under a new resource version, records DELETED with the final state and returns
+  // it (null when there was no such object). `final_state`, when given, is what the DELETED event
+  // carries (an update that removed the last finalizer).
+  ObjectPtr Remove(const std::string& store_key, const std::string& ns, const std::string& name,
+                   const json* final_state = nullptr);
 
   // True when every event after `rv` is still in the history.
   bool HasHistorySince(uint64_t rv) const { return rv >= compacted_rv_; }
@@ -62,7 +67,7 @@ class ObjectStore {
  private:
   void Record(StoreEvent event);
 
-  using Bucket = std::map<std::pair<std::string, std::string>, json>;
+  using Bucket = std::map<std::pair<std::string, std::string>, ObjectPtr>;
   std::map<std::string, Bucket> objects_;
   uint64_t rv_ = 1;
   size_t history_limit_;

@@ -29,17 +29,17 @@ Watcher::Watcher(WatchFilter filter, uint64_t start_rv) : filter_(std::move(filt
 void Watcher::Offer(const StoreEvent& event) {
   std::string line;
   if (event.store_key == filter_.store_key) {
-    bool now = event.type != "DELETED" && filter_.Matches(event.object);
-    bool before = filter_.Matches(event.previous);
+    bool now = event.type != "DELETED" && event.object != nullptr && filter_.Matches(*event.object);
+    bool before = event.previous != nullptr && filter_.Matches(*event.previous);
     if (event.type == "DELETED") {
-      if (before) line = RenderEvent("DELETED", event.object, filter_);
+      if (before) line = RenderEvent("DELETED", *event.object, filter_);
     } else if (now && before) {
-      line = RenderEvent("MODIFIED", event.object, filter_);
+      line = RenderEvent("MODIFIED", *event.object, filter_);
     } else if (now) {
-      line = RenderEvent("ADDED", event.object, filter_);
+      line = RenderEvent("ADDED", *event.object, filter_);
     } else if (before) {
       // The object left this watch's selection: to the watcher it is gone.
-      line = RenderEvent("DELETED", event.object, filter_);
+      line = RenderEvent("DELETED", *event.object, filter_);
     }
   }
   std::lock_guard lock(mu_);
