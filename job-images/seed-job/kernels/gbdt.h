@@ -77,7 +77,8 @@ class GbdtModel {  // immutable after training; thread-safe prediction
   // Total split gain per feature (the usual "gain" importance), summed over all trees.
   const std::vector<double>& gain_importance() const { return gain_importance_; }
   // Per feature, the distinct split thresholds of the internal nodes, increasing (-0.0 before
-  // 0.0 when both occur). Prediction compares rows with them by index.
+  // 0.0 when both occur; a version 2 file's tables are kept as read, unused entries included).
+  // Prediction compares rows with them by index.
   const std::vector<std::vector<double>>& thresholds() const { return thresholds_; }
   // Keeps the first `trees` trees (early stopping).
   void Truncate(size_t trees);
@@ -116,7 +117,7 @@ class GbdtModel {  // immutable after training; thread-safe prediction
   size_t num_features_ = 0;
   double base_score_ = 0;
   std::vector<GbdtNode> nodes_;        // all trees, concatenated; child indices are tree-local
-  std::vector<std::vector<double>> thresholds_;
+  std::vector<std::vector<double>> thresholds_;  // per feature, see thresholds()
   std::vector<PackedNode> packed_;     // nodes_, packed
   std::vector<double> leaf_value_;     // per node: the leaf output (0 for internal nodes)
   std::vector<uint8_t> tree_depth_;    // steps from the root to the deepest leaf

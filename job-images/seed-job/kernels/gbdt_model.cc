@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -11,7 +10,7 @@
 namespace seed::kernels {
 namespace {
 
-// Features and thresholds per feature are indexed by 16 bits in prediction (0xFFFF marks NaN).
+// Prediction works on 16-bit column slots and bounds (see PackedNode).
 constexpr size_t kMaxFeatures = 0x7FFF;  // 2 * feature + 1 fits a PackedNode's 16-bit slot
 constexpr uint16_t kNever = 0xFFFF;      // a bound no column value exceeds
 constexpr size_t kMinRowsPerThread = 1024;
@@ -54,11 +53,11 @@ GbdtModel::GbdtModel(size_t num_features, double base_score, std::vector<GbdtNod
     : num_features_(num_features),
       base_score_(base_score),
       nodes_(std::move(nodes)),
+      thresholds_(std::move(thresholds)),
       tree_starts_(std::move(tree_starts)),
       loss_(loss),
       alpha_(alpha),
-      gain_importance_(std::move(gain_importance)),
-      thresholds_(std::move(thresholds)) {
+      gain_importance_(std::move(gain_importance)) {
   Validate();
   Pack(&threshold_index);
 }

@@ -5,7 +5,6 @@
 
 #include <bit>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -97,8 +96,6 @@ void ReadTreesV1(const nlohmann::json& json, std::vector<GbdtNode>& nodes, std::
   }
 }
 
-// Version 2: the threshold tables and the node, split and leaf tables (see ToJson). Indices are
-// checked here as far as the tables need; the GbdtModel constructor checks the tree shapes.
 struct TreesV2 {
   std::vector<GbdtNode> nodes;
   std::vector<uint32_t> starts;
@@ -106,18 +103,17 @@ struct TreesV2 {
   std::vector<uint16_t> index;  // per node: its threshold's index in its feature's table (leaves: 0)
 };
 
+// Version 2: the threshold tables and the node, split and leaf tables (see ToJson). Indices are
+// checked here as far as the tables need; the GbdtModel constructor checks the tree shapes.
 TreesV2 ReadTreesV2(const nlohmann::json& json, size_t num_features) {
   TreesV2 out;
   std::vector<GbdtNode>& nodes = out.nodes;
   std::vector<uint32_t>& starts = out.starts;
   std::vector<std::vector<double>>& tables = out.tables;
   const auto counts = Field(json, "threshold_counts", "model").get<std::vector<uint64_t>>();
-  if (counts.size() != num_features) {
-    ExpectEntries("threshold_counts", counts.size(), num_features, "one per feature");
-  }
+  ExpectEntries("threshold_counts", counts.size(), num_features, "one per feature");
   const std::vector<uint8_t> table_bytes = Unbase64(json, "thresholds", 8);
-  if (num_features > std::numeric_limits<uint16_t>::max()) Malformed("num_features is too large");
-  tables.resize(num_features);
+  tables.resize(num_features);  // as many as the JSON array has entries
   size_t offset = 0;
   for (size_t f = 0; f < num_features; ++f) {
     if (counts[f] > GbdtModel::kMaxThresholds) {
