@@ -1,18 +1,47 @@
 #include "kube-emulator/server/builtin_rules.h"
 
-#include <regex>
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "kube-emulator/server/api_error.h"
 
 namespace kubeemu {
 namespace {
 
-const std::regex kDnsSubdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-const std::regex kDnsLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-const std::regex kDns1035Label("[a-z]([-a-z0-9]*[a-z0-9])?");
-const std::regex kLabelValue("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
-const std::regex kLabelName("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+// The name and label patterns, matched by hand: std::regex was 3-4 % of the emulator's CPU in a burst
+// of creates.
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool IsAlnum(char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
+
+// [a-z0-9]([-a-z0-9]*[a-z0-9])?
+bool IsDnsLabel(std::string_view text) {
+  if (text.empty() || !IsLowerAlnum(text.front()) || !IsLowerAlnum(text.back())) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) { return IsLowerAlnum(c) || c == '-'; });
+}
+
+// [a-z]([-a-z0-9]*[a-z0-9])?
+bool IsDns1035Label(std::string_view text) { return IsDnsLabel(text) && text.front() >= 'a' && text.front() <= 'z'; }
+
+// DNS labels joined by dots.
+bool IsDnsSubdomain(std::string_view text) {
+  for (size_t start = 0;;) {
+    size_t dot = text.find('.', start);
+    if (!IsDnsLabel(text.substr(start, dot == std::string_view::npos ? dot : dot - start))) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+// (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?
+bool IsLabelValue(std::string_view text) {
+  if (text.empty()) return true;
+  if (!IsAlnum(text.front()) || !IsAlnum(text.back())) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
+}
+
+// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
+bool IsLabelName(std::string_view text) { return !text.empty() && IsLabelValue(text); }
 
 void CheckLabels(const ResourceType& type, const std::string& name, const json& labels) {
   if (!labels.is_object()) return;
@@ -21,12 +50,12 @@ void CheckLabels(const ResourceType& type, const std::string& name, const json& 
     if (auto slash = key.find('/'); slash != std::string::npos) {
       std::string prefix = key.substr(0, slash);
       label_name = key.substr(slash + 1);
-      if (prefix.size() > 253 || !std::regex_match(prefix, kDnsSubdomain)) {
+      if (prefix.size() > 253 || !IsDnsSubdomain(prefix)) {
         throw Invalid(type.group, type.kind, name, "metadata.labels",
                       "Invalid value: \"" + key + "\": prefix part must be a DNS subdomain");
       }
     }
-    if (label_name.size() > 63 || !std::regex_match(label_name, kLabelName)) {
+    if (label_name.size() > 63 || !IsLabelName(label_name)) {
       throw Invalid(type.group, type.kind, name, "metadata.labels",
                     "Invalid value: \"" + key + "\": name part must be 63 characters or less, alphanumeric, '-', '_' or '.'");
     }
@@ -34,7 +63,7 @@ void CheckLabels(const ResourceType& type, const std::string& name, const json& 
       throw Invalid(type.group, type.kind, name, "metadata.labels", "Invalid value: label \"" + key + "\" must be a string");
     }
     const std::string text = value.get<std::string>();
-    if (text.size() > 63 || !std::regex_match(text, kLabelValue)) {
+    if (text.size() > 63 || !IsLabelValue(text)) {
       throw Invalid(type.group, type.kind, name, "metadata.labels",
                     "Invalid value: \"" + text + "\": a valid label must be an empty string or consist of "
                     "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
@@ -49,9 +78,10 @@ void ValidateMetadata(const ResourceType& type, const json& object) {
   const json& meta = object.at("metadata");
   const std::string name = meta.value("name", "");
   bool label_name = type.StoreKey() == "/namespaces" || type.StoreKey() == "/services";
-  const std::regex& pattern = type.StoreKey() == "/services" ? kDns1035Label : label_name ? kDnsLabel : kDnsSubdomain;
+  bool (*pattern)(std::string_view) =
+      type.StoreKey() == "/services" ? IsDns1035Label : label_name ? IsDnsLabel : IsDnsSubdomain;
   size_t max = label_name ? 63 : 253;
-  if (name.size() > max || !std::regex_match(name, pattern)) {
+  if (name.size() > max || !pattern(name)) {
     throw Invalid(type.group, type.kind, name, "metadata.name",
                   "Invalid value: \"" + name + "\": must be no more than " + std::to_string(max) +
                       " characters, lowercase alphanumeric, '-'" + (label_name ? "" : " or '.'") +

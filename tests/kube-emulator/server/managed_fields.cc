@@ -122,9 +122,14 @@ void WriteManagers(json& object, const std::vector<Manager>& managers) {
   json entries = json::array();
   for (const auto& manager : managers) {
     if (manager.fields.empty()) continue;
-    json entry = {{"manager", manager.name},         {"operation", manager.operation},
-                  {"apiVersion", manager.api_version}, {"time", manager.time},
-                  {"fieldsType", "FieldsV1"},        {"fieldsV1", ToFieldsV1(manager.fields)}};
+    // Member by member: a braced initializer list copies each value (and the fieldsV1 tree) again.
+    json entry = json::object();
+    entry["manager"] = manager.name;
+    entry["operation"] = manager.operation;
+    entry["apiVersion"] = manager.api_version;
+    entry["time"] = manager.time;
+    entry["fieldsType"] = "FieldsV1";
+    entry["fieldsV1"] = ToFieldsV1(manager.fields);
     if (!manager.subresource.empty()) entry["subresource"] = manager.subresource;
     entries.push_back(std::move(entry));
   }
