@@ -78,7 +78,7 @@ io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi) {
     }
   };
   auto first_at_or_after = [&](int64_t t) {  // offset of the first line whose time is >= t
-    size_t low = body, high = view.size();  // line starts (or the end) around the answer
+    size_t low = body, high = view.size();   // line starts (or the end) around the answer
     while (low < high && parsed) {
       const size_t mid = low + (high - low) / 2;
       const size_t line = view.rfind('\n', mid - 1) + 1;  // the start of mid's line, in [low, mid]

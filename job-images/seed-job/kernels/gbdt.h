@@ -102,9 +102,10 @@ class GbdtModel {  // immutable after training; thread-safe prediction
   };
   // For FromJson: the threshold tables as stored (increasing, at most kMaxThresholds each) and
   // each node's index into its feature's table (the node's threshold is that entry).
-  GbdtModel(size_t num_features, double base_score, std::vector<GbdtNode> nodes, std::vector<uint32_t> tree_starts,
-            GbdtParams::Loss loss, double alpha, std::vector<double> gain_importance,
-            std::vector<std::vector<double>> thresholds, const std::vector<uint16_t>& threshold_index);
+  GbdtModel(size_t num_features, double base_score, std::vector<GbdtNode> nodes,
+            std::vector<uint32_t> tree_starts, GbdtParams::Loss loss, double alpha,
+            std::vector<double> gain_importance, std::vector<std::vector<double>> thresholds,
+            const std::vector<uint16_t>& threshold_index);
   void Validate();  // the constructor's checks (and an empty gain_importance filled with zeros)
   // Builds packed_, leaf_value_, tree_depth_, and thresholds_ from nodes_ unless the indices into
   // given tables are passed.
@@ -116,12 +117,12 @@ class GbdtModel {  // immutable after training; thread-safe prediction
 
   size_t num_features_ = 0;
   double base_score_ = 0;
-  std::vector<GbdtNode> nodes_;        // all trees, concatenated; child indices are tree-local
+  std::vector<GbdtNode> nodes_;                  // all trees, concatenated; child indices are tree-local
   std::vector<std::vector<double>> thresholds_;  // per feature, see thresholds()
-  std::vector<PackedNode> packed_;     // nodes_, packed
-  std::vector<double> leaf_value_;     // per node: the leaf output (0 for internal nodes)
-  std::vector<uint8_t> tree_depth_;    // steps from the root to the deepest leaf
-  std::vector<uint32_t> tree_starts_;  // index of each tree's root in nodes_
+  std::vector<PackedNode> packed_;               // nodes_, packed
+  std::vector<double> leaf_value_;               // per node: the leaf output (0 for internal nodes)
+  std::vector<uint8_t> tree_depth_;              // steps from the root to the deepest leaf
+  std::vector<uint32_t> tree_starts_;            // index of each tree's root in nodes_
   GbdtParams::Loss loss_ = GbdtParams::Loss::kL2;
   double alpha_ = 0.5;
   std::vector<double> gain_importance_;

@@ -82,7 +82,8 @@ void GbdtModel::Validate() {
       const GbdtNode& node = nodes_[begin + i];
       // Only built for a message: a string per node would cost more than the checks.
       auto where = [&] { return "tree " + std::to_string(t) + " node " + std::to_string(i) + ": "; };
-      if (std::isnan(node.threshold) || std::isinf(node.threshold)) Malformed(where() + "value must be finite");
+      if (std::isnan(node.threshold) || std::isinf(node.threshold))
+        Malformed(where() + "value must be finite");
       if (node.IsLeaf()) continue;
       // Children strictly after their parent: prediction always moves forward and terminates.
       if (node.left <= i || node.left + 1 >= size) {
@@ -118,7 +119,8 @@ void GbdtModel::Pack(const std::vector<uint16_t>* threshold_index) {
       Malformed("feature " + std::to_string(f) + " has " + std::to_string(table.size()) +
                 " distinct thresholds (at most " + std::to_string(kMaxThresholds) + ")");
     }
-    for (uint64_t k : table) thresholds_[f].push_back(std::bit_cast<double>(k >> 63 ? k & ~(uint64_t{1} << 63) : ~k));
+    for (uint64_t k : table)
+      thresholds_[f].push_back(std::bit_cast<double>(k >> 63 ? k & ~(uint64_t{1} << 63) : ~k));
   }
   packed_.clear();
   leaf_value_.clear();
@@ -142,9 +144,10 @@ void GbdtModel::Pack(const std::vector<uint16_t>* threshold_index) {
         if (depth[i] >= 64) Malformed("tree " + std::to_string(t) + " is deeper than 64 levels");
         depth[node.left] = depth[node.left + 1] = static_cast<uint8_t>(depth[i] + 1);
         const std::vector<uint64_t>& table = keys[node.feature];
-        const auto k = threshold_index != nullptr
-                           ? (*threshold_index)[begin + i]
-                           : std::lower_bound(table.begin(), table.end(), key(node.threshold)) - table.begin();
+        const auto k =
+            threshold_index != nullptr
+                ? (*threshold_index)[begin + i]
+                : std::lower_bound(table.begin(), table.end(), key(node.threshold)) - table.begin();
         packed_.push_back({node.left, static_cast<uint16_t>(2 * node.feature + (node.default_left ? 0 : 1)),
                            static_cast<uint16_t>(node.default_left ? k + 1 : k)});
         leaf_value_.push_back(0);

@@ -42,7 +42,8 @@ std::vector<uint8_t> Unbase64(const nlohmann::json& json, const char* key, size_
   if (it == json.end()) Malformed(std::string("model has no \"") + key + "\"");
   if (!it->is_string()) Malformed(std::string("\"") + key + "\" must be a base64 string");
   const std::string& text = it->get_ref<const std::string&>();
-  if (text.size() % 4 != 0) Malformed(std::string("\"") + key + "\" is not base64 (length not a multiple of 4)");
+  if (text.size() % 4 != 0)
+    Malformed(std::string("\"") + key + "\" is not base64 (length not a multiple of 4)");
   std::vector<uint8_t> bytes(BASE64_DECODE_LENGTH(text.size()));
   size_t size = bytes.size();
   base64_decode_ctx ctx;
@@ -50,14 +51,14 @@ std::vector<uint8_t> Unbase64(const nlohmann::json& json, const char* key, size_
   // Nettle skips whitespace, which a writer never emits: padded base64 without it decodes to
   // exactly 3 bytes per 4 characters less one per '=', and any whitespace makes the output shorter.
   const size_t padding = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
-  if (!base64_decode_update(&ctx, &size, bytes.data(), text.size(), text.data()) || !base64_decode_final(&ctx) ||
-      size != text.size() / 4 * 3 - padding) {
+  if (!base64_decode_update(&ctx, &size, bytes.data(), text.size(), text.data()) ||
+      !base64_decode_final(&ctx) || size != text.size() / 4 * 3 - padding) {
     Malformed(std::string("\"") + key + "\" is not valid base64");
   }
   bytes.resize(size);
   if (size % unit != 0) {
-    Malformed(std::string("\"") + key + "\" holds " + std::to_string(size) + " bytes, not a whole number of " +
-              std::to_string(unit) + "-byte entries");
+    Malformed(std::string("\"") + key + "\" holds " + std::to_string(size) +
+              " bytes, not a whole number of " + std::to_string(unit) + "-byte entries");
   }
   return bytes;
 }
@@ -88,11 +89,13 @@ void ReadTreesV1(const nlohmann::json& json, std::vector<GbdtNode>& nodes, std::
     const auto value = Field(trees[t], "value", where).get<std::vector<double>>();
     if (left.empty() || feature.size() != left.size() || default_left.size() != left.size() ||
         value.size() != left.size()) {
-      Malformed(where +
-                ": \"left\", \"feature\", \"default_left\" and \"value\" must be non-empty arrays of one length");
+      Malformed(
+          where +
+          ": \"left\", \"feature\", \"default_left\" and \"value\" must be non-empty arrays of one length");
     }
     starts.push_back(static_cast<uint32_t>(nodes.size()));
-    for (size_t i = 0; i < left.size(); ++i) nodes.push_back({value[i], feature[i], left[i], default_left[i] != 0});
+    for (size_t i = 0; i < left.size(); ++i)
+      nodes.push_back({value[i], feature[i], left[i], default_left[i] != 0});
   }
 }
 
@@ -168,14 +171,17 @@ TreesV2 ReadTreesV2(const nlohmann::json& json, size_t num_features) {
       const auto k = static_cast<size_t>(Get(&split_bytes[split * 4 + 2], 2));
       ++split;
       // Only built for a message: a string per node would cost more than the decoding.
-      auto where = [&] { return "tree " + std::to_string(t) + " node " + std::to_string(i - starts.back()) + ": "; };
+      auto where = [&] {
+        return "tree " + std::to_string(t) + " node " + std::to_string(i - starts.back()) + ": ";
+      };
       if (feature >= num_features) {
-        Malformed(where() + "feature " + std::to_string(feature) + " out of range (" + std::to_string(num_features) +
-                  " features)");
+        Malformed(where() + "feature " + std::to_string(feature) + " out of range (" +
+                  std::to_string(num_features) + " features)");
       }
       if (k >= tables[feature].size()) {
         Malformed(where() + "threshold index " + std::to_string(k) + " out of range (feature " +
-                  std::to_string(feature) + " has " + std::to_string(tables[feature].size()) + " thresholds)");
+                  std::to_string(feature) + " has " + std::to_string(tables[feature].size()) +
+                  " thresholds)");
       }
       if (word >> 1 == 0) Malformed(where() + "left child 0 (the root is never a child)");
       nodes.push_back({tables[feature][k], feature, word >> 1, (word & 1u) != 0});

@@ -306,7 +306,8 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
         // The quantile models are decoded side by side (each is single-threaded work).
         std::vector<std::future<GbdtModel>> decoded;
         for (size_t q = 1; q < models.size(); ++q) {
-          decoded.push_back(std::async(std::launch::async, [&models, q] { return GbdtModel::FromJson(models[q]); }));
+          decoded.push_back(
+              std::async(std::launch::async, [&models, q] { return GbdtModel::FromJson(models[q]); }));
         }
         std::optional<GbdtModel> first;
         std::exception_ptr error;

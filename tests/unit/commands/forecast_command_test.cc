@@ -43,8 +43,9 @@ class ForecastCommandTest : public ::testing::Test {
     }
     io::WriteFileAtomic(Path("nwp.csv"), nwp);
     io::WriteFileAtomic(Path("power.csv"), power);
-    Run({"train", "--nwp", Path("nwp.csv"), "--measurements", Path("power.csv"), "--capacity", "50", "--trees",
-         "20", "--validation-days", "0", "--early-stopping", "0", "--threads", "1", "--out", Path("model.json")});
+    Run({"train", "--nwp", Path("nwp.csv"), "--measurements", Path("power.csv"), "--capacity", "50",
+         "--trees", "20", "--validation-days", "0", "--early-stopping", "0", "--threads", "1", "--out",
+         Path("model.json")});
   }
   void TearDown() override {
     ::unsetenv("SEED_RESULTS_FILE");
@@ -64,8 +65,8 @@ class ForecastCommandTest : public ::testing::Test {
 
   // Days 10 to 12 of the file.
   std::string Backtest(const std::string& nwp, const std::string& out) {
-    Run({"forecast", "--model", Path("model.json"), "--nwp", nwp, "--from", "2024-03-11T00:00:00+08:00", "--to",
-         "2024-03-13T00:00:00+08:00", "--out", Path(out)});
+    Run({"forecast", "--model", Path("model.json"), "--nwp", nwp, "--from", "2024-03-11T00:00:00+08:00",
+         "--to", "2024-03-13T00:00:00+08:00", "--out", Path(out)});
     return io::ReadFile(Path(out));
   }
 
@@ -110,7 +111,8 @@ TEST_F(ForecastCommandTest, ABadLineAmongTheNeededOnesIsReportedWithTheFilesLine
     Backtest(Path("bad.csv"), "c.csv");
     FAIL() << "a text wind speed was accepted";
   } catch (const io::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("bad.csv:" + std::to_string(line) + ":"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("bad.csv:" + std::to_string(line) + ":"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -2,17 +2,16 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nettle/base64.h>
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <random>
 #include <tuple>
 #include <vector>
-
-#include <nettle/base64.h>
 
 #include "gbdt_v1_json.h"
 #include "io/json_file.h"
@@ -516,7 +515,8 @@ std::vector<uint8_t> FromBase64(const std::string& text) {
   size_t size = bytes.size();
   base64_decode_ctx ctx;
   base64_decode_init(&ctx);
-  EXPECT_TRUE(base64_decode_update(&ctx, &size, bytes.data(), text.size(), text.data()) && base64_decode_final(&ctx));
+  EXPECT_TRUE(base64_decode_update(&ctx, &size, bytes.data(), text.size(), text.data()) &&
+              base64_decode_final(&ctx));
   bytes.resize(size);
   return bytes;
 }
@@ -529,16 +529,16 @@ std::string ToBase64(const std::vector<uint8_t>& bytes) {
 
 TEST(GbdtTest, Version2LayoutIsAsDocumented) {
   // One split (feature 1 at 2.5, NaN to the left) and a one-leaf tree: the bytes the README lists.
-  const GbdtModel m(2, 0.5, {{2.5, 1, 1, true}, {-1.0, 0, 0, false}, {3.0, 0, 0, false}, {0.25, 0, 0, false}}, {0, 3},
-                    GbdtParams::Loss::kL2, 0.5, {0.0, 7.0});
+  const GbdtModel m(2, 0.5, {{2.5, 1, 1, true}, {-1.0, 0, 0, false}, {3.0, 0, 0, false}, {0.25, 0, 0, false}},
+                    {0, 3}, GbdtParams::Loss::kL2, 0.5, {0.0, 7.0});
   const nlohmann::json j = m.ToJson();
   EXPECT_EQ(j["format"], "seed-gbdt");
   EXPECT_EQ(j["version"], 2);
   EXPECT_EQ(j["threshold_counts"], nlohmann::json({0, 1}));
   EXPECT_EQ(j["thresholds"], "AAAAAAAABEA=");  // 2.5 as a little-endian IEEE double
   EXPECT_EQ(j["tree_sizes"], nlohmann::json({3, 1}));
-  EXPECT_EQ(j["nodes"], "AwAAAAAAAAAAAAAAAAAAAA==");  // u32: 1 << 1 | 1, then three leaves (0)
-  EXPECT_EQ(j["splits"], "AQAAAA==");  // u16 feature 1, u16 threshold index 0
+  EXPECT_EQ(j["nodes"], "AwAAAAAAAAAAAAAAAAAAAA==");                // u32: 1 << 1 | 1, then three leaves (0)
+  EXPECT_EQ(j["splits"], "AQAAAA==");                               // u16 feature 1, u16 threshold index 0
   EXPECT_EQ(j["leaf_values"], "AAAAAAAA8L8AAAAAAAAIQAAAAAAAANA/");  // -1, 3, 0.25
   EXPECT_FALSE(j.contains("trees"));
   const double nan = kNaN, low[] = {2.5, 0}, high[] = {0, std::nextafter(2.5, 3.0)}, missing[] = {0, nan};
@@ -607,7 +607,8 @@ TEST(GbdtTest, MalformedVersion2ModelsAreRejectedWithAMessage) {
   expect_rejected(with_bytes("splits", [](auto& b) { b.resize(b.size() - 4); }),
                   "\"splits\" has fewer entries than \"nodes\" has internal nodes");
   expect_rejected(with_bytes("splits", [](auto& b) { b.insert(b.end(), 4, 0); }), "(one per internal node)");
-  expect_rejected(with_bytes("splits", [](auto& b) { b[0] = 9; }), "tree 0 node 0: feature 9 out of range (2 features)");
+  expect_rejected(with_bytes("splits", [](auto& b) { b[0] = 9; }),
+                  "tree 0 node 0: feature 9 out of range (2 features)");
   expect_rejected(with_bytes("splits", [&](auto& b) { b[2] = 0xFF, b[3] = 0xFF; }),
                   "tree 0 node 0: threshold index 65535 out of range");
   expect_rejected(with_bytes("nodes", [](auto& b) { b[0] = 1, b[1] = b[2] = b[3] = 0; }),
@@ -620,7 +621,8 @@ TEST(GbdtTest, MalformedVersion2ModelsAreRejectedWithAMessage) {
                   "thresholds of feature 0 must be finite");
   expect_rejected(with_bytes("thresholds", [&](auto& b) { std::swap_ranges(&b[0], &b[8], &b[8]); }),
                   "thresholds of feature 0 must be increasing");
-  expect_rejected(with_bytes("leaf_values", [&](auto& b) { put_double(b, 0, HUGE_VAL); }), "value must be finite");
+  expect_rejected(with_bytes("leaf_values", [&](auto& b) { put_double(b, 0, HUGE_VAL); }),
+                  "value must be finite");
   j = good;
   j["threshold_counts"][0] = j["threshold_counts"][0].get<size_t>() + 1;
   expect_rejected(j, "fewer than threshold_counts add up to");
@@ -678,9 +680,11 @@ TEST(GbdtTest, ThresholdIndexWalkEqualsTheDoubleComparisons) {
   // Thresholds at the edges of the doubles (both zeros, the smallest subnormal, +-DBL_MAX) and rows
   // at, just beside and beyond them, infinite or missing.
   const double max = std::numeric_limits<double>::max(), tiny = std::numeric_limits<double>::denorm_min();
-  const std::vector<double> thresholds = {-max, -1e300, -2.5, -tiny, -0.0, 0.0, tiny, 1.0, std::nextafter(1.0, 2.0), 3.5, max};
+  const std::vector<double> thresholds = {
+      -max, -1e300, -2.5, -tiny, -0.0, 0.0, tiny, 1.0, std::nextafter(1.0, 2.0), 3.5, max};
   std::vector<double> values = {kNaN, HUGE_VAL, -HUGE_VAL, 1e308, -7.0, 9.0};
-  for (double t : thresholds) values.insert(values.end(), {t, std::nextafter(t, -HUGE_VAL), std::nextafter(t, HUGE_VAL)});
+  for (double t : thresholds)
+    values.insert(values.end(), {t, std::nextafter(t, -HUGE_VAL), std::nextafter(t, HUGE_VAL)});
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> leaf(-1, 1);
   const size_t features = 3;
@@ -693,8 +697,10 @@ TEST(GbdtTest, ThresholdIndexWalkEqualsTheDoubleComparisons) {
     for (size_t i = 0; i < tree.size(); ++i) {
       if (depth[i] < 6 && rng() % 5 != 0) {
         // Every third split is at 0.0 or -0.0, so some tables hold both.
-        const double threshold = tree.size() % 3 == 0 ? (rng() % 2 ? 0.0 : -0.0) : thresholds[rng() % thresholds.size()];
-        tree[i] = {threshold, static_cast<uint32_t>(rng() % features), static_cast<uint32_t>(tree.size()), rng() % 2 == 0};
+        const double threshold =
+            tree.size() % 3 == 0 ? (rng() % 2 ? 0.0 : -0.0) : thresholds[rng() % thresholds.size()];
+        tree[i] = {threshold, static_cast<uint32_t>(rng() % features), static_cast<uint32_t>(tree.size()),
+                   rng() % 2 == 0};
         tree.resize(tree.size() + 2);
         depth.insert(depth.end(), 2, depth[i] + 1);
       } else {
