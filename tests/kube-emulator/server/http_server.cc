@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "kube-emulator/server/api_error.h"
+#include "kube-emulator/server/object_text.h"
 #include "kube-emulator/server/rbac_authorizer.h"
 
 namespace kubeemu {
@@ -330,8 +331,15 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
     MatchApiServerCompression(req, res.body.size());
     return;
   }
+  if (response.object != nullptr) {
+    // A stored object: its text is usually made already, for the write's watch events.
+    res.status = response.code;
+    res.set_content(ObjectText(response.object), "application/json");
+    MatchApiServerCompression(req, res.body.size());
+    return;
+  }
   if (!response.watcher) {
-    SendJson(req, res, response.code, response.Body());
+    SendJson(req, res, response.code, response.body);
     return;
   }
 

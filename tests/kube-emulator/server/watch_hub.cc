@@ -1,5 +1,7 @@
 #include "kube-emulator/server/watch_hub.h"
 
+#include "kube-emulator/server/object_text.h"
+
 namespace kubeemu {
 
 bool WatchFilter::Matches(const json& object) const {
@@ -8,16 +10,31 @@ bool WatchFilter::Matches(const json& object) const {
   return labels.Matches(object) && fields.Matches(object);
 }
 
-std::string RenderEvent(const std::string& type, const json& object, const WatchFilter& filter) {
+namespace {
+
+// Whether the object already reads as the watch asked (the usual case): then it is sent as is.
+bool ReadsAsAsked(const json& object, const WatchFilter& filter) {
   auto same = [&](const char* key, const std::string& wanted) {
     auto it = object.find(key);
     return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == wanted;
   };
-  if (object.is_object() && same("apiVersion", filter.api_version) && same("kind", filter.kind)) {
-    // The usual case: the stored object already reads as the watch asked; render it without a copy
-    // (this runs under the store lock, once per write and watch).
-    return "{\"object\":" + object.dump() + ",\"type\":" + json(type).dump() + "}\n";
-  }
+  return object.is_object() && same("apiVersion", filter.api_version) && same("kind", filter.kind);
+}
+
+std::string Line(const std::string& type, const std::string& object_text) {
+  return "{\"object\":" + object_text + ",\"type\":" + json(type).dump() + "}\n";
+}
+
+}  // namespace
+
+std::string RenderEvent(const std::string& type, const ObjectPtr& object, const WatchFilter& filter) {
+  if (ReadsAsAsked(*object, filter)) return Line(type, ObjectText(object));
+  return RenderEvent(type, *object, filter);
+}
+
+std::string RenderEvent(const std::string& type, const json& object, const WatchFilter& filter) {
+  // Without a copy when the object reads as asked (this runs under the store lock).
+  if (ReadsAsAsked(object, filter)) return Line(type, object.dump());
   json copy = object;
   copy["apiVersion"] = filter.api_version;
   copy["kind"] = filter.kind;
@@ -32,14 +49,14 @@ void Watcher::Offer(const StoreEvent& event) {
     bool now = event.type != "DELETED" && event.object != nullptr && filter_.Matches(*event.object);
     bool before = event.previous != nullptr && filter_.Matches(*event.previous);
     if (event.type == "DELETED") {
-      if (before) line = RenderEvent("DELETED", *event.object, filter_);
+      if (before) line = RenderEvent("DELETED", event.object, filter_);
     } else if (now && before) {
-      line = RenderEvent("MODIFIED", *event.object, filter_);
+      line = RenderEvent("MODIFIED", event.object, filter_);
     } else if (now) {
-      line = RenderEvent("ADDED", *event.object, filter_);
+      line = RenderEvent("ADDED", event.object, filter_);
     } else if (before) {
       // The object left this watch's selection: to the watcher it is gone.
-      line = RenderEvent("DELETED", *event.object, filter_);
+      line = RenderEvent("DELETED", event.object, filter_);
     }
   }
   std::lock_guard lock(mu_);

@@ -83,5 +83,7 @@ class WatchHub {
 
 // A watch event line: {"type":...,"object":...} with the object's apiVersion set for the watch.
 std::string RenderEvent(const std::string& type, const json& object, const WatchFilter& filter);
+// The same for a stored object, whose text is shared with the other watches and the write's response.
+std::string RenderEvent(const std::string& type, const ObjectPtr& object, const WatchFilter& filter);
 
 }  // namespace kubeemu
