@@ -302,7 +302,7 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
       if (fitted != nullptr) {
         if (fitted->size() != p.quantiles.size()) throw std::invalid_argument("gbdt artifact needs one model per quantile");
         p.gbdt = std::move(*fitted);
-      } else {
+      } else if (!models.empty()) {
         // The quantile models are decoded side by side (each is single-threaded work).
         std::vector<std::future<GbdtModel>> decoded;
         for (size_t q = 1; q < models.size(); ++q) {
