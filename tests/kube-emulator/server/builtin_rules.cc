@@ -21,7 +21,9 @@ bool IsDnsLabel(std::string_view text) {
 }
 
 // [a-z]([-a-z0-9]*[a-z0-9])?
-bool IsDns1035Label(std::string_view text) { return IsDnsLabel(text) && text.front() >= 'a' && text.front() <= 'z'; }
+bool IsDns1035Label(std::string_view text) {
+  return IsDnsLabel(text) && text.front() >= 'a' && text.front() <= 'z';
+}
 
 // DNS labels joined by dots.
 bool IsDnsSubdomain(std::string_view text) {
@@ -37,7 +39,8 @@ bool IsDnsSubdomain(std::string_view text) {
 bool IsLabelValue(std::string_view text) {
   if (text.empty()) return true;
   if (!IsAlnum(text.front()) || !IsAlnum(text.back())) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
 // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
@@ -78,8 +81,9 @@ void ValidateMetadata(const ResourceType& type, const json& object) {
   const json& meta = object.at("metadata");
   const std::string name = meta.value("name", "");
   bool label_name = type.StoreKey() == "/namespaces" || type.StoreKey() == "/services";
-  bool (*pattern)(std::string_view) =
-      type.StoreKey() == "/services" ? IsDns1035Label : label_name ? IsDnsLabel : IsDnsSubdomain;
+  bool (*pattern)(std::string_view) = type.StoreKey() == "/services" ? IsDns1035Label
+                                      : label_name                   ? IsDnsLabel
+                                                                     : IsDnsSubdomain;
   size_t max = label_name ? 63 : 253;
   if (name.size() > max || !pattern(name)) {
     throw Invalid(type.group, type.kind, name, "metadata.name",

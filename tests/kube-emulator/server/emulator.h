@@ -112,8 +112,8 @@ class Emulator {
   ObjectPtr Create(const Target& target, const ApiRequest& request, int* code);
   ObjectPtr Update(const Target& target, const ApiRequest& request);
   ObjectPtr Patch(const Target& target, const ApiRequest& request, int* code);
-  ObjectPtr CreateObject(const ResourceType& type, const std::string& ns, json object, const ApplyRequest& manager,
-                         bool dry_run);
+  ObjectPtr CreateObject(const ResourceType& type, const std::string& ns, json object,
+                         const ApplyRequest& manager, bool dry_run);
   // Stores `updated` in place of `current`, the stored object (generation, no-op detection,
   // finalizer-driven removal).
   ObjectPtr CommitUpdate(const ResourceType& type, const ObjectPtr& current, json updated, bool dry_run);

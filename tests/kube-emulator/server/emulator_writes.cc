@@ -94,7 +94,8 @@ ObjectPtr Emulator::Create(const Target& target, const ApiRequest& request, int*
   json body = ParseBody(request);
   CheckKind(target.type, body);
   std::lock_guard lock(mu_);
-  ObjectPtr created = CreateObject(target.type, target.ns, std::move(body), ManagerFor(request, target), IsDryRun(request));
+  ObjectPtr created =
+      CreateObject(target.type, target.ns, std::move(body), ManagerFor(request, target), IsDryRun(request));
   *code = 201;
   ProcessPendingDeletions();
   return created;
@@ -221,7 +222,8 @@ ObjectPtr Emulator::CommitUpdate(const ResourceType& type, const ObjectPtr& curr
   bool finalized = meta.contains("deletionTimestamp") &&
                    (!meta.contains("finalizers") || meta["finalizers"].empty());
   if (finalized) {
-    return std::make_shared<const json>(Present(type, RemoveObject(ObjectKey{type.StoreKey(), ns, name}, 0, &updated)));
+    return std::make_shared<const json>(
+        Present(type, RemoveObject(ObjectKey{type.StoreKey(), ns, name}, 0, &updated)));
   }
   return Present(type, store_.Put(type.StoreKey(), std::move(updated)));
 }
@@ -268,7 +270,8 @@ ObjectPtr Emulator::Patch(const Target& target, const ApiRequest& request, int* 
       object["metadata"]["name"] = target.name;
       if (applied["metadata"].contains("generateName")) object["metadata"].erase("generateName");
       *code = 201;
-      ObjectPtr created = CreateObject(target.type, target.ns, std::move(object), ApplyRequest{}, IsDryRun(request));
+      ObjectPtr created =
+          CreateObject(target.type, target.ns, std::move(object), ApplyRequest{}, IsDryRun(request));
       ProcessPendingDeletions();
       return created;
     }

@@ -12,7 +12,8 @@ std::pair<std::string, std::string> NamespacedName(const json& object) {
 
 ObjectStore::ObjectStore(size_t history_limit) : history_limit_(history_limit == 0 ? 1 : history_limit) {}
 
-ObjectPtr ObjectStore::Get(const std::string& store_key, const std::string& ns, const std::string& name) const {
+ObjectPtr ObjectStore::Get(const std::string& store_key, const std::string& ns,
+                           const std::string& name) const {
   auto bucket = objects_.find(store_key);
   if (bucket == objects_.end()) return nullptr;
   auto it = bucket->second.find({ns, name});
