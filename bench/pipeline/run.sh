@@ -9,6 +9,9 @@
 # machine busy with other work slows the peer several-fold; OMP_WAIT_POLICY=passive makes them
 # block, as seed's thread pool does.
 set -euo pipefail
+export LC_ALL=C  # a "." in $EPOCHREALTIME and in awk's numbers
+# Times are read from bash's $EPOCHREALTIME, with no process started to read the clock (a `date`
+# in $(...) added 1-2 ms to every timed step).
 cd "$(dirname "$0")/../.."
 job=${SEED_JOB:-build/bin/seed-job}
 trees=${1:-300}
@@ -19,7 +22,6 @@ trap 'rm -rf "$work"' EXIT
 capacity=100
 split=2024-12-01T00:00:00+08:00
 
-now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 # Sets cpu to the CPU seconds (user + system) of all finished child processes so far, from the
@@ -39,34 +41,35 @@ $job fuse --nwp "$work/corrected.csv" --measurements "$work/prep-clean.csv" --ou
 runs="$work/runs.jsonl"
 for rep in $(seq "$repeats"); do
   load_before=$(load)
-  cpu_mark; c=$cpu; t=$(now); $job qc --in "$work/farm/measurements.csv" --out "$work/clean.csv" --report "$work/qc.json" --capacity $capacity >/dev/null
-  qc_s=$(elapsed "$t" "$(now)"); cpu_mark; qc_cpu=$(elapsed "$c" "$cpu")
+  cpu_mark; c=$cpu; t=$EPOCHREALTIME; $job qc --in "$work/farm/measurements.csv" --out "$work/clean.csv" --report "$work/qc.json" --capacity $capacity >/dev/null
+  e=$EPOCHREALTIME; qc_s=$(elapsed "$t" "$e"); cpu_mark; qc_cpu=$(elapsed "$c" "$cpu")
   awk -F, -v s="$split" 'NR==1 || $1 < s' "$work/clean.csv" > "$work/history.csv"
-  cpu_mark; c=$cpu; t=$(now); $job train --model gbdt --nwp "$work/fused.csv" --measurements "$work/history.csv" --capacity $capacity \
+  cpu_mark; c=$cpu; t=$EPOCHREALTIME; $job train --model gbdt --nwp "$work/fused.csv" --measurements "$work/history.csv" --capacity $capacity \
     --quantiles 0.1,0.5,0.9 --trees "$trees" --early-stopping 0 --validation-days 0 --threads "$threads" \
     --out "$work/model.json" >/dev/null
-  train_s=$(elapsed "$t" "$(now)"); cpu_mark; train_cpu=$(elapsed "$c" "$cpu")
-  cpu_mark; c=$cpu; t=$(now); $job forecast --model "$work/model.json" --nwp "$work/fused.csv" --from $split --to 2025-01-01T00:00:00+08:00 \
+  e=$EPOCHREALTIME; train_s=$(elapsed "$t" "$e"); cpu_mark; train_cpu=$(elapsed "$c" "$cpu")
+  cpu_mark; c=$cpu; t=$EPOCHREALTIME; $job forecast --model "$work/model.json" --nwp "$work/fused.csv" --from $split --to 2025-01-01T00:00:00+08:00 \
     --out "$work/forecast.csv" >/dev/null
-  forecast_s=$(elapsed "$t" "$(now)"); cpu_mark; forecast_cpu=$(elapsed "$c" "$cpu")
-  cpu_mark; c=$cpu; t=$(now); SEED_RESULTS_FILE="$work/eval.json" $job evaluate --forecast "$work/forecast.csv" --actual "$work/clean.csv" \
+  e=$EPOCHREALTIME; forecast_s=$(elapsed "$t" "$e"); cpu_mark; forecast_cpu=$(elapsed "$c" "$cpu")
+  cpu_mark; c=$cpu; t=$EPOCHREALTIME; SEED_RESULTS_FILE="$work/eval.json" $job evaluate --forecast "$work/forecast.csv" --actual "$work/clean.csv" \
     --capacity $capacity --out "$work/daily.csv" >/dev/null
-  evaluate_s=$(elapsed "$t" "$(now)"); cpu_mark; evaluate_cpu=$(elapsed "$c" "$cpu")
+  e=$EPOCHREALTIME; evaluate_s=$(elapsed "$t" "$e"); cpu_mark; evaluate_cpu=$(elapsed "$c" "$cpu")
 
   # The Python side is timed as a whole process too (interpreter start and imports included), as the
   # legacy scripts ran; each seed-job step above is likewise a whole process.
-  cpu_mark; c=$cpu; t=$(now)
+  cpu_mark; c=$cpu; t=$EPOCHREALTIME
   peer=$(OMP_NUM_THREADS=$threads /usr/bin/python3 bench/pipeline/peer_pipeline.py "$work/farm/measurements.csv" \
     "$work/fused.csv" $capacity $split "$trees" "$threads")
-  peer_process=$(elapsed "$t" "$(now)"); cpu_mark; peer_cpu=$(elapsed "$c" "$cpu")
+  e=$EPOCHREALTIME; peer_process=$(elapsed "$t" "$e"); cpu_mark; peer_cpu=$(elapsed "$c" "$cpu")
   echo "{\"rep\": $rep, \"load_before\": \"$load_before\", \"load_after\": \"$(load)\", \"seed\": {\"qc\": $qc_s, \"train\": $train_s, \"forecast\": $forecast_s, \"evaluate\": $evaluate_s}, \"seed_cpu\": $(awk -v a="$qc_cpu" -v b="$train_cpu" -v c="$forecast_cpu" -v d="$evaluate_cpu" 'BEGIN { printf "%.3f", a+b+c+d }'), \"eval\": $(cat "$work/eval.json"), \"peer_process\": $peer_process, \"peer_cpu\": $peer_cpu, \"peer\": $peer}" >> "$runs"
   echo "repeat $rep: seed $(awk -v a="$qc_s" -v b="$train_s" -v c="$forecast_s" -v d="$evaluate_s" 'BEGIN { printf "%.3f", a+b+c+d }') s, peer $peer_process s; load average before $load_before, after $(load)"
 done
 
 # Start-to-exit of `seed-job --help`, averaged over 200 runs (fork + exec + parse + print).
 help_runs=200
-t=$(now); for _ in $(seq $help_runs); do $job --help >/dev/null; done
-help_ms=$(awk -v a="$t" -v b="$(now)" -v n=$help_runs 'BEGIN { printf "%.2f", (b - a) * 1000 / n }')
+t=$EPOCHREALTIME; for _ in $(seq $help_runs); do $job --help >/dev/null; done
+e=$EPOCHREALTIME
+help_ms=$(awk -v a="$t" -v b="$e" -v n=$help_runs 'BEGIN { printf "%.2f", (b - a) * 1000 / n }')
 
 python3 - "$runs" <<PY
 import json, statistics, sys
