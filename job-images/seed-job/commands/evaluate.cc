@@ -19,6 +19,8 @@
 #include "io/results.h"
 #include "io/time.h"
 #include "kernels/grid_metrics.h"
+#include "kernels/model.h"
+#include "kernels/reliability.h"
 #include "kernels/scores.h"
 #include "kernels/solar_position.h"
 
@@ -135,6 +137,13 @@ void Run(const EvaluateFlags& f) {
   Window period;
   Counts counts;
   std::vector<double> taus, values;
+  // Each quantile's hit rate and flatness, on the points scored (see kernels/reliability.h).
+  std::vector<double> levels;
+  for (const QuantileColumn& q : quantiles) levels.push_back(q.tau);
+  const auto median_level = std::find(levels.begin(), levels.end(), 0.5);
+  std::optional<kernels::ReliabilityTable> reliability;
+  if (median_level != levels.end()) reliability.emplace(levels, static_cast<size_t>(median_level - levels.begin()));
+  std::vector<double> point_levels(levels.size());
   size_t j = 0;
   for (size_t i = 0; i < actual.Rows(); ++i) {
     const int64_t t = actual.time[i];
@@ -201,6 +210,10 @@ void Run(const EvaluateFlags& f) {
       auto pos = std::lower_bound(taus.begin(), taus.end(), 0.5);
       values.insert(values.begin() + (pos - taus.begin()), y / c);
       taus.insert(pos, 0.5);
+    }
+    if (reliability) {
+      for (size_t k = 0; k < quantiles.size(); ++k) point_levels[k] = (*quantiles[k].values)[j];
+      reliability->Add(point_levels.data(), p, c);
     }
     double pinball = 0;
     for (size_t k = 0; k < taus.size(); ++k) pinball += kernels::Pinball(values[k], taus[k], p / c);
@@ -286,6 +299,20 @@ void Run(const EvaluateFlags& f) {
   results.Set("days", scored_days);
   results.Set("points", scored_points);
   results.Set("rule", kernels::GridRuleName(*rule));
+  std::string flat;  // the degenerate quantiles' columns, for the summary line
+  double worst_gap = 0;
+  if (reliability) {
+    nlohmann::json table = nlohmann::json::array();
+    for (const kernels::QuantileReliability& r : reliability->Finish()) {
+      table.push_back({{"tau", r.tau},
+                       {"hit_rate", r.hit_rate},
+                       {"constant_share", r.constant_share},
+                       {"degenerate", r.degenerate}});
+      worst_gap = std::max(worst_gap, std::abs(r.hit_rate - r.tau));
+      if (r.degenerate) flat += (flat.empty() ? "" : ", ") + kernels::QuantileColumn(r.tau);
+    }
+    results.Set("reliability", table);
+  }
   results.Flush();
 
   std::printf("evaluate (%s rule, %s night mask): %zu days, %zu points (%zu common times; excluded %zu missing, "
@@ -298,6 +325,10 @@ void Run(const EvaluateFlags& f) {
               period.errors.Rmse(), period.errors.Mae(), period.errors.Bias(),
               period.pinball_sum / static_cast<double>(period.pinball_count),
               period.crps_sum / static_cast<double>(period.crps_count));
+  if (reliability) {
+    std::printf("  quantile hit rates: worst %.1f points from the level%s%s\n", 100 * worst_gap,
+                flat.empty() ? "" : "; DEGENERATE (one value on > 5 % of active points): ", flat.c_str());
+  }
 }
 
 }  // namespace

@@ -287,15 +287,24 @@ GbdtModel Boost(const GbdtBinnedMatrix& data, const double* y, const GbdtParams&
       // Uniform(...) < subsample compared as integers: the draw is m * 2^-53 for an integer m, and
       // subsample * 2^53 is exact, so m < ceil(subsample * 2^53) is the same test.
       const auto below = static_cast<uint64_t>(std::ceil(params.subsample * 0x1.0p53));
-      // Indexed by delta >= 0: a load, not a branch on what is a coin flip near the median.
+      // The pinball loss's gradient in the score: -alpha where the outcome is above the score,
+      // 1 - alpha where it is below. At a tie the subgradient is anything in between, and the
+      // choice matters: power piles up at exactly rated output (and at 0), so a tail quantile's
+      // score lands on such a pile. Counting ties as "below" gave every row of a P95 sitting at
+      // rated output the same gradient: no split had any gain, the leaf percentile was the pile
+      // again, and the model stayed a constant at rated output, tree after tree. A tie therefore
+      // takes the side of the minority at its level (outcome above for alpha >= 0.5, below
+      // otherwise), which is where a pile at the top or the bottom of the data lies. Two values
+      // still: the tree builder counts them. Indexed: a load, not a branch on a coin flip.
       const float quantile_g[2] = {static_cast<float>(-alpha), static_cast<float>(1 - alpha)};
+      const bool tie_below = alpha < 0.5;
       const uint64_t mixed_seed = Mix(params.seed), tree = static_cast<uint64_t>(t);
       const double* s = score.data();
       GbdtGradPair* g_out = gpair.data();
       uint8_t* in = in_sample.data();
       for (size_t i = begin; i < end; ++i) {
         const double delta = s[i] - y[i];
-        const float g = is_quantile ? quantile_g[delta >= 0] : static_cast<float>(delta);
+        const float g = is_quantile ? quantile_g[delta > 0 || (delta == 0 && tie_below)] : static_cast<float>(delta);
         g_out[i] = {g, 1.0f};
         in[i] = all_rows || (Mix(mixed_seed ^ (tree << 32 | i)) >> 11) < below;
       }

@@ -53,24 +53,6 @@ std::string QuantileColumn(double tau) {
   return "p" + std::string(buf, end);
 }
 
-std::vector<double> ParseQuantiles(const std::string& text) {
-  std::vector<double> taus;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    double tau = 0;
-    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), tau);
-    if (ec != std::errc() || ptr != item.data() + item.size() || !(tau > 0 && tau < 1)) {
-      throw io::UsageError("--quantiles: '" + item + "' is not a probability strictly between 0 and 1 (e.g. 0.1,0.5,0.9)");
-    }
-    taus.push_back(tau);
-  }
-  taus.push_back(0.5);
-  std::sort(taus.begin(), taus.end());
-  taus.erase(std::unique(taus.begin(), taus.end(), [](double a, double b) { return std::abs(a - b) < 1e-9; }), taus.end());
-  return taus;
-}
-
 std::string ModelChecksum(const nlohmann::json& json_without_checksum) {
   return "sha256:" + io::Sha256Hex(json_without_checksum.dump());
 }
@@ -275,8 +257,9 @@ struct Predictor::Impl {
   double capacity = 0;
   std::vector<double> quantiles;
   size_t num_features = 0;
-  std::vector<GbdtModel> gbdt;  // one per quantile
-  std::vector<double> calibration;  // gbdt: conformal shift per quantile (0 when absent)
+  std::vector<size_t> anchors;   // the levels fitted (indices into quantiles); the rest are interpolated
+  std::vector<GbdtModel> gbdt;  // one per anchor
+  std::vector<double> calibration;  // gbdt: conformal shift per anchor (0 when absent)
   RidgeModel ridge;
   PowerCurve curve;
   ResidualQuantiles residuals;
@@ -296,11 +279,20 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
     const auto& params = model.parameters;
     if (p.kind == "gbdt") {
       const auto& models = params.at("models");
-      if (!models.is_array() || models.size() != p.quantiles.size()) {
-        throw std::invalid_argument("gbdt artifact needs one model per quantile");
+      if (params.contains("anchors")) {
+        p.anchors = params.at("anchors").get<std::vector<size_t>>();
+        const bool valid = !p.anchors.empty() && std::is_sorted(p.anchors.begin(), p.anchors.end()) &&
+                           std::adjacent_find(p.anchors.begin(), p.anchors.end()) == p.anchors.end() &&
+                           p.anchors.back() < p.quantiles.size();
+        if (!valid) throw std::invalid_argument("gbdt anchors must be increasing indices into the quantiles");
+      } else {
+        for (size_t q = 0; q < p.quantiles.size(); ++q) p.anchors.push_back(q);
+      }
+      if (!models.is_array() || models.size() != p.anchors.size()) {
+        throw std::invalid_argument("gbdt artifact needs one model per anchor quantile");
       }
       if (fitted != nullptr) {
-        if (fitted->size() != p.quantiles.size()) throw std::invalid_argument("gbdt artifact needs one model per quantile");
+        if (fitted->size() != p.anchors.size()) throw std::invalid_argument("gbdt artifact needs one model per anchor quantile");
         p.gbdt = std::move(*fitted);
       } else if (!models.empty()) {
         // The quantile models are decoded side by side (each is single-threaded work).
@@ -326,11 +318,11 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
           throw std::invalid_argument("gbdt model expects a different number of features than the artifact lists");
         }
       }
-      p.calibration.assign(p.quantiles.size(), 0.0);
+      p.calibration.assign(p.anchors.size(), 0.0);
       if (params.contains("calibration")) {
         p.calibration = params.at("calibration").get<std::vector<double>>();
-        if (p.calibration.size() != p.quantiles.size()) {
-          throw std::invalid_argument("gbdt calibration needs one shift per quantile");
+        if (p.calibration.size() != p.anchors.size()) {
+          throw std::invalid_argument("gbdt calibration needs one shift per anchor quantile");
         }
       }
     } else if (p.kind == "linear") {
@@ -343,6 +335,9 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
       p.residuals = ResidualQuantiles::FromJson(params.at("residuals"));
     } else {
       throw std::invalid_argument("unknown model kind '" + p.kind + "' (expected gbdt, linear or powercurve)");
+    }
+    if (p.kind != "gbdt") {
+      for (size_t q = 0; q < p.quantiles.size(); ++q) p.anchors.push_back(q);
     }
     if (p.kind != "gbdt" && p.residuals.taus.size() != p.quantiles.size()) {
       throw std::invalid_argument("residual quantiles do not match the artifact's quantiles");
@@ -362,15 +357,14 @@ const std::vector<double>& Predictor::quantiles() const { return impl_->quantile
 
 void Predictor::Predict(const double* row, double* out) const {
   const Impl& p = *impl_;
-  const size_t nq = p.quantiles.size();
+  std::vector<double> anchor_values(p.anchors.size());
   if (p.kind == "gbdt") {
-    for (size_t q = 0; q < nq; ++q) out[q] = p.gbdt[q].Predict(row) + p.calibration[q];
+    for (size_t a = 0; a < p.anchors.size(); ++a) anchor_values[a] = p.gbdt[a].Predict(row) + p.calibration[a];
   } else {
     const double point = p.kind == "linear" ? p.ridge.Predict(row) : p.curve.Predict(row[0]);
-    const std::vector<double> values = p.residuals.Apply(point);
-    std::copy(values.begin(), values.end(), out);
+    anchor_values = p.residuals.Apply(point);
   }
-  Finish(out);
+  Finish(anchor_values.data(), out);
 }
 
 void Predictor::PredictBatch(const double* rows, size_t n, double* out, int threads) const {
@@ -384,13 +378,14 @@ void Predictor::PredictBatch(const double* rows, size_t n, double* out, int thre
   // across the models.
   constexpr size_t block = GbdtModel::kPredictBlock;
   const size_t blocks = (n + block - 1) / block;
-  std::vector<double> columns(n * nq);  // model q's raw output at columns[q * n + r]
+  const size_t na = p.anchors.size();
+  std::vector<double> columns(n * na);  // anchor model a's raw output at columns[a * n + r]
   auto task = [&](size_t k) {
     const size_t q = k / blocks, begin = k % blocks * block;
     p.gbdt[q].PredictSerial(rows + begin * p.num_features, std::min(block, n - begin), p.num_features,
                             columns.data() + q * n + begin);
   };
-  const size_t tasks = nq * blocks;
+  const size_t tasks = na * blocks;
   const int wanted = static_cast<int>(std::min<size_t>(GbdtThreadPool::Resolve(threads), tasks));
   if (wanted <= 1 || n < kMinRowsPerPool) {
     for (size_t k = 0; k < tasks; ++k) task(k);
@@ -398,35 +393,39 @@ void Predictor::PredictBatch(const double* rows, size_t n, double* out, int thre
     GbdtThreadPool pool(wanted);
     pool.Run(tasks, task);
   }
-  for (size_t q = 0; q < nq; ++q) {
-    for (size_t r = 0; r < n; ++r) out[r * nq + q] = columns[q * n + r] + p.calibration[q];
+  std::vector<double> anchor_values(na);
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t a = 0; a < na; ++a) anchor_values[a] = columns[a * n + r] + p.calibration[a];
+    Finish(anchor_values.data(), out + r * nq);
   }
-  for (size_t r = 0; r < n; ++r) Finish(out + r * nq);
 }
 
 void Predictor::FromModelOutputs(const std::vector<std::vector<double>>& model_outputs, size_t n, double* out) const {
   const Impl& p = *impl_;
   const size_t nq = p.quantiles.size();
-  if (p.kind != "gbdt" || model_outputs.size() != nq) {
-    throw std::invalid_argument("FromModelOutputs needs a gbdt model and one output column per quantile");
+  const size_t na = p.anchors.size();
+  if (p.kind != "gbdt" || model_outputs.size() != na) {
+    throw std::invalid_argument("FromModelOutputs needs a gbdt model and one output column per anchor quantile");
   }
-  for (size_t q = 0; q < nq; ++q) {
-    if (model_outputs[q].size() != n) throw std::invalid_argument("FromModelOutputs: an output column has the wrong length");
-    for (size_t r = 0; r < n; ++r) out[r * nq + q] = model_outputs[q][r] + p.calibration[q];
+  for (const auto& column : model_outputs) {
+    if (column.size() != n) throw std::invalid_argument("FromModelOutputs: an output column has the wrong length");
   }
-  for (size_t r = 0; r < n; ++r) Finish(out + r * nq);
+  std::vector<double> anchor_values(na);
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t a = 0; a < na; ++a) anchor_values[a] = model_outputs[a][r] + p.calibration[a];
+    Finish(anchor_values.data(), out + r * nq);
+  }
 }
 
-void Predictor::Finish(double* out) const {
+void Predictor::Finish(double* anchor_values, double* out) const {
   const Impl& p = *impl_;
-  const size_t nq = p.quantiles.size();
-  // A missing input never becomes a number: the caller sees NaN in every quantile and reports it.
-  if (std::any_of(out, out + nq, [](double v) { return std::isnan(v); })) {
-    std::fill(out, out + nq, std::nan(""));
-    return;
+  // A missing input never becomes a number: the caller sees NaN in every quantile and reports it
+  // (InterpolateQuantiles spreads a NaN anchor to every level).
+  for (size_t a = 0; a < p.anchors.size(); ++a) {
+    if (!std::isnan(anchor_values[a])) anchor_values[a] = std::clamp(anchor_values[a], 0.0, p.capacity);
   }
-  for (size_t q = 0; q < nq; ++q) out[q] = std::clamp(out[q], 0.0, p.capacity);
-  std::sort(out, out + nq);  // quantiles never cross
+  // Sorted, then interpolated between anchors: quantiles never cross.
+  InterpolateQuantiles(p.quantiles, p.anchors, anchor_values, out);
 }
 
 }  // namespace seed::kernels

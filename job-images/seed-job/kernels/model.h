@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/features.h"
+#include "kernels/quantile_set.h"
 
 namespace seed::kernels {
 
@@ -44,7 +45,7 @@ class GbdtModel;
 class Predictor {
  public:
   explicit Predictor(const ModelArtifact& model);  // throws io::InputError for bad parameters
-  // gbdt: with the quantile models as fitted (one per quantile, what model.parameters holds), so
+  // gbdt: with the quantile models as fitted (one per anchor quantile, what model.parameters holds), so
   // they are not parsed back from the artifact's JSON.
   Predictor(const ModelArtifact& model, std::vector<GbdtModel> fitted);
   ~Predictor();
@@ -60,14 +61,15 @@ class Predictor {
   // row. Bit-identical to Predict on each row, but the trees are walked for blocks of rows (and on
   // `threads` threads, 0: all cores), which is several times faster for more than a few rows.
   void PredictBatch(const double* rows, size_t n, double* out, int threads = 1) const;
-  // gbdt only: what PredictBatch gives for n rows, from each quantile model's raw output on them
-  // (model_outputs[q][r], e.g. GbdtFit::train_prediction), without walking the trees.
+  // gbdt only: what PredictBatch gives for n rows, from each anchor quantile model's raw output on
+  // them (model_outputs[a][r], e.g. GbdtFit::train_prediction), without walking the trees.
   void FromModelOutputs(const std::vector<std::vector<double>>& model_outputs, size_t n, double* out) const;
 
  private:
   Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted);  // fitted: null to parse
-  // Missing-input NaN, clipping and sorting of one row's raw quantile values.
-  void Finish(double* out) const;
+  // One row's raw anchor-quantile values (overwritten) to its quantiles: missing-input NaN,
+  // clipping, rearrangement and interpolation (kernels/quantile_set.h).
+  void Finish(double* anchor_values, double* out) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -75,7 +77,5 @@ class Predictor {
 // Quantile column name: 0.1 -> "p10", 0.05 -> "p5", 0.025 -> "p2.5".
 std::string QuantileColumn(double tau);
 
-// Parses "0.1,0.5,0.9": each in (0,1), sorted, unique, 0.5 added when absent. Throws io::UsageError.
-std::vector<double> ParseQuantiles(const std::string& text);
 
 }  // namespace seed::kernels

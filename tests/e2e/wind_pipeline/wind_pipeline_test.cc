@@ -2,11 +2,16 @@
 // the whole wind day-ahead pipeline with the real seed-job kernels, and the report comes out.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "io/csv.h"
+#include "kernels/reliability.h"
 #include "runner/local_pod_runner.h"
 #include "pipeline_testing/operator_process.h"
 #include "pipeline_testing/seed_cluster.h"
@@ -25,6 +30,14 @@ std::string ReadAll(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The file of a task's artifact output in a run's directory, whatever its extension.
+std::string ArtifactPath(const std::string& run_dir, const std::string& task, const std::string& output) {
+  for (const auto& entry : std::filesystem::directory_iterator(run_dir + "/" + task)) {
+    if (entry.path().stem() == output) return entry.path().string();
+  }
+  return run_dir + "/" + task + "/" + output;
 }
 
 // A cluster whose pods run on this machine, the operator running against it.
@@ -114,6 +127,40 @@ TEST(WindPipelineEndToEnd, ExampleDayAheadPipelineRunsThroughTheOperator) {
   EXPECT_NE(html.find("wf01 day-ahead forecast, run day-ahead-e2e"), std::string::npos);
   std::cout << "examples/wind day-ahead: " << status["progress"].get<std::string>() << " tasks, report "
             << reports.front().substr(e2e.workspace().size()) << " (" << html.size() << " bytes)\n";
+
+  // Calibration of every quantile of the example's forecast on its held-out days: each level's
+  // hit rate within 4 points of it, and none a flat slab (kernels/reliability.h).
+  const std::string run_dir = e2e.workspace() + "/day-ahead-e2e";
+  const io::Frame forecast = io::ReadCsv(ArtifactPath(run_dir, "forecast", "forecast"));
+  const io::Frame actual = io::ReadCsv(ArtifactPath(run_dir, "qc", "clean"));
+  std::vector<double> levels;
+  std::vector<const std::vector<double>*> columns;
+  for (size_t c = 0; c < forecast.names.size(); ++c) {
+    const std::string& name = forecast.names[c];
+    if (name.size() > 1 && name[0] == 'p' && std::isdigit(static_cast<unsigned char>(name[1]))) {
+      levels.push_back(std::stod(name.substr(1)) / 100);
+      columns.push_back(&forecast.columns[c]);
+    }
+  }
+  ASSERT_EQ(levels.size(), 19u) << "the example forecasts 0.05:0.95:0.05";
+  const auto median = static_cast<size_t>(std::find(levels.begin(), levels.end(), 0.5) - levels.begin());
+  kernels::ReliabilityTable table(levels, median);
+  const std::vector<double>& power = actual.Column("power_mw");
+  const std::vector<double>* flags = actual.Has("qc_flag") ? &actual.Column("qc_flag") : nullptr;
+  std::vector<double> row(levels.size());
+  for (size_t f = 0, a = 0; f < forecast.Rows(); ++f) {
+    while (a < actual.Rows() && actual.time[a] < forecast.time[f]) ++a;
+    if (a == actual.Rows() || actual.time[a] != forecast.time[f]) continue;
+    if (flags && std::isfinite((*flags)[a]) && (static_cast<int>((*flags)[a]) & (2 | 16))) continue;
+    for (size_t q = 0; q < levels.size(); ++q) row[q] = (*columns[q])[f];
+    table.Add(row.data(), power[a], 100.0);
+  }
+  for (const kernels::QuantileReliability& r : table.Finish()) {
+    std::cout << "  p" << r.tau * 100 << ": hit rate " << r.hit_rate << ", constant share " << r.constant_share << "\n";
+    EXPECT_NEAR(r.hit_rate, r.tau, 0.04) << "quantile " << r.tau << " over " << r.points << " points";
+    EXPECT_FALSE(r.degenerate) << "quantile " << r.tau << " is one value on " << 100 * r.constant_share
+                               << " % of the points where the median is above 5 % of capacity";
+  }
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#include "kernels/quantile_set.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "io/input_error.h"
+
+namespace seed::kernels {
+namespace {
+
+TEST(QuantileSet, ParsesListsRangesAndMixtures) {
+  EXPECT_EQ(ParseQuantiles("0.9,0.1"), (std::vector<double>{0.1, 0.5, 0.9}));
+  const std::vector<double> all = ParseQuantiles("0.01:0.99:0.01");
+  ASSERT_EQ(all.size(), 99u);
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], static_cast<double>(i + 1) / 100) << i;
+  EXPECT_EQ(ParseQuantiles("0.05,0.1:0.3:0.1,0.95"), (std::vector<double>{0.05, 0.1, 0.2, 0.3, 0.5, 0.95}));
+  EXPECT_EQ(ParseQuantiles("0.25:0.75:0.25"), (std::vector<double>{0.25, 0.5, 0.75}));
+}
+
+TEST(QuantileSet, RefusesBadItemsNamingThem) {
+  for (const char* bad : {"", "0.1,,0.9", "1.5", "0", "abc", "0.1:0.9", "0.9:0.1:0.1", "0.1:0.9:0",
+                          "0.1:0.9:-1", "0.1:0.9:0.1:0.1", "0.0001:0.9999:0.00000001"}) {
+    EXPECT_THROW(ParseQuantiles(bad), io::UsageError) << bad;
+  }
+  try {
+    ParseQuantiles("0.1,x9");
+    FAIL();
+  } catch (const io::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("'x9'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(QuantileSet, AnchorsKeepEveryLevelWhenFewAndTheTailsWhenMany) {
+  const std::vector<double> few = ParseQuantiles("0.1,0.9");
+  EXPECT_EQ(ChooseQuantileAnchors(few, 15), (std::vector<size_t>{0, 1, 2}));
+
+  const std::vector<double> all = ParseQuantiles("0.01:0.99:0.01");
+  const std::vector<size_t> anchors = ChooseQuantileAnchors(all, 15);
+  ASSERT_EQ(anchors.size(), 15u);
+  EXPECT_EQ(anchors.front(), 0u);                                            // 0.01
+  EXPECT_EQ(anchors.back(), 98u);                                            // 0.99
+  EXPECT_NE(std::find(anchors.begin(), anchors.end(), 49u), anchors.end());  // 0.5
+  // Symmetric levels, denser in the tails: the gaps grow towards the middle.
+  for (size_t k = 0; k < anchors.size(); ++k) {
+    EXPECT_NEAR(all[anchors[k]], 1 - all[anchors[anchors.size() - 1 - k]], 0.011) << k;
+  }
+  EXPECT_LT(anchors[1] - anchors[0], anchors[7] - anchors[6]);
+}
+
+TEST(QuantileSet, InterpolatesBetweenSortedAnchors) {
+  const std::vector<double> levels = {0.1, 0.2, 0.3, 0.5, 0.9};
+  const std::vector<size_t> anchors = {0, 3, 4};
+  // Crossed anchor values are rearranged (sorted) first: 0.1 -> 10, 0.5 -> 20, 0.9 -> 40.
+  const double values[] = {20, 10, 40};
+  double out[5];
+  InterpolateQuantiles(levels, anchors, values, out);
+  EXPECT_DOUBLE_EQ(out[0], 10);
+  EXPECT_DOUBLE_EQ(out[1], 12.5);  // a quarter of the way from 0.1 to 0.5
+  EXPECT_DOUBLE_EQ(out[2], 15);
+  EXPECT_DOUBLE_EQ(out[3], 20);
+  EXPECT_DOUBLE_EQ(out[4], 40);
+
+  const double missing[] = {1, std::nan(""), 3};
+  InterpolateQuantiles(levels, anchors, missing, out);
+  for (double v : out) EXPECT_TRUE(std::isnan(v));
+}
+
+}  // namespace
+}  // namespace seed::kernels
