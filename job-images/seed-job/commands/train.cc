@@ -28,7 +28,7 @@ struct TrainFlags {
   double capacity = 0;
   std::string features, quantiles = "0.1,0.5,0.9";
   std::string until;  // train only on rows before this time (RFC 3339); empty: every row
-  int validation_days = 14;
+  int validation_days = 28;
   int exclude_flags = 2 | 4 | 8 | 16;
   kernels::FeatureSource source;
   kernels::GbdtParams gbdt;
