@@ -5,10 +5,12 @@
 #include <future>
 
 #include "commands/commands.h"
+#include "commands/nwp_input.h"
 #include "io/csv.h"
 #include "io/input_error.h"
 #include "io/results.h"
 #include "io/time.h"
+#include "kernels/feature_grammar.h"
 #include "kernels/features.h"
 #include "kernels/gbdt.h"
 #include "kernels/model.h"
@@ -22,15 +24,18 @@ namespace {
 struct TrainFlags {
   std::string model_kind = "gbdt";
   std::string plant_kind = "wind";
-  std::string nwp_path, measurements_path, out_path;
+  std::string nwp_path, measurements_path, out_path, neighbours;
   double capacity = 0;
   std::string features, quantiles = "0.1,0.5,0.9";
   int validation_days = 14;
-  int exclude_flags = 2 | 4 | 8 | 16;
+  int exclude_flags = 2 | 4 | 8 | 16 | 32;  // kernels::kQcUnusable
   kernels::FeatureSource source;
   kernels::GbdtParams gbdt;
   bool monotone_speed = false;
   double ridge_alpha = 1.0;
+  // Set from the command line's counts: flags the user gave are taken as they are.
+  bool speed_given = false, direction_given = false, ghi_given = false, temperature_given = false;
+  bool position_given = false;
 };
 
 // Rows usable for training: a measured target and the primary input present.
@@ -83,51 +88,101 @@ nlohmann::json Score(const std::vector<double>& taus, const std::vector<double>&
 void Run(TrainFlags& f) {
   if (!(f.capacity > 0)) throw io::UsageError("--capacity must be a positive number of MW (the plant's nameplate)");
   if (f.validation_days < 0) throw io::UsageError("--validation-days must be 0 or more");
-  // The two files are read side by side (each reader is single-threaded); a bad NWP file is still
-  // reported first.
+  const auto neighbours = ParseNeighbours(f.neighbours);
+  // The measurements are read while the NWP files are (each reader is single-threaded); a bad NWP
+  // file is still reported first.
   std::future<io::Frame> measured_read = std::async(
       std::launch::async, [&] { return io::ReadCsv(f.measurements_path, {.required = {"power_mw"}}); });
-  const io::Frame nwp = io::ReadCsv(f.nwp_path);
+  const kernels::NwpRuns nwp = LoadNwp(
+      f.nwp_path, neighbours, f.source.interval_columns,
+      [](const std::string& path) { return io::ReadCsv(path, {.run_column = kernels::kIssueColumn}); });
   const io::Frame measured = measured_read.get();
+  const std::vector<std::string>& columns = nwp.Names();
+  const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
+  // The source columns the built-in features read; an ambiguity matters only to a feature reading it.
+  struct Ambiguity {
+    std::string message;
+    std::vector<std::string> readers;  // the built-in features that read the column
+  };
+  const std::vector<Ambiguity> ambiguities = {
+      {ResolveColumn(f.source.speed_column, f.speed_given, columns, "_ws", "--speed-column", f.nwp_path),
+       {"ws", "ws2", "ws3", "ws_prev", "ws_next", "u", "v"}},
+      {ResolveColumn(f.source.direction_column, f.direction_given, columns, "_wd", "--direction-column",
+                     f.nwp_path),
+       {"wd_sin", "wd_cos", "u", "v"}},
+      {ResolveColumn(f.source.ghi_column, f.ghi_given, columns, "_ghi", "--ghi-column", f.nwp_path),
+       {"ghi", "clearsky_index"}},
+      {ResolveColumn(f.source.temperature_column, f.temperature_given, columns, "_t2m",
+                     "--temperature-column", f.nwp_path),
+       {"t2m"}}};
 
   kernels::ModelArtifact model;
   model.kind = f.model_kind;
-  model.source = f.source;
   model.capacity_mw = f.capacity;
   model.quantiles = kernels::ParseQuantiles(f.quantiles);
   if (!f.features.empty()) {
-    for (size_t start = 0; start <= f.features.size();) {
-      const size_t comma = std::min(f.features.find(',', start), f.features.size());
-      model.features.push_back(f.features.substr(start, comma - start));
-      start = comma + 1;
-    }
+    model.features = kernels::ExpandFeatureList(f.features, columns);
   } else if (f.model_kind == "powercurve") {
     model.features = {"ws"};
   } else {
-    model.features = f.plant_kind == "solar" ? kernels::DefaultSolarFeatures(nwp, f.source)
-                                             : kernels::DefaultWindFeatures(nwp, f.source);
+    model.features = f.plant_kind == "solar" ? kernels::DefaultSolarFeatures(nwp.runs.front().frame, f.source)
+                                             : kernels::DefaultWindFeatures(nwp.runs.front().frame, f.source);
   }
+  for (const Ambiguity& a : ambiguities) {
+    if (!a.message.empty() && UsesAny(model.features, a.readers)) throw io::UsageError(a.message);
+  }
+  kernels::CheckFeatureNames(model.features, columns, f.nwp_path);
+  if (NeedsSunPosition(model.features) && !f.position_given) {
+    throw io::UsageError("the features use the sun's position at the site (" +
+                         std::string(f.plant_kind == "solar" ? "--kind solar" : "--features") +
+                         "); give the site's --latitude and --longitude (degrees north and east)");
+  }
+  model.source = f.source;
+  model.source.neighbours = NeighbourSites(model.features);
   const size_t cols = model.features.size();
-  const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, f.source);
-  std::vector<double> target = kernels::AlignMeasurements(nwp, measured, "power_mw", f.exclude_flags);
-  for (size_t r = 0; r < target.size(); ++r) {
-    if (!std::isnan(target[r]) && target[r] > 1.5 * f.capacity) {
-      throw io::InputError(f.measurements_path, "power " + std::to_string(target[r]) + " MW at " +
-                                                    io::FormatRfc3339(nwp.time[r], nwp.utc_offset_minutes) +
-                                                    " exceeds 150% of --capacity " + std::to_string(f.capacity) +
-                                                    " MW; is the capacity right?");
+
+  // One training row per (run, valid time) with a measurement, in valid-time order: with runs,
+  // each hour is seen at every lead time that covers it.
+  struct Candidate {
+    int64_t time;
+    kernels::RunRow where;
+    double target;
+  };
+  std::vector<Candidate> candidates;
+  for (size_t run = 0; run < nwp.runs.size(); ++run) {
+    const io::Frame& frame = nwp.runs[run].frame;
+    const std::vector<double> aligned =
+        kernels::AlignMeasurements(frame, measured, "power_mw", f.exclude_flags);
+    for (size_t r = 0; r < aligned.size(); ++r) {
+      if (std::isnan(aligned[r])) continue;
+      if (aligned[r] > 1.5 * f.capacity) {
+        throw io::InputError(f.measurements_path, "power " + std::to_string(aligned[r]) + " MW at " +
+                                                      io::FormatRfc3339(frame.time[r], offset_minutes) +
+                                                      " exceeds 150% of --capacity " +
+                                                      std::to_string(f.capacity) +
+                                                      " MW; is the capacity right?");
+      }
+      candidates.push_back({frame.time[r], {static_cast<long>(run), static_cast<long>(r)}, aligned[r]});
     }
   }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.time < b.time; });
+  std::vector<kernels::RunRow> rows;
+  std::vector<double> target;
+  std::vector<int64_t> times;
+  for (const Candidate& c : candidates) {
+    rows.push_back(c.where);
+    target.push_back(c.target);
+    times.push_back(c.time);
+  }
+  const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, model.source, rows);
 
   // The last validation_days of measured rows are held out (early stopping and honest scores).
-  size_t last = 0;
-  for (size_t r = 0; r < target.size(); ++r) {
-    if (!std::isnan(target[r])) last = r;
-  }
-  const int64_t split_time = nwp.time.empty() ? 0 : nwp.time[last] - int64_t{f.validation_days} * io::kDay;
-  const size_t split = static_cast<size_t>(std::upper_bound(nwp.time.begin(), nwp.time.end(), split_time) - nwp.time.begin());
-  const TrainingSet train = Select(x, cols, target, nwp.time, 0, 0, split);
-  const TrainingSet valid = Select(x, cols, target, nwp.time, 0, split, last + 1);
+  const int64_t split_time = times.empty() ? 0 : times.back() - int64_t{f.validation_days} * io::kDay;
+  const size_t split =
+      static_cast<size_t>(std::upper_bound(times.begin(), times.end(), split_time) - times.begin());
+  const TrainingSet train = Select(x, cols, target, times, 0, 0, split);
+  const TrainingSet valid = Select(x, cols, target, times, 0, split, times.size());
   if (train.Rows() < 96) {
     throw io::InputError(f.measurements_path, "only " + std::to_string(train.Rows()) +
                                                   " usable training rows (measured power matching NWP times, not "
@@ -231,9 +286,10 @@ void Run(TrainFlags& f) {
     results.Set("validation_coverage", model.scores["validation"]["coverage"]);
   }
   results.Flush();
-  std::printf("trained %s model on %zu rows (%s .. %s), %zu features, quantiles %s -> %s\n", f.model_kind.c_str(),
-              train.Rows(), io::FormatRfc3339(model.train_start, nwp.utc_offset_minutes).c_str(),
-              io::FormatRfc3339(model.train_end, nwp.utc_offset_minutes).c_str(), cols, f.quantiles.c_str(),
+  std::printf("trained %s model on %zu rows (%s .. %s), %zu features, quantiles %s -> %s\n",
+              f.model_kind.c_str(), train.Rows(),
+              io::FormatRfc3339(model.train_start, offset_minutes).c_str(),
+              io::FormatRfc3339(model.train_end, offset_minutes).c_str(), cols, f.quantiles.c_str(),
               f.out_path.c_str());
   std::printf("scores: %s\n", model.scores.dump().c_str());
 }
@@ -251,19 +307,46 @@ void AddTrain(CLI::App& app) {
       ->check(CLI::IsMember({"gbdt", "linear", "powercurve"}))
       ->capture_default_str();
   cmd->add_option("--kind", flags->plant_kind, "Plant kind, for the default features")->check(CLI::IsMember({"wind", "solar"}))->capture_default_str();
-  cmd->add_option("--nwp", flags->nwp_path, "NWP CSV (e.g. the output of fuse): the model inputs")->required();
+  cmd->add_option(
+         "--nwp", flags->nwp_path,
+         "NWP CSV (e.g. the output of fuse): the model inputs; may hold runs (an issue_time column); hourly "
+         "NWP is put on the 15-min grid")
+      ->required();
+  cmd->add_option("--nwp-neighbours", flags->neighbours,
+                  "Other sites' NWP CSVs (path or site=path, comma-separated): their columns become features "
+                  "<site>/<column>");
+  cmd->add_option("--interval-columns", flags->source.interval_columns,
+                  "NWP columns holding interval means, besides those known by name (ghi, dni, ...)")
+      ->delimiter(',');
   cmd->add_option("--measurements", flags->measurements_path, "Measured plant CSV with power_mw (e.g. the output of qc)")->required();
   cmd->add_option("--capacity", flags->capacity, "Plant capacity in MW")->required();
   cmd->add_option("--out", flags->out_path, "Model artifact to write (JSON)")->required();
-  cmd->add_option("--features", flags->features, "Comma-separated feature names (default: the plant kind's set)");
+  cmd->add_option(
+      "--features", flags->features,
+      "Comma-separated features: built-in names, NWP columns, col:GLOB, speed(u,v), shear(...), rho(t,p), "
+      "acc(x), csi(x), X@+1h, X@run-12h, X~3h, lead_hours (default: the plant kind's set)");
   cmd->add_option("--quantiles", flags->quantiles, "Quantiles to forecast; 0.5 is always added")->capture_default_str();
   cmd->add_option("--validation-days", flags->validation_days, "Last days held out for early stopping and scores")->capture_default_str();
   cmd->add_option("--exclude-flags", flags->exclude_flags, "qc_flag bits whose rows are not trained on")->capture_default_str();
-  cmd->add_option("--speed-column", flags->source.speed_column, "NWP wind speed column")->capture_default_str();
-  cmd->add_option("--direction-column", flags->source.direction_column, "NWP wind direction column")->capture_default_str();
-  cmd->add_option("--ghi-column", flags->source.ghi_column, "NWP GHI column (solar)")->capture_default_str();
-  cmd->add_option("--latitude", flags->source.latitude, "Site latitude (solar features)");
-  cmd->add_option("--longitude", flags->source.longitude, "Site longitude (solar features)");
+  auto* speed = cmd->add_option("--speed-column", flags->source.speed_column,
+                                "NWP wind speed column (when absent: the single <source>_ws column)")
+                    ->capture_default_str();
+  auto* direction = cmd->add_option("--direction-column", flags->source.direction_column,
+                                    "NWP wind direction column (when absent: the single <source>_wd column)")
+                        ->capture_default_str();
+  auto* ghi = cmd->add_option("--ghi-column", flags->source.ghi_column,
+                              "NWP GHI column, solar (when absent: the single <source>_ghi column)")
+                  ->capture_default_str();
+  auto* temperature =
+      cmd->add_option("--temperature-column", flags->source.temperature_column,
+                      "NWP air temperature column (when absent: the single <source>_t2m column)")
+          ->capture_default_str();
+  auto* latitude = cmd->add_option("--latitude", flags->source.latitude,
+                                   "Site latitude, degrees north (required by features that use the sun)");
+  auto* longitude = cmd->add_option("--longitude", flags->source.longitude,
+                                    "Site longitude, degrees east (required by features that use the sun)");
+  cmd->add_option("--altitude", flags->source.altitude, "Site altitude, m (sun position)")
+      ->capture_default_str();
   cmd->add_option("--trees", flags->gbdt.trees, "gbdt: boosting rounds")->capture_default_str();
   cmd->add_option("--depth", flags->gbdt.max_depth, "gbdt: maximum tree depth")->capture_default_str();
   cmd->add_option("--learning-rate", flags->gbdt.learning_rate, "gbdt: shrinkage")->capture_default_str();
@@ -276,7 +359,14 @@ void AddTrain(CLI::App& app) {
   cmd->add_option("--seed", flags->gbdt.seed, "gbdt: random seed for subsampling")->capture_default_str();
   cmd->add_flag("--monotone-speed", flags->monotone_speed, "gbdt: constrain power to increase with wind speed");
   cmd->add_option("--alpha", flags->ridge_alpha, "linear: L2 penalty on standardised features")->capture_default_str();
-  cmd->callback([flags] { Run(*flags); });
+  cmd->callback([=] {
+    flags->speed_given = speed->count() > 0;
+    flags->direction_given = direction->count() > 0;
+    flags->ghi_given = ghi->count() > 0;
+    flags->temperature_given = temperature->count() > 0;
+    flags->position_given = latitude->count() > 0 && longitude->count() > 0;
+    Run(*flags);
+  });
 }
 
 }  // namespace seed::commands
