@@ -72,7 +72,15 @@ io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi) {
   const std::string_view view = text;
   const size_t body = view.find('\n') + 1;  // 0 when there is no header line: nothing is cut
   // A file of runs is ordered by run, not by valid time: it is read whole.
-  bool parsed = body > 0 && view.substr(0, body).find(kernels::kIssueColumn) == std::string_view::npos;
+  bool parsed = body > 0;
+  for (size_t start = 0; parsed && start < body;) {  // is there an issue_time column?
+    const size_t end = std::min(view.find_first_of(",\r\n", start), body);
+    std::string_view name = view.substr(start, end - start);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    parsed = name != kernels::kIssueColumn;
+    start = end + 1;
+  }
   auto time_at = [&](size_t line) -> int64_t {  // of the line starting at `line`
     const std::string_view rest = view.substr(line, view.find_first_of(",\n", line) - line);
     try {
