@@ -84,7 +84,8 @@ kernels::NwpRuns LoadNwp(const std::string& path,
 }
 
 std::string ResolveColumn(std::string& column, bool given, const std::vector<std::string>& columns,
-                          const std::string& suffix, const std::string& flag, const std::string& nwp_path) {
+                          const std::string& suffix, const std::string& flag, const std::string& nwp_path,
+                          const std::string& source) {
   if (given || std::find(columns.begin(), columns.end(), column) != columns.end()) return "";
   std::vector<std::string> candidates;
   for (const auto& name : columns) {
@@ -94,6 +95,11 @@ std::string ResolveColumn(std::string& column, bool given, const std::vector<std
     }
   }
   if (candidates.size() == 1) column = candidates.front();
+  if (candidates.size() > 1 && !source.empty() &&
+      std::find(candidates.begin(), candidates.end(), source + suffix) != candidates.end()) {
+    column = source + suffix;
+    return "";
+  }
   if (candidates.size() > 1) {
     std::string list;
     for (const auto& c : candidates) list += (list.empty() ? "" : ", ") + c;

@@ -26,12 +26,14 @@ kernels::NwpRuns LoadNwp(const std::string& path,
                          const std::function<io::Frame(const std::string&)>& parse);
 
 // Which columns a source field names when the configured one is absent from the NWP: the single
-// column ending in `suffix` (e.g. "_ws" for ec_ws). `given` says the user set the flag, which is
+// column ending in `suffix` (e.g. "_ws" for ec_ws), or among several `<source><suffix>` when
+// `source` is not empty (ec_wd beside ec_ws). `given` says the user set the flag, which is
 // then kept as it is. When several columns could be meant, the column is left as it is and the
 // message returned (naming them and the flag to give) is for the caller to raise if a feature
 // reads that column; otherwise the result is empty.
 std::string ResolveColumn(std::string& column, bool given, const std::vector<std::string>& columns,
-                          const std::string& suffix, const std::string& flag, const std::string& nwp_path);
+                          const std::string& suffix, const std::string& flag, const std::string& nwp_path,
+                          const std::string& source);
 
 // True when any of `features` uses one of the built-in `names` (as a whole name token).
 bool UsesAny(const std::vector<std::string>& features, const std::vector<std::string>& names);

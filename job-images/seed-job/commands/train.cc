@@ -99,22 +99,26 @@ void Run(TrainFlags& f) {
   const io::Frame measured = measured_read.get();
   const std::vector<std::string>& columns = nwp.Names();
   const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
-  // The source columns the built-in features read; an ambiguity matters only to a feature reading it.
+  // The source columns the built-in features read. An ambiguity matters only to a feature reading
+  // the column; direction and temperature prefer the source of the speed (wind) or GHI (solar) column.
   struct Ambiguity {
     std::string message;
     std::vector<std::string> readers;  // the built-in features that read the column
   };
-  const std::vector<Ambiguity> ambiguities = {
-      {ResolveColumn(f.source.speed_column, f.speed_given, columns, "_ws", "--speed-column", f.nwp_path),
+  std::vector<Ambiguity> ambiguities = {
+      {ResolveColumn(f.source.speed_column, f.speed_given, columns, "_ws", "--speed-column", f.nwp_path, ""),
        {"ws", "ws2", "ws3", "ws_prev", "ws_next", "u", "v"}},
-      {ResolveColumn(f.source.direction_column, f.direction_given, columns, "_wd", "--direction-column",
-                     f.nwp_path),
-       {"wd_sin", "wd_cos", "u", "v"}},
-      {ResolveColumn(f.source.ghi_column, f.ghi_given, columns, "_ghi", "--ghi-column", f.nwp_path),
-       {"ghi", "clearsky_index"}},
-      {ResolveColumn(f.source.temperature_column, f.temperature_given, columns, "_t2m",
-                     "--temperature-column", f.nwp_path),
-       {"t2m"}}};
+      {ResolveColumn(f.source.ghi_column, f.ghi_given, columns, "_ghi", "--ghi-column", f.nwp_path, ""),
+       {"ghi", "clearsky_index"}}};
+  const std::string& primary = f.plant_kind == "solar" ? f.source.ghi_column : f.source.speed_column;
+  const std::string source_name =
+      primary.find('_') == std::string::npos ? "" : primary.substr(0, primary.rfind('_'));
+  ambiguities.push_back({ResolveColumn(f.source.direction_column, f.direction_given, columns, "_wd",
+                                       "--direction-column", f.nwp_path, source_name),
+                         {"wd_sin", "wd_cos", "u", "v"}});
+  ambiguities.push_back({ResolveColumn(f.source.temperature_column, f.temperature_given, columns, "_t2m",
+                                       "--temperature-column", f.nwp_path, source_name),
+                         {"t2m"}});
 
   kernels::ModelArtifact model;
   model.kind = f.model_kind;
@@ -130,6 +134,10 @@ void Run(TrainFlags& f) {
   }
   for (const Ambiguity& a : ambiguities) {
     if (!a.message.empty() && UsesAny(model.features, a.readers)) throw io::UsageError(a.message);
+    if (!a.message.empty() && f.features.empty()) {  // a default feature left out: said, not silent
+      std::fprintf(stderr, "train: note: %s; the default features leave out %s\n", a.message.c_str(),
+                   a.readers.front().c_str());
+    }
   }
   kernels::CheckFeatureNames(model.features, columns, f.nwp_path);
   if (NeedsSunPosition(model.features) && !f.position_given) {

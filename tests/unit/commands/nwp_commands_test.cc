@@ -254,7 +254,8 @@ TEST_F(NwpCommandsTest, SourceColumnsFollowTheReadmeNames) {
   EXPECT_EQ(model.source.speed_column, "ec_ws");
   EXPECT_EQ(model.source.direction_column, "ec_wd");
   EXPECT_NE(std::find(features.begin(), features.end(), "wd_sin"), features.end());
-  Write("two.csv", "ec_ws,gfs_ws", 20, io::kQuarterHour, [](int64_t t) { return Num(TrueSpeed(t)) + ",5"; });
+  Write("two.csv", "ec_ws,gfs_ws,ec_wd,gfs_wd", 20, io::kQuarterHour,
+        [](int64_t t) { return Num(TrueSpeed(t)) + ",5,90,180"; });
   try {
     Train("two.csv", "power.csv", {});
     FAIL() << "no error";
@@ -263,6 +264,7 @@ TEST_F(NwpCommandsTest, SourceColumnsFollowTheReadmeNames) {
     EXPECT_NE(std::string(e.what()).find("--speed-column"), std::string::npos) << e.what();
   }
   EXPECT_NO_THROW(Train("two.csv", "power.csv", {"--speed-column", "gfs_ws"}));
+  EXPECT_EQ(kernels::LoadModel(Path("model.json")).source.direction_column, "gfs_wd");  // the same source
 
   // Solar: <source>_ghi and <source>_t2m, as synth writes them; the site must be given.
   Write("solar.csv", "ec_ghi,ec_t2m", 20, io::kQuarterHour, [](int64_t t) {
