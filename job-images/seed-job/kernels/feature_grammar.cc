@@ -23,6 +23,7 @@ class Parser {
   explicit Parser(std::string_view text) : text_(text) {}
 
   FeatureExpr Feature(bool is_arg) {
+    if (++depth_ > 32) Fail("nested more than 32 deep");
     FeatureExpr expr = Term(is_arg);
     while (pos_ < text_.size() && (text_[pos_] == '@' || text_[pos_] == '~')) {
       FeatureExpr outer;
@@ -48,6 +49,7 @@ class Parser {
       outer.args.push_back(std::move(expr));
       expr = std::move(outer);
     }
+    --depth_;
     return expr;
   }
 
@@ -141,6 +143,7 @@ class Parser {
 
   std::string_view text_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -25,13 +25,13 @@ int64_t ModeStep(const std::vector<int64_t>& time) {
   return best;
 }
 
-io::Frame Resample(const io::Frame& in, int64_t native, int64_t step, const std::vector<bool>& interval) {
+io::Frame Resample(const io::Frame& in, int64_t max_gap, int64_t step, const std::vector<bool>& interval) {
   std::vector<int64_t> grid;
   std::vector<long> left;  // per grid point: the native row at or before it
   for (size_t r = 0; r < in.Rows(); ++r) {
     grid.push_back(in.time[r]);
     left.push_back(static_cast<long>(r));
-    if (r + 1 == in.Rows() || in.time[r + 1] - in.time[r] > native) continue;  // a hole: no points
+    if (r + 1 == in.Rows() || in.time[r + 1] - in.time[r] > max_gap) continue;  // a hole: no points
     const int64_t first = (in.time[r] / step + 1) * step - (in.time[r] % step < 0 ? step : 0);
     for (int64_t t = first; t < in.time[r + 1]; t += step) {
       grid.push_back(t);
@@ -132,7 +132,9 @@ void ResampleToGrid(NwpRuns& nwp, int64_t step, const std::vector<std::string>& 
   if (nwp.runs.empty() || nwp.native_step <= step) return;
   std::vector<bool> interval;
   for (const auto& name : nwp.Names()) interval.push_back(IsIntervalColumn(name, interval_columns));
-  for (NwpRun& run : nwp.runs) run.frame = Resample(run.frame, nwp.native_step, step, interval);
+  // Longer steps at long leads (ECMWF: 3-hourly after 90 h, 6-hourly after 144 h) are filled too.
+  const int64_t max_gap = std::max<int64_t>(nwp.native_step, kMaxFilledStep);
+  for (NwpRun& run : nwp.runs) run.frame = Resample(run.frame, max_gap, step, interval);
 }
 
 void JoinNeighbour(NwpRuns& nwp, const NwpRuns& neighbour, const std::string& site) {

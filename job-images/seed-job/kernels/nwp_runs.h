@@ -11,7 +11,8 @@
 //   - accumulations (ECMWF: J/m2 since the run start) are interpolated linearly, which is exact
 //     for an integral whose rate is constant over the interval; feature `acc(x)` turns them into
 //     interval means.
-// Rows further apart than the native step (a hole in the file) get no grid points in between.
+// Rows further apart than both the native step and kMaxFilledStep (6 h: the longest step of
+// ECMWF's long leads) are a hole in the file: no grid points in between.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -23,6 +24,7 @@ namespace seed::kernels {
 
 inline constexpr int64_t kNoIssue = std::numeric_limits<int64_t>::min();  // a file without runs
 inline constexpr const char* kIssueColumn = "issue_time";
+inline constexpr int64_t kMaxFilledStep = 6 * 3600;
 
 struct NwpRun {
   int64_t issue = kNoIssue;  // Unix seconds of the run's issue (analysis) time

@@ -86,6 +86,9 @@ TEST(FeatureGrammar, BadNamesSayWhatIsWrong) {
   EXPECT_NE(message("spede(u,v)").find("unknown function 'spede'"), std::string::npos);
   EXPECT_NE(message("speed(u,v").find("expected ',' or ')'"), std::string::npos);
   EXPECT_NE(message("ws)").find("unexpected ')'"), std::string::npos);
+  std::string deep = "ws";
+  for (int k = 0; k < 40; ++k) deep = "acc(" + deep + ")";
+  EXPECT_NE(message(deep.c_str()).find("nested more than 32 deep"), std::string::npos);
 }
 
 TEST(FeatureGrammar, GlobsExpandAgainstTheColumns) {
@@ -236,15 +239,20 @@ TEST(NwpRuns, SplitResampleAndRunFeatures) {
 }
 
 TEST(NwpRuns, ResamplingLeavesHolesAndFineDataAlone) {
-  std::vector<int64_t> time = {kT0, kT0 + 3600, kT0 + 7200, kT0 + 4 * 3600};
+  // Hourly, then a 3-hourly step (long leads), then a 7 h hole.
+  std::vector<int64_t> time = {kT0, kT0 + 3600, kT0 + 7200, kT0 + 5 * 3600, kT0 + 12 * 3600};
   io::Frame f = io::MakeFrame(time, 0);
-  f.Set("t2m", {0, 4, 8, 16});
+  f.Set("t2m", {0, 4, 8, 14, 99});
+  f.Set("ghi", {0, 100, 200, 300, 400});
   NwpRuns nwp = SplitRuns(f);
   ResampleToGrid(nwp, 900, {});
   const io::Frame& g = nwp.runs[0].frame;
-  ASSERT_EQ(g.Rows(), 10u);  // 0..2 h by 15 min, then 4 h: the two-hour hole gets no points
+  ASSERT_EQ(g.Rows(), 22u);  // 0..5 h by 15 min, then 12 h: the 7 h hole gets no points
   EXPECT_DOUBLE_EQ(g.Column("t2m")[5], 5);
-  EXPECT_EQ(g.time.back(), kT0 + 4 * 3600);
+  EXPECT_DOUBLE_EQ(g.Column("t2m")[12], 10);  // 3 h into the 3-hourly step: linear
+  EXPECT_DOUBLE_EQ(g.Column("ghi")[9], 300);  // the 3-hour mean over (2 h, 5 h]
+  EXPECT_EQ(g.time[20], kT0 + 5 * 3600);
+  EXPECT_EQ(g.time.back(), kT0 + 12 * 3600);
   NwpRuns fine = SplitRuns(io::MakeFrame({kT0, kT0 + 900}, 0));
   ResampleToGrid(fine, 900, {});
   EXPECT_EQ(fine.runs[0].frame.Rows(), 2u);
