@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "io/input_error.h"
+#include "kernels/feature_grammar.h"
 
 namespace seed::commands {
 namespace {
@@ -134,6 +136,59 @@ std::vector<std::string> NeighbourSites(const std::vector<std::string>& features
     }
   }
   return sites;
+}
+
+std::pair<std::vector<std::string>, kernels::FeatureSource> ChooseFeatures(const kernels::NwpRuns& nwp,
+                                                                           const std::string& nwp_path,
+                                                                           const FeatureRequest& request) {
+  kernels::FeatureSource source = request.source;
+  const std::vector<std::string>& columns = nwp.Names();
+  // An ambiguous source column matters only to a feature reading it.
+  struct Ambiguity {
+    std::string message;
+    std::vector<std::string> readers;  // the built-in features that read the column
+  };
+  std::vector<Ambiguity> ambiguities = {
+      {ResolveColumn(source.speed_column, request.speed_given, columns, "_ws", "--speed-column", nwp_path,
+                     ""),
+       {"ws", "ws2", "ws3", "ws_prev", "ws_next", "u", "v"}},
+      {ResolveColumn(source.ghi_column, request.ghi_given, columns, "_ghi", "--ghi-column", nwp_path, ""),
+       {"ghi", "clearsky_index"}}};
+  const std::string& primary = request.plant_kind == "solar" ? source.ghi_column : source.speed_column;
+  const std::string source_name =
+      primary.find('_') == std::string::npos ? "" : primary.substr(0, primary.rfind('_'));
+  ambiguities.push_back({ResolveColumn(source.direction_column, request.direction_given, columns, "_wd",
+                                       "--direction-column", nwp_path, source_name),
+                         {"wd_sin", "wd_cos", "u", "v"}});
+  ambiguities.push_back({ResolveColumn(source.temperature_column, request.temperature_given, columns, "_t2m",
+                                       "--temperature-column", nwp_path, source_name),
+                         {"t2m"}});
+
+  std::vector<std::string> features;
+  if (!request.list.empty()) {
+    features = kernels::ExpandFeatureList(request.list, columns);
+  } else if (request.model_kind == "powercurve") {
+    features = {"ws"};
+  } else {
+    features = request.plant_kind == "solar" ? kernels::DefaultSolarFeatures(nwp.runs.front().frame, source)
+                                             : kernels::DefaultWindFeatures(nwp.runs.front().frame, source);
+  }
+  for (const Ambiguity& a : ambiguities) {
+    if (a.message.empty()) continue;
+    if (UsesAny(features, a.readers)) throw io::UsageError(a.message);
+    if (request.list.empty()) {  // a default feature left out: said, not silent
+      std::fprintf(stderr, "train: note: %s; the default features leave out %s\n", a.message.c_str(),
+                   a.readers.front().c_str());
+    }
+  }
+  kernels::CheckFeatureNames(features, columns, nwp_path);
+  if (NeedsSunPosition(features) && !request.position_given) {
+    throw io::UsageError("the features use the sun's position at the site (" +
+                         std::string(request.list.empty() ? "--kind solar" : "--features") +
+                         "); give the site's --latitude and --longitude (degrees north and east)");
+  }
+  source.neighbours = NeighbourSites(features);
+  return {std::move(features), std::move(source)};
 }
 
 }  // namespace seed::commands

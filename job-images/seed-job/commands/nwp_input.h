@@ -38,6 +38,24 @@ std::string ResolveColumn(std::string& column, bool given, const std::vector<std
 // True when any of `features` uses one of the built-in `names` (as a whole name token).
 bool UsesAny(const std::vector<std::string>& features, const std::vector<std::string>& names);
 
+// What `train` was told about the features and the source columns.
+struct FeatureRequest {
+  std::string list;        // --features, empty: the default set
+  std::string plant_kind;  // wind | solar
+  std::string model_kind;  // gbdt | linear | powercurve
+  kernels::FeatureSource source;
+  bool speed_given = false, direction_given = false, ghi_given = false, temperature_given = false;
+  bool position_given = false;  // both --latitude and --longitude
+};
+
+// The features a model reads and where from, for the NWP `train` loaded: source columns resolved
+// (ResolveColumn; direction and temperature prefer the speed's or GHI's source), the list expanded
+// (ExpandFeatureList) or the plant kind's default, every name checked, the site required when a
+// feature uses the sun, the neighbour sites recorded. Throws io::UsageError / io::InputError.
+std::pair<std::vector<std::string>, kernels::FeatureSource> ChooseFeatures(const kernels::NwpRuns& nwp,
+                                                                           const std::string& nwp_path,
+                                                                           const FeatureRequest& request);
+
 // True when any of `features` reads the sun's position (so the site's latitude/longitude matter).
 bool NeedsSunPosition(const std::vector<std::string>& features);
 

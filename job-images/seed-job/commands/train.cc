@@ -3,14 +3,15 @@
 #include <cmath>
 #include <cstdio>
 #include <future>
+#include <tuple>
 
 #include "commands/commands.h"
 #include "commands/nwp_input.h"
+#include "commands/training_rows.h"
 #include "io/csv.h"
 #include "io/input_error.h"
 #include "io/results.h"
 #include "io/time.h"
-#include "kernels/feature_grammar.h"
 #include "kernels/features.h"
 #include "kernels/gbdt.h"
 #include "kernels/model.h"
@@ -97,93 +98,29 @@ void Run(TrainFlags& f) {
       f.nwp_path, neighbours, f.source.interval_columns,
       [](const std::string& path) { return io::ReadCsv(path, {.run_column = kernels::kIssueColumn}); });
   const io::Frame measured = measured_read.get();
-  const std::vector<std::string>& columns = nwp.Names();
   const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
-  // The source columns the built-in features read. An ambiguity matters only to a feature reading
-  // the column; direction and temperature prefer the source of the speed (wind) or GHI (solar) column.
-  struct Ambiguity {
-    std::string message;
-    std::vector<std::string> readers;  // the built-in features that read the column
-  };
-  std::vector<Ambiguity> ambiguities = {
-      {ResolveColumn(f.source.speed_column, f.speed_given, columns, "_ws", "--speed-column", f.nwp_path, ""),
-       {"ws", "ws2", "ws3", "ws_prev", "ws_next", "u", "v"}},
-      {ResolveColumn(f.source.ghi_column, f.ghi_given, columns, "_ghi", "--ghi-column", f.nwp_path, ""),
-       {"ghi", "clearsky_index"}}};
-  const std::string& primary = f.plant_kind == "solar" ? f.source.ghi_column : f.source.speed_column;
-  const std::string source_name =
-      primary.find('_') == std::string::npos ? "" : primary.substr(0, primary.rfind('_'));
-  ambiguities.push_back({ResolveColumn(f.source.direction_column, f.direction_given, columns, "_wd",
-                                       "--direction-column", f.nwp_path, source_name),
-                         {"wd_sin", "wd_cos", "u", "v"}});
-  ambiguities.push_back({ResolveColumn(f.source.temperature_column, f.temperature_given, columns, "_t2m",
-                                       "--temperature-column", f.nwp_path, source_name),
-                         {"t2m"}});
 
   kernels::ModelArtifact model;
   model.kind = f.model_kind;
   model.capacity_mw = f.capacity;
   model.quantiles = kernels::ParseQuantiles(f.quantiles);
-  if (!f.features.empty()) {
-    model.features = kernels::ExpandFeatureList(f.features, columns);
-  } else if (f.model_kind == "powercurve") {
-    model.features = {"ws"};
-  } else {
-    model.features = f.plant_kind == "solar" ? kernels::DefaultSolarFeatures(nwp.runs.front().frame, f.source)
-                                             : kernels::DefaultWindFeatures(nwp.runs.front().frame, f.source);
-  }
-  for (const Ambiguity& a : ambiguities) {
-    if (!a.message.empty() && UsesAny(model.features, a.readers)) throw io::UsageError(a.message);
-    if (!a.message.empty() && f.features.empty()) {  // a default feature left out: said, not silent
-      std::fprintf(stderr, "train: note: %s; the default features leave out %s\n", a.message.c_str(),
-                   a.readers.front().c_str());
-    }
-  }
-  kernels::CheckFeatureNames(model.features, columns, f.nwp_path);
-  if (NeedsSunPosition(model.features) && !f.position_given) {
-    throw io::UsageError("the features use the sun's position at the site (" +
-                         std::string(f.plant_kind == "solar" ? "--kind solar" : "--features") +
-                         "); give the site's --latitude and --longitude (degrees north and east)");
-  }
-  model.source = f.source;
-  model.source.neighbours = NeighbourSites(model.features);
+  const FeatureRequest request{.list = f.features,
+                               .plant_kind = f.plant_kind,
+                               .model_kind = f.model_kind,
+                               .source = f.source,
+                               .speed_given = f.speed_given,
+                               .direction_given = f.direction_given,
+                               .ghi_given = f.ghi_given,
+                               .temperature_given = f.temperature_given,
+                               .position_given = f.position_given};
+  std::tie(model.features, model.source) = ChooseFeatures(nwp, f.nwp_path, request);
   const size_t cols = model.features.size();
-
-  // One training row per (run, valid time) with a measurement, in valid-time order: with runs,
-  // each hour is seen at every lead time that covers it.
-  struct Candidate {
-    int64_t time;
-    kernels::RunRow where;
-    double target;
-  };
-  std::vector<Candidate> candidates;
-  for (size_t run = 0; run < nwp.runs.size(); ++run) {
-    const io::Frame& frame = nwp.runs[run].frame;
-    const std::vector<double> aligned =
-        kernels::AlignMeasurements(frame, measured, "power_mw", f.exclude_flags);
-    for (size_t r = 0; r < aligned.size(); ++r) {
-      if (std::isnan(aligned[r])) continue;
-      if (aligned[r] > 1.5 * f.capacity) {
-        throw io::InputError(f.measurements_path, "power " + std::to_string(aligned[r]) + " MW at " +
-                                                      io::FormatRfc3339(frame.time[r], offset_minutes) +
-                                                      " exceeds 150% of --capacity " +
-                                                      std::to_string(f.capacity) +
-                                                      " MW; is the capacity right?");
-      }
-      candidates.push_back({frame.time[r], {static_cast<long>(run), static_cast<long>(r)}, aligned[r]});
-    }
-  }
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.time < b.time; });
-  std::vector<kernels::RunRow> rows;
-  std::vector<double> target;
-  std::vector<int64_t> times;
-  for (const Candidate& c : candidates) {
-    rows.push_back(c.where);
-    target.push_back(c.target);
-    times.push_back(c.time);
-  }
-  const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, model.source, rows);
+  const MeasuredRows measured_rows =
+      AlignRuns(nwp, measured, f.exclude_flags, f.capacity, f.measurements_path);
+  const std::vector<double>& target = measured_rows.power;
+  const std::vector<int64_t>& times = measured_rows.time;
+  const std::vector<double> x =
+      kernels::BuildFeatures(nwp, model.features, model.source, measured_rows.where);
 
   // The last validation_days of measured rows are held out (early stopping and honest scores).
   const int64_t split_time = times.empty() ? 0 : times.back() - int64_t{f.validation_days} * io::kDay;
