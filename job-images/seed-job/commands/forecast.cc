@@ -4,10 +4,12 @@
 #include <cmath>
 #include <cstdio>
 #include <future>
+#include <map>
 #include <string_view>
 #include <utility>
 
 #include "commands/commands.h"
+#include "commands/nwp_input.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
 #include "io/input_error.h"
@@ -21,8 +23,9 @@ namespace seed::commands {
 namespace {
 
 struct ForecastFlags {
-  std::string model_path, nwp_path, measurements_path, out_path;
+  std::string model_path, nwp_path, measurements_path, out_path, neighbours;
   std::string issue_time, from, to;
+  double max_lead_hours = 1e9, min_lead_hours = 0;
   int days = 1;
   bool ultra_short = false;
   double tau_minutes = 90;
@@ -64,10 +67,20 @@ std::vector<int64_t> TargetTimes(const ForecastFlags& f, int offset_minutes, int
 // done (a probed time does not parse, no row is in the window, the slice is refused) the whole file
 // is parsed, which reports any problem with the file's own line numbers.
 io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi) {
+  const io::CsvReadOptions options{.run_column = kernels::kIssueColumn};
   const std::string text = io::ReadFile(path);
   const std::string_view view = text;
   const size_t body = view.find('\n') + 1;  // 0 when there is no header line: nothing is cut
+  // A file of runs is ordered by run, not by valid time: it is read whole.
   bool parsed = body > 0;
+  for (size_t start = 0; parsed && start < body;) {  // is there an issue_time column?
+    const size_t end = std::min(view.find_first_of(",\r\n", start), body);
+    std::string_view name = view.substr(start, end - start);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    parsed = name != kernels::kIssueColumn;
+    start = end + 1;
+  }
   auto time_at = [&](size_t line) -> int64_t {  // of the line starting at `line`
     const std::string_view rest = view.substr(line, view.find_first_of(",\n", line) - line);
     try {
@@ -96,12 +109,12 @@ io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi) {
     std::string slice(view.substr(0, body));
     slice += view.substr(begin, end - begin);
     try {
-      return io::ParseCsv(slice, path);
+      return io::ParseCsv(slice, path, options);
     } catch (const io::InputError&) {
       // Reported below from the whole file, with its line numbers.
     }
   }
-  return io::ParseCsv(text, path);
+  return io::ParseCsv(text, path, options);
 }
 
 // The span [lo, hi) the target times fall in, before the NWP file's offset is known.
@@ -118,11 +131,16 @@ void Run(const ForecastFlags& f) {
   if (f.ultra_short && f.measurements_path.empty()) {
     throw io::UsageError("--ultra-short needs --measurements (the latest measured power is blended in)");
   }
-  // The NWP file is read while the model is parsed (independent, and both single-threaded); a bad
+  // The NWP files are read while the model is parsed (independent, and both single-threaded); a bad
   // model is still reported first.
   const auto [span_lo, span_hi] = TargetSpan(f);
-  std::future<io::Frame> nwp_read =
-      std::async(std::launch::async, [&] { return ReadNwp(f.nwp_path, span_lo, span_hi); });
+  const auto neighbours = ParseNeighbours(f.neighbours);
+  std::future<std::map<std::string, io::Frame>> nwp_read = std::async(std::launch::async, [&] {
+    std::map<std::string, io::Frame> frames;
+    frames.emplace(f.nwp_path, ReadNwp(f.nwp_path, span_lo, span_hi));
+    for (const auto& [site, path] : neighbours) frames.emplace(path, ReadNwp(path, span_lo, span_hi));
+    return frames;
+  });
   const kernels::ModelArtifact model = kernels::LoadModel(f.model_path);
   kernels::Predictor predictor = [&] {
     try {
@@ -131,23 +149,38 @@ void Run(const ForecastFlags& f) {
       throw io::InputError(f.model_path, e.what());
     }
   }();
-  const io::Frame nwp = nwp_read.get();
+  std::string missing_sites;
+  for (const auto& site : model.source.neighbours) {
+    bool given = false;
+    for (const auto& [name, path] : neighbours) given = given || name == site;
+    if (!given) missing_sites += (missing_sites.empty() ? "" : ", ") + site;
+  }
+  if (!missing_sites.empty()) {
+    throw io::UsageError("the model reads neighbour sites' NWP (" + missing_sites +
+                         ") that were not given; pass them as --nwp-neighbours site=path,... as in training");
+  }
+  std::map<std::string, io::Frame> frames = nwp_read.get();
+  const kernels::NwpRuns nwp = LoadNwp(f.nwp_path, neighbours, model.source.interval_columns,
+                                       [&](const std::string& path) { return std::move(frames.at(path)); });
+  const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
   const int64_t issue = f.issue_time.empty() ? 0 : ParseFlagTime("--issue-time", f.issue_time);
-  const std::vector<int64_t> targets = TargetTimes(f, nwp.utc_offset_minutes, issue);
+  const std::vector<int64_t> targets = TargetTimes(f, offset_minutes, issue);
 
-  // Features only for the rows that are forecast (a backtest month of a year-long NWP file), and
-  // the trees walked for all of them at once.
-  auto row_at = [&](int64_t t) -> long {  // NWP times are strictly increasing (the reader checks)
-    const auto it = std::lower_bound(nwp.time.begin(), nwp.time.end(), t);
-    return it != nwp.time.end() && *it == t ? static_cast<long>(it - nwp.time.begin()) : -1;
+  // For each target time, the run to read (the latest known at the issue time, see ChooseRuns);
+  // features only for those rows, and the trees walked for all of them at once.
+  const int64_t min_lead = static_cast<int64_t>(f.min_lead_hours * 3600);
+  const int64_t max_lead = static_cast<int64_t>(std::min(f.max_lead_hours, 1e9) * 3600);
+  auto choose = [&](const std::vector<int64_t>& times) {
+    return kernels::ChooseRuns(nwp, times, f.issue_time.empty() ? kernels::kNoIssue : issue, min_lead,
+                               max_lead);
   };
-  std::vector<size_t> rows;
+  const std::vector<kernels::RunRow> chosen = choose(targets);
+  std::vector<kernels::RunRow> rows;
   std::vector<long> target_row(targets.size(), -1);  // index into rows, or -1: no NWP row
   for (size_t k = 0; k < targets.size(); ++k) {
-    const long r = row_at(targets[k]);
-    if (r < 0) continue;
+    if (chosen[k].run < 0) continue;
     target_row[k] = static_cast<long>(rows.size());
-    rows.push_back(static_cast<size_t>(r));
+    rows.push_back(chosen[k]);
   }
   const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, model.source, rows);
   const size_t nq = predictor.quantiles().size();
@@ -163,14 +196,18 @@ void Run(const ForecastFlags& f) {
       std::copy(p, p + nq, values[k].begin());
     }
     if (target_row[k] < 0 || std::isnan(values[k][0])) {
-      if (missing++ == 0) first_missing = io::FormatRfc3339(targets[k], nwp.utc_offset_minutes);
+      if (missing++ == 0) first_missing = io::FormatRfc3339(targets[k], offset_minutes);
     }
   }
   if (missing > 0) {
-    throw io::InputError(f.nwp_path, std::to_string(missing) + " of " + std::to_string(targets.size()) +
-                                         " forecast times have no usable NWP row (first: " + first_missing +
-                                         "); the NWP file must cover the whole forecast horizon with the model's "
-                                         "input columns filled");
+    throw io::InputError(
+        f.nwp_path,
+        std::to_string(missing) + " of " + std::to_string(targets.size()) +
+            " forecast times have no usable NWP row (first: " + first_missing +
+            "); the NWP file must cover the whole forecast horizon with the model's input columns filled" +
+            (nwp.has_issue ? " by a run issued at or before --issue-time (within --min/--max-lead-hours)"
+                           : "") +
+            " (NWP coarser than 15 min is interpolated between its rows, not beyond them)");
   }
 
   nlohmann::json blend = nullptr;
@@ -187,13 +224,12 @@ void Run(const ForecastFlags& f) {
                                                     f.issue_time + "; ultra-short forecasts need a live measurement");
     }
     const int64_t t0 = measured.time[static_cast<size_t>(latest)];
-    const long r0 = row_at(t0);
-    if (r0 < 0) {
+    const std::vector<kernels::RunRow> r0 = choose({t0});
+    if (r0[0].run < 0) {
       throw io::InputError(f.nwp_path, "no NWP row at the latest measurement time " +
-                                           io::FormatRfc3339(t0, nwp.utc_offset_minutes) + " to compare against");
+                                           io::FormatRfc3339(t0, offset_minutes) + " to compare against");
     }
-    const std::vector<double> x0 =
-        kernels::BuildFeatures(nwp, model.features, model.source, {static_cast<size_t>(r0)});
+    const std::vector<double> x0 = kernels::BuildFeatures(nwp, model.features, model.source, r0);
     std::vector<double> now(nq);
     predictor.Predict(x0.data(), now.data());
     const size_t median = static_cast<size_t>(
@@ -205,7 +241,7 @@ void Run(const ForecastFlags& f) {
     blend = {{"measured_mw", power[static_cast<size_t>(latest)]}, {"model_mw", now[median]}, {"error_mw", error}};
   }
 
-  io::Frame out = io::MakeFrame(targets, nwp.utc_offset_minutes);
+  io::Frame out = io::MakeFrame(targets, offset_minutes);
   const auto& taus = predictor.quantiles();
   const size_t median = static_cast<size_t>(std::find(taus.begin(), taus.end(), 0.5) - taus.begin());
   std::vector<double> column(targets.size());
@@ -222,12 +258,12 @@ void Run(const ForecastFlags& f) {
   io::Results results;
   results.Set("forecast", f.out_path);
   results.Set("points", targets.size());
-  results.Set("first", io::FormatRfc3339(targets.front(), nwp.utc_offset_minutes));
+  results.Set("first", io::FormatRfc3339(targets.front(), offset_minutes));
   results.Set("energy_mwh", energy);
   if (!blend.is_null()) results.Set("blend", blend);
   results.Flush();
   std::printf("forecast: %zu points from %s, %.1f MWh expected -> %s\n", targets.size(),
-              io::FormatRfc3339(targets.front(), nwp.utc_offset_minutes).c_str(), energy, f.out_path.c_str());
+              io::FormatRfc3339(targets.front(), offset_minutes).c_str(), energy, f.out_path.c_str());
 }
 
 }  // namespace
@@ -236,7 +272,21 @@ void AddForecast(CLI::App& app) {
   auto flags = std::make_shared<ForecastFlags>();
   CLI::App* cmd = app.add_subcommand("forecast", "Probabilistic power forecast: short-term (days ahead) or ultra-short-term (0-4 h)");
   cmd->add_option("--model", flags->model_path, "Model artifact from `seed-job train`")->required();
-  cmd->add_option("--nwp", flags->nwp_path, "NWP CSV covering the forecast horizon (same columns as in training)")->required();
+  cmd->add_option(
+         "--nwp", flags->nwp_path,
+         "NWP CSV covering the forecast horizon (same columns as in training); with runs (issue_time), "
+         "each target time reads the latest run issued at or before --issue-time")
+      ->required();
+  cmd->add_option(
+      "--nwp-neighbours", flags->neighbours,
+      "The neighbour sites' NWP CSVs the model was trained with (path or site=path, comma-separated)");
+  cmd->add_option("--max-lead-hours", flags->max_lead_hours,
+                  "Runs: use a run only for target times at most this many hours after its issue time");
+  cmd->add_option(
+         "--min-lead-hours", flags->min_lead_hours,
+         "Runs: use a run only for target times at least this many hours after its issue time (backtests "
+         "without --issue-time: each target reads the latest run issued this long before it)")
+      ->capture_default_str();
   cmd->add_option("--out", flags->out_path, "Forecast CSV to write: forecast_mw and one p<percent> column per quantile")->required();
   cmd->add_option("--issue-time", flags->issue_time, "Issue time (RFC 3339). Short-term: days start at the next local midnight");
   cmd->add_option("--days", flags->days, "Short-term: days ahead (96 points each)")->capture_default_str();

@@ -13,6 +13,7 @@
 #include "io/input_error.h"
 #include "io/json_file.h"
 #include "io/results.h"
+#include "io/time.h"
 
 namespace seed::commands {
 namespace {
@@ -72,13 +73,21 @@ void Run(const QcFlags& f) {
   results.Set("stuck", result.stuck);
   results.Set("out_of_range", result.out_of_range);
   results.Set("curtailed", result.curtailed);
+  results.Set("upsampled", result.upsampled);
   results.Set("clean", f.out_path);
   results.Flush();
   std::printf(
       "qc: %zu rows, kept %.1f%% (interpolated %ld, long gap %ld, stuck %ld, out of range %ld, curtailed "
-      "%ld)\n",
+      "%ld, up-sampled %ld)\n",
       result.clean.Rows(), 100 * result.kept_fraction, result.interpolated, result.long_gap, result.stuck,
-      result.out_of_range, result.curtailed);
+      result.out_of_range, result.curtailed, result.upsampled);
+  if (result.native_step > io::kQuarterHour) {
+    std::printf(
+        "qc: the measurements come every %lld min; the %ld grid points between them are filled for "
+        "continuity "
+        "but flagged up-sampled (%d), which train does not train on\n",
+        static_cast<long long>(result.native_step / 60), result.upsampled, kernels::kQcUpsampled);
+  }
 }
 
 }  // namespace

@@ -5,8 +5,11 @@
 #include <future>
 #include <limits>
 #include <optional>
+#include <tuple>
 
 #include "commands/commands.h"
+#include "commands/nwp_input.h"
+#include "commands/training_rows.h"
 #include "io/csv.h"
 #include "io/input_error.h"
 #include "io/results.h"
@@ -24,18 +27,21 @@ namespace {
 struct TrainFlags {
   std::string model_kind = "gbdt";
   std::string plant_kind = "wind";
-  std::string nwp_path, measurements_path, out_path;
+  std::string nwp_path, measurements_path, out_path, neighbours;
   double capacity = 0;
   std::string features, quantiles = "0.1,0.5,0.9";
   std::string until;  // train only on rows before this time (RFC 3339); empty: every row
   int validation_days = 28;
-  int exclude_flags = 2 | 4 | 8 | 16;
+  int exclude_flags = 2 | 4 | 8 | 16 | 32;  // kernels::kQcUnusable
   kernels::FeatureSource source;
   kernels::GbdtParams gbdt;
   bool monotone_speed = false;
   double ridge_alpha = 1.0;
   size_t quantile_models = 15;  // gbdt: anchor quantiles fitted; the others are interpolated
   bool refit = true;            // gbdt: refit on every row once the validation window has spoken
+  // Set from the command line's counts: flags the user gave are taken as they are.
+  bool speed_given = false, direction_given = false, ghi_given = false, temperature_given = false;
+  bool position_given = false;
 };
 
 // Rows usable for training: a measured target and the primary input present.
@@ -228,29 +234,32 @@ QuantileFit FitGbdt(const TrainFlags& f, kernels::ModelArtifact& model, const Tr
 void Run(TrainFlags& f) {
   if (!(f.capacity > 0)) throw io::UsageError("--capacity must be a positive number of MW (the plant's nameplate)");
   if (f.validation_days < 0) throw io::UsageError("--validation-days must be 0 or more");
-  // The two files are read side by side (each reader is single-threaded); a bad NWP file is still
-  // reported first.
+  const auto neighbours = ParseNeighbours(f.neighbours);
+  // The measurements are read while the NWP files are (each reader is single-threaded); a bad NWP
+  // file is still reported first.
   std::future<io::Frame> measured_read = std::async(
       std::launch::async, [&] { return io::ReadCsv(f.measurements_path, {.required = {"power_mw"}}); });
-  const io::Frame nwp = io::ReadCsv(f.nwp_path);
+  const kernels::NwpRuns nwp = LoadNwp(
+      f.nwp_path, neighbours, f.source.interval_columns,
+      [](const std::string& path) { return io::ReadCsv(path, {.run_column = kernels::kIssueColumn}); });
   const io::Frame measured = measured_read.get();
+  const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
 
   kernels::ModelArtifact model;
   model.kind = f.model_kind;
-  model.source = f.source;
   model.capacity_mw = f.capacity;
   model.quantiles = kernels::ParseQuantiles(f.quantiles);
-  if (!f.features.empty()) {
-    for (size_t start = 0; start <= f.features.size();) {
-      const size_t comma = std::min(f.features.find(',', start), f.features.size());
-      model.features.push_back(f.features.substr(start, comma - start));
-      start = comma + 1;
-    }
-  } else if (f.model_kind == "powercurve") {
-    model.features = {"ws"};
-  } else {
-    model.features = f.plant_kind == "solar" ? kernels::DefaultSolarFeatures(nwp, f.source)
-                                             : kernels::DefaultWindFeatures(nwp, f.source);
+  const FeatureRequest request{.list = f.features,
+                               .plant_kind = f.plant_kind,
+                               .model_kind = f.model_kind,
+                               .source = f.source,
+                               .speed_given = f.speed_given,
+                               .direction_given = f.direction_given,
+                               .ghi_given = f.ghi_given,
+                               .temperature_given = f.temperature_given,
+                               .position_given = f.position_given};
+  std::tie(model.features, model.source) = ChooseFeatures(nwp, f.nwp_path, request);
+  if (f.features.empty()) {
     // Day of year only when the history holds every season twice: with less, the trees use it to
     // memorise how windy each stretch of the history was, and a forecast for the days after it
     // inherits the last stretch's level (on a 240-day synthetic farm, five 30-day backtests lost
@@ -261,16 +270,12 @@ void Run(TrainFlags& f) {
     }
   }
   const size_t cols = model.features.size();
-  const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, f.source);
-  std::vector<double> target = kernels::AlignMeasurements(nwp, measured, "power_mw", f.exclude_flags);
-  for (size_t r = 0; r < target.size(); ++r) {
-    if (!std::isnan(target[r]) && target[r] > 1.5 * f.capacity) {
-      throw io::InputError(f.measurements_path, "power " + std::to_string(target[r]) + " MW at " +
-                                                    io::FormatRfc3339(nwp.time[r], nwp.utc_offset_minutes) +
-                                                    " exceeds 150% of --capacity " + std::to_string(f.capacity) +
-                                                    " MW; is the capacity right?");
-    }
-  }
+  const MeasuredRows measured_rows =
+      AlignRuns(nwp, measured, f.exclude_flags, f.capacity, f.measurements_path);
+  std::vector<double> target = measured_rows.power;
+  const std::vector<int64_t>& times = measured_rows.time;
+  const std::vector<double> x =
+      kernels::BuildFeatures(nwp, model.features, model.source, measured_rows.where);
 
   if (!f.until.empty()) {  // a backtest: nothing at or after --until may shape the model
     int64_t until = 0;
@@ -280,18 +285,19 @@ void Run(TrainFlags& f) {
       throw io::UsageError(std::string("--until: ") + e.what());
     }
     for (size_t r = 0; r < target.size(); ++r) {
-      if (nwp.time[r] >= until) target[r] = std::nan("");
+      if (times[r] >= until) target[r] = std::nan("");
     }
   }
   // The last validation_days of measured rows are held out (early stopping and honest scores).
-  size_t last = 0;
+  int64_t last_time = 0;  // of the last row that can be trained on
   for (size_t r = 0; r < target.size(); ++r) {
-    if (!std::isnan(target[r])) last = r;
+    if (!std::isnan(target[r])) last_time = std::max(last_time, times[r]);
   }
-  const int64_t split_time = nwp.time.empty() ? 0 : nwp.time[last] - int64_t{f.validation_days} * io::kDay;
-  const size_t split = static_cast<size_t>(std::upper_bound(nwp.time.begin(), nwp.time.end(), split_time) - nwp.time.begin());
-  const TrainingSet train = Select(x, cols, target, nwp.time, 0, 0, split);
-  const TrainingSet valid = Select(x, cols, target, nwp.time, 0, split, last + 1);
+  const int64_t split_time = last_time - int64_t{f.validation_days} * io::kDay;
+  const size_t split =
+      static_cast<size_t>(std::upper_bound(times.begin(), times.end(), split_time) - times.begin());
+  const TrainingSet train = Select(x, cols, target, times, 0, 0, split);
+  const TrainingSet valid = Select(x, cols, target, times, 0, split, times.size());
   if (train.Rows() < 96) {
     throw io::InputError(f.measurements_path, "only " + std::to_string(train.Rows()) +
                                                   " usable training rows (measured power matching NWP times, not "
@@ -358,9 +364,10 @@ void Run(TrainFlags& f) {
     results.Set("validation_coverage", model.scores["validation"]["coverage"]);
   }
   results.Flush();
-  std::printf("trained %s model on %zu rows (%s .. %s), %zu features, quantiles %s -> %s\n", f.model_kind.c_str(),
-              model.train_rows, io::FormatRfc3339(model.train_start, nwp.utc_offset_minutes).c_str(),
-              io::FormatRfc3339(model.train_end, nwp.utc_offset_minutes).c_str(), cols, f.quantiles.c_str(),
+  std::printf("trained %s model on %zu rows (%s .. %s), %zu features, quantiles %s -> %s\n",
+              f.model_kind.c_str(), model.train_rows,
+              io::FormatRfc3339(model.train_start, offset_minutes).c_str(),
+              io::FormatRfc3339(model.train_end, offset_minutes).c_str(), cols, f.quantiles.c_str(),
               f.out_path.c_str());
   std::printf("scores: %s\n", model.scores.dump().c_str());
 }
@@ -378,11 +385,24 @@ void AddTrain(CLI::App& app) {
       ->check(CLI::IsMember({"gbdt", "linear", "powercurve"}))
       ->capture_default_str();
   cmd->add_option("--kind", flags->plant_kind, "Plant kind, for the default features")->check(CLI::IsMember({"wind", "solar"}))->capture_default_str();
-  cmd->add_option("--nwp", flags->nwp_path, "NWP CSV (e.g. the output of fuse): the model inputs")->required();
+  cmd->add_option(
+         "--nwp", flags->nwp_path,
+         "NWP CSV (e.g. the output of fuse): the model inputs; may hold runs (an issue_time column); hourly "
+         "NWP is put on the 15-min grid")
+      ->required();
+  cmd->add_option("--nwp-neighbours", flags->neighbours,
+                  "Other sites' NWP CSVs (path or site=path, comma-separated): their columns become features "
+                  "<site>/<column>");
+  cmd->add_option("--interval-columns", flags->source.interval_columns,
+                  "NWP columns holding interval means, besides those known by name (ghi, dni, ...)")
+      ->delimiter(',');
   cmd->add_option("--measurements", flags->measurements_path, "Measured plant CSV with power_mw (e.g. the output of qc)")->required();
   cmd->add_option("--capacity", flags->capacity, "Plant capacity in MW")->required();
   cmd->add_option("--out", flags->out_path, "Model artifact to write (JSON)")->required();
-  cmd->add_option("--features", flags->features, "Comma-separated feature names (default: the plant kind's set)");
+  cmd->add_option(
+      "--features", flags->features,
+      "Comma-separated features: built-in names, NWP columns, col:GLOB, speed(u,v), shear(...), rho(t,p), "
+      "acc(x), csi(x), X@+1h, X@run-12h, X~3h, lead_hours (default: the plant kind's set)");
   cmd->add_option("--quantiles", flags->quantiles,
                   "Quantiles to forecast, as levels and from:to:step ranges (0.01:0.99:0.01 is 99); 0.5 is always added")
       ->capture_default_str();
@@ -396,11 +416,25 @@ void AddTrain(CLI::App& app) {
                   "Train only on rows before this time (RFC 3339), e.g. the start of a backtest's forecasts");
   cmd->add_option("--validation-days", flags->validation_days, "Last days held out for early stopping and scores")->capture_default_str();
   cmd->add_option("--exclude-flags", flags->exclude_flags, "qc_flag bits whose rows are not trained on")->capture_default_str();
-  cmd->add_option("--speed-column", flags->source.speed_column, "NWP wind speed column")->capture_default_str();
-  cmd->add_option("--direction-column", flags->source.direction_column, "NWP wind direction column")->capture_default_str();
-  cmd->add_option("--ghi-column", flags->source.ghi_column, "NWP GHI column (solar)")->capture_default_str();
-  cmd->add_option("--latitude", flags->source.latitude, "Site latitude (solar features)");
-  cmd->add_option("--longitude", flags->source.longitude, "Site longitude (solar features)");
+  auto* speed = cmd->add_option("--speed-column", flags->source.speed_column,
+                                "NWP wind speed column (when absent: the single <source>_ws column)")
+                    ->capture_default_str();
+  auto* direction = cmd->add_option("--direction-column", flags->source.direction_column,
+                                    "NWP wind direction column (when absent: the single <source>_wd column)")
+                        ->capture_default_str();
+  auto* ghi = cmd->add_option("--ghi-column", flags->source.ghi_column,
+                              "NWP GHI column, solar (when absent: the single <source>_ghi column)")
+                  ->capture_default_str();
+  auto* temperature =
+      cmd->add_option("--temperature-column", flags->source.temperature_column,
+                      "NWP air temperature column (when absent: the single <source>_t2m column)")
+          ->capture_default_str();
+  auto* latitude = cmd->add_option("--latitude", flags->source.latitude,
+                                   "Site latitude, degrees north (required by features that use the sun)");
+  auto* longitude = cmd->add_option("--longitude", flags->source.longitude,
+                                    "Site longitude, degrees east (required by features that use the sun)");
+  cmd->add_option("--altitude", flags->source.altitude, "Site altitude, m (sun position)")
+      ->capture_default_str();
   cmd->add_option("--trees", flags->gbdt.trees, "gbdt: boosting rounds")->capture_default_str();
   cmd->add_option("--depth", flags->gbdt.max_depth, "gbdt: maximum tree depth")->capture_default_str();
   cmd->add_option("--learning-rate", flags->gbdt.learning_rate, "gbdt: shrinkage")->capture_default_str();
@@ -413,7 +447,14 @@ void AddTrain(CLI::App& app) {
   cmd->add_option("--seed", flags->gbdt.seed, "gbdt: random seed for subsampling")->capture_default_str();
   cmd->add_flag("--monotone-speed", flags->monotone_speed, "gbdt: constrain power to increase with wind speed");
   cmd->add_option("--alpha", flags->ridge_alpha, "linear: L2 penalty on standardised features")->capture_default_str();
-  cmd->callback([flags] { Run(*flags); });
+  cmd->callback([=] {
+    flags->speed_given = speed->count() > 0;
+    flags->direction_given = direction->count() > 0;
+    flags->ghi_given = ghi->count() > 0;
+    flags->temperature_given = temperature->count() > 0;
+    flags->position_given = latitude->count() > 0 && longitude->count() > 0;
+    Run(*flags);
+  });
 }
 
 }  // namespace seed::commands

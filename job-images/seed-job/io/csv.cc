@@ -154,6 +154,8 @@ Frame ParseCsv(std::string_view text, const std::string& source, const CsvReadOp
     if (!seen.count(required)) frame.Column(required);  // throws the "missing column" error
   }
   frame.columns.assign(frame.names.size(), {});
+  const int run_index = options.run_column.empty() ? -1 : frame.Find(options.run_column);
+  std::unordered_map<int64_t, std::pair<int64_t, long>> run_last;  // run -> (last time, its line)
   const size_t expected_fields = fields.size();
   // Room for every line that follows, counted up front (a fast scan): the columns are then never
   // regrown, which would copy them and touch twice the fresh pages.
@@ -179,20 +181,44 @@ Frame ParseCsv(std::string_view text, const std::string& source, const CsvReadOp
     } catch (const std::invalid_argument& e) {
       throw InputError(source, line_no, 1, std::string("bad time ") + Quote(Trim(fields[0])) + ": " + e.what());
     }
-    if (frame.time.empty()) {
-      frame.utc_offset_minutes = parsed.offset_minutes;
-    } else if (parsed.unix_seconds == frame.time.back()) {
+    int64_t last_time = frame.time.empty() ? 0 : frame.time.back();
+    bool has_last = !frame.time.empty();
+    if (frame.time.empty()) frame.utc_offset_minutes = parsed.offset_minutes;
+    if (run_index >= 0) {  // order is checked within the row's run
+      const std::string_view cell = Trim(fields[static_cast<size_t>(run_index) + 1]);
+      int64_t run = 0;
+      try {
+        run = ParseRfc3339(cell).unix_seconds;
+      } catch (const std::invalid_argument& e) {
+        throw InputError(source, line_no, starts[static_cast<size_t>(run_index) + 1],
+                         "bad " + options.run_column + " " + Quote(cell) + ": " + e.what() +
+                             " (every row needs the run's issue time)");
+      }
+      const auto [it, fresh] = run_last.try_emplace(run, parsed.unix_seconds, line_no);
+      has_last = !fresh;
+      last_time = it->second.first;
+      previous_line = it->second.second;
+      it->second = {parsed.unix_seconds, line_no};
+    }
+    if (has_last && parsed.unix_seconds == last_time) {
       throw InputError(source, line_no, 1,
-                       "duplicate time " + Quote(Trim(fields[0])) + " (also on line " + std::to_string(previous_line) + ")");
-    } else if (parsed.unix_seconds < frame.time.back()) {
+                       "duplicate time " + Quote(Trim(fields[0])) +
+                           (run_index >= 0 ? " in the same run" : "") + " (also on line " +
+                           std::to_string(previous_line) + ")");
+    } else if (has_last && parsed.unix_seconds < last_time) {
       throw InputError(source, line_no, 1,
-                       "time " + Quote(Trim(fields[0])) + " is earlier than the row before (line " +
+                       "time " + Quote(Trim(fields[0])) + " is earlier than the row before" +
+                           (run_index >= 0 ? " of the same run" : "") + " (line " +
                            std::to_string(previous_line) + "); rows must be in increasing time order");
     }
     frame.time.push_back(parsed.unix_seconds);
     previous_line = line_no;
     for (size_t i = 1; i < fields.size(); ++i) {
       const std::string_view cell = Trim(fields[i]);
+      if (static_cast<long>(i) == run_index + 1) {
+        frame.columns[i - 1].push_back(static_cast<double>(ParseRfc3339(cell).unix_seconds));
+        continue;
+      }
       if (cell.empty()) {
         if (!options.allow_empty_cells) {
           throw InputError(source, line_no, starts[i], "empty cell in column '" + frame.names[i - 1] + "'");

@@ -12,7 +12,7 @@ namespace seed::io {
 
 struct Frame {
   std::string source;                        // file name, for error messages
-  std::vector<int64_t> time;                 // Unix seconds, strictly increasing
+  std::vector<int64_t> time;                 // Unix seconds, strictly increasing (per run: see run_column)
   int utc_offset_minutes = 0;                // offset of the first row, reused when writing
   std::vector<std::string> names;            // column names, without `time`
   std::vector<std::vector<double>> columns;  // columns[i][row]; NaN = missing
@@ -32,6 +32,10 @@ struct CsvReadOptions {
   std::vector<std::string> required;  // columns that must be present
   bool allow_empty_cells = true;      // false: an empty cell is an error
   bool allow_no_rows = false;         // false: a header with no data rows is an error
+  // A second RFC 3339 column, e.g. an NWP run's `issue_time`. When the header has it, its cells
+  // are read as Unix seconds (a column of the frame like any other), and times need only increase
+  // strictly among the rows that share its value (many runs overlap in valid time).
+  std::string run_column;
 };
 
 // Reads and validates a CSV file; throws InputError with file, line and column on any problem.

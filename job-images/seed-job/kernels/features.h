@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "io/csv.h"
+#include "kernels/nwp_runs.h"
 
 namespace seed::kernels {
 
@@ -18,19 +19,26 @@ struct FeatureSource {
   std::string temperature_column = "t2m";
   double latitude = 0, longitude = 0, altitude = 0;  // solar geometry features
   double tilt = 30, azimuth = 180;                   // solar plane of array
+  // NWP columns that hold interval means (added to the names IsIntervalColumn knows), for the
+  // grid rule of hourly NWP.
+  std::vector<std::string> interval_columns;
+  // Neighbour sites whose columns (`<site>/<column>`) the features read; forecast must be given them.
+  std::vector<std::string> neighbours;
 };
 
 // The features a kind of plant uses by default.
 std::vector<std::string> DefaultWindFeatures(const io::Frame& nwp, const FeatureSource& source);
 std::vector<std::string> DefaultSolarFeatures(const io::Frame& nwp, const FeatureSource& source);
 
-// Every known feature name with a one-line description, for --help and errors.
+// Every built-in feature name with a one-line description, for --help and errors. Any other name
+// follows the grammar in kernels/feature_grammar.h (NWP columns, derived functions, offsets,
+// rolling means, earlier runs).
 const std::vector<std::pair<std::string, std::string>>& FeatureCatalogue();
 
 // Row-major matrix [rows x names.size()] for every row of `nwp`, whose times must be strictly
-// increasing (ReadCsv guarantees it; ws_prev and ws_next find the other hour by bisection). A feature whose inputs are
-// missing at a row is NaN there. Throws io::InputError for an unknown feature name or a missing
-// input column (naming the file and the columns it has).
+// increasing (ReadCsv guarantees it; offsets find the other time by bisection). A feature whose
+// inputs are missing at a row is NaN there. Throws io::InputError for a name that is not a feature
+// (listing what exists) or a missing input column (naming the file and the columns it has).
 std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::string>& names,
                                   const FeatureSource& source);
 // The same for the given rows of `nwp` only: row k of the result is nwp row rows[k]. Features that
@@ -38,6 +46,17 @@ std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::s
 // those of the full matrix.
 std::vector<double> BuildFeatures(const io::Frame& nwp, const std::vector<std::string>& names,
                                   const FeatureSource& source, const std::vector<size_t>& rows);
+// The same over NWP runs: row k of the result is row rows[k].row of run rows[k].run (each must
+// exist). Offsets and rolling means stay within a run; `X@run-12h` reads the run issued 12 h
+// before; `lead_hours` is the valid time minus the run's issue time.
+std::vector<double> BuildFeatures(const NwpRuns& nwp, const std::vector<std::string>& names,
+                                  const FeatureSource& source, const std::vector<RunRow>& rows);
+
+// Throws io::InputError, as BuildFeatures would, when a name is not a feature of a frame with
+// these columns (checked before any row is built, so even an empty forecast reports it).
+// `source` names the NWP file in messages.
+void CheckFeatureNames(const std::vector<std::string>& names, const std::vector<std::string>& columns,
+                       const std::string& source);
 
 }  // namespace seed::kernels
 

@@ -23,11 +23,20 @@ namespace seed::kernels {
 namespace {
 
 nlohmann::json SourceToJson(const FeatureSource& s) {
-  return {{"speedColumn", s.speed_column}, {"directionColumn", s.direction_column},
-          {"spreadColumn", s.spread_column}, {"ghiColumn", s.ghi_column},
-          {"temperatureColumn", s.temperature_column}, {"latitude", s.latitude},
-          {"longitude", s.longitude}, {"altitude", s.altitude},
-          {"tilt", s.tilt}, {"azimuth", s.azimuth}};
+  nlohmann::json j = {{"speedColumn", s.speed_column},
+                      {"directionColumn", s.direction_column},
+                      {"spreadColumn", s.spread_column},
+                      {"ghiColumn", s.ghi_column},
+                      {"temperatureColumn", s.temperature_column},
+                      {"latitude", s.latitude},
+                      {"longitude", s.longitude},
+                      {"altitude", s.altitude},
+                      {"tilt", s.tilt},
+                      {"azimuth", s.azimuth}};
+  // Written only when set, so artifacts without them keep their layout.
+  if (!s.interval_columns.empty()) j["intervalColumns"] = s.interval_columns;
+  if (!s.neighbours.empty()) j["neighbours"] = s.neighbours;
+  return j;
 }
 
 FeatureSource SourceFromJson(const nlohmann::json& j) {
@@ -42,6 +51,9 @@ FeatureSource SourceFromJson(const nlohmann::json& j) {
   s.altitude = j.at("altitude").get<double>();
   s.tilt = j.at("tilt").get<double>();
   s.azimuth = j.at("azimuth").get<double>();
+  if (j.contains("intervalColumns"))
+    s.interval_columns = j.at("intervalColumns").get<std::vector<std::string>>();
+  if (j.contains("neighbours")) s.neighbours = j.at("neighbours").get<std::vector<std::string>>();
   return s;
 }
 

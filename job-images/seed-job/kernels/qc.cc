@@ -204,6 +204,14 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   }
 
   QcResult result;
+  {
+    std::map<int64_t, size_t> steps;  // the native step: the most common one between input rows
+    for (size_t r = 1; r < input.Rows(); ++r) ++steps[input.time[r] - input.time[r - 1]];
+    size_t best = 0;
+    for (const auto& [step, count] : steps) {
+      if (count > best) result.native_step = step, best = count;
+    }
+  }
   io::Frame frame = AlignToQuarterHour(input);
   const size_t n = frame.Rows();
   const size_t nc = frame.names.size();
@@ -371,7 +379,19 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
       size_t j = i;
       while (j < n && std::isnan(values[j])) ++j;
       const bool bounded = i > 0 && j < n;
-      if (bounded && j - i <= max_gap_points) {
+      // Between two samples of coarser data (hourly): filled, but flagged as never measured.
+      const bool between_samples = result.native_step > io::kQuarterHour && bounded &&
+                                   static_cast<int64_t>(j - i + 1) * io::kQuarterHour <= result.native_step;
+      if (between_samples) {
+        const double a = values[i - 1];
+        double delta = values[j] - a;
+        if (circular) delta = std::remainder(delta, 360.0);
+        for (size_t k = i; k < j; ++k) {
+          const double t = static_cast<double>(k - i + 1) / static_cast<double>(j - i + 1);
+          values[k] = circular ? Wrap360(a + t * delta) : a + t * delta;
+          flags[c][k] |= kQcUpsampled;
+        }
+      } else if (bounded && j - i <= max_gap_points) {
         const double a = values[i - 1];
         double delta = values[j] - a;
         if (circular) delta = std::remainder(delta, 360.0);  // the short way round
@@ -405,7 +425,8 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
                       {kQcLongGap, "long_gap", &result.long_gap},
                       {kQcStuck, "stuck", &result.stuck},
                       {kQcOutOfRange, "out_of_range", &result.out_of_range},
-                      {kQcCurtailed, "curtailed", &result.curtailed}};
+                      {kQcCurtailed, "curtailed", &result.curtailed},
+                      {kQcUpsampled, "upsampled", &result.upsampled}};
   long kept = 0;
   for (size_t r = 0; r < n; ++r) {
     for (const auto& b : bits) *b.rows += (row_bits[r] & b.bit) ? 1 : 0;
@@ -419,6 +440,7 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   report["rows_in"] = input.Rows();
   report["rows"] = n;
   report["interval_minutes"] = 15;
+  report["native_step_minutes"] = static_cast<double>(result.native_step) / 60.0;
   report["first_time"] =
       n ? nlohmann::json(io::FormatRfc3339(frame.time.front(), offset)) : nlohmann::json(nullptr);
   report["last_time"] =
@@ -430,11 +452,9 @@ QcResult RunQc(const io::Frame& raw_input, const QcOptions& options) {
   report["options"] = {{"kind", options.kind == PlantKind::kWind ? "wind" : "solar"},
                        {"max_gap_minutes", options.max_gap_minutes},
                        {"stuck_minutes", options.stuck_minutes}};
-  report["flag_bits"] = {{"interpolated", kQcInterpolated},
-                         {"long_gap", kQcLongGap},
-                         {"stuck", kQcStuck},
-                         {"out_of_range", kQcOutOfRange},
-                         {"curtailed", kQcCurtailed}};
+  report["flag_bits"] = {
+      {"interpolated", kQcInterpolated}, {"long_gap", kQcLongGap},    {"stuck", kQcStuck},
+      {"out_of_range", kQcOutOfRange},   {"curtailed", kQcCurtailed}, {"upsampled", kQcUpsampled}};
   nlohmann::json rows_per_flag;
   for (const auto& b : bits) rows_per_flag[b.name] = *b.rows;
   report["rows_flagged"] = rows_per_flag;
