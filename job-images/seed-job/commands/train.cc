@@ -13,6 +13,7 @@
 #include "kernels/gbdt.h"
 #include "kernels/model.h"
 #include "kernels/power_curve.h"
+#include "kernels/pv_physical.h"
 #include "kernels/residual_quantiles.h"
 #include "kernels/ridge.h"
 
@@ -31,6 +32,7 @@ struct TrainFlags {
   kernels::GbdtParams gbdt;
   bool monotone_speed = false;
   double ridge_alpha = 1.0;
+  bool site_given = false;  // --latitude and --longitude both given
 };
 
 // Rows usable for training: a measured target and the primary input present.
@@ -83,6 +85,19 @@ nlohmann::json Score(const std::vector<double>& taus, const std::vector<double>&
 void Run(TrainFlags& f) {
   if (!(f.capacity > 0)) throw io::UsageError("--capacity must be a positive number of MW (the plant's nameplate)");
   if (f.validation_days < 0) throw io::UsageError("--validation-days must be 0 or more");
+  const bool physical =
+      f.model_kind == "pvwatts" || ("," + f.features + ",").find(",pvwatts,") != std::string::npos;
+  if (physical && !f.site_given) {
+    throw io::UsageError(
+        "the physical PV model (--model pvwatts or the feature 'pvwatts') needs the site: give "
+        "--latitude and --longitude (degrees north and east; also --altitude, --tilt, --azimuth "
+        "and --dc-ac-ratio if they differ from their defaults)");
+  }
+  if (f.model_kind == "pvwatts" && !f.features.empty() && f.features != "pvwatts") {
+    throw io::UsageError(
+        "--model pvwatts takes no --features (its one input is the physical model's output); "
+        "use --model gbdt --features pvwatts,... to learn from it");
+  }
   // The two files are read side by side (each reader is single-threaded); a bad NWP file is still
   // reported first.
   std::future<io::Frame> measured_read = std::async(
@@ -103,6 +118,8 @@ void Run(TrainFlags& f) {
     }
   } else if (f.model_kind == "powercurve") {
     model.features = {"ws"};
+  } else if (f.model_kind == "pvwatts") {
+    model.features = {"pvwatts"};
   } else {
     model.features = f.plant_kind == "solar" ? kernels::DefaultSolarFeatures(nwp, f.source)
                                              : kernels::DefaultWindFeatures(nwp, f.source);
@@ -201,8 +218,16 @@ void Run(TrainFlags& f) {
     }
     model.parameters["residuals"] =
         kernels::FitResidualQuantiles(point, train.y, model.quantiles, f.capacity).ToJson();
+  } else if (f.model_kind == "pvwatts") {
+    std::vector<double> fraction(train.Rows());
+    for (size_t r = 0; r < train.Rows(); ++r) fraction[r] = train.x[r * cols];
+    try {
+      model.parameters = kernels::FitPvPhysical(fraction, train.y, model.quantiles, f.capacity).ToJson();
+    } catch (const std::invalid_argument& e) {
+      throw io::InputError(f.measurements_path, e.what());
+    }
   } else {
-    throw io::UsageError("--model must be gbdt, linear or powercurve");
+    throw io::UsageError("--model must be gbdt, linear, powercurve or pvwatts");
   }
 
   const kernels::Predictor predictor =
@@ -247,8 +272,10 @@ void AddTrain(CLI::App& app) {
   flags->gbdt.colsample = 0.8;
   flags->gbdt.early_stopping_rounds = 50;
   CLI::App* cmd = app.add_subcommand("train", "Fit a forecast model (gbdt, linear, powercurve) from NWP to measured power");
-  cmd->add_option("--model", flags->model_kind, "Model: gbdt (quantile gradient-boosted trees), linear (ridge), powercurve (IEC method of bins)")
-      ->check(CLI::IsMember({"gbdt", "linear", "powercurve"}))
+  cmd->add_option("--model", flags->model_kind,
+                  "Model: gbdt (quantile gradient-boosted trees), linear (ridge), powercurve (IEC method of "
+                  "bins), pvwatts (physical PV model)")
+      ->check(CLI::IsMember({"gbdt", "linear", "powercurve", "pvwatts"}))
       ->capture_default_str();
   cmd->add_option("--kind", flags->plant_kind, "Plant kind, for the default features")->check(CLI::IsMember({"wind", "solar"}))->capture_default_str();
   cmd->add_option("--nwp", flags->nwp_path, "NWP CSV (e.g. the output of fuse): the model inputs")->required();
@@ -262,8 +289,25 @@ void AddTrain(CLI::App& app) {
   cmd->add_option("--speed-column", flags->source.speed_column, "NWP wind speed column")->capture_default_str();
   cmd->add_option("--direction-column", flags->source.direction_column, "NWP wind direction column")->capture_default_str();
   cmd->add_option("--ghi-column", flags->source.ghi_column, "NWP GHI column (solar)")->capture_default_str();
-  cmd->add_option("--latitude", flags->source.latitude, "Site latitude (solar features)");
-  cmd->add_option("--longitude", flags->source.longitude, "Site longitude (solar features)");
+  CLI::Option* latitude =
+      cmd->add_option("--latitude", flags->source.latitude, "Site latitude (solar features)");
+  CLI::Option* longitude =
+      cmd->add_option("--longitude", flags->source.longitude, "Site longitude (solar features)");
+  cmd->add_option("--altitude", flags->source.altitude, "Site altitude in m (solar)")->capture_default_str();
+  cmd->add_option("--tilt", flags->source.tilt, "Module tilt, degrees from horizontal (pvwatts)")
+      ->check(CLI::Range(0.0, 90.0))
+      ->capture_default_str();
+  cmd->add_option("--azimuth", flags->source.azimuth,
+                  "Module azimuth, degrees east of north, 180 = south (pvwatts)")
+      ->check(CLI::Range(0.0, 360.0))
+      ->capture_default_str();
+  cmd->add_option("--dc-ac-ratio", flags->source.dc_ac_ratio,
+                  "Module STC rating over inverter AC rating (pvwatts)")
+      ->check(CLI::Range(0.5, 3.0))
+      ->capture_default_str();
+  cmd->add_option("--temperature-column", flags->source.temperature_column,
+                  "NWP air temperature column (solar)")
+      ->capture_default_str();
   cmd->add_option("--trees", flags->gbdt.trees, "gbdt: boosting rounds")->capture_default_str();
   cmd->add_option("--depth", flags->gbdt.max_depth, "gbdt: maximum tree depth")->capture_default_str();
   cmd->add_option("--learning-rate", flags->gbdt.learning_rate, "gbdt: shrinkage")->capture_default_str();
@@ -276,7 +320,10 @@ void AddTrain(CLI::App& app) {
   cmd->add_option("--seed", flags->gbdt.seed, "gbdt: random seed for subsampling")->capture_default_str();
   cmd->add_flag("--monotone-speed", flags->monotone_speed, "gbdt: constrain power to increase with wind speed");
   cmd->add_option("--alpha", flags->ridge_alpha, "linear: L2 penalty on standardised features")->capture_default_str();
-  cmd->callback([flags] { Run(*flags); });
+  cmd->callback([flags, latitude, longitude] {
+    flags->site_given = latitude->count() > 0 && longitude->count() > 0;
+    Run(*flags);
+  });
 }
 
 }  // namespace seed::commands

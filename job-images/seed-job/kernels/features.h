@@ -18,6 +18,7 @@ struct FeatureSource {
   std::string temperature_column = "t2m";
   double latitude = 0, longitude = 0, altitude = 0;  // solar geometry features
   double tilt = 30, azimuth = 180;                   // solar plane of array
+  double dc_ac_ratio = 1;                            // solar: module STC rating over inverter AC rating
 };
 
 // The features a kind of plant uses by default.

@@ -16,6 +16,7 @@
 #include "kernels/gbdt.h"
 #include "kernels/gbdt_thread_pool.h"
 #include "kernels/power_curve.h"
+#include "kernels/pv_physical.h"
 #include "kernels/residual_quantiles.h"
 #include "kernels/ridge.h"
 
@@ -27,7 +28,7 @@ nlohmann::json SourceToJson(const FeatureSource& s) {
           {"spreadColumn", s.spread_column}, {"ghiColumn", s.ghi_column},
           {"temperatureColumn", s.temperature_column}, {"latitude", s.latitude},
           {"longitude", s.longitude}, {"altitude", s.altitude},
-          {"tilt", s.tilt}, {"azimuth", s.azimuth}};
+          {"tilt", s.tilt}, {"azimuth", s.azimuth}, {"dcAcRatio", s.dc_ac_ratio}};
 }
 
 FeatureSource SourceFromJson(const nlohmann::json& j) {
@@ -42,6 +43,7 @@ FeatureSource SourceFromJson(const nlohmann::json& j) {
   s.altitude = j.at("altitude").get<double>();
   s.tilt = j.at("tilt").get<double>();
   s.azimuth = j.at("azimuth").get<double>();
+  s.dc_ac_ratio = j.value("dcAcRatio", 1.0);  // absent in artifacts older than the pvwatts model
   return s;
 }
 
@@ -280,6 +282,7 @@ struct Predictor::Impl {
   RidgeModel ridge;
   PowerCurve curve;
   ResidualQuantiles residuals;
+  PvPhysicalModel pv;  // pvwatts
 };
 
 Predictor::Predictor(const ModelArtifact& model) : Predictor(model, nullptr) {}
@@ -341,8 +344,15 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
       if (model.features.empty() || model.features[0] != "ws") throw std::invalid_argument("power curve model needs feature 'ws' first");
       p.curve = PowerCurve::FromJson(params.at("curve"));
       p.residuals = ResidualQuantiles::FromJson(params.at("residuals"));
+    } else if (p.kind == "pvwatts") {
+      if (model.features != std::vector<std::string>{"pvwatts"}) {
+        throw std::invalid_argument("pvwatts model needs the one feature 'pvwatts'");
+      }
+      p.pv = PvPhysicalModel::FromJson(params);
+      p.residuals = p.pv.residuals;
     } else {
-      throw std::invalid_argument("unknown model kind '" + p.kind + "' (expected gbdt, linear or powercurve)");
+      throw std::invalid_argument("unknown model kind '" + p.kind +
+                                  "' (expected gbdt, linear, powercurve or pvwatts)");
     }
     if (p.kind != "gbdt" && p.residuals.taus.size() != p.quantiles.size()) {
       throw std::invalid_argument("residual quantiles do not match the artifact's quantiles");
@@ -365,6 +375,9 @@ void Predictor::Predict(const double* row, double* out) const {
   const size_t nq = p.quantiles.size();
   if (p.kind == "gbdt") {
     for (size_t q = 0; q < nq; ++q) out[q] = p.gbdt[q].Predict(row) + p.calibration[q];
+  } else if (p.kind == "pvwatts") {
+    const std::vector<double> values = p.pv.Apply(row[0]);
+    std::copy(values.begin(), values.end(), out);
   } else {
     const double point = p.kind == "linear" ? p.ridge.Predict(row) : p.curve.Predict(row[0]);
     const std::vector<double> values = p.residuals.Apply(point);
