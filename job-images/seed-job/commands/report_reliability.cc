@@ -50,12 +50,18 @@ std::vector<QuantileReliability> AssessQuantiles(const io::Frame& forecast, cons
   for (size_t r = 0; r < forecast.Rows(); ++r) {
     if (median[r] > kBusyFraction * capacity) busy.push_back(r);
   }
+  // Points where every quantile is 0 (the model is sure of no output: night) say nothing about
+  // calibration and would count as hits for every level; they are left out of the hit rates.
+  std::vector<bool> certain_zero(forecast.Rows(), true);
+  for (const auto* column : columns) {
+    for (size_t r = 0; r < forecast.Rows(); ++r) certain_zero[r] = certain_zero[r] && (*column)[r] == 0.0;
+  }
   for (size_t k = 0; k < out.size(); ++k) {
     QuantileReliability& q = out[k];
     const std::vector<double>& v = *columns[k];
     size_t hits = 0;
     for (size_t r = 0; r < forecast.Rows() && r < actual.size(); ++r) {
-      if (!scored[r] || std::isnan(v[r])) continue;
+      if (!scored[r] || std::isnan(v[r]) || certain_zero[r]) continue;
       ++q.scored;
       if (actual[r] <= v[r]) ++hits;
     }
@@ -176,9 +182,8 @@ std::string ReliabilitySection(const std::vector<QuantileReliability>& quantiles
   }
   html +=
       "</table></div><p class=\"legend\">Observed hit rate: the share of scored points whose actual is at or "
-      "below "
-      "the quantile; the shaded band is &plusmn;4 points around the diagonal. Constant and &ldquo;= "
-      "neighbour&rdquo; shares are over the " +
+      "below the quantile (points where every quantile is 0, such as nights, are left out); the shaded band "
+      "is &plusmn;4 points around the diagonal. Constant and &ldquo;= neighbour&rdquo; shares are over the " +
       std::to_string(quantiles.front().busy_rows) +
       " rows whose median is above 5% of capacity.</p></section>";
   return html;

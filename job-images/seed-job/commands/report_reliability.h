@@ -1,7 +1,8 @@
 #pragma once
 // The report's reliability diagram: each quantile column's observed hit rate (the share of scored
-// points whose actual is at or below it) against its nominal level, and the marks of a degenerate
-// quantile. A quantile is degenerate when, on the rows where the median is above 5 % of capacity,
+// points whose actual is at or below it, leaving out points where every quantile is 0, such as
+// nights: a sure zero says nothing about calibration) against its nominal level, and the marks of a
+// degenerate quantile. A quantile is degenerate when, on the rows where the median is above 5 % of capacity,
 // it takes one value on more than 5 % of them, or equals a neighbouring quantile on more than 5 %
 // of them (a flat slab or a collapsed band that a coverage figure alone hides).
 #include <string>

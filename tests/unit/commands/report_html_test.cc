@@ -129,6 +129,14 @@ TEST(AssessQuantiles, HitRatesAndDegeneracyByRule) {
   EXPECT_TRUE(q[1].degenerate);
   EXPECT_NEAR(q[2].hit_rate, 91.0 / 99,
               1e-12);  // misses where p75 = k < k + 0.5: 50, 51, 53, 54, 55, 57, 58, 59
+  // A night row (every quantile 0, actual a little below) is left out of the hit rates.
+  forecast.Column("p25")[0] = 0;
+  forecast.Column("p50")[0] = 0;
+  forecast.Column("p75")[0] = 0;
+  actual[0] = -0.04;
+  const std::vector<QuantileReliability> night = AssessQuantiles(forecast, actual, scored, 100);
+  EXPECT_EQ(night[0].scored, 98u);
+  EXPECT_NEAR(night[0].hit_rate, 23.0 / 98, 1e-12);
   // 4 equal rows (4.3 %) stay under the threshold.
   for (int k = 54; k < 60; ++k) forecast.Column("p75")[static_cast<size_t>(k)] = k + 1.0;
   const std::vector<QuantileReliability> fine = AssessQuantiles(forecast, actual, scored, 100);
