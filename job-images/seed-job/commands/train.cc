@@ -271,7 +271,8 @@ void AddTrain(CLI::App& app) {
   flags->gbdt.subsample = 0.8;
   flags->gbdt.colsample = 0.8;
   flags->gbdt.early_stopping_rounds = 50;
-  CLI::App* cmd = app.add_subcommand("train", "Fit a forecast model (gbdt, linear, powercurve) from NWP to measured power");
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Fit a forecast model (gbdt, linear, powercurve, pvwatts) from NWP to measured power");
   cmd->add_option("--model", flags->model_kind,
                   "Model: gbdt (quantile gradient-boosted trees), linear (ridge), powercurve (IEC method of "
                   "bins), pvwatts (physical PV model)")
@@ -289,10 +290,12 @@ void AddTrain(CLI::App& app) {
   cmd->add_option("--speed-column", flags->source.speed_column, "NWP wind speed column")->capture_default_str();
   cmd->add_option("--direction-column", flags->source.direction_column, "NWP wind direction column")->capture_default_str();
   cmd->add_option("--ghi-column", flags->source.ghi_column, "NWP GHI column (solar)")->capture_default_str();
-  CLI::Option* latitude =
-      cmd->add_option("--latitude", flags->source.latitude, "Site latitude (solar features)");
-  CLI::Option* longitude =
-      cmd->add_option("--longitude", flags->source.longitude, "Site longitude (solar features)");
+  CLI::Option* latitude = cmd->add_option("--latitude", flags->source.latitude,
+                                          "Site latitude, degrees north (solar features, pvwatts)")
+                              ->check(CLI::Range(-90.0, 90.0));
+  CLI::Option* longitude = cmd->add_option("--longitude", flags->source.longitude,
+                                           "Site longitude, degrees east (solar features, pvwatts)")
+                               ->check(CLI::Range(-180.0, 180.0));
   cmd->add_option("--altitude", flags->source.altitude, "Site altitude in m (solar)")->capture_default_str();
   cmd->add_option("--tilt", flags->source.tilt, "Module tilt, degrees from horizontal (pvwatts)")
       ->check(CLI::Range(0.0, 90.0))
