@@ -351,6 +351,21 @@ TEST(ChartTest, MetricsCanBeTurnedOff) {
   EXPECT_EQ(deployment["spec"]["template"]["spec"]["containers"][0]["ports"].size(), 1u);
 }
 
+// The CRDs' CEL rules need Kubernetes 1.25 (1.23-1.24 reject or silently drop them), so the chart
+// says so: Helm refuses an older server with a message naming the requirement.
+TEST(ChartTest, KubeVersionRequiresTheCelRulesServer) {
+  ASSERT_TRUE(HelmInstalled());
+  for (const char* version : {"1.23.17", "1.24.9"}) {
+    CommandResult result = RunCommand({kHelm, "template", "seed", kChart, "--kube-version", version});
+    EXPECT_NE(result.exit_code, 0) << version;
+    EXPECT_NE(result.err.find("chart requires kubeVersion: >=1.25.0-0"), std::string::npos) << result.err;
+  }
+  for (const char* version : {"1.25.0", "v1.25.3-gke.100", "1.32.4"}) {
+    CommandResult result = RunCommand({kHelm, "template", "seed", kChart, "--kube-version", version});
+    EXPECT_EQ(result.exit_code, 0) << version << ": " << result.err;
+  }
+}
+
 TEST(ChartTest, MissingServiceAccountNameIsAClearError) {
   ASSERT_TRUE(HelmInstalled());
   CommandResult result =
