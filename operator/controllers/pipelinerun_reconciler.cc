@@ -44,14 +44,16 @@ bool BeingDeleted(const json& object) { return object["metadata"].contains("dele
 PipelineRunReconciler::PipelineRunReconciler(std::shared_ptr<kube::Client> client, kube::Informer& runs,
                                              kube::Informer& pods, kube::Informer& pipelines,
                                              kube::Informer& templates, kube::EventRecorder* events,
-                                             SeedControllerOptions options)
+                                             SeedControllerOptions options,
+                                             std::shared_ptr<RunMetrics> run_metrics)
     : client_(std::move(client)),
       runs_(runs),
       pods_(pods),
       pipelines_(pipelines),
       templates_(templates),
       events_(events),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      run_metrics_(std::move(run_metrics)) {}
 
 kube::Result<json> PipelineRunReconciler::GetCachedOrLive(kube::Informer& informer,
                                                           const kube::GroupVersionResource& gvr,
@@ -298,6 +300,7 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
         unrecorded_.erase(run.metadata.uid);
       }
       Publish(object, before, plan.status, snapshot);
+      if (run_metrics_) run_metrics_->Record(context.ns(), run.spec.pipeline_ref, before, plan.status);
     }
 
     Observed(run.metadata.uid, visible, finished);
