@@ -163,9 +163,7 @@ JobTemplateSpec ParseJobTemplateSpec(const json& value, const std::string& path,
   if (const json* mounts = reader.Array("volumeMounts")) spec.volume_mounts = *mounts;
   if (const json* selector = reader.Object("nodeSelector")) spec.node_selector = *selector;
   if (const json* tolerations = reader.Array("tolerations")) spec.tolerations = *tolerations;
-  if (const json* affinity = reader.Object("affinity")) spec.affinity = *affinity;
-  if (const json* security = reader.Object("securityContext")) spec.security_context = *security;
-  spec.service_account_name = reader.String("serviceAccountName").value_or("");
+  spec.pod = ReadPodSettings(reader, errors);
   spec.retries = reader.Integer("retries");
   if (spec.retries && (*spec.retries < 0 || *spec.retries > 100))
     reader.Error("retries", "must be between 0 and 100");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/object_meta.h"
+#include "api/pod_settings.h"
 #include "api/param_spec.h"
 #include "api/validation.h"
 
@@ -40,9 +41,7 @@ struct JobTemplateSpec {
   nlohmann::json volume_mounts = nlohmann::json::array();
   nlohmann::json node_selector = nlohmann::json::object();
   nlohmann::json tolerations = nlohmann::json::array();
-  nlohmann::json affinity;          // null when unset
-  nlohmann::json security_context;  // container securityContext overrides
-  std::string service_account_name;
+  PodSettings pod;  // imagePullSecrets, priorityClassName, serviceAccountName, affinity, security contexts
   std::optional<int64_t> retries;
   std::optional<int64_t> timeout_seconds;
   std::optional<std::vector<int64_t>> retry_on;  // exit codes worth retrying

@@ -121,7 +121,7 @@ TEST(TaskPodTest, RestrictedSecurityByDefault) {
 TEST(TaskPodTest, TemplateImageAndSecurityOverrides) {
   Fixture f;
   f.spec.image = "registry.example.com/custom:1";
-  f.spec.security_context = json::parse(R"({"readOnlyRootFilesystem": false})");
+  f.spec.pod.security_context = json::parse(R"({"readOnlyRootFilesystem": false})");
   RenderOptions options;
   options.default_image = "seed-job:9";
   json pod = RenderTaskPod(f.input, options);
