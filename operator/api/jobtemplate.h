@@ -19,6 +19,10 @@ struct OutputSpec {
   std::string name;
   OutputKind kind = OutputKind::kValue;
   std::string description;
+  std::string file;  // artifact only: its file name in the task's directory; empty: the output name
+
+  // The artifact's file name: `file`, else the output name (report.html, or plain report).
+  const std::string& FileName() const { return file.empty() ? name : file; }
 };
 
 struct TaskResources {

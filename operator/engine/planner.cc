@@ -368,7 +368,7 @@ class Planner {
         for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
           if (output.kind == api::OutputKind::kArtifact) {
             scope.task_outputs[task.name][output.name] =
-                ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.name);
+                ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
           }
         }
         continue;
@@ -381,7 +381,7 @@ class Planner {
       auto& outputs = scope.task_outputs[task.name];
       for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
         if (output.kind == api::OutputKind::kArtifact) {
-          outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.name);
+          outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
         }
       }
       for (const auto& [key, value] : ts.outputs) outputs[key] = value;
@@ -479,7 +479,7 @@ class Planner {
     argv_scope.params = params;
     for (const auto& output : tmpl.outputs) {
       if (output.kind == api::OutputKind::kArtifact) {
-        argv_scope.outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, name, output.name);
+        argv_scope.outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, name, output.FileName());
       }
     }
     TaskLaunch launch;
@@ -588,8 +588,8 @@ class Planner {
 Plan PlanRun(const PlanInput& input) { return Planner(input).Run(); }
 
 std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
-                         const std::string& output) {
-  return root + "/" + run + "/" + task + "/" + output;
+                         const std::string& file) {
+  return root + "/" + run + "/" + task + "/" + file;
 }
 
 Seconds RunScheduledTime(const api::PipelineRun& run, Seconds fallback) {

@@ -78,9 +78,10 @@ struct Plan {
 
 Plan PlanRun(const PlanInput& input);
 
-// The artifact path of a task output: <root>/<run>/<task>/<output>.
+// The artifact path of a task output: <root>/<run>/<task>/<file>, where file is the output's
+// FileName() (its `file`, else its name).
 std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
-                         const std::string& output);
+                         const std::string& file);
 // The scheduled time of a run: spec.scheduledTime, else creation time, else the given fallback.
 Seconds RunScheduledTime(const api::PipelineRun& run, Seconds fallback);
 // Tasks in dependency order (ties in declaration order).
