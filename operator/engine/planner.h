@@ -82,6 +82,10 @@ Plan PlanRun(const PlanInput& input);
 // FileName() (its `file`, else its name).
 std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
                          const std::string& file);
+// The line a failed attempt's termination message gives for its status: the "error" of a results
+// object, else the last non-blank line of the log tail Kubernetes kept (FallbackToLogsOnError);
+// "" when there is none. At most 300 characters.
+std::string FailureLine(const std::string& termination_message);
 // The scheduled time of a run: spec.scheduledTime, else creation time, else the given fallback.
 Seconds RunScheduledTime(const api::PipelineRun& run, Seconds fallback);
 // Tasks in dependency order (ties in declaration order).

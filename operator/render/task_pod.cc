@@ -99,7 +99,9 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
       {"env", Env(input)},
       {"volumeMounts", mounts},
       {"terminationMessagePath", kResultsPath},
-      {"terminationMessagePolicy", "File"},
+      // A task that fails before writing its results file leaves the tail of its log as the
+      // termination message, so the run's status can quote its own error line.
+      {"terminationMessagePolicy", "FallbackToLogsOnError"},
       {"securityContext", security},
   };
   if (!spec.args.empty()) container["args"] = spec.args;

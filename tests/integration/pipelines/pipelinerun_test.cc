@@ -197,7 +197,13 @@ TEST_F(PipelineTest, FailedAttemptIsRetriedAfterBackoff) {
 TEST_F(PipelineTest, ExitCodeTwoIsNotRetriedAndOmitsDownstream) {
   cluster_->Apply(StepTemplate("step", {{"retries", 3}}).dump());
   cluster_->Apply(PipelineObject("p", {Task("a"), Task("b", {{"dependsOn", {"a"}}})}).dump());
-  StartKubelet([](const json&) { return PodOutcome::Fail(2); });
+  // The log tail Kubernetes keeps as the termination message (FallbackToLogsOnError) of a task
+  // that failed before writing its results file: its last line is the task's own error.
+  StartKubelet([](const json&) {
+    PodOutcome outcome = PodOutcome::Fail(2);
+    outcome.results = "reading nwp.csv\nmeasurements.csv: no rows at or before 2026-12-07T11:15:00+08:00\n";
+    return outcome;
+  });
   StartOperator();
   cluster_->Apply(RunObject("r", "p").dump());
   ASSERT_TRUE(WaitForRunPhase("r", "Failed")) << Run("r").dump(2);
@@ -205,7 +211,12 @@ TEST_F(PipelineTest, ExitCodeTwoIsNotRetriedAndOmitsDownstream) {
   EXPECT_EQ(status["tasks"]["a"]["phase"], "Failed");
   EXPECT_EQ(status["tasks"]["a"]["attempt"], 1);
   EXPECT_EQ(status["tasks"]["b"]["phase"], "Omitted");
-  EXPECT_EQ(status["message"], "failed tasks: a");
+  EXPECT_EQ(status["tasks"]["a"]["message"],
+            "exit code 2: measurements.csv: no rows at or before 2026-12-07T11:15:00+08:00 (not retried: exit code 2 "
+            "means bad input)");
+  EXPECT_EQ(status["message"],
+            "failed tasks: a (exit code 2: measurements.csv: no rows at or before 2026-12-07T11:15:00+08:00 (not "
+            "retried: exit code 2 means bad input))");
   EXPECT_EQ(SummarizeWrites(cluster_->Writes()).pod_creates, (std::map<std::string, int>{{"r-a-1", 1}}));
 }
 
