@@ -9,6 +9,7 @@
 #include "controllers/requeue.h"
 #include "controllers/resources.h"
 #include "controllers/run_events.h"
+#include "controllers/workspace_claim.h"
 #include "engine/pipeline_check.h"
 #include "kube/store.h"
 #include "render/names.h"
@@ -259,6 +260,12 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     if (auto deleted = DeletePods(run, plan, context); !deleted.ok()) return deleted.error();
 
     const bool finished = api::IsTerminal(plan.status.phase);
+    // A workspace claim that stays unbound keeps every pod Pending: say so (condition and Event).
+    bool claim_turned_pending = false;
+    if (auto claim = WorkspaceClaimName(run.metadata.name, snapshot.pipeline.workspace); claim && !finished) {
+      claim_turned_pending = UpdateWorkspaceCondition(*claim, ObserveWorkspaceClaim(pod_objects), NowSeconds(clock),
+                                                      run.metadata.generation, &plan.status);
+    }
     if (!recorded && !finished) {
       // The first look: pods first, the status a moment later (see the header).
       Observed(run.metadata.uid, visible, false);
@@ -300,6 +307,12 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
         unrecorded_.erase(run.metadata.uid);
       }
       Publish(object, before, plan.status, snapshot);
+      if (claim_turned_pending && events_ && options_.record_events) {
+        for (const auto& condition : plan.status.conditions) {
+          if (condition.type == kWorkspaceCondition)
+            events_->Publish(object, "Warning", "WorkspaceClaimPending", "Reconcile", condition.message);
+        }
+      }
       if (run_metrics_) run_metrics_->Record(context.ns(), run.spec.pipeline_ref, before, plan.status);
     }
 
