@@ -85,13 +85,13 @@ TEST(KubectlApply, CrdsThenExamplesApplyCleanly) {
   // Validation is on: a typo in a field is refused with its path, as a real API server does.
   const std::string typo = emulator.Dir() + "/typo.yaml";
   std::ofstream(typo) << "apiVersion: seed.dev/v1alpha1\nkind: Pipeline\nmetadata: {name: typo}\nspec:\n"
-                         "  tasks: [{name: a, templateRef: {name: wind-qc}, dependOn: []}]\n"
+                         "  tasks: [{name: a, templateRef: {name: wind-qc}, dependsOn: []}]\n"
                          "  schedul: {cron: \"@daily\"}\n";
   Outcome refused = kubectl({"apply", "-f", typo});
   EXPECT_NE(refused.exit_code, 0) << refused.output;
   EXPECT_NE(refused.output.find("strict decoding error: unknown field \"spec.schedul\""), std::string::npos)
       << refused.output;
-  EXPECT_EQ(refused.output.find("dependOn"), std::string::npos) << refused.output;  // a declared field
+  EXPECT_EQ(refused.output.find("dependsOn"), std::string::npos) << refused.output;  // a declared field
 }
 
 // Splits `kubectl get` table output into rows of cells (columns are separated by 3+ spaces... or at
