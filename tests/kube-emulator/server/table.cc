@@ -1,5 +1,6 @@
 #include "kube-emulator/server/table.h"
 
+#include <cstdio>
 #include <ctime>
 #include <optional>
 #include <vector>
