@@ -88,7 +88,7 @@ json Pipeline(const char* name, const std::string& schedule_and_status) {
   return p;
 }
 
-json Run(const char* pipeline, const char* scheduled, const char* phase) {
+json RunJson(const char* pipeline, const char* scheduled, const char* phase) {
   json run = {{"metadata", {{"namespace", "wind"}, {"name", std::string(pipeline) + "-" + scheduled}}},
               {"spec", {{"pipelineRef", {{"name", pipeline}}}, {"scheduledTime", scheduled}}}};
   if (phase) run["status"] = {{"phase", phase}};
@@ -116,12 +116,12 @@ TEST(PipelineStateGaugesTest, ScheduledPipelineWithRuns) {
   json suspended = Pipeline("day-ahead", R"("spec": {"schedule": {"cron": "0 6 * * *", "suspend": true}})");
   json other_namespace = Pipeline("ultra-short", R"("spec": {})");
   other_namespace["metadata"]["namespace"] = "solar";
-  std::vector<json> runs = {Run("ultra-short", "2026-12-07T02:15:00Z", "Succeeded"),
-                            Run("ultra-short", "2026-12-07T02:45:00Z", "Failed"),
-                            Run("ultra-short", "2026-12-07T02:30:00Z", "Failed"),
-                            Run("ultra-short", "2026-12-07T02:00:00Z", "Failed"),  // before the success
-                            Run("ultra-short", "2026-12-07T03:00:00Z", "Running"),
-                            Run("ultra-short", "2026-12-07T03:01:00Z", nullptr)};
+  std::vector<json> runs = {RunJson("ultra-short", "2026-12-07T02:15:00Z", "Succeeded"),
+                            RunJson("ultra-short", "2026-12-07T02:45:00Z", "Failed"),
+                            RunJson("ultra-short", "2026-12-07T02:30:00Z", "Failed"),
+                            RunJson("ultra-short", "2026-12-07T02:00:00Z", "Failed"),  // before the success
+                            RunJson("ultra-short", "2026-12-07T03:00:00Z", "Running"),
+                            RunJson("ultra-short", "2026-12-07T03:01:00Z", nullptr)};
   std::vector<const json*> run_ptrs;
   for (const auto& r : runs) run_ptrs.push_back(&r);
   auto gauges = PipelineStateGauges({&scheduled, &suspended, &other_namespace}, run_ptrs, At("2026-12-07T03:07:00Z"));
