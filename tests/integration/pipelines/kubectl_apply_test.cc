@@ -94,22 +94,33 @@ TEST(KubectlApply, CrdsThenExamplesApplyCleanly) {
   EXPECT_EQ(refused.output.find("dependsOn"), std::string::npos) << refused.output;  // a declared field
 }
 
-// Splits `kubectl get` table output into rows of cells (columns are separated by 3+ spaces... or at
-// least two; cells never hold two spaces in a row here).
+// Splits `kubectl get` table output into rows of cells at the columns' start positions in the header
+// (kubectl aligns every cell under its header; an empty cell stays an empty string).
 std::vector<std::vector<std::string>> TableRows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    std::vector<std::string> cells;
-    size_t i = 0;
-    while (i < line.size()) {
-      size_t end = line.find("  ", i);
-      if (end == std::string::npos) end = line.size();
-      cells.push_back(line.substr(i, end - i));
-      i = line.find_first_not_of(' ', end);
-      if (i == std::string::npos) break;
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  std::vector<size_t> starts;
+  if (!lines.empty()) {
+    const std::string& header = lines[0];
+    for (size_t i = 0; i < header.size(); ++i) {
+      // A column starts after two spaces (header names such as "LAST RUN" hold one).
+      if (header[i] != ' ' && (i == 0 || (i >= 2 && header[i - 1] == ' ' && header[i - 2] == ' '))) starts.push_back(i);
     }
-    if (!cells.empty()) rows.push_back(cells);
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& line : lines) {
+    std::vector<std::string> cells;
+    for (size_t c = 0; c < starts.size(); ++c) {
+      size_t from = starts[c];
+      size_t to = c + 1 < starts.size() ? starts[c + 1] : std::string::npos;
+      std::string cell = from < line.size() ? line.substr(from, to == std::string::npos ? to : to - from) : "";
+      size_t last = cell.find_last_not_of(' ');
+      cells.push_back(last == std::string::npos ? "" : cell.substr(0, last + 1));
+    }
+    rows.push_back(cells);
   }
   return rows;
 }
@@ -162,6 +173,7 @@ TEST(KubectlGet, PrinterColumnsOfPipelinesAndInferenceServices) {
   ASSERT_EQ(rows[1].size(), 7u) << got.output;
   EXPECT_EQ(rows[1][0], "wind-ultra-short");
   EXPECT_EQ(rows[1][1], "*/15 * * * *");
+  EXPECT_EQ(rows[1][2], "");  // the emulator does not apply the schema's defaults (an API server shows false)
   EXPECT_EQ(rows[1][3], "False");
   EXPECT_TRUE(rows[1][4] == "5m" || rows[1][4] == "5m1s" || rows[1][4] == "5m2s") << got.output;
   EXPECT_EQ(rows[1][5], next) << "NEXT RUN is the time itself; a date column would print <invalid>";
