@@ -54,9 +54,10 @@ std::vector<OutputSpec> ParseOutputs(const json& list, const std::string& path, 
       if (output.kind != OutputKind::kArtifact) {
         reader.Error("file", "only artifact outputs have a file; drop it or set kind: artifact");
       } else if (!IsPlainFileName(output.file)) {
-        reader.Error("file", "\"" + output.file +
-                                 "\" is not a plain file name: use letters, digits, '.', '_' and '-' (no '/', not "
-                                 "starting with '.'), e.g. report.html");
+        reader.Error("file",
+                     "\"" + output.file +
+                         "\" is not a plain file name: use letters, digits, '.', '_' and '-' (no '/', not "
+                         "starting with '.'), e.g. report.html");
       }
     }
     if (output.kind == OutputKind::kArtifact && !output.FileName().empty() &&

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "api/object_meta.h"
-#include "api/pod_settings.h"
 #include "api/param_spec.h"
+#include "api/pod_settings.h"
 #include "api/validation.h"
 
 namespace seed::api {

@@ -32,13 +32,15 @@ PodSettings ReadPodSettings(FieldReader& reader, ValidationErrors* errors) {
       const json& item = (*secrets)[i];
       const std::string item_path = IndexPath(reader.PathOf("imagePullSecrets"), i);
       if (!item.is_object() || !item.contains("name") || !item["name"].is_string() || item.size() != 1) {
-        errors->push_back({item_path, "must be {name: SECRET}, a docker-registry Secret in the run's namespace"});
+        errors->push_back(
+            {item_path, "must be {name: SECRET}, a docker-registry Secret in the run's namespace"});
         continue;
       }
       if (!IsDnsSubdomain(item["name"].get<std::string>())) {
-        errors->push_back({item_path + ".name", "\"" + item["name"].get<std::string>() +
-                                                    "\" is not a valid Secret name: lower-case letters, digits, "
-                                                    "'-' and '.'"});
+        errors->push_back(
+            {item_path + ".name", "\"" + item["name"].get<std::string>() +
+                                      "\" is not a valid Secret name: lower-case letters, digits, "
+                                      "'-' and '.'"});
         continue;
       }
       settings.image_pull_secrets.push_back(item);

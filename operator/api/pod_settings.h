@@ -13,9 +13,10 @@ struct PodSettings {
   nlohmann::json image_pull_secrets = nlohmann::json::array();  // [{name}]
   std::string priority_class_name;                              // empty: unset
   std::string service_account_name;                             // empty: unset
-  nlohmann::json affinity;              // a Kubernetes Affinity; null when unset
-  nlohmann::json pod_security_context;  // pod securityContext fields over the restricted defaults; null: unset
-  nlohmann::json security_context;      // container securityContext fields over the restricted defaults; null: unset
+  nlohmann::json affinity;                                      // a Kubernetes Affinity; null when unset
+  // Pod and container securityContext fields over the restricted defaults; null when unset.
+  nlohmann::json pod_security_context;
+  nlohmann::json security_context;
 };
 
 // Reads imagePullSecrets, priorityClassName, serviceAccountName, affinity, podSecurityContext and

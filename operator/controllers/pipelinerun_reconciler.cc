@@ -263,8 +263,9 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     // A workspace claim that stays unbound keeps every pod Pending: say so (condition and Event).
     bool claim_turned_pending = false;
     if (auto claim = WorkspaceClaimName(run.metadata.name, snapshot.pipeline.workspace); claim && !finished) {
-      claim_turned_pending = UpdateWorkspaceCondition(*claim, ObserveWorkspaceClaim(pod_objects), NowSeconds(clock),
-                                                      run.metadata.generation, &plan.status);
+      claim_turned_pending =
+          UpdateWorkspaceCondition(*claim, ObserveWorkspaceClaim(pod_objects), NowSeconds(clock),
+                                   run.metadata.generation, &plan.status);
     }
     if (!recorded && !finished) {
       // The first look: pods first, the status a moment later (see the header).

@@ -47,8 +47,8 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
 
   auto run_metrics = std::make_shared<RunMetrics>(manager.metrics());
   auto& run_controller = manager.NewController(
-      "pipelinerun",
-      std::make_shared<PipelineRunReconciler>(client, runs, pods, pipelines, templates, events, options, run_metrics));
+      "pipelinerun", std::make_shared<PipelineRunReconciler>(client, runs, pods, pipelines, templates, events,
+                                                             options, run_metrics));
   run_controller.For(runs);
   run_controller.Owns(pods, "seed.dev", "PipelineRun");
   // A scheduled time's runs are created before anything else: the runs' reconciles (pods, status)

@@ -1,10 +1,10 @@
 #include "controllers/run_metrics.h"
 
+#include <date/tz.h>
+
 #include <algorithm>
 #include <map>
 #include <tuple>
-
-#include <date/tz.h>
 
 #include "api/time_format.h"
 #include "engine/cron.h"
@@ -40,7 +40,8 @@ double Unix(api::Seconds t) { return double(t.time_since_epoch().count()); }
 
 }  // namespace
 
-RunObservations ObserveRunStatusChange(const api::PipelineRunStatus& before, const api::PipelineRunStatus& after) {
+RunObservations ObserveRunStatusChange(const api::PipelineRunStatus& before,
+                                       const api::PipelineRunStatus& after) {
   RunObservations out;
   for (const auto& [task, now] : after.tasks) {
     auto it = before.tasks.find(task);
@@ -63,23 +64,25 @@ std::vector<double> RunDurationBuckets() {
   return {1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400};
 }
 
-void RunMetrics::Record(const std::string& ns, const std::string& pipeline, const api::PipelineRunStatus& before,
-                        const api::PipelineRunStatus& after) {
+void RunMetrics::Record(const std::string& ns, const std::string& pipeline,
+                        const api::PipelineRunStatus& before, const api::PipelineRunStatus& after) {
   RunObservations seen = ObserveRunStatusChange(before, after);
   for (const auto& finished : seen.finished) {
     if (finished.task.empty()) {
       metrics_
           .GetHistogram("seed_pipelinerun_duration_seconds",
                         "Seconds from a PipelineRun's start to its end, by the phase it ended in.",
-                        {{"namespace", ns}, {"pipeline", pipeline}, {"phase", finished.phase}}, RunDurationBuckets())
+                        {{"namespace", ns}, {"pipeline", pipeline}, {"phase", finished.phase}},
+                        RunDurationBuckets())
           .Observe(finished.seconds);
     } else {
       metrics_
-          .GetHistogram("seed_task_duration_seconds",
-                        "Seconds from a task's first attempt to its end (retries included), by the phase it "
-                        "ended in.",
-                        {{"namespace", ns}, {"pipeline", pipeline}, {"task", finished.task}, {"phase", finished.phase}},
-                        RunDurationBuckets())
+          .GetHistogram(
+              "seed_task_duration_seconds",
+              "Seconds from a task's first attempt to its end (retries included), by the phase it "
+              "ended in.",
+              {{"namespace", ns}, {"pipeline", pipeline}, {"task", finished.task}, {"phase", finished.phase}},
+              RunDurationBuckets())
           .Observe(finished.seconds);
     }
   }
@@ -118,21 +121,26 @@ std::vector<kube::Metrics::CollectedGauge> PipelineStateGauges(const std::vector
     }
   }
 
-  kube::Metrics::CollectedGauge runs_by_phase{
-      "seed_pipeline_runs", "PipelineRuns of a Pipeline that exist now, by phase (finished ones until the history limits delete them).", {}};
+  kube::Metrics::CollectedGauge runs_by_phase{"seed_pipeline_runs",
+                                              "PipelineRuns of a Pipeline that exist now, by phase (finished "
+                                              "ones until the history limits delete them).",
+                                              {}};
   kube::Metrics::CollectedGauge last_success{
       "seed_pipeline_last_success_timestamp_seconds",
-      "Unix time of the Pipeline's last successful run (status.lastSuccessfulTime); absent before the first.", {}};
+      "Unix time of the Pipeline's last successful run (status.lastSuccessfulTime); absent before the first.",
+      {}};
   kube::Metrics::CollectedGauge last_schedule{
       "seed_pipeline_last_schedule_timestamp_seconds", "Unix time of the Pipeline's last scheduled run.", {}};
   kube::Metrics::CollectedGauge next_schedule{
       "seed_pipeline_next_schedule_timestamp_seconds",
-      "Unix time of the Pipeline's next scheduled run; absent when unscheduled or suspended.", {}};
+      "Unix time of the Pipeline's next scheduled run; absent when unscheduled or suspended.",
+      {}};
   kube::Metrics::CollectedGauge interval{
       "seed_pipeline_schedule_interval_seconds",
-      "Seconds between the Pipeline's next two scheduled times; absent when unscheduled or suspended.", {}};
-  kube::Metrics::CollectedGauge created{"seed_pipeline_created_timestamp_seconds",
-                                        "Unix time the Pipeline was created.", {}};
+      "Seconds between the Pipeline's next two scheduled times; absent when unscheduled or suspended.",
+      {}};
+  kube::Metrics::CollectedGauge created{
+      "seed_pipeline_created_timestamp_seconds", "Unix time the Pipeline was created.", {}};
   kube::Metrics::CollectedGauge failed_in_a_row{
       "seed_pipeline_consecutive_failed_runs",
       "Failed runs since the last successful one, newest first by scheduled time (bounded by "
@@ -153,9 +161,12 @@ std::vector<kube::Metrics::CollectedGauge> PipelineStateGauges(const std::vector
       with_phase.emplace_back("phase", phase);
       runs_by_phase.samples.emplace_back(std::move(with_phase), count);
     }
-    if (auto t = Time(*pipeline, "status", "lastSuccessfulTime")) last_success.samples.emplace_back(labels, Unix(*t));
-    if (auto t = Time(*pipeline, "status", "lastScheduleTime")) last_schedule.samples.emplace_back(labels, Unix(*t));
-    if (auto t = Time(*pipeline, "metadata", "creationTimestamp")) created.samples.emplace_back(labels, Unix(*t));
+    if (auto t = Time(*pipeline, "status", "lastSuccessfulTime"))
+      last_success.samples.emplace_back(labels, Unix(*t));
+    if (auto t = Time(*pipeline, "status", "lastScheduleTime"))
+      last_schedule.samples.emplace_back(labels, Unix(*t));
+    if (auto t = Time(*pipeline, "metadata", "creationTimestamp"))
+      created.samples.emplace_back(labels, Unix(*t));
 
     const json spec = pipeline->value("spec", json::object());
     const json schedule = spec.is_object() ? spec.value("schedule", json()) : json();
@@ -179,7 +190,8 @@ std::vector<kube::Metrics::CollectedGauge> PipelineStateGauges(const std::vector
     int failed = 0;
     if (auto it = finished.find(key); it != finished.end()) {
       auto& list = it->second;
-      std::sort(list.begin(), list.end(), [](const Finished& a, const Finished& b) { return a.when > b.when; });
+      std::sort(list.begin(), list.end(),
+                [](const Finished& a, const Finished& b) { return a.when > b.when; });
       for (const auto& run : list) {
         if (run.succeeded) break;
         ++failed;
@@ -187,8 +199,9 @@ std::vector<kube::Metrics::CollectedGauge> PipelineStateGauges(const std::vector
     }
     failed_in_a_row.samples.emplace_back(labels, failed);
   }
-  return {std::move(runs_by_phase), std::move(last_success), std::move(last_schedule), std::move(next_schedule),
-          std::move(interval),      std::move(created),      std::move(failed_in_a_row)};
+  return {std::move(runs_by_phase),  std::move(last_success), std::move(last_schedule),
+          std::move(next_schedule),  std::move(interval),     std::move(created),
+          std::move(failed_in_a_row)};
 }
 
 }  // namespace seed::controllers

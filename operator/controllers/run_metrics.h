@@ -8,10 +8,9 @@
 //    and the failed runs in a row; a deleted Pipeline's series simply stop.
 // Labels: namespace and pipeline (plus phase, task). The names follow controller-runtime's style:
 // seed_ prefix, base units (_seconds), _total on counters.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/pipelinerun.h"
 #include "kube/metrics.h"
@@ -25,10 +24,11 @@ struct RunObservations {
     std::string phase;  // Succeeded | Failed | Cancelled
     double seconds = 0;
   };
-  std::vector<Finished> finished;                          // runs and tasks that finished in this change
-  std::vector<std::pair<std::string, int64_t>> retries;   // task, attempts started after the first
+  std::vector<Finished> finished;                        // runs and tasks that finished in this change
+  std::vector<std::pair<std::string, int64_t>> retries;  // task, attempts started after the first
 };
-RunObservations ObserveRunStatusChange(const api::PipelineRunStatus& before, const api::PipelineRunStatus& after);
+RunObservations ObserveRunStatusChange(const api::PipelineRunStatus& before,
+                                       const api::PipelineRunStatus& after);
 
 class RunMetrics {
  public:
@@ -46,8 +46,8 @@ class RunMetrics {
 std::vector<double> RunDurationBuckets();
 
 // The gauges of every Pipeline from the cached Pipelines and PipelineRuns at `now` (unix seconds).
-std::vector<kube::Metrics::CollectedGauge> PipelineStateGauges(const std::vector<const nlohmann::json*>& pipelines,
-                                                               const std::vector<const nlohmann::json*>& runs,
-                                                               api::Seconds now);
+std::vector<kube::Metrics::CollectedGauge> PipelineStateGauges(
+    const std::vector<const nlohmann::json*>& pipelines, const std::vector<const nlohmann::json*>& runs,
+    api::Seconds now);
 
 }  // namespace seed::controllers

@@ -29,7 +29,8 @@ ClaimObservation ObserveWorkspaceClaim(const std::vector<const json*>& pods) {
       if (!condition.is_object() || condition.value("type", "") != "PodScheduled") continue;
       if (condition.value("status", "") == "True") {
         observed.scheduled = true;
-      } else if (condition.value("reason", "") == "Unschedulable" && MentionsClaim(condition.value("message", ""))) {
+      } else if (condition.value("reason", "") == "Unschedulable" &&
+                 MentionsClaim(condition.value("message", ""))) {
         observed.unbound = true;
         observed.scheduler_message = condition.value("message", "");
       }
@@ -58,13 +59,15 @@ bool UpdateWorkspaceCondition(const std::string& claim, const ClaimObservation& 
   }
   if (observed.unbound && !observed.scheduled) {
     const bool turned = !current || current->status != "False";
-    std::string message = "workspace claim " + claim +
-                          " is not bound, so the task pods cannot be scheduled (scheduler: " +
-                          observed.scheduler_message + "). Check `kubectl describe pvc " + claim +
-                          "`: without a default StorageClass set storageClassName in the claim's spec (or "
-                          "create a PersistentVolume it can bind)";
+    std::string message =
+        "workspace claim " + claim +
+        " is not bound, so the task pods cannot be scheduled (scheduler: " + observed.scheduler_message +
+        "). Check `kubectl describe pvc " + claim +
+        "`: without a default StorageClass set storageClassName in the claim's spec (or "
+        "create a PersistentVolume it can bind)";
     if (message.size() > 1000) message = message.substr(0, 997) + "...";
-    api::SetCondition(&status->conditions, {kWorkspaceCondition, "False", "ClaimPending", message, now, generation});
+    api::SetCondition(&status->conditions,
+                      {kWorkspaceCondition, "False", "ClaimPending", message, now, generation});
     return turned;
   }
   if (current && current->status == "False" && observed.scheduled) {

@@ -4,11 +4,10 @@
 // unschedulable, and the scheduler says so in the pod's PodScheduled condition. The operator needs
 // no access to PersistentVolumeClaims for this, and it covers both the per-run claim
 // (volumeClaimTemplate) and a shared one (persistentVolumeClaim).
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/pipeline.h"
 #include "api/pipelinerun.h"

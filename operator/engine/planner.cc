@@ -385,7 +385,8 @@ class Planner {
       auto& outputs = scope.task_outputs[task.name];
       for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
         if (output.kind == api::OutputKind::kArtifact) {
-          outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
+          outputs[output.name] =
+              ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
         }
       }
       for (const auto& [key, value] : ts.outputs) outputs[key] = value;
@@ -483,7 +484,8 @@ class Planner {
     argv_scope.params = params;
     for (const auto& output : tmpl.outputs) {
       if (output.kind == api::OutputKind::kArtifact) {
-        argv_scope.outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, name, output.FileName());
+        argv_scope.outputs[output.name] =
+            ArtifactPath(scope_.workspace, scope_.run_name, name, output.FileName());
       }
     }
     TaskLaunch launch;

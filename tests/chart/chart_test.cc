@@ -390,11 +390,13 @@ TEST(ChartTest, PrometheusRuleIsOffByDefaultAndPassesPromtoolWhenOn) {
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const fs::path dir = dir_template;
   std::ofstream(dir / "rules.yaml") << rule["spec"].dump(1);  // JSON is YAML
-  fs::copy_file(fs::path(SEED_CHART_TESTDATA) / "pipeline-alerts.test.yaml", dir / "pipeline-alerts.test.yaml");
+  fs::copy_file(fs::path(SEED_CHART_TESTDATA) / "pipeline-alerts.test.yaml",
+                dir / "pipeline-alerts.test.yaml");
   CommandResult checked = RunCommand({kPromtool, "check", "rules", (dir / "rules.yaml").string()});
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
   EXPECT_NE(checked.out.find("SUCCESS: 2 rules found"), std::string::npos) << checked.out;
-  CommandResult tested = RunCommand({kPromtool, "test", "rules", (dir / "pipeline-alerts.test.yaml").string()});
+  CommandResult tested =
+      RunCommand({kPromtool, "test", "rules", (dir / "pipeline-alerts.test.yaml").string()});
   EXPECT_EQ(tested.exit_code, 0) << tested.out << tested.err;
   fs::remove_all(dir);
 

@@ -20,7 +20,8 @@ constexpr char kPromtool[] = "/usr/bin/promtool";
 CheckResult CheckMetrics(const std::string& text) {
   CheckResult result;
   if (access(kPromtool, X_OK) != 0) {
-    result.output = std::string(kPromtool) + " not found: install the Debian package prometheus (scripts/test does)";
+    result.output =
+        std::string(kPromtool) + " not found: install the Debian package prometheus (scripts/test does)";
     return result;
   }
   char dir_template[] = "/tmp/seed-promtool-XXXXXX";

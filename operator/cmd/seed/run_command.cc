@@ -79,7 +79,8 @@ int RunCommand(const RunFlags& flags) {
   std::vector<ArtifactFile> artifacts;
   for (const auto& name : order) {
     auto task_status = status.tasks.find(name);
-    if (task_status == status.tasks.end() || task_status->second.phase != api::TaskPhase::kSucceeded) continue;
+    if (task_status == status.tasks.end() || task_status->second.phase != api::TaskPhase::kSucceeded)
+      continue;
     for (const auto& task : prepared->snapshot.pipeline.tasks) {
       if (task.name != name) continue;
       auto tmpl = prepared->snapshot.templates.find(task.template_ref);

@@ -77,7 +77,8 @@ class EndToEnd {
     int port = 0;
     for (std::string line; std::getline(lines, line);) {
       json entry = json::parse(line, nullptr, false);
-      if (entry.is_object() && entry.value("msg", "") == "serving" && entry.value("endpoints", "") == "metrics")
+      if (entry.is_object() && entry.value("msg", "") == "serving" &&
+          entry.value("endpoints", "") == "metrics")
         port = std::stoi(entry.value("port", "0"));
     }
     if (port == 0) return "";
@@ -89,7 +90,6 @@ class EndToEnd {
   }
 
  private:
-
   SeedCluster cluster_;
   LocalPodRunner runner_;
   OperatorProcess operator_;
@@ -125,16 +125,19 @@ TEST(WindPipelineEndToEnd, RunsEveryTaskWithTheRealKernelsAndWritesTheReport) {
       },
       std::chrono::seconds(10), std::chrono::milliseconds(50)))
       << metrics;
-  EXPECT_NE(metrics.find("seed_task_duration_seconds_count{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\","
-                         "task=\"qc\",phase=\"Succeeded\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find("seed_task_duration_seconds_count{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\","
+                   "task=\"qc\",phase=\"Succeeded\"} 1\n"),
+      std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("seed_pipeline_runs{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\","
                          "phase=\"Succeeded\"} 1\n"),
             std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("seed_pipeline_consecutive_failed_runs{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\"} 0\n"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find(
+          "seed_pipeline_consecutive_failed_runs{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\"} 0\n"),
+      std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("controller_runtime_reconcile_total{"), std::string::npos) << metrics;
   promtool::CheckResult checked = promtool::CheckMetrics(metrics);

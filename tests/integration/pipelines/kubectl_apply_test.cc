@@ -107,7 +107,8 @@ std::vector<std::vector<std::string>> TableRows(const std::string& text) {
     const std::string& header = lines[0];
     for (size_t i = 0; i < header.size(); ++i) {
       // A column starts after two spaces (header names such as "LAST RUN" hold one).
-      if (header[i] != ' ' && (i == 0 || (i >= 2 && header[i - 1] == ' ' && header[i - 2] == ' '))) starts.push_back(i);
+      if (header[i] != ' ' && (i == 0 || (i >= 2 && header[i - 1] == ' ' && header[i - 2] == ' ')))
+        starts.push_back(i);
     }
   }
   std::vector<std::vector<std::string>> rows;
@@ -116,7 +117,8 @@ std::vector<std::vector<std::string>> TableRows(const std::string& text) {
     for (size_t c = 0; c < starts.size(); ++c) {
       size_t from = starts[c];
       size_t to = c + 1 < starts.size() ? starts[c + 1] : std::string::npos;
-      std::string cell = from < line.size() ? line.substr(from, to == std::string::npos ? to : to - from) : "";
+      std::string cell =
+          from < line.size() ? line.substr(from, to == std::string::npos ? to : to - from) : "";
       size_t last = cell.find_last_not_of(' ');
       cells.push_back(last == std::string::npos ? "" : cell.substr(0, last + 1));
     }
@@ -153,22 +155,26 @@ TEST(KubectlGet, PrinterColumnsOfPipelinesAndInferenceServices) {
     return std::string(text);
   };
   const std::string next = rfc3339(now + std::chrono::minutes(10));
-  nlohmann::json pipeline = emulator.Request("GET", "/apis/seed.dev/v1alpha1/namespaces/default/pipelines/wind-ultra-short");
-  pipeline["status"] = {{"lastScheduleTime", rfc3339(now - std::chrono::minutes(5))},
-                        {"nextScheduleTime", next},
-                        {"conditions", nlohmann::json::array({nlohmann::json{
-                                           {"type", "Valid"},
-                                           {"status", "False"},
-                                           {"reason", "InvalidSpec"},
-                                           {"message", "spec.tasks[0].templateRef.name: no JobTemplate"},
-                                           {"lastTransitionTime", rfc3339(now)}}})}};
-  emulator.Request("PUT", "/apis/seed.dev/v1alpha1/namespaces/default/pipelines/wind-ultra-short/status", pipeline);
+  nlohmann::json pipeline =
+      emulator.Request("GET", "/apis/seed.dev/v1alpha1/namespaces/default/pipelines/wind-ultra-short");
+  pipeline["status"] = {
+      {"lastScheduleTime", rfc3339(now - std::chrono::minutes(5))},
+      {"nextScheduleTime", next},
+      {"conditions",
+       nlohmann::json::array({nlohmann::json{{"type", "Valid"},
+                                             {"status", "False"},
+                                             {"reason", "InvalidSpec"},
+                                             {"message", "spec.tasks[0].templateRef.name: no JobTemplate"},
+                                             {"lastTransitionTime", rfc3339(now)}}})}};
+  emulator.Request("PUT", "/apis/seed.dev/v1alpha1/namespaces/default/pipelines/wind-ultra-short/status",
+                   pipeline);
 
   Outcome got = kubectl({"get", "spl", "wind-ultra-short"});
   ASSERT_EQ(got.exit_code, 0) << got.output;
   auto rows = TableRows(got.output);
   ASSERT_EQ(rows.size(), 2u) << got.output;
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"NAME", "SCHEDULE", "SUSPEND", "VALID", "LAST RUN", "NEXT RUN", "AGE"}))
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"NAME", "SCHEDULE", "SUSPEND", "VALID", "LAST RUN", "NEXT RUN", "AGE"}))
       << got.output;
   ASSERT_EQ(rows[1].size(), 7u) << got.output;
   EXPECT_EQ(rows[1][0], "wind-ultra-short");
@@ -180,25 +186,28 @@ TEST(KubectlGet, PrinterColumnsOfPipelinesAndInferenceServices) {
   EXPECT_EQ(got.output.find("<invalid>"), std::string::npos) << got.output;
 
   // InferenceService: URL and REPLICAS from the status (3 desired, while a rollout runs 4 pods).
-  nlohmann::json isvc = emulator.Request("GET", "/apis/seed.dev/v1alpha1/namespaces/default/inferenceservices");
+  nlohmann::json isvc =
+      emulator.Request("GET", "/apis/seed.dev/v1alpha1/namespaces/default/inferenceservices");
   ASSERT_FALSE(isvc["items"].empty());
   nlohmann::json service = isvc["items"][0];
   const std::string name = service["metadata"]["name"];
-  service["status"] = {{"url", "http://serving-wind-wf01-21.default.svc.cluster.local"},
-                       {"replicas", 3},
-                       {"readyReplicas", 3},
-                       {"conditions", nlohmann::json::array({nlohmann::json{
-                                          {"type", "Ready"},
-                                          {"status", "True"},
-                                          {"reason", "MinimumReplicasAvailable"},
-                                          {"message", "3 of 3 replicas ready"},
-                                          {"lastTransitionTime", rfc3339(now)}}})}};
-  emulator.Request("PUT", "/apis/seed.dev/v1alpha1/namespaces/default/inferenceservices/" + name + "/status", service);
+  service["status"] = {
+      {"url", "http://serving-wind-wf01-21.default.svc.cluster.local"},
+      {"replicas", 3},
+      {"readyReplicas", 3},
+      {"conditions", nlohmann::json::array({nlohmann::json{{"type", "Ready"},
+                                                           {"status", "True"},
+                                                           {"reason", "MinimumReplicasAvailable"},
+                                                           {"message", "3 of 3 replicas ready"},
+                                                           {"lastTransitionTime", rfc3339(now)}}})}};
+  emulator.Request("PUT", "/apis/seed.dev/v1alpha1/namespaces/default/inferenceservices/" + name + "/status",
+                   service);
   Outcome isvc_got = kubectl({"get", "sisvc", name, "-o", "wide"});
   ASSERT_EQ(isvc_got.exit_code, 0) << isvc_got.output;
   rows = TableRows(isvc_got.output);
   ASSERT_EQ(rows.size(), 2u) << isvc_got.output;
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"NAME", "URL", "READY", "REPLICAS", "MODEL", "VERSION", "AGE"}))
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"NAME", "URL", "READY", "REPLICAS", "MODEL", "VERSION", "AGE"}))
       << isvc_got.output;
   EXPECT_EQ(rows[1][1], "http://serving-wind-wf01-21.default.svc.cluster.local");
   EXPECT_EQ(rows[1][2], "True");

@@ -212,11 +212,13 @@ TEST_F(PipelineTest, ExitCodeTwoIsNotRetriedAndOmitsDownstream) {
   EXPECT_EQ(status["tasks"]["a"]["attempt"], 1);
   EXPECT_EQ(status["tasks"]["b"]["phase"], "Omitted");
   EXPECT_EQ(status["tasks"]["a"]["message"],
-            "exit code 2: measurements.csv: no rows at or before 2026-12-07T11:15:00+08:00 (not retried: exit code 2 "
+            "exit code 2: measurements.csv: no rows at or before 2026-12-07T11:15:00+08:00 (not retried: "
+            "exit code 2 "
             "means bad input)");
-  EXPECT_EQ(status["message"],
-            "failed tasks: a (exit code 2: measurements.csv: no rows at or before 2026-12-07T11:15:00+08:00 (not "
-            "retried: exit code 2 means bad input))");
+  EXPECT_EQ(
+      status["message"],
+      "failed tasks: a (exit code 2: measurements.csv: no rows at or before 2026-12-07T11:15:00+08:00 (not "
+      "retried: exit code 2 means bad input))");
   EXPECT_EQ(SummarizeWrites(cluster_->Writes()).pod_creates, (std::map<std::string, int>{{"r-a-1", 1}}));
 }
 

@@ -46,7 +46,8 @@ std::string StrictDecodingMessage(const std::string& kind, const std::string& ve
                                   const std::vector<std::string>& unknown) {
   std::string message =
       kind + " in version \"" + version + "\" cannot be handled as a " + kind + ": strict decoding error: ";
-  for (size_t i = 0; i < unknown.size(); ++i) message += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+  for (size_t i = 0; i < unknown.size(); ++i)
+    message += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
   return message;
 }
 

@@ -32,7 +32,8 @@ std::vector<Step> ParsePath(const std::string& path) {
       if (eq == std::string::npos || close == std::string::npos) break;
       steps.back().filter_key = path.substr(i + 5, eq - (i + 5));
       std::string value = path.substr(eq + 2, close - (eq + 2));
-      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) value = value.substr(1, value.size() - 2);
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
+        value = value.substr(1, value.size() - 2);
       steps.back().filter_value = value;
       steps.back().has_filter = true;
       i = close + 2;
@@ -89,7 +90,8 @@ std::optional<std::chrono::system_clock::time_point> ParseTime(const std::string
   return std::chrono::system_clock::from_time_t(timegm(&tm) - offset);
 }
 
-json Cell(const std::string& type, const std::optional<json>& value, std::chrono::system_clock::time_point now) {
+json Cell(const std::string& type, const std::optional<json>& value,
+          std::chrono::system_clock::time_point now) {
   if (!value) return nullptr;
   const json& v = *value;
   if (type == "integer") return v.is_number() ? json(v.get<int64_t>()) : json(nullptr);
@@ -109,7 +111,8 @@ json Row(const json& columns, const json& object, std::chrono::system_clock::tim
   const json metadata = object.value("metadata", json::object());
   json cells = json::array({metadata.value("name", "")});
   for (const auto& column : columns) {
-    cells.push_back(Cell(column.value("type", "string"), Evaluate(object, column.value("jsonPath", "")), now));
+    cells.push_back(
+        Cell(column.value("type", "string"), Evaluate(object, column.value("jsonPath", "")), now));
   }
   return {{"cells", cells},
           {"object",
@@ -137,7 +140,8 @@ std::string HumanDuration(std::chrono::seconds elapsed) {
   if (hours < 48) return std::to_string(hours) + "h";
   if (hours < 24 * 8) {
     long long h = hours % 24;
-    return h == 0 ? std::to_string(hours / 24) + "d" : std::to_string(hours / 24) + "d" + std::to_string(h) + "h";
+    return h == 0 ? std::to_string(hours / 24) + "d"
+                  : std::to_string(hours / 24) + "d" + std::to_string(h) + "h";
   }
   if (hours < 24 * 365 * 2) return std::to_string(hours / 24) + "d";
   if (hours < 24 * 365 * 8) {
@@ -153,9 +157,10 @@ bool WantsTable(const std::string& accept) { return accept.find("as=Table") != s
 json ToTable(const json& printer_columns, const json& object_or_list, bool is_list,
              std::chrono::system_clock::time_point now) {
   // A CRD without printer columns gets the default Age column, as the API server gives it.
-  json columns = printer_columns.is_array() && !printer_columns.empty()
-                     ? printer_columns
-                     : json::array({{{"name", "Age"}, {"type", "date"}, {"jsonPath", ".metadata.creationTimestamp"}}});
+  json columns =
+      printer_columns.is_array() && !printer_columns.empty()
+          ? printer_columns
+          : json::array({{{"name", "Age"}, {"type", "date"}, {"jsonPath", ".metadata.creationTimestamp"}}});
   json definitions = json::array({{{"name", "Name"},
                                    {"type", "string"},
                                    {"format", "name"},
@@ -171,14 +176,16 @@ json ToTable(const json& printer_columns, const json& object_or_list, bool is_li
   json rows = json::array();
   json metadata = json::object();
   if (is_list) {
-    for (const auto& item : object_or_list.value("items", json::array())) rows.push_back(Row(columns, item, now));
+    for (const auto& item : object_or_list.value("items", json::array()))
+      rows.push_back(Row(columns, item, now));
     const json list_meta = object_or_list.value("metadata", json::object());
     for (const char* key : {"resourceVersion", "continue", "remainingItemCount"}) {
       if (list_meta.contains(key)) metadata[key] = list_meta[key];
     }
   } else {
     rows.push_back(Row(columns, object_or_list, now));
-    metadata["resourceVersion"] = object_or_list.value("metadata", json::object()).value("resourceVersion", "");
+    metadata["resourceVersion"] =
+        object_or_list.value("metadata", json::object()).value("resourceVersion", "");
   }
   return {{"kind", "Table"},
           {"apiVersion", "meta.k8s.io/v1"},

@@ -20,14 +20,17 @@ TEST(FieldValidationTest, NamesEveryUndeclaredFieldWithItsPath) {
     "spec": {"tasks": [{"name": "a"}, {"name": "b", "dependOn": ["a"]}], "labels": {"x": "y"},
              "affinity": {"nodeAffinity": {}}, "schedul": {}},
     "status": {"anything": 1}, "extra": true})");
-  EXPECT_EQ(UnknownFields(kSchema, object), (std::vector<std::string>{"extra", "spec.schedul", "spec.tasks[1].dependOn"}));
+  EXPECT_EQ(UnknownFields(kSchema, object),
+            (std::vector<std::string>{"extra", "spec.schedul", "spec.tasks[1].dependOn"}));
   EXPECT_EQ(StrictDecodingMessage("Pipeline", "v1alpha1", {"spec.schedul", "spec.tasks[1].dependOn"}),
-            "Pipeline in version \"v1alpha1\" cannot be handled as a Pipeline: strict decoding error: unknown field "
+            "Pipeline in version \"v1alpha1\" cannot be handled as a Pipeline: strict decoding error: "
+            "unknown field "
             "\"spec.schedul\", unknown field \"spec.tasks[1].dependOn\"");
 }
 
 TEST(FieldValidationTest, ADeclaredObjectIsClean) {
-  json object = json::parse(R"({"apiVersion": "v", "kind": "K", "metadata": {}, "spec": {"tasks": [{"name": "a"}]}})");
+  json object =
+      json::parse(R"({"apiVersion": "v", "kind": "K", "metadata": {}, "spec": {"tasks": [{"name": "a"}]}})");
   EXPECT_TRUE(UnknownFields(kSchema, object).empty());
 }
 

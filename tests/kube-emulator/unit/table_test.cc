@@ -46,7 +46,8 @@ TEST(TableTest, CellsFromPrinterColumns) {
             json::parse(R"(["p", "*/15 * * * *", "False", 3, "15m", "<invalid>", null])"));
   EXPECT_EQ(table["rows"][0]["object"]["metadata"]["name"], "p");
 
-  json list = {{"kind", "PipelineList"}, {"metadata", {{"resourceVersion", "9"}}}, {"items", {object, object}}};
+  json list = {
+      {"kind", "PipelineList"}, {"metadata", {{"resourceVersion", "9"}}}, {"items", {object, object}}};
   json listed = ToTable(columns, list, true, now);
   EXPECT_EQ(listed["rows"].size(), 2u);
   EXPECT_EQ(listed["metadata"]["resourceVersion"], "9");

@@ -117,7 +117,8 @@ TEST_F(SeedRunTest, RunsTheDefaultPipelineAndPrintsOutputs) {
   EXPECT_NE(result.output.find("artifacts:\n"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("produce.data"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find(run_dir + "/produce/data\n"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("report: " + run_dir + "/produce/page.html\n"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("report: " + run_dir + "/produce/page.html\n"), std::string::npos)
+      << result.output;
   EXPECT_TRUE(fs::exists(workspace_ / "demo-1" / "produce" / "page.html"));
 }
 
@@ -138,12 +139,14 @@ spec:
   auto result = Seed("validate " + (dir / "t.yaml").string());
   fs::remove_all(dir);
   EXPECT_EQ(result.exit_code, 2) << result.output;
-  EXPECT_NE(result.output.find("spec.outputs[0].file: \"../escape.html\" is not a plain file name"), std::string::npos)
+  EXPECT_NE(result.output.find("spec.outputs[0].file: \"../escape.html\" is not a plain file name"),
+            std::string::npos)
       << result.output;
   EXPECT_NE(result.output.find("spec.outputs[1].file: only artifact outputs have a file"), std::string::npos)
       << result.output;
-  EXPECT_NE(result.output.find("spec.outputs[3].file: two artifact outputs would write the same file \"same.csv\""),
-            std::string::npos)
+  EXPECT_NE(
+      result.output.find("spec.outputs[3].file: two artifact outputs would write the same file \"same.csv\""),
+      std::string::npos)
       << result.output;
 }
 

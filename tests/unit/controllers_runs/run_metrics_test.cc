@@ -58,7 +58,8 @@ TEST(RunMetricsTest, RecordsHistogramsAndRetryCounterWithPipelineLabels) {
   after.phase = api::RunPhase::kSucceeded;
   after.start_time = At("2026-12-07T03:00:00Z");
   after.completion_time = At("2026-12-07T03:00:42Z");
-  after.tasks["forecast"] = Task(api::TaskPhase::kSucceeded, 2, "2026-12-07T03:00:00Z", "2026-12-07T03:00:40Z");
+  after.tasks["forecast"] =
+      Task(api::TaskPhase::kSucceeded, 2, "2026-12-07T03:00:00Z", "2026-12-07T03:00:40Z");
   run_metrics.Record("wind", "ultra-short", before, after);
   const std::string text = metrics.Render();
   EXPECT_NE(text.find("seed_pipelinerun_duration_seconds_bucket{namespace=\"wind\",pipeline=\"ultra-short\","
@@ -77,8 +78,9 @@ TEST(RunMetricsTest, RecordsHistogramsAndRetryCounterWithPipelineLabels) {
                       "task=\"forecast\",phase=\"Succeeded\"} 1\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("seed_task_retries_total{namespace=\"wind\",pipeline=\"ultra-short\",task=\"forecast\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("seed_task_retries_total{namespace=\"wind\",pipeline=\"ultra-short\",task=\"forecast\"} 1\n"),
+      std::string::npos)
       << text;
 }
 
@@ -124,7 +126,8 @@ TEST(PipelineStateGaugesTest, ScheduledPipelineWithRuns) {
                             RunJson("ultra-short", "2026-12-07T03:01:00Z", nullptr)};
   std::vector<const json*> run_ptrs;
   for (const auto& r : runs) run_ptrs.push_back(&r);
-  auto gauges = PipelineStateGauges({&scheduled, &suspended, &other_namespace}, run_ptrs, At("2026-12-07T03:07:00Z"));
+  auto gauges =
+      PipelineStateGauges({&scheduled, &suspended, &other_namespace}, run_ptrs, At("2026-12-07T03:07:00Z"));
 
   const kube::Labels us{{"namespace", "wind"}, {"pipeline", "ultra-short"}};
   const kube::Labels da{{"namespace", "wind"}, {"pipeline", "day-ahead"}};
@@ -158,7 +161,8 @@ TEST(PipelineStateGaugesTest, ScheduledPipelineWithRuns) {
 }
 
 TEST(PipelineStateGaugesTest, IntervalFollowsTheCronInItsTimeZone) {
-  json daily = Pipeline("day-ahead", R"("spec": {"schedule": {"cron": "0 6,18 * * *", "timeZone": "Asia/Shanghai"}})");
+  json daily =
+      Pipeline("day-ahead", R"("spec": {"schedule": {"cron": "0 6,18 * * *", "timeZone": "Asia/Shanghai"}})");
   auto gauges = PipelineStateGauges({&daily}, {}, At("2026-12-07T03:07:00Z"));  // 11:07 in Shanghai
   const kube::Labels da{{"namespace", "wind"}, {"pipeline", "day-ahead"}};
   EXPECT_EQ(Sample(gauges, "seed_pipeline_next_schedule_timestamp_seconds", da),

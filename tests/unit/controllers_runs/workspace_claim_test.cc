@@ -49,18 +49,18 @@ TEST(WorkspaceClaimTest, UnboundClaimIsAConditionAndOneEventThenBoundOnceSchedul
   EXPECT_EQ(Find(status)->last_transition_time, At("2026-12-07T03:00:00Z"));
 
   // Bound: the pod is scheduled.
-  EXPECT_FALSE(UpdateWorkspaceCondition("r-workspace", ObserveWorkspaceClaim({&kRunning}), At("2026-12-07T03:05:00Z"),
-                                        1, &status));
+  EXPECT_FALSE(UpdateWorkspaceCondition("r-workspace", ObserveWorkspaceClaim({&kRunning}),
+                                        At("2026-12-07T03:05:00Z"), 1, &status));
   EXPECT_EQ(Find(status)->status, "True");
   EXPECT_EQ(Find(status)->reason, "ClaimBound");
 }
 
 TEST(WorkspaceClaimTest, OtherSchedulingProblemsAndHealthyRunsAddNoCondition) {
   api::PipelineRunStatus status;
-  EXPECT_FALSE(UpdateWorkspaceCondition("r-workspace", ObserveWorkspaceClaim({&kNoCpu}), At("2026-12-07T03:00:00Z"), 1,
-                                        &status));
-  EXPECT_FALSE(UpdateWorkspaceCondition("r-workspace", ObserveWorkspaceClaim({&kRunning}), At("2026-12-07T03:00:00Z"),
-                                        1, &status));
+  EXPECT_FALSE(UpdateWorkspaceCondition("r-workspace", ObserveWorkspaceClaim({&kNoCpu}),
+                                        At("2026-12-07T03:00:00Z"), 1, &status));
+  EXPECT_FALSE(UpdateWorkspaceCondition("r-workspace", ObserveWorkspaceClaim({&kRunning}),
+                                        At("2026-12-07T03:00:00Z"), 1, &status));
   EXPECT_EQ(Find(status), nullptr);
 }
 

@@ -44,7 +44,9 @@ TEST(MetricsTest, CollectorsRenderCurrentGaugesAfterTheRegistry) {
   m.AddCollector([&scrapes] {
     ++scrapes;
     return std::vector<Metrics::CollectedGauge>{
-        {"state_now", "Computed at scrape.", {{{{"name", "x\\y"}}, double(scrapes)}, {{{"name", "z"}}, 0.5}}}};
+        {"state_now",
+         "Computed at scrape.",
+         {{{{"name", "x\\y"}}, double(scrapes)}, {{{"name", "z"}}, 0.5}}}};
   });
   EXPECT_EQ(m.Render(),
             "# HELP b A gauge.\n# TYPE b gauge\nb 1\n"

@@ -30,7 +30,8 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
   ASSERT_TRUE(in) << file << " is missing; run with SEED_UPDATE_GOLDEN=1 to create it";
   std::stringstream expected;
   expected << in.rdbuf();
-  EXPECT_EQ(actual, expected.str()) << "golden " << file << " differs; if the change is intended, rerun with "
+  EXPECT_EQ(actual, expected.str()) << "golden " << file
+                                    << " differs; if the change is intended, rerun with "
                                        "SEED_UPDATE_GOLDEN=1 and review the diff";
 }
 
@@ -102,18 +103,21 @@ podDefaults:
                          "spec", &errors);
   std::string all;
   for (const auto& error : errors) all += api::FormatError(error) + "\n";
-  EXPECT_NE(all.find("spec.podDefaults.imagePullSecrets[0]: must be {name: SECRET}"), std::string::npos) << all;
+  EXPECT_NE(all.find("spec.podDefaults.imagePullSecrets[0]: must be {name: SECRET}"), std::string::npos)
+      << all;
   EXPECT_NE(all.find("spec.podDefaults.imagePullSecrets[1].name: \"Bad_Name\" is not a valid Secret name"),
             std::string::npos)
       << all;
-  EXPECT_NE(all.find("spec.podDefaults.priorityClassName: \"High Priority\" is not a valid PriorityClass name"),
-            std::string::npos)
+  EXPECT_NE(
+      all.find("spec.podDefaults.priorityClassName: \"High Priority\" is not a valid PriorityClass name"),
+      std::string::npos)
       << all;
   EXPECT_NE(all.find("spec.podDefaults.podSecurityContext"), std::string::npos) << all;
 
   errors.clear();
-  api::ParseJobTemplateSpec(api::ParseYamlDocuments(std::string(kTemplate) + "serviceAccountName: Trainer\n").at(0).value,
-                            "spec", &errors);
+  api::ParseJobTemplateSpec(
+      api::ParseYamlDocuments(std::string(kTemplate) + "serviceAccountName: Trainer\n").at(0).value, "spec",
+      &errors);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].path, "spec.serviceAccountName");
 }
