@@ -232,7 +232,7 @@ TEST_F(PipelineTest, AnUnboundWorkspaceClaimIsAConditionAndAnEvent) {
           .dump());
   StartOperator();
   cluster_->Apply(RunObject("r", "p").dump());
-  ASSERT_TRUE(WaitUntil([&] { return Pod("r-a-1").has_value(); }, std::chrono::seconds(20)));
+  ASSERT_TRUE(WaitUntil([&] { return Pod("r-a-1").has_value(); }, std::chrono::seconds(20))) << Run("r").dump(2);
   auto write_pod_status = [&](const json& status) {
     cluster_->emulator().Request("PATCH", "/api/v1/namespaces/default/pods/r-a-1/status", {{"status", status}},
                                  "application/merge-patch+json");
