@@ -228,7 +228,7 @@ TEST_F(PipelineTest, ExitCodeTwoIsNotRetriedAndOmitsDownstream) {
 TEST_F(PipelineTest, AnUnboundWorkspaceClaimIsAConditionAndAnEvent) {
   cluster_->Apply(StepTemplate("step").dump());
   cluster_->Apply(
-      PipelineObject("p", {Task("a")}, {{"workspace", {{"persistentVolumeClaim", {{"claimName", "wind-data"}}}}}})
+      PipelineObject("p", json::array({Task("a")}), {{"workspace", {{"persistentVolumeClaim", {{"claimName", "wind-data"}}}}}})
           .dump());
   StartOperator();
   cluster_->Apply(RunObject("r", "p").dump());
