@@ -250,7 +250,7 @@ TEST_F(PipelineTest, AnUnboundWorkspaceClaimIsAConditionAndAnEvent) {
     for (const auto& condition : Run("r").value("status", json::object()).value("conditions", json::array())) {
       if (condition.value("type", "") == "WorkspaceBound") return condition;
     }
-    return json();
+    return json::object();
   };
   ASSERT_TRUE(WaitUntil([&] { return workspace_condition().value("status", "") == "False"; }, std::chrono::seconds(20)))
       << Run("r").dump(2);
