@@ -261,12 +261,12 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
 
     const bool finished = api::IsTerminal(plan.status.phase);
     // A workspace claim that stays unbound keeps every pod Pending: say so (condition and Event).
-    bool claim_turned_pending = false;
     if (auto claim = WorkspaceClaimName(run.metadata.name, snapshot.pipeline.workspace); claim && !finished) {
-      claim_turned_pending =
-          UpdateWorkspaceCondition(*claim, ObserveWorkspaceClaim(pod_objects), NowSeconds(clock),
-                                   run.metadata.generation, &plan.status);
+      UpdateWorkspaceCondition(*claim, ObserveWorkspaceClaim(pod_objects), NowSeconds(clock), run.metadata.generation,
+                               &plan.status);
     }
+    // Against the stored status: the first status may have been planned (and kept) a look earlier.
+    const bool claim_turned_pending = ClaimPending(plan.status) && !ClaimPending(before);
     if (!recorded && !finished) {
       // The first look: pods first, the status a moment later (see the header).
       Observed(run.metadata.uid, visible, false);

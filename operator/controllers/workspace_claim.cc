@@ -51,6 +51,13 @@ std::optional<std::string> WorkspaceClaimName(const std::string& run, const api:
   return std::nullopt;
 }
 
+bool ClaimPending(const api::PipelineRunStatus& status) {
+  for (const auto& condition : status.conditions) {
+    if (condition.type == kWorkspaceCondition && condition.status == "False") return true;
+  }
+  return false;
+}
+
 bool UpdateWorkspaceCondition(const std::string& claim, const ClaimObservation& observed, api::Seconds now,
                               int64_t generation, api::PipelineRunStatus* status) {
   const api::Condition* current = nullptr;

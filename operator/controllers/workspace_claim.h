@@ -26,9 +26,13 @@ ClaimObservation ObserveWorkspaceClaim(const std::vector<const nlohmann::json*>&
 // The claim a run's pods mount: <run>-workspace or the shared claim; nullopt without a claim.
 std::optional<std::string> WorkspaceClaimName(const std::string& run, const api::Workspace& workspace);
 
+// Whether `status` holds WorkspaceBound False.
+bool ClaimPending(const api::PipelineRunStatus& status);
+
 // Sets WorkspaceBound False (reason ClaimPending, with the scheduler's words and what to do) while
 // the claim keeps pods unschedulable, and True (ClaimBound) once a pod is scheduled after that; no
-// condition while nothing was ever wrong. Returns true when it has just turned False (an Event is due).
+// condition while nothing was ever wrong. Returns true when it has just turned False in `status`
+// (the caller compares with the stored status to decide on an Event).
 bool UpdateWorkspaceCondition(const std::string& claim, const ClaimObservation& observed, api::Seconds now,
                               int64_t generation, api::PipelineRunStatus* status);
 

@@ -270,7 +270,8 @@ TEST_F(PipelineTest, AnUnboundWorkspaceClaimIsAConditionAndAnEvent) {
     }
     return count;
   };
-  EXPECT_TRUE(WaitUntil([&] { return pending_events() == 1; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(WaitUntil([&] { return pending_events() == 1; }, std::chrono::seconds(10)))
+      << cluster_->emulator().Request("GET", "/apis/events.k8s.io/v1/namespaces/default/events").dump(1);
 
   // Bound: the pod is scheduled and runs.
   write_pod_status({{"phase", "Running"},

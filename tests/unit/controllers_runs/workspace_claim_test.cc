@@ -53,6 +53,7 @@ TEST(WorkspaceClaimTest, UnboundClaimIsAConditionAndOneEventThenBoundOnceSchedul
                                         At("2026-12-07T03:05:00Z"), 1, &status));
   EXPECT_EQ(Find(status)->status, "True");
   EXPECT_EQ(Find(status)->reason, "ClaimBound");
+  EXPECT_FALSE(ClaimPending(status));
 }
 
 TEST(WorkspaceClaimTest, OtherSchedulingProblemsAndHealthyRunsAddNoCondition) {
