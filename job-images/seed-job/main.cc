@@ -14,18 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", SEED_VERSION);
   app.footer("Run `seed-job <command> --help` for a command's flags. CSV formats: see the seed-job README.");
-  seed::commands::AddSynth(app);
-  seed::commands::AddQc(app);
-  seed::commands::AddCorrect(app);
-  seed::commands::AddFuse(app);
-  seed::commands::AddTrain(app);
-  seed::commands::AddForecast(app);
-  seed::commands::AddEvaluate(app);
-  seed::commands::AddAggregate(app);
-  seed::commands::AddGaps(app);
-  seed::commands::AddReport(app);
-  seed::commands::AddServe(app);
-  seed::commands::AddTower(app);
+  seed::commands::AddAll(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,7 @@
 #include <vector>
 #include <unistd.h>
 
+#include "command_test.h"
 #include "commands/commands.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -22,19 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class EvaluateCommandTest : public ::testing::Test {
+class EvaluateCommandTest : public CommandTest {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() / ("seed_evaluate_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-    results_ = (dir_ / "results.json").string();
-    ::setenv("SEED_RESULTS_FILE", results_.c_str(), 1);
-  }
-  void TearDown() override {
-    ::unsetenv("SEED_RESULTS_FILE");
-    fs::remove_all(dir_);
-  }
 
   std::string Write(const std::string& name, const std::string& text) {
     const std::string path = (dir_ / name).string();
@@ -51,10 +41,7 @@ class EvaluateCommandTest : public ::testing::Test {
     app.parse(reversed);
   }
 
-  nlohmann::json Results() const { return nlohmann::json::parse(io::ReadFile(results_)); }
 
-  fs::path dir_;
-  std::string results_;
 };
 
 // 15-minute rows starting at `start` (RFC 3339) with one or more value columns.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "command_test.h"
 #include "commands/commands.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -23,14 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ForecastCommandTest : public ::testing::Test {
+class ForecastCommandTest : public CommandTest {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("seed_forecast_command_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-    ::setenv("SEED_RESULTS_FILE", (dir_ / "results.json").c_str(), 1);
+    CommandTest::SetUp();
     // 30 days of 15-min NWP and power: the power follows the wind speed's cube.
     const int64_t start = io::ParseRfc3339("2024-03-01T00:00:00+08:00").unix_seconds;
     std::string nwp = "time,ws,wd\n", power = "time,power_mw\n";
@@ -47,21 +44,8 @@ class ForecastCommandTest : public ::testing::Test {
          "--trees", "20", "--validation-days", "0", "--early-stopping", "0", "--threads", "1", "--out",
          Path("model.json")});
   }
-  void TearDown() override {
-    ::unsetenv("SEED_RESULTS_FILE");
-    fs::remove_all(dir_);
-  }
 
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
 
-  static void Run(std::vector<std::string> args) {
-    CLI::App app{"seed-job"};
-    app.require_subcommand(1);
-    AddTrain(app);
-    AddForecast(app);
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    app.parse(reversed);
-  }
 
   // Days 10 to 12 of the file.
   std::string Backtest(const std::string& nwp, const std::string& out) {
@@ -70,7 +54,6 @@ class ForecastCommandTest : public ::testing::Test {
     return io::ReadFile(Path(out));
   }
 
-  fs::path dir_;
   std::vector<size_t> lines_;  // end offset of each data row's line in nwp.csv
 };
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "command_test.h"
 #include "commands/commands.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -38,34 +39,11 @@ double Power(double ws) { return std::clamp((ws - 3) * (ws - 3) * (ws - 3) / 20.
 
 std::string Num(double v) { return std::to_string(v); }
 
-class NwpCommandsTest : public ::testing::Test {
+class NwpCommandsTest : public CommandTest {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("seed_nwp_commands_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-    results_ = (dir_ / "results.json").string();
-    ::setenv("SEED_RESULTS_FILE", results_.c_str(), 1);
-  }
-  void TearDown() override {
-    ::unsetenv("SEED_RESULTS_FILE");
-    fs::remove_all(dir_);
-  }
 
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
 
-  static void Run(std::vector<std::string> args) {
-    CLI::App app{"seed-job"};
-    app.require_subcommand(1);
-    AddQc(app);
-    AddTrain(app);
-    AddForecast(app);
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    app.parse(reversed);
-  }
 
-  nlohmann::json Results() const { return nlohmann::json::parse(io::ReadFile(results_)); }
 
   // `days` of rows every `step` seconds: "time,<header>" and one line per row from `row(t)`.
   void Write(const std::string& name, const std::string& header, int days, int64_t step,
@@ -111,8 +89,6 @@ class NwpCommandsTest : public ::testing::Test {
     return io::ReadCsv(Path("forecast.csv"));
   }
 
-  fs::path dir_;
-  std::string results_;
 };
 
 TEST_F(NwpCommandsTest, HourlyNwpWithQuarterHourPower) {

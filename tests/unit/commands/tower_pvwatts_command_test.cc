@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "command_test.h"
 #include "commands/commands.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -24,35 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class CommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("seed_tower_pv_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-    ::setenv("SEED_RESULTS_FILE", Path("results.json").c_str(), 1);
-  }
-  void TearDown() override {
-    ::unsetenv("SEED_RESULTS_FILE");
-    fs::remove_all(dir_);
-  }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-  static void Run(std::vector<std::string> args) {
-    CLI::App app{"seed-job"};
-    app.require_subcommand(1);
-    AddSynth(app);
-    AddTrain(app);
-    AddForecast(app);
-    AddReport(app);
-    AddTower(app);
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    app.parse(reversed);
-  }
-  nlohmann::json Results() const { return io::ReadJsonFile(Path("results.json")); }
-
-  fs::path dir_;
-};
 
 TEST_F(CommandTest, TowerFromSynthToReport) {
   Run({"synth", "--kind", "tower", "--days", "120", "--out-dir", dir_.string()});

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "command_test.h"
 #include "commands/commands.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -22,38 +23,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class WindCommandsTest : public ::testing::Test {
+class WindCommandsTest : public CommandTest {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("seed_wind_commands_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-    results_ = (dir_ / "results.json").string();
-    ::setenv("SEED_RESULTS_FILE", results_.c_str(), 1);
-  }
-  void TearDown() override {
-    ::unsetenv("SEED_RESULTS_FILE");
-    fs::remove_all(dir_);
-  }
 
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
 
   // Runs `seed-job <args>` in process, as main() would parse it.
-  static void Run(std::vector<std::string> args) {
-    CLI::App app{"seed-job"};
-    app.require_subcommand(1);
-    AddSynth(app);
-    AddQc(app);
-    AddCorrect(app);
-    AddFuse(app);
-    AddAggregate(app);
-    AddGaps(app);
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    app.parse(reversed);
-  }
 
-  nlohmann::json Results() const { return nlohmann::json::parse(io::ReadFile(results_)); }
 
   // A 60-day synthetic plant in dir_/plant.
   void Synth() {
@@ -61,8 +36,6 @@ class WindCommandsTest : public ::testing::Test {
          "--out-dir", Path("plant")});
   }
 
-  fs::path dir_;
-  std::string results_;
 };
 
 TEST_F(WindCommandsTest, SynthWritesThePlantAndReportsIt) {
