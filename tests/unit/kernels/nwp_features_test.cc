@@ -177,6 +177,9 @@ TEST(Features, ClearSkyAndClearnessIndices) {
     const double cosz = x[r * 5 + 3];
     const double doy = std::fmod(static_cast<double>(time[r]) / 86400.0, 365.2425);
     const double e0 = 1361 * (1 + 0.033 * std::cos(2 * std::numbers::pi * doy / 365)) * cosz;
+    // csi by hand: Haurwitz GHI_cs = 1098 cos z exp(-0.059 / cos z) at the apparent zenith.
+    const double clear = cosz > 0 ? 1098 * cosz * std::exp(-0.059 / cosz) : 0;
+    EXPECT_NEAR(x[r * 5], clear > 10 ? std::min(1.5, 400 / clear) : 0.0, 1e-9) << r;
     if (e0 > 10) {
       ++day;
       EXPECT_NEAR(x[r * 5 + 2], std::min(1.5, 400 / e0), 1e-9) << r;
