@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <future>
+#include <limits>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -160,10 +161,15 @@ void Run(const ForecastFlags& f) {
                          ") that were not given; pass them as --nwp-neighbours site=path,... as in training");
   }
   std::map<std::string, io::Frame> frames = nwp_read.get();
-  const kernels::NwpRuns nwp = LoadNwp(f.nwp_path, neighbours, model.source.interval_columns,
-                                       [&](const std::string& path) { return std::move(frames.at(path)); });
-  const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
   const int64_t issue = f.issue_time.empty() ? 0 : ParseFlagTime("--issue-time", f.issue_time);
+  // Of a file of runs, only those known at the issue time with rows within a day of the targets.
+  const RunWindow window{.latest_issue = f.issue_time.empty() ? std::numeric_limits<int64_t>::max() : issue,
+                         .lo = span_lo - io::kDay,
+                         .hi = span_hi + io::kDay};
+  const kernels::NwpRuns nwp = LoadNwp(
+      f.nwp_path, neighbours, model.source.interval_columns,
+      [&](const std::string& path) { return std::move(frames.at(path)); }, window);
+  const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
   const std::vector<int64_t> targets = TargetTimes(f, offset_minutes, issue);
 
   // For each target time, the run to read (the latest known at the issue time, see ChooseRuns);

@@ -73,15 +73,29 @@ std::vector<std::pair<std::string, std::string>> ParseNeighbours(const std::stri
 kernels::NwpRuns LoadNwp(const std::string& path,
                          const std::vector<std::pair<std::string, std::string>>& neighbours,
                          const std::vector<std::string>& interval_columns,
-                         const std::function<io::Frame(const std::string&)>& parse) {
+                         const std::function<io::Frame(const std::string&)>& parse, const RunWindow& window) {
   constexpr int64_t kGrid = 15 * 60;
-  kernels::NwpRuns nwp = kernels::SplitRuns(parse(path));
-  kernels::ResampleToGrid(nwp, kGrid, interval_columns);
-  for (const auto& [site, neighbour_path] : neighbours) {
-    kernels::NwpRuns other = kernels::SplitRuns(parse(neighbour_path));
-    kernels::ResampleToGrid(other, kGrid, interval_columns);
-    kernels::JoinNeighbour(nwp, other, site);
-  }
+  // Runs a forecast cannot read are dropped before the grid and the joins, the costly part.
+  auto load = [&](const std::string& file) {
+    kernels::NwpRuns runs = kernels::SplitRuns(parse(file));
+    if (runs.has_issue) {
+      std::erase_if(runs.runs, [&](const kernels::NwpRun& run) {
+        return run.issue > window.latest_issue || run.frame.time.back() < window.lo ||
+               run.frame.time.front() > window.hi;
+      });
+      if (runs.runs.empty()) {
+        throw io::InputError(
+            file,
+            "no run issued at or before the issue time has rows within a day of the forecast "
+            "times");
+      }
+    }
+    kernels::ResampleToGrid(runs, kGrid, interval_columns);
+    return runs;
+  };
+  kernels::NwpRuns nwp = load(path);
+  for (const auto& [site, neighbour_path] : neighbours)
+    kernels::JoinNeighbour(nwp, load(neighbour_path), site);
   return nwp;
 }
 
