@@ -13,6 +13,7 @@
 #include "commands/nwp_input.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
+#include "io/feature_export.h"
 #include "io/input_error.h"
 #include "io/results.h"
 #include "io/time.h"
@@ -26,6 +27,7 @@ namespace {
 struct ForecastFlags {
   std::string model_path, nwp_path, measurements_path, out_path, neighbours;
   std::string issue_time, from, to;
+  std::string export_features;  // where to write the target rows' feature matrix (empty: nowhere)
   double max_lead_hours = 1e9, min_lead_hours = 0;
   int days = 1;
   bool ultra_short = false;
@@ -189,6 +191,18 @@ void Run(const ForecastFlags& f) {
     rows.push_back(chosen[k]);
   }
   const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, model.source, rows);
+  if (!f.export_features.empty()) {  // the target times that have an NWP row, in order
+    std::vector<int64_t> export_times;
+    std::vector<double> export_x;
+    const size_t cols = model.features.size();
+    for (size_t k = 0; k < targets.size(); ++k) {
+      if (target_row[k] < 0) continue;
+      const auto row = static_cast<size_t>(target_row[k]);
+      export_times.push_back(targets[k]);
+      export_x.insert(export_x.end(), x.begin() + static_cast<long>(row * cols), x.begin() + static_cast<long>((row + 1) * cols));
+    }
+    io::WriteFeatureMatrix(f.export_features, export_times, {}, model.features, export_x);
+  }
   const size_t nq = predictor.quantiles().size();
   std::vector<double> predicted(rows.size() * nq);
   predictor.PredictBatch(x.data(), rows.size(), predicted.data(), 0);
@@ -294,6 +308,8 @@ void AddForecast(CLI::App& app) {
          "without --issue-time: each target reads the latest run issued this long before it)")
       ->capture_default_str();
   cmd->add_option("--out", flags->out_path, "Forecast CSV to write: forecast_mw and one p<percent> column per quantile")->required();
+  cmd->add_option("--export-features", flags->export_features,
+                  "Also write the feature rows of the forecast times (time and every feature) to this CSV");
   cmd->add_option("--issue-time", flags->issue_time, "Issue time (RFC 3339). Short-term: days start at the next local midnight");
   cmd->add_option("--days", flags->days, "Short-term: days ahead (96 points each)")->capture_default_str();
   cmd->add_flag("--ultra-short", flags->ultra_short, "16 points of 15 min after the issue time, blending the latest measurement");

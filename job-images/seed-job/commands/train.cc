@@ -11,6 +11,7 @@
 #include "commands/nwp_input.h"
 #include "commands/training_rows.h"
 #include "io/csv.h"
+#include "io/feature_export.h"
 #include "io/input_error.h"
 #include "io/results.h"
 #include "io/time.h"
@@ -31,6 +32,7 @@ struct TrainFlags {
   double capacity = 0;
   std::string features, quantiles = "0.1,0.5,0.9";
   std::string until;  // train only on rows before this time (RFC 3339); empty: every row
+  std::string export_features;  // where to write the usable rows' feature matrix (empty: nowhere)
   int validation_days = 28;
   int exclude_flags = 2 | 4 | 8 | 16 | 32;  // kernels::kQcUnusable
   kernels::FeatureSource source;
@@ -288,6 +290,17 @@ void Run(TrainFlags& f) {
       if (times[r] >= until) target[r] = std::nan("");
     }
   }
+  if (!f.export_features.empty()) {  // the rows that can be trained on, before the split
+    std::vector<int64_t> export_times;
+    std::vector<double> export_x, export_power;
+    for (size_t r = 0; r < target.size(); ++r) {
+      if (std::isnan(target[r])) continue;
+      export_times.push_back(times[r]);
+      export_power.push_back(target[r]);
+      export_x.insert(export_x.end(), x.begin() + static_cast<long>(r * cols), x.begin() + static_cast<long>((r + 1) * cols));
+    }
+    io::WriteFeatureMatrix(f.export_features, export_times, {{"power_mw", export_power}}, model.features, export_x);
+  }
   // The last validation_days of measured rows are held out (early stopping and honest scores).
   int64_t last_time = 0;  // of the last row that can be trained on
   for (size_t r = 0; r < target.size(); ++r) {
@@ -412,6 +425,8 @@ void AddTrain(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--refit,!--no-refit", flags->refit,
                 "gbdt: after the validation window chose the trees and calibration, refit on every row (default on)");
+  cmd->add_option("--export-features", flags->export_features,
+                  "Also write the rows that can be trained on (time, power_mw and every feature) to this CSV");
   cmd->add_option("--until", flags->until,
                   "Train only on rows before this time (RFC 3339), e.g. the start of a backtest's forecasts");
   cmd->add_option("--validation-days", flags->validation_days, "Last days held out for early stopping and scores")->capture_default_str();

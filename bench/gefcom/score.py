@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Scores the CLI benchmark: seed-job's forecasts and the peers' on test.csv's hours.
+
+usage: score.py <work folder of run.sh>
+
+RMSE of normalised power (all farms and horizons, predictions clipped to [0, 1] as in the
+competition) for seed's forecast_mw (its median), the mean of seed's 99 quantiles, and XGBoost;
+the pinball loss averaged over the 99 levels and all points for seed and the scikit-learn peer;
+each of seed's levels' hit rate (share of outcomes at or below it) and the largest share of points
+(where the median is above 5 % of capacity) sharing one value strictly inside (0, 1).
+"""
+import sys
+
+import numpy as np
+import pandas as pd
+
+LEVELS = np.round(np.arange(1, 100) / 100, 2)
+
+
+def pinball(q, y, tau):
+    d = y - q
+    return np.where(d >= 0, tau * d, (tau - 1) * d)
+
+
+def main(work):
+    rows = []
+    for farm in FARMS:
+        seed = pd.read_csv(f"{work}/forecast_wf{farm}.csv")
+        truth = pd.read_csv(f"{work}/truth_wf{farm}.csv")
+        peers = pd.read_csv(f"{work}/peers_wf{farm}.csv")
+        for frame in (seed, truth, peers):
+            frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        m = truth.merge(seed, on="time").merge(peers, on="time")
+        if len(m) != len(truth):
+            sys.exit(f"wf{farm}: {len(truth)} test hours but {len(m)} with both forecasts")
+        m["farm"] = farm
+        rows.append(m)
+    m = pd.concat(rows, ignore_index=True)
+    y = m["power_mw"].to_numpy()
+    q = np.clip(m[[f"p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
+    h = np.clip(m[[f"hgb_p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
+    rmse = lambda p: float(np.sqrt(np.mean((np.clip(p, 0, 1) - y) ** 2)))
+    pin = lambda qs: float(np.mean([pinball(qs[:, i], y, t) for i, t in enumerate(LEVELS)]))
+    print(f"points: {len(y)} (156 windows x 48 h x {len(FARMS)} farms = {156 * 48 * len(FARMS)})")
+    print("| model | RMSE | pinball (99 levels) |")
+    print("|---|---|---|")
+    print(f"| seed-job, forecast_mw (median) | {rmse(m['forecast_mw'].to_numpy()):.5f} | {pin(q):.5f} |")
+    print(f"| seed-job, mean of the 99 quantiles | {rmse(q.mean(axis=1)):.5f} | |")
+    print(f"| XGBoost hist, L2 | {rmse(m['xgb'].to_numpy()):.5f} | |")
+    print(f"| scikit-learn HGB quantile (seed's anchors, interpolated) | {rmse(h[:, 49]):.5f} | {pin(h):.5f} |")
+    print(f"pinball ratio seed / scikit-learn: {pin(q) / pin(h):.4f}")
+    print("per farm RMSE (seed median / seed mean / xgb):")
+    for farm, g in m.groupby("farm"):
+        yy = g["power_mw"].to_numpy()
+        qq = np.clip(g[[f"p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
+        r = lambda p: np.sqrt(np.mean((np.clip(p, 0, 1) - yy) ** 2))
+        print(f"  wf{farm}: {r(g['forecast_mw'].to_numpy()):.4f} / {r(qq.mean(axis=1)):.4f} / {r(g['xgb'].to_numpy()):.4f}")
+    active = q[:, 49] > 0.05
+    worst = 0
+    print("calibration (level: hit rate, constant share):")
+    line = []
+    for i, tau in enumerate(LEVELS):
+        hit = float(np.mean(y <= q[:, i] + 1e-12))
+        inside = q[active, i][(q[active, i] > 0) & (q[active, i] < 1)]
+        share = (pd.Series(inside).value_counts().max() / active.sum()) if len(inside) else 0.0
+        if 0.05 <= tau <= 0.95:
+            worst = max(worst, abs(hit - tau))
+        line.append(f"{tau:g}:{hit:.3f}/{share:.3f}")
+    for k in range(0, 99, 11):
+        print("  " + " ".join(line[k:k + 11]))
+    print(f"largest |hit rate - level| for levels 0.05..0.95: {100 * worst:.1f} points")
+
+
+FARMS = [int(f) for f in sys.argv[sys.argv.index("--farms") + 1].split()] if "--farms" in sys.argv else range(1, 8)
+
+if __name__ == "__main__":
+    main(sys.argv[1])
