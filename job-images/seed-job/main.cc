@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   seed::commands::AddGaps(app);
   seed::commands::AddReport(app);
   seed::commands::AddServe(app);
+  seed::commands::AddTower(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 #include "api/jobtemplate.h"
 
+#include <cctype>
 #include <set>
 
 #include "api/field_reader.h"
@@ -18,9 +19,19 @@ bool IsReservedEnvName(const std::string& name) { return name.rfind("SEED_", 0) 
 
 namespace {
 
+// A plain file name: letters, digits, '.', '_' and '-', not starting with '.' (no directories).
+bool IsPlainFileName(const std::string& value) {
+  if (value.empty() || value.size() > 255 || value[0] == '.') return false;
+  for (char c : value) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
 std::vector<OutputSpec> ParseOutputs(const json& list, const std::string& path, ValidationErrors* errors) {
   std::vector<OutputSpec> outputs;
   std::set<std::string> names;
+  std::set<std::string> files;
   for (size_t i = 0; i < list.size(); ++i) {
     FieldReader reader(list[i], IndexPath(path, i), errors);
     OutputSpec output;
@@ -38,6 +49,22 @@ std::vector<OutputSpec> ParseOutputs(const json& list, const std::string& path, 
     else if (kind != "value")
       reader.Error("kind", "\"" + kind + "\" is not an output kind: use artifact or value");
     output.description = reader.String("description").value_or("");
+    output.file = reader.String("file").value_or("");
+    if (reader.Has("file")) {
+      if (output.kind != OutputKind::kArtifact) {
+        reader.Error("file", "only artifact outputs have a file; drop it or set kind: artifact");
+      } else if (!IsPlainFileName(output.file)) {
+        reader.Error("file",
+                     "\"" + output.file +
+                         "\" is not a plain file name: use letters, digits, '.', '_' and '-' (no '/', not "
+                         "starting with '.'), e.g. report.html");
+      }
+    }
+    if (output.kind == OutputKind::kArtifact && !output.FileName().empty() &&
+        !files.insert(output.FileName()).second) {
+      reader.Error(output.file.empty() ? "name" : "file",
+                   "two artifact outputs would write the same file \"" + output.FileName() + "\"");
+    }
     reader.Finish();
     outputs.push_back(std::move(output));
   }
@@ -163,9 +190,7 @@ JobTemplateSpec ParseJobTemplateSpec(const json& value, const std::string& path,
   if (const json* mounts = reader.Array("volumeMounts")) spec.volume_mounts = *mounts;
   if (const json* selector = reader.Object("nodeSelector")) spec.node_selector = *selector;
   if (const json* tolerations = reader.Array("tolerations")) spec.tolerations = *tolerations;
-  if (const json* affinity = reader.Object("affinity")) spec.affinity = *affinity;
-  if (const json* security = reader.Object("securityContext")) spec.security_context = *security;
-  spec.service_account_name = reader.String("serviceAccountName").value_or("");
+  spec.pod = ReadPodSettings(reader, errors);
   spec.retries = reader.Integer("retries");
   if (spec.retries && (*spec.retries < 0 || *spec.retries > 100))
     reader.Error("retries", "must be between 0 and 100");

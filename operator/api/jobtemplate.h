@@ -8,6 +8,7 @@
 
 #include "api/object_meta.h"
 #include "api/param_spec.h"
+#include "api/pod_settings.h"
 #include "api/validation.h"
 
 namespace seed::api {
@@ -18,6 +19,10 @@ struct OutputSpec {
   std::string name;
   OutputKind kind = OutputKind::kValue;
   std::string description;
+  std::string file;  // artifact only: its file name in the task's directory; empty: the output name
+
+  // The artifact's file name: `file`, else the output name (report.html, or plain report).
+  const std::string& FileName() const { return file.empty() ? name : file; }
 };
 
 struct TaskResources {
@@ -40,9 +45,7 @@ struct JobTemplateSpec {
   nlohmann::json volume_mounts = nlohmann::json::array();
   nlohmann::json node_selector = nlohmann::json::object();
   nlohmann::json tolerations = nlohmann::json::array();
-  nlohmann::json affinity;          // null when unset
-  nlohmann::json security_context;  // container securityContext overrides
-  std::string service_account_name;
+  PodSettings pod;  // imagePullSecrets, priorityClassName, serviceAccountName, affinity, security contexts
   std::optional<int64_t> retries;
   std::optional<int64_t> timeout_seconds;
   std::optional<std::vector<int64_t>> retry_on;  // exit codes worth retrying

@@ -192,6 +192,7 @@ PodDefaults ParsePodDefaults(const json& value, const std::string& path, Validat
   if (const json* v = reader.Array("tolerations")) defaults.tolerations = *v;
   if (const json* v = reader.Array("volumes")) defaults.volumes = *v;
   if (const json* v = reader.Array("volumeMounts")) defaults.volume_mounts = *v;
+  defaults.pod = ReadPodSettings(reader, errors);
   if (const json* v = reader.Array("env")) {
     defaults.env = *v;
     for (size_t i = 0; i < v->size(); ++i) {

@@ -8,6 +8,7 @@
 
 #include "api/object_meta.h"
 #include "api/param_spec.h"
+#include "api/pod_settings.h"
 #include "api/validation.h"
 
 namespace seed::api {
@@ -53,6 +54,7 @@ struct PodDefaults {
   nlohmann::json volumes = nlohmann::json::array();
   nlohmann::json volume_mounts = nlohmann::json::array();
   nlohmann::json env = nlohmann::json::array();
+  PodSettings pod;  // imagePullSecrets, priorityClassName, serviceAccountName, affinity, security contexts
 };
 
 struct PipelineSpec {

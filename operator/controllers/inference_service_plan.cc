@@ -197,20 +197,30 @@ api::InferenceServiceStatus ComputeStatus(const StatusInput& input) {
   } else {
     status.url = input.url;
     if (input.deployment.is_object()) {
+      // Desired replicas, not status.replicas: during a rollout that counts the surge pods too, so a
+      // 3-replica service would read 4. The autoscaler, when there is one, writes spec.replicas.
+      const json deployment_spec = input.deployment.value("spec", json::object());
       const json deployment_status = input.deployment.value("status", json::object());
-      status.replicas = deployment_status.value("replicas", int64_t{0});
+      status.replicas =
+          deployment_spec.contains("replicas") && deployment_spec["replicas"].is_number_integer()
+              ? deployment_spec["replicas"].get<int64_t>()
+              : deployment_status.value("replicas", int64_t{0});
       status.ready_replicas = deployment_status.value("readyReplicas", int64_t{0});
     }
     wanted.push_back(render::ReadyCondition(isvc, input.deployment));
     if (auto routed = render::RoutedCondition(isvc, input.gateway_api_available)) {
       if (input.gateway_api_available && !input.gateway_parents_configured) {
-        routed = render::MakeCondition(render::kRoutedCondition, false, "NoParentGateway",
-                                       "HTTPRoute " + render::InferenceServiceChildName(isvc.spec) +
-                                           " exists but names no Gateway, so no Gateway serves spec.host " +
-                                           isvc.spec.host +
-                                           "; start seed-operator with --gateway-parent-ref NAMESPACE/NAME",
-                                       generation);
+        routed = render::MakeCondition(
+            render::kRoutedCondition, false, "NoParentGateway",
+            "HTTPRoute " + render::InferenceServiceChildName(isvc.spec) +
+                " exists but names no Gateway, so no Gateway serves spec.host " + isvc.spec.host +
+                "; set the chart value gateway.parentRefs (e.g. --set "
+                "gateway.parentRefs[0].name=GATEWAY,gateway.parentRefs[0].namespace="
+                "NAMESPACE), which starts seed-operator with --gateway-parent-ref",
+            generation);
       }
+      // The host is where clients reach the model only once a Gateway routes it.
+      if (routed->status != "True") status.url = render::InferenceServiceLocalUrl(isvc);
       wanted.push_back(*routed);
     }
   }

@@ -9,6 +9,7 @@
 #include "controllers/requeue.h"
 #include "controllers/resources.h"
 #include "controllers/run_events.h"
+#include "controllers/workspace_claim.h"
 #include "engine/pipeline_check.h"
 #include "kube/store.h"
 #include "render/names.h"
@@ -44,14 +45,16 @@ bool BeingDeleted(const json& object) { return object["metadata"].contains("dele
 PipelineRunReconciler::PipelineRunReconciler(std::shared_ptr<kube::Client> client, kube::Informer& runs,
                                              kube::Informer& pods, kube::Informer& pipelines,
                                              kube::Informer& templates, kube::EventRecorder* events,
-                                             SeedControllerOptions options)
+                                             SeedControllerOptions options,
+                                             std::shared_ptr<RunMetrics> run_metrics)
     : client_(std::move(client)),
       runs_(runs),
       pods_(pods),
       pipelines_(pipelines),
       templates_(templates),
       events_(events),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      run_metrics_(std::move(run_metrics)) {}
 
 kube::Result<json> PipelineRunReconciler::GetCachedOrLive(kube::Informer& informer,
                                                           const kube::GroupVersionResource& gvr,
@@ -257,6 +260,13 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     if (auto deleted = DeletePods(run, plan, context); !deleted.ok()) return deleted.error();
 
     const bool finished = api::IsTerminal(plan.status.phase);
+    // A workspace claim that stays unbound keeps every pod Pending: say so (condition and Event).
+    if (auto claim = WorkspaceClaimName(run.metadata.name, snapshot.pipeline.workspace); claim && !finished) {
+      UpdateWorkspaceCondition(*claim, ObserveWorkspaceClaim(pod_objects), NowSeconds(clock), run.metadata.generation,
+                               &plan.status);
+    }
+    // Against the stored status: the first status may have been planned (and kept) a look earlier.
+    const bool claim_turned_pending = ClaimPending(plan.status) && !ClaimPending(before);
     if (!recorded && !finished) {
       // The first look: pods first, the status a moment later (see the header).
       Observed(run.metadata.uid, visible, false);
@@ -298,6 +308,13 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
         unrecorded_.erase(run.metadata.uid);
       }
       Publish(object, before, plan.status, snapshot);
+      if (claim_turned_pending && events_ && options_.record_events) {
+        for (const auto& condition : plan.status.conditions) {
+          if (condition.type == kWorkspaceCondition)
+            events_->Publish(object, "Warning", "WorkspaceClaimPending", "Reconcile", condition.message);
+        }
+      }
+      if (run_metrics_) run_metrics_->Record(context.ns(), run.spec.pipeline_ref, before, plan.status);
     }
 
     Observed(run.metadata.uid, visible, finished);

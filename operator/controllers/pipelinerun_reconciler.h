@@ -7,7 +7,8 @@
 //  3. Delete the pods the plan stops (timeouts, cancel; pods get their grace period), write the
 //     status through the status subresource when it changed (409 Conflict: re-read and re-plan),
 //     then create the planned pods (deterministic names: 409 AlreadyExists means "done before").
-//  4. Record Events for what changed and requeue at the plan's next deadline.
+//  4. Record Events and run metrics (RunMetrics) for what changed and requeue at the plan's next
+//     deadline.
 // The first status write is the exception to "status, then pods": the first pods are created at
 // once and the first status waits up to a second (kFirstStatusDelay), so a run whose pods finish
 // within it costs one status write, its final one; a run still going then shows Running. Until it
@@ -26,6 +27,7 @@
 #include <unordered_map>
 
 #include "controllers/options.h"
+#include "controllers/run_metrics.h"
 #include "engine/planner.h"
 #include "kube/client.h"
 #include "kube/controller.h"
@@ -38,7 +40,7 @@ class PipelineRunReconciler : public kube::Reconciler {
  public:
   PipelineRunReconciler(std::shared_ptr<kube::Client> client, kube::Informer& runs, kube::Informer& pods,
                         kube::Informer& pipelines, kube::Informer& templates, kube::EventRecorder* events,
-                        SeedControllerOptions options);
+                        SeedControllerOptions options, std::shared_ptr<RunMetrics> run_metrics = nullptr);
 
   kube::Result<kube::ReconcileResult> Reconcile(const kube::ReconcileContext& context) override;
 
@@ -76,6 +78,7 @@ class PipelineRunReconciler : public kube::Reconciler {
   kube::Informer& templates_;
   kube::EventRecorder* events_;
   SeedControllerOptions options_;
+  std::shared_ptr<RunMetrics> run_metrics_;  // null: none recorded
   std::mutex mu_;
   std::unordered_map<std::string, std::set<std::string>> expected_pods_;   // run uid -> pod names
   std::set<std::string> claims_made_;                                      // run uids

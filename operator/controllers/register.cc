@@ -7,6 +7,7 @@
 #include "controllers/pipeline_reconciler.h"
 #include "controllers/pipelinerun_reconciler.h"
 #include "controllers/resources.h"
+#include "controllers/run_metrics.h"
 #include "kube/transforms.h"
 
 namespace seed::controllers {
@@ -44,8 +45,10 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
   pipeline_controller.For(pipelines);
   pipeline_controller.Owns(runs, "seed.dev", "Pipeline");
 
+  auto run_metrics = std::make_shared<RunMetrics>(manager.metrics());
   auto& run_controller = manager.NewController(
-      "pipelinerun", std::make_shared<PipelineRunReconciler>(client, runs, pods, pipelines, templates, events, options));
+      "pipelinerun", std::make_shared<PipelineRunReconciler>(client, runs, pods, pipelines, templates, events,
+                                                             options, run_metrics));
   run_controller.For(runs);
   run_controller.Owns(pods, "seed.dev", "PipelineRun");
   // A scheduled time's runs are created before anything else: the runs' reconciles (pods, status)
@@ -53,6 +56,20 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
   run_controller.YieldTo(pipeline_controller.queue());
   kube::WorkQueue* urgent = &pipeline_controller.queue();
   events->SetWaitTurn([urgent] { urgent->WaitWhileReady(std::chrono::seconds(5)); });
+
+  // The per-Pipeline gauges are read from the caches at each scrape, once they have synced (a
+  // starting replica never reports a partial picture; a standby reports the same state).
+  kube::Clock* clock = options.clock;
+  manager.metrics().AddCollector([&pipelines, &runs, clock] {
+    if (!pipelines.HasSynced() || !runs.HasSynced()) return std::vector<kube::Metrics::CollectedGauge>{};
+    std::vector<kube::ObjectPtr> pipeline_objects = pipelines.store().List();
+    std::vector<kube::ObjectPtr> run_objects = runs.store().List();
+    std::vector<const nlohmann::json*> pipeline_ptrs, run_ptrs;
+    for (const auto& p : pipeline_objects) pipeline_ptrs.push_back(p.get());
+    for (const auto& r : run_objects) run_ptrs.push_back(r.get());
+    return PipelineStateGauges(pipeline_ptrs, run_ptrs,
+                               std::chrono::time_point_cast<std::chrono::seconds>(clock->WallNow()));
+  });
 
   RegisterInferenceServiceController(manager, options, isvc_options);
 }

@@ -272,7 +272,11 @@ class Planner {
     std::string detail =
         attempt->exit_code ? "exit code " + std::to_string(*attempt->exit_code) : "no exit code";
     if (!attempt->reason.empty()) detail += " (" + attempt->reason + ")";
-    if (!attempt->message.empty()) detail += ": " + attempt->message;
+    if (!attempt->message.empty()) {
+      detail += ": " + attempt->message;
+    } else if (std::string line = FailureLine(attempt->results); !line.empty()) {
+      detail += ": " + line;
+    }
     bool timed_out = attempt->reason == "DeadlineExceeded" || (deadline() && *deadline() <= in_.now);
     if (timed_out) {
       Finish(ts, TaskPhase::kFailed, "Timeout",
@@ -368,7 +372,7 @@ class Planner {
         for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
           if (output.kind == api::OutputKind::kArtifact) {
             scope.task_outputs[task.name][output.name] =
-                ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.name);
+                ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
           }
         }
         continue;
@@ -381,7 +385,8 @@ class Planner {
       auto& outputs = scope.task_outputs[task.name];
       for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
         if (output.kind == api::OutputKind::kArtifact) {
-          outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.name);
+          outputs[output.name] =
+              ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
         }
       }
       for (const auto& [key, value] : ts.outputs) outputs[key] = value;
@@ -479,7 +484,8 @@ class Planner {
     argv_scope.params = params;
     for (const auto& output : tmpl.outputs) {
       if (output.kind == api::OutputKind::kArtifact) {
-        argv_scope.outputs[output.name] = ArtifactPath(scope_.workspace, scope_.run_name, name, output.name);
+        argv_scope.outputs[output.name] =
+            ArtifactPath(scope_.workspace, scope_.run_name, name, output.FileName());
       }
     }
     TaskLaunch launch;
@@ -557,10 +563,15 @@ class Planner {
       for (const auto& name : order_) {
         if (status.tasks[name].phase == TaskPhase::kFailed) names.push_back(name);
       }
+      // Each failed task with its own message (its exit code and error line), so the run's status
+      // says why without a look at the task.
       std::string list;
-      for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+      for (const auto& name : names) {
+        list += (list.empty() ? "" : ", ") + name;
+        if (!status.tasks[name].message.empty()) list += " (" + status.tasks[name].message + ")";
+      }
       status.phase = api::RunPhase::kFailed;
-      status.message = "failed tasks: " + list;
+      status.message = Truncate("failed tasks: " + list, 2000);
       api::SetCondition(&status.conditions, {"Succeeded", "False", "TasksFailed", status.message, in_.now,
                                              in_.run.metadata.generation});
     } else {
@@ -587,9 +598,23 @@ class Planner {
 
 Plan PlanRun(const PlanInput& input) { return Planner(input).Run(); }
 
+std::string FailureLine(const std::string& termination_message) {
+  json results = json::parse(termination_message, nullptr, false);
+  if (results.is_object()) {  // a results file written before failing: its "error", if any
+    auto error = results.find("error");
+    return error != results.end() && error->is_string() ? Truncate(error->get<std::string>(), 300) : "";
+  }
+  // The log's tail (FallbackToLogsOnError): its last non-blank line.
+  size_t end = termination_message.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return "";
+  size_t start = termination_message.find_last_of('\n', end);
+  start = start == std::string::npos ? 0 : start + 1;
+  return Truncate(termination_message.substr(start, end - start + 1), 300);
+}
+
 std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
-                         const std::string& output) {
-  return root + "/" + run + "/" + task + "/" + output;
+                         const std::string& file) {
+  return root + "/" + run + "/" + task + "/" + file;
 }
 
 Seconds RunScheduledTime(const api::PipelineRun& run, Seconds fallback) {

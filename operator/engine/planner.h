@@ -78,9 +78,14 @@ struct Plan {
 
 Plan PlanRun(const PlanInput& input);
 
-// The artifact path of a task output: <root>/<run>/<task>/<output>.
+// The artifact path of a task output: <root>/<run>/<task>/<file>, where file is the output's
+// FileName() (its `file`, else its name).
 std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
-                         const std::string& output);
+                         const std::string& file);
+// The line a failed attempt's termination message gives for its status: the "error" of a results
+// object, else the last non-blank line of the log tail Kubernetes kept (FallbackToLogsOnError);
+// "" when there is none. At most 300 characters.
+std::string FailureLine(const std::string& termination_message);
 // The scheduled time of a run: spec.scheduledTime, else creation time, else the given fallback.
 Seconds RunScheduledTime(const api::PipelineRun& run, Seconds fallback);
 // Tasks in dependency order (ties in declaration order).

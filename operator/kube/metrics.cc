@@ -141,7 +141,31 @@ Metrics::Histogram& Metrics::GetHistogram(const std::string& name, const std::st
   return *slot;
 }
 
+void Metrics::AddCollector(Collector collector) {
+  std::lock_guard lock(mu_);
+  collectors_.push_back(std::move(collector));
+}
+
 std::string Metrics::Render() const {
+  std::string out = RenderFamilies();
+  std::vector<Collector> collectors;
+  {
+    std::lock_guard lock(mu_);
+    collectors = collectors_;
+  }
+  for (const auto& collect : collectors) {
+    for (const auto& gauge : collect()) {
+      out += "# HELP " + gauge.name + " " + gauge.help + "\n";
+      out += "# TYPE " + gauge.name + " gauge\n";
+      for (const auto& [labels, value] : gauge.samples) {
+        out += gauge.name + FormatLabels(labels) + " " + FormatValue(value) + "\n";
+      }
+    }
+  }
+  return out;
+}
+
+std::string Metrics::RenderFamilies() const {
   std::lock_guard lock(mu_);
   std::string out;
   for (const auto& [name, family] : families_) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,18 @@ class Metrics {
   Histogram& GetHistogram(const std::string& name, const std::string& help, const Labels& labels = {},
                           std::vector<double> buckets = DefaultBuckets());
 
+  // A gauge family computed when /metrics is scraped (e.g. from informer caches, as
+  // kube-state-metrics does), so it is always the current state and needs no bookkeeping when an
+  // object goes away. Its name must not be one of the registry's families.
+  struct CollectedGauge {
+    std::string name;
+    std::string help;
+    std::vector<std::pair<Labels, double>> samples;
+  };
+  using Collector = std::function<std::vector<CollectedGauge>()>;
+  // Collectors run at every Render, outside the registry's lock, in the order added.
+  void AddCollector(Collector collector);
+
   std::string Render() const;
 
   static std::vector<double> DefaultBuckets();  // controller-runtime's reconcile_time buckets
@@ -73,9 +86,11 @@ class Metrics {
     std::map<Labels, std::unique_ptr<Histogram>> histograms;
   };
   Family& GetFamily(const std::string& name, const std::string& help, Type type);
+  std::string RenderFamilies() const;
 
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;
+  std::vector<Collector> collectors_;
 };
 
 }  // namespace kube

@@ -67,7 +67,10 @@ void TrimPod(Json& pod) {
        "metadata.generation", "metadata.creationTimestamp", "metadata.deletionTimestamp",
        "metadata.deletionGracePeriodSeconds", "status.phase", "status.reason", "status.message",
        "status.startTime", "status.containerStatuses.name", "status.containerStatuses.state",
-       "status.containerStatuses.lastState", "status.containerStatuses.restartCount"});
+       "status.containerStatuses.lastState", "status.containerStatuses.restartCount",
+       // PodScheduled says why a pod is unschedulable (e.g. an unbound workspace claim).
+       "status.conditions.type", "status.conditions.status", "status.conditions.reason",
+       "status.conditions.message"});
   keep(pod);
   TrimObject(pod);
 }

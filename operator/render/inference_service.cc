@@ -261,6 +261,10 @@ InferenceServiceChildren RenderInferenceService(const api::InferenceService& isv
 
 std::string InferenceServiceUrl(const api::InferenceService& isvc, const InferenceServiceOptions& options) {
   if (!isvc.spec.host.empty() && options.gateway_api_available) return "http://" + isvc.spec.host;
+  return InferenceServiceLocalUrl(isvc);
+}
+
+std::string InferenceServiceLocalUrl(const api::InferenceService& isvc) {
   std::string url = "http://" + InferenceServiceChildName(isvc.spec);
   if (!isvc.metadata.namespace_.empty()) url += "." + isvc.metadata.namespace_ + ".svc.cluster.local";
   return url;

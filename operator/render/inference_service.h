@@ -46,5 +46,7 @@ InferenceServiceChildren RenderInferenceService(const api::InferenceService& isv
 
 // Where clients reach the service: http://<host> when routed, else the cluster-local Service URL.
 std::string InferenceServiceUrl(const api::InferenceService& isvc, const InferenceServiceOptions& options);
+// The cluster-local Service URL: http://<child name>.<namespace>.svc.cluster.local.
+std::string InferenceServiceLocalUrl(const api::InferenceService& isvc);
 
 }  // namespace seed::render

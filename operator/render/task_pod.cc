@@ -65,8 +65,16 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
   const api::JobTemplateSpec& spec = *input.spec;
   const api::PipelineSpec& pipeline = *input.pipeline;
 
+  // The template's settings over the Pipeline's podDefaults, both over the restricted defaults.
+  const api::PodSettings pod = api::MergePodSettings(pipeline.pod_defaults.pod, spec.pod);
   json security = DefaultContainerSecurityContext();
-  if (spec.security_context.is_object()) security.update(spec.security_context);
+  if (pod.security_context.is_object()) security.update(pod.security_context);
+  json pod_security = {{"runAsNonRoot", true},
+                       {"runAsUser", 65532},
+                       {"runAsGroup", 65532},
+                       {"fsGroup", 65532},
+                       {"seccompProfile", {{"type", "RuntimeDefault"}}}};
+  if (pod.pod_security_context.is_object()) pod_security.update(pod.pod_security_context);
 
   json mounts = json::array({
       {{"name", "seed-tmp"}, {"mountPath", "/tmp"}},
@@ -91,7 +99,9 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
       {"env", Env(input)},
       {"volumeMounts", mounts},
       {"terminationMessagePath", kResultsPath},
-      {"terminationMessagePolicy", "File"},
+      // A task that fails before writing its results file leaves the tail of its log as the
+      // termination message, so the run's status can quote its own error line.
+      {"terminationMessagePolicy", "FallbackToLogsOnError"},
       {"securityContext", security},
   };
   if (!spec.args.empty()) container["args"] = spec.args;
@@ -101,17 +111,14 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
 
   json pod_spec = {
       {"restartPolicy", "Never"},
-      {"securityContext",
-       {{"runAsNonRoot", true},
-        {"runAsUser", 65532},
-        {"runAsGroup", 65532},
-        {"fsGroup", 65532},
-        {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+      {"securityContext", pod_security},
       {"containers", json::array({container})},
       {"volumes", volumes},
   };
   if (input.active_deadline_seconds) pod_spec["activeDeadlineSeconds"] = *input.active_deadline_seconds;
-  if (!spec.service_account_name.empty()) pod_spec["serviceAccountName"] = spec.service_account_name;
+  if (!pod.service_account_name.empty()) pod_spec["serviceAccountName"] = pod.service_account_name;
+  if (!pod.priority_class_name.empty()) pod_spec["priorityClassName"] = pod.priority_class_name;
+  if (!pod.image_pull_secrets.empty()) pod_spec["imagePullSecrets"] = pod.image_pull_secrets;
   json selector = pipeline.pod_defaults.node_selector;
   if (spec.node_selector.is_object()) selector.update(spec.node_selector);
   if (!selector.empty()) pod_spec["nodeSelector"] = selector;
@@ -121,7 +128,7 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
       tolerations.push_back(toleration);
   }
   if (!tolerations.empty()) pod_spec["tolerations"] = tolerations;
-  if (spec.affinity.is_object()) pod_spec["affinity"] = spec.affinity;
+  if (pod.affinity.is_object()) pod_spec["affinity"] = pod.affinity;
 
   json labels = RunChildLabels(input.run.name, input.pipeline_name);
   labels[kTaskLabel] = input.task;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -349,6 +350,70 @@ TEST(ChartTest, MetricsCanBeTurnedOff) {
   json deployment = rendered.One("Deployment");
   EXPECT_TRUE(Has(Args(deployment), "--metrics-addr=0"));
   EXPECT_EQ(deployment["spec"]["template"]["spec"]["containers"][0]["ports"].size(), 1u);
+}
+
+// The CRDs' CEL rules need Kubernetes 1.25 (1.23-1.24 reject or silently drop them), so the chart
+// says so: Helm refuses an older server with a message naming the requirement.
+TEST(ChartTest, KubeVersionRequiresTheCelRulesServer) {
+  ASSERT_TRUE(HelmInstalled());
+  for (const char* version : {"1.23.17", "1.24.9"}) {
+    CommandResult result = RunCommand({kHelm, "template", "seed", kChart, "--kube-version", version});
+    EXPECT_NE(result.exit_code, 0) << version;
+    EXPECT_NE(result.err.find("chart requires kubeVersion: >=1.25.0-0"), std::string::npos) << result.err;
+  }
+  for (const char* version : {"1.25.0", "v1.25.3-gke.100", "1.32.4"}) {
+    CommandResult result = RunCommand({kHelm, "template", "seed", kChart, "--kube-version", version});
+    EXPECT_EQ(result.exit_code, 0) << version << ": " << result.err;
+  }
+}
+
+// The optional PrometheusRule: off by default; on, promtool accepts its rules and its unit tests
+// (tests/chart/testdata/pipeline-alerts.test.yaml: a missed run, failures in a row, and Pipelines
+// that must not alert) pass on the rules as rendered.
+const std::string kPromtool = "/usr/bin/promtool";
+
+TEST(ChartTest, PrometheusRuleIsOffByDefaultAndPassesPromtoolWhenOn) {
+  ASSERT_TRUE(HelmInstalled());
+  ASSERT_TRUE(fs::exists(kPromtool)) << "promtool not found: install the Debian package prometheus "
+                                        "(scripts/test does)";
+  EXPECT_TRUE(Template().OfKind("PrometheusRule").empty());
+  EXPECT_TRUE(Template({"--set", "metrics.prometheusRule.enabled=true", "--set", "metrics.enabled=false"})
+                  .OfKind("PrometheusRule")
+                  .empty());
+  Rendered rendered = Template({"--set", "metrics.prometheusRule.enabled=true"});
+  ASSERT_TRUE(rendered.ok);
+  json rule = rendered.One("PrometheusRule");
+  EXPECT_EQ(rule["apiVersion"], "monitoring.coreos.com/v1");
+  EXPECT_EQ(rule["metadata"]["namespace"], kNamespace);
+
+  char dir_template[] = "/tmp/seed-chart-rules-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const fs::path dir = dir_template;
+  std::ofstream(dir / "rules.yaml") << rule["spec"].dump(1);  // JSON is YAML
+  fs::copy_file(fs::path(SEED_CHART_TESTDATA) / "pipeline-alerts.test.yaml",
+                dir / "pipeline-alerts.test.yaml");
+  CommandResult checked = RunCommand({kPromtool, "check", "rules", (dir / "rules.yaml").string()});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_NE(checked.out.find("SUCCESS: 2 rules found"), std::string::npos) << checked.out;
+  CommandResult tested =
+      RunCommand({kPromtool, "test", "rules", (dir / "pipeline-alerts.test.yaml").string()});
+  EXPECT_EQ(tested.exit_code, 0) << tested.out << tested.err;
+  fs::remove_all(dir);
+
+  // Every value set: the rule goes where asked with the labels, grace and threshold given.
+  Rendered all = Template({"--values", kAllValues});
+  ASSERT_TRUE(all.ok);
+  json custom = all.One("PrometheusRule");
+  EXPECT_EQ(custom["metadata"]["namespace"], "monitoring");
+  EXPECT_EQ(custom["metadata"]["labels"]["release"], "kube-prometheus-stack");
+  const json& rules = custom["spec"]["groups"][0]["rules"];
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_NE(rules[0]["expr"].get<std::string>().find("+ 1800"), std::string::npos) << rules[0]["expr"];
+  EXPECT_NE(rules[1]["expr"].get<std::string>().find(">= 2"), std::string::npos) << rules[1]["expr"];
+  EXPECT_EQ(rules[1]["for"], "10m");
+  EXPECT_EQ(rules[1]["labels"]["severity"], "warning");
+  // The per-Pipeline metrics keep their own namespace label when scraped.
+  EXPECT_EQ(all.One("ServiceMonitor")["spec"]["endpoints"][0]["honorLabels"], true);
 }
 
 TEST(ChartTest, MissingServiceAccountNameIsAClearError) {

@@ -17,5 +17,6 @@ void AddAggregate(CLI::App& app);
 void AddGaps(CLI::App& app);
 void AddReport(CLI::App& app);
 void AddServe(CLI::App& app);
+void AddTower(CLI::App& app);
 
 }  // namespace seed::commands

@@ -183,6 +183,8 @@ std::pair<std::vector<std::string>, kernels::FeatureSource> ChooseFeatures(const
     features = kernels::ExpandFeatureList(request.list, columns);
   } else if (request.model_kind == "powercurve") {
     features = {"ws"};
+  } else if (request.model_kind == "pvwatts") {
+    features = {"pvwatts"};
   } else {
     features = request.plant_kind == "solar" ? kernels::DefaultSolarFeatures(nwp.runs.front().frame, source)
                                              : kernels::DefaultWindFeatures(nwp.runs.front().frame, source);

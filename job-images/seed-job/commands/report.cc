@@ -7,13 +7,14 @@
 #include "io/atomic_file.h"
 #include "io/csv.h"
 #include "io/input_error.h"
+#include "io/json_file.h"
 #include "io/results.h"
 
 namespace seed::commands {
 namespace {
 
 struct ReportFlags {
-  std::string forecast_path, actual_path, daily_path, out_path;
+  std::string forecast_path, actual_path, daily_path, tower_path, out_path;
   std::string title = "Power forecast report";
   double capacity = 0;
   int chart_days = 7;
@@ -27,13 +28,17 @@ void Run(const ReportFlags& f) {
   const io::Frame actual = io::ReadCsv(f.actual_path, {.required = {"power_mw"}});
   std::optional<io::Frame> daily;
   if (!f.daily_path.empty()) daily = io::ReadCsv(f.daily_path, {.required = {"accuracy"}, .allow_no_rows = true});
+  std::optional<nlohmann::json> tower;
+  if (!f.tower_path.empty()) tower = io::ReadJsonFile(f.tower_path);
   const std::string html = RenderReportHtml({.title = f.title,
                                              .capacity_mw = f.capacity,
                                              .forecast = &forecast,
                                              .actual = &actual,
                                              .daily = daily ? &*daily : nullptr,
                                              .chart_days = f.chart_days,
-                                             .exclude_flags = f.exclude_flags});
+                                             .exclude_flags = f.exclude_flags,
+                                             .tower = tower ? &*tower : nullptr,
+                                             .tower_source = f.tower_path});
   io::WriteFileAtomic(f.out_path, html);
   io::Results results;
   results.Set("report", f.out_path);
@@ -49,6 +54,8 @@ void AddReport(CLI::App& app) {
   cmd->add_option("--forecast", flags->forecast_path, "Forecast CSV (forecast_mw, p<percent> columns)")->required();
   cmd->add_option("--actual", flags->actual_path, "Measured CSV with power_mw")->required();
   cmd->add_option("--daily", flags->daily_path, "Daily metrics CSV from `seed-job evaluate --out`");
+  cmd->add_option("--tower", flags->tower_path,
+                  "Tower statistics JSON from `seed-job tower` (adds its charts)");
   cmd->add_option("--capacity", flags->capacity, "Plant capacity in MW")->required();
   cmd->add_option("--title", flags->title, "Report title")->capture_default_str();
   cmd->add_option("--chart-days", flags->chart_days, "Days shown in the detailed chart")->capture_default_str();

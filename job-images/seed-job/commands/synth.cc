@@ -15,6 +15,7 @@
 #include "io/results.h"
 #include "io/time.h"
 #include "kernels/synth_solar.h"
+#include "kernels/synth_tower.h"
 #include "kernels/synth_wind.h"
 
 namespace seed::commands {
@@ -53,6 +54,25 @@ std::vector<std::string> SplitSources(const std::string& text) {
   return out;
 }
 
+// --kind tower: an anemometer tower (tower.csv) with its planted statistics (site.json).
+void WriteTower(const SynthFlags& f, const io::ParsedTime& start) {
+  kernels::TowerSynthOptions options;
+  options.start = start.unix_seconds;
+  options.days = f.days;
+  options.utc_offset_minutes = start.offset_minutes;
+  options.seed = f.seed;
+  const kernels::SynthTower tower = kernels::SynthesizeTower(options);
+  const std::string dir = f.out_dir.empty() ? "." : f.out_dir;
+  io::WriteCsv(dir + "/tower.csv", tower.tower);
+  io::WriteFileAtomic(dir + "/site.json", tower.site.dump(2) + "\n");
+  io::Results results;
+  results.Set("tower", dir + "/tower.csv");
+  results.Set("site", dir + "/site.json");
+  results.Set("rows", tower.tower.Rows());
+  results.Flush();
+  std::printf("synth: tower, %zu rows -> %s\n", tower.tower.Rows(), dir.c_str());
+}
+
 void Run(const SynthFlags& f) {
   if (f.days < 1 || f.days > 3660)
     throw io::UsageError("--days must be between 1 and 3660, got " + std::to_string(f.days));
@@ -69,6 +89,7 @@ void Run(const SynthFlags& f) {
   if (start.unix_seconds % io::kQuarterHour != 0) {
     throw io::UsageError("--start must be on a quarter hour (minutes 00, 15, 30 or 45, seconds 00)");
   }
+  if (f.kind == "tower") return WriteTower(f, start);
   const std::vector<std::string> sources = SplitSources(f.nwp_sources);
 
   kernels::SynthPlant plant;
@@ -132,10 +153,11 @@ void Run(const SynthFlags& f) {
 
 void AddSynth(CLI::App& app) {
   auto flags = std::make_shared<SynthFlags>();
-  CLI::App* cmd =
-      app.add_subcommand("synth", "Synthetic wind or solar plant: measurements, NWP, turbines, site.json");
+  CLI::App* cmd = app.add_subcommand("synth",
+                                     "Synthetic wind or solar plant (measurements, NWP, turbines, site.json) "
+                                     "or anemometer tower (tower.csv)");
   cmd->add_option("--kind", flags->kind, "Plant kind")
-      ->check(CLI::IsMember({"wind", "solar"}))
+      ->check(CLI::IsMember({"wind", "solar", "tower"}))
       ->capture_default_str();
   cmd->add_option("--start", flags->start,
                   "First 15-min point, RFC 3339 with offset (sets the files' time zone)")

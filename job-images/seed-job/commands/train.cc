@@ -19,6 +19,7 @@
 #include "kernels/gbdt.h"
 #include "kernels/model.h"
 #include "kernels/power_curve.h"
+#include "kernels/pv_physical.h"
 #include "kernels/residual_quantiles.h"
 #include "kernels/ridge.h"
 
@@ -34,6 +35,7 @@ struct TrainFlags {
   std::string until;  // train only on rows before this time (RFC 3339); empty: every row
   std::string export_features;  // where to write the usable rows' feature matrix (empty: nowhere)
   int validation_days = 28;
+  int validation_every = 0;  // 0: the last validation_days are held out; K: every K-th such block
   int exclude_flags = 2 | 4 | 8 | 16 | 32;  // kernels::kQcUnusable
   kernels::FeatureSource source;
   kernels::GbdtParams gbdt;
@@ -64,12 +66,14 @@ TrainingSet Concatenate(const TrainingSet& a, const TrainingSet& b) {
   return all;
 }
 
+// The rows r with a target and the primary input for which held_out(r) equals `want`.
+template <typename HeldOut>
 TrainingSet Select(const std::vector<double>& x, size_t cols, const std::vector<double>& target,
-                   const std::vector<int64_t>& time, size_t primary, size_t begin, size_t end) {
+                   const std::vector<int64_t>& time, size_t primary, HeldOut held_out, bool want) {
   TrainingSet set;
   set.cols = cols;
-  for (size_t r = begin; r < end; ++r) {
-    if (std::isnan(target[r]) || std::isnan(x[r * cols + primary])) continue;
+  for (size_t r = 0; r < target.size(); ++r) {
+    if (std::isnan(target[r]) || std::isnan(x[r * cols + primary]) || held_out(r) != want) continue;
     set.x.insert(set.x.end(), x.begin() + static_cast<long>(r * cols), x.begin() + static_cast<long>((r + 1) * cols));
     set.y.push_back(target[r]);
     set.time.push_back(time[r]);
@@ -236,6 +240,19 @@ QuantileFit FitGbdt(const TrainFlags& f, kernels::ModelArtifact& model, const Tr
 void Run(TrainFlags& f) {
   if (!(f.capacity > 0)) throw io::UsageError("--capacity must be a positive number of MW (the plant's nameplate)");
   if (f.validation_days < 0) throw io::UsageError("--validation-days must be 0 or more");
+  const bool physical =
+      f.model_kind == "pvwatts" || ("," + f.features + ",").find(",pvwatts,") != std::string::npos;
+  if (physical && !f.position_given) {
+    throw io::UsageError(
+        "the physical PV model (--model pvwatts or the feature 'pvwatts') needs the site: give "
+        "--latitude and --longitude (degrees north and east; also --altitude, --tilt, --azimuth "
+        "and --dc-ac-ratio if they differ from their defaults)");
+  }
+  if (f.model_kind == "pvwatts" && !f.features.empty() && f.features != "pvwatts") {
+    throw io::UsageError(
+        "--model pvwatts takes no --features (its one input is the physical model's output); "
+        "use --model gbdt --features pvwatts,... to learn from it");
+  }
   const auto neighbours = ParseNeighbours(f.neighbours);
   // The measurements are read while the NWP files are (each reader is single-threaded); a bad NWP
   // file is still reported first.
@@ -306,11 +323,18 @@ void Run(TrainFlags& f) {
   for (size_t r = 0; r < target.size(); ++r) {
     if (!std::isnan(target[r])) last_time = std::max(last_time, times[r]);
   }
-  const int64_t split_time = last_time - int64_t{f.validation_days} * io::kDay;
-  const size_t split =
-      static_cast<size_t>(std::upper_bound(times.begin(), times.end(), split_time) - times.begin());
-  const TrainingSet train = Select(x, cols, target, times, 0, 0, split);
-  const TrainingSet valid = Select(x, cols, target, times, 0, split, times.size());
+  // With --validation-every K, every K-th block of validation_days (counted back from the end) is
+  // held out instead: a window spread over every season, where the last weeks alone may be a calm
+  // summer that rewards no tree past the fiftieth.
+  const int64_t block = int64_t{f.validation_days} * io::kDay;
+  auto held_out = [&](size_t r) {
+    if (block <= 0) return false;
+    if (f.validation_every <= 1) return times[r] > last_time - block;
+    const int64_t blocks_back = (last_time - times[r]) / block;
+    return blocks_back % f.validation_every == 0;
+  };
+  const TrainingSet train = Select(x, cols, target, times, 0, held_out, false);
+  const TrainingSet valid = Select(x, cols, target, times, 0, held_out, true);
   if (train.Rows() < 96) {
     throw io::InputError(f.measurements_path, "only " + std::to_string(train.Rows()) +
                                                   " usable training rows (measured power matching NWP times, not "
@@ -341,13 +365,22 @@ void Run(TrainFlags& f) {
     }
     model.parameters["residuals"] =
         kernels::FitResidualQuantiles(point, train.y, model.quantiles, f.capacity).ToJson();
+  } else if (f.model_kind == "pvwatts") {
+    std::vector<double> fraction(train.Rows());
+    for (size_t r = 0; r < train.Rows(); ++r) fraction[r] = train.x[r * cols];
+    try {
+      model.parameters = kernels::FitPvPhysical(fraction, train.y, model.quantiles, f.capacity).ToJson();
+    } catch (const std::invalid_argument& e) {
+      throw io::InputError(f.measurements_path, e.what());
+    }
   } else {
-    throw io::UsageError("--model must be gbdt, linear or powercurve");
+    throw io::UsageError("--model must be gbdt, linear, powercurve or pvwatts");
   }
 
   if (fitted_rows.Rows() == 0) fitted_rows = train;
-  model.train_start = fitted_rows.time.front();
-  model.train_end = fitted_rows.time.back();
+  const auto [first, last] = std::minmax_element(fitted_rows.time.begin(), fitted_rows.time.end());
+  model.train_start = *first;  // a spread validation window interleaves the rows
+  model.train_end = *last;
   model.train_rows = fitted_rows.Rows();
   const kernels::Predictor predictor =
       fitted_models.empty() ? kernels::Predictor(model) : kernels::Predictor(model, std::move(fitted_models));
@@ -393,9 +426,12 @@ void AddTrain(CLI::App& app) {
   flags->gbdt.subsample = 0.8;
   flags->gbdt.colsample = 0.8;
   flags->gbdt.early_stopping_rounds = 50;
-  CLI::App* cmd = app.add_subcommand("train", "Fit a forecast model (gbdt, linear, powercurve) from NWP to measured power");
-  cmd->add_option("--model", flags->model_kind, "Model: gbdt (quantile gradient-boosted trees), linear (ridge), powercurve (IEC method of bins)")
-      ->check(CLI::IsMember({"gbdt", "linear", "powercurve"}))
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Fit a forecast model (gbdt, linear, powercurve, pvwatts) from NWP to measured power");
+  cmd->add_option("--model", flags->model_kind,
+                  "Model: gbdt (quantile gradient-boosted trees), linear (ridge), powercurve (IEC method of "
+                  "bins), pvwatts (physical PV model)")
+      ->check(CLI::IsMember({"gbdt", "linear", "powercurve", "pvwatts"}))
       ->capture_default_str();
   cmd->add_option("--kind", flags->plant_kind, "Plant kind, for the default features")->check(CLI::IsMember({"wind", "solar"}))->capture_default_str();
   cmd->add_option(
@@ -430,6 +466,10 @@ void AddTrain(CLI::App& app) {
   cmd->add_option("--until", flags->until,
                   "Train only on rows before this time (RFC 3339), e.g. the start of a backtest's forecasts");
   cmd->add_option("--validation-days", flags->validation_days, "Last days held out for early stopping and scores")->capture_default_str();
+  cmd->add_option("--validation-every", flags->validation_every,
+                  "Hold out every K-th block of --validation-days (counted back from the last row) instead of "
+                  "the last one: a validation window spread over the seasons")
+      ->check(CLI::Range(0, 1000));
   cmd->add_option("--exclude-flags", flags->exclude_flags, "qc_flag bits whose rows are not trained on")->capture_default_str();
   auto* speed = cmd->add_option("--speed-column", flags->source.speed_column,
                                 "NWP wind speed column (when absent: the single <source>_ws column)")
@@ -445,10 +485,23 @@ void AddTrain(CLI::App& app) {
                       "NWP air temperature column (when absent: the single <source>_t2m column)")
           ->capture_default_str();
   auto* latitude = cmd->add_option("--latitude", flags->source.latitude,
-                                   "Site latitude, degrees north (required by features that use the sun)");
+                                   "Site latitude, degrees north (required by features that use the sun, and pvwatts)")
+                      ->check(CLI::Range(-90.0, 90.0));
   auto* longitude = cmd->add_option("--longitude", flags->source.longitude,
-                                    "Site longitude, degrees east (required by features that use the sun)");
+                                    "Site longitude, degrees east (required by features that use the sun, and pvwatts)")
+                       ->check(CLI::Range(-180.0, 180.0));
   cmd->add_option("--altitude", flags->source.altitude, "Site altitude, m (sun position)")
+      ->capture_default_str();
+  cmd->add_option("--tilt", flags->source.tilt, "Module tilt, degrees from horizontal (pvwatts)")
+      ->check(CLI::Range(0.0, 90.0))
+      ->capture_default_str();
+  cmd->add_option("--azimuth", flags->source.azimuth,
+                  "Module azimuth, degrees east of north, 180 = south (pvwatts)")
+      ->check(CLI::Range(0.0, 360.0))
+      ->capture_default_str();
+  cmd->add_option("--dc-ac-ratio", flags->source.dc_ac_ratio,
+                  "Module STC rating over inverter AC rating (pvwatts)")
+      ->check(CLI::Range(0.5, 3.0))
       ->capture_default_str();
   cmd->add_option("--trees", flags->gbdt.trees, "gbdt: boosting rounds")->capture_default_str();
   cmd->add_option("--depth", flags->gbdt.max_depth, "gbdt: maximum tree depth")->capture_default_str();

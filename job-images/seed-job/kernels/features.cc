@@ -12,6 +12,7 @@
 #include "kernels/clearsky.h"
 #include "kernels/feature_grammar.h"
 #include "kernels/met_derived.h"
+#include "kernels/pv_physical.h"
 #include "kernels/solar_position.h"
 
 namespace seed::kernels {
@@ -193,6 +194,16 @@ const std::vector<std::pair<std::string, FeatureDef>>& Definitions() {
           ComputeSolarGeometry(in);
           const double ghi = Require(in.ghi, in.frame, in.source.ghi_column, "ghi")[r];
           return in.clearsky_ghi[r] > 10 ? std::min(1.5, ghi / in.clearsky_ghi[r]) : 0.0;
+        }}},
+      {"pvwatts",
+       {"physical PV model's AC output as a fraction of capacity (site, tilt, azimuth, GHI, t2m, ws)",
+        [](Inputs& in, size_t r) {
+          const PvSite site{in.source.latitude, in.source.longitude, in.source.altitude,
+                            in.source.tilt,     in.source.azimuth,   in.source.dc_ac_ratio};
+          const double ghi = Require(in.ghi, in.frame, in.source.ghi_column, "pvwatts")[r];
+          const double nan = std::numeric_limits<double>::quiet_NaN();
+          return PvAcFraction(site, in.frame.time[r], ghi, in.temperature ? (*in.temperature)[r] : nan,
+                              in.speed ? (*in.speed)[r] : nan);
         }}},
   };
   return defs;

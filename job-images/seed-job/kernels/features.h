@@ -24,6 +24,7 @@ struct FeatureSource {
   std::vector<std::string> interval_columns;
   // Neighbour sites whose columns (`<site>/<column>`) the features read; forecast must be given them.
   std::vector<std::string> neighbours;
+  double dc_ac_ratio = 1;                            // solar: module STC rating over inverter AC rating
 };
 
 // The features a kind of plant uses by default.

@@ -16,6 +16,7 @@
 #include "kernels/gbdt.h"
 #include "kernels/gbdt_thread_pool.h"
 #include "kernels/power_curve.h"
+#include "kernels/pv_physical.h"
 #include "kernels/residual_quantiles.h"
 #include "kernels/ridge.h"
 
@@ -32,7 +33,8 @@ nlohmann::json SourceToJson(const FeatureSource& s) {
                       {"longitude", s.longitude},
                       {"altitude", s.altitude},
                       {"tilt", s.tilt},
-                      {"azimuth", s.azimuth}};
+                      {"azimuth", s.azimuth},
+                      {"dcAcRatio", s.dc_ac_ratio}};
   // Written only when set, so artifacts without them keep their layout.
   if (!s.interval_columns.empty()) j["intervalColumns"] = s.interval_columns;
   if (!s.neighbours.empty()) j["neighbours"] = s.neighbours;
@@ -54,6 +56,7 @@ FeatureSource SourceFromJson(const nlohmann::json& j) {
   if (j.contains("intervalColumns"))
     s.interval_columns = j.at("intervalColumns").get<std::vector<std::string>>();
   if (j.contains("neighbours")) s.neighbours = j.at("neighbours").get<std::vector<std::string>>();
+  s.dc_ac_ratio = j.value("dcAcRatio", 1.0);  // absent in artifacts older than the pvwatts model
   return s;
 }
 
@@ -275,6 +278,7 @@ struct Predictor::Impl {
   RidgeModel ridge;
   PowerCurve curve;
   ResidualQuantiles residuals;
+  PvPhysicalModel pv;  // pvwatts
 };
 
 Predictor::Predictor(const ModelArtifact& model) : Predictor(model, nullptr) {}
@@ -345,8 +349,15 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
       if (model.features.empty() || model.features[0] != "ws") throw std::invalid_argument("power curve model needs feature 'ws' first");
       p.curve = PowerCurve::FromJson(params.at("curve"));
       p.residuals = ResidualQuantiles::FromJson(params.at("residuals"));
+    } else if (p.kind == "pvwatts") {
+      if (model.features != std::vector<std::string>{"pvwatts"}) {
+        throw std::invalid_argument("pvwatts model needs the one feature 'pvwatts'");
+      }
+      p.pv = PvPhysicalModel::FromJson(params);
+      p.residuals = p.pv.residuals;
     } else {
-      throw std::invalid_argument("unknown model kind '" + p.kind + "' (expected gbdt, linear or powercurve)");
+      throw std::invalid_argument("unknown model kind '" + p.kind +
+                                  "' (expected gbdt, linear, powercurve or pvwatts)");
     }
     if (p.kind != "gbdt") {
       for (size_t q = 0; q < p.quantiles.size(); ++q) p.anchors.push_back(q);
@@ -372,6 +383,8 @@ void Predictor::Predict(const double* row, double* out) const {
   std::vector<double> anchor_values(p.anchors.size());
   if (p.kind == "gbdt") {
     for (size_t a = 0; a < p.anchors.size(); ++a) anchor_values[a] = p.gbdt[a].Predict(row) + p.calibration[a];
+  } else if (p.kind == "pvwatts") {
+    anchor_values = p.pv.Apply(row[0]);
   } else {
     const double point = p.kind == "linear" ? p.ridge.Predict(row) : p.curve.Predict(row[0]);
     anchor_values = p.residuals.Apply(point);

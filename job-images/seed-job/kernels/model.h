@@ -17,7 +17,7 @@ constexpr const char* kModelFormat = "seed.dev/model";
 constexpr int kModelFormatVersion = 1;
 
 struct ModelArtifact {
-  std::string kind;                   // gbdt | linear | powercurve
+  std::string kind;                   // gbdt | linear | powercurve | pvwatts
   std::vector<std::string> features;  // names from FeatureCatalogue(), in matrix column order
   FeatureSource source;
   std::vector<double> quantiles;  // sorted, always holding 0.5 (the point forecast)

@@ -77,7 +77,8 @@ void ProgressView::Update(const api::PipelineRunStatus& status) {
 
 void ProgressView::Summary(const api::PipelineRunStatus& status,
                            const std::function<std::string(const std::string&, int64_t)>& log_tail,
-                           const std::function<std::string(const std::string&, int64_t)>& log_path) {
+                           const std::function<std::string(const std::string&, int64_t)>& log_path,
+                           const std::vector<ArtifactFile>& artifacts) {
   out_ << "\n" << Pad("TASK", 16) << Pad("RESULT", 11) << Pad("ATTEMPTS", 9) << Pad("TIME", 9) << "OUTPUTS\n";
   for (const auto& name : order_) {
     auto it = status.tasks.find(name);
@@ -113,9 +114,19 @@ void ProgressView::Summary(const api::PipelineRunStatus& status,
       }
     }
   }
+  if (!artifacts.empty()) {
+    out_ << "\nartifacts:\n";
+    for (const auto& artifact : artifacts) {
+      out_ << "  " << Pad(artifact.task + "." + artifact.output, 22) << artifact.path << "\n";
+    }
+  }
   out_ << "\nrun " << api::RunPhaseName(status.phase);
   if (!status.message.empty()) out_ << ": " << status.message;
   out_ << "\n";
+  for (const auto& artifact : artifacts) {
+    const std::string& path = artifact.path;
+    if (path.size() > 5 && path.compare(path.size() - 5, 5, ".html") == 0) out_ << "report: " << path << "\n";
+  }
   out_.flush();
 }
 

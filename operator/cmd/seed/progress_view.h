@@ -1,6 +1,7 @@
 #pragma once
 // Live progress of a local run: a task table redrawn in place on a terminal, one line per change
-// otherwise (CI logs), and a final summary with value outputs and the log tail of failed tasks.
+// otherwise (CI logs), and a final summary with value outputs, where the artifacts are (the HTML
+// reports last, where the eye lands) and the log tail of failed tasks.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -12,6 +13,13 @@
 
 namespace seed::cli {
 
+// An artifact output a finished task wrote.
+struct ArtifactFile {
+  std::string task;
+  std::string output;
+  std::string path;
+};
+
 class ProgressView {
  public:
   ProgressView(std::ostream& out, bool redraw, std::vector<std::string> task_order);
@@ -20,7 +28,8 @@ class ProgressView {
   // `log_tail(task, attempt)` gives the last lines of an attempt's log.
   void Summary(const api::PipelineRunStatus& status,
                const std::function<std::string(const std::string&, int64_t)>& log_tail,
-               const std::function<std::string(const std::string&, int64_t)>& log_path);
+               const std::function<std::string(const std::string&, int64_t)>& log_path,
+               const std::vector<ArtifactFile>& artifacts = {});
 
  private:
   std::string Elapsed(const api::TaskStatus& task) const;

@@ -74,12 +74,31 @@ int RunCommand(const RunFlags& flags) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   auto status = runner.Run([&](const api::PipelineRunStatus& s) { view.Update(s); }, &g_cancel);
+  // Where the results are: every artifact output of a task that succeeded, at the path the planner
+  // gave it (the same <workspace>/<run>/<task>/<file> as in a cluster).
+  std::vector<ArtifactFile> artifacts;
+  for (const auto& name : order) {
+    auto task_status = status.tasks.find(name);
+    if (task_status == status.tasks.end() || task_status->second.phase != api::TaskPhase::kSucceeded)
+      continue;
+    for (const auto& task : prepared->snapshot.pipeline.tasks) {
+      if (task.name != name) continue;
+      auto tmpl = prepared->snapshot.templates.find(task.template_ref);
+      if (tmpl == prepared->snapshot.templates.end()) continue;
+      for (const auto& output : tmpl->second.outputs) {
+        if (output.kind != api::OutputKind::kArtifact) continue;
+        std::string path =
+            engine::ArtifactPath(options.workspace, prepared->run.metadata.name, name, output.FileName());
+        if (fs::exists(path)) artifacts.push_back({name, output.name, path});
+      }
+    }
+  }
   view.Summary(
       status,
       [&](const std::string& task, int64_t attempt) {
         return local::TailLines(runner.LogPath(task, attempt), 10);
       },
-      [&](const std::string& task, int64_t attempt) { return runner.LogPath(task, attempt); });
+      [&](const std::string& task, int64_t attempt) { return runner.LogPath(task, attempt); }, artifacts);
   return status.phase == api::RunPhase::kSucceeded ? 0 : 1;
 }
 

@@ -12,9 +12,11 @@
 
 #include "io/csv.h"
 #include "kernels/reliability.h"
-#include "runner/local_pod_runner.h"
+#include "kube/curl_transport.h"
 #include "pipeline_testing/operator_process.h"
 #include "pipeline_testing/seed_cluster.h"
+#include "promtool/promtool.h"
+#include "runner/local_pod_runner.h"
 
 namespace seed::e2e {
 namespace {
@@ -77,9 +79,30 @@ class EndToEnd {
     OperatorOptions options;
     options.kubeconfig = cluster.operator_kubeconfig();
     options.log_path = cluster.Dir() + "/operator.log";
+    options.extra_args = {"--log-format", "json"};  // MetricsText reads the metrics port from the log
     return options;
   }
 
+ public:
+  // GET /metrics of the operator (its port from the "serving" log line); "" until it serves.
+  std::string MetricsText() const {
+    std::istringstream lines(ReadAll(cluster_.Dir() + "/operator.log"));
+    int port = 0;
+    for (std::string line; std::getline(lines, line);) {
+      json entry = json::parse(line, nullptr, false);
+      if (entry.is_object() && entry.value("msg", "") == "serving" &&
+          entry.value("endpoints", "") == "metrics")
+        port = std::stoi(entry.value("port", "0"));
+    }
+    if (port == 0) return "";
+    auto http = kube::MakeCurlTransport({});
+    kube::HttpRequest request;
+    request.url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+    auto response = http->Do(request, kube::CancelToken());
+    return response.ok() && response->status == 200 ? response->body : "";
+  }
+
+ private:
   SeedCluster cluster_;
   LocalPodRunner runner_;
   OperatorProcess operator_;
@@ -102,6 +125,37 @@ TEST(WindPipelineEndToEnd, RunsEveryTaskWithTheRealKernelsAndWritesTheReport) {
   double accuracy = std::stod(status["tasks"]["evaluate"]["outputs"]["accuracy"].get<std::string>());
   EXPECT_GT(accuracy, 0.5);
   EXPECT_LE(accuracy, 1.0);
+  // The run's metrics, after real traffic: Prometheus' linter accepts the whole exposition, and the
+  // run, its tasks and the Pipeline's state are there with their labels.
+  const std::string run_count =
+      "seed_pipelinerun_duration_seconds_count{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\","
+      "phase=\"Succeeded\"} 1\n";
+  std::string metrics;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        metrics = e2e.MetricsText();
+        return metrics.find(run_count) != std::string::npos;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(50)))
+      << metrics;
+  EXPECT_NE(
+      metrics.find("seed_task_duration_seconds_count{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\","
+                   "task=\"qc\",phase=\"Succeeded\"} 1\n"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("seed_pipeline_runs{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\","
+                         "phase=\"Succeeded\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find(
+          "seed_pipeline_consecutive_failed_runs{namespace=\"default\",pipeline=\"e2e-wind-day-ahead\"} 0\n"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("controller_runtime_reconcile_total{"), std::string::npos) << metrics;
+  promtool::CheckResult checked = promtool::CheckMetrics(metrics);
+  EXPECT_TRUE(checked.ok) << checked.output;
+
   std::cout << "wind e2e: accuracy " << accuracy << ", qualification "
             << status["tasks"]["evaluate"]["outputs"]["qualification"].get<std::string>() << ", qc kept "
             << status["tasks"]["qc"]["outputs"]["kept_fraction"].get<std::string>() << ", report " << html.size()

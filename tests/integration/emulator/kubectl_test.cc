@@ -61,9 +61,9 @@ class Kubectl {
       std::vector<std::string> argv = {kKubectl, "--kubeconfig", kubeconfig_, "--cache-dir", dir_ + "/cache",
                                        "--request-timeout=10s"};
       argv.insert(argv.end(), args.begin(), args.end());
-      // kubectl before 1.22 validates `apply` against the protobuf OpenAPI v2 document, which the
-      // emulator does not serve (it validates nothing either); Debian's kubectl is 1.20.
-      if (!args.empty() && args[0] == "apply") argv.insert(argv.begin() + 7, "--validate=false");
+      // Validation stays on, as users run kubectl: a kubectl that validates on the server
+      // (fieldValidation, announced in /openapi/v3) gets it; an older one finds no schema in the
+      // minimal /openapi/v2 and goes on.
       std::vector<char*> raw;
       for (auto& arg : argv) raw.push_back(arg.data());
       raw.push_back(nullptr);

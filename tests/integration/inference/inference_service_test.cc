@@ -132,14 +132,20 @@ TEST_F(InferenceTest, ImageUpdateUnderAnHpaNeverWritesReplicasAndIdleReconcilesW
   ASSERT_TRUE(Eventually([&] { return Condition("wind-wf01", "Ready").is_object(); }));
   ASSERT_TRUE(Settle());
 
-  // Nothing the operator cares about changes: reconciles happen (the autoscaler scaling the
-  // Deployment up, as the HPA controller would, and a label on the InferenceService wake it) but
-  // write nothing.
+  // The autoscaler scales the Deployment up (as the HPA controller would): the operator never
+  // touches the Deployment, and only the status follows (REPLICAS is the desired count).
   int64_t seq = LastWriteSeq();
   int64_t reconciles = ReconcileCount();
   PatchChild("deployments", kChild, {{"spec", {{"replicas", 3}}}}, "", "horizontal-pod-autoscaler");
   ASSERT_TRUE(Eventually([&] { return ReconcileCount() > reconciles; }));
   ASSERT_TRUE(Settle());
+  EXPECT_EQ(OperatorWrites(seq, /*with_events=*/true),
+            std::vector<std::string>{"update inferenceservices/status wind-wf01 200"});
+  EXPECT_EQ(Isvc("wind-wf01")["status"]["replicas"], 3);
+
+  // Nothing the operator cares about changes: a label on the InferenceService wakes it, but it
+  // writes nothing.
+  seq = LastWriteSeq();
   reconciles = ReconcileCount();
   PatchIsvc("wind-wf01", {{"metadata", {{"labels", {{"team", "forecast"}}}}}});
   ASSERT_TRUE(Eventually([&] { return ReconcileCount() > reconciles; }));

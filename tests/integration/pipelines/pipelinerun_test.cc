@@ -197,7 +197,13 @@ TEST_F(PipelineTest, FailedAttemptIsRetriedAfterBackoff) {
 TEST_F(PipelineTest, ExitCodeTwoIsNotRetriedAndOmitsDownstream) {
   cluster_->Apply(StepTemplate("step", {{"retries", 3}}).dump());
   cluster_->Apply(PipelineObject("p", {Task("a"), Task("b", {{"dependsOn", {"a"}}})}).dump());
-  StartKubelet([](const json&) { return PodOutcome::Fail(2); });
+  // The log tail Kubernetes keeps as the termination message (FallbackToLogsOnError) of a task
+  // that failed before writing its results file: its last line is the task's own error.
+  StartKubelet([](const json&) {
+    PodOutcome outcome = PodOutcome::Fail(2);
+    outcome.results = "reading nwp.csv\nmeasurements.csv: no rows at or before 2026-12-07T11:15:00+08:00\n";
+    return outcome;
+  });
   StartOperator();
   cluster_->Apply(RunObject("r", "p").dump());
   ASSERT_TRUE(WaitForRunPhase("r", "Failed")) << Run("r").dump(2);
@@ -205,8 +211,75 @@ TEST_F(PipelineTest, ExitCodeTwoIsNotRetriedAndOmitsDownstream) {
   EXPECT_EQ(status["tasks"]["a"]["phase"], "Failed");
   EXPECT_EQ(status["tasks"]["a"]["attempt"], 1);
   EXPECT_EQ(status["tasks"]["b"]["phase"], "Omitted");
-  EXPECT_EQ(status["message"], "failed tasks: a");
+  EXPECT_EQ(status["tasks"]["a"]["message"],
+            "exit code 2: measurements.csv: no rows at or before 2026-12-07T11:15:00+08:00 (not retried: "
+            "exit code 2 "
+            "means bad input)");
+  EXPECT_EQ(
+      status["message"],
+      "failed tasks: a (exit code 2: measurements.csv: no rows at or before 2026-12-07T11:15:00+08:00 (not "
+      "retried: exit code 2 means bad input))");
   EXPECT_EQ(SummarizeWrites(cluster_->Writes()).pod_creates, (std::map<std::string, int>{{"r-a-1", 1}}));
+}
+
+// A workspace claim nothing binds (no default StorageClass) keeps the pods Pending; the scheduler says
+// why on each pod, and the run says so too: WorkspaceBound False and a Warning Event, then True once
+// a pod is scheduled.
+TEST_F(PipelineTest, AnUnboundWorkspaceClaimIsAConditionAndAnEvent) {
+  cluster_->Apply(StepTemplate("step").dump());
+  cluster_->Apply(
+      PipelineObject("p", json::array({Task("a")}), {{"workspace", {{"persistentVolumeClaim", {{"claimName", "wind-data"}}}}}})
+          .dump());
+  StartOperator();
+  cluster_->Apply(RunObject("r", "p").dump());
+  ASSERT_TRUE(WaitUntil([&] { return Pod("r-a-1").has_value(); }, std::chrono::seconds(20))) << Run("r").dump(2);
+  auto write_pod_status = [&](const json& status) {
+    cluster_->emulator().Request("PATCH", "/api/v1/namespaces/default/pods/r-a-1/status", {{"status", status}},
+                                 "application/merge-patch+json");
+  };
+  // What kube-scheduler writes on a pod whose claim is unbound.
+  write_pod_status(
+      {{"phase", "Pending"},
+       {"conditions", json::array({json{{"type", "PodScheduled"},
+                                        {"status", "False"},
+                                        {"reason", "Unschedulable"},
+                                        {"message", "0/3 nodes are available: pod has unbound immediate "
+                                                    "PersistentVolumeClaims. preemption: 0/3 nodes are available: "
+                                                    "3 Preemption is not helpful for scheduling."}}})}});
+  auto workspace_condition = [&] {
+    for (const auto& condition : Run("r").value("status", json::object()).value("conditions", json::array())) {
+      if (condition.value("type", "") == "WorkspaceBound") return condition;
+    }
+    return json::object();
+  };
+  ASSERT_TRUE(WaitUntil([&] { return workspace_condition().value("status", "") == "False"; }, std::chrono::seconds(20)))
+      << Run("r").dump(2);
+  json condition = workspace_condition();
+  EXPECT_EQ(condition["reason"], "ClaimPending");
+  EXPECT_NE(condition["message"].get<std::string>().find("workspace claim wind-data is not bound"), std::string::npos)
+      << condition;
+  EXPECT_NE(condition["message"].get<std::string>().find("storageClassName"), std::string::npos) << condition;
+  auto pending_events = [&] {
+    int count = 0;
+    json events = cluster_->emulator().Request("GET", "/apis/events.k8s.io/v1/namespaces/default/events");
+    for (const auto& event : events.value("items", json::array())) {
+      if (event["regarding"].value("name", "") == "r" && event.value("reason", "") == "WorkspaceClaimPending" &&
+          event.value("type", "") == "Warning") {
+        ++count;
+      }
+    }
+    return count;
+  };
+  EXPECT_TRUE(WaitUntil([&] { return pending_events() == 1; }, std::chrono::seconds(10)))
+      << cluster_->emulator().Request("GET", "/apis/events.k8s.io/v1/namespaces/default/events").dump(1);
+
+  // Bound: the pod is scheduled and runs.
+  write_pod_status({{"phase", "Running"},
+                    {"conditions", json::array({json{{"type", "PodScheduled"}, {"status", "True"}}})}});
+  EXPECT_TRUE(WaitUntil([&] { return workspace_condition().value("status", "") == "True"; }, std::chrono::seconds(20)))
+      << Run("r").dump(2);
+  EXPECT_EQ(workspace_condition()["reason"], "ClaimBound");
+  EXPECT_EQ(pending_events(), 1);
 }
 
 TEST_F(PipelineTest, TimeoutDeletesThePodAndFailsTheTask) {

@@ -9,6 +9,7 @@
 #include "kube-emulator/server/openapi_v2.h"
 #include "kube-emulator/server/request_router.h"
 #include "kube-emulator/server/selectors.h"
+#include "kube-emulator/server/table.h"
 
 namespace kubeemu {
 namespace {
@@ -247,10 +248,19 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
 
 ApiResponse Emulator::HandleResource(const ApiRequest& request, const std::string& verb, const Target& target) {
   ApiResponse response;
+  // `kubectl get` asks custom resources for a Table (server-side printing of the printer columns).
+  const bool table =
+      !target.type.crd_name.empty() && target.subresource.empty() && WantsTable(request.accept);
   if (verb == "get") {
     response.body = Get(target);
+    if (table)
+      response.body =
+          ToTable(target.type.printer_columns, response.body, false, std::chrono::system_clock::now());
   } else if (verb == "list") {
     response.body = List(target, request);
+    if (table)
+      response.body =
+          ToTable(target.type.printer_columns, response.body, true, std::chrono::system_clock::now());
   } else if (verb == "watch") {
     response = Watch(target, request);
   } else if (verb == "create") {

@@ -30,6 +30,7 @@ struct ApiRequest {
   std::map<std::string, std::string> query;
   std::string content_type;
   std::string user_agent;
+  std::string accept;  // the Accept header (a Table for `kubectl get`)
   std::string body;
   std::string user;
   std::vector<std::string> groups;  // with those the authenticator adds (see GroupsOf)

@@ -4,6 +4,7 @@
 #include "kube-emulator/server/api_error.h"
 #include "kube-emulator/server/builtin_rules.h"
 #include "kube-emulator/server/emulator.h"
+#include "kube-emulator/server/field_validation.h"
 #include "kube-emulator/server/object_meta.h"
 #include "kube-emulator/server/patch.h"
 
@@ -34,6 +35,14 @@ json ParseBody(const ApiRequest& request) {
 }
 
 // The body's apiVersion and kind, when given, must be the URL's.
+// fieldValidation=Strict (what kubectl sends by default): a custom resource with fields its schema
+// does not declare is a 400, as the API server's strict decoding. Ignore and Warn accept them.
+void CheckStrictFields(const ResourceType& type, const json& object, const ApiRequest& request) {
+  if (QueryValue(request, "fieldValidation") != "Strict" || !type.schema.is_object()) return;
+  std::vector<std::string> unknown = UnknownFields(type.schema, object);
+  if (!unknown.empty()) throw BadRequest(StrictDecodingMessage(type.kind, type.version, unknown));
+}
+
 void CheckKind(const ResourceType& type, const json& body) {
   if (!body.is_object()) throw BadRequest("the request body must be a JSON object");
   if (body.contains("kind") && body["kind"] != type.kind) {
@@ -93,6 +102,7 @@ void Emulator::CheckNamespaceWritable(const std::string& ns) const {
 ObjectPtr Emulator::Create(const Target& target, const ApiRequest& request, int* code) {
   json body = ParseBody(request);
   CheckKind(target.type, body);
+  CheckStrictFields(target.type, body, request);
   std::lock_guard lock(mu_);
   ObjectPtr created =
       CreateObject(target.type, target.ns, std::move(body), ManagerFor(request, target), IsDryRun(request));
@@ -231,6 +241,7 @@ ObjectPtr Emulator::CommitUpdate(const ResourceType& type, const ObjectPtr& curr
 ObjectPtr Emulator::Update(const Target& target, const ApiRequest& request) {
   json body = ParseBody(request);
   CheckKind(target.type, body);
+  CheckStrictFields(target.type, body, request);
   CheckName(body, target.name);
   std::lock_guard lock(mu_);
   ObjectPtr current = store_.Get(target.type.StoreKey(), target.ns, target.name);
@@ -257,6 +268,7 @@ ObjectPtr Emulator::Patch(const Target& target, const ApiRequest& request, int* 
     }
     json applied = ParseBody(request);
     CheckKind(target.type, applied);
+    CheckStrictFields(target.type, applied, request);
     if (!applied.contains("apiVersion") || !applied.contains("kind")) {
       throw BadRequest("an apply patch must set apiVersion and kind");
     }
@@ -322,6 +334,7 @@ ObjectPtr Emulator::Patch(const Target& target, const ApiRequest& request, int* 
     throw ApiError(422, "Invalid", "the patch removed the object's metadata");
   }
   CheckResourceVersion(target.type, before, patched);
+  CheckStrictFields(target.type, patched, request);
   json updated = MergeForSubresource(target.type, before, std::move(patched), target.subresource);
   RecordUpdate(before, updated, manager);
   ObjectPtr result = CommitUpdate(target.type, current, std::move(updated), IsDryRun(request));

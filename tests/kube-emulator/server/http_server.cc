@@ -308,6 +308,7 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
   request.query = ParseQuery(req.target);
   request.content_type = req.get_header_value("Content-Type");
   request.user_agent = req.get_header_value("User-Agent");
+  request.accept = req.get_header_value("Accept");
   request.body = req.body;
   request.user = *user;
   auto configured = options_.groups.find(*user);

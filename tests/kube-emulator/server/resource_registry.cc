@@ -180,6 +180,9 @@ std::vector<ResourceType> ResourceRegistry::ServeCrd(const json& crd) {
     type.short_names = StringList(names.value("shortNames", json::array()));
     type.categories = StringList(names.value("categories", json::array()));
     type.crd_name = name;
+    type.printer_columns = version.value("additionalPrinterColumns", json::array());
+    if (version.contains("schema") && version["schema"].is_object())
+      type.schema = version["schema"].value("openAPIV3Schema", json());
     served.push_back(type);
   }
   for (auto& type : served) Add(type);

@@ -24,6 +24,8 @@ struct ResourceType {
   std::vector<std::string> short_names;
   std::vector<std::string> categories;
   std::string crd_name;  // set for resources defined by a CustomResourceDefinition
+  nlohmann::json printer_columns;  // the version's additionalPrinterColumns (custom resources)
+  nlohmann::json schema;           // the version's openAPIV3Schema (custom resources; null: none)
 
   std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
   // Objects are stored once per group and resource, whatever version they are read at.

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "api/yaml_json.h"
@@ -77,6 +78,8 @@ TEST(SeedRenderTest, PrintsThePvcAndEveryTaskPod) {
   EXPECT_EQ(docs[1].value["metadata"]["name"], "demo-1-produce-1");
   EXPECT_EQ(docs[1].value["spec"]["containers"][0]["args"][0], "/seed/workspace/demo-1/produce/data");
   EXPECT_EQ(docs[1].value["spec"]["containers"][0]["args"][1], "2026-11-24");
+  // An artifact with a file name gets it (and its extension) in the cluster as locally.
+  EXPECT_EQ(docs[1].value["spec"]["containers"][0]["args"][2], "/seed/workspace/demo-1/produce/page.html");
   EXPECT_EQ(docs[1].value["spec"]["activeDeadlineSeconds"], 60);
   EXPECT_EQ(docs[2].value["metadata"]["name"], "demo-1-check-1");
   // A value output of an unfinished task stays the placeholder the operator fills in later.
@@ -109,6 +112,42 @@ TEST_F(SeedRunTest, RunsTheDefaultPipelineAndPrintsOutputs) {
   EXPECT_NE(result.output.find("mae=1.25  rows=96"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("run Succeeded"), std::string::npos) << result.output;
   EXPECT_TRUE(fs::exists(workspace_ / "demo-1" / "produce" / "data"));
+  // The summary says where the results are: every artifact, and the HTML report on the last line.
+  const std::string run_dir = fs::absolute(workspace_ / "demo-1").lexically_normal().string();
+  EXPECT_NE(result.output.find("artifacts:\n"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("produce.data"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(run_dir + "/produce/data\n"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("report: " + run_dir + "/produce/page.html\n"), std::string::npos)
+      << result.output;
+  EXPECT_TRUE(fs::exists(workspace_ / "demo-1" / "produce" / "page.html"));
+}
+
+TEST(SeedValidateTest, FileOnlyForArtifactsAndAPlainName) {
+  const fs::path dir = fs::temp_directory_path() / ("seed-cli-file-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "t.yaml") << R"(apiVersion: seed.dev/v1alpha1
+kind: JobTemplate
+metadata: {name: t}
+spec:
+  command: [seed-job, report]
+  outputs:
+  - {name: a, kind: artifact, file: ../escape.html}
+  - {name: v, kind: value, file: v.txt}
+  - {name: b, kind: artifact, file: same.csv}
+  - {name: c, kind: artifact, file: same.csv}
+)";
+  auto result = Seed("validate " + (dir / "t.yaml").string());
+  fs::remove_all(dir);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("spec.outputs[0].file: \"../escape.html\" is not a plain file name"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("spec.outputs[1].file: only artifact outputs have a file"), std::string::npos)
+      << result.output;
+  EXPECT_NE(
+      result.output.find("spec.outputs[3].file: two artifact outputs would write the same file \"same.csv\""),
+      std::string::npos)
+      << result.output;
 }
 
 TEST_F(SeedRunTest, FailureExitsNonZeroAndShowsTheLogTail) {

@@ -276,6 +276,39 @@ TEST(ComputeStatusTest, RoutedOnlyWithAParentGateway) {
   EXPECT_EQ(ComputeStatus(input).conditions[1].reason, "HTTPRouteRendered");
 }
 
+// The URL column shows the host only when a Gateway routes it; until then the cluster-local Service.
+TEST(ComputeStatusTest, UrlIsTheHostOnlyOnceRouted) {
+  auto isvc = Parse("{host: wf01.example.com}");
+  StatusInput input = Input(isvc);
+  input.url = "http://wf01.example.com";  // what InferenceServiceUrl gives with the Gateway API served
+  input.gateway_api_available = true;
+  api::InferenceServiceStatus unrouted = ComputeStatus(input);
+  EXPECT_EQ(unrouted.conditions[1].status, "False");
+  EXPECT_EQ(unrouted.url, "http://serving-wind-wf01-21.forecast.svc.cluster.local");
+  // The hint names the chart value a platform engineer sets, not only the operator flag.
+  EXPECT_NE(unrouted.conditions[1].message.find("chart value gateway.parentRefs"), std::string::npos)
+      << unrouted.conditions[1].message;
+  input.gateway_parents_configured = true;
+  EXPECT_EQ(ComputeStatus(input).url, "http://wf01.example.com");
+  input.gateway_api_available = false;
+  input.url = "http://serving-wind-wf01-21.forecast.svc.cluster.local";
+  EXPECT_EQ(ComputeStatus(input).url, "http://serving-wind-wf01-21.forecast.svc.cluster.local");
+}
+
+// During a rolling update of a 3-replica Deployment the surge pod makes status.replicas 4; the
+// InferenceService reports the desired 3.
+TEST(ComputeStatusTest, ReplicasAreTheDesiredCountNotTheRolloutsPods) {
+  auto isvc = Parse();
+  StatusInput input = Input(isvc);
+  input.deployment = json::parse(R"({"metadata": {"name": "serving-wind-wf01-21", "generation": 3},
+    "spec": {"replicas": 3},
+    "status": {"observedGeneration": 3, "replicas": 4, "updatedReplicas": 1, "readyReplicas": 3,
+               "availableReplicas": 3, "conditions": [{"type": "Available", "status": "True"}]}})");
+  api::InferenceServiceStatus status = ComputeStatus(input);
+  EXPECT_EQ(status.replicas, 3);
+  EXPECT_EQ(status.ready_replicas, 3);
+}
+
 TEST(ComputeStatusTest, NameClashReportsNoUrlNoCountsAndNotReady) {
   auto isvc = Parse();
   StatusInput input = Input(isvc);

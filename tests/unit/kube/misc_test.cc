@@ -37,6 +37,24 @@ TEST(MetricsTest, RendersPrometheusText) {
             "c_seconds_count{k=\"v\\\"q\"} 3\n");
 }
 
+TEST(MetricsTest, CollectorsRenderCurrentGaugesAfterTheRegistry) {
+  Metrics m;
+  m.GetGauge("b", "A gauge.").Set(1);
+  int scrapes = 0;
+  m.AddCollector([&scrapes] {
+    ++scrapes;
+    return std::vector<Metrics::CollectedGauge>{
+        {"state_now",
+         "Computed at scrape.",
+         {{{{"name", "x\\y"}}, double(scrapes)}, {{{"name", "z"}}, 0.5}}}};
+  });
+  EXPECT_EQ(m.Render(),
+            "# HELP b A gauge.\n# TYPE b gauge\nb 1\n"
+            "# HELP state_now Computed at scrape.\n# TYPE state_now gauge\n"
+            "state_now{name=\"x\\\\y\"} 1\nstate_now{name=\"z\"} 0.5\n");
+  EXPECT_NE(m.Render().find("state_now{name=\"x\\\\y\"} 2\n"), std::string::npos);  // computed again
+}
+
 TEST(BackoffTest, JitteredExponentialFrom800msTo30s) {
   FakeClock clock;
   Backoff b(clock, {}, 42);

@@ -53,6 +53,7 @@ TEST(TrimPodTest, KeepsWhatAPodOwnerReadsAndDropsTheRest) {
       "ownerReferences":[{"apiVersion":"seed.dev/v1alpha1","kind":"PipelineRun","name":"run","uid":"r",
         "controller":true,"blockOwnerDeletion":true}]},
     "status":{"phase":"Failed","reason":"DeadlineExceeded","message":"too long","startTime":"2026-01-01T00:15:02Z",
+      "conditions":[{"type":"Ready","status":"False"}],
       "containerStatuses":[{"name":"main","restartCount":0,
         "state":{"terminated":{"exitCode":2,"reason":"Error","message":"{\"loss\":1}",
           "startedAt":"2026-01-01T00:15:03Z","finishedAt":"2026-01-01T00:16:00Z"}},

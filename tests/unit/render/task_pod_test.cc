@@ -88,7 +88,7 @@ TEST(TaskPodTest, SpecContract) {
   EXPECT_EQ(container["command"], json::parse(R"(["seed-job", "train"])"));
   EXPECT_EQ(container["args"], json::parse(R"(["--data", "/seed/workspace/r/qc/clean"])"));
   EXPECT_EQ(container["terminationMessagePath"], "/seed/results.json");
-  EXPECT_EQ(container["terminationMessagePolicy"], "File");
+  EXPECT_EQ(container["terminationMessagePolicy"], "FallbackToLogsOnError");
   EXPECT_EQ(container["resources"], json::parse(R"({"requests": {"cpu": "500m", "memory": "256Mi"},
     "limits": {"memory": "1Gi", "nvidia.com/gpu": "1"}})"));
   EXPECT_EQ(EnvValue(container, "SEED_RESULTS_FILE"), "/seed/results.json");
@@ -121,7 +121,7 @@ TEST(TaskPodTest, RestrictedSecurityByDefault) {
 TEST(TaskPodTest, TemplateImageAndSecurityOverrides) {
   Fixture f;
   f.spec.image = "registry.example.com/custom:1";
-  f.spec.security_context = json::parse(R"({"readOnlyRootFilesystem": false})");
+  f.spec.pod.security_context = json::parse(R"({"readOnlyRootFilesystem": false})");
   RenderOptions options;
   options.default_image = "seed-job:9";
   json pod = RenderTaskPod(f.input, options);

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "fake_model.h"
+#include "promtool/promtool.h"
 
 namespace seed::serve {
 namespace {
@@ -341,6 +342,9 @@ TEST_F(ModelServerTest, MetricsCountRequestsByEndpointAndCodeWithLatency) {
   EXPECT_THAT(text, HasSubstr("seed_serve_request_duration_seconds_count{endpoint=\"infer\"} 3\n"));
   EXPECT_THAT(text, HasSubstr("seed_serve_requests_in_flight 1\n"));  // the /metrics request itself
   EXPECT_THAT(text, HasSubstr("seed_serve_model_ready 1\n"));
+  // Prometheus' own linter accepts the exposition after this traffic (every family has samples).
+  promtool::CheckResult checked = promtool::CheckMetrics(text);
+  EXPECT_TRUE(checked.ok) << checked.output << "\n" << text;
 }
 
 TEST_F(ModelServerTest, AModelThatFailsToLoadIsNeverReadyAndSaysWhy) {
