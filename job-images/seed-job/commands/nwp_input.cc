@@ -136,7 +136,7 @@ bool UsesAny(const std::vector<std::string>& features, const std::vector<std::st
 
 bool NeedsSunPosition(const std::vector<std::string>& features) {
   return UsesAny(features, {"cos_zenith", "clearsky_ghi", "clearsky_index", "sun_elevation",
-                            "sun_azimuth_sin", "sun_azimuth_cos", "csi", "kt"});
+                            "sun_azimuth_sin", "sun_azimuth_cos", "csi", "kt", "pvwatts"});
 }
 
 std::vector<std::string> NeighbourSites(const std::vector<std::string>& features) {
@@ -167,7 +167,7 @@ std::pair<std::vector<std::string>, kernels::FeatureSource> ChooseFeatures(const
                      ""),
        {"ws", "ws2", "ws3", "ws_prev", "ws_next", "u", "v"}},
       {ResolveColumn(source.ghi_column, request.ghi_given, columns, "_ghi", "--ghi-column", nwp_path, ""),
-       {"ghi", "clearsky_index"}}};
+       {"ghi", "clearsky_index", "pvwatts"}}};
   const std::string& primary = request.plant_kind == "solar" ? source.ghi_column : source.speed_column;
   const std::string source_name =
       primary.find('_') == std::string::npos ? "" : primary.substr(0, primary.rfind('_'));
@@ -176,7 +176,7 @@ std::pair<std::vector<std::string>, kernels::FeatureSource> ChooseFeatures(const
                          {"wd_sin", "wd_cos", "u", "v"}});
   ambiguities.push_back({ResolveColumn(source.temperature_column, request.temperature_given, columns, "_t2m",
                                        "--temperature-column", nwp_path, source_name),
-                         {"t2m"}});
+                         {"t2m", "pvwatts"}});
 
   std::vector<std::string> features;
   if (!request.list.empty()) {

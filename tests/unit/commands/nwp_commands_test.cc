@@ -306,6 +306,9 @@ TEST_F(NwpCommandsTest, SourceColumnsFollowTheReadmeNames) {
     return Num(std::max(0.0, 800 * std::sin((h - 6) / 12 * 3.14159))) + ",20";
   });
   EXPECT_THROW(Train("solar.csv", "power.csv", {"--kind", "solar"}), io::UsageError);
+  // The physical model under a suffix still needs the site.
+  EXPECT_THROW(Train("solar.csv", "power.csv", {"--kind", "solar", "--features", "ghi,pvwatts~1h"}),
+               io::UsageError);
   const std::vector<std::string> solar =
       Train("solar.csv", "power.csv", {"--kind", "solar", "--latitude", "40", "--longitude", "0"});
   EXPECT_NE(std::find(solar.begin(), solar.end(), "t2m"), solar.end());  // not dropped
