@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <future>
+#include <limits>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -67,21 +69,64 @@ std::vector<int64_t> TargetTimes(const ForecastFlags& f, int offset_minutes, int
 // times increase (the reader checks), so the lines are found by binary search on their times and
 // only they are parsed: a backtest month of a year-long file costs a month. When that cannot be
 // done (a probed time does not parse, no row is in the window, the slice is refused) the whole file
-// is parsed, which reports any problem with the file's own line numbers.
-io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi) {
+// is parsed, which reports any problem with the file's own line numbers. A file of runs
+// (issue_time) is in run order: each line's two times are read, and only the lines of runs issued
+// by `latest_issue` within a day of [lo, hi) are parsed.
+io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi, int64_t latest_issue) {
   const io::CsvReadOptions options{.run_column = kernels::kIssueColumn};
   const std::string text = io::ReadFile(path);
   const std::string_view view = text;
   const size_t body = view.find('\n') + 1;  // 0 when there is no header line: nothing is cut
-  // A file of runs is ordered by run, not by valid time: it is read whole.
   bool parsed = body > 0;
-  for (size_t start = 0; parsed && start < body;) {  // is there an issue_time column?
+  long issue_field = -1;  // the issue_time column's field, when the file holds runs
+  for (size_t start = 0, field = 0; start < body; ++field) {
     const size_t end = std::min(view.find_first_of(",\r\n", start), body);
     std::string_view name = view.substr(start, end - start);
     while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-    parsed = name != kernels::kIssueColumn;
+    if (name == kernels::kIssueColumn) issue_field = static_cast<long>(field);
     start = end + 1;
+  }
+  if (parsed && issue_field > 0) {
+    // A file of runs is ordered by run, not by valid time: every line is looked at, and only those
+    // of runs issued by the issue time with valid times within a day of the targets are parsed.
+    std::string slice(view.substr(0, body));
+    auto field_time = [&](std::string_view line, long field) -> std::optional<int64_t> {
+      size_t start = 0;
+      for (long k = 0; k < field && start != std::string_view::npos; ++k) {
+        start = line.find(',', start);
+        if (start != std::string_view::npos) ++start;
+      }
+      if (start == std::string_view::npos) return std::nullopt;
+      std::string_view cell = line.substr(start, line.find(',', start) - start);
+      while (!cell.empty() && (cell.back() == '\r' || cell.back() == ' ')) cell.remove_suffix(1);
+      try {
+        return io::ParseRfc3339(cell).unix_seconds;
+      } catch (const std::exception&) {
+        return std::nullopt;
+      }
+    };
+    for (size_t start = body; start < view.size() && parsed;) {
+      const size_t newline = view.find('\n', start);
+      const size_t stop = newline == std::string_view::npos ? view.size() : newline + 1;
+      const std::string_view line = view.substr(start, stop - start);
+      if (line.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+        const std::optional<int64_t> time = field_time(line, 0), issue = field_time(line, issue_field);
+        parsed = time.has_value() && issue.has_value();  // else the whole file reports the line
+        if (parsed && *issue <= latest_issue && *time >= lo - io::kDay && *time < hi + io::kDay)
+          slice += line;
+      }
+      start = stop;
+    }
+    if (parsed && slice.size() > body) {
+      if (slice.back() != '\n') slice += '\n';
+      try {
+        return io::ParseCsv(slice, path, options);
+      } catch (const io::InputError&) {
+        // Reported below from the whole file, with its line numbers.
+      }
+    }
+    return io::ParseCsv(text, path, options);
   }
   auto time_at = [&](size_t line) -> int64_t {  // of the line starting at `line`
     const std::string_view rest = view.substr(line, view.find_first_of(",\n", line) - line);
@@ -139,8 +184,11 @@ void Run(const ForecastFlags& f) {
   const auto neighbours = ParseNeighbours(f.neighbours);
   std::future<std::map<std::string, io::Frame>> nwp_read = std::async(std::launch::async, [&] {
     std::map<std::string, io::Frame> frames;
-    frames.emplace(f.nwp_path, ReadNwp(f.nwp_path, span_lo, span_hi));
-    for (const auto& [site, path] : neighbours) frames.emplace(path, ReadNwp(path, span_lo, span_hi));
+    const int64_t latest_issue = f.issue_time.empty() ? std::numeric_limits<int64_t>::max()
+                                                      : ParseFlagTime("--issue-time", f.issue_time);
+    frames.emplace(f.nwp_path, ReadNwp(f.nwp_path, span_lo, span_hi, latest_issue));
+    for (const auto& [site, path] : neighbours)
+      frames.emplace(path, ReadNwp(path, span_lo, span_hi, latest_issue));
     return frames;
   });
   const kernels::ModelArtifact model = kernels::LoadModel(f.model_path);
@@ -162,10 +210,15 @@ void Run(const ForecastFlags& f) {
                          ") that were not given; pass them as --nwp-neighbours site=path,... as in training");
   }
   std::map<std::string, io::Frame> frames = nwp_read.get();
-  const kernels::NwpRuns nwp = LoadNwp(f.nwp_path, neighbours, model.source.interval_columns,
-                                       [&](const std::string& path) { return std::move(frames.at(path)); });
-  const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
   const int64_t issue = f.issue_time.empty() ? 0 : ParseFlagTime("--issue-time", f.issue_time);
+  // Of a file of runs, only those known at the issue time with rows within a day of the targets.
+  const RunWindow window{.latest_issue = f.issue_time.empty() ? std::numeric_limits<int64_t>::max() : issue,
+                         .lo = span_lo - io::kDay,
+                         .hi = span_hi + io::kDay};
+  const kernels::NwpRuns nwp = LoadNwp(
+      f.nwp_path, neighbours, model.source.interval_columns,
+      [&](const std::string& path) { return std::move(frames.at(path)); }, window);
+  const int offset_minutes = nwp.runs.front().frame.utc_offset_minutes;
   const std::vector<int64_t> targets = TargetTimes(f, offset_minutes, issue);
 
   // For each target time, the run to read (the latest known at the issue time, see ChooseRuns);

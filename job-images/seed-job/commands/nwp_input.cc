@@ -73,15 +73,29 @@ std::vector<std::pair<std::string, std::string>> ParseNeighbours(const std::stri
 kernels::NwpRuns LoadNwp(const std::string& path,
                          const std::vector<std::pair<std::string, std::string>>& neighbours,
                          const std::vector<std::string>& interval_columns,
-                         const std::function<io::Frame(const std::string&)>& parse) {
+                         const std::function<io::Frame(const std::string&)>& parse, const RunWindow& window) {
   constexpr int64_t kGrid = 15 * 60;
-  kernels::NwpRuns nwp = kernels::SplitRuns(parse(path));
-  kernels::ResampleToGrid(nwp, kGrid, interval_columns);
-  for (const auto& [site, neighbour_path] : neighbours) {
-    kernels::NwpRuns other = kernels::SplitRuns(parse(neighbour_path));
-    kernels::ResampleToGrid(other, kGrid, interval_columns);
-    kernels::JoinNeighbour(nwp, other, site);
-  }
+  // Runs a forecast cannot read are dropped before the grid and the joins, the costly part.
+  auto load = [&](const std::string& file) {
+    kernels::NwpRuns runs = kernels::SplitRuns(parse(file));
+    if (runs.has_issue) {
+      std::erase_if(runs.runs, [&](const kernels::NwpRun& run) {
+        return run.issue > window.latest_issue || run.frame.time.back() < window.lo ||
+               run.frame.time.front() > window.hi;
+      });
+      if (runs.runs.empty()) {
+        throw io::InputError(
+            file,
+            "no run issued at or before the issue time has rows within a day of the forecast "
+            "times");
+      }
+    }
+    kernels::ResampleToGrid(runs, kGrid, interval_columns);
+    return runs;
+  };
+  kernels::NwpRuns nwp = load(path);
+  for (const auto& [site, neighbour_path] : neighbours)
+    kernels::JoinNeighbour(nwp, load(neighbour_path), site);
   return nwp;
 }
 
@@ -122,7 +136,7 @@ bool UsesAny(const std::vector<std::string>& features, const std::vector<std::st
 
 bool NeedsSunPosition(const std::vector<std::string>& features) {
   return UsesAny(features, {"cos_zenith", "clearsky_ghi", "clearsky_index", "sun_elevation",
-                            "sun_azimuth_sin", "sun_azimuth_cos", "csi", "kt"});
+                            "sun_azimuth_sin", "sun_azimuth_cos", "csi", "kt", "pvwatts"});
 }
 
 std::vector<std::string> NeighbourSites(const std::vector<std::string>& features) {
@@ -153,7 +167,7 @@ std::pair<std::vector<std::string>, kernels::FeatureSource> ChooseFeatures(const
                      ""),
        {"ws", "ws2", "ws3", "ws_prev", "ws_next", "u", "v"}},
       {ResolveColumn(source.ghi_column, request.ghi_given, columns, "_ghi", "--ghi-column", nwp_path, ""),
-       {"ghi", "clearsky_index"}}};
+       {"ghi", "clearsky_index", "pvwatts"}}};
   const std::string& primary = request.plant_kind == "solar" ? source.ghi_column : source.speed_column;
   const std::string source_name =
       primary.find('_') == std::string::npos ? "" : primary.substr(0, primary.rfind('_'));
@@ -162,7 +176,7 @@ std::pair<std::vector<std::string>, kernels::FeatureSource> ChooseFeatures(const
                          {"wd_sin", "wd_cos", "u", "v"}});
   ambiguities.push_back({ResolveColumn(source.temperature_column, request.temperature_given, columns, "_t2m",
                                        "--temperature-column", nwp_path, source_name),
-                         {"t2m"}});
+                         {"t2m", "pvwatts"}});
 
   std::vector<std::string> features;
   if (!request.list.empty()) {

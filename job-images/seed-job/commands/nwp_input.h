@@ -2,7 +2,9 @@
 // The NWP a model reads, as train and forecast load it: the site's file (with or without runs),
 // its neighbours' files joined in as `<site>/<column>`, all on the 15-min grid; and the choice of
 // the source columns the built-in features read.
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,13 +19,21 @@ namespace seed::commands {
 // the file's stem. Throws io::UsageError for an empty entry, a bad site name or a repeated site.
 std::vector<std::pair<std::string, std::string>> ParseNeighbours(const std::string& list);
 
-// Reads `path` with `parse` (the whole text, or a slice of it), splits runs, puts them on the
-// 15-min grid and joins each neighbour. `parse(path)` returns the frame read with
-// CsvReadOptions::run_column = kIssueColumn.
+// The runs a caller can use: issued at or before latest_issue, with rows in [lo, hi]. The default
+// keeps every run.
+struct RunWindow {
+  int64_t latest_issue = std::numeric_limits<int64_t>::max();
+  int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+};
+
+// Reads `path` with `parse` (the whole text, or a slice of it), splits runs, keeps those in
+// `window` (an io::InputError when none is left), puts them on the 15-min grid and joins each
+// neighbour. `parse(path)` returns the frame read with CsvReadOptions::run_column = kIssueColumn.
 kernels::NwpRuns LoadNwp(const std::string& path,
                          const std::vector<std::pair<std::string, std::string>>& neighbours,
                          const std::vector<std::string>& interval_columns,
-                         const std::function<io::Frame(const std::string&)>& parse);
+                         const std::function<io::Frame(const std::string&)>& parse,
+                         const RunWindow& window = {});
 
 // Which columns a source field names when the configured one is absent from the NWP: the single
 // column ending in `suffix` (e.g. "_ws" for ec_ws), or among several `<source><suffix>` when

@@ -17,6 +17,15 @@ void AppendNumber(std::string& out, double value) {
   out.append(buffer, end);
 }
 
+// A header cell: a feature name such as speed(u100,v100) holds commas, so it is quoted (RFC 4180,
+// as pandas and spreadsheets read it), with any '"' doubled.
+std::string HeaderCell(const std::string& name) {
+  if (name.find_first_of(",\"\n") == std::string::npos) return name;
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 }  // namespace
 
 void WriteFeatureMatrix(const std::string& path, const std::vector<int64_t>& times,
@@ -29,7 +38,7 @@ void WriteFeatureMatrix(const std::string& path, const std::vector<int64_t>& tim
   }
   std::string text = "time";
   for (const auto& [name, values] : extra) text += "," + name;
-  for (const auto& name : names) text += "," + name;
+  for (const auto& name : names) text += "," + HeaderCell(name);
   text += '\n';
   for (size_t r = 0; r < rows; ++r) {
     text += FormatRfc3339(times[r], 0, true);

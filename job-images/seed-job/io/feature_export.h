@@ -7,7 +7,8 @@
 
 namespace seed::io {
 
-// Writes `path` atomically: a header `time,<extra names>,<feature names>`, then one line per row:
+// Writes `path` atomically: a header `time,<extra names>,<feature names>` (a name holding a comma,
+// e.g. speed(u100,v100), in double quotes), then one line per row:
 // the row's time (RFC 3339, UTC), its extra values, and its cols feature values from x (row-major),
 // numbers in shortest round-trip form, a missing value as an empty cell. extra[i] holds one value
 // per row. Rows need not have distinct times (a time seen by several NWP runs repeats).

@@ -244,6 +244,13 @@ struct RunView {
   int64_t issue;
 };
 
+// The built-ins that are a source column as such (--speed-column and the like): they read the
+// configured column even when the file also has a column of their name. Every other built-in
+// (u, v, hour_sin, ...) yields to an NWP column of its name, which is the data the user means.
+bool ReadsSourceColumn(const std::string& name) {
+  return name == "ws" || name == "ws_sd" || name == "ghi" || name == "t2m";
+}
+
 const FeatureDef* FindBuiltin(const std::string& name) {
   for (const auto& [known, def] : Definitions()) {
     if (known == name) return &def;
@@ -327,13 +334,14 @@ class Evaluator {
       }
       return out;
     }
-    if (const FeatureDef* def = FindBuiltin(name)) {
+    const int index = frame.Find(name);
+    const FeatureDef* def = FindBuiltin(name);
+    if (def != nullptr && (index < 0 || ReadsSourceColumn(name))) {
       Inputs local = shared ? Inputs{frame, source_} : MakeInputs(run, rows);
       Inputs& in = shared ? *shared : local;
       for (size_t k = 0; k < rows.size(); ++k) out[k] = def->compute(in, rows[k]);
       return out;
     }
-    const int index = frame.Find(name);
     if (index < 0) UnknownName(feature, name, frame.names, frame.source);
     const std::vector<double>& column = frame.columns[static_cast<size_t>(index)];
     for (size_t k = 0; k < rows.size(); ++k) out[k] = column[rows[k]];

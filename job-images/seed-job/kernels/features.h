@@ -33,7 +33,8 @@ std::vector<std::string> DefaultSolarFeatures(const io::Frame& nwp, const Featur
 
 // Every built-in feature name with a one-line description, for --help and errors. Any other name
 // follows the grammar in kernels/feature_grammar.h (NWP columns, derived functions, offsets,
-// rolling means, earlier runs).
+// rolling means, earlier runs). An NWP column named like a built-in is the column, except for
+// ws, ws_sd, ghi and t2m, which always read the FeatureSource columns.
 const std::vector<std::pair<std::string, std::string>>& FeatureCatalogue();
 
 // Row-major matrix [rows x names.size()] for every row of `nwp`, whose times must be strictly

@@ -20,7 +20,9 @@
 #include "io/csv.h"
 #include "io/input_error.h"
 #include "io/time.h"
+#include "kernels/features.h"
 #include "kernels/model.h"
+#include "kernels/nwp_runs.h"
 
 namespace seed::commands {
 namespace {
@@ -198,6 +200,37 @@ TEST_F(NwpCommandsTest, RunsTrainOnEveryLeadAndForecastFromTheLatestKnownRun) {
   EXPECT_THROW(Forecast("runs.csv", {"--issue-time", "2024-02-01T00:00:00Z"}), io::InputError);
 }
 
+TEST_F(NwpCommandsTest, ForecastFromRunsReadsOnlyTheNeededLinesAndGivesTheWholeFilesForecast) {
+  WriteRuns(Path("runs.csv"), 40, INT64_MAX);
+  WritePower("power.csv", 42, io::kQuarterHour);
+  Train("runs.csv", "power.csv", {"--features", "ws,lead_hours,ws@run-12h,ws~3h,ws@-2h"});
+  const int64_t issue = kStart + 30 * io::kDay + 13 * 3600;  // the 12:00 run is the latest known
+  const io::Frame forecast = Forecast("runs.csv", {"--issue-time", io::FormatRfc3339(issue, 0)});
+  // The reference: the whole file parsed, put on the grid, the runs chosen and the features built
+  // without the command.
+  kernels::NwpRuns nwp =
+      kernels::SplitRuns(io::ReadCsv(Path("runs.csv"), {.run_column = kernels::kIssueColumn}));
+  kernels::ResampleToGrid(nwp, io::kQuarterHour, {});
+  const kernels::ModelArtifact model = kernels::LoadModel(Path("model.json"));
+  const std::vector<kernels::RunRow> rows = kernels::ChooseRuns(nwp, forecast.time, issue, 0, INT64_MAX);
+  for (const auto& rr : rows) {
+    ASSERT_GE(rr.run, 0);
+    EXPECT_EQ(nwp.runs[static_cast<size_t>(rr.run)].issue, kStart + 30 * io::kDay + 12 * 3600);
+  }
+  const std::vector<double> x = kernels::BuildFeatures(nwp, model.features, model.source, rows);
+  const kernels::Predictor predictor(model);
+  const size_t nq = model.quantiles.size();
+  std::vector<double> predicted(rows.size() * nq);
+  predictor.PredictBatch(x.data(), rows.size(), predicted.data(), 1);
+  const size_t median = static_cast<size_t>(std::find(model.quantiles.begin(), model.quantiles.end(), 0.5) -
+                                            model.quantiles.begin());
+  ASSERT_EQ(forecast.Rows(), 96u);
+  for (size_t k = 0; k < rows.size(); ++k) {
+    EXPECT_NEAR(forecast.Column("forecast_mw")[k], predicted[k * nq + median], 5e-5)
+        << k;  // 4 decimals written
+  }
+}
+
 TEST_F(NwpCommandsTest, NeighbourSitesAreFeaturesAndForecastNeedsThem) {
   Write("site.csv", "ws", 30, io::kQuarterHour,
         [](int64_t t) { return Num(TrueSpeed(t) + 2 * std::sin(t / 5000.0)); });
@@ -249,6 +282,9 @@ TEST_F(NwpCommandsTest, SourceColumnsFollowTheReadmeNames) {
     return Num(std::max(0.0, 800 * std::sin((h - 6) / 12 * 3.14159))) + ",20";
   });
   EXPECT_THROW(Train("solar.csv", "power.csv", {"--kind", "solar"}), io::UsageError);
+  // The physical model under a suffix still needs the site.
+  EXPECT_THROW(Train("solar.csv", "power.csv", {"--kind", "solar", "--features", "ghi,pvwatts~1h"}),
+               io::UsageError);
   const std::vector<std::string> solar =
       Train("solar.csv", "power.csv", {"--kind", "solar", "--latitude", "40", "--longitude", "0"});
   EXPECT_NE(std::find(solar.begin(), solar.end(), "t2m"), solar.end());  // not dropped

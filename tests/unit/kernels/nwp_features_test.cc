@@ -145,6 +145,30 @@ TEST(Features, ColumnsDerivedOffsetsAndRollingMeans) {
   }
 }
 
+TEST(Features, AColumnNamedLikeADerivedBuiltinIsTheColumn) {
+  // GEFCom2012's files carry u, v, ws and a wd that points where the wind blows to: the built-in u
+  // (-ws sin wd) would be the column's negative. The column is what a user naming `u` means; ws,
+  // ghi and t2m stay the configured source columns.
+  io::Frame nwp = io::MakeFrame({kT0}, 0);
+  nwp.Set("u", {2.34});
+  nwp.Set("v", {-0.79});
+  nwp.Set("ws", {2.47});
+  nwp.Set("wd", {108.68});
+  nwp.Set("ec_ws", {9});
+  const std::vector<double> x =
+      BuildFeatures(nwp, {"u", "v", "ws", "wd_sin", "dir_sin(u,v)"}, FeatureSource{});
+  EXPECT_EQ(x[0], 2.34);
+  EXPECT_EQ(x[1], -0.79);
+  EXPECT_EQ(x[2], 2.47);
+  EXPECT_NEAR(x[3], std::sin(108.68 * std::numbers::pi / 180), 1e-12);
+  EXPECT_NEAR(x[4], -2.34 / std::hypot(2.34, 0.79), 1e-12);  // blowing from the west-north-west
+  FeatureSource ec;
+  ec.speed_column = "ec_ws";
+  EXPECT_EQ(BuildFeatures(nwp, {"ws"}, ec)[0], 9);  // the source column, though a ws column exists
+  const io::Frame plain = Quarterly(2);             // no u column: the built-in u from ws and wd
+  EXPECT_THROW(BuildFeatures(plain, {"u"}, FeatureSource{}), io::InputError);  // needs wd, absent
+}
+
 TEST(Features, UnknownNamesListWhatExists) {
   const io::Frame nwp = Quarterly(4);
   try {
@@ -177,6 +201,9 @@ TEST(Features, ClearSkyAndClearnessIndices) {
     const double cosz = x[r * 5 + 3];
     const double doy = std::fmod(static_cast<double>(time[r]) / 86400.0, 365.2425);
     const double e0 = 1361 * (1 + 0.033 * std::cos(2 * std::numbers::pi * doy / 365)) * cosz;
+    // csi by hand: Haurwitz GHI_cs = 1098 cos z exp(-0.059 / cos z) at the apparent zenith.
+    const double clear = cosz > 0 ? 1098 * cosz * std::exp(-0.059 / cosz) : 0;
+    EXPECT_NEAR(x[r * 5], clear > 10 ? std::min(1.5, 400 / clear) : 0.0, 1e-9) << r;
     if (e0 > 10) {
       ++day;
       EXPECT_NEAR(x[r * 5 + 2], std::min(1.5, 400 / e0), 1e-9) << r;
