@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GEFCom2012 wind through the stock CLI: seed-job train / forecast on the competition data converted to
 # the documented CSVs, side by side with XGBoost and scikit-learn trained on the very same feature rows.
-# usage: bench/gefcom/run.sh <gefcom2012_wind data folder> [--threads 2] [--keep DIR] [--farms "1 2 ... 7"]
+# usage: bench/gefcom/run.sh <gefcom2012_wind data folder> [--threads 2] [--keep DIR] [--farms "1 2 ... 7"] [--seed-only]
 # Needs seed-job built (scripts/setup) and Debian's python3-xgboost, python3-sklearn, python3-pandas.
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
@@ -13,11 +13,13 @@ shift
 threads=2
 work=""
 farms="1 2 3 4 5 6 7"
+peers=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --threads) threads=$2; shift 2 ;;
     --keep) work=$2; shift 2 ;;
     --farms) farms=$2; shift 2 ;;
+    --seed-only) peers=0; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -73,5 +75,5 @@ for farm in $farms; do
   echo "wf$farm: train ${train_s} s ($(grep -o '"trees":[0-9]*' "model_wf$farm.json" | head -1)), 156 forecasts ${forecast_s} s"
 done
 echo "seed-job total: $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
-OMP_NUM_THREADS=$threads OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} /usr/bin/python3 "$here/peers_cli.py" "$work" --threads "$threads" --farms "$farms"
-/usr/bin/python3 "$here/score.py" "$work" --farms "$farms"
+((peers)) && OMP_NUM_THREADS=$threads OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} /usr/bin/python3 "$here/peers_cli.py" "$work" --threads "$threads" --farms "$farms"
+/usr/bin/python3 "$here/score.py" "$work" --farms "$farms" $( ((peers)) || echo --seed-only)

@@ -27,10 +27,12 @@ def main(work):
     for farm in FARMS:
         seed = pd.read_csv(f"{work}/forecast_wf{farm}.csv")
         truth = pd.read_csv(f"{work}/truth_wf{farm}.csv")
-        peers = pd.read_csv(f"{work}/peers_wf{farm}.csv")
-        for frame in (seed, truth, peers):
+        frames = [truth, seed] + ([] if SEED_ONLY else [pd.read_csv(f"{work}/peers_wf{farm}.csv")])
+        for frame in frames:
             frame["time"] = pd.to_datetime(frame["time"], utc=True)
-        m = truth.merge(seed, on="time").merge(peers, on="time")
+        m = frames[0]
+        for frame in frames[1:]:
+            m = m.merge(frame, on="time")
         if len(m) != len(truth):
             sys.exit(f"wf{farm}: {len(truth)} test hours but {len(m)} with both forecasts")
         m["farm"] = farm
@@ -38,7 +40,7 @@ def main(work):
     m = pd.concat(rows, ignore_index=True)
     y = m["power_mw"].to_numpy()
     q = np.clip(m[[f"p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
-    h = np.clip(m[[f"hgb_p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
+    h = None if SEED_ONLY else np.clip(m[[f"hgb_p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
     rmse = lambda p: float(np.sqrt(np.mean((np.clip(p, 0, 1) - y) ** 2)))
     pin = lambda qs: float(np.mean([pinball(qs[:, i], y, t) for i, t in enumerate(LEVELS)]))
     print(f"points: {len(y)} (156 windows x 48 h x {len(FARMS)} farms = {156 * 48 * len(FARMS)})")
@@ -46,15 +48,17 @@ def main(work):
     print("|---|---|---|")
     print(f"| seed-job, forecast_mw (median) | {rmse(m['forecast_mw'].to_numpy()):.5f} | {pin(q):.5f} |")
     print(f"| seed-job, mean of the 99 quantiles | {rmse(q.mean(axis=1)):.5f} | |")
-    print(f"| XGBoost hist, L2 | {rmse(m['xgb'].to_numpy()):.5f} | |")
-    print(f"| scikit-learn HGB quantile (seed's anchors, interpolated) | {rmse(h[:, 49]):.5f} | {pin(h):.5f} |")
-    print(f"pinball ratio seed / scikit-learn: {pin(q) / pin(h):.4f}")
+    if not SEED_ONLY:
+        print(f"| XGBoost hist, L2 | {rmse(m['xgb'].to_numpy()):.5f} | |")
+        print(f"| scikit-learn HGB quantile (seed's anchors, interpolated) | {rmse(h[:, 49]):.5f} | {pin(h):.5f} |")
+        print(f"pinball ratio seed / scikit-learn: {pin(q) / pin(h):.4f}")
     print("per farm RMSE (seed median / seed mean / xgb):")
     for farm, g in m.groupby("farm"):
         yy = g["power_mw"].to_numpy()
         qq = np.clip(g[[f"p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
         r = lambda p: np.sqrt(np.mean((np.clip(p, 0, 1) - yy) ** 2))
-        print(f"  wf{farm}: {r(g['forecast_mw'].to_numpy()):.4f} / {r(qq.mean(axis=1)):.4f} / {r(g['xgb'].to_numpy()):.4f}")
+        xgb = "-" if SEED_ONLY else f"{r(g['xgb'].to_numpy()):.4f}"
+        print(f"  wf{farm}: {r(g['forecast_mw'].to_numpy()):.4f} / {r(qq.mean(axis=1)):.4f} / {xgb}")
     active = q[:, 49] > 0.05
     worst = 0
     print("calibration (level: hit rate, constant share):")
@@ -71,6 +75,7 @@ def main(work):
     print(f"largest |hit rate - level| for levels 0.05..0.95: {100 * worst:.1f} points")
 
 
+SEED_ONLY = "--seed-only" in sys.argv
 FARMS = [int(f) for f in sys.argv[sys.argv.index("--farms") + 1].split()] if "--farms" in sys.argv else range(1, 8)
 
 if __name__ == "__main__":
