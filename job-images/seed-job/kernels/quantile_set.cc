@@ -113,14 +113,14 @@ std::vector<size_t> ChooseQuantileAnchors(const std::vector<double>& levels, siz
 }
 
 void InterpolateQuantiles(const std::vector<double>& levels, const std::vector<size_t>& anchors,
-                          const double* anchor_values, double* out) {
+                          double* anchor_values, double* out) {
   const size_t na = anchors.size();
-  std::vector<double> sorted(anchor_values, anchor_values + na);
-  if (std::any_of(sorted.begin(), sorted.end(), [](double v) { return std::isnan(v); })) {
+  double* sorted = anchor_values;
+  if (std::any_of(sorted, sorted + na, [](double v) { return std::isnan(v); })) {
     std::fill(out, out + levels.size(), std::numeric_limits<double>::quiet_NaN());
     return;
   }
-  std::sort(sorted.begin(), sorted.end());
+  std::sort(sorted, sorted + na);
   size_t k = 0;  // levels[anchors[k]] <= levels[i] < levels[anchors[k + 1]]
   for (size_t i = 0; i < levels.size(); ++i) {
     while (k + 1 < na && anchors[k + 1] <= i) ++k;

@@ -28,10 +28,10 @@ std::vector<double> ParseQuantiles(const std::string& text);
 std::vector<size_t> ChooseQuantileAnchors(const std::vector<double>& levels, size_t max_models);
 
 // Fills every level's value from the anchors' values: anchor_values[k] belongs to
-// levels[anchors[k]]. The anchor values are sorted first (rearrangement); a level between two
-// anchors is interpolated linearly in tau. out has levels.size() values. A NaN anchor value makes
-// every output NaN.
+// levels[anchors[k]]. The anchor values are sorted first, in place (rearrangement; no allocation,
+// since this runs once per predicted row); a level between two anchors is interpolated linearly in
+// tau. out has levels.size() values. A NaN anchor value makes every output NaN.
 void InterpolateQuantiles(const std::vector<double>& levels, const std::vector<size_t>& anchors,
-                          const double* anchor_values, double* out);
+                          double* anchor_values, double* out);
 
 }  // namespace seed::kernels

@@ -40,9 +40,10 @@ Outcome RunBounded(std::vector<std::string> argv, const std::string& log, std::c
   Outcome outcome;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
-  bool done = WaitUntil([&] { return waitpid(pid, &status, WNOHANG) == pid; },
-                        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
-                        std::chrono::milliseconds(20));
+  bool done = WaitUntil(
+      [&] { return waitpid(pid, &status, WNOHANG) == pid; },
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
+      std::chrono::milliseconds(20));
   if (!done) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
@@ -56,19 +57,33 @@ Outcome RunBounded(std::vector<std::string> argv, const std::string& log, std::c
   return outcome;
 }
 
+// The test API emulator with a token for kubectl, and kubectl run against it as users run it
+// (validation on, its default), bounded in time; the output is what kubectl printed.
+struct KubectlSession {
+  KubectlSession() : emulator(Options()) {
+    kubeconfig = emulator.WriteKubeconfig(emulator.Dir() + "/kubeconfig", "kubectl-token");
+    log = emulator.Dir() + "/kubectl.log";
+  }
+  Outcome Kubectl(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"/usr/bin/kubectl", "--kubeconfig", kubeconfig});
+    return RunBounded(args, log, std::chrono::seconds(60));
+  }
+  static kubeemu::EmulatorOptions Options() {
+    kubeemu::EmulatorOptions options;
+    options.tokens = {{"kubectl-token", "kubectl-user"}};
+    return options;
+  }
+
+  kubeemu::EmulatorProcess emulator;
+  std::string kubeconfig, log;
+};
+
 TEST(KubectlApply, CrdsThenExamplesApplyCleanly) {
   const std::string crds = SourceDir() + "/crds";
   const std::string examples = SourceDir() + "/examples";
-  kubeemu::EmulatorOptions options;
-  options.tokens = {{"kubectl-token", "kubectl-user"}};
-  kubeemu::EmulatorProcess emulator(options);
-  std::string kubeconfig = emulator.WriteKubeconfig(emulator.Dir() + "/kubeconfig", "kubectl-token");
-  std::string log = emulator.Dir() + "/kubectl.log";
-  // kubectl as users run it: validation on (its default).
-  auto kubectl = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"/usr/bin/kubectl", "--kubeconfig", kubeconfig});
-    return RunBounded(args, log, std::chrono::seconds(60));
-  };
+  KubectlSession session;
+  kubeemu::EmulatorProcess& emulator = session.emulator;
+  auto kubectl = [&](std::vector<std::string> args) { return session.Kubectl(std::move(args)); };
   Outcome applied_crds = kubectl({"apply", "-f", crds});
   ASSERT_EQ(applied_crds.exit_code, 0) << applied_crds.output;
   for (const char* name : {"jobtemplates.seed.dev", "pipelines.seed.dev", "pipelineruns.seed.dev"}) {
@@ -77,7 +92,8 @@ TEST(KubectlApply, CrdsThenExamplesApplyCleanly) {
   Outcome applied_examples = kubectl({"apply", "-R", "-f", examples});
   ASSERT_EQ(applied_examples.exit_code, 0) << applied_examples.output;
   EXPECT_NE(applied_examples.output.find("pipeline.seed.dev/"), std::string::npos) << applied_examples.output;
-  EXPECT_NE(applied_examples.output.find("jobtemplate.seed.dev/"), std::string::npos) << applied_examples.output;
+  EXPECT_NE(applied_examples.output.find("jobtemplate.seed.dev/"), std::string::npos)
+      << applied_examples.output;
   Outcome listed = kubectl({"get", "pipelines,jobtemplates", "-o", "name"});
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_NE(listed.output.find("pipeline.seed.dev/"), std::string::npos) << listed.output;
@@ -131,15 +147,9 @@ std::vector<std::vector<std::string>> TableRows(const std::string& text) {
 // a Pipeline's NEXT RUN is its next time, never <invalid>; VALID shows an invalid Pipeline; an
 // InferenceService's URL and REPLICAS come from the status the operator writes.
 TEST(KubectlGet, PrinterColumnsOfPipelinesAndInferenceServices) {
-  kubeemu::EmulatorOptions options;
-  options.tokens = {{"kubectl-token", "kubectl-user"}};
-  kubeemu::EmulatorProcess emulator(options);
-  std::string kubeconfig = emulator.WriteKubeconfig(emulator.Dir() + "/kubeconfig", "kubectl-token");
-  std::string log = emulator.Dir() + "/kubectl.log";
-  auto kubectl = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"/usr/bin/kubectl", "--kubeconfig", kubeconfig});
-    return RunBounded(args, log, std::chrono::seconds(60));
-  };
+  KubectlSession session;
+  kubeemu::EmulatorProcess& emulator = session.emulator;
+  auto kubectl = [&](std::vector<std::string> args) { return session.Kubectl(std::move(args)); };
   ASSERT_EQ(kubectl({"apply", "-f", SourceDir() + "/crds"}).exit_code, 0);
   Outcome applied = kubectl({"apply", "-f", SourceDir() + "/examples/wind/templates.yaml", "-f",
                              SourceDir() + "/examples/wind/ultra-short.yaml", "-f",

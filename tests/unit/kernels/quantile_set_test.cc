@@ -52,7 +52,7 @@ TEST(QuantileSet, InterpolatesBetweenSortedAnchors) {
   const std::vector<double> levels = {0.1, 0.2, 0.3, 0.5, 0.9};
   const std::vector<size_t> anchors = {0, 3, 4};
   // Crossed anchor values are rearranged (sorted) first: 0.1 -> 10, 0.5 -> 20, 0.9 -> 40.
-  const double values[] = {20, 10, 40};
+  double values[] = {20, 10, 40};
   double out[5];
   InterpolateQuantiles(levels, anchors, values, out);
   EXPECT_DOUBLE_EQ(out[0], 10);
@@ -61,7 +61,7 @@ TEST(QuantileSet, InterpolatesBetweenSortedAnchors) {
   EXPECT_DOUBLE_EQ(out[3], 20);
   EXPECT_DOUBLE_EQ(out[4], 40);
 
-  const double missing[] = {1, std::nan(""), 3};
+  double missing[] = {1, std::nan(""), 3};
   InterpolateQuantiles(levels, anchors, missing, out);
   for (double v : out) EXPECT_TRUE(std::isnan(v));
 }
