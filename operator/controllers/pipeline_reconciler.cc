@@ -1,6 +1,7 @@
 #include "controllers/pipeline_reconciler.h"
 
 #include "api/pipelinerun.h"
+#include "controllers/reconcile_rules.h"
 #include "controllers/requeue.h"
 #include "controllers/resources.h"
 #include "controllers/run_records.h"
@@ -13,7 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxConflictRetries = 5;
 // When the reconcile that created runs looks again if no watch event has brought it back first.
 constexpr std::chrono::milliseconds kStatusFollowUp{1000};
 

@@ -6,6 +6,7 @@
 
 #include "api/time_format.h"
 #include "controllers/observed_attempts.h"
+#include "controllers/reconcile_rules.h"
 #include "controllers/requeue.h"
 #include "controllers/resources.h"
 #include "controllers/run_events.h"
@@ -21,7 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxConflictRetries = 5;
 // How long the first status of a run waits after its first pods were created (the Kubernetes Job
 // controller batches pod updates for one second too): a run whose pods finish by then gets one
 // status write, its final one.
@@ -37,8 +37,6 @@ std::string ScheduledTimeText(const engine::TaskLaunch& launch) {
   }
   return api::FormatRfc3339(launch.scheduled_time);
 }
-
-bool BeingDeleted(const json& object) { return object["metadata"].contains("deletionTimestamp"); }
 
 }  // namespace
 
