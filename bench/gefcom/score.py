@@ -6,7 +6,7 @@ usage: score.py <work folder of run.sh>
 RMSE of normalised power (all farms and horizons, predictions clipped to [0, 1] as in the
 competition) for seed's forecast_mw (its median), the mean of seed's 99 quantiles, and XGBoost;
 the pinball loss averaged over the 99 levels and all points for seed and the scikit-learn peer;
-each of seed's levels' hit rate (share of outcomes at or below it) and the largest share of points
+each of seed's levels' hit rates (shares of outcomes below it and at or below it) and the largest share of points
 (where the median is above 5 % of capacity) sharing one value strictly inside (0, 1).
 """
 import sys
@@ -61,19 +61,28 @@ def main(work):
         print(f"  wf{farm}: {r(g['forecast_mw'].to_numpy()):.4f} / {r(qq.mean(axis=1)):.4f} / {xgb}")
     active = q[:, 49] > 0.05
     worst = 0
-    print("calibration (level: hit rate, constant share):")
+    # A quantile q is right for tau when P(y < q) <= tau <= P(y <= q): the two differ where outcomes
+    # tie it (12.6 % of the test hours produce exactly 0, under quantiles clipped to 0), and the
+    # plain share at or below q then overstates the low levels. Both shares are printed; the gap is
+    # tau's distance to the range between them (kernels/reliability.h does the same).
+    print("calibration (level: share below - share at or below, constant share):")
     line = []
+    worst_plain = 0.0
     for i, tau in enumerate(LEVELS):
         hit = float(np.mean(y <= q[:, i] + 1e-12))
+        below = float(np.mean(y < q[:, i] - 1e-12))
+        gap = max(0.0, below - tau, tau - hit)
         inside = q[active, i][(q[active, i] > 0) & (q[active, i] < 1)]
         share = (pd.Series(inside).value_counts().max() / active.sum()) if len(inside) else 0.0
         if 0.05 <= tau <= 0.95:
-            worst = max(worst, abs(hit - tau))
-        line.append(f"{tau:g}:{hit:.3f}/{share:.3f}")
+            worst = max(worst, gap)
+            worst_plain = max(worst_plain, abs(hit - tau))
+        line.append(f"{tau:g}:{below:.3f}-{hit:.3f}/{share:.3f}")
     for k in range(0, 99, 11):
         print("  " + " ".join(line[k:k + 11]))
-    print(f"largest |hit rate - level| for levels 0.05..0.95: {100 * worst:.1f} points")
-
+    print(f"share of test hours with exactly 0 output: {float(np.mean(y == 0)):.3f}")
+    print(f"levels 0.05..0.95, largest distance of the level from its hit-rate range: {100 * worst:.1f} points "
+          f"(from the share at or below alone: {100 * worst_plain:.1f})")
 
 SEED_ONLY = "--seed-only" in sys.argv
 FARMS = [int(f) for f in sys.argv[sys.argv.index("--farms") + 1].split()] if "--farms" in sys.argv else range(1, 8)

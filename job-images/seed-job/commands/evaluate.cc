@@ -307,9 +307,11 @@ void Run(const EvaluateFlags& f) {
     for (const kernels::QuantileReliability& r : reliability->Finish()) {
       table.push_back({{"tau", r.tau},
                        {"hit_rate", r.hit_rate},
+                       {"below_rate", r.below_rate},
+                       {"gap", r.gap},
                        {"constant_share", r.constant_share},
                        {"degenerate", r.degenerate}});
-      worst_gap = std::max(worst_gap, std::abs(r.hit_rate - r.tau));
+      worst_gap = std::max(worst_gap, r.gap);
       if (r.degenerate) flat += (flat.empty() ? "" : ", ") + kernels::QuantileColumn(r.tau);
     }
     results.Set("reliability", table);
@@ -327,7 +329,7 @@ void Run(const EvaluateFlags& f) {
               period.pinball_sum / static_cast<double>(period.pinball_count),
               period.crps_sum / static_cast<double>(period.crps_count));
   if (reliability) {
-    std::printf("  quantile hit rates: worst %.1f points from the level%s%s\n", 100 * worst_gap,
+    std::printf("  quantile hit rates: worst %.1f points from the level (ties counted both ways)%s%s\n", 100 * worst_gap,
                 flat.empty() ? "" : "; DEGENERATE (one value on > 5 % of active points): ", flat.c_str());
   }
 }

@@ -276,7 +276,7 @@ th{color:#52606d;font-weight:600;background:#f8fafc}
 td.bad{color:#c81e1e;font-weight:600}
 footer{font-size:12px;color:#7b8794;text-align:center}
 .tolerance{fill:#3ebd93;fill-opacity:.15}.diagonal{stroke:#9aa5b1;stroke-dasharray:4 3}
-.observed{fill:none;stroke:#1a56db;stroke-width:1.5}.point{fill:#1a56db}.degenerate{stroke:#c81e1e;stroke-width:2.5;fill:none}
+.observed{fill:none;stroke:#1a56db;stroke-width:1.5}.point{fill:#1a56db}.ties{stroke:#1a56db;stroke-width:3;stroke-linecap:round;opacity:.45}.degenerate{stroke:#c81e1e;stroke-width:2.5;fill:none}
 tr.degenerate td{background:#fdecea}.warning{color:#c81e1e;font-weight:600}
 .reliability-layout,.tower-charts{display:grid;grid-template-columns:minmax(260px,380px) 1fr;gap:16px;align-items:start}
 .wedge{fill:#4c8bf5;fill-opacity:.7;stroke:#fff}.ring{fill:none}.iec{fill:none;stroke:#9aa5b1;stroke-dasharray:5 3}

@@ -54,13 +54,15 @@ std::vector<QuantileReliability> AssessQuantiles(const io::Frame& forecast, cons
   for (size_t k = 0; k < out.size(); ++k) {
     QuantileReliability& q = out[k];
     const std::vector<double>& v = *columns[k];
-    size_t hits = 0;
+    size_t hits = 0, strictly_below = 0;
     for (size_t r = 0; r < forecast.Rows() && r < actual.size(); ++r) {
       if (!scored[r] || std::isnan(v[r]) || certain_zero[r]) continue;
       ++q.scored;
       if (actual[r] <= v[r]) ++hits;
+      if (actual[r] < v[r]) ++strictly_below;
     }
     q.hit_rate = q.scored ? static_cast<double>(hits) / static_cast<double>(q.scored) : std::nan("");
+    q.below_rate = q.scored ? static_cast<double>(strictly_below) / static_cast<double>(q.scored) : std::nan("");
     q.busy_rows = busy.size();
     if (busy.empty()) continue;
     std::map<long long, size_t> counts;
@@ -83,6 +85,12 @@ std::vector<QuantileReliability> AssessQuantiles(const io::Frame& forecast, cons
     q.degenerate = q.constant_share > kDegenerateShare || q.neighbour_share > kDegenerateShare;
   }
   return out;
+}
+
+double CalibrationError(const QuantileReliability& q) {
+  if (q.below_rate > q.tau) return q.below_rate - q.tau;
+  if (q.hit_rate < q.tau) return q.hit_rate - q.tau;
+  return 0;
 }
 
 std::string ReliabilitySection(const std::vector<QuantileReliability>& quantiles) {
@@ -128,6 +136,11 @@ std::string ReliabilitySection(const std::vector<QuantileReliability>& quantiles
   if (!line.empty()) svg += "<polyline class=\"observed\" points=\"" + line + "\"/>";
   for (const auto& q : quantiles) {
     if (std::isnan(q.hit_rate)) continue;
+    if (q.below_rate < q.hit_rate) {  // ties: every rate on this segment is right for the quantile
+      std::snprintf(buf, sizeof buf, "<line class=\"ties\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
+                    x(q.tau), x(q.tau), y(q.below_rate), y(q.hit_rate));
+      svg += buf;
+    }
     if (q.degenerate) {
       // A cross, so the mark survives printing in grey.
       const double cx = x(q.tau), cy = y(q.hit_rate), d = 5;
@@ -164,10 +177,11 @@ std::string ReliabilitySection(const std::vector<QuantileReliability>& quantiles
           "<table><tr><th>Quantile</th><th>Nominal</th><th>Observed</th>"
           "<th>Difference</th><th>Constant</th><th>= neighbour</th></tr>";
   for (const auto& q : quantiles) {
-    const double diff = q.hit_rate - q.tau;
+    const double diff = CalibrationError(q);
     const bool off = std::abs(diff) > kTolerance;
     html += std::string(q.degenerate ? "<tr class=\"degenerate\">" : "<tr>") + "<td>" + q.column +
             (q.degenerate ? " &#x2716; degenerate" : "") + "</td><td>" + Fmt("%.3f", q.tau) + "</td><td>" +
+            (q.below_rate < q.hit_rate ? Fmt("%.3f", q.below_rate) + "&ndash;" : std::string()) +
             Fmt("%.3f", q.hit_rate) + "</td>" + (off ? "<td class=\"bad\">" : "<td>") + Fmt("%+.3f", diff) +
             "</td>" + (q.constant_share > kDegenerateShare ? "<td class=\"bad\">" : "<td>") +
             Fmt("%.1f%%", q.constant_share * 100) +
@@ -177,8 +191,11 @@ std::string ReliabilitySection(const std::vector<QuantileReliability>& quantiles
   }
   html +=
       "</table></div><p class=\"legend\">Observed hit rate: the share of scored points whose actual is at or "
-      "below the quantile (points where every quantile is 0, such as nights, are left out); the shaded band "
-      "is &plusmn;4 points around the diagonal. Constant and &ldquo;= neighbour&rdquo; shares are over the " +
+      "below the quantile (points where every quantile is 0, such as nights, are left out). Where actuals "
+      "equal the quantile (no output under a quantile of 0) it shows the range from the share strictly below "
+      "to the share at or below, drawn as a vertical segment: the quantile is right when its level lies in that "
+      "range, and the difference is the level's distance to it. The shaded band is &plusmn;4 points around the "
+      "diagonal. Constant and &ldquo;= neighbour&rdquo; shares are over the " +
       std::to_string(quantiles.front().busy_rows) +
       " rows whose median is above 5% of capacity.</p></section>";
   return html;

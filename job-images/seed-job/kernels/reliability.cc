@@ -10,6 +10,7 @@ ReliabilityTable::ReliabilityTable(std::vector<double> taus, size_t median_index
       median_(median_index),
       points_(taus_.size()),
       hits_(taus_.size()),
+      below_(taus_.size()),
       active_inside_(taus_.size()) {}
 
 void ReliabilityTable::Add(const double* values, double outcome, double capacity) {
@@ -21,6 +22,7 @@ void ReliabilityTable::Add(const double* values, double outcome, double capacity
     if (!std::isfinite(v)) continue;
     ++points_[q];
     hits_[q] += outcome <= v;
+    below_[q] += outcome < v;
     if (active && v > 0 && v < capacity) active_inside_[q].push_back(v);
   }
 }
@@ -31,7 +33,10 @@ std::vector<QuantileReliability> ReliabilityTable::Finish() const {
     QuantileReliability r;
     r.tau = taus_[q];
     r.points = points_[q];
-    r.hit_rate = points_[q] ? static_cast<double>(hits_[q]) / static_cast<double>(points_[q]) : 0;
+    const double n = static_cast<double>(points_[q]);
+    r.hit_rate = points_[q] ? static_cast<double>(hits_[q]) / n : 0;
+    r.below_rate = points_[q] ? static_cast<double>(below_[q]) / n : 0;
+    r.gap = std::max({0.0, r.below_rate - r.tau, r.tau - r.hit_rate});
     r.active_points = active_;
     std::vector<double> values = active_inside_[q];
     std::sort(values.begin(), values.end());

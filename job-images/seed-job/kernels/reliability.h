@@ -7,10 +7,17 @@
 
 namespace seed::kernels {
 
+// Where the outcome has a point mass (no output in a calm: often 10-15 % of the hours of a wind
+// farm) the true quantile sits on it for a whole range of levels, and then P(Y <= q) exceeds tau
+// while P(Y < q) falls short of it. A quantile q is right for tau exactly when
+// P(Y < q) <= tau <= P(Y <= q) (its definition as the smallest q with F(q) >= tau), so the
+// calibration gap is tau's distance to that interval, not |P(Y <= q) - tau|.
 struct QuantileReliability {
   double tau = 0;
   size_t points = 0;         // points where this quantile and the outcome are known
-  double hit_rate = 0;       // share of those points with outcome <= quantile (ideal: tau)
+  double hit_rate = 0;       // share of those points with outcome <= quantile
+  double below_rate = 0;     // share with outcome < quantile (equal to hit_rate without ties)
+  double gap = 0;            // tau's distance to [below_rate, hit_rate]; 0 when calibrated
   size_t active_points = 0;  // of those, points where the median is above 5 % of capacity
   double constant_share =
       0;                    // largest share of active points sharing one value strictly inside (0, capacity)
@@ -36,7 +43,7 @@ class ReliabilityTable {
  private:
   std::vector<double> taus_;
   size_t median_;
-  std::vector<size_t> points_, hits_;
+  std::vector<size_t> points_, hits_, below_;
   std::vector<std::vector<double>>
       active_inside_;  // per level: values at active points strictly inside the bounds
   size_t active_ = 0;

@@ -182,8 +182,8 @@ TEST(WindPipelineEndToEnd, ExampleDayAheadPipelineRunsThroughTheOperator) {
   std::cout << "examples/wind day-ahead: " << status["progress"].get<std::string>() << " tasks, report "
             << reports.front().substr(e2e.workspace().size()) << " (" << html.size() << " bytes)\n";
 
-  // Calibration of every quantile of the example's forecast on its held-out days: each level's
-  // hit rate within 4 points of it, and none a flat slab (kernels/reliability.h).
+  // Calibration of every quantile of the example's forecast on its held-out days: each level within
+  // 4 points of its hit-rate range, and none a flat slab (kernels/reliability.h).
   const std::string run_dir = e2e.workspace() + "/day-ahead-e2e";
   const io::Frame forecast = io::ReadCsv(ArtifactPath(run_dir, "forecast", "forecast"));
   const io::Frame actual = io::ReadCsv(ArtifactPath(run_dir, "qc", "clean"));
@@ -210,10 +210,13 @@ TEST(WindPipelineEndToEnd, ExampleDayAheadPipelineRunsThroughTheOperator) {
     table.Add(row.data(), power[a], 100.0);
   }
   for (const kernels::QuantileReliability& r : table.Finish()) {
-    std::cout << "  p" << r.tau * 100 << ": hit rate " << r.hit_rate << ", constant share " << r.constant_share << "\n";
-    // Measured: every level within +5.8 points on the example's 60 scored days (the goal is 4; outages
-    // no forecast knows of shift the whole distribution by 2-4 points there).
-    EXPECT_NEAR(r.hit_rate, r.tau, 0.065) << "quantile " << r.tau << " over " << r.points << " points";
+    std::cout << "  p" << r.tau * 100 << ": hit rate " << r.below_rate << "-" << r.hit_rate << ", gap " << r.gap
+              << ", constant share " << r.constant_share << "\n";
+    // A quantile is right when its level lies between the shares of actuals strictly below it and at
+    // or below it (they differ where calm hours tie a quantile of 0). Measured: every level within
+    // 3.8 points of that range on the example's 60 scored days (p55 the worst).
+    EXPECT_LE(r.gap, 0.04) << "quantile " << r.tau << " over " << r.points << " points: hit rate "
+                           << r.below_rate << " to " << r.hit_rate;
     EXPECT_FALSE(r.degenerate) << "quantile " << r.tau << " is one value on " << 100 * r.constant_share
                                << " % of the points where the median is above 5 % of capacity";
   }

@@ -47,6 +47,10 @@ TEST_F(CommandTest, NinetyNineQuantilesFromFifteenModels) {
   ASSERT_EQ(reliability.size(), 99u);
   for (const auto& level : reliability) {
     EXPECT_FALSE(level["degenerate"].get<bool>()) << level.dump();
+    // The gap is the level's distance to [below_rate, hit_rate].
+    const double tau = level["tau"], below = level["below_rate"], hit = level["hit_rate"];
+    EXPECT_LE(below, hit) << level.dump();
+    EXPECT_DOUBLE_EQ(level["gap"].get<double>(), std::max({0.0, below - tau, tau - hit})) << level.dump();
   }
 }
 
