@@ -62,7 +62,8 @@ std::vector<QuantileReliability> AssessQuantiles(const io::Frame& forecast, cons
       if (actual[r] < v[r]) ++strictly_below;
     }
     q.hit_rate = q.scored ? static_cast<double>(hits) / static_cast<double>(q.scored) : std::nan("");
-    q.below_rate = q.scored ? static_cast<double>(strictly_below) / static_cast<double>(q.scored) : std::nan("");
+    q.below_rate =
+        q.scored ? static_cast<double>(strictly_below) / static_cast<double>(q.scored) : std::nan("");
     q.busy_rows = busy.size();
     if (busy.empty()) continue;
     std::map<long long, size_t> counts;
@@ -193,8 +194,10 @@ std::string ReliabilitySection(const std::vector<QuantileReliability>& quantiles
       "</table></div><p class=\"legend\">Observed hit rate: the share of scored points whose actual is at or "
       "below the quantile (points where every quantile is 0, such as nights, are left out). Where actuals "
       "equal the quantile (no output under a quantile of 0) it shows the range from the share strictly below "
-      "to the share at or below, drawn as a vertical segment: the quantile is right when its level lies in that "
-      "range, and the difference is the level's distance to it. The shaded band is &plusmn;4 points around the "
+      "to the share at or below, drawn as a vertical segment: the quantile is right when its level lies in "
+      "that "
+      "range, and the difference is the level's distance to it. The shaded band is &plusmn;4 points around "
+      "the "
       "diagonal. Constant and &ldquo;= neighbour&rdquo; shares are over the " +
       std::to_string(quantiles.front().busy_rows) +
       " rows whose median is above 5% of capacity.</p></section>";

@@ -16,7 +16,8 @@ std::vector<double> CalmAndWindy() {
   return outcomes;
 }
 
-std::vector<QuantileReliability> Assess(const std::vector<double>& levels, const std::vector<double>& quantiles) {
+std::vector<QuantileReliability> Assess(const std::vector<double>& levels,
+                                        const std::vector<double>& quantiles) {
   ReliabilityTable table(levels, 1);
   for (double y : CalmAndWindy()) table.Add(quantiles.data(), y, 100);
   return table.Finish();
