@@ -67,6 +67,19 @@ TEST(KubeIntegrationTest, TokenAuthOverVerifiedTls) {
   auto r = Client::FromConfig(untrusted)->Get(kConfigMaps, "default", "a");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kTransport) << r.error().ToString();
+
+  // Nor does one that trusts another CA (a second emulator's): verification fails closed, and
+  // nothing in a default configuration turns it off.
+  EXPECT_FALSE(RestConfig{}.tls.insecure_skip_verify);
+  EXPECT_FALSE(client->config().tls.insecure_skip_verify);
+  EmulatorProcess other(TokenOptions());
+  RestConfig wrong_ca = client->config();
+  wrong_ca.tls.ca_pem.clear();
+  wrong_ca.tls.ca_file = other.CaFile();
+  auto w = Client::FromConfig(wrong_ca)->Get(kConfigMaps, "default", "a");
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, ErrorCode::kTransport) << w.error().ToString();
+  EXPECT_NE(w.error().ToString().find("certificate"), std::string::npos) << w.error().ToString();
 }
 
 TEST(KubeIntegrationTest, ClientCertificateAuth) {
