@@ -27,6 +27,14 @@ std::map<std::string, std::string> ResolveRunParams(const api::PipelineSpec& spe
                                                     const std::map<std::string, std::string>& given,
                                                     const std::string& path, api::ValidationErrors* errors);
 
+// Run-given pipeline param `values` that reach a typed JobTemplate param through
+// {{pipeline.params.X}} (alone or within literal text, no filters) are checked against that param,
+// so a bad value fails before any task starts; errors are under `path` + "." + the pipeline param.
+// The pipeline's own defaults are checked by CheckPipeline.
+void CheckParamsReachingTemplates(const api::PipelineSpec& spec, const TemplateMap& templates,
+                                  const std::map<std::string, std::string>& values, const std::string& path,
+                                  api::ValidationErrors* errors);
+
 // The frozen copy of a pipeline and its templates a run executes (status.pipelineSpec).
 struct PipelineSnapshot {
   api::PipelineSpec pipeline;

@@ -202,6 +202,13 @@ class Planner {
       }
       scope_.pipeline_params[name] = substituted.value;
     }
+    // A run's value that reaches a typed template param fails the run now, before any task starts.
+    std::map<std::string, std::string> given;
+    for (const auto& [name, unused] : in_.run.spec.params) {
+      auto found = scope_.pipeline_params.find(name);
+      if (found != scope_.pipeline_params.end()) given[name] = found->second;
+    }
+    CheckParamsReachingTemplates(spec_, in_.snapshot.templates, given, "spec.params", errors);
     for (const auto& task : spec_.tasks) {
       if (errors->empty() && !in_.snapshot.templates.count(task.template_ref)) {
         errors->push_back({"spec.pipelineRef", "task " + task.name + ": JobTemplate \"" + task.template_ref +
