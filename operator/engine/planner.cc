@@ -54,6 +54,11 @@ std::optional<int64_t> Timeout(const api::PipelineTask& task, const api::JobTemp
   return task.timeout_seconds ? task.timeout_seconds : tmpl.timeout_seconds;
 }
 
+// Times here are whole seconds, rounded down: a task recorded as started at S started somewhere in
+// [S, S + 1 s). Its timeout is due at S + timeout + 1 s, so it never fires before timeoutSeconds
+// have passed (it may fire up to a second late).
+Seconds TimeoutDue(Seconds start, int64_t timeout) { return start + seconds(timeout) + seconds(1); }
+
 class Planner {
  public:
   explicit Planner(const PlanInput& input) : in_(input), spec_(input.snapshot.pipeline) {
@@ -226,7 +231,7 @@ class Planner {
     auto timeout = Timeout(task, tmpl);
     auto deadline = [&]() -> std::optional<Seconds> {
       if (!timeout || !ts.start_time) return std::nullopt;
-      return *ts.start_time + seconds(*timeout);
+      return TimeoutDue(*ts.start_time, *timeout);
     };
     switch (ts.phase) {
       case TaskPhase::kPending:
@@ -522,9 +527,12 @@ class Planner {
     if (task.retry_on) launch.spec.retry_on = task.retry_on;
     if (!ts.start_time || ts.attempt == 0) ts.start_time = in_.now;
     if (launch.spec.timeout_seconds) {
-      auto remaining = *ts.start_time + seconds(*launch.spec.timeout_seconds) - in_.now;
+      // The kubelet counts activeDeadlineSeconds from the pod's own start, never early; a later
+      // attempt gets what is left of the task's timeout, rounded up.
+      Seconds due = TimeoutDue(*ts.start_time, *launch.spec.timeout_seconds);
+      auto remaining = *ts.start_time == in_.now ? seconds(*launch.spec.timeout_seconds) : due - in_.now;
       launch.active_deadline_seconds = std::max<int64_t>(1, remaining.count());
-      Requeue(*ts.start_time + seconds(*launch.spec.timeout_seconds));
+      Requeue(due);
     }
     bool already_counted = ts.phase == TaskPhase::kRunning;
     ts.phase = TaskPhase::kRunning;
