@@ -506,7 +506,6 @@ class Planner {
     launch.spec = tmpl;
     launch.params = params;
     launch.scheduled_time = scheduled_time_;
-    launch.time_zone = time_zone_;
     auto substitute_all = [&](std::vector<std::string>* argv, const char* field) {
       for (auto& arg : *argv) {
         Substitution substitution = Substitute(arg, argv_scope);
