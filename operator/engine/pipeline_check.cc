@@ -99,7 +99,8 @@ void CheckParamsReachingTemplates(const api::PipelineSpec& spec, const TemplateM
 }
 
 api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const TemplateMap& templates,
-                                    const std::string& path) {
+                                    const std::string& path,
+                                    const std::vector<std::string>* known_templates) {
   api::ValidationErrors errors;
   for (size_t i = 0; i < spec.tasks.size(); ++i) {
     const api::PipelineTask& task = spec.tasks[i];
@@ -116,7 +117,11 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
     auto found = templates.find(task.template_ref);
     if (found == templates.end()) {
       std::string known;
-      for (const auto& [name, unused] : templates) known += (known.empty() ? "" : ", ") + name;
+      if (known_templates) {
+        for (const auto& name : *known_templates) known += (known.empty() ? "" : ", ") + name;
+      } else {
+        for (const auto& [name, unused] : templates) known += (known.empty() ? "" : ", ") + name;
+      }
       errors.push_back({task_path + ".templateRef.name",
                         "JobTemplate \"" + task.template_ref +
                             "\" not found; known templates: " + (known.empty() ? "(none)" : known)});

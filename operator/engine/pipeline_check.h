@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "api/jobtemplate.h"
 #include "api/pipeline.h"
@@ -17,9 +18,11 @@ using Seconds = std::chrono::sys_seconds;
 
 using TemplateMap = std::map<std::string, api::JobTemplateSpec>;
 
-// `path` is the prefix of the pipeline spec ("spec").
+// `path` is the prefix of the pipeline spec ("spec"). A missing template's message lists
+// `known_templates` (every JobTemplate in the namespace) when given, else the keys of `templates`.
 api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const TemplateMap& templates,
-                                    const std::string& path = "spec");
+                                    const std::string& path = "spec",
+                                    const std::vector<std::string>* known_templates = nullptr);
 
 // Pipeline defaults overlaid with the run's params; unknown, missing and ill-typed values are
 // errors under `path` (e.g. "spec.params"). Values are returned unsubstituted.
