@@ -7,8 +7,10 @@
 #
 # Off by default when ccache compiles: a precompiled header holds the absolute path of its build
 # folder, so with it every file would miss ccache's cache in a checkout in another folder (CI's
-# fresh clone), where without it CCACHE_BASEDIR makes them hit. -DSEED_PCH=ON|OFF decides.
-if(CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache")
+# fresh clone), where without it CCACHE_BASEDIR makes them hit. Off by default in a unity build
+# too (SEED_UNITY): a library is then one to three translation units, so building its header
+# costs more than it saves. -DSEED_PCH=ON|OFF decides.
+if(CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache" OR SEED_UNITY)
   set(seed_pch_default OFF)
 else()
   set(seed_pch_default ON)

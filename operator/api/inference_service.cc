@@ -63,28 +63,6 @@ ModelRef ParseModel(const json& value, const std::string& path, ValidationErrors
   return model;
 }
 
-TaskResources ParseResources(const json& value, const std::string& path, ValidationErrors* errors) {
-  TaskResources resources;
-  FieldReader reader(value, path, errors);
-  for (const char* key : {"requests", "limits"}) {
-    const json* map = reader.Object(key);
-    if (!map) continue;
-    for (const auto& [name, quantity] : map->items()) {
-      auto text = ScalarText(quantity);
-      if (!text || quantity.is_boolean() || !IsQuantity(*text)) {
-        errors->push_back({reader.PathOf(key) + "." + name,
-                           "is not a quantity: use a number with an optional suffix, e.g. 500m, 2, 256Mi, 1Gi"});
-        continue;
-      }
-      (std::string(key) == "requests" ? resources.requests : resources.limits)[name] = *text;
-    }
-  }
-  resources.gpu = reader.Integer("gpu").value_or(0);
-  if (resources.gpu < 0) reader.Error("gpu", "must be 0 or more");
-  reader.Finish();
-  return resources;
-}
-
 ReplicaRange ParseReplicas(const json& value, const std::string& path, ValidationErrors* errors) {
   ReplicaRange replicas;
   FieldReader reader(value, path, errors);
@@ -250,7 +228,7 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
     CheckEnv(*env, reader.PathOf("env"), errors);
   }
   if (const json* resources = reader.Object("resources")) {
-    spec.resources = ParseResources(*resources, reader.PathOf("resources"), errors);
+    spec.resources = ParseTaskResources(*resources, reader.PathOf("resources"), errors);
   }
   spec.port = reader.Integer("port").value_or(kDefaultServingPort);
   if (spec.port < 1 || spec.port > 65535) reader.Error("port", "must be from 1 to 65535");

@@ -71,29 +71,6 @@ std::vector<OutputSpec> ParseOutputs(const json& list, const std::string& path, 
   return outputs;
 }
 
-TaskResources ParseResources(const json& value, const std::string& path, ValidationErrors* errors) {
-  TaskResources resources;
-  FieldReader reader(value, path, errors);
-  for (const char* key : {"requests", "limits"}) {
-    const json* map = reader.Object(key);
-    if (!map) continue;
-    for (const auto& [name, quantity] : map->items()) {
-      std::string item_path = reader.PathOf(key) + "." + name;
-      auto text = ScalarText(quantity);
-      if (!text || quantity.is_boolean() || !IsQuantity(*text)) {
-        errors->push_back(
-            {item_path, "is not a quantity: use a number with an optional suffix, e.g. 500m, 2, 256Mi, 1Gi"});
-        continue;
-      }
-      (std::string(key) == "requests" ? resources.requests : resources.limits)[name] = *text;
-    }
-  }
-  resources.gpu = reader.Integer("gpu").value_or(0);
-  if (resources.gpu < 0) reader.Error("gpu", "must be 0 or more");
-  reader.Finish();
-  return resources;
-}
-
 // Checks the references in one argv element of a template.
 void CheckArgv(const std::string& text, const std::string& path, const JobTemplateSpec& spec,
                ValidationErrors* errors) {
@@ -139,6 +116,29 @@ void CheckArgv(const std::string& text, const std::string& path, const JobTempla
 
 }  // namespace
 
+TaskResources ParseTaskResources(const json& value, const std::string& path, ValidationErrors* errors) {
+  TaskResources resources;
+  FieldReader reader(value, path, errors);
+  for (const char* key : {"requests", "limits"}) {
+    const json* map = reader.Object(key);
+    if (!map) continue;
+    for (const auto& [name, quantity] : map->items()) {
+      std::string item_path = reader.PathOf(key) + "." + name;
+      auto text = ScalarText(quantity);
+      if (!text || quantity.is_boolean() || !IsQuantity(*text)) {
+        errors->push_back(
+            {item_path, "is not a quantity: use a number with an optional suffix, e.g. 500m, 2, 256Mi, 1Gi"});
+        continue;
+      }
+      (std::string(key) == "requests" ? resources.requests : resources.limits)[name] = *text;
+    }
+  }
+  resources.gpu = reader.Integer("gpu").value_or(0);
+  if (resources.gpu < 0) reader.Error("gpu", "must be 0 or more");
+  reader.Finish();
+  return resources;
+}
+
 JobTemplateSpec ParseJobTemplateSpec(const json& value, const std::string& path, ValidationErrors* errors) {
   JobTemplateSpec spec;
   FieldReader reader(value, path, errors);
@@ -161,7 +161,7 @@ JobTemplateSpec ParseJobTemplateSpec(const json& value, const std::string& path,
   if (const json* outputs = reader.Array("outputs"))
     spec.outputs = ParseOutputs(*outputs, reader.PathOf("outputs"), errors);
   if (const json* resources = reader.Object("resources"))
-    spec.resources = ParseResources(*resources, reader.PathOf("resources"), errors);
+    spec.resources = ParseTaskResources(*resources, reader.PathOf("resources"), errors);
   if (const json* env = reader.Array("env")) {
     spec.env = *env;
     for (size_t i = 0; i < env->size(); ++i) {

@@ -30,6 +30,8 @@ struct TaskResources {
   nlohmann::json limits = nlohmann::json::object();
   int64_t gpu = 0;  // nvidia.com/gpu limit
 };
+// `resources:` of a JobTemplate or an InferenceService: quantities checked, errors appended.
+TaskResources ParseTaskResources(const nlohmann::json& value, const std::string& path, ValidationErrors* errors);
 
 struct JobTemplateSpec {
   std::string description;

@@ -9,6 +9,7 @@
 #include "api/field_reader.h"
 #include "api/find_by_name.h"
 #include "api/template_expression.h"
+#include "api/time_format.h"
 
 namespace seed::api {
 
@@ -233,7 +234,6 @@ void CheckCycles(const PipelineSpec& spec, const std::string& path, ValidationEr
     if (state[task.name] == 0 && visit(task.name)) return;
   }
 }
-
 }  // namespace
 
 PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, ValidationErrors* errors) {
@@ -338,13 +338,6 @@ Pipeline ParsePipeline(const json& object, ValidationErrors* errors) {
   result.spec = ParsePipelineSpec(*spec, "spec", errors);
   return result;
 }
-
-namespace {
-std::optional<Seconds> TimeField(const json& object, const char* key) {
-  if (!object.contains(key) || !object[key].is_string()) return std::nullopt;
-  return ParseRfc3339(object[key].get<std::string>());
-}
-}  // namespace
 
 json PipelineStatusToJson(const PipelineStatus& status) {
   json out = json::object();

@@ -1,6 +1,7 @@
 #include "api/pipelinerun.h"
 
 #include "api/field_reader.h"
+#include "api/time_format.h"
 
 namespace seed::api {
 
@@ -10,11 +11,6 @@ namespace {
 constexpr const char* kRunPhases[] = {"Pending", "Running", "Succeeded", "Failed", "Cancelled"};
 constexpr const char* kTaskPhases[] = {"Pending", "Running", "Retrying", "Succeeded",
                                        "Failed",  "Skipped", "Omitted",  "Cancelled"};
-
-std::optional<Seconds> TimeField(const json& object, const char* key) {
-  if (!object.contains(key) || !object[key].is_string()) return std::nullopt;
-  return ParseRfc3339(object[key].get<std::string>());
-}
 }  // namespace
 
 const char* RunPhaseName(RunPhase phase) { return kRunPhases[static_cast<int>(phase)]; }

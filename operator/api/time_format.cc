@@ -4,6 +4,7 @@
 #include <date/tz.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace seed::api {
 
@@ -90,6 +91,12 @@ std::string FormatRfc3339In(Seconds time, const date::time_zone* zone) {
   std::snprintf(buffer, sizeof buffer, "%c%02d:%02d", sign, static_cast<int>(offset / 60),
                 static_cast<int>(offset % 60));
   return text + buffer;
+}
+
+std::optional<Seconds> TimeField(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return ParseRfc3339(it->get<std::string>());
 }
 
 }  // namespace seed::api

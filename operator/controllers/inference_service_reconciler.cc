@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "controllers/reconcile_rules.h"
 #include "controllers/requeue.h"
 #include "kube/logging.h"
 #include "kube/manager.h"
@@ -15,11 +16,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kMaxConflictRetries = 5;
 constexpr char kFieldManager[] = "seed-operator";
 constexpr std::chrono::seconds kCreateExpectationTtl{30};
-
-bool BeingDeleted(const json& object) { return object["metadata"].contains("deletionTimestamp"); }
 
 std::string MetaString(const json& object, const char* field) {
   if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return "";
@@ -45,7 +43,7 @@ kube::GroupVersionResource ResourceOf(ChildKind kind) {
   return {};
 }
 
-std::string ChildKey(ChildKind kind, const std::string& ns, const std::string& name) {
+std::string CreatedChildKey(ChildKind kind, const std::string& ns, const std::string& name) {
   return std::string(ChildKindName(kind)) + "/" + kube::MakeKey(ns, name);
 }
 
@@ -208,7 +206,7 @@ kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vec
     }
     const kube::GroupVersionResource gvr = ResourceOf(action.kind);
     const std::string what = std::string(ChildKindName(action.kind)) + " " + action.name;
-    const std::string key = ChildKey(action.kind, ns, action.name);
+    const std::string key = CreatedChildKey(action.kind, ns, action.name);
     switch (action.type) {
       case ChildActionType::kCreate: {
         {
@@ -371,7 +369,7 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
     {
       std::lock_guard lock(mu_);
       for (const auto& child : *observed) {
-        created_.erase(ChildKey(child.kind, context.ns(), MetaString(child.object, "name")));
+        created_.erase(CreatedChildKey(child.kind, context.ns(), MetaString(child.object, "name")));
       }
     }
     ChildPlan plan = PlanChildren(desired, *observed, isvc.metadata.uid);

@@ -11,12 +11,6 @@ namespace {
 using nlohmann::json;
 using State = engine::ObservedAttempt::State;
 
-std::optional<engine::Seconds> TimeOf(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return std::nullopt;
-  return api::ParseRfc3339(it->get<std::string>());
-}
-
 // The task container's status: the one named "main", else the first.
 const json* MainContainerStatus(const json& status) {
   auto it = status.find("containerStatuses");
@@ -26,7 +20,6 @@ const json* MainContainerStatus(const json& status) {
   }
   return &it->front();
 }
-
 }  // namespace
 
 std::optional<std::pair<std::string, engine::ObservedAttempt>> ObserveTaskPod(const json& pod) {
@@ -54,7 +47,7 @@ std::optional<std::pair<std::string, engine::ObservedAttempt>> ObserveTaskPod(co
   } else {
     attempt.state = State::kPending;
   }
-  attempt.start_time = TimeOf(status, "startTime");
+  attempt.start_time = api::TimeField(status, "startTime");
   attempt.reason = status.value("reason", "");
   attempt.message = status.value("message", "");
   if (const json* container = MainContainerStatus(status)) {
@@ -70,8 +63,8 @@ std::optional<std::pair<std::string, engine::ObservedAttempt>> ObserveTaskPod(co
         if (reason != "Completed" && reason != "Error") attempt.reason = reason;
       }
       attempt.results = terminated.value("message", "");
-      if (!attempt.start_time) attempt.start_time = TimeOf(terminated, "startedAt");
-      attempt.finish_time = TimeOf(terminated, "finishedAt");
+      if (!attempt.start_time) attempt.start_time = api::TimeField(terminated, "startedAt");
+      attempt.finish_time = api::TimeField(terminated, "finishedAt");
     }
   }
   if (attempt.state == State::kFailed && !attempt.exit_code && attempt.reason.empty()) attempt.reason = "PodFailed";

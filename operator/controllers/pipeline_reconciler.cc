@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/pipelinerun.h"
+#include "controllers/reconcile_rules.h"
 #include "controllers/requeue.h"
 #include "controllers/resources.h"
 #include "controllers/run_records.h"
@@ -15,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxConflictRetries = 5;
 // When the reconcile that created runs looks again if no watch event has brought it back first.
 constexpr std::chrono::milliseconds kStatusFollowUp{1000};
 

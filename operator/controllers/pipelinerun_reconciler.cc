@@ -4,6 +4,7 @@
 
 #include "api/time_format.h"
 #include "controllers/observed_attempts.h"
+#include "controllers/reconcile_rules.h"
 #include "controllers/requeue.h"
 #include "controllers/resources.h"
 #include "controllers/run_events.h"
@@ -19,13 +20,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxConflictRetries = 5;
 // How long the first status of a run waits after its first pods were created (the Kubernetes Job
 // controller batches pod updates for one second too): a run whose pods finish by then gets one
 // status write, its final one.
 constexpr std::chrono::milliseconds kFirstStatusDelay{1000};
-
-bool BeingDeleted(const json& object) { return object["metadata"].contains("deletionTimestamp"); }
 
 }  // namespace
 

@@ -10,14 +10,6 @@ namespace seed::controllers {
 
 using nlohmann::json;
 
-namespace {
-std::optional<engine::Seconds> TimeOf(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return std::nullopt;
-  return api::ParseRfc3339(it->get<std::string>());
-}
-}  // namespace
-
 engine::RunRecord RunRecordFromObject(const json& run) {
   engine::RunRecord record;
   const json metadata = run.value("metadata", json::object());
@@ -25,10 +17,10 @@ engine::RunRecord RunRecordFromObject(const json& run) {
   const json status = run.value("status", json::object());
   record.name = metadata.value("name", "");
   record.phase = api::ParseRunPhase(status.value("phase", "Pending")).value_or(api::RunPhase::kPending);
-  record.scheduled_time = TimeOf(spec, "scheduledTime");
-  record.start_time = TimeOf(status, "startTime");
-  record.completion_time = TimeOf(status, "completionTime");
-  record.creation_time = TimeOf(metadata, "creationTimestamp");
+  record.scheduled_time = api::TimeField(spec, "scheduledTime");
+  record.start_time = api::TimeField(status, "startTime");
+  record.completion_time = api::TimeField(status, "completionTime");
+  record.creation_time = api::TimeField(metadata, "creationTimestamp");
   record.cancel_requested = spec.value("cancel", false);
   return record;
 }

@@ -20,6 +20,7 @@
 #include "io/time.h"
 #include "kernels/grid_metrics.h"
 #include "kernels/model.h"
+#include "kernels/numeric.h"
 #include "kernels/reliability.h"
 #include "kernels/scores.h"
 #include "kernels/solar_position.h"
@@ -27,7 +28,7 @@
 namespace seed::commands {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using kernels::kNaN;
 
 struct EvaluateFlags {
   std::string forecast_path, actual_path, out_path;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "commands/commands.h"
+#include "commands/flag_time.h"
 #include "commands/nwp_input.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -35,21 +36,13 @@ struct ForecastFlags {
   double tau_minutes = 90;
 };
 
-int64_t ParseFlagTime(const std::string& flag, const std::string& value) {
-  try {
-    return io::ParseRfc3339(value).unix_seconds;
-  } catch (const std::invalid_argument& e) {
-    throw io::UsageError(flag + ": " + e.what());
-  }
-}
-
 // The 15-min target times: short-term = whole local days after the issue day; ultra-short = the 16
 // quarter hours after the issue time; or an explicit [from, to) for backtests.
 std::vector<int64_t> TargetTimes(const ForecastFlags& f, int offset_minutes, int64_t issue) {
   std::vector<int64_t> times;
   if (!f.from.empty()) {
-    const int64_t from = ParseFlagTime("--from", f.from);
-    const int64_t to = ParseFlagTime("--to", f.to);
+    const int64_t from = ParseFlagTime("--from", f.from).unix_seconds;
+    const int64_t to = ParseFlagTime("--to", f.to).unix_seconds;
     if (to <= from) throw io::UsageError("--to must be later than --from");
     for (int64_t t = from; t < to; t += io::kQuarterHour) times.push_back(t);
   } else if (f.ultra_short) {
@@ -166,8 +159,8 @@ io::Frame ReadNwp(const std::string& path, int64_t lo, int64_t hi, int64_t lates
 
 // The span [lo, hi) the target times fall in, before the NWP file's offset is known.
 std::pair<int64_t, int64_t> TargetSpan(const ForecastFlags& f) {
-  if (!f.from.empty()) return {ParseFlagTime("--from", f.from), ParseFlagTime("--to", f.to)};
-  const int64_t issue = ParseFlagTime("--issue-time", f.issue_time);
+  if (!f.from.empty()) return {ParseFlagTime("--from", f.from).unix_seconds, ParseFlagTime("--to", f.to).unix_seconds};
+  const int64_t issue = ParseFlagTime("--issue-time", f.issue_time).unix_seconds;
   return {issue - io::kDay, issue + int64_t{f.days + 1} * io::kDay};
 }
 
@@ -185,7 +178,7 @@ void Run(const ForecastFlags& f) {
   std::future<std::map<std::string, io::Frame>> nwp_read = std::async(std::launch::async, [&] {
     std::map<std::string, io::Frame> frames;
     const int64_t latest_issue = f.issue_time.empty() ? std::numeric_limits<int64_t>::max()
-                                                      : ParseFlagTime("--issue-time", f.issue_time);
+                                                      : ParseFlagTime("--issue-time", f.issue_time).unix_seconds;
     frames.emplace(f.nwp_path, ReadNwp(f.nwp_path, span_lo, span_hi, latest_issue));
     for (const auto& [site, path] : neighbours)
       frames.emplace(path, ReadNwp(path, span_lo, span_hi, latest_issue));
@@ -210,7 +203,7 @@ void Run(const ForecastFlags& f) {
                          ") that were not given; pass them as --nwp-neighbours site=path,... as in training");
   }
   std::map<std::string, io::Frame> frames = nwp_read.get();
-  const int64_t issue = f.issue_time.empty() ? 0 : ParseFlagTime("--issue-time", f.issue_time);
+  const int64_t issue = f.issue_time.empty() ? 0 : ParseFlagTime("--issue-time", f.issue_time).unix_seconds;
   // Of a file of runs, only those known at the issue time with rows within a day of the targets.
   const RunWindow window{.latest_issue = f.issue_time.empty() ? std::numeric_limits<int64_t>::max() : issue,
                          .lo = span_lo - io::kDay,

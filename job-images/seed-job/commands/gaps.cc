@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "commands/commands.h"
+#include "commands/flag_time.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
 #include "io/input_error.h"
@@ -28,14 +29,6 @@ struct GapsFlags {
   std::string kind = "short";
   std::string column = "forecast_mw";
 };
-
-io::ParsedTime ParseFlagTime(const std::string& flag, const std::string& text) {
-  try {
-    return io::ParseRfc3339(text);
-  } catch (const std::invalid_argument& e) {
-    throw io::UsageError(flag + " '" + text + "': " + e.what());
-  }
-}
 
 // Times with a forecast value: the rows whose `column` is present (any value when the file has
 // no such column).

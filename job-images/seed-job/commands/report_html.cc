@@ -6,15 +6,17 @@
 #include <limits>
 #include <unordered_map>
 
+#include "commands/html_number.h"
 #include "commands/report_reliability.h"
 #include "commands/report_tower.h"
 #include "io/time.h"
+#include "kernels/numeric.h"
 #include "kernels/scores.h"
 
 namespace seed::commands {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using kernels::kNaN;
 
 std::string Escape(const std::string& text) {
   std::string out;
@@ -28,13 +30,6 @@ std::string Escape(const std::string& text) {
     }
   }
   return out;
-}
-
-std::string Fmt(const char* format, double value) {
-  if (std::isnan(value)) return "&ndash;";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, value);
-  return buf;
 }
 
 // The band columns: the outermost quantiles the forecast carries.

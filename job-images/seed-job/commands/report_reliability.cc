@@ -6,19 +6,14 @@
 #include <cstdlib>
 #include <map>
 
+#include "commands/html_number.h"
+
 namespace seed::commands {
 namespace {
 
 constexpr double kBusyFraction = 0.05;  // the median above this share of capacity
 constexpr double kDegenerateShare = 0.05;
 constexpr double kTolerance = 0.04;  // the band drawn around the diagonal (+-4 points)
-
-std::string Fmt(const char* format, double value) {
-  if (std::isnan(value)) return "&ndash;";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, value);
-  return buf;
-}
 
 // Values equal to a micro-MW are one value (CSV round trips print fewer digits than a double has).
 long long Key(double v) { return std::llround(v * 1e6); }

@@ -5,17 +5,11 @@
 #include <cstdio>
 #include <numbers>
 
+#include "commands/html_number.h"
 #include "io/input_error.h"
 
 namespace seed::commands {
 namespace {
-
-std::string Fmt(const char* format, const nlohmann::json& value) {
-  if (!value.is_number()) return "&ndash;";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, value.get<double>());
-  return buf;
-}
 
 // Frequency per sector as wedges around a centre, rings at equal frequency steps.
 std::string RoseSvg(const nlohmann::json& rose) {

@@ -394,9 +394,9 @@ void Run(TrainFlags& f) {
   model.scores = {{"train", Score(model.quantiles, predictions, fitted_rows, f.capacity)}};
   if (valid.Rows() > 0) {
     // Honest: scored by models that never saw these rows (gbdt refits on them afterwards).
-    const kernels::Predictor& held_out = gbdt && gbdt->validation_predictor ? *gbdt->validation_predictor : predictor;
+    const kernels::Predictor& scorer = gbdt && gbdt->validation_predictor ? *gbdt->validation_predictor : predictor;
     predictions.resize(valid.Rows() * nq);
-    held_out.PredictBatch(valid.x.data(), valid.Rows(), predictions.data(), f.gbdt.threads);
+    scorer.PredictBatch(valid.x.data(), valid.Rows(), predictions.data(), f.gbdt.threads);
     model.scores["validation"] = Score(model.quantiles, predictions, valid, f.capacity);
   }
   kernels::SaveModel(f.out_path, model);

@@ -6,13 +6,12 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "kernels/numeric.h"
+
 namespace seed::kernels {
 namespace {
 
-constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 constexpr long kMinRows = 10;
-
-double NormalCdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
 
 // Plain least squares y ≈ a + b·x; with no spread in x only the mean bias is corrected.
 void FitMember(const std::vector<double>& x, const std::vector<double>& y, double& a, double& b) {

@@ -5,9 +5,10 @@
 #include <limits>
 #include <numbers>
 
+#include "kernels/numeric.h"
+
 namespace seed::kernels {
 namespace {
-constexpr double kRad = std::numbers::pi / 180.0;
 }
 
 double ClearSkyHaurwitz(double apparent_zenith_deg) {

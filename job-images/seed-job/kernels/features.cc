@@ -12,13 +12,13 @@
 #include "kernels/clearsky.h"
 #include "kernels/feature_grammar.h"
 #include "kernels/met_derived.h"
+#include "kernels/numeric.h"
 #include "kernels/pv_physical.h"
 #include "kernels/solar_position.h"
 
 namespace seed::kernels {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 
 // Columns of the frame we may read, resolved once; a missing optional column is nullptr.

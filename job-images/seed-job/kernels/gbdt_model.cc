@@ -5,6 +5,7 @@
 #include <string>
 
 #include "kernels/gbdt.h"
+#include "kernels/gbdt_malformed.h"
 #include "kernels/gbdt_thread_pool.h"
 
 namespace seed::kernels {
@@ -14,8 +15,6 @@ namespace {
 constexpr size_t kMaxFeatures = 0x7FFF;  // 2 * feature + 1 fits a PackedNode's 16-bit slot
 constexpr uint16_t kNever = 0xFFFF;      // a bound no column value exceeds
 constexpr size_t kMinRowsPerThread = 1024;
-
-[[noreturn]] void Malformed(const std::string& what) { throw std::invalid_argument("gbdt model: " + what); }
 
 // The first k with table[k] >= x (size when none), without branches: the binary search's steps
 // depend on the data, so a mispredicted branch per step would cost more than the comparisons.

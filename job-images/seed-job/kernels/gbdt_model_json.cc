@@ -9,13 +9,12 @@
 #include <string>
 
 #include "kernels/gbdt.h"
+#include "kernels/gbdt_malformed.h"
 
 namespace seed::kernels {
 namespace {
 
 constexpr int kWrittenVersion = 2;
-
-[[noreturn]] void Malformed(const std::string& what) { throw std::invalid_argument("gbdt model: " + what); }
 
 const char* LossName(GbdtParams::Loss loss) { return loss == GbdtParams::Loss::kL2 ? "l2" : "quantile"; }
 

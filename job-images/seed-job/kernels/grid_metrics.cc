@@ -5,10 +5,10 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/numeric.h"
+
 namespace seed::kernels {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct Point {
   double p, f, c;

@@ -4,9 +4,10 @@
 #include <cmath>
 #include <numbers>
 
+#include "kernels/numeric.h"
+
 namespace seed::kernels {
 namespace {
-constexpr double kRad = std::numbers::pi / 180.0;
 }
 
 Decomposition DecomposeErbs(double ghi, double zenith_deg, double dni_extra) {

@@ -5,9 +5,10 @@
 #include <limits>
 #include <numbers>
 
+#include "kernels/numeric.h"
+
 namespace seed::kernels {
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kRd = 287.058;  // J/(kg K), dry air
 constexpr double kRv = 461.495;  // J/(kg K), water vapour
 }  // namespace

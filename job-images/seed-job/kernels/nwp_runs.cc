@@ -7,11 +7,10 @@
 
 #include "io/input_error.h"
 #include "io/time.h"
+#include "kernels/numeric.h"
 
 namespace seed::kernels {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // The most common positive step between consecutive rows (0 for fewer than two rows).
 int64_t ModeStep(const std::vector<int64_t>& time) {

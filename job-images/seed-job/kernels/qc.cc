@@ -10,12 +10,11 @@
 
 #include "io/input_error.h"
 #include "io/time.h"
+#include "kernels/numeric.h"
 
 namespace seed::kernels {
 namespace {
 
-constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-constexpr double kDegrees = std::numbers::pi / 180.0;
 constexpr int64_t kMaxGridPoints = 20'000'000;  // ~570 years of quarters: anything more is a typo in a time
 
 bool IsDirection(const std::string& name) {
@@ -27,12 +26,6 @@ bool IsDirection(const std::string& name) {
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-double Wrap360(double degrees) {
-  double d = std::fmod(degrees, 360.0);
-  if (d < 0) d += 360.0;
-  return d >= 360.0 ? 0.0 : d;
-}
 
 struct Range {
   double lo;
@@ -149,8 +142,8 @@ io::Frame AlignToQuarterHour(const io::Frame& input) {
       if (std::isnan(v)) continue;
       const auto i = static_cast<size_t>(slot(input.time[r]) - first);
       if (circular) {
-        sum[i] += std::cos(v * kDegrees);
-        sum_y[i] += std::sin(v * kDegrees);
+        sum[i] += std::cos(v * kRad);
+        sum_y[i] += std::sin(v * kRad);
         sum_dir[i] = v;
       } else {
         sum[i] += v;
@@ -161,7 +154,7 @@ io::Frame AlignToQuarterHour(const io::Frame& input) {
     for (size_t i = 0; i < points; ++i) {
       if (count[i] == 0) continue;
       if (circular) {
-        column[i] = count[i] == 1 ? sum_dir[i] : Wrap360(std::atan2(sum_y[i], sum[i]) / kDegrees);
+        column[i] = count[i] == 1 ? sum_dir[i] : Wrap360(std::atan2(sum_y[i], sum[i]) / kRad);
       } else {
         column[i] = sum[i] / count[i];
       }

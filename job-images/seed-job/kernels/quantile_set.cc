@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "io/input_error.h"
+#include "kernels/numeric.h"
 
 namespace seed::kernels {
 namespace {
@@ -29,8 +30,6 @@ void RequireLevel(double tau, const std::string& item) {
                          ", not a probability strictly between 0 and 1");
   }
 }
-
-double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
 
 // The standard normal quantile by bisection on the CDF: called a few times per training, so
 // exactness matters more than speed.

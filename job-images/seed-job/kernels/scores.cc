@@ -5,9 +5,10 @@
 #include <limits>
 #include <numbers>
 
+#include "kernels/numeric.h"
+
 namespace seed::kernels {
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
 
 void ErrorStats::Add(double actual, double forecast) {

@@ -7,6 +7,8 @@
 #include <numbers>
 #include <span>
 
+#include "kernels/numeric.h"
+
 namespace seed::kernels {
 namespace {
 
@@ -131,7 +133,6 @@ constexpr NutationTerm kNutation[] = {
     {{2, -1, -1, 2, 2}, -3, 0, 0, 0},               {{0, 0, 3, 2, 2}, -3, 0, 0, 0},
     {{2, -1, 0, 2, 2}, -3, 0, 0, 0}};
 
-constexpr double kRad = std::numbers::pi / 180.0;
 constexpr double kDeg = 180.0 / std::numbers::pi;
 
 double Sum(std::span<const Term> terms, double jme) {
@@ -148,11 +149,6 @@ double Series(std::initializer_list<double> x, double jme) {
     p *= jme;
   }
   return s / 1e8;
-}
-
-double Wrap360(double deg) {
-  double v = std::fmod(deg, 360.0);
-  return v < 0 ? v + 360.0 : v;
 }
 
 // c0 + c1 x + c2 x^2 + x^3 / c3_divisor: the nutation arguments' form (Eq. 15-19).

@@ -10,6 +10,7 @@
 #include "io/time.h"
 #include "kernels/clearsky.h"
 #include "kernels/irradiance.h"
+#include "kernels/numeric.h"
 #include "kernels/solar_model.h"
 #include "kernels/solar_position.h"
 #include "kernels/synth_random.h"
@@ -24,16 +25,13 @@ using synth::Rng;
 using synth::Round;
 using synth::StreamSeed;
 
-constexpr double kPi = std::numbers::pi;
-constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-
 // Day regimes: a Markov chain that mostly keeps yesterday's sky.
 enum Regime { kClear = 0, kPartly = 1, kOvercast = 2 };
 constexpr double kRegimeMean[] = {0.97, 0.7, 0.3};     // mean clear-sky index
 constexpr double kRegimeSpread[] = {0.02, 0.22, 0.12};  // fast cloud fluctuation
 constexpr double kTransition[3][3] = {{0.65, 0.25, 0.10}, {0.30, 0.45, 0.25}, {0.20, 0.40, 0.40}};
 
-struct NwpProfile {
+struct SolarNwpProfile {
   double ghi_scale, lag_steps, noise_sd, t2m_bias;
 };
 
@@ -196,7 +194,7 @@ SynthPlant SynthesizeSolarPlant(const SolarSynthOptions& o) {
   nlohmann::json sources = nlohmann::json::array();
   for (size_t s = 0; s < o.nwp_sources.size(); ++s) {
     Rng rng(StreamSeed(o.seed, 100 + s));
-    const NwpProfile profile{0.9 + 0.25 * rng.Uniform(), static_cast<double>(rng.Between(-4, 4)),
+    const SolarNwpProfile profile{0.9 + 0.25 * rng.Uniform(), static_cast<double>(rng.Between(-4, 4)),
                              0.08 + 0.12 * rng.Uniform(), -1.5 + 3 * rng.Uniform()};
     Ar1 index_error(4.0, rng), t_error(12.0, rng);
     std::vector<double> g(n), t2m(n);

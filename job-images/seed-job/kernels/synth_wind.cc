@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "io/time.h"
+#include "kernels/numeric.h"
 #include "kernels/power_curve.h"
 #include "kernels/synth_random.h"
 
@@ -22,18 +23,9 @@ using synth::Rng;
 using synth::Round;
 using synth::StreamSeed;
 
-constexpr double kPi = std::numbers::pi;
-constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-
-double NormalCdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
-double Wrap360(double degrees) {
-  double d = std::fmod(degrees, 360.0);
-  if (d < 0) d += 360.0;
-  return d;
-}
 double WrapSigned(double degrees) { return Wrap360(degrees + 180.0) - 180.0; }
 
-struct NwpProfile {
+struct WindNwpProfile {
   double ws_scale;      // multiplicative bias
   double ws_offset;     // additive bias, m/s
   double sector_amp;    // direction-dependent bias amplitude, m/s
@@ -45,8 +37,8 @@ struct NwpProfile {
   double t2m_bias;      // °C
 };
 
-NwpProfile ProfileFor(size_t index, uint64_t seed) {
-  static const std::array<NwpProfile, 3> kKnown = {{
+WindNwpProfile ProfileFor(size_t index, uint64_t seed) {
+  static const std::array<WindNwpProfile, 3> kKnown = {{
       {0.93, 0.40, 0.6, 30, 4, 1.0, 6, 12, -1.0},     // a global model: slightly slow, 1 h late
       {1.12, -0.50, 0.8, 200, 8, 1.5, -12, 18, 0.8},  // a coarser global model: fast, 2 h late
       {1.05, 0.60, 0.5, 120, -4, 1.25, 9, 15, 0.3},   // a mesoscale model: 1 h early
@@ -280,7 +272,7 @@ SynthPlant SynthesizeWindPlant(const WindSynthOptions& options) {
   io::Frame nwp = io::MakeFrame(times, options.utc_offset_minutes);
   nlohmann::json sources = nlohmann::json::array();
   for (size_t s = 0; s < options.nwp_sources.size(); ++s) {
-    const NwpProfile profile = ProfileFor(s, options.seed);
+    const WindNwpProfile profile = ProfileFor(s, options.seed);
     Rng rng(StreamSeed(options.seed, 100 + s));
     Ar1 ws_error(6.0, rng), wd_error(6.0, rng), t_error(12.0, rng);
     std::vector<double> ws(n), wd(n), t2m(n);

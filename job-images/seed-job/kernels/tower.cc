@@ -9,11 +9,10 @@
 
 #include "io/input_error.h"
 #include "io/time.h"
+#include "kernels/numeric.h"
 
 namespace seed::kernels {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // JSON has no NaN: an undefined statistic is null.
 nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }

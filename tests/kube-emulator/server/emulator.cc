@@ -16,11 +16,6 @@ namespace {
 
 const std::set<std::string> kWriteVerbs = {"create", "update", "patch", "delete", "deletecollection"};
 
-std::string QueryValue(const ApiRequest& request, const std::string& key) {
-  auto it = request.query.find(key);
-  return it == request.query.end() ? "" : it->second;
-}
-
 uint64_t ParseUnsigned(const std::string& text, const std::string& what) {
   uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -63,7 +58,7 @@ ApiError TooOldResourceVersion(uint64_t asked, uint64_t oldest) {
 
 std::string VerbFor(const std::string& method, const Route& route, const ApiRequest& request) {
   bool named = !route.name.empty();
-  std::string watch = QueryValue(request, "watch");
+  std::string watch = request.Query("watch");
   if (method == "GET") {
     if (route.legacy_watch || watch == "true" || watch == "1") return named ? "" : "watch";
     return named ? "get" : "list";
@@ -318,11 +313,11 @@ json Emulator::Get(const Target& target) {
 }
 
 json Emulator::List(const Target& target, const ApiRequest& request) {
-  LabelSelector labels = LabelSelector::Parse(QueryValue(request, "labelSelector"));
-  FieldSelector fields = FieldSelector::Parse(QueryValue(request, "fieldSelector"));
-  std::string limit_text = QueryValue(request, "limit");
+  LabelSelector labels = LabelSelector::Parse(request.Query("labelSelector"));
+  FieldSelector fields = FieldSelector::Parse(request.Query("fieldSelector"));
+  std::string limit_text = request.Query("limit");
   uint64_t limit = limit_text.empty() ? 0 : ParseUnsigned(limit_text, "limit");
-  std::string continue_token = QueryValue(request, "continue");
+  std::string continue_token = request.Query("continue");
 
   std::lock_guard lock(mu_);
   uint64_t list_rv = store_.CurrentRv();
@@ -370,13 +365,13 @@ ApiResponse Emulator::Watch(const Target& target, const ApiRequest& request) {
                      target.type.ApiVersion(),
                      target.type.kind,
                      target.ns,
-                     LabelSelector::Parse(QueryValue(request, "labelSelector")),
-                     FieldSelector::Parse(QueryValue(request, "fieldSelector"))};
+                     LabelSelector::Parse(request.Query("labelSelector")),
+                     FieldSelector::Parse(request.Query("fieldSelector"))};
   if (!target.name.empty()) filter.fields = FieldSelector::Parse("metadata.name=" + target.name);
-  std::string timeout_text = QueryValue(request, "timeoutSeconds");
+  std::string timeout_text = request.Query("timeoutSeconds");
   uint64_t timeout = timeout_text.empty() ? 1800 : ParseUnsigned(timeout_text, "timeoutSeconds");
-  std::string rv_text = QueryValue(request, "resourceVersion");
-  std::string bookmarks = QueryValue(request, "allowWatchBookmarks");
+  std::string rv_text = request.Query("resourceVersion");
+  std::string bookmarks = request.Query("allowWatchBookmarks");
 
   std::lock_guard lock(mu_);
   ExpireMode expire = std::exchange(expire_next_watch_, ExpireMode::kNone);

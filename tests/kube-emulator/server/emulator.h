@@ -34,6 +34,12 @@ struct ApiRequest {
   std::string body;
   std::string user;
   std::vector<std::string> groups;  // with those the authenticator adds (see GroupsOf)
+
+  // A query parameter's value; empty when absent.
+  std::string Query(const std::string& key) const {
+    auto it = query.find(key);
+    return it == query.end() ? "" : it->second;
+  }
 };
 
 struct ApiResponse {

@@ -16,11 +16,6 @@ const char* const kForegroundFinalizer = "foregroundDeletion";
 const char* const kNamespaceStoreKey = "/namespaces";
 const char* const kCrdStoreKey = "apiextensions.k8s.io/customresourcedefinitions";
 
-std::string QueryValue(const ApiRequest& request, const std::string& key) {
-  auto it = request.query.find(key);
-  return it == request.query.end() ? "" : it->second;
-}
-
 json DeleteOptions(const ApiRequest& request) {
   if (request.body.empty()) return json::object();
   try {
@@ -48,7 +43,7 @@ void RemoveFinalizer(json& object, const std::string& finalizer) {
 
 json Emulator::Delete(const Target& target, const ApiRequest& request, std::string* removed_rv) {
   json options = DeleteOptions(request);
-  std::string policy_text = options.value("propagationPolicy", QueryValue(request, "propagationPolicy"));
+  std::string policy_text = options.value("propagationPolicy", request.Query("propagationPolicy"));
   if (options.value("orphanDependents", false)) policy_text = "Orphan";
   Propagation policy = Propagation::kBackground;
   if (policy_text == "Foreground") {
@@ -76,7 +71,7 @@ json Emulator::Delete(const Target& target, const ApiRequest& request, std::stri
                        preconditions["resourceVersion"].get<std::string>() +
                        ", ResourceVersion in object meta: " + meta["resourceVersion"].get<std::string>());
   }
-  if (QueryValue(request, "dryRun") == "All") return Present(target.type, *current);
+  if (request.Query("dryRun") == "All") return Present(target.type, *current);
   auto [object, gone] = DeleteObject(key, policy, 0);
   ProcessPendingDeletions();
   if (gone) {
@@ -88,8 +83,8 @@ json Emulator::Delete(const Target& target, const ApiRequest& request, std::stri
 }
 
 json Emulator::DeleteCollection(const Target& target, const ApiRequest& request) {
-  LabelSelector labels = LabelSelector::Parse(QueryValue(request, "labelSelector"));
-  FieldSelector fields = FieldSelector::Parse(QueryValue(request, "fieldSelector"));
+  LabelSelector labels = LabelSelector::Parse(request.Query("labelSelector"));
+  FieldSelector fields = FieldSelector::Parse(request.Query("fieldSelector"));
   std::lock_guard lock(mu_);
   std::vector<ObjectKey> keys;
   for (const json* object : store_.List(target.type.StoreKey(), target.ns)) {

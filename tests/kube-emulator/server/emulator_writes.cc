@@ -11,11 +11,6 @@
 namespace kubeemu {
 namespace {
 
-std::string QueryValue(const ApiRequest& request, const std::string& key) {
-  auto it = request.query.find(key);
-  return it == request.query.end() ? "" : it->second;
-}
-
 std::string MediaType(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && type.back() == ' ') type.pop_back();
@@ -38,7 +33,7 @@ json ParseBody(const ApiRequest& request) {
 // fieldValidation=Strict (what kubectl sends by default): a custom resource with fields its schema
 // does not declare is a 400, as the API server's strict decoding. Ignore and Warn accept them.
 void CheckStrictFields(const ResourceType& type, const json& object, const ApiRequest& request) {
-  if (QueryValue(request, "fieldValidation") != "Strict" || !type.schema.is_object()) return;
+  if (request.Query("fieldValidation") != "Strict" || !type.schema.is_object()) return;
   std::vector<std::string> unknown = UnknownFields(type.schema, object);
   if (!unknown.empty()) throw BadRequest(StrictDecodingMessage(type.kind, type.version, unknown));
 }
@@ -75,17 +70,17 @@ void CheckResourceVersion(const ResourceType& type, const json& current, const j
   }
 }
 
-bool IsDryRun(const ApiRequest& request) { return QueryValue(request, "dryRun") == "All"; }
+bool IsDryRun(const ApiRequest& request) { return request.Query("dryRun") == "All"; }
 
 }  // namespace
 
 ApplyRequest Emulator::ManagerFor(const ApiRequest& request, const Target& target) const {
-  std::string manager = QueryValue(request, "fieldManager");
+  std::string manager = request.Query("fieldManager");
   if (manager.empty()) {
     manager = request.user_agent.substr(0, request.user_agent.find('/'));
     if (manager.empty()) manager = "unknown";
   }
-  return {manager, QueryValue(request, "force") == "true", target.subresource, target.type.ApiVersion(),
+  return {manager, request.Query("force") == "true", target.subresource, target.type.ApiVersion(),
           NowRfc3339()};
 }
 
@@ -263,7 +258,7 @@ ObjectPtr Emulator::Patch(const Target& target, const ApiRequest& request, int* 
   const std::string type = MediaType(request.content_type);
   const ApplyRequest manager = ManagerFor(request, target);
   if (type == "application/apply-patch+yaml") {
-    if (QueryValue(request, "fieldManager").empty()) {
+    if (request.Query("fieldManager").empty()) {
       throw Invalid("meta.k8s.io", "PatchOptions", "", "fieldManager", "Required value: is required for apply patch");
     }
     json applied = ParseBody(request);
