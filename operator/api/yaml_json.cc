@@ -1,13 +1,13 @@
 #include "api/yaml_json.h"
 
-#include "api/yaml11.h"
-#include "api/yaml_syntax_hint.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
 #include <regex>
 #include <sstream>
+
+#include "api/yaml11.h"
+#include "api/yaml_syntax_hint.h"
 
 namespace seed::api {
 namespace {
@@ -154,7 +154,8 @@ std::vector<YamlDocument> ParseYamlDocuments(std::string_view text) {
     }
   } catch (const YAML::Exception& error) {
     // The parser reports where it gave up, often a line after the cause and with no hint of it.
-    if (auto hint = FindYamlSyntaxHint(text)) throw YamlSyntaxError(hint->line, hint->column, hint->message);
+    if (auto hint = FindYamlSyntaxHint(text, error.mark.line + 1))
+      throw YamlSyntaxError(hint->line, hint->column, hint->message);
     throw YamlSyntaxError(error.mark.line + 1, error.mark.column + 1, error.msg);
   }
   return documents;

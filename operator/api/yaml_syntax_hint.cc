@@ -52,9 +52,35 @@ bool DocumentMarker(const std::string& line) {
          (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
 }
 
+// A map entry written without ': ' ("command [x]", "command:[x]") reads as a plain scalar, and the
+// parser fails on the next entry of the map, a line late: the line before `error_line` (skipping
+// blank and comment lines) when the failing line is a "key:" entry at the same indentation.
+std::optional<YamlSyntaxHint> MissingColon(const std::vector<std::string>& lines, int error_line) {
+  if (error_line < 2 || error_line > static_cast<int>(lines.size())) return std::nullopt;
+  const std::string& failing = lines[error_line - 1];
+  int previous = error_line - 2;
+  while (previous >= 0 &&
+         (Blank(lines[previous]) || lines[previous][lines[previous].find_first_not_of(" \t")] == '#'))
+    --previous;
+  if (previous < 0) return std::nullopt;
+  const std::string& line = lines[previous];
+  size_t indent = Indentation(line);
+  if (Indentation(failing) != indent || failing.find(':') == std::string::npos) return std::nullopt;
+  std::string content = line.substr(indent);
+  if (content.rfind("- ", 0) == 0 || content.empty() ||
+      std::string("[{\"'|>#-").find(content[0]) != std::string::npos)
+    return std::nullopt;
+  if (content.find(": ") != std::string::npos || content.back() == ':') return std::nullopt;
+  size_t colon = content.find(':');
+  std::string key = content.substr(0, colon == std::string::npos ? content.find_first_of(" [{") : colon);
+  return YamlSyntaxHint{
+      previous + 1, static_cast<int>(indent) + 1,
+      "\"" + content + "\" is not a map entry: write \"" + key + ": value\", with a space after the colon"};
+}
+
 }  // namespace
 
-std::optional<YamlSyntaxHint> FindYamlSyntaxHint(std::string_view text) {
+std::optional<YamlSyntaxHint> FindYamlSyntaxHint(std::string_view text, int error_line) {
   // A block scalar header (`key: |`, `- >-`): the more-indented lines after it are content.
   static const std::regex kBlockScalar(R"((^|.*[\s:-])[|>][-+0-9]{0,2}\s*(#.*)?)");
   std::vector<Opened> open;  // flow brackets and a quoted scalar, innermost last
@@ -127,7 +153,7 @@ std::optional<YamlSyntaxHint> FindYamlSyntaxHint(std::string_view text) {
       block_indent = static_cast<int>(Indentation(line));
   }
   if (!open.empty()) return Unclosed(open.back());
-  return std::nullopt;
+  return MissingColon(lines, error_line);
 }
 
 }  // namespace seed::api

@@ -57,6 +57,16 @@ TEST(YamlReading, UnclosedFlowCollectionIsReportedWhereItOpened) {
       << mismatched.what();
 }
 
+TEST(YamlReading, KeyWithoutColonIsReportedOnItsOwnLine) {
+  for (const char* entry : {"command [x]", "command:[x]"}) {
+    auto error = SyntaxErrorOf(std::string("spec:\n  ") + entry + "\n  # a comment\n\n  args: [y]\n");
+    EXPECT_EQ(error.line(), 2) << entry << ": " << error.what();
+    EXPECT_NE(std::string(error.what()).find("write \"command: value\", with a space after the colon"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(YamlReading, BracketsAndTabsInsideStringsAndBlockScalarsAreNoCause) {
   // The parser fails on the last line (bad indentation); nothing before it is blamed.
   auto error = SyntaxErrorOf(
