@@ -94,8 +94,8 @@ bool NeedsQuotes(const std::string& text) {
   if (!PlainScalar(text).is_string()) return true;  // would read back as null, bool or number
   // Leading digits could read as a YAML 1.1 timestamp, octal or sexagesimal number elsewhere.
   if (std::isdigit(static_cast<unsigned char>(text[0]))) return true;
-  static const std::regex kYaml11Bool("y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF");
-  if (std::regex_match(text, kYaml11Bool)) return true;
+  // Nor as anything but a string to a YAML 1.1 reader (kubectl): y, no, .inf, 0x1F...
+  if (!ResolveYaml11(text).is_string()) return true;
   static const std::regex kSafe("[A-Za-z0-9_./][A-Za-z0-9_./:@+=, ()-]*");
   if (!std::regex_match(text, kSafe)) return true;
   return text.find(": ") != std::string::npos || text.back() == ':' || text.back() == ' ';

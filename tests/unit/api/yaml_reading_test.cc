@@ -114,5 +114,18 @@ TEST(YamlReading, FlagsEveryPlainScalarReadDifferentlyInYaml11KeysAndValues) {
   EXPECT_EQ(docs[0].value["a"][4], json(15));  // YAML 1.2 core: 0o17 is octal
 }
 
+TEST(YamlReading, PrintedStringsReadBackAsStringsInYaml11AndYaml12) {
+  // `seed render` output goes to kubectl: a string must stay a string for both readers.
+  json object = json::object();
+  for (const char* text : {"y", "No", "on", ".inf", "-.Inf", ".nan", "0x1F", "0o17", "0777", "1_000", "1:20",
+                           "1e3", "<<", "~", "wf01", "2026-01-01"})
+    object[text] = text;
+  std::string yaml = JsonToYaml(object);
+  auto docs = ParseYamlDocuments(yaml);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].value, object) << yaml;
+  EXPECT_TRUE(docs[0].yaml11.empty()) << yaml;
+}
+
 }  // namespace
 }  // namespace seed::api
