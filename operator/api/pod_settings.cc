@@ -48,6 +48,7 @@ PodSettings ReadPodSettings(FieldReader& reader, ValidationErrors* errors) {
   }
   settings.priority_class_name = ReadName(reader, "priorityClassName", "PriorityClass");
   settings.service_account_name = ReadName(reader, "serviceAccountName", "ServiceAccount");
+  settings.automount_service_account_token = reader.Bool("automountServiceAccountToken");
   if (const json* affinity = reader.Object("affinity")) settings.affinity = *affinity;
   if (const json* pod = reader.Object("podSecurityContext")) settings.pod_security_context = *pod;
   if (const json* container = reader.Object("securityContext")) settings.security_context = *container;
@@ -63,6 +64,8 @@ PodSettings MergePodSettings(const PodSettings& base, const PodSettings& over) {
   }
   if (!over.priority_class_name.empty()) merged.priority_class_name = over.priority_class_name;
   if (!over.service_account_name.empty()) merged.service_account_name = over.service_account_name;
+  if (over.automount_service_account_token)
+    merged.automount_service_account_token = over.automount_service_account_token;
   if (over.affinity.is_object()) merged.affinity = over.affinity;
   merged.pod_security_context = MergeObjects(base.pod_security_context, over.pod_security_context);
   merged.security_context = MergeObjects(base.security_context, over.security_context);

@@ -1,8 +1,10 @@
 #pragma once
 // The pod-level settings a task pod takes from a Pipeline's podDefaults and, over them, from its
-// JobTemplate: imagePullSecrets, priorityClassName, serviceAccountName, affinity and the pod and
+// JobTemplate: imagePullSecrets, priorityClassName, serviceAccountName, automountServiceAccountToken,
+// affinity and the pod and
 // container securityContext. Parse and validate here; render/task_pod.cc merges them.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "api/field_reader.h"
@@ -13,6 +15,9 @@ struct PodSettings {
   nlohmann::json image_pull_secrets = nlohmann::json::array();  // [{name}]
   std::string priority_class_name;                              // empty: unset
   std::string service_account_name;                             // empty: unset
+  // Unset: the pod mounts no API token unless it runs under a serviceAccountName (then the
+  // account decides); set: wins either way.
+  std::optional<bool> automount_service_account_token;
   nlohmann::json affinity;                                      // a Kubernetes Affinity; null when unset
   // Pod and container securityContext fields over the restricted defaults; null when unset.
   nlohmann::json pod_security_context;

@@ -6,6 +6,9 @@
 #include <regex>
 #include <sstream>
 
+#include "api/yaml11.h"
+#include "api/yaml_syntax_hint.h"
+
 namespace seed::api {
 namespace {
 
@@ -16,12 +19,16 @@ json PlainScalar(const std::string& text) {
   static const std::regex kTrue("true|True|TRUE");
   static const std::regex kFalse("false|False|FALSE");
   static const std::regex kInt("[-+]?[0-9]+");
+  static const std::regex kOctal("0o[0-7]+");
+  static const std::regex kHex("0x[0-9a-fA-F]+");
   static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
   if (std::regex_match(text, kNull)) return nullptr;
   if (std::regex_match(text, kTrue)) return true;
   if (std::regex_match(text, kFalse)) return false;
   try {
     if (std::regex_match(text, kInt)) return std::stoll(text);
+    if (std::regex_match(text, kOctal)) return std::stoll(text.substr(2), nullptr, 8);
+    if (std::regex_match(text, kHex)) return std::stoll(text.substr(2), nullptr, 16);
     if (std::regex_match(text, kFloat)) return std::stod(text);
   } catch (const std::out_of_range&) {
     return text;  // too large for a number: keep the text
@@ -29,27 +36,52 @@ json PlainScalar(const std::string& text) {
   return text;
 }
 
-json Convert(const YAML::Node& node, const std::string& path, std::map<std::string, int>* lines) {
-  if (!path.empty()) lines->emplace(path, node.Mark().line + 1);
+struct Context {
+  std::map<std::string, int>* lines;
+  std::vector<YamlNote>* notes;
+};
+
+bool Plain(const YAML::Node& node) { return node.Tag() == "?"; }
+
+json Convert(const YAML::Node& node, const std::string& path, const Context& context) {
+  if (!path.empty()) context.lines->emplace(path, node.Mark().line + 1);
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
       return nullptr;
-    case YAML::NodeType::Scalar:
-      if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
-      return PlainScalar(node.Scalar());
+    case YAML::NodeType::Scalar: {
+      if (!Plain(node)) return node.Scalar();
+      json value = PlainScalar(node.Scalar());
+      if (auto difference = Yaml11Difference(node.Scalar(), value, false))
+        context.notes->push_back({node.Mark().line + 1, node.Mark().column + 1, path, *difference});
+      return value;
+    }
     case YAML::NodeType::Sequence: {
       json array = json::array();
       for (size_t i = 0; i < node.size(); ++i) {
-        array.push_back(Convert(node[i], path + "[" + std::to_string(i) + "]", lines));
+        array.push_back(Convert(node[i], path + "[" + std::to_string(i) + "]", context));
       }
       return array;
     }
     case YAML::NodeType::Map: {
       json object = json::object();
+      std::map<std::string, int> key_lines;
       for (const auto& entry : node) {
         std::string key = entry.first.Scalar();
-        object[key] = Convert(entry.second, path.empty() ? key : path + "." + key, lines);
+        const YAML::Mark mark = entry.first.Mark();
+        auto [first, inserted] = key_lines.emplace(key, mark.line + 1);
+        if (!inserted) {
+          throw YamlSyntaxError(mark.line + 1, mark.column + 1,
+                                "duplicate key \"" + key + "\"" + (path.empty() ? "" : " in " + path) +
+                                    " (first at line " + std::to_string(first->second) +
+                                    "): a map may hold a key once, and a reader would keep only one of "
+                                    "the values; remove or rename one of them");
+        }
+        if (entry.first.IsScalar() && Plain(entry.first)) {
+          if (auto difference = Yaml11Difference(key, PlainScalar(key), true))
+            context.notes->push_back({mark.line + 1, mark.column + 1, path, *difference});
+        }
+        object[key] = Convert(entry.second, path.empty() ? key : path + "." + key, context);
       }
       return object;
     }
@@ -62,8 +94,8 @@ bool NeedsQuotes(const std::string& text) {
   if (!PlainScalar(text).is_string()) return true;  // would read back as null, bool or number
   // Leading digits could read as a YAML 1.1 timestamp, octal or sexagesimal number elsewhere.
   if (std::isdigit(static_cast<unsigned char>(text[0]))) return true;
-  static const std::regex kYaml11Bool("y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF");
-  if (std::regex_match(text, kYaml11Bool)) return true;
+  // Nor as anything but a string to a YAML 1.1 reader (kubectl): y, no, .inf, 0x1F...
+  if (!ResolveYaml11(text).is_string()) return true;
   static const std::regex kSafe("[A-Za-z0-9_./][A-Za-z0-9_./:@+=, ()-]*");
   if (!std::regex_match(text, kSafe)) return true;
   return text.find(": ") != std::string::npos || text.back() == ':' || text.back() == ' ';
@@ -117,10 +149,13 @@ std::vector<YamlDocument> ParseYamlDocuments(std::string_view text) {
       if (node.IsNull()) continue;
       YamlDocument document;
       document.line = node.Mark().line + 1;
-      document.value = Convert(node, "", &document.lines);
+      document.value = Convert(node, "", {&document.lines, &document.yaml11});
       documents.push_back(std::move(document));
     }
   } catch (const YAML::Exception& error) {
+    // The parser reports where it gave up, often a line after the cause and with no hint of it.
+    if (auto hint = FindYamlSyntaxHint(text, error.mark.line + 1))
+      throw YamlSyntaxError(hint->line, hint->column, hint->message);
     throw YamlSyntaxError(error.mark.line + 1, error.mark.column + 1, error.msg);
   }
   return documents;

@@ -1,5 +1,7 @@
 #include "controllers/pipeline_reconciler.h"
 
+#include <algorithm>
+
 #include "api/pipelinerun.h"
 #include "controllers/reconcile_rules.h"
 #include "controllers/requeue.h"
@@ -19,7 +21,62 @@ constexpr std::chrono::milliseconds kStatusFollowUp{1000};
 
 bool OwnedBy(const json& object, const std::string& uid) { return kube::ControllerOwnerUid(object) == uid; }
 
+// The reason of a Valid=False condition and its Event: the schedule's own reasons
+// (docs/troubleshooting.md) when the schedule is what is wrong, else InvalidSpec.
+std::string InvalidReason(const api::ValidationErrors& errors) {
+  for (const auto& error : errors) {
+    if (error.path.rfind("spec.schedule.timeZone", 0) == 0) return "UnknownTimeZone";
+  }
+  for (const auto& error : errors) {
+    if (error.path.rfind("spec.schedule.cron", 0) == 0) return "InvalidSchedule";
+  }
+  return "InvalidSpec";
+}
+
+std::string JoinErrors(const api::ValidationErrors& errors) {
+  std::string message;
+  for (const auto& error : errors) message += (message.empty() ? "" : "; ") + api::FormatError(error);
+  if (message.size() > 4000) message = message.substr(0, 3997) + "...";
+  return message;
+}
+
+// A Warning Event when the Valid condition turns False or its message changes, so `kubectl
+// describe` and `kubectl get events` show the problem soon after `kubectl apply`.
+void AddInvalidEvent(const api::PipelineStatus& before, const api::PipelineStatus& after,
+                     std::vector<engine::ScheduleEvent>* events) {
+  auto find = [](const api::PipelineStatus& status) -> const api::Condition* {
+    for (const auto& condition : status.conditions) {
+      if (condition.type == "Valid") return &condition;
+    }
+    return nullptr;
+  };
+  const api::Condition* now = find(after);
+  if (!now || now->status != "False") return;
+  const api::Condition* was = find(before);
+  if (was && was->status == now->status && was->message == now->message) return;
+  for (const auto& event : *events) {
+    if (event.reason == now->reason) return;  // the schedule's own Event says it already
+  }
+  events->push_back({"Warning", now->reason, now->message});
+}
+
 }  // namespace
+
+bool PipelineMayDependOn(const json& pipeline, const std::string& template_name) {
+  const json* tasks = pipeline.contains("spec") ? &pipeline["spec"] : nullptr;
+  if (tasks && tasks->is_object() && tasks->contains("tasks") && (*tasks)["tasks"].is_array()) {
+    for (const auto& task : (*tasks)["tasks"]) {
+      if (task.is_object() && task.value("/templateRef/name"_json_pointer, json("")) == json(template_name))
+        return true;
+    }
+  }
+  const json conditions = pipeline.value("/status/conditions"_json_pointer, json::array());
+  for (const auto& condition : conditions) {
+    if (condition.is_object() && condition.value("type", "") == "Valid")
+      return condition.value("status", "") != "True";
+  }
+  return true;
+}
 
 PipelineReconciler::PipelineReconciler(std::shared_ptr<kube::Client> client, kube::Informer& pipelines,
                                        kube::Informer& runs, kube::Informer& templates,
@@ -54,6 +111,10 @@ void PipelineReconciler::SetValidCondition(const api::Pipeline& pipeline, engine
                                            api::PipelineStatus* status) {
   engine::TemplateMap templates;
   api::ValidationErrors errors;
+  std::vector<std::string> known;  // every JobTemplate of the namespace, as `seed validate` lists them
+  for (const auto& cached : templates_.store().ByIndex(kube::kIndexNamespace, pipeline.metadata.namespace_))
+    known.push_back((*cached)["metadata"].value("name", ""));
+  std::sort(known.begin(), known.end());
   for (const auto& task : pipeline.spec.tasks) {
     if (templates.count(task.template_ref)) continue;
     auto cached = templates_.store().Get(kube::MakeKey(pipeline.metadata.namespace_, task.template_ref));
@@ -62,14 +123,12 @@ void PipelineReconciler::SetValidCondition(const api::Pipeline& pipeline, engine
     templates[task.template_ref] =
         api::ParseJobTemplateSpec(cached->value("spec", json::object()), "spec", &ignored);
   }
-  errors = engine::CheckPipeline(pipeline.spec, templates);
-  std::string message;
-  for (const auto& error : errors) message += (message.empty() ? "" : "; ") + api::FormatError(error);
-  if (message.size() > 4000) message = message.substr(0, 3997) + "...";
-  api::SetCondition(&status->conditions,
-                    {"Valid", errors.empty() ? "True" : "False", errors.empty() ? "Valid" : "InvalidSpec",
-                     errors.empty() ? "the pipeline and its templates are valid" : message, now,
-                     pipeline.metadata.generation});
+  errors = engine::CheckPipeline(pipeline.spec, templates, "spec", &known);
+  api::SetCondition(
+      &status->conditions,
+      {"Valid", errors.empty() ? "True" : "False", errors.empty() ? "Valid" : InvalidReason(errors),
+       errors.empty() ? "the pipeline and its templates are valid" : JoinErrors(errors), now,
+       pipeline.metadata.generation});
 }
 
 kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::ReconcileContext& context) {
@@ -113,11 +172,9 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
     } else {
       decision.status = status;
       decision.status.observed_generation = pipeline.metadata.generation;
-      std::string message;
-      for (const auto& error : errors) message += (message.empty() ? "" : "; ") + api::FormatError(error);
-      api::SetCondition(
-          &decision.status.conditions,
-          {"Valid", "False", "InvalidSpec", message.substr(0, 4000), now, pipeline.metadata.generation});
+      api::SetCondition(&decision.status.conditions, {"Valid", "False", InvalidReason(errors),
+                                                      JoinErrors(errors), now, pipeline.metadata.generation});
+      AddInvalidEvent(status, decision.status, &decision.events);
     }
 
     for (const auto& name : decision.cancel) {
@@ -147,7 +204,10 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
 
     // Only now: a pass that creates runs returns above without writing the status, and the
     // templates' check is the costliest part of a reconcile at a scheduled time.
-    if (errors.empty()) SetValidCondition(pipeline, now, &decision.status);
+    if (errors.empty()) {
+      SetValidCondition(pipeline, now, &decision.status);
+      AddInvalidEvent(status, decision.status, &decision.events);
+    }
     json new_status = api::PipelineStatusToJson(decision.status);
     bool status_changed = new_status != object.value("status", json());
     if (status_changed && decision.create.empty() && decision.cancel.empty() &&

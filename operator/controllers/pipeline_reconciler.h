@@ -36,6 +36,11 @@
 
 namespace seed::controllers {
 
+// Whether a change to JobTemplate `template_name` (same namespace) can change what the Pipeline
+// object's reconcile writes: a task uses it, or the Pipeline is not known valid (its message lists
+// the namespace's templates).
+bool PipelineMayDependOn(const nlohmann::json& pipeline, const std::string& template_name);
+
 class PipelineReconciler : public kube::Reconciler {
  public:
   PipelineReconciler(std::shared_ptr<kube::Client> client, kube::Informer& pipelines, kube::Informer& runs,

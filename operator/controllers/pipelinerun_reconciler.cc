@@ -1,7 +1,5 @@
 #include "controllers/pipelinerun_reconciler.h"
 
-#include <date/tz.h>
-
 #include <algorithm>
 
 #include "api/time_format.h"
@@ -26,17 +24,6 @@ using nlohmann::json;
 // controller batches pod updates for one second too): a run whose pods finish by then gets one
 // status write, its final one.
 constexpr std::chrono::milliseconds kFirstStatusDelay{1000};
-
-std::string ScheduledTimeText(const engine::TaskLaunch& launch) {
-  if (!launch.time_zone.empty()) {
-    try {
-      return api::FormatRfc3339In(launch.scheduled_time, date::locate_zone(launch.time_zone));
-    } catch (const std::exception&) {
-      // An unknown zone fails the run in the planner; UTC is only a fallback here.
-    }
-  }
-  return api::FormatRfc3339(launch.scheduled_time);
-}
 
 }  // namespace
 
@@ -163,7 +150,7 @@ kube::Status PipelineRunReconciler::CreatePods(const api::PipelineRun& run,
     input.attempt = launch.attempt;
     input.spec = &launch.spec;
     input.active_deadline_seconds = launch.active_deadline_seconds;
-    input.scheduled_time = ScheduledTimeText(launch);
+    input.scheduled_time = api::FormatRfc3339(launch.scheduled_time);  // UTC, as seed run and render
     auto created = client_->Create(kube::PodsResource(), ns, render::RenderTaskPod(input, render_options));
     if (!created.ok() && !kube::IsAlreadyExists(created.error())) return created.error();
     if (created.ok()) context.Debug("created pod " + name);

@@ -31,8 +31,8 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
   auto client = manager.shared_client();
   kube::EventRecorder* events = &manager.events();
 
-  auto& template_controller =
-      manager.NewController("jobtemplate", std::make_shared<JobTemplateReconciler>(client, templates, options));
+  auto& template_controller = manager.NewController(
+      "jobtemplate", std::make_shared<JobTemplateReconciler>(client, templates, options));
   template_controller.For(templates);
 
   // A scheduled time's creates are round trips to the API server: several in flight keep both its
@@ -44,6 +44,29 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
   pipeline_controller.queue().SetTimersFirst(true);
   pipeline_controller.For(pipelines);
   pipeline_controller.Owns(runs, "seed.dev", "Pipeline");
+  // A Pipeline's Valid condition reads the JobTemplates of its namespace: a template added, changed
+  // or deleted re-checks the Pipelines that use it or are not valid yet, so `kubectl apply` of a
+  // Pipeline before its templates converges without a restart (level-triggered).
+  kube::WorkQueue* pipeline_queue = &pipeline_controller.queue();
+  auto wake_pipelines = [pipeline_queue, &pipelines](const kube::ObjectPtr& tmpl) {
+    if (!tmpl) return;
+    const auto& meta = (*tmpl)["metadata"];
+    for (const auto& pipeline :
+         pipelines.store().ByIndex(kube::kIndexNamespace, meta.value("namespace", ""))) {
+      if (PipelineMayDependOn(*pipeline, meta.value("name", "")))
+        pipeline_queue->Add(kube::ObjectKey(*pipeline));
+    }
+  };
+  templates.AddEventHandler(
+      {wake_pipelines,
+       [wake_pipelines](const kube::ObjectPtr& old_object, const kube::ObjectPtr& new_object) {
+         // Its own status writes (the template's Valid condition) change nothing here.
+         if (old_object && new_object &&
+             old_object->value("spec", nlohmann::json()) == new_object->value("spec", nlohmann::json()))
+           return;
+         wake_pipelines(new_object);
+       },
+       wake_pipelines});
 
   auto run_metrics = std::make_shared<RunMetrics>(manager.metrics());
   auto& run_controller = manager.NewController(

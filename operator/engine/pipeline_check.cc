@@ -33,10 +33,74 @@ void CheckOutputReferences(const std::string& text, const std::string& path, con
   }
 }
 
+// `text` with its {{pipeline.params.X}} references replaced from `values`; nullopt when it holds
+// any other reference, a filter, or a param not in `values` (only known when the run starts).
+std::optional<std::string> WithPipelineParams(const std::string& text,
+                                              const std::map<std::string, std::string>& values) {
+  if (text.find("{{") == std::string::npos) return std::nullopt;
+  api::ParsedTemplate parsed = api::ParseTemplate(text);
+  if (!parsed.error.empty()) return std::nullopt;
+  std::string result;
+  for (const auto& segment : parsed.segments) {
+    if (!segment.reference) {
+      result += segment.literal;
+      continue;
+    }
+    const auto& path = segment.reference->path;
+    if (path.size() != 3 || path[0] != "pipeline" || path[1] != "params" ||
+        !segment.reference->filters.empty())
+      return std::nullopt;
+    auto found = values.find(path[2]);
+    if (found == values.end() || found->second.find("{{") != std::string::npos) return std::nullopt;
+    result += found->second;
+  }
+  return result;
+}
+
+std::map<std::string, std::string> PipelineDefaults(const api::PipelineSpec& spec) {
+  std::map<std::string, std::string> defaults;
+  for (const auto& param : spec.params) {
+    if (param.default_value) defaults[param.name] = *param.default_value;
+  }
+  return defaults;
+}
+
 }  // namespace
 
+void CheckParamsReachingTemplates(const api::PipelineSpec& spec, const TemplateMap& templates,
+                                  const std::map<std::string, std::string>& values, const std::string& path,
+                                  api::ValidationErrors* errors) {
+  std::map<std::string, std::string> checked;  // unknown and ill-typed ones ResolveRunParams reports
+  for (const auto& [name, value] : values) {
+    const api::ParamSpec* own = spec.FindParam(name);
+    if (own && !api::CheckParamValue(*own, value)) checked[name] = value;
+  }
+  for (const auto& task : spec.tasks) {
+    auto tmpl = templates.find(task.template_ref);
+    if (tmpl == templates.end()) continue;
+    for (const auto& [name, text] : task.params) {
+      const api::ParamSpec* param = tmpl->second.FindParam(name);
+      if (!param) continue;
+      auto value = WithPipelineParams(text, checked);
+      if (!value) continue;
+      auto problem = api::CheckParamValue(*param, *value);
+      if (!problem) continue;
+      std::string used;
+      for (const auto& [key, given] : checked) {
+        if (text.find("pipeline.params." + key) != std::string::npos)
+          used += (used.empty() ? "" : ", ") + key;
+      }
+      errors->push_back({path + "." + used, "reaches param " + name + " of task " + task.name +
+                                                " (JobTemplate " + task.template_ref + ", " +
+                                                api::ParamTypeName(param->type) + ") through \"" + text +
+                                                "\": " + *problem});
+    }
+  }
+}
+
 api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const TemplateMap& templates,
-                                    const std::string& path) {
+                                    const std::string& path,
+                                    const std::vector<std::string>* known_templates) {
   api::ValidationErrors errors;
   for (size_t i = 0; i < spec.tasks.size(); ++i) {
     const api::PipelineTask& task = spec.tasks[i];
@@ -53,7 +117,11 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
     auto found = templates.find(task.template_ref);
     if (found == templates.end()) {
       std::string known;
-      for (const auto& [name, unused] : templates) known += (known.empty() ? "" : ", ") + name;
+      if (known_templates) {
+        for (const auto& name : *known_templates) known += (known.empty() ? "" : ", ") + name;
+      } else {
+        for (const auto& [name, unused] : templates) known += (known.empty() ? "" : ", ") + name;
+      }
       errors.push_back({task_path + ".templateRef.name",
                         "JobTemplate \"" + task.template_ref +
                             "\" not found; known templates: " + (known.empty() ? "(none)" : known)});
@@ -75,6 +143,14 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
           errors.push_back({task_path + ".params." + name, *problem + " (param " + name + " of JobTemplate " +
                                                                task.template_ref + " is " +
                                                                api::ParamTypeName(param->type) + ")"});
+        }
+      } else if (auto substituted = WithPipelineParams(value, PipelineDefaults(spec))) {
+        // The pipeline params' defaults reach the typed param: check them now, not when the task starts.
+        if (auto problem = api::CheckParamValue(*param, *substituted)) {
+          errors.push_back({task_path + ".params." + name,
+                            "the pipeline params' defaults reach it through \"" + value + "\": " + *problem +
+                                " (param " + name + " of JobTemplate " + task.template_ref + " is " +
+                                api::ParamTypeName(param->type) + ")"});
         }
       }
     }

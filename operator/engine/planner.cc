@@ -54,6 +54,11 @@ std::optional<int64_t> Timeout(const api::PipelineTask& task, const api::JobTemp
   return task.timeout_seconds ? task.timeout_seconds : tmpl.timeout_seconds;
 }
 
+// Times here are whole seconds, rounded down: a task recorded as started at S started somewhere in
+// [S, S + 1 s). Its timeout is due at S + timeout + 1 s, so it never fires before timeoutSeconds
+// have passed (it may fire up to a second late).
+Seconds TimeoutDue(Seconds start, int64_t timeout) { return start + seconds(timeout) + seconds(1); }
+
 class Planner {
  public:
   explicit Planner(const PlanInput& input) : in_(input), spec_(input.snapshot.pipeline) {
@@ -202,6 +207,13 @@ class Planner {
       }
       scope_.pipeline_params[name] = substituted.value;
     }
+    // A run's value that reaches a typed template param fails the run now, before any task starts.
+    std::map<std::string, std::string> given;
+    for (const auto& [name, unused] : in_.run.spec.params) {
+      auto found = scope_.pipeline_params.find(name);
+      if (found != scope_.pipeline_params.end()) given[name] = found->second;
+    }
+    CheckParamsReachingTemplates(spec_, in_.snapshot.templates, given, "spec.params", errors);
     for (const auto& task : spec_.tasks) {
       if (errors->empty() && !in_.snapshot.templates.count(task.template_ref)) {
         errors->push_back({"spec.pipelineRef", "task " + task.name + ": JobTemplate \"" + task.template_ref +
@@ -219,7 +231,7 @@ class Planner {
     auto timeout = Timeout(task, tmpl);
     auto deadline = [&]() -> std::optional<Seconds> {
       if (!timeout || !ts.start_time) return std::nullopt;
-      return *ts.start_time + seconds(*timeout);
+      return TimeoutDue(*ts.start_time, *timeout);
     };
     switch (ts.phase) {
       case TaskPhase::kPending:
@@ -494,7 +506,6 @@ class Planner {
     launch.spec = tmpl;
     launch.params = params;
     launch.scheduled_time = scheduled_time_;
-    launch.time_zone = time_zone_;
     auto substitute_all = [&](std::vector<std::string>* argv, const char* field) {
       for (auto& arg : *argv) {
         Substitution substitution = Substitute(arg, argv_scope);
@@ -515,9 +526,12 @@ class Planner {
     if (task.retry_on) launch.spec.retry_on = task.retry_on;
     if (!ts.start_time || ts.attempt == 0) ts.start_time = in_.now;
     if (launch.spec.timeout_seconds) {
-      auto remaining = *ts.start_time + seconds(*launch.spec.timeout_seconds) - in_.now;
+      // The kubelet counts activeDeadlineSeconds from the pod's own start, never early; a later
+      // attempt gets what is left of the task's timeout, rounded up.
+      Seconds due = TimeoutDue(*ts.start_time, *launch.spec.timeout_seconds);
+      auto remaining = *ts.start_time == in_.now ? seconds(*launch.spec.timeout_seconds) : due - in_.now;
       launch.active_deadline_seconds = std::max<int64_t>(1, remaining.count());
-      Requeue(*ts.start_time + seconds(*launch.spec.timeout_seconds));
+      Requeue(due);
     }
     bool already_counted = ts.phase == TaskPhase::kRunning;
     ts.phase = TaskPhase::kRunning;

@@ -59,8 +59,7 @@ struct TaskLaunch {
   api::JobTemplateSpec spec;                  // command/args substituted; retries/timeout resolved
   std::map<std::string, std::string> params;  // resolved template params
   std::optional<int64_t> active_deadline_seconds;
-  Seconds scheduled_time;
-  std::string time_zone;  // of the schedule, for SEED_SCHEDULED_TIME
+  Seconds scheduled_time;  // SEED_SCHEDULED_TIME, always UTC ("...Z") in every backend
 };
 
 struct TaskStop {

@@ -20,8 +20,12 @@ void LoadFile(const std::string& file, std::vector<Manifest>* manifests, std::ve
   std::stringstream text;
   text << in.rdbuf();
   try {
-    for (auto& document : api::ParseYamlDocuments(text.str()))
+    for (auto& document : api::ParseYamlDocuments(text.str())) {
+      // The cluster reads YAML 1.1: a scalar it reads differently would not be what was validated.
+      for (const auto& note : document.yaml11)
+        problems->push_back({file, note.line, (note.path.empty() ? "" : note.path + ": ") + note.message});
       manifests->push_back({file, std::move(document)});
+    }
   } catch (const api::YamlSyntaxError& error) {
     problems->push_back({file, error.line(), std::string("YAML syntax error: ") + error.what()});
   }

@@ -19,7 +19,8 @@ struct LoadProblem {
 };
 
 // Each path is a file or a directory (every *.yaml and *.yml directly in it, sorted by name).
-// Problems (unreadable file, YAML syntax) are collected; the other files still load.
+// Problems (unreadable file, YAML syntax, a duplicate key, a scalar YAML 1.1 reads differently)
+// are collected; the other files still load.
 std::vector<Manifest> LoadManifests(const std::vector<std::string>& paths,
                                     std::vector<LoadProblem>* problems);
 

@@ -99,8 +99,9 @@ ResourceSet BuildResourceSet(const std::vector<Manifest>& manifests) {
   for (const auto& run : set.runs) {
     if (!set.pipelines.count(run.spec.pipeline_ref)) continue;  // may live in the cluster
     api::ValidationErrors errors;
-    engine::ResolveRunParams(set.pipelines.at(run.spec.pipeline_ref).spec, run.spec.params, "spec.params",
-                             &errors);
+    const api::PipelineSpec& spec = set.pipelines.at(run.spec.pipeline_ref).spec;
+    engine::ResolveRunParams(spec, run.spec.params, "spec.params", &errors);
+    engine::CheckParamsReachingTemplates(spec, templates, run.spec.params, "spec.params", &errors);
     Source source = seen.at("PipelineRun/" + run.metadata.name);
     Record(&set.findings, source, errors);
   }

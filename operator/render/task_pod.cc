@@ -117,6 +117,13 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
   };
   if (input.active_deadline_seconds) pod_spec["activeDeadlineSeconds"] = *input.active_deadline_seconds;
   if (!pod.service_account_name.empty()) pod_spec["serviceAccountName"] = pod.service_account_name;
+  // No task needs the Kubernetes API by default: the namespace's default account's token stays
+  // out of the pod. A pod under a named account gets what that account says (or the explicit field).
+  if (pod.automount_service_account_token) {
+    pod_spec["automountServiceAccountToken"] = *pod.automount_service_account_token;
+  } else if (pod.service_account_name.empty()) {
+    pod_spec["automountServiceAccountToken"] = false;
+  }
   if (!pod.priority_class_name.empty()) pod_spec["priorityClassName"] = pod.priority_class_name;
   if (!pod.image_pull_secrets.empty()) pod_spec["imagePullSecrets"] = pod.image_pull_secrets;
   json selector = pipeline.pod_defaults.node_selector;

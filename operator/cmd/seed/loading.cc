@@ -82,6 +82,8 @@ std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::
       engine::MakeSnapshot(set.pipeline_specs.at(pipeline->metadata.name), set.template_specs),
       &prepared.errors);
   engine::ResolveRunParams(prepared.snapshot.pipeline, run.spec.params, "--set", &prepared.errors);
+  engine::CheckParamsReachingTemplates(prepared.snapshot.pipeline, prepared.snapshot.templates, run.spec.params,
+                                       "--set", &prepared.errors);
   if (!prepared.errors.empty()) {
     for (const auto& problem : prepared.errors) std::cerr << "seed: " << api::FormatError(problem) << "\n";
     return std::nullopt;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "api/time_format.h"
@@ -395,6 +396,84 @@ TEST_F(PipelineTest, JobTemplateValidConditionReportsProblems) {
   EXPECT_NE(message.find("spec.retries"), std::string::npos) << message;
   EXPECT_NE(message.find("params.missing"), std::string::npos) << message;
   EXPECT_EQ(cluster_->Get("jobtemplates", "bad")["status"]["observedGeneration"], 1);
+}
+
+json PipelineValid(SeedCluster& cluster, const std::string& name) {
+  for (const auto& condition : cluster.Get("pipelines", name)
+                                   .value("status", json::object())
+                                   .value("conditions", json::array())) {
+    if (condition.value("type", "") == "Valid") return condition;
+  }
+  return json::object();
+}
+
+std::vector<json> EventsAbout(SeedCluster& cluster, const std::string& name) {
+  std::vector<json> found;
+  json events = cluster.emulator().Request("GET", "/apis/events.k8s.io/v1/namespaces/default/events");
+  for (const auto& event : events.value("items", json::array())) {
+    if (event["regarding"].value("name", "") == name) found.push_back(event);
+  }
+  return found;
+}
+
+TEST_F(PipelineTest, PipelineAppliedBeforeItsTemplateBecomesValidWithoutARestart) {
+  // `kubectl apply -f dir/` applies files in name order: a Pipeline can come before its templates.
+  cluster_->Apply(StepTemplate("other").dump());
+  StartOperator();
+  cluster_->Apply(PipelineObject("p", json::array({Task("a")})).dump());
+  ASSERT_TRUE(WaitUntil([&] { return PipelineValid(*cluster_, "p").value("status", "") == "False"; },
+                        std::chrono::seconds(20)));
+  // The message lists the namespace's templates, as `seed validate` lists those it was given.
+  std::string message = PipelineValid(*cluster_, "p")["message"];
+  EXPECT_NE(message.find("JobTemplate \"step\" not found; known templates: other"), std::string::npos) << message;
+  cluster_->Apply(StepTemplate("step").dump());
+  EXPECT_TRUE(WaitUntil([&] { return PipelineValid(*cluster_, "p").value("status", "") == "True"; },
+                        std::chrono::seconds(20)))
+      << PipelineValid(*cluster_, "p").dump();
+  // And back: deleting the template is seen too.
+  cluster_->emulator().Request("DELETE", "/apis/seed.dev/v1alpha1/namespaces/default/jobtemplates/step");
+  EXPECT_TRUE(WaitUntil([&] { return PipelineValid(*cluster_, "p").value("status", "") == "False"; },
+                        std::chrono::seconds(20)))
+      << PipelineValid(*cluster_, "p").dump();
+}
+
+TEST_F(PipelineTest, InvalidPipelinesGetAConditionAndAWarningEventWithTheirReason) {
+  cluster_->Apply(StepTemplate("step").dump());
+  cluster_->Apply(PipelineObject("zone", json::array({Task("a")}),
+                                 {{"schedule", {{"cron", "0 * * * *"}, {"timeZone", "Mars/Olympus_Mons"}}}})
+                      .dump());
+  cluster_->Apply(
+      PipelineObject("cron", json::array({Task("a")}), {{"schedule", {{"cron", "61 25 * * *"}}}}).dump());
+  cluster_->Apply(PipelineObject("deps", json::array({Task("a", {{"dependsOn", {"nope"}}})})).dump());
+  StartOperator();
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"zone", {"UnknownTimeZone", "spec.schedule.timeZone: \"Mars/Olympus_Mons\" is not an IANA time zone"}},
+      {"cron", {"InvalidSchedule", "spec.schedule.cron: \"61\" is not a valid minute"}},
+      {"deps", {"InvalidSpec", "spec.tasks[0].dependsOn[0]: unknown task \"nope\""}},
+  };
+  for (const auto& [name, want] : expected) {
+    const auto& [reason, text] = want;
+    ASSERT_TRUE(WaitUntil([&] { return PipelineValid(*cluster_, name).value("status", "") == "False"; },
+                          std::chrono::seconds(20)))
+        << name;
+    json valid = PipelineValid(*cluster_, name);
+    EXPECT_EQ(valid["reason"], reason) << valid.dump();
+    EXPECT_NE(valid.value("message", "").find(text), std::string::npos) << valid.dump();
+    // Events are recorded after the status write: wait (bounded) for the Warning.
+    std::vector<json> warnings;
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          warnings.clear();
+          for (const auto& event : EventsAbout(*cluster_, name)) {
+            if (event.value("reason", "") == reason && event.value("type", "") == "Warning") warnings.push_back(event);
+          }
+          return !warnings.empty();
+        },
+        std::chrono::seconds(10)))
+        << name << ": " << json(EventsAbout(*cluster_, name)).dump();
+    ASSERT_FALSE(warnings.empty());
+    EXPECT_NE(warnings[0].value("note", "").find(text), std::string::npos) << warnings[0].dump();
+  }
 }
 
 TEST_F(PipelineTest, StatusStaysCompactAt500Tasks) {

@@ -104,9 +104,10 @@ TEST_F(ScheduleTest, ScheduledRunCarriesNameTimeAnnotationOwnerAndZone) {
   EXPECT_EQ(run["metadata"]["ownerReferences"][0]["kind"], "Pipeline");
   auto pod = Pod(name + "-a-1");
   ASSERT_TRUE(pod);
+  // SEED_SCHEDULED_TIME is UTC, as under `seed run` and `seed render`, whatever the schedule's zone.
   bool found = false;
   for (const auto& env : (*pod)["spec"]["containers"][0]["env"]) {
-    if (env["name"] == "SEED_SCHEDULED_TIME") found = env["value"] == local;
+    if (env["name"] == "SEED_SCHEDULED_TIME") found = env["value"] == api::FormatRfc3339(start);
   }
   EXPECT_TRUE(found) << (*pod)["spec"]["containers"][0]["env"].dump();
   ASSERT_TRUE(WaitUntil([&] { return PipelineStatus("daily", "lastSuccessfulTime") != ""; }, seconds(10)));

@@ -68,6 +68,8 @@ flaky:
   retries: 3
 slow:
   command: [sh, -c, 'sleep 30']
+brief:
+  command: [sh, -c, 'sleep 0.4']
 stubborn:
   command: [sh, -c, 'trap "" TERM; touch "$SEED_WORKSPACE/ready"; while true; do sleep 0.1; done']
 exclusive:
@@ -109,6 +111,17 @@ TEST_F(LocalRunnerTest, TimeoutStopsTheProcess) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
+TEST_F(LocalRunnerTest, TimeoutNeverFiresEarly) {
+  // Start times are whole seconds: a 0.4 s task with timeoutSeconds: 1 used to be cut short
+  // whenever it started late in a second and was still running when the next second began (3 of
+  // 14 runs). Each run takes about 0.45 s, so ten runs start at different points of a second.
+  for (int i = 0; i < 10; ++i) {
+    auto status = Run("tasks: [{name: b, templateRef: {name: brief}, timeoutSeconds: 1}]", kTemplates);
+    EXPECT_EQ(status.phase, api::RunPhase::kSucceeded) << "run " << i << ": " << status.tasks["b"].message;
+    fs::remove_all(workspace_ / "r1");
+  }
+}
+
 TEST_F(LocalRunnerTest, CancelSendsSigtermThenSigkill) {
   std::atomic<bool> cancel{false};
   auto start = std::chrono::steady_clock::now();
@@ -116,7 +129,8 @@ TEST_F(LocalRunnerTest, CancelSendsSigtermThenSigkill) {
       "tasks: [{name: s, templateRef: {name: stubborn}}]", kTemplates,
       [&](const api::PipelineRunStatus&) {
         // Cancel once the task has set its SIGTERM trap (bounded: at the latest after 20 s).
-        if (fs::exists(workspace_ / "ready") || std::chrono::steady_clock::now() - start > std::chrono::seconds(20)) {
+        if (fs::exists(workspace_ / "ready") ||
+            std::chrono::steady_clock::now() - start > std::chrono::seconds(20)) {
           cancel = true;
         }
       },

@@ -90,6 +90,31 @@ securityContext: {runAsUser: 1001}
   ExpectGolden("pod_defaults_and_template", RenderYaml(pipeline, over));
 }
 
+json PodSpecOf(const std::string& pipeline_yaml, const std::string& template_yaml) {
+  return api::ParseYamlDocuments(RenderYaml(pipeline_yaml, template_yaml)).at(0).value["spec"];
+}
+
+TEST(TaskPodGoldenTest, NoApiTokenUnlessAServiceAccountOrTheFieldAsksForOne) {
+  // No task needs the Kubernetes API: the namespace's default account's token stays out.
+  EXPECT_EQ(PodSpecOf(kTasks, kTemplate)["automountServiceAccountToken"], json(false));
+  // A named account decides for itself (its own automountServiceAccountToken), from either level.
+  json named = PodSpecOf(kTasks, std::string(kTemplate) + "serviceAccountName: model-reader\n");
+  EXPECT_FALSE(named.contains("automountServiceAccountToken")) << named.dump();
+  json from_defaults =
+      PodSpecOf(std::string(kTasks) + "podDefaults: {serviceAccountName: forecaster}\n", kTemplate);
+  EXPECT_FALSE(from_defaults.contains("automountServiceAccountToken")) << from_defaults.dump();
+  // The explicit field wins either way; the template's over the podDefaults'.
+  EXPECT_EQ(PodSpecOf(std::string(kTasks) + "podDefaults: {automountServiceAccountToken: true}\n",
+                      kTemplate)["automountServiceAccountToken"],
+            json(true));
+  EXPECT_EQ(
+      PodSpecOf(
+          std::string(kTasks) + "podDefaults: {automountServiceAccountToken: true}\n",
+          std::string(kTemplate) +
+              "serviceAccountName: a\nautomountServiceAccountToken: false\n")["automountServiceAccountToken"],
+      json(false));
+}
+
 TEST(TaskPodGoldenTest, BadPodFieldsAreErrorsNamingTheField) {
   api::ValidationErrors errors;
   api::ParsePipelineSpec(api::ParseYamlDocuments(std::string(kTasks) + R"(
