@@ -63,7 +63,7 @@ SeedCluster::SeedCluster(ClusterOptions options) {
   kubeemu::EmulatorOptions emulator_options;
   emulator_options.tls = options.tls;
   emulator_options.history = options.history;
-  emulator_options.tokens = {{"operator-token", options.operator_user},
+  emulator_options.tokens = {{options.operator_token, options.operator_user},
                              {"kubelet-token", kKubeletUser},
                              {"admin-token", kAdminUser}};
   emulator_options.rbac = options.rbac;
@@ -71,7 +71,7 @@ SeedCluster::SeedCluster(ClusterOptions options) {
   // A real kubelet is authorized by the Node authorizer, which the emulator does not have.
   emulator_options.groups = {{kKubeletUser, "system:masters"}, {kAdminUser, "system:masters"}};
   emulator_ = std::make_unique<kubeemu::EmulatorProcess>(emulator_options);
-  operator_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/operator.kubeconfig", "operator-token");
+  operator_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/operator.kubeconfig", options.operator_token);
   kubelet_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/kubelet.kubeconfig", "kubelet-token");
   admin_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/admin.kubeconfig", "admin-token");
   clock_file_ = dir_ + "/clock";

@@ -32,6 +32,7 @@ struct ClusterOptions {
   // helper's own admin identity and the fake kubelet are in system:masters.
   bool rbac = false;
   std::string operator_user = kOperatorUser;
+  std::string operator_token = "operator-token";  // the bearer token in the operator's kubeconfig
   bool apply_crds = true;  // false when the test installs them itself (e.g. with a Helm chart)
   bool gateway_api = false;
 };
