@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <locale>
 #include <thread>
 
 #include "controllers/file_clock.h"
@@ -23,9 +24,19 @@ std::string Env(const std::string& name) {
   return v ? v : "";
 }
 
+// libstdc++ fills std::ctype<char>'s narrow() cache lazily with unsynchronised writes (GCC bug
+// 77704), and std::regex compiles through it: two controller threads compiling their first regex
+// at once race there (ThreadSanitizer reported it). Filling the cache before any thread starts
+// leaves only reads.
+void FillCtypeNarrowCache() {
+  const auto& ctype = std::use_facet<std::ctype<char>>(std::locale());
+  for (int c = 0; c < 256; ++c) ctype.narrow(static_cast<char>(c), '\0');
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  FillCtypeNarrowCache();
   CLI::App app{"seed-operator: runs Seed's controllers against the Kubernetes API"};
   std::string kubeconfig, context, log_level = "info", log_format = "text";
   std::vector<std::string> namespaces;
