@@ -293,6 +293,17 @@ kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object,
                                                            const api::InferenceServiceStatus& status,
                                                            const kube::ReconcileContext& context) {
   const json wanted = api::InferenceServiceStatusToJson(status);
+  {
+    std::lock_guard lock(mu_);
+    auto last = status_written_.find(context.key());
+    if (last != status_written_.end()) {
+      if (MetaString(object, "resourceVersion") == last->second.first) {
+        object = last->second.second;  // the cache has not caught up with our own write yet
+      } else {
+        status_written_.erase(last);
+      }
+    }
+  }
   for (int round = 0; round < kMaxConflictRetries; ++round) {
     if (object.value("status", json()) == wanted) return false;
     json updated = object;
@@ -300,7 +311,11 @@ kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object,
     kube::WriteOptions write;
     write.field_manager = kFieldManager;
     auto written = client_->ReplaceStatus(InferenceServicesResource(), context.ns(), updated, write);
-    if (written.ok()) return true;
+    if (written.ok()) {
+      std::lock_guard lock(mu_);
+      status_written_[context.key()] = {MetaString(updated, "resourceVersion"), std::move(*written)};
+      return true;
+    }
     if (kube::IsNotFound(written.error())) return false;  // deleted meanwhile: nothing to report on
     if (!kube::IsConflict(written.error())) return written.error();
     auto fresh = client_->Get(InferenceServicesResource(), context.ns(), context.name());

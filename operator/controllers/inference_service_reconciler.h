@@ -83,6 +83,11 @@ class InferenceServiceReconciler : public kube::Reconciler {
   // when: a reconcile on a lagging cache does not create them again. Forgotten once seen, or after
   // kCreateExpectationTtl in case the object went away before the cache ever saw it.
   std::map<std::string, kube::Clock::TimePoint> created_;
+  // The last status write per InferenceService the cache has not shown yet: key -> (the
+  // resourceVersion it replaced, the object the server returned). A reconcile that still reads the
+  // replaced version compares with what was written instead, so it neither repeats the write nor
+  // sends it on a stale resourceVersion (a 409). Forgotten once the cache shows another version.
+  std::map<std::string, std::pair<std::string, nlohmann::json>> status_written_;
 };
 
 // Adds the informers (HTTPRoutes only when discovery finds them served now) and the controller.
