@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <date/tz.h>
 #include <cstdlib>
 #include <iostream>
 #include <locale>
@@ -24,19 +25,23 @@ std::string Env(const std::string& name) {
   return v ? v : "";
 }
 
-// libstdc++ fills std::ctype<char>'s narrow() cache lazily with unsynchronised writes (GCC bug
-// 77704), and std::regex compiles through it: two controller threads compiling their first regex
-// at once race there (ThreadSanitizer reported it). Filling the cache before any thread starts
-// leaves only reads.
-void FillCtypeNarrowCache() {
+// Lazily initialised globals of the libraries, initialised here before any thread starts:
+// - libstdc++ fills std::ctype<char>'s narrow() cache with unsynchronised writes (GCC bug 77704), and
+//   std::regex compiles through it: two controller threads compiling their first regex at once
+//   race there (ThreadSanitizer reported it);
+// - the time-zone database (date::get_tzdb, read by every Pipeline with a schedule) is built on
+//   first use behind a function-local static whose fast path the uninstrumented libdate-tz reads
+//   without telling ThreadSanitizer; built here, it happens before every thread.
+void InitialiseLazyGlobals() {
   const auto& ctype = std::use_facet<std::ctype<char>>(std::locale());
   for (int c = 0; c < 256; ++c) ctype.narrow(static_cast<char>(c), '\0');
+  date::get_tzdb();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  FillCtypeNarrowCache();
+  InitialiseLazyGlobals();
   CLI::App app{"seed-operator: runs Seed's controllers against the Kubernetes API"};
   std::string kubeconfig, context, log_level = "info", log_format = "text";
   std::vector<std::string> namespaces;
