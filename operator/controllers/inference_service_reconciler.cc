@@ -332,7 +332,11 @@ kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object,
 kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
     const kube::ReconcileContext& context) {
   kube::ObjectPtr cached = caches_.isvcs->store().Get(context.key());
-  if (!cached || BeingDeleted(*cached)) return kube::ReconcileResult{};  // children go by garbage collection
+  if (!cached || BeingDeleted(*cached)) {  // children go by garbage collection
+    std::lock_guard lock(mu_);
+    status_written_.erase(context.key());
+    return kube::ReconcileResult{};
+  }
   const json& object = *cached;
 
   api::ValidationErrors errors;

@@ -86,7 +86,8 @@ class InferenceServiceReconciler : public kube::Reconciler {
   // The last status write per InferenceService the cache has not shown yet: key -> (the
   // resourceVersion it replaced, the object the server returned). A reconcile that still reads the
   // replaced version compares with what was written instead, so it neither repeats the write nor
-  // sends it on a stale resourceVersion (a 409). Forgotten once the cache shows another version.
+  // sends it on a stale resourceVersion (a 409). Forgotten once the cache shows another version
+  // or no longer holds the object.
   std::map<std::string, std::pair<std::string, nlohmann::json>> status_written_;
 };
 

@@ -18,6 +18,14 @@ constexpr double kTolerance = 0.04;  // the band drawn around the diagonal (+-4 
 // Values equal to a micro-MW are one value (CSV round trips print fewer digits than a double has).
 long long Key(double v) { return std::llround(v * 1e6); }
 
+// The signed calibration error: 0 when below_rate <= tau <= hit_rate, else the observed rate
+// nearest to tau minus tau (positive: hit too often).
+double CalibrationError(const QuantileReliability& q) {
+  if (q.below_rate > q.tau) return q.below_rate - q.tau;
+  if (q.hit_rate < q.tau) return q.hit_rate - q.tau;
+  return 0;
+}
+
 }  // namespace
 
 std::vector<QuantileReliability> AssessQuantiles(const io::Frame& forecast, const std::vector<double>& actual,
@@ -86,12 +94,6 @@ std::vector<QuantileReliability> AssessQuantiles(const io::Frame& forecast, cons
     q.degenerate = q.constant_share > kDegenerateShare || q.neighbour_share > kDegenerateShare;
   }
   return out;
-}
-
-double CalibrationError(const QuantileReliability& q) {
-  if (q.below_rate > q.tau) return q.below_rate - q.tau;
-  if (q.hit_rate < q.tau) return q.hit_rate - q.tau;
-  return 0;
 }
 
 std::string ReliabilitySection(const std::vector<QuantileReliability>& quantiles) {

@@ -32,10 +32,6 @@ struct QuantileReliability {
 std::vector<QuantileReliability> AssessQuantiles(const io::Frame& forecast, const std::vector<double>& actual,
                                                  const std::vector<bool>& scored, double capacity);
 
-// The signed calibration error: 0 when below_rate <= tau <= hit_rate, else the observed rate
-// nearest to tau minus tau (positive: hit too often).
-double CalibrationError(const QuantileReliability& q);
-
 // An HTML section (heading, SVG diagram, table); "" when there are no quantiles.
 std::string ReliabilitySection(const std::vector<QuantileReliability>& quantiles);
 
