@@ -292,21 +292,20 @@ void Run(const ForecastFlags& f) {
     const std::vector<double> x0 = kernels::BuildFeatures(nwp, model.features, model.source, r0);
     std::vector<double> now(nq);
     predictor.Predict(x0.data(), now.data());
-    const size_t median = static_cast<size_t>(
-        std::find(predictor.quantiles().begin(), predictor.quantiles().end(), 0.5) - predictor.quantiles().begin());
-    const double error = power[static_cast<size_t>(latest)] - now[median];
+    const double model_now = predictor.Point(now.data());
+    const double error = power[static_cast<size_t>(latest)] - model_now;
     std::vector<int64_t> horizons;
     for (int64_t t : targets) horizons.push_back(t - t0);
     kernels::BlendMeasuredError(values, horizons, error, f.tau_minutes * 60, model.capacity_mw);
-    blend = {{"measured_mw", power[static_cast<size_t>(latest)]}, {"model_mw", now[median]}, {"error_mw", error}};
+    blend = {{"measured_mw", power[static_cast<size_t>(latest)]}, {"model_mw", model_now}, {"error_mw", error}};
   }
 
   io::Frame out = io::MakeFrame(targets, offset_minutes);
   const auto& taus = predictor.quantiles();
-  const size_t median = static_cast<size_t>(std::find(taus.begin(), taus.end(), 0.5) - taus.begin());
+  std::vector<double> point(targets.size());
+  for (size_t k = 0; k < targets.size(); ++k) point[k] = predictor.Point(values[k].data());
+  out.Set("forecast_mw", point);
   std::vector<double> column(targets.size());
-  for (size_t k = 0; k < targets.size(); ++k) column[k] = values[k][median];
-  out.Set("forecast_mw", column);
   for (size_t q = 0; q < nq; ++q) {
     for (size_t k = 0; k < targets.size(); ++k) column[k] = values[k][q];
     out.Set(kernels::QuantileColumn(taus[q]), column);
@@ -314,7 +313,7 @@ void Run(const ForecastFlags& f) {
   io::WriteCsv(f.out_path, out);
 
   double energy = 0;
-  for (size_t k = 0; k < targets.size(); ++k) energy += values[k][median] * 0.25;
+  for (size_t k = 0; k < targets.size(); ++k) energy += point[k] * 0.25;
   io::Results results;
   results.Set("forecast", f.out_path);
   results.Set("points", targets.size());

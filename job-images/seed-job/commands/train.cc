@@ -9,25 +9,26 @@
 
 #include "commands/commands.h"
 #include "commands/nwp_input.h"
+#include "commands/train_models.h"
 #include "commands/training_rows.h"
 #include "io/csv.h"
 #include "io/feature_export.h"
 #include "io/input_error.h"
 #include "io/results.h"
 #include "io/time.h"
+#include "kernels/ensemble.h"
 #include "kernels/features.h"
 #include "kernels/gbdt.h"
 #include "kernels/model.h"
-#include "kernels/power_curve.h"
-#include "kernels/pv_physical.h"
-#include "kernels/residual_quantiles.h"
-#include "kernels/ridge.h"
+#include "kernels/quantile_set.h"
 
 namespace seed::commands {
 namespace {
 
 struct TrainFlags {
   std::string model_kind = "gbdt";
+  std::string members = "gbdt,gbdt-mean";  // --model ensemble
+  std::string point = "median";            // forecast_mw: median | mean
   std::string plant_kind = "wind";
   std::string nwp_path, measurements_path, out_path, neighbours;
   double capacity = 0;
@@ -48,24 +49,6 @@ struct TrainFlags {
   bool position_given = false;
 };
 
-// Rows usable for training: a measured target and the primary input present.
-struct TrainingSet {
-  std::vector<double> x, y;
-  std::vector<int64_t> time;
-  size_t cols = 0;
-
-  size_t Rows() const { return y.size(); }
-};
-
-// The rows of a followed by those of b.
-TrainingSet Concatenate(const TrainingSet& a, const TrainingSet& b) {
-  TrainingSet all = a;
-  all.x.insert(all.x.end(), b.x.begin(), b.x.end());
-  all.y.insert(all.y.end(), b.y.begin(), b.y.end());
-  all.time.insert(all.time.end(), b.time.begin(), b.time.end());
-  return all;
-}
-
 // The rows r with a target and the primary input for which held_out(r) equals `want`.
 template <typename HeldOut>
 TrainingSet Select(const std::vector<double>& x, size_t cols, const std::vector<double>& target,
@@ -81,159 +64,150 @@ TrainingSet Select(const std::vector<double>& x, size_t cols, const std::vector<
   return set;
 }
 
-// Scores of the point forecast (the median) and the quantile band; predictions: set.Rows() rows of
-// one value per quantile, as Predictor::PredictBatch gives them.
-nlohmann::json Score(const std::vector<double>& taus, const std::vector<double>& predictions, const TrainingSet& set,
-                     double capacity) {
+// Scores of the point forecast (the median, or the quantile function's mean) and the quantile band;
+// predictions: set.Rows() rows of one value per quantile, as Predictor::PredictBatch gives them.
+nlohmann::json Score(const kernels::ModelArtifact& model, const std::vector<double>& predictions, const TrainingSet& set) {
+  const std::vector<double>& taus = model.quantiles;
   const size_t median = static_cast<size_t>(std::find(taus.begin(), taus.end(), 0.5) - taus.begin());
   const size_t nq = taus.size();
-  double sum2 = 0, sum_abs = 0, bias = 0;
+  double sum2 = 0, sum_abs = 0, bias = 0, pinball = 0;
   size_t inside = 0;
   for (size_t r = 0; r < set.Rows(); ++r) {
     const double* out = &predictions[r * nq];
-    const double e = (out[median] - set.y[r]) / capacity;
+    const double point = model.point == "mean" ? kernels::QuantileFunctionMean(taus, out) : out[median];
+    const double e = (point - set.y[r]) / model.capacity_mw;
     sum2 += e * e;
     sum_abs += std::abs(e);
     bias += e;
     if (set.y[r] >= out[0] && set.y[r] <= out[nq - 1]) ++inside;
+    for (size_t q = 0; q < nq; ++q) {
+      const double d = (set.y[r] - out[q]) / model.capacity_mw;
+      pinball += d >= 0 ? taus[q] * d : (taus[q] - 1) * d;
+    }
   }
   const double n = static_cast<double>(std::max<size_t>(1, set.Rows()));
   return {{"rows", set.Rows()},
           {"nrmse", std::sqrt(sum2 / n)},
           {"nmae", sum_abs / n},
           {"nbias", bias / n},
+          {"npinball", pinball / (n * static_cast<double>(nq))},
           {"coverage", taus.size() > 1 ? static_cast<double>(inside) / n : 0.0},
           {"coverageNominal", taus.back() - taus.front()}};
 }
 
-// Rows with fewer validation rows than this are not used to calibrate or choose the trees: a
-// day of 15-min rows is the least that says anything about a tail quantile.
-constexpr size_t kMinValidationRows = 96;
-
-struct QuantileFit {
-  std::vector<kernels::GbdtModel> models;          // one per anchor quantile, as saved
-  std::vector<std::vector<double>> train_outputs;  // each model's raw output on `rows`
-  TrainingSet rows;                                // the rows the saved models were fitted on
-  std::optional<kernels::Predictor> validation_predictor;
-};
-
-// The first iteration after which the summed validation loss of all models (the mean pinball
-// loss over the anchor quantiles, a discrete CRPS) did not improve for `patience` rounds: one tree
-// count for every quantile. Chosen per quantile, a tail model stops at a handful of trees whenever
-// the first trees happen to fit the short validation window worse (its pinball loss is decided by
-// the few rows beyond it), which left P95 a constant.
-int JointBestIteration(const std::vector<kernels::GbdtFit>& fits, int patience) {
-  size_t length = 0;
-  for (const auto& fit : fits) length = std::max(length, fit.log.valid_loss.size());
-  double best = std::numeric_limits<double>::infinity();
-  int best_t = 0;
-  for (size_t t = 0; t < length; ++t) {
-    double sum = 0;
-    for (const auto& fit : fits) sum += fit.log.valid_loss[std::min(t, fit.log.valid_loss.size() - 1)];
-    if (sum < best) {
-      best = sum;
-      best_t = static_cast<int>(t);
-    }
-    if (patience > 0 && static_cast<int>(t) - best_t >= patience) break;
+// The columns an ensemble member reads: the point models that take one input read theirs, the
+// others every feature.
+std::vector<size_t> MemberColumns(const std::string& kind, const std::vector<std::string>& features) {
+  std::string input;
+  if (kind == "powercurve") input = "ws";
+  if (kind == "pvwatts") input = "pvwatts";
+  std::vector<size_t> columns;
+  if (input.empty()) {
+    for (size_t c = 0; c < features.size(); ++c) columns.push_back(c);
+    return columns;
   }
-  return best_t;
+  const auto at = std::find(features.begin(), features.end(), input);
+  if (at == features.end()) {
+    throw io::UsageError("--members: " + kind + " reads the feature '" + input + "', which --features does not list; add it");
+  }
+  return {static_cast<size_t>(at - features.begin())};
 }
 
-// Quantile GBDT in up to two phases. With a validation window: fit the anchor quantiles on the
-// rows before it; choose one tree count on it (early stopping on the joint loss); shift each
-// quantile by its held-out residuals (conformal calibration); then, with --refit, fit again on
-// every row with that tree count, so the most recent days (the ones most like tomorrow) are
-// trained on. Without one: one fit on every row.
-QuantileFit FitGbdt(const TrainFlags& f, kernels::ModelArtifact& model, const TrainingSet& train,
-                const TrainingSet& valid) {
-  const size_t cols = train.cols;
-  const std::vector<size_t> anchors = kernels::ChooseQuantileAnchors(model.quantiles, f.quantile_models);
-  std::vector<kernels::GbdtParams> params(anchors.size(), f.gbdt);
-  for (size_t a = 0; a < anchors.size(); ++a) {
-    params[a].loss = kernels::GbdtParams::Loss::kQuantile;
-    params[a].alpha = model.quantiles[anchors[a]];
-    params[a].early_stopping_rounds = 0;  // whole validation curves: the tree count is chosen jointly
-    if (f.monotone_speed) {
-      params[a].monotone.assign(cols, 0);
-      for (size_t c = 0; c < cols; ++c) {
-        if (model.features[c] == "ws" || model.features[c] == "ws2" || model.features[c] == "ws3") params[a].monotone[c] = 1;
-      }
-    }
+// A model with its quantiles on the rows it was fitted on and on the validation window (from the
+// fit that never saw it; empty without a window).
+struct ScoredFit {
+  TrainingSet rows;
+  std::vector<double> fitted, validation;
+};
+
+// --model ensemble: each member fitted as `train --model <member>` would fit it (the k-th gbdt
+// member with --seed + k, so repeated members differ), on the columns it reads; their quantiles are
+// averaged with weights stacked on the validation window (kernels/ensemble.h). Members that get no
+// weight are left out of the artifact. The ensemble's rows are all rows, the window's included.
+ScoredFit FitEnsemble(const TrainFlags& f, const ModelSettings& settings, kernels::ModelArtifact& model,
+                      const TrainingSet& train, const TrainingSet& valid) {
+  std::vector<std::string> kinds;
+  for (size_t begin = 0; begin <= f.members.size();) {
+    const size_t end = std::min(f.members.find(',', begin), f.members.size());
+    kinds.push_back(f.members.substr(begin, end - begin));
+    begin = end + 1;
   }
-  nlohmann::json& parameters = model.parameters = nlohmann::json::object();
-  parameters["anchors"] = anchors;
-  std::vector<double> calibration(anchors.size(), 0.0);
-  QuantileFit out;
-  if (valid.Rows() < kMinValidationRows) {
-    std::vector<kernels::GbdtFit> fits = kernels::TrainGbdtModels(train.x.data(), train.Rows(), cols, train.y.data(),
-                                                                  params, f.gbdt.threads);
-    for (auto& fit : fits) {
-      out.models.push_back(std::move(fit.model));
-      out.train_outputs.push_back(std::move(fit.train_prediction));
+  if (kinds.empty() || kinds.size() > kernels::kMaxEnsembleMembers) {
+    throw io::UsageError("--members: an ensemble has 1 to " + std::to_string(kernels::kMaxEnsembleMembers) +
+                         " members (e.g. gbdt,gbdt-mean)");
+  }
+  std::vector<std::vector<size_t>> columns;  // checked for every member before any is fitted
+  for (const std::string& kind : kinds) {
+    if (kind != "gbdt" && kind != "gbdt-mean" && kind != "linear" && kind != "powercurve" && kind != "pvwatts") {
+      throw io::UsageError("--members: '" + kind + "' is not a model (gbdt, gbdt-mean, linear, powercurve, pvwatts)");
     }
-    out.rows = train;
+    columns.push_back(MemberColumns(kind, model.features));
+  }
+  const bool stacked = valid.Rows() >= kMinValidationRows;
+  const TrainingSet all = Concatenate(train, valid);
+  const size_t nq = model.quantiles.size();
+  nlohmann::json members = nlohmann::json::array();
+  std::vector<std::vector<double>> held_out, fitted;
+  for (size_t k = 0; k < kinds.size(); ++k) {
+    kernels::ModelArtifact member = model;
+    member.kind = kinds[k];
+    member.features.clear();
+    for (size_t c : columns[k]) member.features.push_back(model.features[c]);
+    const bool every_column = columns[k].size() == model.features.size();
+    const TrainingSet member_train = every_column ? train : SelectColumns(train, columns[k]);
+    const TrainingSet member_valid = every_column ? valid : SelectColumns(valid, columns[k]);
+    ModelSettings member_settings = settings;
+    member_settings.gbdt.seed = settings.gbdt.seed + k;
+    std::fprintf(stderr, "train: ensemble member %zu of %zu: %s\n", k + 1, kinds.size(), kinds[k].c_str());
+    const FittedModel fit = FitModel(member_settings, member, member_train, member_valid);
+    if (valid.Rows() > 0) held_out.push_back(fit.HeldOutQuantiles(member_valid, settings.gbdt.threads));
+    if (fit.rows.Rows() == all.Rows()) {
+      fitted.push_back(fit.FittedQuantiles(settings.gbdt.threads));
+    } else {
+      const TrainingSet member_all = every_column ? all : SelectColumns(all, columns[k]);
+      fitted.emplace_back(all.Rows() * nq);
+      fit.predictor.PredictBatch(member_all.x.data(), all.Rows(), fitted.back().data(), settings.gbdt.threads);
+    }
+    members.push_back({{"kind", kinds[k]}, {"features", member.features}, {"parameters", std::move(member.parameters)}});
+  }
+  std::vector<double> weights(kinds.size(), 1.0 / static_cast<double>(kinds.size()));
+  nlohmann::json stacking = {{"members", kinds}};
+  if (stacked) {
+    const kernels::EnsembleWeights w = kernels::FitEnsembleWeights(held_out, valid.y, model.quantiles);
+    weights = w.weights;
+    for (size_t k = 0; k < kinds.size(); ++k) {
+      std::fprintf(stderr, "train: ensemble member %zu (%s): weight %.2f, validation pinball %.5f\n", k + 1,
+                   kinds[k].c_str(), weights[k], w.member_loss[k] / model.capacity_mw);
+    }
+    std::fprintf(stderr, "train: ensemble: validation pinball %.5f\n", w.loss / model.capacity_mw);
+    stacking["validationPinball"] = {{"members", w.member_loss}, {"ensemble", w.loss}, {"rows", w.rows}};
   } else {
-    std::vector<kernels::GbdtFit> fits = kernels::TrainGbdtModels(
-        train.x.data(), train.Rows(), cols, train.y.data(), params, f.gbdt.threads, valid.x.data(), valid.Rows(), valid.y.data());
-    int trees = f.gbdt.trees;
-    if (f.gbdt.early_stopping_rounds > 0 && trees > 0) {
-      trees = JointBestIteration(fits, f.gbdt.early_stopping_rounds) + 1;
-      nlohmann::json own = nlohmann::json::array();  // what each quantile alone would have chosen
-      for (const auto& fit : fits) {
-        const auto& loss = fit.log.valid_loss;
-        own.push_back(std::min_element(loss.begin(), loss.end()) - loss.begin() + 1);
-      }
-      parameters["earlyStopping"] = {{"trees", trees}, {"perQuantile", std::move(own)}};
-      if (trees * 10 < f.gbdt.trees) {
-        std::fprintf(stderr,
-                     "train: warning: early stopping kept %d of %d trees (under 10%%): the validation window "
-                     "(--validation-days %d) did not reward more; check it is long and typical enough, or "
-                     "lower --learning-rate\n",
-                     trees, f.gbdt.trees, f.validation_days);
-      }
-    }
-    std::vector<kernels::GbdtModel> held_out;
-    for (size_t a = 0; a < fits.size(); ++a) {
-      fits[a].model.Truncate(static_cast<size_t>(trees));
-      std::vector<double> residuals(valid.Rows());
-      fits[a].model.PredictBatch(valid.x.data(), valid.Rows(), cols, residuals.data(), f.gbdt.threads);
-      for (size_t r = 0; r < valid.Rows(); ++r) residuals[r] = valid.y[r] - residuals[r];
-      // Conformal calibration: quantile trees fit their training rows too well (their bands are
-      // too narrow on new data), so each quantile but the median is shifted by the tau-quantile
-      // of the held-out residuals, which restores its coverage on the validation window.
-      if (params[a].alpha != 0.5) calibration[a] = kernels::EmpiricalQuantile(residuals, params[a].alpha);
-      held_out.push_back(std::move(fits[a].model));
-    }
-    parameters["calibration"] = calibration;
-    parameters["models"] = std::vector<nlohmann::json>(anchors.size());  // the fitted models are passed in
-    out.validation_predictor.emplace(model, f.refit ? std::move(held_out) : held_out);
-    if (f.refit) {
-      for (auto& p : params) p.trees = trees;
-      out.rows = Concatenate(train, valid);
-      std::vector<kernels::GbdtFit> refits = kernels::TrainGbdtModels(out.rows.x.data(), out.rows.Rows(), cols,
-                                                                      out.rows.y.data(), params, f.gbdt.threads);
-      for (auto& fit : refits) {
-        out.models.push_back(std::move(fit.model));
-        out.train_outputs.push_back(std::move(fit.train_prediction));
-      }
-    } else {  // the saved models are the held-out ones; their outputs on the rows come from the predictor
-      out.models = std::move(held_out);
-      out.rows = train;
-    }
+    std::fprintf(stderr,
+                 "train: note: no validation window (--validation-days) to stack the ensemble on; its %zu members "
+                 "get equal weights\n",
+                 kinds.size());
   }
-  // The models' JSON is built side by side.
-  std::vector<std::future<nlohmann::json>> model_json;
-  for (const kernels::GbdtModel& m : out.models) {
-    model_json.push_back(std::async(std::launch::async, [&m] { return m.ToJson(); }));
+  stacking["weights"] = weights;
+  ScoredFit out;
+  out.rows = all;
+  out.fitted.assign(all.Rows() * nq, 0.0);
+  out.validation.assign(valid.Rows() * nq, 0.0);
+  nlohmann::json kept = nlohmann::json::array();
+  std::vector<const double*> row(kinds.size());
+  for (size_t r = 0; r < all.Rows(); ++r) {
+    for (size_t k = 0; k < kinds.size(); ++k) row[k] = fitted[k].data() + r * nq;
+    kernels::CombineQuantiles(row, weights, nq, out.fitted.data() + r * nq);
   }
-  nlohmann::json models = nlohmann::json::array(), iterations = nlohmann::json::array();
-  for (size_t a = 0; a < out.models.size(); ++a) {
-    models.push_back(model_json[a].get());
-    iterations.push_back(out.models[a].num_trees());
+  for (size_t r = 0; r < out.validation.size() / std::max<size_t>(nq, 1); ++r) {
+    for (size_t k = 0; k < kinds.size(); ++k) row[k] = held_out[k].data() + r * nq;
+    kernels::CombineQuantiles(row, weights, nq, out.validation.data() + r * nq);
   }
-  parameters["models"] = std::move(models);
-  parameters["trees"] = std::move(iterations);
-  parameters["calibration"] = std::move(calibration);
+  for (size_t k = 0; k < kinds.size(); ++k) {
+    if (weights[k] <= 0) continue;
+    members[k]["weight"] = weights[k];
+    kept.push_back(std::move(members[k]));
+  }
+  model.parameters = {{"members", std::move(kept)}, {"stacking", std::move(stacking)}};
   return out;
 }
 
@@ -268,6 +242,7 @@ void Run(TrainFlags& f) {
   model.kind = f.model_kind;
   model.capacity_mw = f.capacity;
   model.quantiles = kernels::ParseQuantiles(f.quantiles);
+  model.point = f.point;
   const FeatureRequest request{.list = f.features,
                                .plant_kind = f.plant_kind,
                                .model_kind = f.model_kind,
@@ -340,65 +315,30 @@ void Run(TrainFlags& f) {
                                                   " usable training rows (measured power matching NWP times, not "
                                                   "flagged); need at least one day (96)");
   }
-  // gbdt: each anchor quantile model's output on the rows it was fitted on, as training left it.
-  std::vector<std::vector<double>> train_outputs;
-  std::vector<kernels::GbdtModel> fitted_models;  // gbdt: what model.parameters holds, as fitted
-  TrainingSet fitted_rows;                        // the rows the saved model was fitted on
-  std::optional<QuantileFit> gbdt;  // holds the predictor of the models that never saw the validation rows
-  if (f.model_kind == "gbdt") {
-    gbdt.emplace(FitGbdt(f, model, train, valid));
-    train_outputs = std::move(gbdt->train_outputs);
-    fitted_models = std::move(gbdt->models);
-    fitted_rows = std::move(gbdt->rows);
-  } else if (f.model_kind == "linear" || f.model_kind == "powercurve") {
-    std::vector<double> point(train.Rows());
-    if (f.model_kind == "linear") {
-      const kernels::RidgeModel ridge = kernels::FitRidge(train.x, cols, train.y, f.ridge_alpha);
-      for (size_t r = 0; r < train.Rows(); ++r) point[r] = ridge.Predict(&train.x[r * cols]);
-      model.parameters = {{"ridge", ridge.ToJson()}};
-    } else {
-      std::vector<double> speed(train.Rows());
-      for (size_t r = 0; r < train.Rows(); ++r) speed[r] = train.x[r * cols];
-      const kernels::PowerCurve curve = kernels::FitPowerCurveIec(speed, train.y, {});
-      for (size_t r = 0; r < train.Rows(); ++r) point[r] = curve.Predict(speed[r]);
-      model.parameters = {{"curve", curve.ToJson()}};
-    }
-    model.parameters["residuals"] =
-        kernels::FitResidualQuantiles(point, train.y, model.quantiles, f.capacity).ToJson();
-  } else if (f.model_kind == "pvwatts") {
-    std::vector<double> fraction(train.Rows());
-    for (size_t r = 0; r < train.Rows(); ++r) fraction[r] = train.x[r * cols];
-    try {
-      model.parameters = kernels::FitPvPhysical(fraction, train.y, model.quantiles, f.capacity).ToJson();
-    } catch (const std::invalid_argument& e) {
-      throw io::InputError(f.measurements_path, e.what());
-    }
+  const ModelSettings settings{.gbdt = f.gbdt,
+                               .quantile_models = f.quantile_models,
+                               .refit = f.refit,
+                               .monotone_speed = f.monotone_speed,
+                               .ridge_alpha = f.ridge_alpha,
+                               .capacity = f.capacity,
+                               .validation_days = f.validation_days,
+                               .measurements_path = f.measurements_path};
+  ScoredFit scored;
+  if (f.model_kind == "ensemble") {
+    scored = FitEnsemble(f, settings, model, train, valid);
   } else {
-    throw io::UsageError("--model must be gbdt, linear, powercurve or pvwatts");
+    const FittedModel fit = FitModel(settings, model, train, valid);
+    scored.fitted = fit.FittedQuantiles(f.gbdt.threads);
+    if (valid.Rows() > 0) scored.validation = fit.HeldOutQuantiles(valid, f.gbdt.threads);
+    scored.rows = fit.rows;
   }
-
-  if (fitted_rows.Rows() == 0) fitted_rows = train;
-  const auto [first, last] = std::minmax_element(fitted_rows.time.begin(), fitted_rows.time.end());
+  const auto [first, last] = std::minmax_element(scored.rows.time.begin(), scored.rows.time.end());
   model.train_start = *first;  // a spread validation window interleaves the rows
   model.train_end = *last;
-  model.train_rows = fitted_rows.Rows();
-  const kernels::Predictor predictor =
-      fitted_models.empty() ? kernels::Predictor(model) : kernels::Predictor(model, std::move(fitted_models));
-  const size_t nq = model.quantiles.size();
-  std::vector<double> predictions(fitted_rows.Rows() * nq);
-  if (train_outputs.empty()) {
-    predictor.PredictBatch(fitted_rows.x.data(), fitted_rows.Rows(), predictions.data(), f.gbdt.threads);
-  } else {
-    predictor.FromModelOutputs(train_outputs, fitted_rows.Rows(), predictions.data());
-  }
-  model.scores = {{"train", Score(model.quantiles, predictions, fitted_rows, f.capacity)}};
-  if (valid.Rows() > 0) {
-    // Honest: scored by models that never saw these rows (gbdt refits on them afterwards).
-    const kernels::Predictor& scorer = gbdt && gbdt->validation_predictor ? *gbdt->validation_predictor : predictor;
-    predictions.resize(valid.Rows() * nq);
-    scorer.PredictBatch(valid.x.data(), valid.Rows(), predictions.data(), f.gbdt.threads);
-    model.scores["validation"] = Score(model.quantiles, predictions, valid, f.capacity);
-  }
+  model.train_rows = scored.rows.Rows();
+  model.scores = {{"train", Score(model, scored.fitted, scored.rows)}};
+  // Honest: scored by models that never saw these rows (gbdt refits on them afterwards).
+  if (valid.Rows() > 0) model.scores["validation"] = Score(model, scored.validation, valid);
   kernels::SaveModel(f.out_path, model);
 
   io::Results results;
@@ -429,9 +369,19 @@ void AddTrain(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "train", "Fit a forecast model (gbdt, linear, powercurve, pvwatts) from NWP to measured power");
   cmd->add_option("--model", flags->model_kind,
-                  "Model: gbdt (quantile gradient-boosted trees), linear (ridge), powercurve (IEC method of "
-                  "bins), pvwatts (physical PV model)")
-      ->check(CLI::IsMember({"gbdt", "linear", "powercurve", "pvwatts"}))
+                  "Model: gbdt (quantile gradient-boosted trees), gbdt-mean (trees for the mean, quantiles from "
+                  "held-out residuals), linear (ridge), powercurve (IEC method of bins), pvwatts (physical PV "
+                  "model), ensemble (--members combined with weights stacked on the validation window)")
+      ->check(CLI::IsMember({"gbdt", "gbdt-mean", "linear", "powercurve", "pvwatts", "ensemble"}))
+      ->capture_default_str();
+  cmd->add_option("--members", flags->members,
+                  "ensemble: its models, comma-separated, at most 4 (gbdt, gbdt-mean, linear, powercurve, pvwatts; "
+                  "a repeated gbdt kind gets the next --seed)")
+      ->capture_default_str();
+  cmd->add_option("--point", flags->point,
+                  "The point forecast (forecast_mw): median (minimises the absolute error) or mean of the "
+                  "quantiles (minimises the squared error, e.g. RMSE-based grid accuracy)")
+      ->check(CLI::IsMember({"median", "mean"}))
       ->capture_default_str();
   cmd->add_option("--kind", flags->plant_kind, "Plant kind, for the default features")->check(CLI::IsMember({"wind", "solar"}))->capture_default_str();
   cmd->add_option(

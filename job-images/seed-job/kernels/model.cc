@@ -13,6 +13,7 @@
 #include "io/input_error.h"
 #include "io/json_file.h"
 #include "io/time.h"
+#include "kernels/ensemble.h"
 #include "kernels/gbdt.h"
 #include "kernels/gbdt_thread_pool.h"
 #include "kernels/power_curve.h"
@@ -76,7 +77,7 @@ namespace {
 
 // The artifact's members but its checksum and the two large ones, scores and parameters.
 nlohmann::json SmallMembers(const ModelArtifact& a) {
-  return {
+  nlohmann::json small = {
       {"format", kModelFormat},
       {"formatVersion", kModelFormatVersion},
       {"kind", a.kind},
@@ -87,6 +88,8 @@ nlohmann::json SmallMembers(const ModelArtifact& a) {
       {"trainingWindow",
        {{"start", io::FormatRfc3339(a.train_start, 0, true)}, {"end", io::FormatRfc3339(a.train_end, 0, true)}, {"rows", a.train_rows}}},
   };
+  if (a.point != "median") small["point"] = a.point;  // written only when set, so older artifacts keep their layout
+  return small;
 }
 
 // value.dump(), with the elements of value's arrays of objects (a gbdt artifact's quantile models,
@@ -230,6 +233,7 @@ ModelArtifact Parse(nlohmann::json json, const std::string& source, const TextCh
     m.train_start = io::ParseRfc3339(window.at("start").get<std::string>()).unix_seconds;
     m.train_end = io::ParseRfc3339(window.at("end").get<std::string>()).unix_seconds;
     m.train_rows = window.at("rows").get<size_t>();
+    m.point = json.value("point", "median");
     m.scores = std::move(json.at("scores"));
     m.parameters = std::move(json.at("parameters"));
   } catch (const nlohmann::json::exception& e) {
@@ -238,8 +242,12 @@ ModelArtifact Parse(nlohmann::json json, const std::string& source, const TextCh
     throw io::InputError(source, std::string("malformed model artifact: ") + e.what());
   }
   if (!(m.capacity_mw > 0)) throw io::InputError(source, "model capacityMw must be positive");
-  if (m.quantiles.empty() || !std::is_sorted(m.quantiles.begin(), m.quantiles.end())) {
-    throw io::InputError(source, "model quantiles must be a sorted, non-empty list");
+  if (m.quantiles.empty() || !std::is_sorted(m.quantiles.begin(), m.quantiles.end()) ||
+      std::find(m.quantiles.begin(), m.quantiles.end(), 0.5) == m.quantiles.end()) {
+    throw io::InputError(source, "model quantiles must be a sorted, non-empty list holding 0.5");
+  }
+  if (m.point != "median" && m.point != "mean") {
+    throw io::InputError(source, "model point must be \"median\" or \"mean\", not \"" + m.point + "\"");
   }
   return m;
 }
@@ -272,14 +280,67 @@ struct Predictor::Impl {
   double capacity = 0;
   std::vector<double> quantiles;
   size_t num_features = 0;
+  size_t median = 0;        // index of 0.5 in quantiles
+  bool point_mean = false;  // the point forecast is the quantile function's mean, not the median
   std::vector<size_t> anchors;   // the levels fitted (indices into quantiles); the rest are interpolated
-  std::vector<GbdtModel> gbdt;  // one per anchor
+  std::vector<GbdtModel> gbdt;  // gbdt: one per anchor; gbdt-mean: the one model of the mean
   std::vector<double> calibration;  // gbdt: conformal shift per anchor (0 when absent)
   RidgeModel ridge;
   PowerCurve curve;
-  ResidualQuantiles residuals;
+  ResidualQuantiles residuals;  // point models (gbdt-mean, linear, powercurve, pvwatts)
   PvPhysicalModel pv;  // pvwatts
+  // ensemble: the members, the artifact's feature columns each reads (in its own order; empty when
+  // it reads them all as they are) and their weights.
+  std::vector<Predictor> members;
+  std::vector<std::vector<size_t>> member_columns;
+  std::vector<double> weights;
 };
+
+namespace {
+
+// The tree models of parameters["models"]: `fitted` when given (moved from), else decoded side by
+// side (each is single-threaded work).
+std::vector<GbdtModel> TreeModels(const nlohmann::json& models, std::vector<GbdtModel>* fitted) {
+  if (!models.is_array()) throw std::invalid_argument("\"models\" must be a list of tree models");
+  if (fitted != nullptr) {
+    if (fitted->size() != models.size()) throw std::invalid_argument("the fitted tree models do not match \"models\"");
+    return std::move(*fitted);
+  }
+  if (models.empty()) return {};
+  std::vector<std::future<GbdtModel>> decoded;
+  for (size_t q = 1; q < models.size(); ++q) {
+    decoded.push_back(std::async(std::launch::async, [&models, q] { return GbdtModel::FromJson(models[q]); }));
+  }
+  std::optional<GbdtModel> first;
+  std::exception_ptr error;
+  try {
+    first = GbdtModel::FromJson(models[0]);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  for (auto& d : decoded) d.wait();  // no thread outlives the JSON it reads, even on an error
+  if (error) std::rethrow_exception(error);
+  std::vector<GbdtModel> out;
+  out.push_back(std::move(*first));
+  for (auto& d : decoded) out.push_back(d.get());
+  return out;
+}
+
+// An ensemble member as an artifact of its own: the ensemble's site, quantiles and capacity, the
+// member's kind, features and parameters.
+ModelArtifact MemberArtifact(const ModelArtifact& ensemble, const nlohmann::json& member) {
+  ModelArtifact m;
+  m.kind = member.at("kind").get<std::string>();
+  if (m.kind == "ensemble") throw std::invalid_argument("an ensemble member cannot be an ensemble");
+  m.features = member.at("features").get<std::vector<std::string>>();
+  m.source = ensemble.source;
+  m.quantiles = ensemble.quantiles;
+  m.capacity_mw = ensemble.capacity_mw;
+  m.parameters = member.at("parameters");
+  return m;
+}
+
+}  // namespace
 
 Predictor::Predictor(const ModelArtifact& model) : Predictor(model, nullptr) {}
 
@@ -291,7 +352,10 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
   p.capacity = model.capacity_mw;
   p.quantiles = model.quantiles;
   p.num_features = model.features.size();
+  p.point_mean = model.point == "mean";
+  p.median = static_cast<size_t>(std::find(p.quantiles.begin(), p.quantiles.end(), 0.5) - p.quantiles.begin());
   try {
+    if (p.median == p.quantiles.size()) throw std::invalid_argument("the quantiles must hold 0.5");
     const auto& params = model.parameters;
     if (p.kind == "gbdt") {
       const auto& models = params.at("models");
@@ -307,33 +371,7 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
       if (!models.is_array() || models.size() != p.anchors.size()) {
         throw std::invalid_argument("gbdt artifact needs one model per anchor quantile");
       }
-      if (fitted != nullptr) {
-        if (fitted->size() != p.anchors.size()) throw std::invalid_argument("gbdt artifact needs one model per anchor quantile");
-        p.gbdt = std::move(*fitted);
-      } else if (!models.empty()) {
-        // The quantile models are decoded side by side (each is single-threaded work).
-        std::vector<std::future<GbdtModel>> decoded;
-        for (size_t q = 1; q < models.size(); ++q) {
-          decoded.push_back(
-              std::async(std::launch::async, [&models, q] { return GbdtModel::FromJson(models[q]); }));
-        }
-        std::optional<GbdtModel> first;
-        std::exception_ptr error;
-        try {
-          first = GbdtModel::FromJson(models[0]);
-        } catch (...) {
-          error = std::current_exception();
-        }
-        for (auto& d : decoded) d.wait();  // no thread outlives the JSON it reads, even on an error
-        if (error) std::rethrow_exception(error);
-        p.gbdt.push_back(std::move(*first));
-        for (auto& d : decoded) p.gbdt.push_back(d.get());
-      }
-      for (const GbdtModel& m : p.gbdt) {
-        if (m.num_features() != p.num_features) {
-          throw std::invalid_argument("gbdt model expects a different number of features than the artifact lists");
-        }
-      }
+      p.gbdt = TreeModels(models, fitted);
       p.calibration.assign(p.anchors.size(), 0.0);
       if (params.contains("calibration")) {
         p.calibration = params.at("calibration").get<std::vector<double>>();
@@ -341,6 +379,11 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
           throw std::invalid_argument("gbdt calibration needs one shift per anchor quantile");
         }
       }
+    } else if (p.kind == "gbdt-mean") {
+      const auto& models = params.at("models");
+      if (!models.is_array() || models.size() != 1) throw std::invalid_argument("gbdt-mean artifact needs one tree model");
+      p.gbdt = TreeModels(models, fitted);
+      p.residuals = ResidualQuantiles::FromJson(params.at("residuals"));
     } else if (p.kind == "linear") {
       p.ridge = RidgeModel::FromJson(params.at("ridge"));
       if (p.ridge.coef.size() != p.num_features) throw std::invalid_argument("linear model has the wrong number of coefficients");
@@ -355,14 +398,44 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
       }
       p.pv = PvPhysicalModel::FromJson(params);
       p.residuals = p.pv.residuals;
+    } else if (p.kind == "ensemble") {
+      const auto& members = params.at("members");
+      if (!members.is_array() || members.empty() || members.size() > kMaxEnsembleMembers) {
+        throw std::invalid_argument("an ensemble needs 1 to " + std::to_string(kMaxEnsembleMembers) + " members");
+      }
+      double total = 0;
+      for (const auto& member : members) {
+        const ModelArtifact artifact = MemberArtifact(model, member);
+        std::vector<size_t> columns;
+        for (const std::string& name : artifact.features) {
+          const auto at = std::find(model.features.begin(), model.features.end(), name);
+          if (at == model.features.end()) throw std::invalid_argument("ensemble member reads feature '" + name + "', which the artifact does not list");
+          columns.push_back(static_cast<size_t>(at - model.features.begin()));
+        }
+        bool identity = columns.size() == p.num_features;
+        for (size_t c = 0; c < columns.size() && identity; ++c) identity = columns[c] == c;
+        if (identity) columns.clear();
+        const double weight = member.at("weight").get<double>();
+        if (!(weight >= 0)) throw std::invalid_argument("ensemble weights must be numbers >= 0");
+        total += weight;
+        p.members.emplace_back(artifact);
+        p.member_columns.push_back(std::move(columns));
+        p.weights.push_back(weight);
+      }
+      if (!(std::abs(total - 1) < 1e-6)) throw std::invalid_argument("ensemble weights must sum to 1");
     } else {
       throw std::invalid_argument("unknown model kind '" + p.kind +
-                                  "' (expected gbdt, linear, powercurve or pvwatts)");
+                                  "' (expected gbdt, gbdt-mean, linear, powercurve, pvwatts or ensemble)");
+    }
+    for (const GbdtModel& m : p.gbdt) {
+      if (m.num_features() != p.num_features) {
+        throw std::invalid_argument("gbdt model expects a different number of features than the artifact lists");
+      }
     }
     if (p.kind != "gbdt") {
       for (size_t q = 0; q < p.quantiles.size(); ++q) p.anchors.push_back(q);
     }
-    if (p.kind != "gbdt" && p.residuals.taus.size() != p.quantiles.size()) {
+    if (p.kind != "gbdt" && p.kind != "ensemble" && p.residuals.taus.size() != p.quantiles.size()) {
       throw std::invalid_argument("residual quantiles do not match the artifact's quantiles");
     }
   } catch (const nlohmann::json::exception& e) {
@@ -380,21 +453,63 @@ const std::vector<double>& Predictor::quantiles() const { return impl_->quantile
 
 void Predictor::Predict(const double* row, double* out) const {
   const Impl& p = *impl_;
+  if (p.kind == "ensemble") {
+    PredictBatch(row, 1, out);
+    return;
+  }
   std::vector<double> anchor_values(p.anchors.size());
   if (p.kind == "gbdt") {
     for (size_t a = 0; a < p.anchors.size(); ++a) anchor_values[a] = p.gbdt[a].Predict(row) + p.calibration[a];
   } else if (p.kind == "pvwatts") {
     anchor_values = p.pv.Apply(row[0]);
   } else {
-    const double point = p.kind == "linear" ? p.ridge.Predict(row) : p.curve.Predict(row[0]);
+    const double point = p.kind == "gbdt-mean" ? p.gbdt[0].Predict(row)
+                         : p.kind == "linear"  ? p.ridge.Predict(row)
+                                               : p.curve.Predict(row[0]);
     anchor_values = p.residuals.Apply(point);
   }
   Finish(anchor_values.data(), out);
 }
 
+double Predictor::Point(const double* quantile_values) const {
+  const Impl& p = *impl_;
+  return p.point_mean ? QuantileFunctionMean(p.quantiles, quantile_values) : quantile_values[p.median];
+}
+
 void Predictor::PredictBatch(const double* rows, size_t n, double* out, int threads) const {
   const Impl& p = *impl_;
   const size_t nq = p.quantiles.size();
+  if (p.kind == "ensemble") {
+    std::vector<std::vector<double>> outputs(p.members.size(), std::vector<double>(n * nq));
+    std::vector<double> gathered;
+    for (size_t m = 0; m < p.members.size(); ++m) {
+      const std::vector<size_t>& columns = p.member_columns[m];
+      const double* input = rows;
+      if (!columns.empty()) {  // the member reads some of the columns, in its own order
+        gathered.resize(n * columns.size());
+        for (size_t r = 0; r < n; ++r) {
+          for (size_t c = 0; c < columns.size(); ++c) gathered[r * columns.size() + c] = rows[r * p.num_features + columns[c]];
+        }
+        input = gathered.data();
+      }
+      p.members[m].PredictBatch(input, n, outputs[m].data(), threads);
+    }
+    std::vector<const double*> row_outputs(p.members.size());
+    for (size_t r = 0; r < n; ++r) {
+      for (size_t m = 0; m < p.members.size(); ++m) row_outputs[m] = outputs[m].data() + r * nq;
+      CombineQuantiles(row_outputs, p.weights, nq, out + r * nq);
+    }
+    return;
+  }
+  if (p.kind == "gbdt-mean") {
+    std::vector<double> points(n);
+    p.gbdt[0].PredictBatch(rows, n, p.num_features, points.data(), n < kMinRowsPerPool ? 1 : threads);
+    for (size_t r = 0; r < n; ++r) {
+      std::vector<double> anchor_values = p.residuals.Apply(points[r]);
+      Finish(anchor_values.data(), out + r * nq);
+    }
+    return;
+  }
   if (p.kind != "gbdt") {
     for (size_t r = 0; r < n; ++r) Predict(rows + r * p.num_features, out + r * nq);
     return;

@@ -17,10 +17,11 @@ constexpr const char* kModelFormat = "seed.dev/model";
 constexpr int kModelFormatVersion = 1;
 
 struct ModelArtifact {
-  std::string kind;                   // gbdt | linear | powercurve | pvwatts
+  std::string kind;                   // gbdt | gbdt-mean | linear | powercurve | pvwatts | ensemble
   std::vector<std::string> features;  // names from FeatureCatalogue(), in matrix column order
   FeatureSource source;
-  std::vector<double> quantiles;  // sorted, always holding 0.5 (the point forecast)
+  std::vector<double> quantiles;  // sorted, always holding 0.5
+  std::string point = "median";   // the point forecast (forecast_mw): median, or mean (of the quantile function)
   double capacity_mw = 0;
   int64_t train_start = 0, train_end = 0;  // Unix seconds of the first and last training row
   size_t train_rows = 0;
@@ -45,8 +46,8 @@ class GbdtModel;
 class Predictor {
  public:
   explicit Predictor(const ModelArtifact& model);  // throws io::InputError for bad parameters
-  // gbdt: with the quantile models as fitted (one per anchor quantile, what model.parameters holds), so
-  // they are not parsed back from the artifact's JSON.
+  // gbdt, gbdt-mean: with the tree models as fitted (one per anchor quantile, or the one mean model:
+  // what model.parameters' "models" holds), so they are not parsed back from the artifact's JSON.
   Predictor(const ModelArtifact& model, std::vector<GbdtModel> fitted);
   ~Predictor();
   Predictor(Predictor&&) noexcept;
@@ -61,6 +62,9 @@ class Predictor {
   // row. Bit-identical to Predict on each row, but the trees are walked for blocks of rows (and on
   // `threads` threads, 0: all cores), which is several times faster for more than a few rows.
   void PredictBatch(const double* rows, size_t n, double* out, int threads = 1) const;
+  // The point forecast of one row of quantiles (as Predict gives them): the median, or with
+  // point "mean" the mean of the quantile function (QuantileFunctionMean).
+  double Point(const double* quantile_values) const;
   // gbdt only: what PredictBatch gives for n rows, from each anchor quantile model's raw output on
   // them (model_outputs[a][r], e.g. GbdtFit::train_prediction), without walking the trees.
   void FromModelOutputs(const std::vector<std::vector<double>>& model_outputs, size_t n, double* out) const;

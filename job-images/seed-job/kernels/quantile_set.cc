@@ -133,4 +133,12 @@ void InterpolateQuantiles(const std::vector<double>& levels, const std::vector<s
   }
 }
 
+double QuantileFunctionMean(const std::vector<double>& levels, const double* values) {
+  const size_t n = levels.size();
+  if (n == 0) return std::nan("");
+  double mean = values[0] * levels[0] + values[n - 1] * (1 - levels[n - 1]);
+  for (size_t i = 0; i + 1 < n; ++i) mean += (values[i] + values[i + 1]) / 2 * (levels[i + 1] - levels[i]);
+  return mean;
+}
+
 }  // namespace seed::kernels

@@ -34,4 +34,11 @@ std::vector<size_t> ChooseQuantileAnchors(const std::vector<double>& levels, siz
 void InterpolateQuantiles(const std::vector<double>& levels, const std::vector<size_t>& anchors,
                           double* anchor_values, double* out);
 
+// The mean of the distribution the quantiles describe: the integral over (0, 1) of the quantile
+// function taken linear between levels and flat beyond the first and last (E[Y] = integral of Q(tau)
+// d tau). values[i] belongs to levels[i] (sorted). With 99 levels from 0.01 it is within a few
+// thousandths of the plain mean; with 0.1, 0.5, 0.9 it is 0.3 q10 + 0.4 q50 + 0.3 q90. The point
+// forecast that minimises the squared error, as the median minimises the absolute error. NaN in, NaN out.
+double QuantileFunctionMean(const std::vector<double>& levels, const double* values);
+
 }  // namespace seed::kernels

@@ -37,10 +37,10 @@ ServedModel LoadArtifactModel(const std::string& path, const std::string& sha256
   model.inputs = artifact->features;
   for (size_t i = 0; i < artifact->quantiles.size(); ++i) {
     model.outputs.push_back(kernels::QuantileColumn(artifact->quantiles[i]));
-    if (artifact->quantiles[i] == 0.5) model.median_index = i;
   }
   model.outputs.push_back(kPointOutput);
   model.predict = [predictor](const double* row, double* out) { predictor->Predict(row, out); };
+  model.point = [predictor](const double* quantile_values) { return predictor->Point(quantile_values); };
   return model;
 }
 

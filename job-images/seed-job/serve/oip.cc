@@ -269,8 +269,7 @@ void WriteInferResponse(const ServedModel& model, const InferRequest& request, c
   *body += ",\"outputs\":[";
   for (size_t k = 0; k < request.outputs.size(); ++k) {
     const size_t output = request.outputs[k];
-    // The point output repeats the median quantile.
-    const size_t column = output < quantiles ? output : model.median_index;
+    const bool point = output >= quantiles;  // kPointOutput, from the row's quantiles
     if (k) *body += ',';
     *body += "{\"name\":\"";
     *body += model.outputs[output];  // quantile names and kPointOutput never need escaping
@@ -279,7 +278,7 @@ void WriteInferResponse(const ServedModel& model, const InferRequest& request, c
     *body += "],\"data\":[";
     for (size_t r = 0; r < request.rows; ++r) {
       if (r) *body += ',';
-      AppendNumber(predictions[r * quantiles + column], body);
+      AppendNumber(point ? model.point(&predictions[r * quantiles]) : predictions[r * quantiles + output], body);
     }
     *body += "]}";
   }

@@ -8,7 +8,7 @@
 
 namespace seed::serve {
 
-// The output that carries the median, as the forecast CSVs name it.
+// The output that carries the point forecast, as the forecast CSVs name it.
 inline constexpr char kPointOutput[] = "forecast_mw";
 
 struct ServedModel {
@@ -16,10 +16,11 @@ struct ServedModel {
   std::string version;               // empty: the model is served without a version
   std::vector<std::string> inputs;   // feature names, in the order predict() reads a row
   std::vector<std::string> outputs;  // one name per quantile ("p10", "p50", ...), then kPointOutput
-  size_t median_index = 0;           // which quantile is the median (its value is kPointOutput)
   // One row of inputs.size() values in; one value per quantile out (NaN when it cannot predict).
   // Called concurrently from every worker thread, so it must not mutate shared state.
   std::function<void(const double* row, double* quantile_values)> predict;
+  // kPointOutput's value from one row of quantile values (the median, or the model's mean).
+  std::function<double(const double* quantile_values)> point;
 
   size_t num_quantiles() const { return outputs.empty() ? 0 : outputs.size() - 1; }
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -196,11 +197,99 @@ ModelArtifact GbdtArtifact(std::vector<double>* x_out, std::vector<std::vector<d
   return m;
 }
 
+// Trees for the mean (squared loss) of GbdtArtifact's data, with residual quantiles: `gbdt-mean`.
+ModelArtifact GbdtMeanArtifact() {
+  std::vector<double> x;
+  ModelArtifact m = GbdtArtifact(&x, nullptr);
+  std::vector<double> y;
+  for (size_t r = 0; r < x.size() / 2; ++r) y.push_back(std::clamp(x[2 * r] * x[2 * r] - 5, 0.0, 60.0));
+  GbdtParams params;
+  params.trees = 30;
+  params.max_depth = 4;
+  const GbdtModel fitted = TrainGbdt(x.data(), y.size(), 2, y.data(), params);
+  std::vector<double> point(y.size());
+  fitted.PredictBatch(x.data(), y.size(), 2, point.data(), 1);
+  m.kind = "gbdt-mean";
+  m.parameters = {{"models", {fitted.ToJson()}},
+                  {"residuals", FitResidualQuantiles(point, y, m.quantiles, m.capacity_mw).ToJson()}};
+  return m;
+}
+
+// An ensemble of the gbdt artifact (weight 0.25) and a linear model that reads the two features
+// in the other order (0.75), so the ensemble must hand each member its own columns.
+ModelArtifact EnsembleArtifact() {
+  const ModelArtifact gbdt = GbdtArtifact(nullptr, nullptr);
+  ModelArtifact linear = LinearArtifact();
+  linear.features = {"ws2", "ws"};
+  ModelArtifact m = gbdt;
+  m.kind = "ensemble";
+  m.parameters = {{"members",
+                   {{{"kind", "gbdt"}, {"features", gbdt.features}, {"parameters", gbdt.parameters}, {"weight", 0.25}},
+                    {{"kind", "linear"}, {"features", linear.features}, {"parameters", linear.parameters}, {"weight", 0.75}}}}};
+  return m;
+}
+
+TEST(Model, AnEnsembleAveragesItsMembersQuantilesWithTheirWeights) {
+  const ModelArtifact m = EnsembleArtifact();
+  const std::string path = TempPath("ensemble.json");
+  SaveModel(path, m);
+  const Predictor ensemble(LoadModel(path));
+  std::filesystem::remove(path);
+  const Predictor gbdt(GbdtArtifact(nullptr, nullptr));
+  ModelArtifact swapped = LinearArtifact();
+  swapped.features = {"ws2", "ws"};
+  const Predictor linear(swapped);
+  for (const auto& row : std::vector<std::array<double, 2>>{{4, 5}, {9.5, 1}, {0.5, 20}}) {
+    double out[3], g[3], l[3];
+    ensemble.Predict(row.data(), out);
+    gbdt.Predict(row.data(), g);
+    const double reversed[] = {row[1], row[0]};
+    linear.Predict(reversed, l);
+    for (size_t q = 0; q < 3; ++q) EXPECT_NEAR(out[q], 0.25 * g[q] + 0.75 * l[q], 1e-12) << q;
+    EXPECT_LE(out[0], out[1]);
+    EXPECT_LE(out[1], out[2]);
+  }
+}
+
+TEST(Model, ThePointForecastIsTheMedianOrTheQuantileFunctionsMean) {
+  ModelArtifact m = LinearArtifact();
+  const double quantiles[] = {10, 20, 40};
+  EXPECT_EQ(Predictor(m).Point(quantiles), 20);
+  m.point = "mean";
+  const std::string path = TempPath("mean.json");
+  SaveModel(path, m);
+  const ModelArtifact loaded = LoadModel(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(loaded.point, "mean");
+  EXPECT_DOUBLE_EQ(Predictor(loaded).Point(quantiles), 0.3 * 10 + 0.4 * 20 + 0.3 * 40);
+}
+
+TEST(Model, BadEnsemblesAndPointsAreInputErrors) {
+  ModelArtifact m = EnsembleArtifact();
+  m.parameters["members"][1]["weight"] = 0.5;  // the weights sum to 0.75
+  EXPECT_THROW(Predictor{m}, io::InputError);
+  m = EnsembleArtifact();
+  m.parameters["members"][1]["features"] = {"ws", "t2m"};  // a feature the artifact does not list
+  EXPECT_THROW(Predictor{m}, io::InputError);
+  m = EnsembleArtifact();
+  m.parameters["members"][0]["kind"] = "ensemble";
+  EXPECT_THROW(Predictor{m}, io::InputError);
+  m = EnsembleArtifact();
+  m.parameters["members"] = nlohmann::json::array();
+  EXPECT_THROW(Predictor{m}, io::InputError);
+  m = LinearArtifact();
+  m.point = "mode";
+  EXPECT_THROW(ParseModel(m.ToJson(), "model.json"), io::InputError);
+  m = LinearArtifact();
+  m.quantiles = {0.1, 0.9};  // no median
+  EXPECT_THROW(ParseModel(m.ToJson(), "model.json"), io::InputError);
+}
+
 TEST(Model, BatchPredictionEqualsRowPredictionForEveryKind) {
   std::vector<double> x;
   std::vector<std::vector<double>> train_outputs;
   const ModelArtifact gbdt = GbdtArtifact(&x, &train_outputs);
-  for (const ModelArtifact& m : {gbdt, LinearArtifact()}) {
+  for (const ModelArtifact& m : {gbdt, LinearArtifact(), GbdtMeanArtifact(), EnsembleArtifact()}) {
     const Predictor p(m);
     const size_t n = x.size() / 2;
     std::vector<double> batch(n * 3);

@@ -66,5 +66,25 @@ TEST(QuantileSet, InterpolatesBetweenSortedAnchors) {
   for (double v : out) EXPECT_TRUE(std::isnan(v));
 }
 
+TEST(QuantileSet, TheQuantileFunctionsMeanIsItsIntegral) {
+  // Three levels: 0.1 q10 + 0.4 (q10 + q50) / 2 + 0.4 (q50 + q90) / 2 + 0.1 q90.
+  const double three[] = {17, 20, 21};
+  EXPECT_NEAR(QuantileFunctionMean({0.1, 0.5, 0.9}, three), 0.3 * 17 + 0.4 * 20 + 0.3 * 21, 1e-12);
+  // The uniform distribution on (0, 1) at 99 levels: Q(tau) = tau, whose integral is 1/2 exactly
+  // (linear between the levels, flat beyond them: 0.01 * 0.01 + 0.49 + 0.01 * 0.99).
+  const std::vector<double> levels = ParseQuantiles("0.01:0.99:0.01");
+  EXPECT_NEAR(QuantileFunctionMean(levels, levels.data()), 0.5, 1e-12);
+  // A right-skewed distribution's mean lies above its median: exponential, Q(tau) = -ln(1 - tau),
+  // mean 1 and median ln 2. Flat beyond P99, the tail's integral is 0.01 ln 100 instead of
+  // 0.01 (1 + ln 100): 0.01 short; the trapezoids over a convex function add a little back.
+  std::vector<double> exponential;
+  for (double tau : levels) exponential.push_back(-std::log(1 - tau));
+  const double mean = QuantileFunctionMean(levels, exponential.data());
+  EXPECT_GT(mean, std::log(2.0) + 0.2);
+  EXPECT_NEAR(mean, 0.99, 0.002);
+  const double missing[] = {1, std::nan(""), 3};
+  EXPECT_TRUE(std::isnan(QuantileFunctionMean({0.1, 0.5, 0.9}, missing)));
+}
+
 }  // namespace
 }  // namespace seed::kernels

@@ -52,13 +52,32 @@ TEST_F(ArtifactModelTest, ADirectoryServesItsModelJsonWithQuantileOutputs) {
   ServedModel model = LoadArtifactModel(dir_.string(), "");
   EXPECT_EQ(model.inputs, (std::vector<std::string>{"ws", "wd"}));
   EXPECT_EQ(model.outputs, (std::vector<std::string>{"p10", "p50", "p90", "forecast_mw"}));
-  EXPECT_EQ(model.median_index, 1u);
   const double row[] = {7.5, 10};
   double out[3];
   model.predict(row, out);
   EXPECT_EQ(out[0], 19.0);
   EXPECT_EQ(out[1], 20.0);
   EXPECT_EQ(out[2], 21.0);
+  EXPECT_EQ(model.point(out), 20.0);  // the median: the artifact does not ask for the mean
+}
+
+TEST_F(ArtifactModelTest, AnArtifactWhosePointIsTheMeanServesTheQuantileFunctionsMean) {
+  kernels::ModelArtifact artifact = LinearArtifact();
+  artifact.point = "mean";
+  kernels::ResidualQuantiles residuals;
+  residuals.capacity = 100;
+  residuals.taus = artifact.quantiles;
+  residuals.offsets = {{-3, 0, 1}};  // skewed, so the mean is not the median
+  artifact.parameters["residuals"] = residuals.ToJson();
+  kernels::SaveModel((dir_ / "model.json").string(), artifact);
+  ServedModel model = LoadArtifactModel(dir_.string(), "");
+  const double row[] = {7.5, 10};
+  double out[3];
+  model.predict(row, out);
+  EXPECT_EQ(out[0], 17.0);
+  EXPECT_EQ(out[1], 20.0);
+  // 0.1 * 17 (flat below P10) + 0.4 * (17 + 20) / 2 + 0.4 * (20 + 21) / 2 + 0.1 * 21 = 19.4
+  EXPECT_NEAR(model.point(out), 19.4, 1e-12);
 }
 
 TEST_F(ArtifactModelTest, TheGivenSha256MustMatchTheFile) {

@@ -13,13 +13,13 @@ inline ServedModel FakeModel() {
   model.version = "v2.1";
   model.inputs = {"ws", "wd"};
   model.outputs = {"p10", "p50", "p90", kPointOutput};
-  model.median_index = 1;
   model.predict = [](const double* row, double* out) {
     const double p50 = row[0] < 0 ? std::nan("") : 2 * row[0] + 0.5 * row[1];
     out[0] = p50 - 1;
     out[1] = p50;
     out[2] = p50 + 1;
   };
+  model.point = [](const double* quantile_values) { return quantile_values[1]; };
   return model;
 }
 
