@@ -39,7 +39,8 @@ struct EvaluateFlags {
   double night_fraction = 0.0;
   std::optional<double> latitude, longitude;
   double altitude = 0;
-  std::string exclude_flags = "2|16";
+  // Long gaps, curtailment, and points filled between samples of coarser (hourly) data: not measured.
+  std::string exclude_flags = "2|16|32";
 };
 
 // One quantile column of the forecast file: p10 -> tau 0.1.
@@ -365,7 +366,7 @@ void AddEvaluate(CLI::App& app) {
   cmd->add_option("--altitude", flags->altitude, "Plant altitude in m (for --night-mask sun)")->capture_default_str();
   cmd->add_option("--exclude-flags", flags->exclude_flags,
                   "qc_flag bits whose points are not scored, as a number or bits joined by |\n"
-                  "(default: 2 long gap | 16 curtailed); points with a missing actual are never scored")
+                  "(default: 2 long gap | 16 curtailed | 32 up-sampled); points with a missing actual are never scored")
       ->capture_default_str();
   cmd->add_option("--out", flags->out_path,
                   "Daily metrics CSV to write: accuracy, qualification, rmse, mae, bias, pinball, crps, points");

@@ -18,7 +18,7 @@ struct ReportFlags {
   std::string title = "Power forecast report";
   double capacity = 0;
   int chart_days = 7;
-  int exclude_flags = 2 | 16;
+  int exclude_flags = 2 | 16 | 32;  // as evaluate
 };
 
 void Run(const ReportFlags& f) {

@@ -145,19 +145,20 @@ TEST_F(EvaluateCommandTest, SunNightMaskUsesSolarPosition) {
 
 TEST_F(EvaluateCommandTest, QcFlagsMissingValuesAndRunningCapacity) {
   // Rows: flagged long gap (2), curtailed (16), stuck (4, scored), missing actual, two normal rows
-  // with available_mw 50 and empty (falls back to --capacity 100).
+  // with available_mw 50 and empty (falls back to --capacity 100), and a point filled between two
+  // hourly samples (32: not measured, not scored by default).
   const std::string a = Write("actual.csv", Csv("power_mw,qc_flag,available_mw",
-                                                {"10,2,", "10,16,", "10,4,", ",0,", "40,0,50", "40,0,"}));
-  const std::string f = Write("forecast.csv", Csv("forecast_mw", {"0", "0", "20", "0", "30", "30"}));
+                                                {"10,2,", "10,16,", "10,4,", ",0,", "40,0,50", "40,0,", "40,32,"}));
+  const std::string f = Write("forecast.csv", Csv("forecast_mw", {"0", "0", "20", "0", "30", "30", "0"}));
   Evaluate({"--forecast", f, "--actual", a, "--capacity", "100"});
   nlohmann::json r = Results();
   EXPECT_EQ(r["points"].get<int>(), 3);
   // e/C: -0.1 (stuck row), 10/50 = 0.2, 0.1.
   EXPECT_NEAR(r["accuracy"].get<double>(), 1 - std::sqrt((0.01 + 0.04 + 0.01) / 3), 1e-12);
   Evaluate({"--forecast", f, "--actual", a, "--capacity", "100", "--exclude-flags", "0"});
-  EXPECT_EQ(Results()["points"].get<int>(), 5);
+  EXPECT_EQ(Results()["points"].get<int>(), 6);
   Evaluate({"--forecast", f, "--actual", a, "--capacity", "100", "--exclude-flags", "2|4|16"});
-  EXPECT_EQ(Results()["points"].get<int>(), 2);
+  EXPECT_EQ(Results()["points"].get<int>(), 3);
   // Without --capacity, rows whose available_mw is empty cannot be scored: only the 50 MW row is left.
   Evaluate({"--forecast", f, "--actual", a});
   EXPECT_EQ(Results()["points"].get<int>(), 1);
