@@ -216,7 +216,9 @@ Summary Summarise(const Series& s, const io::Frame* daily, double capacity) {
   for (size_t i = 0; i < s.time.size(); ++i) {
     if (!s.scored[i]) continue;
     errors.Add(s.actual[i] / capacity, s.forecast[i] / capacity);
-    if (!std::isnan(s.low[i])) {
+    // As in the reliability diagram, points whose whole band is 0 (the model sure of no output, as
+    // at night) are left out: an auxiliary draw slightly below 0 would count as a miss.
+    if (!std::isnan(s.low[i]) && s.high[i] > 0) {
       ++banded;
       if (s.actual[i] >= s.low[i] && s.actual[i] <= s.high[i]) ++inside;
     }

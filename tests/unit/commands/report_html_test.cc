@@ -79,6 +79,25 @@ TEST(ReportHtml, ScoresOnlyUnflaggedMeasuredPoints) {
   EXPECT_EQ(html.find("Daily metrics"), std::string::npos);  // no daily file, no table
 }
 
+TEST(ReportHtml, BandCoverageLeavesOutNightsWhoseBandIsAllZero) {
+  Fixture f;
+  // The first day becomes night: a band of 0 and a plant drawing 0.2 MW of auxiliary power.
+  std::vector<double> low = f.forecast.Column("p10"), high = f.forecast.Column("p90"), point = f.forecast.Column("forecast_mw");
+  std::vector<double> power = f.actual.Column("power_mw");
+  for (int k = 0; k < 96; ++k) {
+    low[k] = high[k] = point[k] = 0;
+    if (!std::isnan(power[k])) power[k] = -0.2;
+  }
+  f.forecast.Set("p10", low);
+  f.forecast.Set("p90", high);
+  f.forecast.Set("forecast_mw", point);
+  f.actual.Set("power_mw", power);
+  const std::string html =
+      RenderReportHtml({.title = "t", .capacity_mw = 100, .forecast = &f.forecast, .actual = &f.actual});
+  // Every daytime point is inside its band; the night's are not misses but not scored for coverage.
+  EXPECT_NE(html.find("Band coverage</div><div class=\"value\">100.0%"), std::string::npos);
+}
+
 TEST(ReportHtml, ReliabilityDiagramMarksAConstantQuantile) {
   Fixture f;  // p10 = 40 and p90 = 60 at every row: both are flat slabs
   const std::string html =
