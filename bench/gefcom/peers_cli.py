@@ -23,6 +23,17 @@ import xgboost as xgb
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 
+def seed_anchors(model):
+    """The anchor levels of seed's quantile trees: the artifact's own, or its gbdt ensemble member's."""
+    parameters = model["parameters"]
+    if "anchors" in parameters:
+        return parameters["anchors"]
+    for member in parameters.get("members", []):
+        if "anchors" in member["parameters"]:
+            return member["parameters"]["anchors"]
+    sys.exit("the seed model has no quantile trees whose anchor levels the peer could share")
+
+
 def main(work, threads):
     levels = np.round(np.arange(1, 100) / 100, 2)
     for farm in FARMS:
@@ -30,7 +41,7 @@ def main(work, threads):
         test = pd.read_csv(f"{work}/features_wf{farm}.csv")
         features = [c for c in train.columns if c not in ("time", "power_mw")]
         x, y, xt = train[features].to_numpy(float), train["power_mw"].to_numpy(float), test[features].to_numpy(float)
-        anchors = json.load(open(f"{work}/model_wf{farm}.json"))["parameters"]["anchors"]
+        anchors = seed_anchors(json.load(open(f"{work}/model_wf{farm}.json")))
         t0 = time.time()
         model = xgb.XGBRegressor(tree_method="hist", n_estimators=1000, max_depth=6, learning_rate=0.05,
                                  subsample=0.8, colsample_bytree=0.8, min_child_weight=5, max_bin=255,

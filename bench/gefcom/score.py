@@ -4,7 +4,7 @@
 usage: score.py <work folder of run.sh>
 
 RMSE of normalised power (all farms and horizons, predictions clipped to [0, 1] as in the
-competition) for seed's forecast_mw (its median), the mean of seed's 99 quantiles, and XGBoost;
+competition) for seed's forecast_mw (its point forecast: the median, or the mean for --point mean), the mean of seed's 99 quantiles, and XGBoost;
 the pinball loss averaged over the 99 levels and all points for seed and the scikit-learn peer;
 each of seed's levels' hit rates (shares of outcomes below it and at or below it) and the largest share of points
 (where the median is above 5 % of capacity) sharing one value strictly inside (0, 1).
@@ -46,13 +46,13 @@ def main(work):
     print(f"points: {len(y)} (156 windows x 48 h x {len(FARMS)} farms = {156 * 48 * len(FARMS)})")
     print("| model | RMSE | pinball (99 levels) |")
     print("|---|---|---|")
-    print(f"| seed-job, forecast_mw (median) | {rmse(m['forecast_mw'].to_numpy()):.5f} | {pin(q):.5f} |")
+    print(f"| seed-job, forecast_mw (its point forecast) | {rmse(m['forecast_mw'].to_numpy()):.5f} | {pin(q):.5f} |")
     print(f"| seed-job, mean of the 99 quantiles | {rmse(q.mean(axis=1)):.5f} | |")
     if not SEED_ONLY:
         print(f"| XGBoost hist, L2 | {rmse(m['xgb'].to_numpy()):.5f} | |")
         print(f"| scikit-learn HGB quantile (seed's anchors, interpolated) | {rmse(h[:, 49]):.5f} | {pin(h):.5f} |")
         print(f"pinball ratio seed / scikit-learn: {pin(q) / pin(h):.4f}")
-    print("per farm RMSE (seed median / seed mean / xgb):")
+    print("per farm RMSE (seed forecast_mw / seed mean of the quantiles / xgb):")
     for farm, g in m.groupby("farm"):
         yy = g["power_mw"].to_numpy()
         qq = np.clip(g[[f"p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
