@@ -58,10 +58,12 @@ def main(work, threads):
             anchor_values.append(hgb.fit(x, y).predict(xt))
         anchor_values = np.sort(np.clip(np.array(anchor_values), 0, 1), axis=0)  # rearranged, as seed
         taus = levels[anchors]
+        columns = {}
         for i, tau in enumerate(levels):
             k = min(np.searchsorted(taus, tau, side="right") - 1, len(taus) - 2)
             w = (tau - taus[k]) / (taus[k + 1] - taus[k])
-            out[f"hgb_p{i + 1}"] = anchor_values[k] + w * (anchor_values[k + 1] - anchor_values[k])
+            columns[f"hgb_p{i + 1}"] = anchor_values[k] + w * (anchor_values[k + 1] - anchor_values[k])
+        out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
         out.to_csv(f"{work}/peers_wf{farm}.csv", index=False)
         print(f"peers wf{farm}: {len(y)} rows, {len(features)} features; xgboost {t1 - t0:.1f} s, "
               f"hgb {len(anchors)} quantiles {time.time() - t1:.1f} s", flush=True)
