@@ -73,7 +73,8 @@ TEST_F(EnsembleCommandsTest, StackedMembersScoreNoWorseThanTheBestAloneAndForeca
     ASSERT_NEAR(forecast.Column("forecast_mw")[r], kernels::QuantileFunctionMean(levels, q.data()), 2e-4) << r;
   }
   Run({"evaluate", "--forecast", Path("forecast.csv"), "--actual", Path("clean.csv"), "--capacity", "50"});
-  for (const auto& level : Results()["reliability"]) EXPECT_FALSE(level["degenerate"].get<bool>()) << level.dump();
+  const nlohmann::json results = Results();  // a range-for over a member of the temporary would dangle
+  for (const auto& level : results["reliability"]) EXPECT_FALSE(level["degenerate"].get<bool>()) << level.dump();
 }
 
 TEST_F(EnsembleCommandsTest, TreesForTheMeanGiveBandsFromHeldOutResiduals) {
