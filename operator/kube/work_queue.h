@@ -55,8 +55,10 @@ class WorkQueue {
 
   // Blocks while this queue has ready items (promoting due delayed ones first), at most `max_wait`
   // of real time; true when none is ready. Lower-priority work (another controller's workers, the
-  // Event sender) calls it so that this queue's keys are reconciled first.
-  bool WaitWhileReady(std::chrono::milliseconds max_wait);
+  // Event sender) calls it so that this queue's keys are reconciled first. With `timers_only`, only
+  // due timer items count (those of SetTimersFirst's timer queue: scheduled times), not keys added
+  // by events or follow-up looks.
+  bool WaitWhileReady(std::chrono::milliseconds max_wait, bool timers_only = false);
 
   size_t Len() const;            // ready items
   size_t DelayedLen() const;     // items waiting for their time

@@ -188,6 +188,30 @@ TEST(WorkQueueTest, WaitWhileReadyEndsWhenTheReadyKeysAreTaken) {
   EXPECT_TRUE(q.WaitWhileReady(seconds(60))) << "a queue shutting down holds nobody up";
 }
 
+TEST(WorkQueueTest, WaitWhileTimersReadyIgnoresEventAddedKeys) {
+  // The PipelineRun controller yields to the Pipeline controller's due scheduled times only, not
+  // to the status follow-ups that the new runs' watch events queue.
+  FakeClock clock;
+  WorkQueue q("test", clock, NoDelay());
+  q.SetTimersFirst(true);
+  q.Add("ns/follow-up");  // an event-added key
+  q.AddAfter("ns/backstop", seconds(0), /*timer=*/false);
+  EXPECT_TRUE(q.WaitWhileReady(milliseconds(0), /*timers_only=*/true)) << "no due timer: nobody waits";
+  EXPECT_FALSE(q.WaitWhileReady(milliseconds(1))) << "the plain wait still waits for them";
+  q.AddAfter("ns/due", seconds(60), /*timer=*/true);
+  EXPECT_TRUE(q.WaitWhileReady(milliseconds(0), true)) << "not due yet";
+  clock.Advance(seconds(60));
+  EXPECT_FALSE(q.WaitWhileReady(milliseconds(1), true)) << "due now: promoted, so the wait times out";
+  std::thread taker([&] {
+    auto key = q.Get();  // the due timer goes first
+    EXPECT_EQ(key, "ns/due");
+    q.Done(*key);
+  });
+  EXPECT_TRUE(q.WaitWhileReady(seconds(60), true)) << "ends once the due timer is taken";
+  taker.join();
+  EXPECT_EQ(q.Len(), 2u) << "the event-added keys are still there";
+}
+
 TEST(WorkQueueTest, DueTimersGoAheadOfEventAddedKeysWhenAsked) {
   for (bool timers_first : {false, true}) {
     FakeClock clock;
