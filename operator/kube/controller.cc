@@ -112,10 +112,12 @@ void Controller::Owns(Informer& informer, const std::string& owner_api_group, co
                             enqueue_owner});
 }
 
-void Controller::YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait, bool timers_only) {
+void Controller::YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait, bool timers_only,
+                         bool keep_own_timers) {
   urgent_ = &urgent;
   max_yield_ = max_wait;
   yield_timers_only_ = timers_only;
+  keep_own_timers_ = keep_own_timers;
 }
 
 void Controller::WaitForUrgentWork() {
@@ -147,9 +149,11 @@ void Controller::Stop() {
 
 void Controller::Worker() {
   for (;;) {
-    auto key = queue_->Get();
+    bool due_timer = false;
+    auto key = queue_->Get(&due_timer);
     if (!key) break;
-    WaitForUrgentWork();  // after Get: a worker idle in Get() when urgent keys arrive yields too
+    // After Get: a worker idle in Get() when urgent keys arrive yields too.
+    if (!(due_timer && keep_own_timers_)) WaitForUrgentWork();
     ProcessOne(*key);
     queue_->Done(*key);
   }

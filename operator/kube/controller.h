@@ -88,8 +88,9 @@ class Controller {
   // so they are delayed, never starved): the Pipeline controller's due times go before the runs'
   // own reconciles, as a scheduled time's skew is what the first ones measure. With `timers_only`
   // they wait only for `urgent`'s due timers (WorkQueue::WaitWhileReady), not for its other keys.
+  // With `keep_own_timers`, this controller's own due timers never wait: only its other keys do.
   void YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait = std::chrono::seconds(5),
-               bool timers_only = false);
+               bool timers_only = false, bool keep_own_timers = false);
 
   void Start();
   // Stops handing out keys and waits for in-flight reconciles to finish.
@@ -110,6 +111,7 @@ class Controller {
   WorkQueue* urgent_ = nullptr;
   std::chrono::milliseconds max_yield_{0};
   bool yield_timers_only_ = false;
+  bool keep_own_timers_ = false;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> reconcile_seq_{0};
 

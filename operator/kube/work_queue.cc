@@ -90,9 +90,10 @@ void WorkQueue::PromoteReadyLocked() {
   }
 }
 
-std::optional<std::string> WorkQueue::PopLocked() {
+std::optional<std::string> WorkQueue::PopLocked(bool* due_timer) {
   std::deque<std::string>& from = !timer_queue_.empty() ? timer_queue_ : queue_;
   if (from.empty()) return std::nullopt;
+  if (due_timer) *due_timer = &from == &timer_queue_;
   std::string item = std::move(from.front());
   from.pop_front();
   UpdateDepthLocked();
@@ -108,12 +109,12 @@ std::optional<std::string> WorkQueue::PopLocked() {
   return item;
 }
 
-std::optional<std::string> WorkQueue::Get() {
+std::optional<std::string> WorkQueue::Get(bool* due_timer) {
   std::unique_lock lock(mu_);
   while (true) {
     if (shutting_down_) return std::nullopt;
     PromoteReadyLocked();
-    if (!queue_.empty() || !timer_queue_.empty()) return PopLocked();
+    if (!queue_.empty() || !timer_queue_.empty()) return PopLocked(due_timer);
     if (delayed_.empty()) {
       cv_.wait(lock);
     } else {

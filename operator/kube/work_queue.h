@@ -43,8 +43,9 @@ class WorkQueue {
   void Forget(const std::string& item);
   int NumRequeues(const std::string& item);
 
-  // Blocks until an item is ready or the queue shuts down (nullopt).
-  std::optional<std::string> Get();
+  // Blocks until an item is ready or the queue shuts down (nullopt). `due_timer`, when given, is set
+  // to whether the item came from the due timers (SetTimersFirst's queue).
+  std::optional<std::string> Get(bool* due_timer = nullptr);
   // Returns a ready item, if any, without blocking.
   std::optional<std::string> TryGet();
   void Done(const std::string& item);
@@ -74,7 +75,7 @@ class WorkQueue {
   };
   void AddLocked(const std::string& item, bool timer = false);
   void PromoteReadyLocked();
-  std::optional<std::string> PopLocked();
+  std::optional<std::string> PopLocked(bool* due_timer = nullptr);
   void UpdateDepthLocked();
 
   const std::string name_;
