@@ -212,6 +212,31 @@ TEST(WorkQueueTest, WaitWhileTimersReadyIgnoresEventAddedKeys) {
   EXPECT_EQ(q.Len(), 2u) << "the event-added keys are still there";
 }
 
+TEST(WorkQueueTest, GetSaysWhetherTheItemWasADueTimer) {
+  // The Pipeline controller's due times never yield to the runs' work; its other keys do.
+  FakeClock clock;
+  WorkQueue q("test", clock, NoDelay());
+  q.SetTimersFirst(true);
+  q.Add("ns/event");
+  q.AddAfter("ns/due", seconds(1), /*timer=*/true);
+  q.AddAfter("ns/follow-up", seconds(1), /*timer=*/false);
+  clock.Advance(seconds(1));
+  bool due = false;
+  EXPECT_EQ(q.Get(&due), "ns/due");
+  EXPECT_TRUE(due);
+  EXPECT_EQ(q.Get(&due), "ns/event");
+  EXPECT_FALSE(due);
+  EXPECT_EQ(q.Get(&due), "ns/follow-up");
+  EXPECT_FALSE(due) << "a requeue that is not due (ReconcileResult::due = false) is not a timer";
+  // Without SetTimersFirst a timer is queued with everything else and is not reported as one.
+  WorkQueue plain("plain", clock, NoDelay());
+  plain.AddAfter("ns/due", seconds(1), /*timer=*/true);
+  clock.Advance(seconds(1));
+  due = true;
+  EXPECT_EQ(plain.Get(&due), "ns/due");
+  EXPECT_FALSE(due);
+}
+
 TEST(WorkQueueTest, DueTimersGoAheadOfEventAddedKeysWhenAsked) {
   for (bool timers_first : {false, true}) {
     FakeClock clock;
