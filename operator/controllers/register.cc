@@ -84,9 +84,11 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
   // for all of its keys (docs/operations.md).
   run_controller.YieldTo(pipeline_controller.queue(), std::chrono::seconds(5), /*timers_only=*/true);
   // And the other way round for everything but the due times: the Pipelines' status writes that
-  // follow the creates wait while runs have pods to create (at most 5 s at a time), so on an API
-  // server or a machine that is the bound the pods go first (docs/operations.md).
-  pipeline_controller.YieldTo(run_controller.queue(), std::chrono::seconds(5), /*timers_only=*/false,
+  // follow the creates wait while runs have pods to create, so on an API server or a machine that
+  // is the bound the pods go first (docs/operations.md). At most 1 s per key: while the runs'
+  // queue stays busy (a restart with thousands of runs to look at) each worker still takes a key a
+  // second, so Pipeline updates are delayed, never starved.
+  pipeline_controller.YieldTo(run_controller.queue(), std::chrono::seconds(1), /*timers_only=*/false,
                               /*keep_own_timers=*/true);
   kube::WorkQueue* urgent = &pipeline_controller.queue();
   events->SetWaitTurn([urgent] { urgent->WaitWhileReady(std::chrono::seconds(5)); });
