@@ -44,12 +44,28 @@ using seed::pipeline_testing::SeedCluster;
 using seed::pipeline_testing::WaitUntil;
 using Clock = std::chrono::steady_clock;
 
+// The latency model of the test API emulator (tests/kube-emulator/server/latency_model.h): what a
+// client of a real API server backed by etcd sees per request. The defaults are calibrated in
+// RESULTS.md ("The latency model") against a Kubernetes v1.32 API server measured at ~300 writes/s.
+struct Latency {
+  double write_ms = 6;
+  double read_ms = 2;
+  double jitter = 0.5;
+  double writes_per_second = 0;  // the server's write ceiling; 0: none
+  bool off = false;              // --no-latency: the emulator answers as fast as it can
+};
+
 struct Settings {
   std::string scenario = "throughput";
   int runs = 300;
   int pipelines = 1000;
-  int workers = 2;
+  int workers = 2;  // the scenarios other than boundary (whose --config carries the flags)
   int clients = 4;
+  int boundaries = 1;
+  Latency latency;
+  // boundary: seed-operator's flags on top of the bench's own (kubeconfig, ports, log level); one
+  // run per configuration, one after the other, each on a fresh emulator.
+  std::vector<std::string> configs;
 };
 
 double MicrosOf(const std::string& rfc3339) {
@@ -169,6 +185,29 @@ void WaitForSecondOfMinute(int from, int to) {
   }
 }
 
+// Turns the emulator's latency model on (unless --no-latency) for everything after the cluster's
+// own setup: the driver's creates pay it too, as a real server's clients would.
+void ApplyLatency(SeedCluster& cluster, const Latency& latency) {
+  if (latency.off) return;
+  json answer = cluster.emulator().Admin("POST", "/latency",
+                                         {{"writeMs", latency.write_ms},
+                                          {"readMs", latency.read_ms},
+                                          {"jitter", latency.jitter},
+                                          {"writesPerSecond", latency.writes_per_second}});
+  if (answer.contains("code"))
+    throw std::runtime_error("the emulator refused the latency model: " + answer.dump());
+}
+
+std::string LatencyText(const Latency& latency) {
+  if (latency.off) return "no latency model";
+  std::ostringstream out;
+  out << "latency model: write median " << latency.write_ms << " ms, read median " << latency.read_ms
+      << " ms, jitter (log-normal sigma) " << latency.jitter << ", write ceiling "
+      << (latency.writes_per_second > 0 ? std::to_string(static_cast<int>(latency.writes_per_second)) + "/s"
+                                        : std::string("none"));
+  return out.str();
+}
+
 std::unique_ptr<OperatorProcess> StartOperator(SeedCluster& cluster, const Settings& settings,
                                                bool test_clock) {
   OperatorOptions options;
@@ -224,6 +263,7 @@ void PrintWrites(const WriteCounts& counts, int runs) {
 int Throughput(const Settings& settings) {
   SeedCluster cluster({.tls = true, .history = 1000000});
   cluster.Apply(Template().dump());
+  ApplyLatency(cluster, settings.latency);
   cluster.Apply(PipelineObject("one", nullptr).dump());
   FakeKubelet kubelet(
       cluster.kubelet_kubeconfig(), [](const json&) { return PodOutcome::Succeed(); },
@@ -286,6 +326,7 @@ int Throughput(const Settings& settings) {
 int Scheduled(const Settings& settings) {
   SeedCluster cluster({.tls = true, .history = 1000000});
   cluster.Apply(Template().dump());
+  ApplyLatency(cluster, settings.latency);
   WaitForSecondOfMinute(2, 40);
   const auto created_from = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   cluster.SetClock(created_from - std::chrono::seconds(1));
@@ -352,6 +393,7 @@ int Scheduled(const Settings& settings) {
 int Rss(const Settings& settings) {
   SeedCluster cluster({.tls = true, .history = 1000000});
   cluster.Apply(Template().dump());
+  ApplyLatency(cluster, settings.latency);
   auto seed_operator = StartOperator(cluster, settings, false);
   WaitUntil([&] { return !cluster.Get("jobtemplates", "step").value("status", json::object()).empty(); },
             std::chrono::seconds(30));
@@ -388,6 +430,7 @@ int Rss(const Settings& settings) {
 int Skew(const Settings& settings) {
   SeedCluster cluster({.tls = true, .history = 1000000});
   cluster.Apply(Template().dump());
+  ApplyLatency(cluster, settings.latency);
   CreateMany(cluster, "pipelines", settings.pipelines, [](int i) {
     return PipelineObject("p" + std::to_string(i), {{"cron", "* * * * *"}, {"catchup", "None"}});
   });
@@ -475,12 +518,169 @@ int Skew(const Settings& settings) {
   return done ? 0 : 1;
 }
 
+// Seed-operator's flags from one --config value ("--workers 2 --qps 0"), split on spaces.
+std::vector<std::string> SplitArgs(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> args;
+  for (std::string arg; in >> arg;) args.push_back(arg);
+  return args;
+}
+
+struct BoundaryFigures {
+  std::string config;
+  std::vector<double> run_delays, pod_delays;  // seconds after the scheduled minute, all boundaries
+  int expected = 0;                            // runs due: Pipelines x boundaries
+  int run_misses = 0, pod_misses = 0;          // due runs (or their pods) not created in the minute
+  int repeated = 0;                            // run or pod names created more than once
+  int extra_pods = 0;                          // runs with more than one pod
+  WriteCounts writes;                          // the operator's, from the first boundary to the last + 60 s
+  double operator_cpu = 0;                     // CPU seconds over the measured minutes
+  int exit_code = 0;
+};
+
+// Run and pod creation on the real clock, as the issue measured them on a real API server: P
+// `* * * * *` one-pod Pipelines, `boundaries` consecutive minute boundaries; for each due run, the
+// write-log time of its successful create minus its scheduled time, and the same for its pod. No
+// kubelet runs (pods stay Pending, as with no nodes), so each run costs its create, its pod, one run
+// status and one Pipeline status. The driver stays off the emulator from 2 s before the first
+// boundary until 58 s after the last (it would compete with the operator) and reads the write log
+// once at the end: a run or pod not created within a minute of its scheduled time is a miss.
+BoundaryFigures BoundaryRun(const Settings& settings, const std::string& config) {
+  BoundaryFigures figures;
+  figures.config = config;
+  SeedCluster cluster({.tls = true, .history = 10000000});
+  cluster.Apply(Template().dump());
+  ApplyLatency(cluster, settings.latency);
+  CreateMany(cluster, "pipelines", settings.pipelines, [](int i) {
+    return PipelineObject("p" + std::to_string(i), {{"cron", "* * * * *"}, {"catchup", "None"}});
+  });
+  OperatorOptions options;
+  options.kubeconfig = cluster.operator_kubeconfig();
+  options.default_args = false;
+  options.log_path = cluster.Dir() + "/operator.log";
+  options.extra_args = {"--job-image",   "seed-job:test", "--metrics-addr", "127.0.0.1:0",
+                        "--health-addr", "127.0.0.1:0",   "--log-level",    "warn"};
+  for (auto& arg : SplitArgs(config)) options.extra_args.push_back(arg);
+  auto seed_operator = std::make_unique<OperatorProcess>(options);
+  bool reconciled = WaitUntil([&] { return PipelineStatusWrites(cluster) >= settings.pipelines; },
+                              std::chrono::seconds(900), std::chrono::seconds(2));
+  if (!reconciled) throw std::runtime_error("the Pipelines were not all reconciled within 900 s");
+  const auto first =
+      std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now() + std::chrono::seconds(20)) +
+      std::chrono::minutes(1);
+  const auto last = first + std::chrono::minutes(settings.boundaries - 1);
+  std::this_thread::sleep_until(first - std::chrono::seconds(2));  // a driver waiting for wall time
+  const double cpu_before = CpuSeconds(seed_operator->pid());
+  std::this_thread::sleep_until(last + std::chrono::seconds(58));
+  figures.operator_cpu = CpuSeconds(seed_operator->pid()) - cpu_before;
+  auto writes = cluster.Writes();
+  seed_operator.reset();  // stop it before anything else reads the emulator
+
+  const double first_us =
+      static_cast<double>(std::chrono::floor<std::chrono::seconds>(first).time_since_epoch().count()) * 1e6;
+  const double end_us = first_us + (settings.boundaries * 60.0) * 1e6;
+  std::map<std::string, double> run_created, pod_created;  // run name -> first successful create (s)
+  std::map<std::string, int> creates, pods_per_run;
+  std::vector<json> window;
+  for (const auto& write : writes) {
+    const double at = MicrosOf(write.value("time", ""));
+    if (at < first_us || at >= end_us) continue;
+    window.push_back(write);
+    if (write.value("verb", "") != "create" || write.value("code", 0) >= 300) continue;
+    const std::string resource = write.value("resource", ""), name = write.value("name", "");
+    if (resource != "pipelineruns" && resource != "pods") continue;
+    if (++creates[resource + "/" + name] == 2) ++figures.repeated;
+    std::string run = name;
+    if (resource == "pods") {  // <run>-<task>-<attempt>
+      for (int dash = 0; dash < 2 && run.rfind('-') != std::string::npos; ++dash) run.erase(run.rfind('-'));
+      if (++pods_per_run[run] == 2) ++figures.extra_pods;
+    }
+    auto& created = resource == "pods" ? pod_created : run_created;
+    if (!created.count(run)) created[run] = at / 1e6;
+  }
+  for (int b = 0; b < settings.boundaries; ++b) {
+    const auto boundary = std::chrono::floor<std::chrono::seconds>(first + std::chrono::minutes(b));
+    const double scheduled = static_cast<double>(boundary.time_since_epoch().count());
+    const std::string suffix = "-" + std::to_string(boundary.time_since_epoch().count() / 60);
+    for (int i = 0; i < settings.pipelines; ++i) {
+      const std::string run = "p" + std::to_string(i) + suffix;
+      ++figures.expected;
+      auto r = run_created.find(run);
+      if (r == run_created.end() || r->second - scheduled >= 60) {
+        ++figures.run_misses;
+      } else {
+        figures.run_delays.push_back(r->second - scheduled);
+      }
+      auto p = pod_created.find(run);
+      if (p == pod_created.end() || p->second - scheduled >= 60) {
+        ++figures.pod_misses;
+      } else {
+        figures.pod_delays.push_back(p->second - scheduled);
+      }
+    }
+  }
+  figures.writes = CountOperatorWrites(window);
+  figures.exit_code =
+      figures.run_misses == 0 && figures.pod_misses == 0 && figures.repeated == 0 && figures.extra_pods == 0
+          ? 0
+          : 1;
+  return figures;
+}
+
+void PrintBoundary(const Settings& settings, const BoundaryFigures& f) {
+  const int runs = std::max(1, f.expected);
+  std::cout << std::fixed << std::setprecision(2) << "configuration: seed-operator " << f.config << "\n"
+            << "  run created after the minute: p50 " << Percentile(f.run_delays, 0.5) << " s, p99 "
+            << Percentile(f.run_delays, 0.99) << " s, max " << Percentile(f.run_delays, 1.0) << " s\n"
+            << "  pod created after the minute: p50 " << Percentile(f.pod_delays, 0.5) << " s, p99 "
+            << Percentile(f.pod_delays, 0.99) << " s, max " << Percentile(f.pod_delays, 1.0) << " s\n"
+            << "  due runs: " << f.expected << "; misses (not created within the minute): runs "
+            << f.run_misses << ", pods " << f.pod_misses << "; duplicates: names created twice " << f.repeated
+            << ", runs with more than one pod " << f.extra_pods << "\n"
+            << "  operator CPU over the " << settings.boundaries
+            << " measured minute(s): " << std::setprecision(1) << f.operator_cpu << " s\n";
+  PrintWrites(f.writes, runs);
+}
+
+int Boundary(const Settings& settings) {
+  std::vector<std::string> configs = settings.configs;
+  if (configs.empty()) configs = {"--workers 2 --qps 0", ""};  // previous defaults, then the binary's own
+  std::cout << "scenario boundary: " << settings.pipelines << " `* * * * *` one-pod Pipelines, "
+            << settings.boundaries << " minute boundar" << (settings.boundaries == 1 ? "y" : "ies")
+            << " each, real clock, no kubelet; " << LatencyText(settings.latency) << "\n";
+  std::vector<BoundaryFigures> all;
+  for (const auto& config : configs) {
+    all.push_back(BoundaryRun(settings, config));
+    PrintBoundary(settings, all.back());
+    std::cout.flush();
+  }
+  if (all.size() > 1) {
+    std::cout
+        << "\n| seed-operator flags | run p50 / p99 (s) | pod p50 / p99 (s) | misses runs / pods | "
+           "duplicates | writes per run without Events | Events per run |\n|---|---|---|---|---|---|---|\n";
+    for (const auto& f : all) {
+      int without = 0, events = 0;
+      for (const auto& [key, n] : f.writes.by_kind) (key.rfind("events", 0) == 0 ? events : without) += n;
+      const double runs = std::max(1, f.expected);
+      std::cout << std::fixed << std::setprecision(2) << "| `" << (f.config.empty() ? "(defaults)" : f.config)
+                << "` | " << Percentile(f.run_delays, 0.5) << " / " << Percentile(f.run_delays, 0.99) << " | "
+                << Percentile(f.pod_delays, 0.5) << " / " << Percentile(f.pod_delays, 0.99) << " | "
+                << f.run_misses << " / " << f.pod_misses << " | " << f.repeated + f.extra_pods << " | "
+                << without / runs << " | " << events / runs << " |\n";
+    }
+  }
+  int code = 0;
+  for (const auto& f : all) code = std::max(code, f.exit_code);
+  return code;
+}
+
 // The emulator's raw create rate for PipelineRuns: no operator, C clients on kept-alive
 // connections (each creates its share in turn), N creates; rate = N / (last create - first create)
 // from the write log. The emulator's CPU per create is from /proc/<pid>/stat.
 int CreateRate(const Settings& settings) {
   SeedCluster cluster({.tls = true, .history = 1000000});
   cluster.Apply(Template().dump());
+  ApplyLatency(cluster, settings.latency);
   cluster.Apply(PipelineObject("one", nullptr).dump());
   // Warm the connections' TLS handshakes out of the measured window with one create per client.
   CreateMany(
@@ -543,10 +743,30 @@ int main(int argc, char** argv) {
   CLI::App app{"bench_operator: the Seed controllers against the test API emulator"};
   Settings settings;
   app.add_option("--scenario", settings.scenario)
-      ->check(CLI::IsMember({"throughput", "scheduled", "rss", "skew", "create-rate"}));
+      ->check(CLI::IsMember({"throughput", "scheduled", "rss", "skew", "create-rate", "boundary"}));
   app.add_option("--runs", settings.runs, "throughput, create-rate: PipelineRuns to create");
   app.add_option("--pipelines", settings.pipelines, "scheduled, rss, skew: Pipelines to create");
-  app.add_option("--workers", settings.workers, "operator workers per controller");
+  app.add_option("--workers", settings.workers,
+                 "operator workers per controller (not boundary: see --config)");
+  app.add_option("--boundaries", settings.boundaries, "boundary: consecutive minute boundaries to measure")
+      ->check(CLI::Range(1, 10));
+  app.add_option("--config", settings.configs,
+                 "boundary: seed-operator flags of one configuration, e.g. \"--workers 2 --qps 0\" "
+                 "(repeatable; \"\" is the binary's defaults; default: those two)");
+  app.add_flag("--no-latency", settings.latency.off, "the emulator answers at once (no latency model)");
+  app.add_option("--write-latency-ms", settings.latency.write_ms, "latency model: median of a write")
+      ->check(CLI::Range(0.0, 10000.0))
+      ->capture_default_str();
+  app.add_option("--read-latency-ms", settings.latency.read_ms, "latency model: median of a get or list")
+      ->check(CLI::Range(0.0, 10000.0))
+      ->capture_default_str();
+  app.add_option("--latency-jitter", settings.latency.jitter, "latency model: log-normal sigma")
+      ->check(CLI::Range(0.0, 2.0))
+      ->capture_default_str();
+  app.add_option("--writes-per-second", settings.latency.writes_per_second,
+                 "latency model: the server's write ceiling (0: none)")
+      ->check(CLI::Range(0.0, 1000000.0))
+      ->capture_default_str();
   app.add_option("--clients", settings.clients, "create-rate: concurrent kept-alive clients")->check(CLI::Range(1, 64));
   CLI11_PARSE(app, argc, argv);
   signal(SIGPIPE, SIG_IGN);
@@ -555,6 +775,7 @@ int main(int argc, char** argv) {
     if (settings.scenario == "scheduled") return Scheduled(settings);
     if (settings.scenario == "rss") return Rss(settings);
     if (settings.scenario == "create-rate") return CreateRate(settings);
+    if (settings.scenario == "boundary") return Boundary(settings);
     return Skew(settings);
   } catch (const std::exception& e) {
     std::cerr << "bench_operator: " << e.what() << "\n";

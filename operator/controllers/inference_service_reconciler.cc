@@ -436,7 +436,7 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
 
 void RegisterInferenceServiceController(kube::Manager& manager, const SeedControllerOptions& options,
                                         const InferenceServiceControllerOptions& isvc_options) {
-  auto client = manager.shared_client();
+  auto client = manager.ControllerClient();
   InferenceServiceCaches caches;
   caches.isvcs = &manager.GetInformer(InferenceServicesResource());
   caches.deployments = &manager.GetInformer(DeploymentsResource());

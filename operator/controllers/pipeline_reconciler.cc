@@ -199,6 +199,7 @@ kube::Result<kube::ReconcileResult> PipelineReconciler::Reconcile(const kube::Re
       pending.insert(pending.end(), decision.events.begin(), decision.events.end());
       kube::ReconcileResult follow_up;
       follow_up.requeue_after = kStatusFollowUp;
+      follow_up.due = false;  // a backstop, not a scheduled time: it never goes ahead of due runs
       return follow_up;
     }
 

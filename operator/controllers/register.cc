@@ -28,19 +28,22 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
   kube::Informer& runs = manager.GetInformer(PipelineRunsResource());
   kube::Informer& pods = manager.GetInformer(kube::PodsResource());
   pods.SetTransform(kube::TrimPod);  // the run controller reads only pod status: ~1 KB a pod in the cache
-  auto client = manager.shared_client();
   kube::EventRecorder* events = &manager.events();
 
+  // Each controller has a client of its own (its own --qps/--burst budget, as KCM does): the
+  // Pipeline controller's burst at a scheduled time never delays the runs' pods, nor they it.
   auto& template_controller = manager.NewController(
-      "jobtemplate", std::make_shared<JobTemplateReconciler>(client, templates, options));
+      "jobtemplate", std::make_shared<JobTemplateReconciler>(manager.ControllerClient(), templates, options));
   template_controller.For(templates);
 
   // A scheduled time's creates are round trips to the API server: several in flight keep both its
   // cores and ours busy while each waits, so the Pipeline controller has at least
   // kMinPipelineWorkers. Due times go ahead of the status follow-ups the creates' events queue.
-  auto& pipeline_controller = manager.NewController(
-      "pipeline", std::make_shared<PipelineReconciler>(client, pipelines, runs, templates, events, options),
-      std::max(manager.options().workers, kMinPipelineWorkers));
+  auto& pipeline_controller =
+      manager.NewController("pipeline",
+                            std::make_shared<PipelineReconciler>(manager.ControllerClient(), pipelines, runs,
+                                                                 templates, events, options),
+                            std::max(manager.options().workers, kMinPipelineWorkers));
   pipeline_controller.queue().SetTimersFirst(true);
   pipeline_controller.For(pipelines);
   pipeline_controller.Owns(runs, "seed.dev", "Pipeline");
@@ -70,13 +73,23 @@ void RegisterSeedControllers(kube::Manager& manager, const SeedControllerOptions
 
   auto run_metrics = std::make_shared<RunMetrics>(manager.metrics());
   auto& run_controller = manager.NewController(
-      "pipelinerun", std::make_shared<PipelineRunReconciler>(client, runs, pods, pipelines, templates, events,
-                                                             options, run_metrics));
+      "pipelinerun",
+      std::make_shared<PipelineRunReconciler>(manager.ControllerClient(), runs, pods, pipelines, templates,
+                                              events, options, run_metrics));
   run_controller.For(runs);
   run_controller.Owns(pods, "seed.dev", "PipelineRun");
   // A scheduled time's runs are created before anything else: the runs' reconciles (pods, status)
-  // and the Events wait while the Pipeline controller has due keys ready (docs/operations.md).
-  run_controller.YieldTo(pipeline_controller.queue());
+  // wait while the Pipeline controller has due times ready, but not for its status follow-ups
+  // (those would hold every pod back until all Pipelines' statuses are written); the Events wait
+  // for all of its keys (docs/operations.md).
+  run_controller.YieldTo(pipeline_controller.queue(), std::chrono::seconds(5), /*timers_only=*/true);
+  // And the other way round for everything but the due times: the Pipelines' status writes that
+  // follow the creates wait while runs have pods to create, so on an API server or a machine that
+  // is the bound the pods go first (docs/operations.md). At most 1 s per key: while the runs'
+  // queue stays busy (a restart with thousands of runs to look at) each worker still takes a key a
+  // second, so Pipeline updates are delayed, never starved.
+  pipeline_controller.YieldTo(run_controller.queue(), std::chrono::seconds(1), /*timers_only=*/false,
+                              /*keep_own_timers=*/true);
   kube::WorkQueue* urgent = &pipeline_controller.queue();
   events->SetWaitTurn([urgent] { urgent->WaitWhileReady(std::chrono::seconds(5)); });
 

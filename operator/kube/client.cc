@@ -52,6 +52,25 @@ std::shared_ptr<Client> Client::FromConfig(const RestConfig& config) {
   return std::make_shared<Client>(config, MakeCurlTransport(config.tls));
 }
 
+Client::Client(const Client& parent, double qps, int burst, SharedWith)
+    : config_(parent.config_),
+      transport_(parent.transport_),
+      clock_(parent.clock_),
+      credentials_(parent.credentials_),
+      throttle_(parent.clock_, qps, burst),
+      fence_(parent.fence_) {
+  config_.qps = qps;
+  config_.burst = burst;
+}
+
+std::shared_ptr<Client> Client::WithOwnRateLimit() const {
+  return WithOwnRateLimit(config_.qps, config_.burst);
+}
+
+std::shared_ptr<Client> Client::WithOwnRateLimit(double qps, int burst) const {
+  return std::shared_ptr<Client>(new Client(*this, qps, burst, SharedWith{}));
+}
+
 std::string Client::Path(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
                          const std::string& subresource) {
   std::string path = gvr.group.empty() ? "/api/" + gvr.version : "/apis/" + gvr.group + "/" + gvr.version;
@@ -63,15 +82,15 @@ std::string Client::Path(const GroupVersionResource& gvr, const std::string& ns,
 }
 
 void Client::SetWriteFence(std::function<Status()> fence) {
-  std::lock_guard lock(fence_mu_);
-  fence_ = std::move(fence);
+  std::lock_guard lock(fence_->mu);
+  fence_->check = std::move(fence);
 }
 
 Status Client::CheckWriteFence() const {
   std::function<Status()> fence;
   {
-    std::lock_guard lock(fence_mu_);
-    fence = fence_;
+    std::lock_guard lock(fence_->mu);
+    fence = fence_->check;
   }
   if (!fence) return {};
   return fence();

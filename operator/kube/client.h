@@ -68,6 +68,12 @@ class Client {
   // A client over libcurl for this config.
   static std::shared_ptr<Client> FromConfig(const RestConfig& config);
 
+  // A client of the same server, transport, credentials and write fence with its own QPS/burst
+  // bucket (config().qps and burst, or the given ones): each controller gets one, as KCM gives
+  // each controller its own client, so one busy controller never spends another's budget.
+  std::shared_ptr<Client> WithOwnRateLimit() const;
+  std::shared_ptr<Client> WithOwnRateLimit(double qps, int burst) const;
+
   Result<Json> Get(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
                    const std::string& subresource = "");
   // One page; follow metadata.continue for more.
@@ -96,7 +102,7 @@ class Client {
   Result<bool> ServerHasResource(const std::string& group, const std::string& version, const std::string& plural);
 
   // A check run before every write (create, replace, patch, delete). Writes with bypass (the lease
-  // itself) skip it.
+  // itself) skip it. Shared with the clients made by WithOwnRateLimit (either way).
   void SetWriteFence(std::function<Status()> fence);
   Status CheckWriteFence() const;
 
@@ -115,13 +121,19 @@ class Client {
                             const std::function<bool(std::string_view)>* on_bytes);
   Status Authorize(HttpRequest& request);
 
+  struct Fence {
+    std::mutex mu;
+    std::function<Status()> check;
+  };
+  struct SharedWith {};
+  Client(const Client& parent, double qps, int burst, SharedWith);
+
   RestConfig config_;
   std::shared_ptr<HttpTransport> transport_;
   Clock& clock_;
   std::shared_ptr<CredentialSource> credentials_;
   TokenBucket throttle_;
-  mutable std::mutex fence_mu_;
-  std::function<Status()> fence_;
+  std::shared_ptr<Fence> fence_ = std::make_shared<Fence>();
 };
 
 }  // namespace kube

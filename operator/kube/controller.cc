@@ -112,9 +112,12 @@ void Controller::Owns(Informer& informer, const std::string& owner_api_group, co
                             enqueue_owner});
 }
 
-void Controller::YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait) {
+void Controller::YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait, bool timers_only,
+                         bool keep_own_timers) {
   urgent_ = &urgent;
   max_yield_ = max_wait;
+  yield_timers_only_ = timers_only;
+  keep_own_timers_ = keep_own_timers;
 }
 
 void Controller::WaitForUrgentWork() {
@@ -122,7 +125,7 @@ void Controller::WaitForUrgentWork() {
   // In slices, so that Stop() never waits out a whole max_wait.
   constexpr std::chrono::milliseconds kSlice{100};
   for (auto waited = std::chrono::milliseconds(0); waited < max_yield_ && !queue_->ShuttingDown(); waited += kSlice) {
-    if (urgent_->WaitWhileReady(std::min(kSlice, max_yield_ - waited))) return;
+    if (urgent_->WaitWhileReady(std::min(kSlice, max_yield_ - waited), yield_timers_only_)) return;
   }
 }
 
@@ -146,9 +149,11 @@ void Controller::Stop() {
 
 void Controller::Worker() {
   for (;;) {
-    auto key = queue_->Get();
+    bool due_timer = false;
+    auto key = queue_->Get(&due_timer);
     if (!key) break;
-    WaitForUrgentWork();  // after Get: a worker idle in Get() when urgent keys arrive yields too
+    // After Get: a worker idle in Get() when urgent keys arrive yields too.
+    if (!(due_timer && keep_own_timers_)) WaitForUrgentWork();
     ProcessOne(*key);
     queue_->Done(*key);
   }
@@ -185,7 +190,7 @@ void Controller::ProcessOne(const std::string& key) {
   if (r.requeue_after.count() > 0) {
     result_requeue_after_.Inc();
     queue_->Forget(key);
-    queue_->AddAfter(key, r.requeue_after, /*timer=*/true);
+    queue_->AddAfter(key, r.requeue_after, /*timer=*/r.due);
   } else if (r.requeue) {
     result_requeue_.Inc();
     queue_->AddRateLimited(key);

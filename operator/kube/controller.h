@@ -20,6 +20,9 @@ namespace kube {
 struct ReconcileResult {
   bool requeue = false;                          // rate-limited requeue
   std::chrono::milliseconds requeue_after{0};    // requeue after this long (wins over requeue)
+  // requeue_after is a time the reconciler is due to act (a scheduled time: ahead of event-added
+  // keys under WorkQueue::SetTimersFirst); false for a follow-up look that is not urgent.
+  bool due = true;
 };
 
 // Passed to each reconcile: the key, and a reconcile id that every log line carries.
@@ -83,8 +86,11 @@ class Controller {
 
   // Reconciles of this controller wait while `urgent` has ready keys (at most `max_wait` each time,
   // so they are delayed, never starved): the Pipeline controller's due times go before the runs'
-  // own reconciles, as a scheduled time's skew is what the first ones measure.
-  void YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait = std::chrono::seconds(5));
+  // own reconciles, as a scheduled time's skew is what the first ones measure. With `timers_only`
+  // they wait only for `urgent`'s due timers (WorkQueue::WaitWhileReady), not for its other keys.
+  // With `keep_own_timers`, this controller's own due timers never wait: only its other keys do.
+  void YieldTo(WorkQueue& urgent, std::chrono::milliseconds max_wait = std::chrono::seconds(5),
+               bool timers_only = false, bool keep_own_timers = false);
 
   void Start();
   // Stops handing out keys and waits for in-flight reconciles to finish.
@@ -104,6 +110,8 @@ class Controller {
   std::unique_ptr<WorkQueue> queue_;
   WorkQueue* urgent_ = nullptr;
   std::chrono::milliseconds max_yield_{0};
+  bool yield_timers_only_ = false;
+  bool keep_own_timers_ = false;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> reconcile_seq_{0};
 

@@ -14,7 +14,9 @@ Manager::Manager(std::shared_ptr<Client> client, ManagerOptions options, Clock& 
     options_.leader_election_namespace =
         client_->config().namespace_.empty() ? "default" : client_->config().namespace_;
   }
-  events_ = std::make_unique<EventRecorder>(client_, options_.field_manager, options_.identity, clock_);
+  // Events have a budget of their own: however many there are, they never spend a controller's.
+  events_ = std::make_unique<EventRecorder>(client_->WithOwnRateLimit(), options_.field_manager,
+                                            options_.identity, clock_);
   events_->SetMetrics(metrics_);
   metrics_.GetGauge("leader_election_master_status",
                     "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 "

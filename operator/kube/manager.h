@@ -53,8 +53,13 @@ class Manager {
   // The same with its own worker count (at least 1).
   Controller& NewController(const std::string& name, std::shared_ptr<Reconciler> reconciler, int workers);
 
+  // The manager's own client: informers' lists and watches, and the leader-election Lease.
   Client& client() { return *client_; }
   std::shared_ptr<Client> shared_client() { return client_; }
+  // A client for one controller: same server and write fence, its own QPS/burst bucket (KCM gives
+  // each controller its own), so neither another controller, the Events nor the Lease renewals
+  // spend its budget.
+  std::shared_ptr<Client> ControllerClient() const { return client_->WithOwnRateLimit(); }
   EventRecorder& events() { return *events_; }
   Metrics& metrics() { return metrics_; }
   const ManagerOptions& options() const { return options_; }

@@ -90,13 +90,14 @@ void WorkQueue::PromoteReadyLocked() {
   }
 }
 
-std::optional<std::string> WorkQueue::PopLocked() {
+std::optional<std::string> WorkQueue::PopLocked(bool* due_timer) {
   std::deque<std::string>& from = !timer_queue_.empty() ? timer_queue_ : queue_;
   if (from.empty()) return std::nullopt;
+  if (due_timer) *due_timer = &from == &timer_queue_;
   std::string item = std::move(from.front());
   from.pop_front();
   UpdateDepthLocked();
-  if (queue_.empty() && timer_queue_.empty()) no_ready_cv_.notify_all();
+  if (timer_queue_.empty()) no_ready_cv_.notify_all();  // waiters for "no due timer" or "none ready"
   processing_.insert(item);
   dirty_.erase(item);
   auto now = clock_.Now();
@@ -108,12 +109,12 @@ std::optional<std::string> WorkQueue::PopLocked() {
   return item;
 }
 
-std::optional<std::string> WorkQueue::Get() {
+std::optional<std::string> WorkQueue::Get(bool* due_timer) {
   std::unique_lock lock(mu_);
   while (true) {
     if (shutting_down_) return std::nullopt;
     PromoteReadyLocked();
-    if (!queue_.empty() || !timer_queue_.empty()) return PopLocked();
+    if (!queue_.empty() || !timer_queue_.empty()) return PopLocked(due_timer);
     if (delayed_.empty()) {
       cv_.wait(lock);
     } else {
@@ -147,10 +148,12 @@ void WorkQueue::Done(const std::string& item) {
   if (processing_.empty()) drained_cv_.notify_all();
 }
 
-bool WorkQueue::WaitWhileReady(std::chrono::milliseconds max_wait) {
+bool WorkQueue::WaitWhileReady(std::chrono::milliseconds max_wait, bool timers_only) {
   std::unique_lock lock(mu_);
   PromoteReadyLocked();
-  auto none_ready = [&] { return (queue_.empty() && timer_queue_.empty()) || shutting_down_; };
+  auto none_ready = [&] {
+    return (timer_queue_.empty() && (timers_only || queue_.empty())) || shutting_down_;
+  };
   if (none_ready()) return true;
   return no_ready_cv_.wait_for(lock, max_wait, none_ready);
 }

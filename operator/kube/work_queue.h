@@ -43,8 +43,9 @@ class WorkQueue {
   void Forget(const std::string& item);
   int NumRequeues(const std::string& item);
 
-  // Blocks until an item is ready or the queue shuts down (nullopt).
-  std::optional<std::string> Get();
+  // Blocks until an item is ready or the queue shuts down (nullopt). `due_timer`, when given, is set
+  // to whether the item came from the due timers (SetTimersFirst's queue).
+  std::optional<std::string> Get(bool* due_timer = nullptr);
   // Returns a ready item, if any, without blocking.
   std::optional<std::string> TryGet();
   void Done(const std::string& item);
@@ -55,8 +56,10 @@ class WorkQueue {
 
   // Blocks while this queue has ready items (promoting due delayed ones first), at most `max_wait`
   // of real time; true when none is ready. Lower-priority work (another controller's workers, the
-  // Event sender) calls it so that this queue's keys are reconciled first.
-  bool WaitWhileReady(std::chrono::milliseconds max_wait);
+  // Event sender) calls it so that this queue's keys are reconciled first. With `timers_only`, only
+  // due timer items count (those of SetTimersFirst's timer queue: scheduled times), not keys added
+  // by events or follow-up looks.
+  bool WaitWhileReady(std::chrono::milliseconds max_wait, bool timers_only = false);
 
   size_t Len() const;            // ready items
   size_t DelayedLen() const;     // items waiting for their time
@@ -72,7 +75,7 @@ class WorkQueue {
   };
   void AddLocked(const std::string& item, bool timer = false);
   void PromoteReadyLocked();
-  std::optional<std::string> PopLocked();
+  std::optional<std::string> PopLocked(bool* due_timer = nullptr);
   void UpdateDepthLocked();
 
   const std::string name_;

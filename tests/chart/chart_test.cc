@@ -200,7 +200,7 @@ TEST(ChartTest, DefaultsRenderAClusterWideOperatorWithExactlyTheControllersRbac)
   EXPECT_EQ(deployment["spec"]["replicas"], 1);
   EXPECT_EQ(Args(deployment),
             (std::vector<std::string>{"--job-image=seed-job:0.1.0", "--metrics-addr=:8080",
-                                      "--health-addr=:8081", "--workers=2", "--qps=20", "--burst=30",
+                                      "--health-addr=:8081", "--workers=16", "--qps=200", "--burst=6000",
                                       "--log-level=info", "--log-format=json"}));
   const json& pod = deployment["spec"]["template"]["spec"];
   const json& container = pod["containers"][0];

@@ -61,6 +61,15 @@ int main(int argc, char** argv) {
   app.add_option("--bookmark-interval-ms", server_options.bookmark_interval_ms, "interval between watch BOOKMARK events")
       ->check(CLI::Range(10, 3600000));
   app.add_option("--threads", server_options.threads, "server threads (each open watch holds one)")->check(CLI::Range(4, 4096));
+  kubeemu::LatencySettings latency;
+  app.add_option("--write-latency-ms", latency.write_ms,
+                 "latency model: median delay of each write, as a real server's etcd round trip (0: none)");
+  app.add_option("--read-latency-ms", latency.read_ms,
+                 "latency model: median delay of each get and list (0: none)");
+  app.add_option("--latency-jitter", latency.jitter,
+                 "latency model: sigma of the log-normal delay (0.5: p99 = 3.2 x median)");
+  app.add_option("--writes-per-second", latency.writes_per_second,
+                 "latency model: the server's write ceiling; a burst queues for 1/N s slots (0: none)");
   app.add_flag("-v,--verbose", server_options.verbose, "log every API request to stderr");
   CLI11_PARSE(app, argc, argv);
 
@@ -114,6 +123,12 @@ int main(int argc, char** argv) {
 
   try {
     kubeemu::Emulator emulator(config);
+    try {
+      emulator.latency().Configure(latency);
+    } catch (const std::invalid_argument& error) {
+      std::cerr << "kube-emulator: latency model: " << error.what() << "\n";
+      return 2;
+    }
     kubeemu::HttpServer server(emulator, server_options);
     int port = server.Bind();
     if (!port_file.empty()) WritePortFile(port_file, port);

@@ -46,8 +46,12 @@ int main(int argc, char** argv) {
   std::string kubeconfig, context, log_level = "info", log_format = "text";
   std::vector<std::string> namespaces;
   kube::ManagerOptions options;
-  double qps = 20;
-  int burst = 30;
+  // Defaults that hold at 3,000 Pipelines due at the same minute on a real API server, whose writes
+  // take milliseconds (docs/operations.md, "Sizing"; measured in bench/operator/RESULTS.md): 16
+  // requests in flight per controller, and a QPS/burst budget per controller (not one shared by all).
+  options.workers = 16;
+  double qps = 200;
+  int burst = 6000;
   double lease_duration = 15, renew_deadline = 10, retry_period = 2;
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig file(s), ':'-separated (default: in-cluster)")
       ->envname("SEED_KUBECONFIG");
@@ -70,11 +74,15 @@ int main(int argc, char** argv) {
       ->envname("SEED_WORKERS")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  app.add_option("--qps", qps, "client requests per second to the API server")
+  app.add_option("--qps", qps,
+                 "requests per second to the API server, for each controller's client, the Events' and the "
+                 "informers' (0: no limit)")
       ->envname("SEED_QPS")
       ->check(CLI::Range(0.0, 100000.0))
       ->capture_default_str();
-  app.add_option("--burst", burst, "client request burst")->envname("SEED_BURST")->check(CLI::Range(1, 100000))
+  app.add_option("--burst", burst, "request burst above --qps, for each of those clients")
+      ->envname("SEED_BURST")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_option("--metrics-addr", options.metrics_addr, "host:port for /metrics (port 0 = any)")
       ->envname("SEED_METRICS_ADDR")

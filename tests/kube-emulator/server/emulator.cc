@@ -194,6 +194,10 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
     if (int latency = faults_.latency_ms(); latency > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(latency));  // injected latency, on purpose
     }
+    // The latency model (a real server's etcd round trip), spent before taking the lock.
+    if (auto delay = latency_.Sample(verb); delay > std::chrono::microseconds::zero()) {
+      std::this_thread::sleep_for(delay);
+    }
     response = HandleResource(request, verb, target);
   } catch (const ApiError& error) {
     response = ApiResponse{};

@@ -13,6 +13,7 @@
 
 #include "kube-emulator/server/authorization_log.h"
 #include "kube-emulator/server/fault_injector.h"
+#include "kube-emulator/server/latency_model.h"
 #include "kube-emulator/server/managed_fields.h"
 #include "kube-emulator/server/object_store.h"
 #include "kube-emulator/server/resource_registry.h"
@@ -78,6 +79,7 @@ class Emulator {
   ApiResponse Handle(const ApiRequest& request);
 
   FaultInjector& faults() { return faults_; }
+  LatencyModel& latency() { return latency_; }
   const WriteLog& writes() const { return writes_; }
   const AuthorizationLog& authorizations() const { return authorizations_; }
   void DropWatches() { hub_.CloseAll(); }
@@ -153,6 +155,7 @@ class Emulator {
   EmulatorConfig config_;
   ResourceRegistry registry_;
   FaultInjector faults_;
+  LatencyModel latency_;
   WriteLog writes_;
   AuthorizationLog authorizations_;
   WatchHub hub_;

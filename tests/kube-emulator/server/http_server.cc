@@ -267,6 +267,20 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
     } else if (path == "/emulator/faults" && req.method == "DELETE") {
       emulator_.faults().Clear();
       SendJson(res, 200, {{"ok", true}});
+    } else if (path == "/emulator/latency" && req.method == "POST") {
+      json body;
+      try {
+        body = json::parse(req.body);
+      } catch (const json::parse_error& error) {
+        throw BadRequest(std::string("latency: the body is not valid JSON: ") + error.what());
+      }
+      emulator_.latency().Configure(body);
+      SendJson(res, 200, emulator_.latency().settings().ToJson());
+    } else if (path == "/emulator/latency" && req.method == "GET") {
+      SendJson(res, 200, emulator_.latency().settings().ToJson());
+    } else if (path == "/emulator/latency" && req.method == "DELETE") {
+      emulator_.latency().Clear();
+      SendJson(res, 200, emulator_.latency().settings().ToJson());
     } else if (path == "/emulator/drop-watches" && req.method == "POST") {
       emulator_.DropWatches();
       SendJson(res, 200, {{"ok", true}});
@@ -287,7 +301,7 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
     } else {
       throw ApiError(404, "NotFound",
                      "no admin endpoint " + req.method + " " + path +
-                         " (see the emulator README: authorizations, faults, drop-watches, "
+                         " (see the emulator README: authorizations, faults, latency, drop-watches, "
                          "expire-next-watch, compact, restart, "
                          "writes, watches, healthz)");
     }

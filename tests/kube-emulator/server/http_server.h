@@ -28,7 +28,8 @@ struct ServerOptions {
   std::map<std::string, std::string> tokens;   // bearer token -> user
   std::map<std::string, std::vector<std::string>> groups;  // user -> its groups (e.g. system:masters)
   int bookmark_interval_ms = 1000;
-  int threads = 64;  // each open watch holds one
+  // Each open watch holds one, and so does each request while the latency model delays it.
+  int threads = 256;
   bool verbose = false;
 };
 

@@ -164,6 +164,47 @@ TEST_F(ClientTest, QpsLimiterSpacesRequests) {
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(clock_.TotalSlept()).count(), 1000);
 }
 
+TEST_F(ClientTest, OwnRateLimitClientsDoNotSpendEachOthersBudget) {
+  config_.qps = 5;
+  config_.burst = 2;
+  transport_->handler = [](const HttpRequest&) { return JsonResponse(200, "{}"); };
+  auto shared = MakeClient();
+  auto pipelines = shared->WithOwnRateLimit();
+  auto runs = shared->WithOwnRateLimit();
+  EXPECT_EQ(runs->config().qps, 5);
+  EXPECT_EQ(runs->config().burst, 2);
+  // One controller drains its burst and waits: 2 at once, then 3 more at 5 qps (0.6 s).
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(pipelines->Get(pods_, "ns", "p").ok());
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(clock_.TotalSlept()).count(), 600);
+  // The other's burst is still whole, and so is the parent's (informers, the Lease).
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(runs->Get(pods_, "ns", "p").ok());
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(shared->Get(pods_, "ns", "p").ok());
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(clock_.TotalSlept()).count(), 600);
+  // A budget of its own size: 0 is unlimited.
+  auto events = shared->WithOwnRateLimit(0, 1);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(events->Get(pods_, "ns", "p").ok());
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(clock_.TotalSlept()).count(), 600);
+  EXPECT_EQ(transport_->Requests().size(), 29u);
+}
+
+TEST_F(ClientTest, OwnRateLimitClientsShareTheWriteFence) {
+  transport_->handler = [](const HttpRequest&) { return JsonResponse(200, "{}"); };
+  auto shared = MakeClient();
+  auto controller = shared->WithOwnRateLimit();  // made before the fence is set, as the manager does
+  bool leader = false;
+  shared->SetWriteFence([&]() -> Status {
+    if (leader) return {};
+    return MakeError(ErrorCode::kNotLeader, "not leader");
+  });
+  auto refused = controller->Create(pods_, "ns", {{"metadata", {{"name", "p"}}}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(IsNotLeader(refused.error()));
+  EXPECT_TRUE(transport_->Requests().empty())
+      << "a controller's write never reaches the server without the lease";
+  leader = true;
+  EXPECT_TRUE(controller->Create(pods_, "ns", {{"metadata", {{"name", "p"}}}}).ok());
+}
+
 TEST_F(ClientTest, ListWithSelectorsAndPagination) {
   transport_->handler = [](const HttpRequest& r) {
     if (r.url.find("continue=tok1") != std::string::npos) {

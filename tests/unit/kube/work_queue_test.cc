@@ -188,6 +188,55 @@ TEST(WorkQueueTest, WaitWhileReadyEndsWhenTheReadyKeysAreTaken) {
   EXPECT_TRUE(q.WaitWhileReady(seconds(60))) << "a queue shutting down holds nobody up";
 }
 
+TEST(WorkQueueTest, WaitWhileTimersReadyIgnoresEventAddedKeys) {
+  // The PipelineRun controller yields to the Pipeline controller's due scheduled times only, not
+  // to the status follow-ups that the new runs' watch events queue.
+  FakeClock clock;
+  WorkQueue q("test", clock, NoDelay());
+  q.SetTimersFirst(true);
+  q.Add("ns/follow-up");  // an event-added key
+  q.AddAfter("ns/backstop", seconds(0), /*timer=*/false);
+  EXPECT_TRUE(q.WaitWhileReady(milliseconds(0), /*timers_only=*/true)) << "no due timer: nobody waits";
+  EXPECT_FALSE(q.WaitWhileReady(milliseconds(1))) << "the plain wait still waits for them";
+  q.AddAfter("ns/due", seconds(60), /*timer=*/true);
+  EXPECT_TRUE(q.WaitWhileReady(milliseconds(0), true)) << "not due yet";
+  clock.Advance(seconds(60));
+  EXPECT_FALSE(q.WaitWhileReady(milliseconds(1), true)) << "due now: promoted, so the wait times out";
+  std::thread taker([&] {
+    auto key = q.Get();  // the due timer goes first
+    EXPECT_EQ(key, "ns/due");
+    q.Done(*key);
+  });
+  EXPECT_TRUE(q.WaitWhileReady(seconds(60), true)) << "ends once the due timer is taken";
+  taker.join();
+  EXPECT_EQ(q.Len(), 2u) << "the event-added keys are still there";
+}
+
+TEST(WorkQueueTest, GetSaysWhetherTheItemWasADueTimer) {
+  // The Pipeline controller's due times never yield to the runs' work; its other keys do.
+  FakeClock clock;
+  WorkQueue q("test", clock, NoDelay());
+  q.SetTimersFirst(true);
+  q.Add("ns/event");
+  q.AddAfter("ns/due", seconds(1), /*timer=*/true);
+  q.AddAfter("ns/follow-up", seconds(1), /*timer=*/false);
+  clock.Advance(seconds(1));
+  bool due = false;
+  EXPECT_EQ(q.Get(&due), "ns/due");
+  EXPECT_TRUE(due);
+  EXPECT_EQ(q.Get(&due), "ns/event");
+  EXPECT_FALSE(due);
+  EXPECT_EQ(q.Get(&due), "ns/follow-up");
+  EXPECT_FALSE(due) << "a requeue that is not due (ReconcileResult::due = false) is not a timer";
+  // Without SetTimersFirst a timer is queued with everything else and is not reported as one.
+  WorkQueue plain("plain", clock, NoDelay());
+  plain.AddAfter("ns/due", seconds(1), /*timer=*/true);
+  clock.Advance(seconds(1));
+  due = true;
+  EXPECT_EQ(plain.Get(&due), "ns/due");
+  EXPECT_FALSE(due);
+}
+
 TEST(WorkQueueTest, DueTimersGoAheadOfEventAddedKeysWhenAsked) {
   for (bool timers_first : {false, true}) {
     FakeClock clock;
