@@ -367,7 +367,7 @@ void AddTrain(CLI::App& app) {
   flags->gbdt.colsample = 0.8;
   flags->gbdt.early_stopping_rounds = 50;
   CLI::App* cmd = app.add_subcommand(
-      "train", "Fit a forecast model (gbdt, linear, powercurve, pvwatts) from NWP to measured power");
+      "train", "Fit a forecast model (gbdt, gbdt-mean, linear, powercurve, pvwatts, ensemble) from NWP to measured power");
   cmd->add_option("--model", flags->model_kind,
                   "Model: gbdt (quantile gradient-boosted trees), gbdt-mean (trees for the mean, quantiles from "
                   "held-out residuals), linear (ridge), powercurve (IEC method of bins), pvwatts (physical PV "
