@@ -49,6 +49,15 @@ void SendJson(const httplib::Request& req, httplib::Response& res, int code, con
   MatchApiServerCompression(req, res.body.size());
 }
 
+// The JSON body of a POST to an /emulator/<what> control endpoint; 400 when it is not JSON.
+json ControlBody(const httplib::Request& req, const std::string& what) {
+  try {
+    return json::parse(req.body);
+  } catch (const json::parse_error& error) {
+    throw BadRequest(what + ": the body is not valid JSON: " + error.what());
+  }
+}
+
 void SendError(httplib::Response& res, const ApiError& error) {
   if (error.retry_after_seconds() > 0) res.set_header("Retry-After", std::to_string(error.retry_after_seconds()));
   SendJson(res, error.code(), error.ToStatus());
@@ -256,25 +265,13 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
       SendJson(res, 200,
                emulator_.authorizations().ToJson(req.has_param("user") ? req.get_param_value("user") : ""));
     } else if (path == "/emulator/faults" && req.method == "POST") {
-      json body;
-      try {
-        body = json::parse(req.body);
-      } catch (const json::parse_error& error) {
-        throw BadRequest(std::string("faults: the body is not valid JSON: ") + error.what());
-      }
-      emulator_.faults().Configure(body);
+      emulator_.faults().Configure(ControlBody(req, "faults"));
       SendJson(res, 200, {{"ok", true}});
     } else if (path == "/emulator/faults" && req.method == "DELETE") {
       emulator_.faults().Clear();
       SendJson(res, 200, {{"ok", true}});
     } else if (path == "/emulator/latency" && req.method == "POST") {
-      json body;
-      try {
-        body = json::parse(req.body);
-      } catch (const json::parse_error& error) {
-        throw BadRequest(std::string("latency: the body is not valid JSON: ") + error.what());
-      }
-      emulator_.latency().Configure(body);
+      emulator_.latency().Configure(ControlBody(req, "latency"));
       SendJson(res, 200, emulator_.latency().settings().ToJson());
     } else if (path == "/emulator/latency" && req.method == "GET") {
       SendJson(res, 200, emulator_.latency().settings().ToJson());
