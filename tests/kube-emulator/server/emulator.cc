@@ -198,6 +198,7 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
     if (auto delay = latency_.Sample(verb); delay > std::chrono::microseconds::zero()) {
       std::this_thread::sleep_for(delay);
     }
+    Admit(request, verb, target);
     response = HandleResource(request, verb, target);
   } catch (const ApiError& error) {
     response = ApiResponse{};

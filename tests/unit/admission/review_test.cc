@@ -5,11 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "local/manifest.h"
+#include "malformed_examples.h"
 
 namespace seed::admission {
 namespace {
@@ -63,36 +62,14 @@ std::vector<std::string> Apply(const std::vector<local::Manifest>& manifests, Fa
   return denied;
 }
 
-// What kubectl or the API server itself refuses before any webhook is called: YAML it cannot read
-// (kubectl), kinds and versions the CRDs do not serve (the API server), and the YAML 1.1 readings
-// (kubectl sends what it read, so the webhook sees a different, often valid, object).
-bool RefusedBeforeTheWebhook(const std::string& file, const std::vector<local::LoadProblem>& problems) {
-  return !problems.empty() || file == "unknown-kind.yaml" || file == "wrong-api-version.yaml";
-}
-
-// Left to the Pipeline's Valid condition by design (see object_check.h): the template is missing.
-bool NeedsAMissingObject(const std::string& expected) {
-  return expected.find("not found; known templates") != std::string::npos;
-}
-
 TEST(AdmissionReview, DeniesEveryMalformedExampleWithSeedValidatesMessage) {
   int checked = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(SEED_MALFORMED_DIR)) {
-    const std::string file = entry.path().filename().string();
-    std::ifstream in(entry.path());
-    std::string first;
-    std::getline(in, first);
-    std::string expected = first.substr(std::string("# expect: ").size());
-    std::vector<local::LoadProblem> problems;
-    auto manifests = local::LoadManifests({entry.path().string()}, &problems);
-    if (RefusedBeforeTheWebhook(file, problems) || NeedsAMissingObject(expected)) continue;
-    // seed validate's "file:line: " prefix is what the webhook cannot know.
-    if (expected.rfind(file + ":", 0) == 0) expected = expected.substr(expected.find(": ") + 2);
+  for (const auto& example : testing::MalformedExamples(SEED_MALFORMED_DIR)) {
+    if (example.YamlLevel() || example.RefusedBeforeAdmission() || example.NeedsAMissingObject()) continue;
     FakeCluster cluster;
-    auto denied = Apply(manifests, &cluster);
     std::string all;
-    for (const auto& message : denied) all += message + "\n";
-    EXPECT_THAT(all, HasSubstr(expected)) << file;
+    for (const auto& message : Apply(example.manifests, &cluster)) all += message + "\n";
+    EXPECT_THAT(all, HasSubstr(example.ExpectedWithoutLocation())) << example.file;
     ++checked;
   }
   EXPECT_GE(checked, 55);
