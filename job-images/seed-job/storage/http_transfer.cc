@@ -1,12 +1,12 @@
 #include "storage/http_transfer.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+
+#include "storage/curl_library.h"
 
 namespace seed::storage {
 namespace {
@@ -42,7 +42,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   const size_t bytes = size * count;
   long status = 0;
-  curl_easy_getinfo(exchange->curl, CURLINFO_RESPONSE_CODE, &status);
+  Curl().easy_getinfo(exchange->curl, CURLINFO_RESPONSE_CODE, &status);
   if (exchange->request->sink && status >= 200 && status < 300) {
     if (!exchange->request->sink(data, bytes)) {
       exchange->sink_refused = true;
@@ -94,53 +94,42 @@ HttpResponse::Transport Classify(CURLcode code) {
   }
 }
 
-// libcurl's global state, initialised once before the first handle.
-void GlobalInit() {
-  static const bool done = [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw std::runtime_error("curl_global_init failed");
-    return true;
-  }();
-  (void)done;
-}
-
 }  // namespace
 
 HttpTransfer::HttpTransfer(const StorageConfig& config) : config_(config) {
-  GlobalInit();
-  curl_ = curl_easy_init();
+  curl_ = Curl().easy_init();
   if (!curl_) throw std::runtime_error("curl_easy_init failed");
 }
 
-HttpTransfer::~HttpTransfer() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpTransfer::~HttpTransfer() { Curl().easy_cleanup(static_cast<CURL*>(curl_)); }
 
 HttpResponse HttpTransfer::Perform(const HttpRequest& request) {
   CURL* curl = static_cast<CURL*>(curl_);
-  curl_easy_reset(curl);  // keeps the connection cache: the next request reuses the connection
+  Curl().easy_reset(curl);  // keeps the connection cache: the next request reuses the connection
   HttpResponse response;
   Exchange exchange{curl, &request, &response};
   char error[CURL_ERROR_SIZE] = "";
 
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(config_.connect_timeout.count()));
+  Curl().easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  Curl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(config_.connect_timeout.count()));
   // A stalled transfer (no byte for stall_timeout) fails and is retried; no total timeout, so a
   // large object on a slow link still completes.
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(config_.stall_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024);
-  curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
-  if (!config_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config_.ca_file.c_str());
+  Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(config_.stall_timeout.count()));
+  Curl().easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  Curl().easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024);
+  Curl().easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+  Curl().easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
+  Curl().easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
+  Curl().easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+  Curl().easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
+  if (!config_.ca_file.empty()) Curl().easy_setopt(curl, CURLOPT_CAINFO, config_.ca_file.c_str());
   if (config_.insecure) {
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    Curl().easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    Curl().easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 
   std::vector<std::string> header_lines = request.headers;
@@ -148,42 +137,42 @@ HttpResponse HttpTransfer::Perform(const HttpRequest& request) {
   // PUTs keep "Expect: 100-continue", so a refused request is answered before its body is sent.
   const std::string sigv4 = "aws:amz:" + config_.region + ":s3";
   if (request.sign && config_.has_credentials()) {
-    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
-    curl_easy_setopt(curl, CURLOPT_USERNAME, config_.access_key.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, config_.secret_key.c_str());
+    Curl().easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
+    Curl().easy_setopt(curl, CURLOPT_USERNAME, config_.access_key.c_str());
+    Curl().easy_setopt(curl, CURLOPT_PASSWORD, config_.secret_key.c_str());
     if (!config_.session_token.empty())
       header_lines.push_back("x-amz-security-token: " + config_.session_token);
   }
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, &curl_slist_free_all);
+  std::unique_ptr<curl_slist, decltype(Curl().slist_free_all)> headers(nullptr, Curl().slist_free_all);
   for (const auto& line : header_lines) {
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+    curl_slist* next = Curl().slist_append(headers.get(), line.c_str());
     if (!next) throw std::bad_alloc();
     headers.release();
     headers.reset(next);
   }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
 
   if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    Curl().easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method == "PUT") {
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &OnRead);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &exchange);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    Curl().easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    Curl().easy_setopt(curl, CURLOPT_READFUNCTION, &OnRead);
+    Curl().easy_setopt(curl, CURLOPT_READDATA, &exchange);
+    Curl().easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data() ? request.body.data() : "");
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    Curl().easy_setopt(curl, CURLOPT_POST, 1L);
+    Curl().easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data() ? request.body.data() : "");
+    Curl().easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    Curl().easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
 
-  const CURLcode code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  const CURLcode code = Curl().easy_perform(curl);
+  Curl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   response.transport = Classify(code);
   if (code != CURLE_OK) {
     if (exchange.sink_refused) response.transport = HttpResponse::Transport::kAborted;
-    response.transport_error = error[0] ? error : curl_easy_strerror(code);
+    response.transport_error = error[0] ? error : Curl().easy_strerror(code);
   } else if (request.sink && response.status >= 200 && response.status < 300 && request.method != "HEAD") {
     // A body shorter than its Content-Length that libcurl did not flag still counts as truncated.
     if (auto length = response.headers.find("content-length"); length != response.headers.end()) {
