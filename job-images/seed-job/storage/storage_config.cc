@@ -84,9 +84,13 @@ StorageConfig ConfigFromEnvironment(
   config.endpoint = get("SEED_S3_ENDPOINT");
   if (config.endpoint.empty()) config.endpoint = get("AWS_ENDPOINT_URL");
   if (auto dir = get("SEED_S3_CREDENTIALS_DIR"); !dir.empty()) ReadCredentialsDir(dir, config);
-  if (config.access_key.empty() != config.secret_key.empty())
-    throw BadSetting(config.access_key.empty() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-                     "is set without its pair (set both the access key id and the secret key)");
+  if (config.access_key.empty() != config.secret_key.empty()) {
+    const bool has_access = !config.access_key.empty();
+    throw BadSetting(has_access ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                     std::string("is set but ") +
+                         (has_access ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
+                         " is not (set both, or mount both accessKey and secretKey)");
+  }
   const bool custom_endpoint = !config.endpoint.empty();
   if (!custom_endpoint) config.endpoint = "https://s3." + config.region + ".amazonaws.com";
   ParseEndpoint(config.endpoint);  // throws on a malformed endpoint, naming it
