@@ -44,14 +44,15 @@ TEST_F(StorageTest, SmallObjectRoundTripsWithHeadAndChecksum) {
 
 TEST_F(StorageTest, MultipartUploadAboveThePartSizeRoundTrips) {
   storage::StorageConfig config = Config();
-  config.part_size = 64 << 10;  // small parts for the test; S3 itself wants >= 5 MiB
+  config.part_size = PartSize();  // small parts on the test server; S3 itself wants >= 5 MiB
   ObjectClient client(config);
-  const std::string file = MakeFile("big.bin", (5 * 64 << 10) - 123, 7);
+  const size_t size = 5 * PartSize() - 123;
+  const std::string file = MakeFile("big.bin", size, 7);
   const int before = client.requests();
   const auto put = client.Put(file, "s3://seed-test/round/big.bin", storage::Sha256Of(Slurp(file)));
   EXPECT_EQ(put.parts, 5);
   EXPECT_EQ(client.requests() - before, 1 + 5 + 1);  // start, five parts, complete: no retries
-  EXPECT_EQ(client.Head("s3://seed-test/round/big.bin").size, (5u * 64 << 10) - 123);
+  EXPECT_EQ(client.Head("s3://seed-test/round/big.bin").size, size);
   client.Get("s3://seed-test/round/big.bin", Path("big.back"));
   EXPECT_EQ(Slurp(Path("big.back")), Slurp(file));
 }
@@ -119,8 +120,8 @@ TEST_F(StorageTest, AMissingBucketOrKeyNamesItAndLeavesNoFile) {
   const StorageError bucket = Failure([&] { client.Get("s3://no-such-bucket/a.csv", Path("a.csv")); });
   EXPECT_TRUE(bucket.bad_input());
   EXPECT_EQ(bucket.s3_code(), "NoSuchBucket");
-  EXPECT_THAT(bucket.what(), ::testing::HasSubstr("bucket 'no-such-bucket' does not exist at endpoint " +
-                                                  server_->Endpoint()));
+  EXPECT_THAT(bucket.what(),
+              ::testing::HasSubstr("bucket 'no-such-bucket' does not exist at endpoint " + Endpoint()));
   const StorageError key = Failure([&] { client.Get("s3://seed-test/missing.csv", Path("b.csv")); });
   EXPECT_TRUE(key.bad_input());
   EXPECT_EQ(key.s3_code(), "NoSuchKey");
@@ -129,9 +130,9 @@ TEST_F(StorageTest, AMissingBucketOrKeyNamesItAndLeavesNoFile) {
 
 TEST_F(StorageTest, AChecksumMismatchLeavesNothingAtTheDestination) {
   storage::StorageConfig config = Config();
-  config.part_size = 64 << 10;
+  config.part_size = PartSize();
   ObjectClient client(config);
-  const std::string file = MakeFile("c.bin", 200 << 10);
+  const std::string file = MakeFile("c.bin", 3 * PartSize() + 10);
   client.Put(file, "s3://seed-test/sum/c.bin");
   const std::string wrong(64, '0');
   const StorageError down =
@@ -139,9 +140,12 @@ TEST_F(StorageTest, AChecksumMismatchLeavesNothingAtTheDestination) {
   EXPECT_TRUE(down.bad_input());
   EXPECT_THAT(down.what(), ::testing::HasSubstr("SHA-256 mismatch"));
   EXPECT_TRUE(std::filesystem::is_empty(Path("dest")));
-  // An upload whose file does not have the expected digest never appears under its key.
+  // An upload whose file does not have the expected digest never appears under its key, and its
+  // multipart upload is aborted: start, four parts, abort (no complete).
+  const int before = client.requests();
   const StorageError up = Failure([&] { client.Put(file, "s3://seed-test/sum/d.bin", wrong); });
   EXPECT_THAT(up.what(), ::testing::HasSubstr("SHA-256 mismatch"));
+  EXPECT_EQ(client.requests() - before, 1 + 4 + 1);
   EXPECT_EQ(Failure([&] { client.Head("s3://seed-test/sum/d.bin"); }).http_status(), 404);
 }
 

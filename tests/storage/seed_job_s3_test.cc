@@ -119,9 +119,9 @@ TEST_F(SeedJobS3Test, CredentialsComeFromASecretShapedDirectory) {
   ExpectOk(Job({"synth", "--kind", "wind", "--days", "5", "--turbines", "2", "--capacity", "10", "--seed",
                 "3", "--out-dir", Path("plant")}));
   std::filesystem::create_directories(Path("secret"));
-  std::ofstream(Path("secret/accessKey")) << S3TestServer::kAccessKey << "\n";
-  std::ofstream(Path("secret/secretKey")) << S3TestServer::kSecretKey << "\n";
-  std::ofstream(Path("secret/endpoint")) << server_->Endpoint();
+  std::ofstream(Path("secret/accessKey")) << AccessKey() << "\n";
+  std::ofstream(Path("secret/secretKey")) << SecretKey() << "\n";
+  std::ofstream(Path("secret/endpoint")) << Endpoint();
   const auto result = Job({"qc", "--in", Path("plant/measurements.csv"), "--out",
                            "s3://seed-test/fromdir/clean.csv", "--capacity", "10"},
                           {{"SEED_S3_CREDENTIALS_DIR", Path("secret")}});

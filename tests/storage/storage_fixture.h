@@ -1,11 +1,15 @@
 #pragma once
 // The storage tests' fixture: one S3 test server for the whole suite (bucket seed-test), a temp
 // directory per test, and helpers to make files and clients.
+// With SEED_TEST_S3_ENDPOINT set (and SEED_TEST_S3_ACCESS_KEY, SEED_TEST_S3_SECRET_KEY), the tests
+// run against that server instead, e.g. a MinIO; it must have a bucket named seed-test. Parts are
+// then 5 MiB, the minimum real servers accept.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -20,7 +24,7 @@ namespace seed::storage_test {
 class StorageTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (!server_) server_ = new S3TestServer({"seed-test"});
+    if (!External() && !server_) server_ = new S3TestServer({"seed-test"});
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -36,12 +40,23 @@ class StorageTest : public ::testing::Test {
 
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
 
+  static const char* External() { return std::getenv("SEED_TEST_S3_ENDPOINT"); }
+  static std::string Endpoint() { return External() ? External() : server_->Endpoint(); }
+  static std::string AccessKey() {
+    return External() ? std::getenv("SEED_TEST_S3_ACCESS_KEY") ?: "" : S3TestServer::kAccessKey;
+  }
+  static std::string SecretKey() {
+    return External() ? std::getenv("SEED_TEST_S3_SECRET_KEY") ?: "" : S3TestServer::kSecretKey;
+  }
+  // The multipart part size of the tests: small on the test server, S3's minimum elsewhere.
+  static uint64_t PartSize() { return External() ? 5u << 20 : 64u << 10; }
+
   // A configuration for the test server; tests tweak it (fast retries: 1 ms base delay).
   static storage::StorageConfig Config() {
     storage::StorageConfig config;
-    config.endpoint = server_->Endpoint();
-    config.access_key = S3TestServer::kAccessKey;
-    config.secret_key = S3TestServer::kSecretKey;
+    config.endpoint = Endpoint();
+    config.access_key = AccessKey();
+    config.secret_key = SecretKey();
     config.retry.max_attempts = 3;
     config.retry.base_delay = std::chrono::milliseconds(1);
     return config;
@@ -63,9 +78,9 @@ class StorageTest : public ::testing::Test {
 
   // The environment seed-job needs to reach the test server.
   static std::map<std::string, std::string> JobEnv() {
-    return {{"AWS_ACCESS_KEY_ID", S3TestServer::kAccessKey},
-            {"AWS_SECRET_ACCESS_KEY", S3TestServer::kSecretKey},
-            {"SEED_S3_ENDPOINT", server_->Endpoint()},
+    return {{"AWS_ACCESS_KEY_ID", AccessKey()},
+            {"AWS_SECRET_ACCESS_KEY", SecretKey()},
+            {"SEED_S3_ENDPOINT", Endpoint()},
             {"SEED_S3_RETRY_BASE_MS", "1"},
             {"SEED_S3_MAX_ATTEMPTS", "3"}};
   }
