@@ -39,12 +39,16 @@ std::string Hint(const FailedRequest& f) {
   if (f.status == 400 && code == "EntityTooSmall")
     return "a multipart part is below the server's minimum: raise SEED_S3_PART_SIZE_MB";
   if (f.status >= 400) return "the server rejected the request";
-  if (f.transport_bad_input)
-    return f.transport_error.find("certificate") != std::string::npos ||
-                   f.transport_error.find("SSL") != std::string::npos
-               ? "the endpoint's TLS certificate is not trusted: set SEED_S3_CA_FILE to its CA bundle"
-               : "check the endpoint address (SEED_S3_ENDPOINT) and the URL";
-  return "check that the endpoint is reachable (SEED_S3_ENDPOINT) and the server is running";
+  if (f.transport_bad_input) {
+    const bool tls = f.transport_error.find("certificate") != std::string::npos ||
+                     f.transport_error.find("SSL") != std::string::npos;
+    if (tls) return "the endpoint's TLS certificate is not trusted: set SEED_S3_CA_FILE to its CA bundle";
+    if (f.endpoint.empty()) return "check the host name in the URL";
+    return "check the endpoint address " + RedactUrl(f.endpoint) + " (SEED_S3_ENDPOINT)";
+  }
+  if (f.endpoint.empty()) return "check that the server at this URL is reachable and running";
+  return "check that the endpoint " + RedactUrl(f.endpoint) +
+         " is reachable (SEED_S3_ENDPOINT) and the server is running";
 }
 
 }  // namespace
