@@ -52,6 +52,7 @@ TEST_F(StorageTest, MultipartUploadAboveThePartSizeRoundTrips) {
   const auto put = client.Put(file, "s3://seed-test/round/big.bin", storage::Sha256Of(Slurp(file)));
   EXPECT_EQ(put.parts, 5);
   EXPECT_EQ(client.requests() - before, 1 + 5 + 1);  // start, five parts, complete: no retries
+  EXPECT_EQ(client.connections(), 1);                // all over one connection
   EXPECT_EQ(client.Head("s3://seed-test/round/big.bin").size, size);
   client.Get("s3://seed-test/round/big.bin", Path("big.back"));
   EXPECT_EQ(Slurp(Path("big.back")), Slurp(file));

@@ -42,11 +42,15 @@ class StorageTest : public ::testing::Test {
 
   static const char* External() { return std::getenv("SEED_TEST_S3_ENDPOINT"); }
   static std::string Endpoint() { return External() ? External() : server_->Endpoint(); }
+  static std::string Env(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+  }
   static std::string AccessKey() {
-    return External() ? std::getenv("SEED_TEST_S3_ACCESS_KEY") ?: "" : S3TestServer::kAccessKey;
+    return External() ? Env("SEED_TEST_S3_ACCESS_KEY") : S3TestServer::kAccessKey;
   }
   static std::string SecretKey() {
-    return External() ? std::getenv("SEED_TEST_S3_SECRET_KEY") ?: "" : S3TestServer::kSecretKey;
+    return External() ? Env("SEED_TEST_S3_SECRET_KEY") : S3TestServer::kSecretKey;
   }
   // The multipart part size of the tests: small on the test server, S3's minimum elsewhere.
   static uint64_t PartSize() { return External() ? 5u << 20 : 64u << 10; }

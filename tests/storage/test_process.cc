@@ -80,8 +80,15 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<st
   return result;
 }
 
-S3TestServer::S3TestServer(const std::vector<std::string>& buckets) {
+S3TestServer::S3TestServer(const std::vector<std::string>& buckets, bool tls) : tls_(tls) {
   dir_ = MakeTempDir("seed-s3-server");
+  if (tls) {
+    const CommandResult made = RunCommand(
+        {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir_ + "/key.pem", "-out", dir_ + "/cert.pem"});
+    if (made.exit_code != 0)
+      throw std::runtime_error("openssl could not make the test certificate: " + made.err);
+  }
   const std::string data = dir_ + "/data", err = dir_ + "/stderr";
   std::filesystem::create_directories(data);
   int pipe_fds[2];
@@ -91,6 +98,10 @@ S3TestServer::S3TestServer(const std::vector<std::string>& buckets) {
     ::dup2(pipe_fds[1], 1);
     const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(e, 2);
+    if (tls_) {
+      ::setenv("S3_TLS_KEY", (dir_ + "/key.pem").c_str(), 1);
+      ::setenv("S3_TLS_CERT", (dir_ + "/cert.pem").c_str(), 1);
+    }
     std::vector<std::string> argv = {"node", "--openssl-legacy-provider", SEED_S3_SERVER_SCRIPT,
                                      SEED_NODE_MODULES, data};
     argv.insert(argv.end(), buckets.begin(), buckets.end());

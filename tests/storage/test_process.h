@@ -24,19 +24,25 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 // prints its port; throws std::runtime_error with its stderr when it does not come up.
 class S3TestServer {
  public:
-  explicit S3TestServer(const std::vector<std::string>& buckets);
+  // With `tls`, it serves HTTPS with a certificate for 127.0.0.1 made by openssl at start
+  // (self-signed: CaFile() is its own CA).
+  explicit S3TestServer(const std::vector<std::string>& buckets, bool tls = false);
   ~S3TestServer();  // SIGTERM, bounded wait, SIGKILL; removes its data directory
   S3TestServer(const S3TestServer&) = delete;
   S3TestServer& operator=(const S3TestServer&) = delete;
 
   int port() const { return port_; }
-  std::string Endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string Endpoint() const {
+    return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_);
+  }
+  std::string CaFile() const { return dir_ + "/cert.pem"; }
   static constexpr const char* kAccessKey = "S3RVER";
   static constexpr const char* kSecretKey = "S3RVER";
 
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  bool tls_ = false;
   std::string dir_;
 };
 

@@ -169,6 +169,7 @@ HttpResponse HttpTransfer::Perform(const HttpRequest& request) {
 
   const CURLcode code = Curl().easy_perform(curl);
   Curl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  Curl().easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &response.new_connections);
   response.transport = Classify(code);
   if (code != CURLE_OK) {
     if (exchange.sink_refused) response.transport = HttpResponse::Transport::kAborted;

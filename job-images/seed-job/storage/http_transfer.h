@@ -31,6 +31,7 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;  // names lowercased
   std::string body;         // the body of an error answer (any answer without a sink), at most 1 MiB kept
   uint64_t sink_bytes = 0;  // bytes handed to the sink
+  long new_connections = 0;  // connections opened for this request (0 when one was reused)
   // Transport outcome: ok, or a failure and whether it is worth another attempt (reset,
   // timeout, truncated body, refused connection) or a setting to fix (unknown host, TLS trust).
   enum class Transport { kOk, kRetryable, kBadInput, kAborted, kOther } transport = Transport::kOk;

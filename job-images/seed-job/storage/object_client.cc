@@ -106,6 +106,7 @@ HttpResponse ObjectClient::Send(const std::string& operation, const Target& targ
     if (before_attempt) before_attempt();
     ++requests_;
     HttpResponse response = http_->Perform(request);
+    connections_ += response.new_connections;
     if (response.transport == HttpResponse::Transport::kOk && Is2xx(response.status)) return response;
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
     if (Retryable(response)) {

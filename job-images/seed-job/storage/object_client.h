@@ -65,6 +65,7 @@ class ObjectClient {
 
   const StorageConfig& config() const { return config_; }
   int requests() const { return requests_; }  // HTTP attempts made so far (retries included)
+  long connections() const { return connections_; }  // connections opened so far
 
  private:
   struct Target;
@@ -81,6 +82,7 @@ class ObjectClient {
   std::unique_ptr<HttpTransfer> http_;
   std::mt19937_64 random_;
   int requests_ = 0;
+  long connections_ = 0;
 };
 
 }  // namespace seed::storage
