@@ -61,7 +61,12 @@ void FaultServer::Serve() {
     const int index = requests_++;
     const bool head = request.rfind("HEAD ", 0) == 0;
     std::string answer;
-    if (index < behaviour_.failures) {
+    const size_t path_start = request.find(' ') + 1;
+    const std::string path = request.substr(path_start, request.find(' ', path_start) - path_start);
+    if (!behaviour_.redirect_to.empty() && path != behaviour_.redirect_to) {
+      answer = "HTTP/1.1 302 Found\r\nLocation: " + behaviour_.redirect_to +
+               "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    } else if (index < behaviour_.failures) {
       const std::string body =
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce "
           "your "

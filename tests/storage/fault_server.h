@@ -2,7 +2,8 @@
 // A tiny HTTP/1.1 server on 127.0.0.1 (ephemeral port) for the failures a real S3 server will not
 // produce on demand: answers 503 SlowDown to the first `failures` requests, then 200 with `body`;
 // with `truncate`, every 200 announces the full Content-Length but sends only half the body and
-// closes the connection. Each answer closes its connection. Serves GET and HEAD.
+// closes the connection; with `redirect_to`, other paths are redirected there. Each answer closes
+// its connection. Serves GET and HEAD.
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -17,6 +18,8 @@ class FaultServer {
     int failure_status = 503;
     bool truncate = false;  // lie about Content-Length on the 200s
     std::string body = "time,power_mw\n";
+    // When set, a request for any other path is answered 302 with Location: this path.
+    std::string redirect_to;
   };
   explicit FaultServer(Behaviour behaviour);
   ~FaultServer();  // stops accepting and joins the thread

@@ -93,6 +93,28 @@ TEST_F(FaultsTest, TheTotalTimeBudgetBoundsTheRetries) {
   EXPECT_GE(server.requests(), 2);
 }
 
+TEST_F(FaultsTest, PlainUrlsFollowRedirectsButSignedRequestsDoNot) {
+  FaultServer server({.body = "moved", .redirect_to = "/new/place.csv"});
+  ObjectClient client(FastRetries(1));
+  client.Get(server.Url("/old.csv"), Path("old.csv"));
+  EXPECT_EQ(Slurp(Path("old.csv")), "moved");
+  EXPECT_EQ(server.requests(), 2);
+
+  storage::StorageConfig config = FastRetries(1);
+  config.endpoint = server.Url("");
+  config.access_key = "AK";
+  config.secret_key = "SK";
+  try {
+    ObjectClient(config).Get("s3://seed-test/old.csv", Path("s3.csv"));
+    FAIL() << "no error";
+  } catch (const StorageError& error) {
+    EXPECT_TRUE(error.bad_input());
+    EXPECT_EQ(error.http_status(), 302);
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("AWS_REGION"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(Path("s3.csv")));
+}
+
 // The S3 test server checks virtual-host signatures with the bucket in the path (its own V2 rule),
 // so virtual-host requests are checked here: the bucket in the Host, the key alone in the path,
 // signed for that host.

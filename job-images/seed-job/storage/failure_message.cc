@@ -39,6 +39,11 @@ std::string Hint(const FailedRequest& f) {
   if (f.status == 400 && code == "EntityTooSmall")
     return "a multipart part is below the server's minimum: raise SEED_S3_PART_SIZE_MB";
   if (f.status >= 400) return "the server rejected the request";
+  if (f.status >= 300 && f.status < 400)
+    return f.endpoint.empty()
+               ? "the server redirects elsewhere more than 5 times"
+               : "the server redirects this request elsewhere: check the endpoint (SEED_S3_ENDPOINT) "
+                 "and the bucket's region (AWS_REGION)";
   if (f.transport_bad_input) {
     const bool tls = f.transport_error.find("certificate") != std::string::npos ||
                      f.transport_error.find("SSL") != std::string::npos;
@@ -68,8 +73,9 @@ StorageError DescribeFailure(const FailedRequest& f) {
     message += took;
   }
   message += ": " + Hint(f);
-  // Bad input: any 4xx but throttling and request timeouts, and transport errors that are settings.
-  const bool bad_input = (f.status >= 400 && f.status < 500 && f.status != 429 && f.status != 408) ||
+  // Bad input: redirects and any 4xx but throttling and request timeouts, and transport errors
+  // that are settings.
+  const bool bad_input = (f.status >= 300 && f.status < 500 && f.status != 429 && f.status != 408) ||
                          (f.status == 0 && f.transport_bad_input);
   return StorageError(bad_input ? StorageError::Kind::kBadInput : StorageError::Kind::kServerFault, message,
                       f.status, f.s3_code);

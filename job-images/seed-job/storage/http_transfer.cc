@@ -152,6 +152,11 @@ HttpResponse HttpTransfer::Perform(const HttpRequest& request) {
   }
   Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
 
+  if (request.follow_redirects) {
+    Curl().easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    Curl().easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+    Curl().easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  }
   if (request.method == "HEAD") {
     Curl().easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method == "PUT") {

@@ -21,6 +21,7 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"
   std::string_view body;             // PUT and POST payload (in memory: at most one part)
   bool sign = true;                  // SigV4 when the config has credentials
+  bool follow_redirects = false;     // for plain http(s) reads; never for signed requests
   // Receives a successful (2xx) answer's body; returning false aborts the transfer. Without a
   // sink, the body is collected into HttpResponse::body.
   std::function<bool(const char* data, size_t size)> sink;
@@ -29,8 +30,8 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;                             // 0 when no answer came
   std::map<std::string, std::string> headers;  // names lowercased
-  std::string body;         // the body of an error answer (any answer without a sink), at most 1 MiB kept
-  uint64_t sink_bytes = 0;  // bytes handed to the sink
+  std::string body;          // the body of an error answer (any answer without a sink), at most 1 MiB kept
+  uint64_t sink_bytes = 0;   // bytes handed to the sink
   long new_connections = 0;  // connections opened for this request (0 when one was reused)
   // Transport outcome: ok, or a failure and whether it is worth another attempt (reset,
   // timeout, truncated body, refused connection) or a setting to fix (unknown host, TLS trust).

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -99,6 +100,7 @@ ObjectClient::Target ObjectClient::Resolve(const std::string& url, bool s3_only)
 HttpResponse ObjectClient::Send(const std::string& operation, const Target& target, HttpRequest& request,
                                 const std::function<void()>& before_attempt) {
   request.sign = target.s3;
+  request.follow_redirects = !target.s3;  // a signed request is valid for its own host only
   if (target.s3) request.headers.push_back("x-amz-content-sha256: " + Sha256Of(request.body));
   const auto start = Clock::now();
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -148,6 +150,9 @@ HttpResponse ObjectClient::Send(const std::string& operation, const Target& targ
 TransferResult ObjectClient::Get(const std::string& url, const std::string& local,
                                  const std::string& expected) {
   const Target target = Resolve(url, false);
+  if (target.s3 && (target.location.key.empty() || target.location.key.back() == '/'))
+    throw BadInput(RedactUrl(url) +
+                   ": a download needs an object's key (s3://bucket/key), not a bucket or a prefix");
   const std::filesystem::path destination(local);
   if (destination.has_parent_path()) std::filesystem::create_directories(destination.parent_path());
   const std::string temp = local + ".part." + std::to_string(::getpid());
@@ -250,8 +255,10 @@ TransferResult ObjectClient::PutMultipart(const std::string& local, const Target
     Sha256Stream whole;
     std::vector<std::string> etags;
     std::string buffer;
-    for (uint64_t offset = 0; offset < size; offset += config_.part_size) {
-      const size_t length = static_cast<size_t>(std::min<uint64_t>(config_.part_size, size - offset));
+    // S3 allows at most 10,000 parts: larger files get larger parts.
+    const uint64_t part_size = std::max<uint64_t>(config_.part_size, (size + 9999) / 10000);
+    for (uint64_t offset = 0; offset < size; offset += part_size) {
+      const size_t length = static_cast<size_t>(std::min<uint64_t>(part_size, size - offset));
       ReadAt(file.fd, offset, length, buffer, local);
       whole.Update(buffer);
       HttpRequest part;

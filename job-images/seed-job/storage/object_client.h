@@ -64,7 +64,7 @@ class ObjectClient {
   void Delete(const std::string& url);
 
   const StorageConfig& config() const { return config_; }
-  int requests() const { return requests_; }  // HTTP attempts made so far (retries included)
+  int requests() const { return requests_; }         // HTTP attempts made so far (retries included)
   long connections() const { return connections_; }  // connections opened so far
 
  private:
