@@ -35,12 +35,10 @@ export SEED_S3_ENDPOINT=http://127.0.0.1:$port AWS_PAGER= AWS_CONFIG_FILE=/dev/n
 head -c $((size_mb * 1000 * 1000)) /dev/urandom > "$tmp/artifact"
 sum=$(sha256sum "$tmp/artifact" | cut -d' ' -f1)
 
-seconds() {  # seconds COMMAND...: wall time of the command, its output discarded
-  local start end
-  start=$(date +%s.%N)
-  "$@" > /dev/null
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
+measure() {  # measure COMMAND...: "wall cpu" seconds of the command (cpu: user + system of the
+  # client process and its children, not the server's), its output discarded
+  /usr/bin/time -f "%e %U %S" -o "$tmp/time" "$@" > /dev/null
+  awk '{printf "%s %.2f\n", $1, $2 + $3}' "$tmp/time"
 }
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
@@ -52,23 +50,31 @@ for round in $(seq "$rounds"); do
   ((round % 2 == 0)) && order=(aws seed)
   for tool in "${order[@]}"; do
     if [[ $tool == seed ]]; then
-      up=$(seconds "$bin" "$tmp/artifact" "s3://bench/seed-$round")
-      down=$(seconds "$bin" "s3://bench/seed-$round" "$tmp/seed-back")
+      up=$(measure "$bin" "$tmp/artifact" "s3://bench/seed-$round")
+      down=$(measure "$bin" "s3://bench/seed-$round" "$tmp/seed-back")
       [[ $(sha256sum "$tmp/seed-back" | cut -d' ' -f1) == "$sum" ]] || { echo "seed: corrupted download" >&2; exit 1; }
     else
-      up=$(seconds "$aws" --endpoint-url "$SEED_S3_ENDPOINT" s3 cp --only-show-errors "$tmp/artifact" "s3://bench/aws-$round")
-      down=$(seconds "$aws" --endpoint-url "$SEED_S3_ENDPOINT" s3 cp --only-show-errors "s3://bench/aws-$round" "$tmp/aws-back")
+      up=$(measure "$aws" --endpoint-url "$SEED_S3_ENDPOINT" s3 cp --only-show-errors "$tmp/artifact" "s3://bench/aws-$round")
+      down=$(measure "$aws" --endpoint-url "$SEED_S3_ENDPOINT" s3 cp --only-show-errors "s3://bench/aws-$round" "$tmp/aws-back")
       [[ $(sha256sum "$tmp/aws-back" | cut -d' ' -f1) == "$sum" ]] || { echo "aws: corrupted download" >&2; exit 1; }
     fi
     echo "$tool up $up" >> "$tmp/times"
     echo "$tool down $down" >> "$tmp/times"
-    printf 'round %d %-4s upload %6.2f s  download %6.2f s\n' "$round" "$tool" "$up" "$down"
+    read -r up_wall up_cpu <<< "$up"
+    read -r down_wall down_cpu <<< "$down"
+    printf 'round %d %-4s upload %6.2f s (client CPU %5.2f s)  download %6.2f s (client CPU %5.2f s)\n' \
+      "$round" "$tool" "$up_wall" "$up_cpu" "$down_wall" "$down_cpu"
   done
 done
 echo
-printf '%-10s %12s %12s %14s %14s\n' direction "seed (s)" "aws (s)" "seed MB/s" "seed/aws time"
+echo "# medians of $rounds rounds; time ratio below 1.0 means Seed is faster"
+printf '%-10s %10s %10s %11s %14s %14s %14s\n' direction "seed (s)" "aws (s)" "seed MB/s" "seed/aws time" \
+  "seed CPU (s)" "aws CPU (s)"
 for direction in up down; do
   s=$(awk -v d=$direction '$1=="seed" && $2==d {print $3}' "$tmp/times" | median)
   a=$(awk -v d=$direction '$1=="aws" && $2==d {print $3}' "$tmp/times" | median)
-  printf '%-10s %12.2f %12.2f %14.1f %14.2f\n' "$direction" "$s" "$a" "$(echo "$size_mb / $s" | bc -l)" "$(echo "$s / $a" | bc -l)"
+  sc=$(awk -v d=$direction '$1=="seed" && $2==d {print $4}' "$tmp/times" | median)
+  ac=$(awk -v d=$direction '$1=="aws" && $2==d {print $4}' "$tmp/times" | median)
+  printf '%-10s %10.2f %10.2f %11.1f %14.2f %14.2f %14.2f\n' "$direction" "$s" "$a" "$(echo "$size_mb / $s" | bc -l)" \
+    "$(echo "$s / $a" | bc -l)" "$sc" "$ac"
 done
