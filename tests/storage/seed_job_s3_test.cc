@@ -62,6 +62,33 @@ TEST_F(SeedJobS3Test, AChainOnS3GivesTheSameBytesAsOnLocalFiles) {
   }
 }
 
+TEST_F(SeedJobS3Test, GapsReadsADirectoryOfIssuesFromAnS3Prefix) {
+  storage::ObjectClient client(Config());
+  std::filesystem::create_directories(Path("issues/deeper"));
+  const std::map<std::string, std::string> files = {
+      {"2024-05-01T08-00-00+08-00.csv", "time,forecast_mw\n2024-05-02T00:00:00+08:00,1.0\n"},
+      {"2024-05-03T08-00-00+08-00.csv", "time,forecast_mw\n2024-05-04T00:00:00+08:00,2.0\n"},
+      {"deeper/2024-05-02T08-00-00+08-00.csv", "time,forecast_mw\n2024-05-03T00:00:00+08:00,3.0\n"},
+      {"notes.txt", "not an issue\n"}};
+  for (const auto& [name, text] : files) {
+    std::ofstream(Path("issues/" + name)) << text;
+    client.Put(Path("issues/" + name), "s3://seed-test/gaps/issues/" + name);
+  }
+  const std::vector<std::string> period = {"--from", "2024-05-01T00:00:00+08:00", "--to",
+                                           "2024-05-05T00:00:00+08:00"};
+  std::vector<std::string> local = {"gaps", "--forecasts", Path("issues")};
+  std::vector<std::string> remote = {"gaps", "--forecasts", "s3://seed-test/gaps/issues/"};
+  for (auto* args : {&local, &remote}) args->insert(args->end(), period.begin(), period.end());
+  local.insert(local.end(), {"--out", Path("gaps-local.json")});
+  remote.insert(remote.end(), {"--out", "s3://seed-test/gaps/gaps.json"});
+  ExpectOk(Job(local));
+  ExpectOk(Job(remote));
+  const std::string report = Object("s3://seed-test/gaps/gaps.json");
+  EXPECT_EQ(report, Slurp(Path("gaps-local.json")));
+  EXPECT_EQ(nlohmann::json::parse(report)["files"], 2);
+  EXPECT_EQ(nlohmann::json::parse(report)["mode"], "issues");
+}
+
 TEST_F(SeedJobS3Test, HttpInputsAreRead) {
   ExpectOk(Job({"synth", "--kind", "wind", "--days", "10", "--turbines", "2", "--capacity", "10", "--seed",
                 "3", "--out-dir", Path("plant")}));

@@ -19,6 +19,16 @@ class ClientRemoteFiles : public io::RemoteFiles {
     const std::lock_guard lock(mutex_);
     Client().Get(url, local);
   }
+  std::vector<std::string> List(const std::string& prefix_url) {
+    const std::lock_guard lock(mutex_);
+    const S3Location location = ParseS3Url(prefix_url);
+    std::vector<std::string> urls;
+    for (const ListedObject& object : Client().List(prefix_url)) {
+      if (object.key.find('/', location.key.size()) != std::string::npos) continue;  // deeper
+      urls.push_back("s3://" + location.bucket + "/" + object.key);
+    }
+    return urls;  // ListObjectsV2 returns keys in UTF-8 binary order
+  }
   void Upload(const std::string& local, const std::string& url) override {
     if (url.rfind("s3://", 0) != 0 && url.rfind("S3://", 0) != 0)
       throw StorageError(StorageError::Kind::kBadInput,
@@ -36,14 +46,27 @@ class ClientRemoteFiles : public io::RemoteFiles {
   std::unique_ptr<ObjectClient> client_;
 };
 
+// The one instance: installed into io/ and used for listings, so both share one connection.
+const std::shared_ptr<ClientRemoteFiles>& Shared() {
+  static const auto remote = std::make_shared<ClientRemoteFiles>();
+  return remote;
+}
+
 }  // namespace
 
 void InstallRemoteFiles() {
   static const bool installed = [] {
-    io::SetRemoteFiles(std::make_shared<ClientRemoteFiles>());
+    io::SetRemoteFiles(Shared());
     return true;
   }();
   (void)installed;
+}
+
+std::vector<std::string> ListRemoteDirectory(const std::string& prefix_url) {
+  if (prefix_url.empty() || prefix_url.back() != '/')
+    throw StorageError(StorageError::Kind::kBadInput,
+                       RedactUrl(prefix_url) + ": a remote directory is an s3:// prefix ending in '/'");
+  return Shared()->List(prefix_url);
 }
 
 }  // namespace seed::storage

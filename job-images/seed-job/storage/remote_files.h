@@ -5,7 +5,15 @@
 // the storage settings.
 namespace seed::storage {
 
+#include <string>
+#include <vector>
+
 // Installs it for the process (commands do this once; idempotent).
 void InstallRemoteFiles();
+
+// The s3:// URLs of the objects directly under `prefix_url` (s3://bucket/dir/, ending in '/'; not
+// those in deeper "folders"), sorted by key, with the same client and settings as the remote
+// paths. Throws StorageError.
+std::vector<std::string> ListRemoteDirectory(const std::string& prefix_url);
 
 }  // namespace seed::storage
