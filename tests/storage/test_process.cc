@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+extern char** environ;
+
 namespace seed::storage_test {
 namespace {
 
@@ -44,26 +46,51 @@ int WaitBounded(pid_t pid, std::chrono::milliseconds timeout) {
   }
 }
 
+// argv and environment (the process's, with `env` set over it) as execvpe wants them.
+class Exec {
+ public:
+  Exec(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) : argv_(argv) {
+    std::map<std::string, std::string> merged;
+    for (char** entry = environ; *entry; ++entry) {
+      const std::string text(*entry);
+      const size_t eq = text.find('=');
+      if (eq != std::string::npos) merged[text.substr(0, eq)] = text.substr(eq + 1);
+    }
+    for (const auto& [name, value] : env) merged[name] = value;
+    for (const auto& [name, value] : merged) env_.push_back(name + "=" + value);
+    for (auto& a : argv_) args_.push_back(a.data());
+    args_.push_back(nullptr);
+    for (auto& e : env_) envp_.push_back(e.data());
+    envp_.push_back(nullptr);
+  }
+  [[noreturn]] void Run() {
+    ::execvpe(args_[0], args_.data(), envp_.data());
+    _exit(127);
+  }
+
+ private:
+  std::vector<std::string> argv_, env_;
+  std::vector<char*> args_, envp_;
+};
+
 }  // namespace
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                          int timeout_seconds) {
   const std::string dir = MakeTempDir("seed-storage-cmd");
   const std::string out = dir + "/out", err = dir + "/err";
+  // Everything the child needs is built before fork: other threads (a fault server) may hold the
+  // allocator's lock at that moment.
+  Exec exec(argv, env);
   const pid_t pid = ::fork();
   if (pid == 0) {
-    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
     const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int in = ::open("/dev/null", O_RDONLY);
     ::dup2(o, 1);
     ::dup2(e, 2);
-    const int in = ::open("/dev/null", O_RDONLY);
     ::dup2(in, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    _exit(127);
+    exec.Run();
   }
   CommandResult result;
   int status = WaitBounded(pid, std::chrono::seconds(timeout_seconds));
@@ -93,23 +120,18 @@ S3TestServer::S3TestServer(const std::vector<std::string>& buckets, bool tls) : 
   std::filesystem::create_directories(data);
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> argv = {"node", "--openssl-legacy-provider", SEED_S3_SERVER_SCRIPT,
+                                   SEED_NODE_MODULES, data};
+  argv.insert(argv.end(), buckets.begin(), buckets.end());
+  std::map<std::string, std::string> env;
+  if (tls_) env = {{"S3_TLS_KEY", dir_ + "/key.pem"}, {"S3_TLS_CERT", dir_ + "/cert.pem"}};
+  Exec exec(argv, env);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(pipe_fds[1], 1);
     const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(e, 2);
-    if (tls_) {
-      ::setenv("S3_TLS_KEY", (dir_ + "/key.pem").c_str(), 1);
-      ::setenv("S3_TLS_CERT", (dir_ + "/cert.pem").c_str(), 1);
-    }
-    std::vector<std::string> argv = {"node", "--openssl-legacy-provider", SEED_S3_SERVER_SCRIPT,
-                                     SEED_NODE_MODULES, data};
-    argv.insert(argv.end(), buckets.begin(), buckets.end());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execvp("node", args.data());
-    _exit(127);
+    exec.Run();
   }
   ::close(pipe_fds[1]);
   // Read "listening PORT\n", bounded.
@@ -129,7 +151,7 @@ S3TestServer::S3TestServer(const std::vector<std::string>& buckets, bool tls) : 
   if (line.rfind("listening ", 0) == 0) port_ = std::atoi(line.c_str() + 10);
   if (port_ <= 0) {
     const std::string why = Slurp(err);
-    this->~S3TestServer();
+    Stop();
     throw std::runtime_error(
         "the S3 test server did not start (scripts/setup --all installs node and "
         "@20minutes/s3rver into tools/npm): " +
@@ -137,7 +159,9 @@ S3TestServer::S3TestServer(const std::vector<std::string>& buckets, bool tls) : 
   }
 }
 
-S3TestServer::~S3TestServer() {
+S3TestServer::~S3TestServer() { Stop(); }
+
+void S3TestServer::Stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
     if (WaitBounded(pid_, std::chrono::seconds(5)) == -1) {

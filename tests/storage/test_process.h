@@ -40,6 +40,7 @@ class S3TestServer {
   static constexpr const char* kSecretKey = "S3RVER";
 
  private:
+  void Stop();  // SIGTERM, bounded wait, SIGKILL; removes the directory (idempotent)
   pid_t pid_ = -1;
   int port_ = 0;
   bool tls_ = false;
