@@ -19,6 +19,7 @@
 //     operation, the URL (credentials redacted), the HTTP status, the S3 code and what to check.
 // One client per thread (it owns one connection).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>

@@ -13,9 +13,9 @@ struct RetryPolicy {
 };
 
 // The delay before attempt `next_attempt` (2, 3, ...) given `unit` uniform in [0, 1): a uniform
-// draw below min(max_delay, base_delay * 2^(next_attempt-2)) ("full jitter"). Returns nullopt-like
-// negative duration when no retry is allowed: attempts used up, or the delay would end past the
-// total budget given `elapsed`.
+// draw below min(max_delay, base_delay * 2^(next_attempt-2)) ("full jitter"). Returns a negative
+// duration when no retry is allowed: attempts used up, or the delay would end past the total
+// budget given `elapsed`.
 std::chrono::milliseconds RetryDelay(const RetryPolicy& policy, int next_attempt, double unit,
                                      std::chrono::milliseconds elapsed);
 
