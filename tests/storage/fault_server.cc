@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace seed::storage_test {
@@ -58,6 +61,22 @@ void FaultServer::Serve() {
       if (n <= 0) break;
       request.append(buffer, static_cast<size_t>(n));
     }
+    // Read the body too (PUT), so closing the connection never resets it under the client.
+    const size_t header_end = request.find("\r\n\r\n");
+    std::string lower = request.substr(0, header_end);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (const size_t at = lower.find("\r\ncontent-length:");
+        at != std::string::npos && header_end != std::string::npos) {
+      const size_t length = std::strtoull(lower.c_str() + at + 17, nullptr, 10);
+      while (request.size() < header_end + 4 + length) {
+        pollfd c{client, POLLIN, 0};
+        if (::poll(&c, 1, 2000) <= 0) break;
+        const ssize_t n = ::recv(client, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        request.append(buffer, static_cast<size_t>(n));
+      }
+    }
     const int index = requests_++;
     const bool head = request.rfind("HEAD ", 0) == 0;
     std::string answer;
@@ -82,7 +101,7 @@ void FaultServer::Serve() {
     }
     {
       const std::lock_guard lock(mutex_);
-      last_request_ = request.substr(0, request.find("\r\n\r\n"));
+      last_request_ = request.substr(0, header_end);
     }
     SendAll(client, answer);
     ::shutdown(client, SHUT_RDWR);

@@ -3,7 +3,7 @@
 // produce on demand: answers 503 SlowDown to the first `failures` requests, then 200 with `body`;
 // with `truncate`, every 200 announces the full Content-Length but sends only half the body and
 // closes the connection; with `redirect_to`, other paths are redirected there. Each answer closes
-// its connection. Serves GET and HEAD.
+// its connection. Serves GET and HEAD, and answers a PUT (after reading its body) like a GET.
 #include <atomic>
 #include <mutex>
 #include <string>

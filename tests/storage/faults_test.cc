@@ -32,6 +32,21 @@ TEST_F(FaultsTest, FiveHundredsAreRetriedUntilTheAnswerComes) {
   EXPECT_EQ(Slurp(Path("data.csv")), "time,power_mw\n2024-01-01T00:00:00Z,1.5\n");
 }
 
+TEST_F(FaultsTest, AnUploadIsRetriedOnFiveHundredsWithItsWholeBody) {
+  FaultServer server({.failures = 2});
+  storage::StorageConfig config = FastRetries(5);
+  config.endpoint = server.Url("");
+  config.access_key = "AK";
+  config.secret_key = "SK";
+  const std::string file = MakeFile("up.bin", 3000);
+  ObjectClient client(config);
+  const auto result = client.Put(file, "s3://seed-test/up.bin");
+  EXPECT_EQ(result.bytes, 3000u);
+  EXPECT_EQ(server.requests(), 3);
+  EXPECT_THAT(server.last_request(), ::testing::StartsWith("PUT /seed-test/up.bin HTTP/1.1\r\n"));
+  EXPECT_THAT(server.last_request(), ::testing::HasSubstr("Content-Length: 3000\r\n"));
+}
+
 TEST_F(FaultsTest, PersistentFiveHundredsAreAServerFaultAfterTheBoundedAttempts) {
   FaultServer server({.failures = 100});
   ObjectClient client(FastRetries(3));
