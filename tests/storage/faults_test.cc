@@ -141,6 +141,7 @@ TEST_F(FaultsTest, VirtualHostAddressingPutsTheBucketInTheHost) {
   config.virtual_host = true;
   config.access_key = "AKIDEXAMPLE";
   config.secret_key = "secret";
+  config.session_token = "session-token-1";
   ObjectClient client(config);
   client.Get("s3://seed-test/dir/a b.csv", Path("a.csv"));
   const std::string request = server.last_request();
@@ -151,6 +152,9 @@ TEST_F(FaultsTest, VirtualHostAddressingPutsTheBucketInTheHost) {
   EXPECT_THAT(request,
               ::testing::HasSubstr(
                   "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+  // A temporary credential's token is sent and signed.
+  EXPECT_THAT(request, ::testing::HasSubstr("\r\nx-amz-security-token: session-token-1"));
+  EXPECT_THAT(request, ::testing::ContainsRegex("SignedHeaders=[a-z0-9;-]*x-amz-security-token"));
   EXPECT_EQ(Slurp(Path("a.csv")), "abc");
 }
 
