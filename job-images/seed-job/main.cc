@@ -1,11 +1,14 @@
 // seed-job: the forecast job binary that runs inside each task pod (and locally under `seed run`).
-// Exit codes: 0 ok, 2 bad input (the message names the file, line and column), 1 internal error.
+// Exit codes: 0 ok, 2 bad input (the message names the file, line and column; for a remote path the
+// URL, the server's answer and what to check), 1 internal error or a storage server fault that
+// persisted through the retries.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
 #include "commands/commands.h"
 #include "io/input_error.h"
+#include "storage/storage_error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"seed-job: renewable power forecasting kernels (QC, NWP correction and fusion, training,\n"
@@ -26,6 +29,9 @@ int main(int argc, char** argv) {
   } catch (const seed::io::UsageError& e) {
     std::fprintf(stderr, "seed-job: error: %s\n", e.what());
     return 2;
+  } catch (const seed::storage::StorageError& e) {
+    std::fprintf(stderr, "seed-job: error: %s\n", e.what());
+    return e.bad_input() ? 2 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "seed-job: internal error: %s\n", e.what());
     return 1;
