@@ -167,6 +167,46 @@ Expose ParseExpose(const json& value, const std::string& path, ValidationErrors*
   return expose;
 }
 
+Rollout ParseRollout(const json& value, const std::string& path, ValidationErrors* errors) {
+  Rollout rollout;
+  FieldReader reader(value, path, errors);
+  const int64_t canary = reader.Integer("canaryPercent").value_or(10);
+  if (canary < 1 || canary > 99) reader.Error("canaryPercent", "must be from 1 to 99 (the new version's first share)");
+  if (const json* steps = reader.Array("steps")) {
+    for (size_t i = 0; i < steps->size(); ++i) {
+      const json& step = (*steps)[i];
+      const std::string step_path = IndexPath(reader.PathOf("steps"), i);
+      if (!step.is_number_integer()) {
+        errors->push_back({step_path, "must be an integer percent from 1 to 100"});
+        continue;
+      }
+      const int64_t percent = step.get<int64_t>();
+      if (percent < 1 || percent > 100) {
+        errors->push_back({step_path, "must be from 1 to 100"});
+      } else if (!rollout.steps.empty() && percent <= rollout.steps.back()) {
+        errors->push_back({step_path, "steps must increase: " + std::to_string(percent) + " follows " +
+                                          std::to_string(rollout.steps.back())});
+      }
+      rollout.steps.push_back(percent);
+    }
+    if (steps->empty()) reader.Error("steps", "give at least one step, e.g. [10, 50, 100]");
+  } else {
+    rollout.steps = {canary};
+  }
+  // The last step always hands the new version all traffic.
+  if (rollout.steps.empty() || rollout.steps.back() != 100) rollout.steps.push_back(100);
+  rollout.interval_seconds = reader.Integer("intervalSeconds").value_or(300);
+  if (rollout.interval_seconds < 0 || rollout.interval_seconds > 86400) {
+    reader.Error("intervalSeconds", "must be from 0 to 86400 (seconds at each step)");
+  }
+  if (auto ratio = reader.Number("maxErrorRatio")) rollout.max_error_ratio = *ratio;
+  if (rollout.max_error_ratio < 0 || rollout.max_error_ratio > 1) {
+    reader.Error("maxErrorRatio", "must be from 0 to 1 (failed requests / requests of the new version)");
+  }
+  reader.Finish();
+  return rollout;
+}
+
 void CheckEnv(const json& env, const std::string& path, ValidationErrors* errors) {
   for (size_t i = 0; i < env.size(); ++i) {
     const json& item = env[i];
@@ -267,6 +307,13 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
     }
   }
   if (const json* expose = reader.Object("expose")) spec.expose = ParseExpose(*expose, reader.PathOf("expose"), errors);
+  if (const json* rollout = reader.Object("rollout")) {
+    spec.rollout = ParseRollout(*rollout, reader.PathOf("rollout"), errors);
+    if (spec.host.empty()) {
+      reader.Error("rollout", "needs host: the canary shifts the HTTPRoute's weights for that host (without "
+                              "host a version change switches the Service once the new version is Available)");
+    }
+  }
   if (const json* selector = reader.Object("nodeSelector")) spec.node_selector = *selector;
   if (const json* tolerations = reader.Array("tolerations")) spec.tolerations = *tolerations;
   spec.service_account_name = reader.String("serviceAccountName").value_or("");
@@ -285,6 +332,26 @@ InferenceService ParseInferenceService(const json& object, ValidationErrors* err
 json InferenceServiceStatusToJson(const InferenceServiceStatus& status) {
   json out = {{"replicas", status.replicas}, {"readyReplicas", status.ready_replicas}};
   if (!status.url.empty()) out["url"] = status.url;
+  if (!status.serving_version.empty()) out["servingVersion"] = status.serving_version;
+  if (!status.traffic.empty()) {
+    json traffic = json::array();
+    for (const auto& item : status.traffic) {
+      traffic.push_back({{"version", item.version},
+                         {"deployment", item.deployment},
+                         {"percent", item.percent},
+                         {"readyReplicas", item.ready_replicas}});
+    }
+    out["traffic"] = traffic;
+  }
+  if (!status.rollout.empty()) {
+    const RolloutStatus& r = status.rollout;
+    json rollout = {{"toVersion", r.to_version}, {"phase", r.phase}, {"generation", r.generation}};
+    if (!r.from_version.empty()) rollout["fromVersion"] = r.from_version;
+    if (r.step >= 0) rollout["step"] = r.step;
+    if (r.step_started) rollout["stepStartTime"] = FormatRfc3339(*r.step_started);
+    if (!r.message.empty()) rollout["message"] = r.message;
+    out["rollout"] = rollout;
+  }
   if (status.observed_generation) out["observedGeneration"] = status.observed_generation;
   json conditions = json::array();
   for (const auto& condition : status.conditions) conditions.push_back(ConditionToJson(condition));
@@ -296,6 +363,24 @@ InferenceServiceStatus InferenceServiceStatusFromJson(const json& value) {
   InferenceServiceStatus status;
   if (!value.is_object()) return status;
   status.url = value.value("url", "");
+  status.serving_version = value.value("servingVersion", "");
+  if (value.contains("traffic") && value["traffic"].is_array()) {
+    for (const auto& item : value["traffic"]) {
+      if (!item.is_object()) continue;
+      status.traffic.push_back({item.value("version", ""), item.value("deployment", ""),
+                                item.value("percent", int64_t{0}), item.value("readyReplicas", int64_t{0})});
+    }
+  }
+  if (value.contains("rollout") && value["rollout"].is_object()) {
+    const json& r = value["rollout"];
+    status.rollout.from_version = r.value("fromVersion", "");
+    status.rollout.to_version = r.value("toVersion", "");
+    status.rollout.phase = r.value("phase", "");
+    status.rollout.step = r.value("step", int64_t{-1});
+    status.rollout.generation = r.value("generation", int64_t{0});
+    status.rollout.step_started = TimeField(r, "stepStartTime");
+    status.rollout.message = r.value("message", "");
+  }
   status.replicas = value.value("replicas", int64_t{0});
   status.ready_replicas = value.value("readyReplicas", int64_t{0});
   status.observed_generation = value.value("observedGeneration", int64_t{0});
