@@ -171,7 +171,8 @@ Rollout ParseRollout(const json& value, const std::string& path, ValidationError
   Rollout rollout;
   FieldReader reader(value, path, errors);
   const int64_t canary = reader.Integer("canaryPercent").value_or(10);
-  if (canary < 1 || canary > 99) reader.Error("canaryPercent", "must be from 1 to 99 (the new version's first share)");
+  if (canary < 1 || canary > 99)
+    reader.Error("canaryPercent", "must be from 1 to 99 (the new version's first share)");
   if (const json* steps = reader.Array("steps")) {
     for (size_t i = 0; i < steps->size(); ++i) {
       const json& step = (*steps)[i];
@@ -310,8 +311,9 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
   if (const json* rollout = reader.Object("rollout")) {
     spec.rollout = ParseRollout(*rollout, reader.PathOf("rollout"), errors);
     if (spec.host.empty()) {
-      reader.Error("rollout", "needs host: the canary shifts the HTTPRoute's weights for that host (without "
-                              "host a version change switches the Service once the new version is Available)");
+      reader.Error("rollout",
+                   "needs host: the canary shifts the HTTPRoute's weights for that host (without "
+                   "host a version change switches the Service once the new version is Available)");
     }
   }
   if (const json* selector = reader.Object("nodeSelector")) spec.node_selector = *selector;

@@ -61,9 +61,9 @@ struct Expose {
 // stable Services switch to it and the old version is retired. Rolled back when the new version
 // stops being ready or its error ratio passes `max_error_ratio`.
 struct Rollout {
-  std::vector<int64_t> steps;       // ascending, 1..100, last is 100 (defaulted from canaryPercent)
-  int64_t interval_seconds = 300;   // time at each step before the next
-  double max_error_ratio = 0.05;    // errors / requests of the new version above this: rollback
+  std::vector<int64_t> steps;      // ascending, 1..100, last is 100 (defaulted from canaryPercent)
+  int64_t interval_seconds = 300;  // time at each step before the next
+  double max_error_ratio = 0.05;   // errors / requests of the new version above this: rollback
 };
 
 struct InferenceServiceSpec {
@@ -103,11 +103,11 @@ struct VersionTraffic {
 
 // status.rollout: the last version change and where it stands.
 struct RolloutStatus {
-  std::string from_version;  // the version serving when it started (empty on first create)
-  std::string to_version;    // spec.model.version
-  std::string phase;         // Progressing | Complete | RolledBack
-  int64_t step = -1;         // index into spec.rollout.steps; -1 before the canary starts
-  int64_t generation = 0;    // the metadata.generation it belongs to
+  std::string from_version;             // the version serving when it started (empty on first create)
+  std::string to_version;               // spec.model.version
+  std::string phase;                    // Progressing | Complete | RolledBack
+  int64_t step = -1;                    // index into spec.rollout.steps; -1 before the canary starts
+  int64_t generation = 0;               // the metadata.generation it belongs to
   std::optional<Seconds> step_started;  // when the current step (or the switch) happened
   std::string message;
   bool empty() const { return phase.empty(); }

@@ -405,7 +405,10 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
     rollout.canary = isvc.spec.rollout.has_value() && names.route.is_object();
     rollout.now = input.now;
     rollout.retire_delay = isvc_options_.retire_delay;
-    if (rollout.canary && isvc_options_.error_ratio) {
+    // Only a canary that takes traffic has an error ratio worth a request.
+    const bool canary_live = previous.rollout.phase == kRolloutProgressing && previous.rollout.step >= 0 &&
+                             previous.rollout.to_version == isvc.spec.model.version;
+    if (rollout.canary && canary_live && isvc_options_.error_ratio) {
       rollout.error_ratio = isvc_options_.error_ratio(context.ns(), names.version_name);
     }
     const RolloutDecision decision = DecideRollout(rollout);
@@ -441,11 +444,10 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
 
   // A canary step or a retirement falls due: come back then (nothing else would wake us).
   if (rollout_due && !waiting_for_cache) {
-    kube::ReconcileResult again;
-    again.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(*rollout_due);
+    kube::ReconcileResult again = RequeueAt(input.now + *rollout_due, *options_.clock, options_.max_requeue);
     if (!isvc.spec.host.empty() && !gateway_api) {
-      again.requeue_after = std::min(again.requeue_after,
-                                     std::chrono::duration_cast<std::chrono::milliseconds>(discovery_->refresh()));
+      again.requeue_after = std::min(
+          again.requeue_after, std::chrono::duration_cast<std::chrono::milliseconds>(discovery_->refresh()));
     }
     return again;
   }

@@ -13,9 +13,9 @@
 //     record Events, then write the status through the status subresource when it changed.
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 

@@ -26,7 +26,8 @@ const json* DeploymentCondition(const json& deployment, const std::string& type)
 
 int64_t DesiredReplicas(const json& deployment) {
   const json spec = deployment.value("spec", json::object());
-  if (spec.contains("replicas") && spec["replicas"].is_number_integer()) return spec["replicas"].get<int64_t>();
+  if (spec.contains("replicas") && spec["replicas"].is_number_integer())
+    return spec["replicas"].get<int64_t>();
   return 1;  // the API server's default
 }
 
@@ -70,7 +71,9 @@ std::string DeploymentModelVersion(const json& deployment) {
     return annotations[render::kModelVersionAnnotation].get<std::string>();
   }
   // Deployments from before the annotation: the env the server reads.
-  const json pod = deployment.value("spec", json::object()).value("template", json::object()).value("spec", json::object());
+  const json pod = deployment.value("spec", json::object())
+                       .value("template", json::object())
+                       .value("spec", json::object());
   for (const auto& container : pod.value("containers", json::array())) {
     for (const auto& env : container.value("env", json::array())) {
       if (env.value("name", "") == "SEED_MODEL_VERSION") return env.value("value", "");
@@ -99,7 +102,8 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
   // (first create, or children made before stable names existed) an Available older version.
   std::string old;
   if (input.stable_service.is_object()) {
-    const json selector = input.stable_service.value("spec", json::object()).value("selector", json::object());
+    const json selector =
+        input.stable_service.value("spec", json::object()).value("selector", json::object());
     const std::string selected = selector.is_object() ? selector.value(kInstanceLabel, "") : "";
     if (selected != target && find(selected)) old = selected;
   } else {
@@ -127,7 +131,8 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
     decision.serving_version = old_version;
     decision.traffic.push_back({old_version, old, 100 - new_percent, ReadyReplicas(*old_deployment)});
     if (decision.view.render_version) {  // both versions show, the new one from its creation on
-      decision.traffic.push_back({target_version, target, new_percent, incoming ? ReadyReplicas(*incoming) : 0});
+      decision.traffic.push_back(
+          {target_version, target, new_percent, incoming ? ReadyReplicas(*incoming) : 0});
     }
     if (new_percent > 0) decision.view.route_versions = {{old, 100 - new_percent}, {target, new_percent}};
   };
@@ -137,8 +142,10 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
     status.phase = kRolloutRolledBack;
     status.step = -1;
     status.step_started = input.now;
-    status.message = "rolled back to " + old_version + ": " + why + "; change the spec (e.g. a new model.version) to try again";
-    decision.events.push_back({"Warning", "RolledBack", "Rolled back from " + target_version + " to " + old_version + ": " + why});
+    status.message = "rolled back to " + old_version + ": " + why +
+                     "; change the spec (e.g. a new model.version) to try again";
+    decision.events.push_back(
+        {"Warning", "RolledBack", "Rolled back from " + target_version + " to " + old_version + ": " + why});
   };
 
   if (!old.empty()) {
@@ -149,7 +156,8 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
       status = previous;
       return decision;
     }
-    const bool canary_running = input.canary && same_target && previous.phase == kRolloutProgressing && previous.step >= 0;
+    const bool canary_running =
+        input.canary && same_target && previous.phase == kRolloutProgressing && previous.step >= 0;
     if (incoming && DeploymentFailed(*incoming)) {
       roll_back("Deployment " + target + " made no progress (" + Counts(*incoming) + ")");
       return decision;
@@ -173,8 +181,8 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
                        " keeps serving";
       if (!same_target || previous.phase != kRolloutProgressing) {
         decision.events.push_back({"Normal", "RolloutStarted",
-                                   "Rolling out " + target_version + " (Deployment " + target + "); " + old_version +
-                                       " keeps all traffic until it is Available"});
+                                   "Rolling out " + target_version + " (Deployment " + target + "); " +
+                                       old_version + " keeps all traffic until it is Available"});
       }
       return decision;
     }
@@ -201,13 +209,14 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
         status.phase = kRolloutProgressing;
         status.step = step;
         status.step_started = started;
-        status.message = "canary step " + std::to_string(step + 1) + " of " + std::to_string(steps.size()) + ": " +
-                         std::to_string(percent) + "% to " + target_version;
+        status.message = "canary step " + std::to_string(step + 1) + " of " + std::to_string(steps.size()) +
+                         ": " + std::to_string(percent) + "% to " + target_version;
         if (!canary_running || previous.step != step) {
           decision.events.push_back({"Normal", "CanaryStep",
-                                     "Canary step " + std::to_string(step + 1) + " of " + std::to_string(steps.size()) +
-                                         ": HTTPRoute sends " + std::to_string(percent) + "% to " + target_version +
-                                         ", " + std::to_string(100 - percent) + "% to " + old_version});
+                                     "Canary step " + std::to_string(step + 1) + " of " +
+                                         std::to_string(steps.size()) + ": HTTPRoute sends " +
+                                         std::to_string(percent) + "% to " + target_version + ", " +
+                                         std::to_string(100 - percent) + "% to " + old_version});
         }
         return decision;
       }
@@ -228,10 +237,11 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
     const bool switched_before = same_target && previous.phase == kRolloutProgressing &&
                                  previous.message == status.message && previous.step_started;
     status.step_started = switched_before ? *previous.step_started : input.now;
-    if (!switched_before) decision.events.push_back({"Normal", "TrafficSwitched",
-                               "Services now select " + target_version + " (Deployment " + target + ", " +
-                                   Counts(*incoming) + "); " + old_version + " retires in " +
-                                   SecondsText(input.retire_delay)});
+    if (!switched_before)
+      decision.events.push_back({"Normal", "TrafficSwitched",
+                                 "Services now select " + target_version + " (Deployment " + target + ", " +
+                                     Counts(*incoming) + "); " + old_version + " retires in " +
+                                     SecondsText(input.retire_delay)});
     return decision;
   }
 
@@ -253,7 +263,8 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
     for (const auto& other : others) {
       decision.keep.insert(other);
       if (const json* deployment = find(other)) {
-        decision.traffic.push_back({DeploymentModelVersion(*deployment), other, 0, ReadyReplicas(*deployment)});
+        decision.traffic.push_back(
+            {DeploymentModelVersion(*deployment), other, 0, ReadyReplicas(*deployment)});
       }
     }
     status = previous;
@@ -268,18 +279,22 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
                                      "): " + target_version + " serves all traffic"});
     }
   }
-  const bool available = incoming && DeploymentAvailable(*incoming);
+  // Once complete it stays so: an autoscaler adding pods is not a rollout (Ready reports them).
+  const bool available = (incoming && DeploymentAvailable(*incoming)) ||
+                         (same_target && previous.phase == kRolloutComplete && incoming);
   status.phase = available ? kRolloutComplete : kRolloutProgressing;
   status.step = -1;
-  status.step_started = same_target && previous.step_started ? previous.step_started : std::optional(input.now);
+  status.step_started =
+      same_target && previous.step_started ? previous.step_started : std::optional(input.now);
   status.message = available ? target_version + " serves all traffic"
                              : "waiting for " + target_version + " (Deployment " + target + ": " +
                                    (incoming ? Counts(*incoming) : std::string("not created yet")) + ")";
   if (available && (!same_target || previous.phase != kRolloutComplete)) {
     status.step_started = input.now;
     if (!status.from_version.empty() && status.from_version != target_version) {
-      decision.events.push_back({"Normal", "RolloutComplete",
-                                 target_version + " serves all traffic (upgraded from " + status.from_version + ")"});
+      decision.events.push_back(
+          {"Normal", "RolloutComplete",
+           target_version + " serves all traffic (upgraded from " + status.from_version + ")"});
     }
   }
   return decision;

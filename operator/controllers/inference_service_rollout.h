@@ -36,9 +36,9 @@ struct RolloutInput {
   const api::InferenceService* isvc = nullptr;
   // Deployments controlled by the InferenceService (any version).
   std::vector<nlohmann::json> deployments;
-  nlohmann::json stable_service;    // the observed stable Service, or null
-  api::RolloutStatus previous;      // status.rollout as stored
-  bool canary = false;              // spec.rollout is set and the HTTPRoute is rendered
+  nlohmann::json stable_service;      // the observed stable Service, or null
+  api::RolloutStatus previous;        // status.rollout as stored
+  bool canary = false;                // spec.rollout is set and the HTTPRoute is rendered
   std::optional<double> error_ratio;  // the new version's failed/total requests, when measured
   std::chrono::sys_seconds now{};
   std::chrono::seconds retire_delay = kDefaultRetireDelay;
@@ -51,10 +51,10 @@ struct RolloutEvent {
 };
 
 struct RolloutDecision {
-  render::TrafficView view;               // what to render
-  std::set<std::string> keep;             // other versions' child names whose children stay
-  nlohmann::json serving_deployment;      // the Deployment that owns traffic (null when none)
-  std::string serving_version;            // its model.version
+  render::TrafficView view;           // what to render
+  std::set<std::string> keep;         // other versions' child names whose children stay
+  nlohmann::json serving_deployment;  // the Deployment that owns traffic (null when none)
+  std::string serving_version;        // its model.version
   std::vector<api::VersionTraffic> traffic;
   api::RolloutStatus status;
   std::vector<RolloutEvent> events;

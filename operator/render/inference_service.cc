@@ -118,8 +118,8 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
   return container;
 }
 
-json Deployment(const api::InferenceService& isvc, const std::string& name, const InferenceServiceOptions& options,
-               bool owns_traffic, int64_t incoming_replicas) {
+json Deployment(const api::InferenceService& isvc, const std::string& name,
+                const InferenceServiceOptions& options, bool owns_traffic, int64_t incoming_replicas) {
   const api::InferenceServiceSpec& spec = isvc.spec;
   const json labels = Labels(isvc, name);
   json volumes = json::array({{{"name", "tmp"}, {"emptyDir", json::object()}}});
@@ -158,8 +158,8 @@ json Deployment(const api::InferenceService& isvc, const std::string& name, cons
   if (!spec.replicas.autoscaled()) {
     deployment_spec["replicas"] = spec.replicas.min;
   } else if (!owns_traffic) {
-    deployment_spec["replicas"] =
-        std::clamp(incoming_replicas > 0 ? incoming_replicas : spec.replicas.min, spec.replicas.min, spec.replicas.max);
+    deployment_spec["replicas"] = std::clamp(incoming_replicas > 0 ? incoming_replicas : spec.replicas.min,
+                                             spec.replicas.min, spec.replicas.max);
   }
   json metadata = Metadata(isvc, name, labels, deployment_spec);
   metadata["annotations"][kModelVersionAnnotation] = spec.model.version;
@@ -173,13 +173,15 @@ json ServicePorts(const api::InferenceServiceSpec& spec) {
 // A Service named `name` selecting the pods of version child `serving`.
 json Service(const api::InferenceService& isvc, const std::string& name, const std::string& serving) {
   // clusterIP is the API server's to assign; it is never written.
-  json spec = {{"type", "ClusterIP"}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts(isvc.spec)}};
+  json spec = {
+      {"type", "ClusterIP"}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts(isvc.spec)}};
   return Object("v1", "Service", Metadata(isvc, name, Labels(isvc, name), spec), spec);
 }
 
 json ExternalService(const api::InferenceService& isvc, const std::string& name, const std::string& serving) {
   const api::Expose& expose = *isvc.spec.expose;
-  json spec = {{"type", expose.type}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts(isvc.spec)}};
+  json spec = {
+      {"type", expose.type}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts(isvc.spec)}};
   if (!expose.external_ips.empty()) spec["externalIPs"] = expose.external_ips;
   const std::string external = ExternalServiceName(name);
   return Object("v1", "Service", Metadata(isvc, external, Labels(isvc, name), spec), spec);
@@ -278,7 +280,8 @@ std::string ModelPathInPod(const std::string& uri) {
   return uri;
 }
 
-InferenceServiceChildren RenderInferenceService(const api::InferenceService& isvc, const InferenceServiceOptions& options,
+InferenceServiceChildren RenderInferenceService(const api::InferenceService& isvc,
+                                                const InferenceServiceOptions& options,
                                                 const TrafficView& view) {
   InferenceServiceChildren children;
   children.name = InferenceServiceStableName(isvc.spec);
@@ -286,13 +289,15 @@ InferenceServiceChildren RenderInferenceService(const api::InferenceService& isv
   const std::string serving = view.serving.empty() ? children.version_name : view.serving;
   const bool owns_traffic = serving == children.version_name;
   if (view.render_version) {
-    children.deployment = Deployment(isvc, children.version_name, options, owns_traffic, view.incoming_replicas);
+    children.deployment =
+        Deployment(isvc, children.version_name, options, owns_traffic, view.incoming_replicas);
     children.version_service = Service(isvc, children.version_name, children.version_name);
     if (isvc.spec.replicas.autoscaled() && owns_traffic) children.hpa = Hpa(isvc, children.version_name);
   }
   children.service = Service(isvc, children.name, serving);
   if (isvc.spec.expose) children.external_service = ExternalService(isvc, children.name, serving);
-  if (!isvc.spec.host.empty() && options.gateway_api_available) children.route = Route(isvc, children.name, options, view);
+  if (!isvc.spec.host.empty() && options.gateway_api_available)
+    children.route = Route(isvc, children.name, options, view);
   return children;
 }
 

@@ -71,7 +71,8 @@ std::string ExternalServiceName(const std::string& child_name);
 // file://, and the URI itself for anything else.
 std::string ModelPathInPod(const std::string& uri);
 
-InferenceServiceChildren RenderInferenceService(const api::InferenceService& isvc, const InferenceServiceOptions& options,
+InferenceServiceChildren RenderInferenceService(const api::InferenceService& isvc,
+                                                const InferenceServiceOptions& options,
                                                 const TrafficView& view = {});
 
 // Where clients reach the service: http://<host> when routed, else the cluster-local Service URL.

@@ -131,13 +131,12 @@ TEST(PlanChildrenTest, AKeptVersionIsLeftAloneAndAnUnkeptOneDeleted) {
                                                      "create Service serving-wind-wf01-22"}));
   auto switched = Render("{model: {version: v2.2}, replicas: {min: 1, max: 3}}");
   ChildPlan retired = PlanChildren(switched, StoredAll(before), kUid);
-  EXPECT_EQ(Summary(retired), (std::vector<std::string>{"delete HorizontalPodAutoscaler serving-wind-wf01-21",
-                                                        "create Deployment serving-wind-wf01-22",
-                                                        "create Service serving-wind-wf01-22",
-                                                        "patch Service serving-wind-wf01",
-                                                        "create HorizontalPodAutoscaler serving-wind-wf01-22",
-                                                        "delete Deployment serving-wind-wf01-21",
-                                                        "delete Service serving-wind-wf01-21"}));
+  EXPECT_EQ(Summary(retired),
+            (std::vector<std::string>{
+                "delete HorizontalPodAutoscaler serving-wind-wf01-21",
+                "create Deployment serving-wind-wf01-22", "create Service serving-wind-wf01-22",
+                "patch Service serving-wind-wf01", "create HorizontalPodAutoscaler serving-wind-wf01-22",
+                "delete Deployment serving-wind-wf01-21", "delete Service serving-wind-wf01-21"}));
 }
 
 TEST(PlanChildrenTest, AChildControlledByAnotherOwnerStopsEverything) {

@@ -21,15 +21,17 @@ constexpr char kNew[] = "serving-wind-wf01-22";
 constexpr char kStable[] = "serving-wind-wf01";
 const std::chrono::sys_seconds kStart{seconds(1'800'000'000)};
 
-api::InferenceService Parse(const std::string& version, const std::string& extra = "", int64_t generation = 3) {
-  json object = api::ParseYamlDocuments(
-                    "apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: wind-wf01, namespace: "
-                    "forecast, uid: " +
-                    std::string(kUid) + ", generation: " + std::to_string(generation) +
-                    "}\nspec:\n  model: {name: wind-wf01, version: " + version +
-                    ", uri: pvc://models/wind-wf01}\n  resources: {requests: {cpu: 500m}}\n" + extra)
-                    .at(0)
-                    .value;
+api::InferenceService Parse(const std::string& version, const std::string& extra = "",
+                            int64_t generation = 3) {
+  json object =
+      api::ParseYamlDocuments(
+          "apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: wind-wf01, namespace: "
+          "forecast, uid: " +
+          std::string(kUid) + ", generation: " + std::to_string(generation) +
+          "}\nspec:\n  model: {name: wind-wf01, version: " + version +
+          ", uri: pvc://models/wind-wf01}\n  resources: {requests: {cpu: 500m}}\n" + extra)
+          .at(0)
+          .value;
   api::ValidationErrors errors;
   api::InferenceService isvc = api::ParseInferenceService(object, &errors);
   for (const auto& error : errors) ADD_FAILURE() << api::FormatError(error);
@@ -68,12 +70,13 @@ class World {
   void SetAvailable(const std::string& name, bool available) {
     json& deployment = objects_.at({ChildKind::kDeployment, name});
     const int64_t replicas = deployment["spec"].value("replicas", int64_t{1});
-    deployment["status"] = {{"observedGeneration", deployment["metadata"]["generation"]},
-                            {"replicas", replicas},
-                            {"updatedReplicas", replicas},
-                            {"readyReplicas", available ? replicas : 0},
-                            {"availableReplicas", available ? replicas : 0},
-                            {"conditions", json::array({{{"type", "Available"}, {"status", available ? "True" : "False"}}})}};
+    deployment["status"] = {
+        {"observedGeneration", deployment["metadata"]["generation"]},
+        {"replicas", replicas},
+        {"updatedReplicas", replicas},
+        {"readyReplicas", available ? replicas : 0},
+        {"availableReplicas", available ? replicas : 0},
+        {"conditions", json::array({{{"type", "Available"}, {"status", available ? "True" : "False"}}})}};
   }
   void SetStalled(const std::string& name) {
     json& deployment = objects_.at({ChildKind::kDeployment, name});
@@ -105,7 +108,8 @@ class World {
   }
   bool SelectedIsAvailable() const {
     const std::string selected = Selected();
-    return Has(ChildKind::kDeployment, selected) && DeploymentAvailable(Get(ChildKind::kDeployment, selected));
+    return Has(ChildKind::kDeployment, selected) &&
+           DeploymentAvailable(Get(ChildKind::kDeployment, selected));
   }
 
  private:
@@ -220,6 +224,14 @@ TEST(RolloutTest, AVersionBumpKeepsTheOldVersionServingUntilTheNewOneIsAvailable
   EXPECT_EQ(stored.phase, "Complete");
   EXPECT_EQ(stored.from_version, "v2.1");
   EXPECT_EQ(world.Get(ChildKind::kService, kStable)["metadata"]["uid"], stable_before["metadata"]["uid"]);
+  // An autoscaler adding pods later is not a rollout: it stays Complete, without new events.
+  ChildPlan scale_up;
+  scale_up.actions.push_back(
+      {ChildActionType::kPatch, ChildKind::kDeployment, kNew, {{"spec", {{"replicas", 4}}}}});
+  world.Apply(scale_up);
+  RolloutDecision scaled = Reconcile(world, v22, &stored, kStart + seconds(900));
+  EXPECT_EQ(stored.phase, "Complete");
+  EXPECT_TRUE(scaled.events.empty());
 }
 
 // Under an HPA: the incoming version runs as many replicas as the serving one (written by the
@@ -232,7 +244,8 @@ TEST(RolloutTest, NoHpaIsFoughtOverReplicasDuringARollout) {
   // The old HPA scaled v2.1 to 5 (the test's own write, as the autoscaler's).
   World scaled_world = world;
   ChildPlan hpa_write;
-  hpa_write.actions.push_back({ChildActionType::kPatch, ChildKind::kDeployment, kOld, {{"spec", {{"replicas", 5}}}}});
+  hpa_write.actions.push_back(
+      {ChildActionType::kPatch, ChildKind::kDeployment, kOld, {{"spec", {{"replicas", 5}}}}});
   scaled_world.Apply(hpa_write);
   scaled_world.SetAvailable(kOld, true);
   Reconcile(scaled_world, v22, &stored, kStart);
@@ -287,7 +300,8 @@ TEST(RolloutTest, ANewVersionThatStallsIsRolledBackAndTheOldOneUntouched) {
 }
 
 constexpr char kCanary[] =
-    "  host: wf01.example.com\n  rollout: {steps: [10, 50, 100], intervalSeconds: 300, maxErrorRatio: 0.02}\n";
+    "  host: wf01.example.com\n  rollout: {steps: [10, 50, 100], intervalSeconds: 300, maxErrorRatio: "
+    "0.02}\n";
 
 std::vector<std::pair<std::string, int64_t>> Weights(const World& world) {
   std::vector<std::pair<std::string, int64_t>> out;

@@ -76,10 +76,12 @@ TEST(InferenceServiceConditionsTest, AHostWithoutTheGatewayApiSaysWhyTrafficIsNo
   EXPECT_EQ(condition->type, "TrafficRouted");
   EXPECT_EQ(condition->status, "False");
   EXPECT_EQ(condition->reason, "GatewayAPINotInstalled");
-  EXPECT_EQ(condition->message,
-            "spec.host wf01.models.example.com and spec.traffic need an HTTPRoute, but the cluster does not serve "
-            "gateway.networking.k8s.io/v1; install the Gateway API CRDs and a gateway controller, or reach the model "
-            "through Service serving-wind-wf01");
+  EXPECT_EQ(
+      condition->message,
+      "spec.host wf01.models.example.com and spec.traffic need an HTTPRoute, but the cluster does not serve "
+      "gateway.networking.k8s.io/v1; install the Gateway API CRDs and a gateway controller, or reach the "
+      "model "
+      "through Service serving-wind-wf01");
   EXPECT_EQ(RoutedCondition(isvc, true)->status, "True");
 }
 
@@ -97,8 +99,10 @@ TEST(InferenceServiceConditionsTest, TheLaterOfTwoServicesWithOneStableNameGetsT
   EXPECT_EQ(clash->status, "True");
   EXPECT_EQ(clash->reason, "ChildNameInUse");
   EXPECT_EQ(clash->message,
-            "InferenceService wind-a already owns the children named serving-wind-wf01 (serviceType-model.name; the "
-            "Services clients use keep it across versions); change spec.serviceType or spec.model.name so the names "
+            "InferenceService wind-a already owns the children named serving-wind-wf01 "
+            "(serviceType-model.name; the "
+            "Services clients use keep it across versions); change spec.serviceType or spec.model.name so "
+            "the names "
             "differ");
 }
 

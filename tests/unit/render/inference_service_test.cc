@@ -201,8 +201,10 @@ TEST(InferenceServiceRenderTest, AVersionThatDoesNotOwnTrafficFollowsTheServingO
   EXPECT_TRUE(children.hpa.is_null());
   EXPECT_EQ(children.deployment["spec"]["replicas"], 4);
   EXPECT_EQ(children.service["spec"]["selector"]["app.kubernetes.io/instance"], "serving-wind-wf01-20");
-  EXPECT_EQ(children.external_service["spec"]["selector"]["app.kubernetes.io/instance"], "serving-wind-wf01-20");
-  EXPECT_EQ(children.version_service["spec"]["selector"]["app.kubernetes.io/instance"], "serving-wind-wf01-21");
+  EXPECT_EQ(children.external_service["spec"]["selector"]["app.kubernetes.io/instance"],
+            "serving-wind-wf01-20");
+  EXPECT_EQ(children.version_service["spec"]["selector"]["app.kubernetes.io/instance"],
+            "serving-wind-wf01-21");
   // This service's 80 % is split 90:10; the other service keeps its 20 %.
   EXPECT_EQ(children.route["spec"]["rules"][0]["backendRefs"],
             json::parse(R"([{"name": "serving-wind-wf01-20", "port": 80, "weight": 72},
