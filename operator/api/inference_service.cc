@@ -59,6 +59,7 @@ ModelRef ParseModel(const json& value, const std::string& path, ValidationErrors
       reader.Error("uri", "\"" + model.uri + "\" is not supported: use pvc://CLAIM/PATH, file:///PATH or s3://BUCKET/PATH");
     }
   }
+  model.watch = reader.Bool("watch").value_or(false);
   reader.Finish();
   return model;
 }
@@ -259,6 +260,12 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
   }
   spec.command = reader.StringList("command");
   spec.args = reader.StringList("args");
+  if (spec.model.watch && (!spec.command.empty() || !spec.args.empty())) {
+    errors->push_back(
+        {JoinPath(path, "model.watch"),
+         "applies to the built-in seed-job server only; with your own command or args, give your "
+         "server its own reload flag"});
+  }
   if (spec.model.uri.rfind("s3://", 0) == 0 && spec.image.empty() && spec.command.empty()) {
     errors->push_back({JoinPath(path, "model.uri"),
                        "the built-in seed-job server reads pvc:// and file:// models only; copy the model to a "

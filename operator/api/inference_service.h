@@ -23,6 +23,9 @@ struct ModelRef {
   std::string name;
   std::string version;
   std::string uri;  // pvc://claim/path, file:///path or s3://bucket/path
+  // The built-in server follows the artifact at uri and hot-reloads it when its content changes
+  // (seed-job serve --watch): a "channel" path a pipeline publishes to.
+  bool watch = false;
 };
 
 struct ReplicaRange {

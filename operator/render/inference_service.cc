@@ -104,6 +104,7 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
   };
   if (!custom) {
     container["args"] = {"serve", "--model", spec.model.uri, "--port", std::to_string(spec.port)};
+    if (spec.model.watch) container["args"].push_back("--watch");
   } else if (!spec.args.empty()) {
     container["args"] = spec.args;
   }

@@ -6,6 +6,7 @@
 
 #include "api/inference_service.h"
 #include "api/yaml_json.h"
+#include "render/inference_service.h"
 
 namespace seed::api {
 namespace {
@@ -123,6 +124,28 @@ TEST(InferenceServiceApiTest, StatusRoundTrips) {
   EXPECT_EQ(back.conditions[0].reason, "ModelNotReady");
 }
 
+TEST(InferenceServiceApiTest, WatchRendersTheServersFlagAndOnlyForTheBuiltInServer) {
+  auto parse = [](const std::string& extra, ValidationErrors* errors) {
+    return ParseInferenceService(
+        ParseYamlDocuments(
+            "apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: a}\nspec:\n"
+            "  model: {name: m, version: v1, uri: 'pvc://c/p', watch: true}\n" +
+            extra)
+            .at(0)
+            .value,
+        errors);
+  };
+  ValidationErrors errors;
+  InferenceService isvc = parse("", &errors);
+  EXPECT_TRUE(errors.empty());
+  const auto args = render::RenderInferenceService(isvc, {})
+                        .deployment["spec"]["template"]["spec"]["containers"][0]["args"];
+  EXPECT_EQ(args.back(), "--watch");
+  parse("  command: [my-server]\n", &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "spec.model.watch");
+}
+
 TEST(InferenceServiceApiTest, TheWindExampleIsValid) {
   const auto file = std::filesystem::path(__FILE__).parent_path() / "../../../examples/wind/inference-service.yaml";
   std::ifstream in(file);
@@ -132,7 +155,9 @@ TEST(InferenceServiceApiTest, TheWindExampleIsValid) {
   ValidationErrors errors;
   InferenceService isvc = ParseInferenceService(ParseYamlDocuments(text.str()).at(0).value, &errors);
   for (const auto& error : errors) ADD_FAILURE() << FormatError(error);
-  EXPECT_EQ(isvc.spec.model.uri, "pvc://wind-data/models/wf01");
+  // It follows the channel the day-ahead pipeline publishes to once a model passes its gate.
+  EXPECT_EQ(isvc.spec.model.uri, "pvc://wind-data/models/wf01/serving");
+  EXPECT_TRUE(isvc.spec.model.watch);
   EXPECT_TRUE(isvc.spec.replicas.autoscaled());
 }
 
