@@ -209,6 +209,37 @@ Rollout ParseRollout(const json& value, const std::string& path, ValidationError
   return rollout;
 }
 
+Stream ParseStream(const json& value, const std::string& path, ValidationErrors* errors) {
+  Stream stream;
+  FieldReader reader(value, path, errors);
+  stream.broker = reader.String("broker", true).value_or("");
+  static const std::regex kBroker("mqtts?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?");
+  if (!stream.broker.empty() && !std::regex_match(stream.broker, kBroker)) {
+    reader.Error("broker", "\"" + stream.broker +
+                               "\" is not a broker URL: use mqtt://HOST[:PORT] or mqtts://HOST[:PORT] "
+                               "(TLS), e.g. mqtts://broker.plant.local:8883");
+  }
+  stream.input_topic = reader.String("inputTopic", true).value_or("");
+  stream.output_topic = reader.String("outputTopic", true).value_or("");
+  if (stream.output_topic.find_first_of("+#") != std::string::npos) {
+    reader.Error("outputTopic",
+                 "\"" + stream.output_topic + "\" has a wildcard (+ or #): predictions go to one topic");
+  }
+  if (!stream.output_topic.empty() && stream.output_topic == stream.input_topic) {
+    reader.Error("outputTopic", "is the input topic: the runner would read its own predictions back");
+  }
+  if (const json* secret = reader.Object("secretRef")) {
+    FieldReader ref(*secret, reader.PathOf("secretRef"), errors);
+    stream.secret_name = ref.String("name", true).value_or("");
+    if (!stream.secret_name.empty() && !IsDnsSubdomain(stream.secret_name)) {
+      ref.Error("name", "\"" + stream.secret_name + "\" is not a Secret name");
+    }
+    ref.Finish();
+  }
+  reader.Finish();
+  return stream;
+}
+
 void CheckEnv(const json& env, const std::string& path, ValidationErrors* errors) {
   for (size_t i = 0; i < env.size(); ++i) {
     const json& item = env[i];
@@ -315,6 +346,27 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
     }
   }
   if (const json* expose = reader.Object("expose")) spec.expose = ParseExpose(*expose, reader.PathOf("expose"), errors);
+  if (const json* stream = reader.Object("stream")) {
+    spec.stream = ParseStream(*stream, reader.PathOf("stream"), errors);
+    // The stream runner speaks MQTT, not HTTP: nothing that routes, exposes or scales on requests.
+    for (const char* http : {"host", "traffic", "expose", "rollout", "port"}) {
+      if (value.is_object() && value.contains(http)) {
+        errors->push_back(
+            {JoinPath(path, http), std::string("does not apply with stream: the runner reads MQTT "
+                                               "messages and serves no HTTP requests")});
+      }
+    }
+    if (spec.replicas.autoscaled()) {
+      errors->push_back(
+          {JoinPath(path, "replicas"),
+           "stream mode runs a fixed number of replicas (min == max): each replica subscribes on its "
+           "own, so for more than one use a shared subscription ($share/GROUP/TOPIC) as inputTopic"});
+    }
+    if (spec.model.watch) {
+      errors->push_back(
+          {JoinPath(path, "model.watch"), "applies to the HTTP model server, not to stream mode"});
+    }
+  }
   if (const json* rollout = reader.Object("rollout")) {
     spec.rollout = ParseRollout(*rollout, reader.PathOf("rollout"), errors);
     if (spec.host.empty()) {

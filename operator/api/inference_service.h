@@ -69,6 +69,15 @@ struct Rollout {
   double max_error_ratio = 0.05;   // errors / requests of the new version above this: rollback
 };
 
+// spec.stream: the edge mode. The model runner reads feature messages from an MQTT topic and
+// publishes predictions (seed-job stream); no HTTP, so no Service, HPA or HTTPRoute.
+struct Stream {
+  std::string broker;        // mqtt://HOST[:PORT] or mqtts://HOST[:PORT]
+  std::string input_topic;   // may hold the wildcards + and # (or $share/GROUP/... for shared subscriptions)
+  std::string output_topic;  // no wildcards
+  std::string secret_name;   // a Secret with the broker credentials, mounted for --credentials-dir; optional
+};
+
 struct InferenceServiceSpec {
   std::string service_type = kDefaultServiceType;
   ModelRef model;
@@ -86,6 +95,7 @@ struct InferenceServiceSpec {
   Traffic traffic;
   std::optional<Expose> expose;
   std::optional<Rollout> rollout;
+  std::optional<Stream> stream;
   nlohmann::json node_selector = nlohmann::json::object();
   nlohmann::json tolerations = nlohmann::json::array();
   std::string service_account_name;

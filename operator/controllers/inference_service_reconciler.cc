@@ -403,6 +403,7 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
     }
     rollout.previous = previous.rollout;
     rollout.canary = isvc.spec.rollout.has_value() && names.route.is_object();
+    rollout.stream = isvc.spec.stream.has_value();
     rollout.now = input.now;
     rollout.retire_delay = isvc_options_.retire_delay;
     // Only a canary that takes traffic has an error ratio worth a request.

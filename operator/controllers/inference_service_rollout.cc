@@ -82,7 +82,133 @@ std::string DeploymentModelVersion(const json& deployment) {
   return "";
 }
 
+namespace {
+
+// Stream mode: no Services to switch; the versions overlap until the new one is Available, then the
+// old ones retire after the delay.
+RolloutDecision DecideStreamRollout(const RolloutInput& input) {
+  const api::InferenceService& isvc = *input.isvc;
+  const std::string target = render::InferenceServiceChildName(isvc.spec);
+  const std::string target_version = isvc.spec.model.version;
+  const api::RolloutStatus& previous = input.previous;
+  const bool same_target = previous.to_version == target_version && !previous.empty();
+  const json* incoming = nullptr;
+  std::vector<const json*> others;
+  for (const auto& deployment : input.deployments) {
+    if (DeploymentName(deployment) == target) {
+      incoming = &deployment;
+    } else {
+      others.push_back(&deployment);
+    }
+  }
+  RolloutDecision decision;
+  api::RolloutStatus& status = decision.status;
+  status.to_version = target_version;
+  status.generation = isvc.metadata.generation;
+  status.from_version = same_target      ? previous.from_version
+                        : others.empty() ? ""
+                                         : DeploymentModelVersion(*others.front());
+  decision.view.serving = target;
+  const bool available = incoming && DeploymentAvailable(*incoming);
+  auto keep_others = [&] {
+    for (const json* other : others) {
+      decision.keep.insert(DeploymentName(*other));
+      decision.traffic.push_back({DeploymentModelVersion(*other), DeploymentName(*other), available ? 0 : 100,
+                                  ReadyReplicas(*other)});
+    }
+  };
+  const std::string old_versions = others.empty() ? "" : DeploymentModelVersion(*others.front());
+  if (!others.empty() && incoming && DeploymentFailed(*incoming)) {
+    decision.view.render_version = false;
+    keep_others();
+    decision.serving_deployment = *others.front();
+    decision.serving_version = old_versions;
+    status.phase = kRolloutRolledBack;
+    status.message = "rolled back to " + old_versions + ": Deployment " + target + " made no progress (" +
+                     Counts(*incoming) + "); change the spec to try again";
+    decision.events.push_back({"Warning", "RolledBack",
+                               "Rolled back from " + target_version + " to " + old_versions +
+                                   ": Deployment " + target + " made no progress"});
+    return decision;
+  }
+  if (!others.empty() && same_target && previous.phase == kRolloutRolledBack &&
+      previous.generation == isvc.metadata.generation) {
+    decision.view.render_version = false;
+    keep_others();
+    decision.serving_deployment = *others.front();
+    decision.serving_version = old_versions;
+    status = previous;
+    return decision;
+  }
+  decision.serving_version = available || others.empty() ? target_version : old_versions;
+  if (incoming) decision.serving_deployment = available || others.empty() ? *incoming : *others.front();
+  if (incoming)
+    decision.traffic.push_back(
+        {target_version, target, available || others.empty() ? 100 : 0, ReadyReplicas(*incoming)});
+  if (others.empty()) {
+    status.phase = available || (same_target && previous.phase == kRolloutComplete && incoming)
+                       ? kRolloutComplete
+                       : kRolloutProgressing;
+    status.message = status.phase == kRolloutComplete
+                         ? target_version + " consumes " + isvc.spec.stream->input_topic
+                         : "waiting for Deployment " + target;
+    status.step_started =
+        same_target && previous.step_started ? previous.step_started : std::optional(input.now);
+    if (status.phase == kRolloutComplete && same_target && previous.phase == kRolloutProgressing &&
+        !status.from_version.empty()) {
+      decision.events.push_back(
+          {"Normal", "RolloutComplete",
+           target_version + " consumes alone (upgraded from " + status.from_version + ")"});
+    }
+    return decision;
+  }
+  status.phase = kRolloutProgressing;
+  if (!available) {
+    keep_others();
+    status.message = "waiting for " + target_version + " (Deployment " + target + ": " +
+                     (incoming ? Counts(*incoming) : std::string("not created yet")) + "); " + old_versions +
+                     " keeps consuming";
+    if (!same_target || previous.phase != kRolloutProgressing) {
+      decision.events.push_back({"Normal", "RolloutStarted",
+                                 "Rolling out " + target_version + " (Deployment " + target + "); " +
+                                     old_versions + " keeps consuming until it is Available"});
+    }
+    return decision;
+  }
+  const std::string overlap =
+      "both versions consume; " + old_versions + " stops after " + SecondsText(input.retire_delay);
+  const bool overlapping = same_target && previous.phase == kRolloutProgressing &&
+                           previous.message == overlap && previous.step_started;
+  const auto since = overlapping ? *previous.step_started : input.now;
+  if (input.now - since < input.retire_delay) {
+    keep_others();
+    status.message = overlap;
+    status.step_started = since;
+    decision.requeue_after = input.retire_delay - (input.now - since);
+    if (!overlapping) {
+      decision.events.push_back({"Normal", "TrafficSwitched",
+                                 target_version + " is Available and consumes; " + old_versions +
+                                     " stops after " + SecondsText(input.retire_delay)});
+    }
+    return decision;
+  }
+  for (const json* other : others) {
+    decision.events.push_back({"Normal", "VersionRetired",
+                               "Retired " + DeploymentModelVersion(*other) + " (Deployment " +
+                                   DeploymentName(*other) + "): " + target_version + " consumes alone"});
+  }
+  status.phase = kRolloutComplete;
+  status.message = target_version + " consumes " + isvc.spec.stream->input_topic;
+  status.step_started = input.now;
+  decision.events.push_back({"Normal", "RolloutComplete",
+                             target_version + " consumes alone (upgraded from " + status.from_version + ")"});
+  return decision;
+}
+
+}  // namespace
+
 RolloutDecision DecideRollout(const RolloutInput& input) {
+  if (input.stream) return DecideStreamRollout(input);
   const api::InferenceService& isvc = *input.isvc;
   const std::string target = render::InferenceServiceChildName(isvc.spec);
   const std::string target_version = isvc.spec.model.version;

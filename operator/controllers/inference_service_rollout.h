@@ -15,6 +15,10 @@
 // during the canary, or its error ratio passes maxErrorRatio: the old version keeps (or gets back)
 // all traffic and the new version's children are deleted. It stays rolled back until the spec
 // changes (a new metadata.generation).
+//
+// Stream mode (spec.stream: no Services) has nothing to switch: the new version's Deployment starts
+// beside the old one, and once it is Available (consuming) the old one is retired after
+// retire_delay; a stalled new version is rolled back the same way.
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -39,6 +43,7 @@ struct RolloutInput {
   nlohmann::json stable_service;      // the observed stable Service, or null
   api::RolloutStatus previous;        // status.rollout as stored
   bool canary = false;                // spec.rollout is set and the HTTPRoute is rendered
+  bool stream = false;                // spec.stream: no Services; versions overlap, then the old retires
   std::optional<double> error_ratio;  // the new version's failed/total requests, when measured
   std::chrono::sys_seconds now{};
   std::chrono::seconds retire_delay = kDefaultRetireDelay;

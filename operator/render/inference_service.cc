@@ -102,7 +102,29 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
         {"failureThreshold", 3}}},
       {"securityContext", DefaultContainerSecurityContext()},
   };
-  if (!custom) {
+  if (spec.stream) {
+    // The edge mode: MQTT in and out, no HTTP server to probe or route to.
+    container.erase("ports");
+    container.erase("readinessProbe");
+    container.erase("livenessProbe");
+    if (!custom) {
+      container["args"] = {"stream",
+                           "--broker",
+                           spec.stream->broker,
+                           "--input-topic",
+                           spec.stream->input_topic,
+                           "--output-topic",
+                           spec.stream->output_topic,
+                           "--model",
+                           spec.model.uri};
+      if (!spec.stream->secret_name.empty()) {
+        container["args"].push_back("--credentials-dir");
+        container["args"].push_back(kStreamCredentialsPath);
+      }
+    } else if (!spec.args.empty()) {
+      container["args"] = spec.args;
+    }
+  } else if (!custom) {
     container["args"] = {"serve", "--model", spec.model.uri, "--port", std::to_string(spec.port)};
     if (spec.model.watch) container["args"].push_back("--watch");
   } else if (!spec.args.empty()) {
@@ -115,6 +137,10 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
   if (!PvcClaim(spec.model.uri).empty()) {
     mounts.push_back({{"name", kModelVolumeName}, {"mountPath", kModelMountPath}, {"readOnly", true}});
   }
+  if (spec.stream && !spec.stream->secret_name.empty()) {
+    mounts.push_back(
+        {{"name", kStreamCredentialsVolume}, {"mountPath", kStreamCredentialsPath}, {"readOnly", true}});
+  }
   container["volumeMounts"] = mounts;
   return container;
 }
@@ -126,6 +152,10 @@ json Deployment(const api::InferenceService& isvc, const std::string& name,
   json volumes = json::array({{{"name", "tmp"}, {"emptyDir", json::object()}}});
   if (std::string claim = PvcClaim(spec.model.uri); !claim.empty()) {
     volumes.push_back({{"name", kModelVolumeName}, {"persistentVolumeClaim", {{"claimName", claim}, {"readOnly", true}}}});
+  }
+  if (spec.stream && !spec.stream->secret_name.empty()) {
+    volumes.push_back({{"name", kStreamCredentialsVolume},
+                       {"secret", {{"secretName", spec.stream->secret_name}, {"defaultMode", 0440}}}});
   }
   json pod_spec = {
       {"securityContext",
@@ -154,6 +184,8 @@ json Deployment(const api::InferenceService& isvc, const std::string& name,
            {{"prometheus.io/scrape", "true"}, {"prometheus.io/port", std::to_string(spec.port)}, {"prometheus.io/path", "/metrics"}}}}},
         {"spec", pod_spec}}},
   };
+  // The stream runner's metrics port is its own: no scrape annotations naming the HTTP port.
+  if (spec.stream) deployment_spec["template"]["metadata"].erase("annotations");
   // With an HPA the replica count is the autoscaler's: writing it would fight every scale decision.
   // A version that does not own traffic yet has no HPA; it runs as many replicas as the serving one.
   if (!spec.replicas.autoscaled()) {
@@ -289,6 +321,10 @@ InferenceServiceChildren RenderInferenceService(const api::InferenceService& isv
   children.version_name = InferenceServiceChildName(isvc.spec);
   const std::string serving = view.serving.empty() ? children.version_name : view.serving;
   const bool owns_traffic = serving == children.version_name;
+  if (isvc.spec.stream) {  // MQTT in and out: only the Deployment
+    if (view.render_version) children.deployment = Deployment(isvc, children.version_name, options, true, 0);
+    return children;
+  }
   if (view.render_version) {
     children.deployment =
         Deployment(isvc, children.version_name, options, owns_traffic, view.incoming_replicas);

@@ -8,6 +8,8 @@
 //    only that version's pods (the HTTPRoute's canary backend), and the HPA (min < max) only while
 //    that version owns traffic (no autoscaler scales a version that takes no traffic, and none
 //    fights the operator over the incoming version's replicas).
+// With spec.stream (the edge mode: seed-job stream, MQTT in and out) only the Deployment exists: no
+// Service, HPA or HTTPRoute, and no HTTP probes.
 // Pure: no I/O, same input -> same objects.
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,6 +24,9 @@ inline constexpr char kInferenceServiceLabel[] = "seed.dev/inferenceservice";
 // A pvc:// model's claim is mounted read-only here; seed-job serve resolves pvc:// the same way.
 inline constexpr char kModelMountPath[] = "/mnt/models";
 inline constexpr char kModelVolumeName[] = "seed-model";
+// spec.stream.secretRef is mounted here and passed as seed-job stream --credentials-dir.
+inline constexpr char kStreamCredentialsPath[] = "/var/run/seed/mqtt";
+inline constexpr char kStreamCredentialsVolume[] = "mqtt-credentials";
 
 struct InferenceServiceOptions {
   std::string default_image = "seed-job:0.1.0";  // the operator's --job-image

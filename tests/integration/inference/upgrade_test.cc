@@ -381,3 +381,38 @@ TEST_F(InferenceTest, ACanaryWhoseErrorRatioPassesTheLimitIsRolledBack) {
 
 }  // namespace
 }  // namespace seed::inference_testing
+
+namespace seed::inference_testing {
+namespace {
+
+// Stream mode: only a Deployment; a version change overlaps the two, then retires the old one.
+TEST_F(InferenceTest, AStreamServiceIsOnlyADeploymentAndItsUpgradeOverlapsThenRetires) {
+  Start(/*gateway_api=*/true, {"--retire-delay", "1"});
+  CreateIsvc(
+      IsvcYaml("  stream: {broker: 'mqtt://broker.plant.local:1883', inputTopic: plant/wf01/features,"
+               " outputTopic: plant/wf01/forecast, secretRef: {name: mqtt-wf01}}\n"));
+  ASSERT_TRUE(WaitChild("deployments", kOld));
+  EXPECT_EQ(Child("deployments", kOld)["spec"]["template"]["spec"]["containers"][0]["args"][0], "stream");
+  SetDeploymentAvailable(kOld, true);
+  ASSERT_TRUE(Eventually([&] { return Condition("wind-wf01", "RolledOut")["status"] == "True"; }));
+  ASSERT_TRUE(Settle());
+  for (const auto& write : OperatorWrites(0)) {
+    EXPECT_EQ(write.find(" services "), std::string::npos) << write;  // not inferenceservices
+    EXPECT_EQ(write.find("horizontalpodautoscalers"), std::string::npos) << write;
+    EXPECT_EQ(write.find("httproutes"), std::string::npos) << write;
+  }
+  PatchIsvc("wind-wf01", {{"spec", {{"model", {{"version", "v2.2"}}}}}});
+  ASSERT_TRUE(WaitChild("deployments", kNew));
+  ASSERT_TRUE(Settle());
+  EXPECT_FALSE(Child("deployments", kOld).is_null());  // keeps consuming until v2.2 is Available
+  SetDeploymentAvailable(kNew, true);
+  ASSERT_TRUE(WaitGone("deployments", kOld));
+  ASSERT_TRUE(Eventually([&] { return Condition("wind-wf01", "RolledOut")["status"] == "True"; }));
+  const std::vector<std::string> reasons = Reasons(Events("wind-wf01"));
+  for (const char* wanted : {"Normal RolloutStarted", "Normal TrafficSwitched", "Normal VersionRetired"}) {
+    EXPECT_TRUE(Has(reasons, wanted)) << wanted;
+  }
+}
+
+}  // namespace
+}  // namespace seed::inference_testing

@@ -377,6 +377,51 @@ TEST(RolloutTest, ACanaryIsRolledBackWhenItsErrorRatioPassesTheLimitOrItStopsBei
   }
 }
 
+// Stream mode has no Services: the new version starts beside the old one, both consume once it is
+// Available, then the old one retires after the delay.
+TEST(RolloutTest, AStreamUpgradeOverlapsThenRetiresTheOldVersion) {
+  constexpr char kStream[] = "  stream: {broker: 'mqtt://broker:1883', inputTopic: in, outputTopic: out}\n";
+  World world;
+  api::RolloutStatus stored;
+  auto stream_reconcile = [&](const api::InferenceService& isvc, std::chrono::sys_seconds now) {
+    RolloutInput input = world.Input(isvc);
+    input.previous = stored;
+    input.now = now;
+    input.stream = true;
+    RolloutDecision decision = DecideRollout(input);
+    world.Apply(PlanChildren(render::RenderInferenceService(isvc, Options(false), decision.view),
+                             world.Observed(), kUid, decision.keep));
+    stored = decision.status;
+    return decision;
+  };
+  auto v21 = Parse("v2.1", kStream);
+  stream_reconcile(v21, kStart - seconds(100));
+  world.SetAvailable(kOld, true);
+  stream_reconcile(v21, kStart - seconds(90));
+  EXPECT_EQ(stored.phase, "Complete");
+  EXPECT_FALSE(world.Has(ChildKind::kService, kStable));
+
+  auto v22 = Parse("v2.2", kStream, 4);
+  RolloutDecision pending = stream_reconcile(v22, kStart);
+  EXPECT_EQ(Reasons(pending), std::vector<std::string>{"RolloutStarted"});
+  EXPECT_TRUE(world.Has(ChildKind::kDeployment, kOld));
+  EXPECT_TRUE(world.Has(ChildKind::kDeployment, kNew));
+  EXPECT_EQ(pending.serving_version, "v2.1");
+  world.SetAvailable(kNew, true);
+  RolloutDecision overlap = stream_reconcile(v22, kStart + seconds(30));
+  EXPECT_EQ(Reasons(overlap), std::vector<std::string>{"TrafficSwitched"});
+  EXPECT_TRUE(world.Has(ChildKind::kDeployment, kOld));
+  EXPECT_EQ(overlap.requeue_after, kDefaultRetireDelay);
+  EXPECT_TRUE(stream_reconcile(v22, kStart + seconds(35)).events.empty());
+  EXPECT_TRUE(world.Has(ChildKind::kDeployment, kOld));
+  RolloutDecision retired = stream_reconcile(v22, kStart + seconds(40));
+  EXPECT_EQ(Reasons(retired), (std::vector<std::string>{"VersionRetired", "RolloutComplete"}));
+  EXPECT_FALSE(world.Has(ChildKind::kDeployment, kOld));
+  EXPECT_EQ(stored.phase, "Complete");
+  EXPECT_EQ(stored.from_version, "v2.1");
+  EXPECT_TRUE(stream_reconcile(v22, kStart + seconds(100)).events.empty());
+}
+
 // Children made before the stable names existed (version-named Service, no stable Service): the
 // Available old version keeps serving through the new stable Service while the new one starts.
 TEST(RolloutTest, ChildrenFromBeforeStableNamesKeepServing) {

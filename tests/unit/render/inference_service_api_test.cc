@@ -146,6 +146,43 @@ TEST(InferenceServiceApiTest, WatchRendersTheServersFlagAndOnlyForTheBuiltInServ
   EXPECT_EQ(errors[0].path, "spec.model.watch");
 }
 
+TEST(InferenceServiceApiTest, StreamModeRefusesWhatOnlyHttpServingHas) {
+  auto errors_of = [](const std::string& spec_extra) {
+    ValidationErrors errors;
+    ParseInferenceService(
+        ParseYamlDocuments(
+            "apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: a}\nspec:\n"
+            "  model: {name: m, version: v1, uri: 'pvc://c/p'}\n" +
+            spec_extra)
+            .at(0)
+            .value,
+        &errors);
+    std::vector<std::string> out;
+    for (const auto& error : errors) out.push_back(FormatError(error));
+    return out;
+  };
+  constexpr char kStream[] = "  stream: {broker: 'mqtt://broker:1883', inputTopic: in, outputTopic: out}\n";
+  EXPECT_EQ(errors_of(kStream), std::vector<std::string>{});
+  EXPECT_EQ(
+      errors_of(std::string(kStream) + "  host: a.example.com\n"),
+      std::vector<std::string>{"spec.host: does not apply with stream: the runner reads MQTT messages and "
+                               "serves no HTTP requests"});
+  auto autoscaled =
+      errors_of(std::string(kStream) + "  replicas: {min: 1, max: 3}\n  resources: {requests: {cpu: 1}}\n");
+  ASSERT_EQ(autoscaled.size(), 1u);
+  EXPECT_EQ(autoscaled[0].rfind("spec.replicas: stream mode runs a fixed number of replicas", 0), 0u)
+      << autoscaled[0];
+  auto bad = errors_of("  stream: {broker: 'http://broker', inputTopic: t, outputTopic: t}\n");
+  ASSERT_EQ(bad.size(), 2u);
+  EXPECT_EQ(bad[0].rfind("spec.stream.broker: \"http://broker\" is not a broker URL", 0), 0u) << bad[0];
+  EXPECT_EQ(bad[1],
+            "spec.stream.outputTopic: is the input topic: the runner would read its own predictions back");
+  auto wildcard =
+      errors_of("  stream: {broker: 'mqtts://b', inputTopic: 'plant/+/features', outputTopic: 'x/#'}\n");
+  ASSERT_EQ(wildcard.size(), 1u);
+  EXPECT_EQ(wildcard[0].rfind("spec.stream.outputTopic:", 0), 0u) << wildcard[0];
+}
+
 TEST(InferenceServiceApiTest, TheWindExampleIsValid) {
   const auto file = std::filesystem::path(__FILE__).parent_path() / "../../../examples/wind/inference-service.yaml";
   std::ifstream in(file);

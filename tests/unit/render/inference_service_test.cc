@@ -223,6 +223,36 @@ TEST(InferenceServiceRenderTest, AVersionThatDoesNotOwnTrafficFollowsTheServingO
   EXPECT_EQ(rolled_back.service["spec"]["selector"]["app.kubernetes.io/instance"], "serving-wind-wf01-20");
 }
 
+// The edge mode: only a Deployment running seed-job stream with the flags its runner takes, the
+// broker credentials mounted from the Secret, and nothing HTTP.
+TEST(InferenceServiceRenderTest, StreamModeRendersOnlyADeploymentRunningTheStreamRunner) {
+  auto children = RenderInferenceService(
+      Parse("stream: {broker: 'mqtts://broker.plant.local:8883', inputTopic: plant/wf01/features,"
+            " outputTopic: plant/wf01/forecast, secretRef: {name: mqtt-wf01}}\nreplicas: {min: 2, max: 2}"),
+      Options(true));
+  ASSERT_TRUE(children.deployment.is_object());
+  EXPECT_TRUE(children.service.is_null());
+  EXPECT_TRUE(children.version_service.is_null());
+  EXPECT_TRUE(children.external_service.is_null());
+  EXPECT_TRUE(children.hpa.is_null());
+  EXPECT_TRUE(children.route.is_null());
+  const json& pod = children.deployment["spec"]["template"]["spec"];
+  const json& container = pod["containers"][0];
+  EXPECT_EQ(container["command"], json::array({"seed-job"}));
+  EXPECT_EQ(container["args"], json::parse(R"(["stream", "--broker", "mqtts://broker.plant.local:8883",
+      "--input-topic", "plant/wf01/features", "--output-topic", "plant/wf01/forecast",
+      "--model", "pvc://models/wind-wf01/v2.1", "--credentials-dir", "/var/run/seed/mqtt"])"));
+  EXPECT_FALSE(container.contains("ports"));
+  EXPECT_FALSE(container.contains("readinessProbe"));
+  EXPECT_FALSE(container.contains("livenessProbe"));
+  EXPECT_EQ(
+      container["volumeMounts"][2],
+      json::parse(R"({"name": "mqtt-credentials", "mountPath": "/var/run/seed/mqtt", "readOnly": true})"));
+  EXPECT_EQ(pod["volumes"][2]["secret"]["secretName"], "mqtt-wf01");
+  EXPECT_EQ(children.deployment["spec"]["replicas"], 2);
+  EXPECT_FALSE(children.deployment["spec"]["template"]["metadata"].contains("annotations"));
+}
+
 TEST(InferenceServiceNameTest, ServiceTypeModelAndTheDigitsOfTheVersion) {
   api::InferenceServiceSpec spec;
   spec.model.name = "wind-wf01";
