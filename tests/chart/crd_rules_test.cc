@@ -198,6 +198,16 @@ TEST(CrdRulesTest, ACanaryNeedsAHostAndIncreasingSteps) {
   EXPECT_EQ(no_host.violated[0].rfind("/spec: rollout needs host", 0), 0u) << no_host.violated[0];
 }
 
+TEST(CrdRulesTest, StreamModeRefusesHttpRouting) {
+  const json stream = {{"broker", "mqtt://broker:1883"}, {"inputTopic", "in"}, {"outputTopic", "out"}};
+  EXPECT_TRUE(Check("InferenceService", IsvcObject({{"stream", stream}})).violated.empty());
+  Verdict routed = Check("InferenceService", IsvcObject({{"stream", stream}, {"host", "wf01.example.com"}}));
+  ASSERT_EQ(routed.violated.size(), 1u);
+  EXPECT_EQ(routed.violated[0].rfind("/spec: host, traffic, expose and rollout do not apply with stream", 0),
+            0u)
+      << routed.violated[0];
+}
+
 TEST(CrdRulesTest, EveryExampleObjectPassesEveryRule) {
   int objects = 0, evaluated = 0;
   std::set<std::string> not_evaluated;
