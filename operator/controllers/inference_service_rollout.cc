@@ -1,6 +1,7 @@
 #include "controllers/inference_service_rollout.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace seed::controllers {
 
@@ -44,6 +45,13 @@ bool DeploymentFailed(const json& deployment) {
 std::string Counts(const json& deployment) {
   return std::to_string(ReadyReplicas(deployment)) + " of " + std::to_string(DesiredReplicas(deployment)) +
          " replicas ready";
+}
+
+// 0.2 -> "0.2", 0.04761 -> "0.0476": enough digits to compare with the limit, no trailing zeros.
+std::string RatioText(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", value);
+  return text;
 }
 
 std::string SecondsText(std::chrono::seconds value) { return std::to_string(value.count()) + " s"; }
@@ -295,8 +303,8 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
     }
     const double max_ratio = isvc.spec.rollout ? isvc.spec.rollout->max_error_ratio : 1.0;
     if (canary_running && input.error_ratio && *input.error_ratio > max_ratio) {
-      roll_back("its error ratio " + std::to_string(*input.error_ratio) + " is above maxErrorRatio " +
-                std::to_string(max_ratio));
+      roll_back("its error ratio " + RatioText(*input.error_ratio) + " is above maxErrorRatio " +
+                RatioText(max_ratio));
       return decision;
     }
     if (!incoming || !DeploymentAvailable(*incoming)) {
