@@ -342,8 +342,17 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
   api::ValidationErrors errors;
   api::InferenceService isvc = api::ParseInferenceService(object, &errors);
   isvc.metadata.namespace_ = context.ns();
-  const api::InferenceServiceStatus previous =
-      api::InferenceServiceStatusFromJson(object.value("status", json()));
+  // The status this process wrote last when the cache has not shown it yet: the rollout decides
+  // from status.rollout, and a stale one would repeat a step (or a rollback) already taken.
+  json stored_status = object.value("status", json());
+  {
+    std::lock_guard lock(mu_);
+    auto last = status_written_.find(context.key());
+    if (last != status_written_.end() && MetaString(object, "resourceVersion") == last->second.first) {
+      stored_status = last->second.second.value("status", json());
+    }
+  }
+  const api::InferenceServiceStatus previous = api::InferenceServiceStatusFromJson(stored_status);
   const bool gateway_api = discovery_->Available();
 
   render::InferenceServiceOptions render_options;

@@ -308,7 +308,11 @@ TEST_F(InferenceTest, ACanaryFollowsTheStepsThenSwitches) {
   ASSERT_TRUE(Eventually([&] {
     return Weights(Child("httproutes", kStable)) == Backends{{kOld, 90}, {kNew, 10}};
   }));
-  EXPECT_EQ(Isvc("wind-wf01")["status"]["traffic"][1]["percent"], 10);
+  // The status follows the route (written after the children).
+  EXPECT_TRUE(Eventually([&] {
+    const json traffic = Isvc("wind-wf01")["status"].value("traffic", json::array());
+    return traffic.size() == 2 && traffic[1]["percent"] == 10;
+  })) << Isvc("wind-wf01")["status"].dump();
   ASSERT_TRUE(Settle());  // the step holds until the interval passes
   EXPECT_EQ(Weights(Child("httproutes", kStable)), (Backends{{kOld, 90}, {kNew, 10}}));
   now += std::chrono::seconds(300);
