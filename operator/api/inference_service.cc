@@ -369,6 +369,12 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
   }
   if (const json* rollout = reader.Object("rollout")) {
     spec.rollout = ParseRollout(*rollout, reader.PathOf("rollout"), errors);
+    if (spec.traffic.split.size() > 14) {
+      errors->push_back(
+          {JoinPath(path, "traffic.split"),
+           "at most 14 services with rollout: during a canary both versions are backends of the "
+           "HTTPRoute rule, which holds 16"});
+    }
     if (spec.host.empty()) {
       reader.Error("rollout",
                    "needs host: the canary shifts the HTTPRoute's weights for that host (without "

@@ -183,6 +183,23 @@ TEST(InferenceServiceApiTest, StreamModeRefusesWhatOnlyHttpServingHas) {
   EXPECT_EQ(wildcard[0].rfind("spec.stream.outputTopic:", 0), 0u) << wildcard[0];
 }
 
+TEST(InferenceServiceApiTest, ACanaryLeavesRoomForBothVersionsInTheRoute) {
+  std::string split;
+  for (int i = 0; i < 15; ++i)
+    split += std::string(i ? ", " : "") + "{service: s" + std::to_string(i) + ", percent: 1}";
+  ValidationErrors errors;
+  ParseInferenceService(
+      ParseYamlDocuments("apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: a}\nspec:\n"
+                         "  model: {name: m, version: v1, uri: 'pvc://c/p'}\n  host: a.example.com\n"
+                         "  rollout: {canaryPercent: 10}\n  traffic: {split: [" +
+                         split + "]}\n")
+          .at(0)
+          .value,
+      &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "spec.traffic.split");
+}
+
 TEST(InferenceServiceApiTest, TheWindExampleIsValid) {
   const auto file = std::filesystem::path(__FILE__).parent_path() / "../../../examples/wind/inference-service.yaml";
   std::ifstream in(file);
