@@ -199,22 +199,23 @@ json Deployment(const api::InferenceService& isvc, const std::string& name,
   return Object("apps/v1", "Deployment", std::move(metadata), deployment_spec);
 }
 
-json ServicePorts(const api::InferenceServiceSpec& spec) {
-  return json::array({{{"name", "http"}, {"port", kServicePort}, {"targetPort", spec.port}, {"protocol", "TCP"}}});
+// The target is the container port's name, not its number: while the stable Services still select
+// the old version during an upgrade that also changes spec.port, each pod is reached on its own port.
+json ServicePorts() {
+  return json::array(
+      {{{"name", "http"}, {"port", kServicePort}, {"targetPort", "http"}, {"protocol", "TCP"}}});
 }
 
 // A Service named `name` selecting the pods of version child `serving`.
 json Service(const api::InferenceService& isvc, const std::string& name, const std::string& serving) {
   // clusterIP is the API server's to assign; it is never written.
-  json spec = {
-      {"type", "ClusterIP"}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts(isvc.spec)}};
+  json spec = {{"type", "ClusterIP"}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts()}};
   return Object("v1", "Service", Metadata(isvc, name, Labels(isvc, name), spec), spec);
 }
 
 json ExternalService(const api::InferenceService& isvc, const std::string& name, const std::string& serving) {
   const api::Expose& expose = *isvc.spec.expose;
-  json spec = {
-      {"type", expose.type}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts(isvc.spec)}};
+  json spec = {{"type", expose.type}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts()}};
   if (!expose.external_ips.empty()) spec["externalIPs"] = expose.external_ips;
   const std::string external = ExternalServiceName(name);
   return Object("v1", "Service", Metadata(isvc, external, Labels(isvc, name), spec), spec);

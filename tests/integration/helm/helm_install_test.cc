@@ -281,14 +281,14 @@ class HelmChartTest : public ::testing::Test {
           {{"replicas", {{"min", 1}, {"max", 5}}}, {"port", 9090}, {"host", "wf01-v2.models.example.com"}}}});
     EXPECT_TRUE(WaitUntil(
         [&] {
-          return Get(services + stable).dump().find("9090") != std::string::npos &&
+          return Get(deployments + child).dump().find("9090") != std::string::npos &&
                  Get(routes + stable).dump().find("wf01-v2.models.example.com") != std::string::npos &&
                  Get(hpas + child)["spec"].value("maxReplicas", 0) == 5;
         },
         std::chrono::seconds(30), std::chrono::milliseconds(100)))
-        << "the edited InferenceService: Service, HTTPRoute and HPA patched";
+        << "the edited InferenceService: Deployment, HTTPRoute and HPA patched";
     cluster_->MergePatch("inferenceservices", "wind-wf01", {{"spec", {{"port", 9091}}}});
-    EXPECT_TRUE(WaitUntil([&] { return Get(services + stable).dump().find("9091") != std::string::npos; },
+    EXPECT_TRUE(WaitUntil([&] { return Get(deployments + child).dump().find("9091") != std::string::npos; },
                           std::chrono::seconds(30), std::chrono::milliseconds(100)));
     // The deployment controller's report that a version's pods loaded their model.
     auto available = [&](const std::string& name) {

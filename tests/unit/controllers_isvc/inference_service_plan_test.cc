@@ -186,7 +186,7 @@ TEST(ChildPatchTest, ServicePatchNeverWritesClusterIpAndRemovesDroppedExternalIp
   json patch = ChildPatch(ChildKind::kService, after.external_service, stored.object);
   EXPECT_FALSE(patch["spec"].contains("clusterIP"));
   EXPECT_TRUE(patch["spec"]["externalIPs"].is_null());
-  EXPECT_EQ(patch["spec"]["ports"][0]["targetPort"], 9090);
+  EXPECT_EQ(patch["spec"]["ports"][0]["targetPort"], "http");  // the pods' port by name, whatever its number
   EXPECT_EQ(patch["metadata"].size(), 2u);  // labels and the spec-hash annotation only
   json merged = stored.object;
   merged.merge_patch(patch);

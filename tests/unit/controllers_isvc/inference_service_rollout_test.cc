@@ -234,6 +234,23 @@ TEST(RolloutTest, AVersionBumpKeepsTheOldVersionServingUntilTheNewOneIsAvailable
   EXPECT_TRUE(scaled.events.empty());
 }
 
+// A version bump that also moves the server's port: the stable Service (still selecting the old
+// pods on the old port) is not touched; it targets the port by name, so both versions are reached.
+TEST(RolloutTest, AVersionAndPortChangeLeavesTheStableServiceAlone) {
+  api::RolloutStatus stored;
+  World world = Serving(Parse("v2.1"), &stored);
+  const json stable_before = world.Get(ChildKind::kService, kStable);
+  EXPECT_EQ(stable_before["spec"]["ports"][0]["targetPort"], "http");
+  auto moved = Parse("v2.2", "  port: 9090\n", 4);
+  Reconcile(world, moved, &stored, kStart);
+  EXPECT_EQ(world.Get(ChildKind::kService, kStable), stable_before);
+  EXPECT_EQ(world.Get(ChildKind::kDeployment, kNew)["spec"]["template"]["spec"]["containers"][0]["ports"][0],
+            json::parse(R"({"name": "http", "containerPort": 9090, "protocol": "TCP"})"));
+  EXPECT_EQ(world.Get(ChildKind::kDeployment,
+                      kOld)["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"],
+            8080);
+}
+
 // Under an HPA: the incoming version runs as many replicas as the serving one (written by the
 // operator, no HPA of its own); at the switch it gets the HPA and its replicas are never written again.
 TEST(RolloutTest, NoHpaIsFoughtOverReplicasDuringARollout) {
