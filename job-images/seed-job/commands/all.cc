@@ -14,6 +14,7 @@ void AddAll(CLI::App& app) {
   AddGaps(app);
   AddReport(app);
   AddServe(app);
+  AddStream(app);
   AddTower(app);
 }
 
