@@ -36,7 +36,7 @@ class StreamTest : public ::testing::Test {
     fs::create_directories(g_models);
     const std::string dir = g_models.string();
     const std::string log = dir + "/train.log";
-    ASSERT_TRUE(RunCommand({SEED_JOB_BINARY, "synth", "--days", "20", "--nwp-sources", "ec", "--out-dir", dir + "/plant"},
+    ASSERT_TRUE(RunCommand({SEED_JOB_BINARY, "synth", "--days", "30", "--nwp-sources", "ec", "--out-dir", dir + "/plant"},
                            log));
     for (const char* kind : {"gbdt", "linear"}) {
       ASSERT_TRUE(RunCommand({SEED_JOB_BINARY, "train", "--nwp", dir + "/plant/nwp.csv", "--measurements",
