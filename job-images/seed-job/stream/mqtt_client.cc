@@ -85,7 +85,13 @@ struct MqttClient::Impl {
         ++reconnects;
         Log("reconnected to " + Where() + "; subscribing again");
       }
-      Subscribe();
+      if (subscriptions.empty()) {  // a publishing-only connection is ready at its CONNACK
+        std::lock_guard lock(mutex);
+        ever_subscribed = true;
+        changed.notify_all();
+      } else {
+        Subscribe();
+      }
       return;
     }
     const std::string reason = ReasonText(rc);

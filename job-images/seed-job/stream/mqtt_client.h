@@ -1,5 +1,5 @@
 #pragma once
-// The stream's MQTT connection, on Debian's libmosquitto (the only file that includes it): MQTT
+// One MQTT connection of the stream, on Debian's libmosquitto (the only file that includes it): MQTT
 // 3.1.1 or 5, TLS, username/password, a persistent session (clean session off, so QoS 1 messages
 // published while the stream is away wait for it at the broker), and its own network thread:
 // - reading pauses while may_read() says no (the work queue is full), so a full queue becomes TCP
@@ -9,7 +9,9 @@
 // - results are published from any thread; QoS 1 results are kept by libmosquitto while the
 //   connection is down and re-sent after it returns.
 // libmosquitto acknowledges a QoS 1 message (PUBACK) before handing it over, so from that moment
-// the message is the stream's to answer; a drain therefore answers everything it has read.
+// the message is the stream's to answer; a drain therefore answers everything it has read. The
+// stream reads on one connection and publishes on another: a connection that stops reading
+// would no longer see the acknowledgements of what it publishes.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -48,7 +50,8 @@ class MqttClient {
   MqttClient(const MqttClient&) = delete;
   MqttClient& operator=(const MqttClient&) = delete;
 
-  // Connects, waits for the CONNACK and the SUBACK, and starts the network thread. An unreachable
+  // Connects, waits for the CONNACK and the SUBACK (no subscriptions: the CONNACK alone), and
+  // starts the network thread. An unreachable
   // broker is retried with backoff up to connect_timeout. Throws io::UsageError when the broker
   // refuses (bad username or password, not authorised, a subscription refused), when TLS fails
   // (certificate not trusted, wrong host name) or when the broker stays unreachable.

@@ -44,7 +44,8 @@ struct StreamRunner::Impl {
   std::atomic<bool> draining{false};
   std::atomic<uint64_t> logged_errors{0};
   std::unique_ptr<StreamMetrics> metrics;
-  std::unique_ptr<MqttClient> client;
+  std::unique_ptr<MqttClient> client;     // reads the feature messages
+  std::unique_ptr<MqttClient> publisher;  // publishes results and error replies
   std::unique_ptr<serve::HttpServer> http;
   std::vector<std::thread> workers;
   std::mutex drain_mutex;
@@ -60,9 +61,18 @@ struct StreamRunner::Impl {
         StreamMetrics::Gauges{
             .queue_depth = [this] { return static_cast<double>(queue.size()); },
             .queue_capacity = [this] { return static_cast<double>(queue.capacity()); },
-            .connected = [this] { return client && client->connected() ? 1.0 : 0.0; },
-            .reconnects = [this] { return client ? static_cast<double>(client->reconnects()) : 0.0; },
-            .publish_pending = [this] { return client ? static_cast<double>(client->publish_pending()) : 0.0; }});
+            .connected = [this] { return Connected() ? 1.0 : 0.0; },
+            .reconnects =
+                [this] {
+                  return static_cast<double>((client ? client->reconnects() : 0) +
+                                             (publisher ? publisher->reconnects() : 0));
+                },
+            .publish_pending =
+                [this] { return publisher ? static_cast<double>(publisher->publish_pending()) : 0.0; }});
+  }
+
+  bool Connected() const {
+    return client && publisher && client->connected() && publisher->connected();
   }
 
   void OnMessage(std::string_view topic, std::string_view payload) {
@@ -85,7 +95,7 @@ struct StreamRunner::Impl {
     }
     if (work.rule == StreamRules::kNoRule || reason == ErrorReason::kPublish) return;
     std::string error;
-    client->Publish(options.rules.rules[work.rule].error_topic,
+    publisher->Publish(options.rules.rules[work.rule].error_topic,
                     ErrorPayload(t_message, work.topic, model, why, work.payload), &error);
   }
 
@@ -103,7 +113,7 @@ struct StreamRunner::Impl {
     serve::PredictRows(model, t_message.request, &t_predictions);
     WriteResultMessage(model, t_message, work.topic, t_predictions, &t_payload);
     std::string error;
-    if (!client->Publish(rule.output_topic, t_payload, &error)) {
+    if (!publisher->Publish(rule.output_topic, t_payload, &error)) {
       Fail(work, &model, ErrorReason::kPublish, error);
       return;
     }
@@ -136,7 +146,7 @@ struct StreamRunner::Impl {
     } else if (req.path == "/healthz") {
       res.body = R"({"live":true})";
     } else if (req.path == "/readyz") {
-      const bool ready = !draining && client && client->connected();
+      const bool ready = !draining && Connected();
       res.status = ready ? 200 : 503;
       res.body = ready ? R"({"ready":true})" : R"({"ready":false})";
     } else {
@@ -163,8 +173,13 @@ void StreamRunner::Start() {
       s.options.mqtt, std::move(filters),
       [&s](std::string_view topic, std::string_view payload) { s.OnMessage(topic, payload); },
       [&s] { return s.MayRead(); });
+  MqttOptions out = s.options.mqtt;
+  out.client_id += "-out";
+  s.publisher = std::make_unique<MqttClient>(
+      out, std::vector<std::string>{}, [](std::string_view, std::string_view) {}, [] { return true; });
   for (int i = 0; i < s.options.workers; ++i) s.workers.emplace_back([&s] { s.RunWorker(); });
   try {
+    s.publisher->Connect();  // first: the workers publish from the first message on
     s.client->Connect();
   } catch (...) {
     s.queue.Close();
@@ -190,10 +205,11 @@ DrainReport StreamRunner::Drain() {
   s.queue.Close();
   for (auto& worker : s.workers) worker.join();
   s.workers.clear();
-  if (s.client) {
-    s.report.acknowledged = s.client->WaitForPublished(deadline);
-    s.client->Disconnect();
+  if (s.publisher) {
+    s.report.acknowledged = s.publisher->WaitForPublished(deadline);
+    s.publisher->Disconnect();
   }
+  if (s.client) s.client->Disconnect();
   if (s.http) s.http->Stop();
   s.report.received = s.metrics->received_total();
   s.report.published = s.metrics->published_total();

@@ -1,6 +1,7 @@
 #include "test_client.h"
 
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 #include <stdexcept>
 
@@ -36,7 +37,12 @@ TestClient::TestClient(const std::string& id, int port, int protocol) {
     c->messages_.push_back({m->topic, std::string(static_cast<const char*>(m->payload), m->payloadlen)});
     c->changed_.notify_all();
   });
-  if (mosquitto_connect(mosq_, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS) {
+  // MQTT 5 ends a session at disconnect unless it has an expiry interval: keep it for an hour.
+  mosquitto_property* properties = nullptr;
+  if (protocol == 5) mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL, 3600);
+  const int rc = mosquitto_connect_bind_v5(mosq_, "127.0.0.1", port, 30, nullptr, properties);
+  mosquitto_property_free_all(&properties);
+  if (rc != MOSQ_ERR_SUCCESS) {
     throw std::runtime_error("test client cannot connect");
   }
   mosquitto_loop_start(mosq_);
@@ -88,6 +94,12 @@ bool TestClient::WaitAcknowledged(std::chrono::milliseconds timeout) {
 std::vector<Received> TestClient::messages() {
   std::lock_guard lock(mutex_);
   return messages_;
+}
+
+std::vector<Received> TestClient::MessagesFrom(size_t from) {
+  std::lock_guard lock(mutex_);
+  if (from >= messages_.size()) return {};
+  return std::vector<Received>(messages_.begin() + static_cast<std::ptrdiff_t>(from), messages_.end());
 }
 
 size_t TestClient::count() {

@@ -1,7 +1,7 @@
 #pragma once
 // An MQTT client for the tests (libmosquitto with its own network thread): publishes feature
-// messages and collects what arrives on its subscriptions. Persistent session, so nothing is lost
-// while a broker restarts.
+// messages and collects what arrives on its subscriptions. Persistent session (MQTT 5: an expiry
+// of an hour), so nothing is lost while a broker restarts.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -28,6 +28,8 @@ class TestClient {
   // Waits until every QoS 1 message published was acknowledged.
   bool WaitAcknowledged(std::chrono::milliseconds timeout);
   std::vector<Received> messages();
+  // The messages from index `from` on (cheap to call repeatedly while many arrive).
+  std::vector<Received> MessagesFrom(size_t from);
   size_t count();
 
  private:
