@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <charconv>
 
 namespace seed::stream {
 namespace {
@@ -22,8 +22,8 @@ std::string Escape(const std::string& value) {
 
 std::string Number(double value) {
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);  // shortest: 0.1, not 0.10000000000000001
+  return std::string(buffer, result.ptr);
 }
 
 }  // namespace
