@@ -25,8 +25,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct State {
-  std::vector<int64_t> sent_ns;       // by id
-  std::vector<int64_t> latency_ns;    // by id; -1 until answered
+  std::vector<int64_t> sent_ns;     // by id
+  std::vector<int64_t> latency_ns;  // by id; -1 until answered
   std::atomic<long> answered{0};
   std::atomic<long> duplicates{0};
   std::atomic<int64_t> last_answer_ns{0};
@@ -35,7 +35,9 @@ struct State {
   bool subscribed = false;
 };
 
-int64_t Now() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
 
 double Percentile(std::vector<int64_t> values, double p) {
   if (values.empty()) return 0;
@@ -54,13 +56,20 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* value = argv[i + 1];
-    if (flag == "--port") port = std::atoi(value);
-    else if (flag == "--in") in = value;
-    else if (flag == "--out") out = value;
-    else if (flag == "--payload") payload_file = value;
-    else if (flag == "--rate") rate = std::atof(value);
-    else if (flag == "--count") count = std::atol(value);
-    else if (flag == "--qos") qos = std::atoi(value);
+    if (flag == "--port")
+      port = std::atoi(value);
+    else if (flag == "--in")
+      in = value;
+    else if (flag == "--out")
+      out = value;
+    else if (flag == "--payload")
+      payload_file = value;
+    else if (flag == "--rate")
+      rate = std::atof(value);
+    else if (flag == "--count")
+      count = std::atol(value);
+    else if (flag == "--qos")
+      qos = std::atoi(value);
     else {
       std::fprintf(stderr, "stream_load: unknown flag %s\n", flag.c_str());
       return 2;
@@ -73,8 +82,9 @@ int main(int argc, char** argv) {
   while (!payload.empty() && (payload.back() == '\n' || payload.back() == ' ')) payload.pop_back();
   const size_t mark = payload.find("__ID__");
   if (in.empty() || out.empty() || mark == std::string::npos) {
-    std::fprintf(stderr, "usage: stream_load --port P --in TOPIC --out TOPIC --payload FILE(with __ID__) [--rate R] "
-                         "[--count N] [--qos Q]\n");
+    std::fprintf(stderr,
+                 "usage: stream_load --port P --in TOPIC --out TOPIC --payload FILE(with __ID__) [--rate R] "
+                 "[--count N] [--qos Q]\n");
     return 2;
   }
   const std::string prefix = payload.substr(0, mark), suffix = payload.substr(mark + 6);
@@ -127,12 +137,14 @@ int main(int argc, char** argv) {
   std::string message;
   for (long id = 0; id < count; ++id) {
     if (rate > 0) {
-      const auto due = Clock::time_point(std::chrono::nanoseconds(start + static_cast<int64_t>(id * 1e9 / rate)));
+      const auto due =
+          Clock::time_point(std::chrono::nanoseconds(start + static_cast<int64_t>(id * 1e9 / rate)));
       std::this_thread::sleep_until(due);  // pacing of an open-loop load generator
     }
     message = prefix + std::to_string(id) + suffix;
     state.sent_ns[id] = Now();
-    mosquitto_publish(mosq, nullptr, in.c_str(), static_cast<int>(message.size()), message.data(), qos, false);
+    mosquitto_publish(mosq, nullptr, in.c_str(), static_cast<int>(message.size()), message.data(), qos,
+                      false);
   }
   const int64_t sent_done = Now();
   {
@@ -147,10 +159,12 @@ int main(int argc, char** argv) {
     if (l >= 0) latencies.push_back(l);
   }
   const double seconds = (std::max(state.last_answer_ns.load(), sent_done) - start) / 1e9;
-  std::printf("sent %ld in %.2f s (%.0f/s offered); answered %ld (%ld duplicates); %.0f answers/s; latency p50 %.3f ms, "
-              "p99 %.3f ms, max %.3f ms\n",
-              count, (sent_done - start) / 1e9, count / ((sent_done - start) / 1e9), state.answered.load(),
-              state.duplicates.load(), state.answered.load() / seconds, Percentile(latencies, 0.5),
-              Percentile(latencies, 0.99), Percentile(latencies, 1.0));
+  std::printf(
+      "sent %ld in %.2f s (%.0f/s offered); answered %ld (%ld duplicates); %.0f answers/s; latency p50 %.3f "
+      "ms, "
+      "p99 %.3f ms, max %.3f ms\n",
+      count, (sent_done - start) / 1e9, count / ((sent_done - start) / 1e9), state.answered.load(),
+      state.duplicates.load(), state.answered.load() / seconds, Percentile(latencies, 0.5),
+      Percentile(latencies, 0.99), Percentile(latencies, 1.0));
   return state.answered.load() == count ? 0 : 1;
 }

@@ -22,7 +22,8 @@ namespace seed::commands {
 namespace {
 
 struct StreamFlags {
-  std::string broker, input_topic, output_topic, error_topic, model, model_name = "model", model_version, sha256;
+  std::string broker, input_topic, output_topic, error_topic, model, model_name = "model", model_version,
+                                                                     sha256;
   std::string rules, credentials_dir, ca_file, client_id, protocol = "5", metrics_host = "0.0.0.0";
   int qos = 1, metrics_port = 9090, workers = 2, keepalive = 30, drain_timeout = 20, connect_timeout = 30;
   size_t queue_size = 1000;
@@ -38,8 +39,9 @@ stream::StreamRules BuildRules(const StreamFlags& f) {
   const stream::RuleDefaults defaults{.output_topic = f.output_topic, .error_topic = f.error_topic};
   if (!f.rules.empty()) {
     if (!f.input_topic.empty() || !f.model.empty()) {
-      throw io::UsageError("give either --rules or --input-topic with --model, not both (the rules file names the "
-                           "topics and models)");
+      throw io::UsageError(
+          "give either --rules or --input-topic with --model, not both (the rules file names the "
+          "topics and models)");
     }
     const std::string dir = std::filesystem::path(f.rules).parent_path().string();
     return stream::ParseRules(io::ReadJsonFile(f.rules), f.rules, dir.empty() ? "." : dir, defaults);
@@ -49,7 +51,8 @@ stream::StreamRules BuildRules(const StreamFlags& f) {
   }
   if (f.output_topic.empty()) throw io::UsageError("--output-topic is required with --input-topic");
   return stream::SingleRule(
-      f.input_topic, {.name = f.model_name, .path = f.model, .version = f.model_version, .sha256 = f.sha256}, defaults);
+      f.input_topic, {.name = f.model_name, .path = f.model, .version = f.model_version, .sha256 = f.sha256},
+      defaults);
 }
 
 void Run(const StreamFlags& f) {
@@ -57,8 +60,10 @@ void Run(const StreamFlags& f) {
   if (f.protocol != "5" && f.protocol != "3.1.1") throw io::UsageError("--protocol must be 3.1.1 or 5");
   if (f.workers < 1 || f.workers > 256) throw io::UsageError("--workers must be between 1 and 256");
   if (f.queue_size < 1) throw io::UsageError("--queue-size must be at least 1");
-  if (f.metrics_port < 0 || f.metrics_port > 65535) throw io::UsageError("--metrics-port must be between 0 and 65535");
-  if (f.keepalive < 5 || f.keepalive > 65535) throw io::UsageError("--keepalive must be between 5 and 65535 seconds");
+  if (f.metrics_port < 0 || f.metrics_port > 65535)
+    throw io::UsageError("--metrics-port must be between 0 and 65535");
+  if (f.keepalive < 5 || f.keepalive > 65535)
+    throw io::UsageError("--keepalive must be between 5 and 65535 seconds");
   if (f.drain_timeout < 0) throw io::UsageError("--drain-timeout must not be negative");
   if (f.connect_timeout < 0) throw io::UsageError("--connect-timeout must not be negative");
 
@@ -87,7 +92,8 @@ void Run(const StreamFlags& f) {
     throw io::UsageError("--ca-file (or ca.crt in --credentials-dir) needs an mqtts:// --broker");
   }
   if (mqtt.username && !mqtt.address.tls) {
-    std::fprintf(stderr, "seed-job stream: warning: the password is sent in clear text over mqtt://; use mqtts://\n");
+    std::fprintf(stderr,
+                 "seed-job stream: warning: the password is sent in clear text over mqtt://; use mqtts://\n");
   }
 
   // Every model is loaded before connecting: a bad artifact stops here, not on the first message.
@@ -111,23 +117,25 @@ void Run(const StreamFlags& f) {
   stream::StreamRunner runner(options, std::move(models));
   runner.Start();
   std::fprintf(stderr, "seed-job stream: connected to %s:%d as %s (MQTT %s, QoS %d); metrics on %s:%d\n",
-               mqtt.address.host.c_str(), mqtt.address.port, mqtt.client_id.c_str(), f.protocol.c_str(), f.qos,
-               f.metrics_host.c_str(), runner.metrics_port());
+               mqtt.address.host.c_str(), mqtt.address.port, mqtt.client_id.c_str(), f.protocol.c_str(),
+               f.qos, f.metrics_host.c_str(), runner.metrics_port());
   for (const stream::Rule& rule : options.rules.rules) {
     std::fprintf(stderr, "seed-job stream: %s -> model %s -> %s (errors: %s)\n", rule.filter.c_str(),
-                 options.rules.models[rule.model].name.c_str(), rule.output_topic.c_str(), rule.error_topic.c_str());
+                 options.rules.models[rule.model].name.c_str(), rule.output_topic.c_str(),
+                 rule.error_topic.c_str());
   }
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) != 0) {
   }
-  std::fprintf(stderr, "seed-job stream: %s received; draining\n", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  std::fprintf(stderr, "seed-job stream: %s received; draining\n",
+               signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   const stream::DrainReport report = runner.Drain();
-  std::fprintf(stderr,
-               "seed-job stream: drained: %llu messages received, %llu results published, %llu errors; %s\n",
-               static_cast<unsigned long long>(report.received), static_cast<unsigned long long>(report.published),
-               static_cast<unsigned long long>(report.errors),
-               report.acknowledged ? "every result acknowledged by the broker"
-                                   : "some results were not acknowledged before --drain-timeout");
+  std::fprintf(
+      stderr, "seed-job stream: drained: %llu messages received, %llu results published, %llu errors; %s\n",
+      static_cast<unsigned long long>(report.received), static_cast<unsigned long long>(report.published),
+      static_cast<unsigned long long>(report.errors),
+      report.acknowledged ? "every result acknowledged by the broker"
+                          : "some results were not acknowledged before --drain-timeout");
 }
 
 }  // namespace
@@ -141,33 +149,45 @@ void AddStream(CLI::App& app) {
   cmd->add_option("--broker", f->broker, "mqtt://HOST[:PORT] (1883) or mqtts://HOST[:PORT] (8883, TLS)")
       ->envname("SEED_STREAM_BROKER")
       ->required();
-  cmd->add_option("--input-topic", f->input_topic, "Topic filter to subscribe to (+ and # allowed); with --model")
+  cmd->add_option("--input-topic", f->input_topic,
+                  "Topic filter to subscribe to (+ and # allowed); with --model")
       ->envname("SEED_STREAM_INPUT_TOPIC");
   cmd->add_option("--output-topic", f->output_topic, "Topic results are published to (the default for rules)")
       ->envname("SEED_STREAM_OUTPUT_TOPIC");
-  cmd->add_option("--error-topic", f->error_topic, "Topic error replies go to (default: <output topic>/errors)");
+  cmd->add_option("--error-topic", f->error_topic,
+                  "Topic error replies go to (default: <output topic>/errors)");
   cmd->add_option("--model", f->model, "Model artifact (path, file://, pvc://), with --input-topic")
       ->envname("SEED_MODEL_PATH");
-  cmd->add_option("--model-name", f->model_name, "Model name in results")->envname("SEED_MODEL_NAME")->capture_default_str();
-  cmd->add_option("--model-version", f->model_version, "Model version in results")->envname("SEED_MODEL_VERSION");
+  cmd->add_option("--model-name", f->model_name, "Model name in results")
+      ->envname("SEED_MODEL_NAME")
+      ->capture_default_str();
+  cmd->add_option("--model-version", f->model_version, "Model version in results")
+      ->envname("SEED_MODEL_VERSION");
   cmd->add_option("--sha256", f->sha256, "Expected SHA-256 of the --model artifact");
-  cmd->add_option("--rules", f->rules, "Rules file (JSON): topic filters -> models -> output topics (see README)");
+  cmd->add_option("--rules", f->rules,
+                  "Rules file (JSON): topic filters -> models -> output topics (see README)");
   cmd->add_option("--credentials-dir", f->credentials_dir,
                   "Directory with files username, password (and optionally ca.crt): a mounted Secret");
-  cmd->add_option("--ca-file", f->ca_file, "CA certificates (PEM) to trust for mqtts:// (default: the system's)");
-  cmd->add_option("--client-id", f->client_id, "MQTT client id; the broker keeps the session under it "
-                                               "(default: seed-stream-<hostname>)");
+  cmd->add_option("--ca-file", f->ca_file,
+                  "CA certificates (PEM) to trust for mqtts:// (default: the system's)");
+  cmd->add_option("--client-id", f->client_id,
+                  "MQTT client id; the broker keeps the session under it "
+                  "(default: seed-stream-<hostname>)");
   cmd->add_option("--qos", f->qos, "QoS of the subscriptions and results: 0 or 1")->capture_default_str();
   cmd->add_option("--protocol", f->protocol, "MQTT protocol version: 3.1.1 or 5")->capture_default_str();
   cmd->add_option("--workers", f->workers, "Worker threads predicting and publishing")->capture_default_str();
-  cmd->add_option("--queue-size", f->queue_size, "Messages waiting for a worker before reading from the broker pauses")
+  cmd->add_option("--queue-size", f->queue_size,
+                  "Messages waiting for a worker before reading from the broker pauses")
       ->capture_default_str();
-  cmd->add_option("--metrics-port", f->metrics_port, "Port of /metrics, /healthz and /readyz (0: any free port)")
+  cmd->add_option("--metrics-port", f->metrics_port,
+                  "Port of /metrics, /healthz and /readyz (0: any free port)")
       ->capture_default_str();
   cmd->add_option("--metrics-host", f->metrics_host, "Address /metrics listens on")->capture_default_str();
   cmd->add_option("--keepalive", f->keepalive, "MQTT keepalive, seconds")->capture_default_str();
-  cmd->add_option("--drain-timeout", f->drain_timeout, "Seconds a SIGTERM drain may take at most")->capture_default_str();
-  cmd->add_option("--connect-timeout", f->connect_timeout, "Seconds to keep retrying an unreachable broker at start")
+  cmd->add_option("--drain-timeout", f->drain_timeout, "Seconds a SIGTERM drain may take at most")
+      ->capture_default_str();
+  cmd->add_option("--connect-timeout", f->connect_timeout,
+                  "Seconds to keep retrying an unreachable broker at start")
       ->capture_default_str();
   cmd->callback([f] { Run(*f); });
 }

@@ -11,7 +11,8 @@ namespace seed::stream {
 
 BrokerAddress ParseBrokerUrl(const std::string& url) {
   auto fail = [&url](const std::string& why) {
-    throw io::UsageError("--broker \"" + url + "\": " + why + "; expected mqtt://HOST[:PORT] or mqtts://HOST[:PORT]");
+    throw io::UsageError("--broker \"" + url + "\": " + why +
+                         "; expected mqtt://HOST[:PORT] or mqtts://HOST[:PORT]");
   };
   BrokerAddress address;
   std::string rest;

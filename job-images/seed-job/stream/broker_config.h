@@ -9,7 +9,7 @@ namespace seed::stream {
 
 struct BrokerAddress {
   std::string host;
-  int port = 1883;   // mqtt:// defaults to 1883, mqtts:// to 8883
+  int port = 1883;  // mqtt:// defaults to 1883, mqtts:// to 8883
   bool tls = false;
 };
 

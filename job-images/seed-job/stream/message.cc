@@ -33,21 +33,25 @@ std::string InputList(const serve::ServedModel& model) {
 std::optional<std::string> ReadRow(const json& row, const serve::ServedModel& model, size_t index, bool batch,
                                    std::vector<double>* values) {
   const std::string where = batch ? "features[" + std::to_string(index) + "]" : std::string("features");
-  if (!row.is_object()) return where + " must be an object of feature values, e.g. {\"" + model.inputs[0] + "\": 7.2}";
+  if (!row.is_object())
+    return where + " must be an object of feature values, e.g. {\"" + model.inputs[0] + "\": 7.2}";
   const size_t features = model.inputs.size();
   if (row.size() != features) {
     for (const auto& [key, value] : row.items()) {
       bool known = false;
       for (const auto& name : model.inputs) known = known || name == key;
-      if (!known) return where + ": unknown feature \"" + key + "\"; the model's inputs are " + InputList(model);
+      if (!known)
+        return where + ": unknown feature \"" + key + "\"; the model's inputs are " + InputList(model);
     }
   }
   double* out = values->data() + index * features;
   for (size_t j = 0; j < features; ++j) {
     auto it = row.find(model.inputs[j]);
-    if (it == row.end()) return where + ": missing feature \"" + model.inputs[j] + "\"; the model needs " + InputList(model);
+    if (it == row.end())
+      return where + ": missing feature \"" + model.inputs[j] + "\"; the model needs " + InputList(model);
     if (!it->is_number()) {
-      return where + "." + model.inputs[j] + " is " + (it->is_null() ? std::string("null") : it->type_name()) +
+      return where + "." + model.inputs[j] + " is " +
+             (it->is_null() ? std::string("null") : it->type_name()) +
              "; every feature must be a number (missing values are not accepted)";
     }
     out[j] = it->get<double>();
@@ -90,8 +94,8 @@ std::optional<std::string> ParseFeatureMessage(std::string_view payload, const s
     body = json::parse(payload);
   } catch (const json::parse_error& error) {
     return "the message is not valid JSON (byte " + std::to_string(error.byte) +
-           "); send {\"id\": ..., \"time\": ..., \"features\": {\"" + (model.inputs.empty() ? "x" : model.inputs[0]) +
-           "\": ...}}";
+           "); send {\"id\": ..., \"time\": ..., \"features\": {\"" +
+           (model.inputs.empty() ? "x" : model.inputs[0]) + "\": ...}}";
   }
   if (!body.is_object()) return "the message must be a JSON object with \"features\" or \"inputs\"";
   if (auto id = body.find("id"); id != body.end()) {
@@ -101,18 +105,21 @@ std::optional<std::string> ParseFeatureMessage(std::string_view payload, const s
   if (auto time = body.find("time"); time != body.end()) {
     message->time = *time;
     message->time_unix = MessageTime(*time);
-    if (!message->time_unix) return "time must be RFC 3339 (\"2026-12-07T10:00:00Z\") or Unix seconds, not " + Dump(*time);
+    if (!message->time_unix)
+      return "time must be RFC 3339 (\"2026-12-07T10:00:00Z\") or Unix seconds, not " + Dump(*time);
   }
   auto features = body.find("features");
   auto inputs = body.find("inputs");
-  if (features != body.end() && inputs != body.end()) return "give either \"features\" or \"inputs\", not both";
+  if (features != body.end() && inputs != body.end())
+    return "give either \"features\" or \"inputs\", not both";
   if (inputs != body.end()) {
     // The Open Inference Protocol body, read by the model server's own parser.
     if (auto error = serve::ParseInferRequest(payload, model, &message->request)) return error->message;
     return std::nullopt;
   }
   if (features == body.end()) {
-    return "the message has no \"features\": send {\"features\": {" + InputList(model) + "}} or a list of such rows";
+    return "the message has no \"features\": send {\"features\": {" + InputList(model) +
+           "}} or a list of such rows";
   }
   serve::InferRequest& request = message->request;
   request.outputs.clear();
@@ -134,8 +141,9 @@ std::optional<std::string> ParseFeatureMessage(std::string_view payload, const s
   return std::nullopt;
 }
 
-void WriteResultMessage(const serve::ServedModel& model, const FeatureMessage& message, std::string_view topic,
-                        const std::vector<double>& predictions, std::string* payload) {
+void WriteResultMessage(const serve::ServedModel& model, const FeatureMessage& message,
+                        std::string_view topic, const std::vector<double>& predictions,
+                        std::string* payload) {
   const serve::InferRequest& request = message.request;
   const size_t quantiles = model.num_quantiles();
   const std::string rows = std::to_string(request.rows);
@@ -172,15 +180,16 @@ void WriteResultMessage(const serve::ServedModel& model, const FeatureMessage& m
     *payload += "],\"data\":[";
     for (size_t r = 0; r < request.rows; ++r) {
       if (r) *payload += ',';
-      AppendNumber(point ? model.point(&predictions[r * quantiles]) : predictions[r * quantiles + output], payload);
+      AppendNumber(point ? model.point(&predictions[r * quantiles]) : predictions[r * quantiles + output],
+                   payload);
     }
     *payload += "]}";
   }
   *payload += "]}";
 }
 
-std::string ErrorPayload(const FeatureMessage& message, std::string_view topic, const serve::ServedModel* model,
-                         std::string_view reason, std::string_view payload) {
+std::string ErrorPayload(const FeatureMessage& message, std::string_view topic,
+                         const serve::ServedModel* model, std::string_view reason, std::string_view payload) {
   constexpr size_t kEchoBytes = 256;
   json error = json::object();
   if (!message.id.is_null()) error["id"] = message.id;

@@ -12,7 +12,8 @@
 // "time" also gives the lag metric.
 // Out: the infer response `seed-job serve` answers, plus id, time and the input topic:
 //   {"id": "m-1", "time": "...", "topic": "plant/wf01/features", "model_name": "wf01",
-//    "model_version": "v2.1", "outputs": [{"name": "p10", "datatype": "FP64", "shape": [1], "data": [..]}, ...]}
+//    "model_version": "v2.1",
+//    "outputs": [{"name": "p10", "datatype": "FP64", "shape": [1], "data": [..]}, ...]}
 // Errors: {"id": ..., "time": ..., "topic": ..., "model_name": ..., "error": "why", "payload": "<the
 // first 256 bytes>"}.
 #include <nlohmann/json.hpp>
@@ -27,10 +28,10 @@
 namespace seed::stream {
 
 struct FeatureMessage {
-  nlohmann::json id;                 // null when absent
-  nlohmann::json time;               // null when absent; echoed as sent
-  std::optional<double> time_unix;   // "time" as Unix seconds (with fractions)
-  serve::InferRequest request;       // rows, values (row-major), outputs
+  nlohmann::json id;                // null when absent
+  nlohmann::json time;              // null when absent; echoed as sent
+  std::optional<double> time_unix;  // "time" as Unix seconds (with fractions)
+  serve::InferRequest request;      // rows, values (row-major), outputs
 };
 
 // Parses `payload` for `model`; fills `message` (reusing its buffers) or returns why the message
@@ -39,12 +40,12 @@ std::optional<std::string> ParseFeatureMessage(std::string_view payload, const s
                                                FeatureMessage* message);
 
 // The result payload for predictions (row-major [rows x model.num_quantiles()]).
-void WriteResultMessage(const serve::ServedModel& model, const FeatureMessage& message, std::string_view topic,
-                        const std::vector<double>& predictions, std::string* payload);
+void WriteResultMessage(const serve::ServedModel& model, const FeatureMessage& message,
+                        std::string_view topic, const std::vector<double>& predictions, std::string* payload);
 
 // The error payload; `model` may be null when no model was chosen.
-std::string ErrorPayload(const FeatureMessage& message, std::string_view topic, const serve::ServedModel* model,
-                         std::string_view reason, std::string_view payload);
+std::string ErrorPayload(const FeatureMessage& message, std::string_view topic,
+                         const serve::ServedModel* model, std::string_view reason, std::string_view payload);
 
 // Unix seconds from "time": an RFC 3339 string (fractions kept) or a number. nullopt if neither.
 std::optional<double> MessageTime(const nlohmann::json& time);

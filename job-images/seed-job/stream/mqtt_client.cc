@@ -72,8 +72,8 @@ struct MqttClient::Impl {
   void Subscribe() {
     std::vector<char*> filters;
     for (auto& s : subscriptions) filters.push_back(s.data());
-    const int rc = mosquitto_subscribe_multiple(mosq, nullptr, static_cast<int>(filters.size()), filters.data(),
-                                                options.qos, 0, nullptr);
+    const int rc = mosquitto_subscribe_multiple(mosq, nullptr, static_cast<int>(filters.size()),
+                                                filters.data(), options.qos, 0, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) Log("cannot subscribe: " + ErrorText(rc));
   }
 
@@ -110,9 +110,10 @@ struct MqttClient::Impl {
   void OnSubscribe(int count, const int* granted) {
     for (int i = 0; i < count; ++i) {
       if (granted[i] >= 0x80) {
-        const std::string message = "the broker refused the subscription to \"" +
-                                    (i < static_cast<int>(subscriptions.size()) ? subscriptions[i] : std::string("?")) +
-                                    "\" (reason " + std::to_string(granted[i]) + "; check the broker's ACL)";
+        const std::string message =
+            "the broker refused the subscription to \"" +
+            (i < static_cast<int>(subscriptions.size()) ? subscriptions[i] : std::string("?")) +
+            "\" (reason " + std::to_string(granted[i]) + "; check the broker's ACL)";
         std::lock_guard lock(mutex);
         if (!ever_subscribed) {
           refusal = message;
@@ -130,7 +131,8 @@ struct MqttClient::Impl {
 
   void OnDisconnect(int rc) {
     const bool was = connected.exchange(false);
-    if (was && !disconnecting) Log("connection to " + Where() + " lost (" + ErrorText(rc) + "); reconnecting");
+    if (was && !disconnecting)
+      Log("connection to " + Where() + " lost (" + ErrorText(rc) + "); reconnecting");
   }
 
   void OnPublish(int mid) {
@@ -167,7 +169,8 @@ struct MqttClient::Impl {
     pollfd wake{wake_fd, POLLIN, 0};
     const auto until = std::chrono::steady_clock::now() + delay;
     while (!stopping && !disconnecting) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       if (poll(&wake, 1, static_cast<int>(left.count())) > 0) {
         uint64_t count;
@@ -199,9 +202,11 @@ struct MqttClient::Impl {
       }
       const bool reading = !stop_reading && may_read();
       const bool tls_pending = reading && SslPending();
-      pollfd fds[2] = {{fd, static_cast<short>((reading ? POLLIN : 0) | (mosquitto_want_write(mosq) ? POLLOUT : 0)), 0},
-                       {wake_fd, POLLIN, 0}};
-      if (poll(fds, 2, tls_pending ? 0 : 1000) < 0 && errno != EINTR) Log(std::string("poll: ") + std::strerror(errno));
+      pollfd fds[2] = {
+          {fd, static_cast<short>((reading ? POLLIN : 0) | (mosquitto_want_write(mosq) ? POLLOUT : 0)), 0},
+          {wake_fd, POLLIN, 0}};
+      if (poll(fds, 2, tls_pending ? 0 : 1000) < 0 && errno != EINTR)
+        Log(std::string("poll: ") + std::strerror(errno));
       if (fds[1].revents & POLLIN) {
         uint64_t count;
         if (read(wake_fd, &count, sizeof count) < 0) {
@@ -251,17 +256,20 @@ MqttClient::MqttClient(MqttOptions options, std::vector<std::string> subscriptio
   mosquitto_int_option(s.mosq, MOSQ_OPT_TCP_NODELAY, 1);
   mosquitto_int_option(s.mosq, MOSQ_OPT_SEND_MAXIMUM, 1000);
   mosquitto_max_inflight_messages_set(s.mosq, 1000);
-  mosquitto_threaded_set(s.mosq, true);  // our own threads publish; only the network thread touches the socket
+  mosquitto_threaded_set(s.mosq,
+                         true);  // our own threads publish; only the network thread touches the socket
   if (s.options.username) {
     const int rc = mosquitto_username_pw_set(s.mosq, s.options.username->c_str(),
                                              s.options.password ? s.options.password->c_str() : nullptr);
-    if (rc != MOSQ_ERR_SUCCESS) throw io::UsageError("--credentials-dir: the username is not valid: " + ErrorText(rc));
+    if (rc != MOSQ_ERR_SUCCESS)
+      throw io::UsageError("--credentials-dir: the username is not valid: " + ErrorText(rc));
   }
   if (s.options.address.tls) {
     const char* ca = s.options.ca_file.empty() ? nullptr : s.options.ca_file.c_str();
     const int rc = mosquitto_tls_set(s.mosq, ca, ca ? nullptr : "/etc/ssl/certs", nullptr, nullptr, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
-      throw io::UsageError("TLS setup failed" + (ca ? " with --ca-file " + s.options.ca_file : std::string()) + ": " +
+      throw io::UsageError("TLS setup failed" +
+                           (ca ? " with --ca-file " + s.options.ca_file : std::string()) + ": " +
                            ErrorText(rc) + " (is it a readable PEM file?)");
     }
   }
@@ -269,23 +277,26 @@ MqttClient::MqttClient(MqttOptions options, std::vector<std::string> subscriptio
     mosquitto_property_add_int32(&s.connect_properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
                                  s.options.session_expiry_seconds);
   }
-  mosquitto_connect_v5_callback_set(s.mosq, [](mosquitto*, void* self, int rc, int, const mosquitto_property*) {
-    static_cast<Impl*>(self)->OnConnect(rc);
-  });
+  mosquitto_connect_v5_callback_set(s.mosq,
+                                    [](mosquitto*, void* self, int rc, int, const mosquitto_property*) {
+                                      static_cast<Impl*>(self)->OnConnect(rc);
+                                    });
   mosquitto_disconnect_v5_callback_set(s.mosq, [](mosquitto*, void* self, int rc, const mosquitto_property*) {
     static_cast<Impl*>(self)->OnDisconnect(rc);
   });
-  mosquitto_subscribe_v5_callback_set(s.mosq,
-                                      [](mosquitto*, void* self, int, int count, const int* granted,
-                                         const mosquitto_property*) { static_cast<Impl*>(self)->OnSubscribe(count, granted); });
-  mosquitto_publish_v5_callback_set(s.mosq, [](mosquitto*, void* self, int mid, int, const mosquitto_property*) {
-    static_cast<Impl*>(self)->OnPublish(mid);
-  });
-  mosquitto_message_v5_callback_set(s.mosq, [](mosquitto*, void* self, const mosquitto_message* m,
-                                               const mosquitto_property*) {
-    static_cast<Impl*>(self)->on_message(m->topic,
-                                         std::string_view(static_cast<const char*>(m->payload), m->payloadlen));
-  });
+  mosquitto_subscribe_v5_callback_set(
+      s.mosq, [](mosquitto*, void* self, int, int count, const int* granted, const mosquitto_property*) {
+        static_cast<Impl*>(self)->OnSubscribe(count, granted);
+      });
+  mosquitto_publish_v5_callback_set(s.mosq,
+                                    [](mosquitto*, void* self, int mid, int, const mosquitto_property*) {
+                                      static_cast<Impl*>(self)->OnPublish(mid);
+                                    });
+  mosquitto_message_v5_callback_set(
+      s.mosq, [](mosquitto*, void* self, const mosquitto_message* m, const mosquitto_property*) {
+        static_cast<Impl*>(self)->on_message(
+            m->topic, std::string_view(static_cast<const char*>(m->payload), m->payloadlen));
+      });
   mosquitto_log_callback_set(s.mosq, [](mosquitto*, void* self, int level, const char* text) {
     static_cast<Impl*>(self)->OnLog(level, text);
   });
@@ -307,7 +318,8 @@ void MqttClient::Connect() {
         std::lock_guard lock(s.mutex);
         detail = s.last_error_log;
       }
-      throw io::UsageError("TLS handshake with " + s.Where() + " failed" + (detail.empty() ? "" : " (" + detail + ")") +
+      throw io::UsageError("TLS handshake with " + s.Where() + " failed" +
+                           (detail.empty() ? "" : " (" + detail + ")") +
                            ": the broker's certificate must be signed by " +
                            (s.options.ca_file.empty() ? "a CA in /etc/ssl/certs" : s.options.ca_file) +
                            " and name the host \"" + s.options.address.host + "\"; see --ca-file");
@@ -317,15 +329,16 @@ void MqttClient::Connect() {
       throw io::UsageError("cannot reach the broker at " + s.Where() + ": " + why + " (gave up after " +
                            std::to_string(s.options.connect_timeout.count()) + " s; check --broker)");
     }
-    Log("cannot reach the broker at " + s.Where() + " (" + why + "); retrying in " + std::to_string(backoff.count()) +
-        " ms");
+    Log("cannot reach the broker at " + s.Where() + " (" + why + "); retrying in " +
+        std::to_string(backoff.count()) + " ms");
     std::this_thread::sleep_for(backoff);  // nothing else runs yet; the wait is the backoff itself
     backoff = std::min(backoff * 2, s.options.backoff_max);
   }
   s.thread = std::thread([&s] { s.Loop(); });
   std::unique_lock lock(s.mutex);
-  const bool settled = s.changed.wait_until(lock, deadline + std::chrono::seconds(5),
-                                            [&s] { return s.ever_subscribed.load() || s.refusal.has_value(); });
+  const bool settled = s.changed.wait_until(lock, deadline + std::chrono::seconds(5), [&s] {
+    return s.ever_subscribed.load() || s.refusal.has_value();
+  });
   if (s.ever_subscribed) return;
   const std::string message = s.refusal ? *s.refusal
                                         : "no CONNACK/SUBACK from the broker at " + s.Where() + " within " +
@@ -339,8 +352,8 @@ void MqttClient::Connect() {
 bool MqttClient::Publish(const std::string& topic, std::string_view payload, std::string* error) {
   Impl& s = *impl_;
   if (s.options.qos > 0) s.sent.fetch_add(1);
-  const int rc = mosquitto_publish_v5(s.mosq, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(),
-                                      s.options.qos, false, nullptr);
+  const int rc = mosquitto_publish_v5(s.mosq, nullptr, topic.c_str(), static_cast<int>(payload.size()),
+                                      payload.data(), s.options.qos, false, nullptr);
   if (rc != MOSQ_ERR_SUCCESS) {
     if (s.options.qos > 0) s.sent.fetch_sub(1);
     *error = "cannot publish to \"" + topic + "\": " + ErrorText(rc);

@@ -29,9 +29,9 @@ struct MqttOptions {
   BrokerAddress address;
   std::optional<std::string> username;
   std::optional<std::string> password;
-  std::string ca_file;   // TLS: the CA bundle to trust; empty: the system's (/etc/ssl/certs)
-  int protocol = 5;      // 5 or 311
-  int qos = 1;           // for subscriptions and results
+  std::string ca_file;    // TLS: the CA bundle to trust; empty: the system's (/etc/ssl/certs)
+  int protocol = 5;       // 5 or 311
+  int qos = 1;            // for subscriptions and results
   std::string client_id;  // required: the persistent session is keyed by it
   int keepalive_seconds = 30;
   uint32_t session_expiry_seconds = 3600;  // MQTT 5: how long the broker keeps the session

@@ -11,7 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string OptionalString(const json& object, const char* key, const std::string& file, const std::string& where) {
+std::string OptionalString(const json& object, const char* key, const std::string& file,
+                           const std::string& where) {
   auto it = object.find(key);
   if (it == object.end()) return "";
   if (!it->is_string()) throw io::InputError(file, where + "." + key + " must be a string");
@@ -23,7 +24,8 @@ void CompleteTopics(Rule* rule, const RuleDefaults& defaults, const std::string&
                     const std::function<void(const std::string&)>& fail) {
   if (rule->output_topic.empty()) rule->output_topic = defaults.output_topic;
   if (rule->output_topic.empty()) {
-    fail(where + " has no output_topic and there is no default: give --output-topic or the rule's output_topic");
+    fail(where +
+         " has no output_topic and there is no default: give --output-topic or the rule's output_topic");
   }
   if (rule->error_topic.empty()) rule->error_topic = defaults.error_topic;
   if (rule->error_topic.empty()) rule->error_topic = rule->output_topic + "/errors";
@@ -32,7 +34,8 @@ void CompleteTopics(Rule* rule, const RuleDefaults& defaults, const std::string&
   }
   if (auto error = FilterError(rule->filter)) fail(where + ": " + *error);
   if (TopicMatches(rule->filter, rule->output_topic) || TopicMatches(rule->filter, rule->error_topic)) {
-    fail(where + ": its filter \"" + rule->filter + "\" matches its own output or error topic, so every result would " +
+    fail(where + ": its filter \"" + rule->filter +
+         "\" matches its own output or error topic, so every result would " +
          "come back as input; publish results outside the subscribed tree");
   }
 }
@@ -51,7 +54,8 @@ StreamRules ParseRules(const json& document, const std::string& file, const std:
   auto fail = [&file](const std::string& message) { throw io::InputError(file, message); };
   if (!document.is_object()) fail("a rules file is a JSON object with \"models\" and \"rules\"");
   for (const auto& [key, value] : document.items()) {
-    if (key != "models" && key != "rules") fail("unknown key \"" + key + "\"; a rules file has \"models\" and \"rules\"");
+    if (key != "models" && key != "rules")
+      fail("unknown key \"" + key + "\"; a rules file has \"models\" and \"rules\"");
   }
   StreamRules result;
   auto models = document.find("models");
@@ -91,7 +95,8 @@ StreamRules ParseRules(const json& document, const std::string& file, const std:
     }
     Rule rule;
     rule.filter = OptionalString(entry, "topic", file, where);
-    if (rule.filter.empty()) fail(where + ".topic is required: an MQTT topic filter such as \"plant/+/features\"");
+    if (rule.filter.empty())
+      fail(where + ".topic is required: an MQTT topic filter such as \"plant/+/features\"");
     const std::string model = OptionalString(entry, "model", file, where);
     size_t index = 0;
     while (index < result.models.size() && result.models[index].name != model) ++index;
@@ -107,7 +112,8 @@ StreamRules ParseRules(const json& document, const std::string& file, const std:
     for (size_t j = 0; j < result.rules.size(); ++j) {
       if (FiltersOverlap(result.rules[j].filter, rule.filter)) {
         fail(where + ".topic \"" + rule.filter + "\" overlaps rules[" + std::to_string(j) + "].topic \"" +
-             result.rules[j].filter + "\": the broker would deliver a message to both; make the filters disjoint");
+             result.rules[j].filter +
+             "\": the broker would deliver a message to both; make the filters disjoint");
       }
     }
     result.rules.push_back(std::move(rule));
@@ -119,7 +125,8 @@ StreamRules SingleRule(const std::string& input_topic, const ModelSpec& model, c
   StreamRules result;
   result.models.push_back(model);
   Rule rule{.filter = input_topic, .model = 0};
-  CompleteTopics(&rule, defaults, "--input-topic", [](const std::string& message) { throw io::UsageError(message); });
+  CompleteTopics(&rule, defaults, "--input-topic",
+                 [](const std::string& message) { throw io::UsageError(message); });
   result.rules.push_back(std::move(rule));
   return result;
 }

@@ -1,8 +1,8 @@
 #include "stream/stream_metrics.h"
 
 #include <algorithm>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 
 namespace seed::stream {
 namespace {
@@ -22,7 +22,8 @@ std::string Escape(const std::string& value) {
 
 std::string Number(double value) {
   char buffer[64];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);  // shortest: 0.1, not 0.10000000000000001
+  auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, value);  // shortest: 0.1, not 0.10000000000000001
   return std::string(buffer, result.ptr);
 }
 
@@ -60,7 +61,8 @@ StreamMetrics::PerRule& StreamMetrics::Slot(size_t rule) { return rules_[std::mi
 
 void StreamMetrics::Received(size_t rule) { Slot(rule).received.fetch_add(1, std::memory_order_relaxed); }
 
-void StreamMetrics::Published(size_t rule, size_t rows, double processing_seconds, const double* lag_seconds) {
+void StreamMetrics::Published(size_t rule, size_t rows, double processing_seconds,
+                              const double* lag_seconds) {
   PerRule& slot = Slot(rule);
   slot.published.fetch_add(1, std::memory_order_relaxed);
   slot.rows.fetch_add(rows, std::memory_order_relaxed);
@@ -95,7 +97,8 @@ uint64_t StreamMetrics::errors_total() const {
 std::string StreamMetrics::Render() const {
   std::string out;
   auto labels = [this](size_t i) {
-    return "subscription=\"" + Escape(labels_[i].subscription) + "\",model=\"" + Escape(labels_[i].model) + "\"";
+    return "subscription=\"" + Escape(labels_[i].subscription) + "\",model=\"" + Escape(labels_[i].model) +
+           "\"";
   };
   // The "no rule" slot is rendered only once something landed in it.
   auto used = [this](size_t i) {
@@ -108,22 +111,25 @@ std::string StreamMetrics::Render() const {
   auto counter = [&](const char* name, const char* help, auto value) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
     for (size_t i = 0; i < rules_.size(); ++i) {
-      if (used(i)) out += std::string(name) + "{" + labels(i) + "} " + std::to_string(value(rules_[i])) + "\n";
+      if (used(i))
+        out += std::string(name) + "{" + labels(i) + "} " + std::to_string(value(rules_[i])) + "\n";
     }
   };
   counter("seed_stream_messages_received_total", "Feature messages taken from the broker.",
           [](const PerRule& r) { return r.received.load(); });
   counter("seed_stream_messages_published_total", "Result messages handed to the broker.",
           [](const PerRule& r) { return r.published.load(); });
-  counter("seed_stream_rows_predicted_total", "Feature rows predicted.", [](const PerRule& r) { return r.rows.load(); });
+  counter("seed_stream_rows_predicted_total", "Feature rows predicted.",
+          [](const PerRule& r) { return r.rows.load(); });
 
   out += "# HELP seed_stream_errors_total Messages that could not be answered, by reason.\n";
   out += "# TYPE seed_stream_errors_total counter\n";
   for (size_t i = 0; i < rules_.size(); ++i) {
     if (!used(i)) continue;
     for (size_t e = 0; e < rules_[i].errors.size(); ++e) {
-      out += "seed_stream_errors_total{" + labels(i) + ",reason=\"" + ErrorReasonName(static_cast<ErrorReason>(e)) +
-             "\"} " + std::to_string(rules_[i].errors[e].load()) + "\n";
+      out += "seed_stream_errors_total{" + labels(i) + ",reason=\"" +
+             ErrorReasonName(static_cast<ErrorReason>(e)) + "\"} " +
+             std::to_string(rules_[i].errors[e].load()) + "\n";
     }
   }
 
@@ -135,7 +141,8 @@ std::string StreamMetrics::Render() const {
       for (size_t b = 0; b <= kBuckets.size(); ++b) {
         cumulative += h.buckets[b].load();
         const std::string le = b < kBuckets.size() ? Number(kBuckets[b]) : "+Inf";
-        out += std::string(name) + "_bucket{" + labels(i) + ",le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+        out += std::string(name) + "_bucket{" + labels(i) + ",le=\"" + le + "\"} " +
+               std::to_string(cumulative) + "\n";
       }
       out += std::string(name) + "_sum{" + labels(i) + "} " + Number(h.sum_nanoseconds.load() / 1e9) + "\n";
       out += std::string(name) + "_count{" + labels(i) + "} " + std::to_string(h.count.load()) + "\n";
@@ -146,15 +153,16 @@ std::string StreamMetrics::Render() const {
   histogram("seed_stream_processing_seconds", "Time from a message's arrival to its result being published.",
             &PerRule::processing);
 
-  auto gauge = [&](const char* name, const char* help, const char* type, const std::function<double()>& read) {
+  auto gauge = [&](const char* name, const char* help, const char* type,
+                   const std::function<double()>& read) {
     if (!read) return;
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
     out += std::string(name) + " " + Number(read()) + "\n";
   };
   gauge("seed_stream_queue_depth", "Messages received and waiting for a worker (the backlog).", "gauge",
         gauges_.queue_depth);
-  gauge("seed_stream_queue_capacity", "The queue size at which the stream stops reading from the broker.", "gauge",
-        gauges_.queue_capacity);
+  gauge("seed_stream_queue_capacity", "The queue size at which the stream stops reading from the broker.",
+        "gauge", gauges_.queue_capacity);
   gauge("seed_stream_connected", "1 while connected to the broker.", "gauge", gauges_.connected);
   gauge("seed_stream_reconnects_total", "Reconnections to the broker after a lost connection.", "counter",
         gauges_.reconnects);

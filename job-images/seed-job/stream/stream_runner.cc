@@ -55,7 +55,8 @@ struct StreamRunner::Impl {
   Impl(StreamOptions o, std::vector<serve::ServedModel> m)
       : options(std::move(o)), models(std::move(m)), queue(options.queue_capacity) {
     std::vector<StreamMetrics::RuleLabels> labels;
-    for (const Rule& rule : options.rules.rules) labels.push_back({rule.filter, options.rules.models[rule.model].name});
+    for (const Rule& rule : options.rules.rules)
+      labels.push_back({rule.filter, options.rules.models[rule.model].name});
     metrics = std::make_unique<StreamMetrics>(
         std::move(labels),
         StreamMetrics::Gauges{
@@ -71,9 +72,7 @@ struct StreamRunner::Impl {
                 [this] { return publisher ? static_cast<double>(publisher->publish_pending()) : 0.0; }});
   }
 
-  bool Connected() const {
-    return client && publisher && client->connected() && publisher->connected();
-  }
+  bool Connected() const { return client && publisher && client->connected() && publisher->connected(); }
 
   void OnMessage(std::string_view topic, std::string_view payload) {
     const size_t rule = options.rules.Route(topic);
@@ -90,13 +89,13 @@ struct StreamRunner::Impl {
   void Fail(const Work& work, const serve::ServedModel* model, ErrorReason reason, const std::string& why) {
     metrics->Error(work.rule, reason);
     if (ShouldLog(logged_errors)) {
-      std::fprintf(stderr, "seed-job stream: %s message on \"%s\": %s\n", ErrorReasonName(reason), work.topic.c_str(),
-                   why.c_str());
+      std::fprintf(stderr, "seed-job stream: %s message on \"%s\": %s\n", ErrorReasonName(reason),
+                   work.topic.c_str(), why.c_str());
     }
     if (work.rule == StreamRules::kNoRule || reason == ErrorReason::kPublish) return;
     std::string error;
     publisher->Publish(options.rules.rules[work.rule].error_topic,
-                    ErrorPayload(t_message, work.topic, model, why, work.payload), &error);
+                       ErrorPayload(t_message, work.topic, model, why, work.payload), &error);
   }
 
   void Process(const Work& work) {
@@ -151,7 +150,8 @@ struct StreamRunner::Impl {
       res.body = ready ? R"({"ready":true})" : R"({"ready":false})";
     } else {
       res.status = 404;
-      res.body = serve::ErrorBody("no endpoint " + std::string(req.path) + "; see /metrics, /healthz, /readyz");
+      res.body =
+          serve::ErrorBody("no endpoint " + std::string(req.path) + "; see /metrics, /healthz, /readyz");
     }
   }
 };

@@ -10,7 +10,8 @@ std::vector<std::string_view> Levels(std::string_view text) {
   size_t start = 0;
   for (;;) {
     size_t slash = text.find('/', start);
-    levels.push_back(text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    levels.push_back(
+        text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
     if (slash == std::string_view::npos) return levels;
     start = slash + 1;
   }
@@ -38,13 +39,15 @@ std::optional<std::string> FilterError(std::string_view filter) {
 std::optional<std::string> TopicNameError(std::string_view topic) {
   if (topic.empty()) return "a topic name must not be empty";
   if (topic.find_first_of(std::string_view("+#\0", 3)) != std::string_view::npos) {
-    return "topic \"" + std::string(topic) + "\" contains a wildcard ('+' or '#') or NUL: publish topics must be names";
+    return "topic \"" + std::string(topic) +
+           "\" contains a wildcard ('+' or '#') or NUL: publish topics must be names";
   }
   return std::nullopt;
 }
 
 bool TopicMatches(std::string_view filter, std::string_view topic) {
-  if (!topic.empty() && topic[0] == '$' && !filter.empty() && (filter[0] == '+' || filter[0] == '#')) return false;
+  if (!topic.empty() && topic[0] == '$' && !filter.empty() && (filter[0] == '+' || filter[0] == '#'))
+    return false;
   const auto f = Levels(filter);
   const auto t = Levels(topic);
   size_t i = 0;

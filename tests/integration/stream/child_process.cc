@@ -18,7 +18,8 @@ extern char** environ;
 
 namespace seed::stream_test {
 
-ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_file) : log_file_(std::move(log_file)) {
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_file)
+    : log_file_(std::move(log_file)) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);

@@ -36,13 +36,31 @@ class StreamTest : public ::testing::Test {
     fs::create_directories(g_models);
     const std::string dir = g_models.string();
     const std::string log = dir + "/train.log";
-    ASSERT_TRUE(RunCommand({SEED_JOB_BINARY, "synth", "--days", "30", "--nwp-sources", "ec", "--out-dir", dir + "/plant"},
-                           log));
+    ASSERT_TRUE(RunCommand(
+        {SEED_JOB_BINARY, "synth", "--days", "30", "--nwp-sources", "ec", "--out-dir", dir + "/plant"}, log));
     for (const char* kind : {"gbdt", "linear"}) {
-      ASSERT_TRUE(RunCommand({SEED_JOB_BINARY, "train", "--nwp", dir + "/plant/nwp.csv", "--measurements",
-                              dir + "/plant/measurements.csv", "--capacity", "100", "--speed-column", "ec_ws",
-                              "--direction-column", "ec_wd", "--model", kind, "--trees", "20", "--depth", "4",
-                              "--threads", "1", "--out", dir + "/" + kind + ".json"},
+      ASSERT_TRUE(RunCommand({SEED_JOB_BINARY,
+                              "train",
+                              "--nwp",
+                              dir + "/plant/nwp.csv",
+                              "--measurements",
+                              dir + "/plant/measurements.csv",
+                              "--capacity",
+                              "100",
+                              "--speed-column",
+                              "ec_ws",
+                              "--direction-column",
+                              "ec_wd",
+                              "--model",
+                              kind,
+                              "--trees",
+                              "20",
+                              "--depth",
+                              "4",
+                              "--threads",
+                              "1",
+                              "--out",
+                              dir + "/" + kind + ".json"},
                              log))
           << kind;
     }
@@ -51,7 +69,8 @@ class StreamTest : public ::testing::Test {
 
   void SetUp() override {
     static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() / ("seed-stream-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() /
+           ("seed-stream-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
     fs::create_directories(dir_);
     broker_ = std::make_unique<Broker>(dir_.string());
   }
@@ -66,8 +85,8 @@ class StreamTest : public ::testing::Test {
   // Starts `seed-job stream` with the broker URL and a metrics port; waits for /readyz.
   ChildProcess& StartStream(std::vector<std::string> args, bool wait_ready = true) {
     metrics_port_ = FreePort();
-    std::vector<std::string> argv = {SEED_JOB_BINARY, "stream", "--metrics-host", "127.0.0.1", "--metrics-port",
-                                     std::to_string(metrics_port_)};
+    std::vector<std::string> argv = {SEED_JOB_BINARY, "stream",         "--metrics-host",
+                                     "127.0.0.1",     "--metrics-port", std::to_string(metrics_port_)};
     argv.insert(argv.end(), args.begin(), args.end());
     if (std::find(args.begin(), args.end(), "--broker") == args.end()) {
       argv.insert(argv.end(), {"--broker", "mqtt://127.0.0.1:" + std::to_string(broker_->port())});
@@ -97,7 +116,8 @@ class StreamTest : public ::testing::Test {
   // A deterministic feature row for `model`, varied by i.
   static json Row(const serve::ServedModel& model, int i) {
     json row = json::object();
-    for (size_t j = 0; j < model.inputs.size(); ++j) row[model.inputs[j]] = 0.25 * ((i * 7 + j * 3) % 61) - 1.5;
+    for (size_t j = 0; j < model.inputs.size(); ++j)
+      row[model.inputs[j]] = 0.25 * ((i * 7 + j * 3) % 61) - 1.5;
     return row;
   }
 
@@ -109,10 +129,11 @@ class StreamTest : public ::testing::Test {
       for (const auto& name : model.inputs) values.push_back(row[name]);
       data.push_back(values);
     }
-    const json body = {{"inputs", {{{"name", "x"},
-                                    {"shape", {rows.size(), model.inputs.size()}},
-                                    {"datatype", "FP64"},
-                                    {"data", data}}}}};
+    const json body = {{"inputs",
+                        {{{"name", "x"},
+                          {"shape", {rows.size(), model.inputs.size()}},
+                          {"datatype", "FP64"},
+                          {"data", data}}}}};
     serve::InferRequest request;
     auto error = serve::ParseInferRequest(body.dump(), model, &request);
     EXPECT_FALSE(error) << error->message;
@@ -143,16 +164,17 @@ class StreamProtocolTest : public StreamTest, public ::testing::WithParamInterfa
 TEST_P(StreamProtocolTest, ARowAndABatchArePredictedAsTheModelServerPredictsThem) {
   const std::string protocol = GetParam();
   const int version = protocol == "5" ? 5 : 311;
-  StartStream({"--protocol", protocol, "--client-id", "stream-" + protocol, "--input-topic", "plant/wf01/features",
-               "--output-topic", "plant/wf01/forecast", "--model", Model("gbdt"), "--model-name", "wf01",
-               "--model-version", "v2.1"});
+  StartStream({"--protocol", protocol, "--client-id", "stream-" + protocol, "--input-topic",
+               "plant/wf01/features", "--output-topic", "plant/wf01/forecast", "--model", Model("gbdt"),
+               "--model-name", "wf01", "--model-version", "v2.1"});
   TestClient client("tester", broker_->port(), version);
   client.Subscribe("plant/wf01/forecast");
   const serve::ServedModel model = serve::LoadArtifactModel(Model("gbdt"), "");
   const json one = Row(model, 1);
   std::vector<json> batch;
   for (int i = 0; i < 5; ++i) batch.push_back(Row(model, 10 + i));
-  client.Publish("plant/wf01/features", json{{"id", "one"}, {"time", "2026-12-07T10:00:00.25Z"}, {"features", one}}.dump());
+  client.Publish("plant/wf01/features",
+                 json{{"id", "one"}, {"time", "2026-12-07T10:00:00.25Z"}, {"features", one}}.dump());
   client.Publish("plant/wf01/features", json{{"id", 42}, {"time", 1796637600.5}, {"features", batch}}.dump());
   ASSERT_TRUE(client.WaitFor(2, std::chrono::seconds(10))) << streams_.back()->Log();
   auto results = ById(client.messages());
@@ -168,32 +190,45 @@ TEST_P(StreamProtocolTest, ARowAndABatchArePredictedAsTheModelServerPredictsThem
   EXPECT_EQ(results["42"]["outputs"], ServeOutputs(model, batch));
   EXPECT_EQ(results["42"]["outputs"][0]["shape"], json::array({5}));
   // The model server's own request body is accepted too.
-  client.Publish("plant/wf01/features",
-                 json{{"id", "oip"},
-                      {"inputs", {{{"name", "x"}, {"shape", {1, model.inputs.size()}}, {"datatype", "FP64"},
-                                   {"data", [&] { json v = json::array(); for (auto& n : model.inputs) v.push_back(one[n]); return v; }()}}}},
-                      {"outputs", {{{"name", "p50"}}}}}
-                     .dump());
+  client.Publish("plant/wf01/features", json{{"id", "oip"},
+                                             {"inputs",
+                                              {{{"name", "x"},
+                                                {"shape", {1, model.inputs.size()}},
+                                                {"datatype", "FP64"},
+                                                {"data",
+                                                 [&] {
+                                                   json v = json::array();
+                                                   for (auto& n : model.inputs) v.push_back(one[n]);
+                                                   return v;
+                                                 }()}}}},
+                                             {"outputs", {{{"name", "p50"}}}}}
+                                            .dump());
   ASSERT_TRUE(client.WaitFor(3, std::chrono::seconds(10)));
   results = ById(client.messages());
   EXPECT_EQ(results["oip"]["outputs"].size(), 1u);
   EXPECT_EQ(results["oip"]["outputs"][0], ServeOutputs(model, {one})[1]);  // p50
   const std::string metrics = Metrics();
-  EXPECT_NE(metrics.find("seed_stream_messages_published_total{subscription=\"plant/wf01/features\",model=\"wf01\"} 3"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find(
+          "seed_stream_messages_published_total{subscription=\"plant/wf01/features\",model=\"wf01\"} 3"),
+      std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("seed_stream_rows_predicted_total{subscription=\"plant/wf01/features\",model=\"wf01\"} 7"),
-            std::string::npos);
-  EXPECT_NE(metrics.find("seed_stream_lag_seconds_count{subscription=\"plant/wf01/features\",model=\"wf01\"} 2"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics.find("seed_stream_rows_predicted_total{subscription=\"plant/wf01/features\",model=\"wf01\"} 7"),
+      std::string::npos);
+  EXPECT_NE(
+      metrics.find("seed_stream_lag_seconds_count{subscription=\"plant/wf01/features\",model=\"wf01\"} 2"),
+      std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Mqtt, StreamProtocolTest, ::testing::Values("5", "3.1.1"),
-                         [](const auto& test) { return test.param == "5" ? std::string("V5") : std::string("V311"); });
+INSTANTIATE_TEST_SUITE_P(Mqtt, StreamProtocolTest, ::testing::Values("5", "3.1.1"), [](const auto& test) {
+  return test.param == "5" ? std::string("V5") : std::string("V311");
+});
 
 TEST_F(StreamTest, RulesRouteTwoTopicsToTwoModels) {
   std::ofstream(dir_ / "rules.json") << json{
-      {"models", {{"wf01", {{"path", Model("gbdt")}}}, {"wf02", {{"path", Model("linear")}, {"version", "v7"}}}}},
+      {"models",
+       {{"wf01", {{"path", Model("gbdt")}}}, {"wf02", {{"path", Model("linear")}, {"version", "v7"}}}}},
       {"rules",
        {{{"topic", "plant/wf01/+/features"}, {"model", "wf01"}, {"output_topic", "out/wf01"}},
         {{"topic", "plant/wf02/#"}, {"model", "wf02"}, {"output_topic", "out/wf02"}}}}};
@@ -218,7 +253,8 @@ TEST_F(StreamTest, RulesRouteTwoTopicsToTwoModels) {
       EXPECT_EQ(body["outputs"], ServeOutputs(linear, {Row(linear, 3)}));
     }
   }
-  EXPECT_NE(ServeOutputs(gbdt, {Row(gbdt, 3)}), ServeOutputs(linear, {Row(linear, 3)}));  // two different models
+  EXPECT_NE(ServeOutputs(gbdt, {Row(gbdt, 3)}),
+            ServeOutputs(linear, {Row(linear, 3)}));  // two different models
 }
 
 TEST_F(StreamTest, TlsWithAPasswordFromACredentialsDirectory) {
@@ -230,7 +266,8 @@ TEST_F(StreamTest, TlsWithAPasswordFromACredentialsDirectory) {
                "--input-topic", "in/#", "--output-topic", "out", "--model", Model("linear")});
   TestClient client("tester", broker_->port());  // the plain listener: same topics
   client.Subscribe("out");
-  client.Publish("in/x", json{{"id", "t"}, {"features", Row(serve::LoadArtifactModel(Model("linear"), ""), 1)}}.dump());
+  client.Publish(
+      "in/x", json{{"id", "t"}, {"features", Row(serve::LoadArtifactModel(Model("linear"), ""), 1)}}.dump());
   ASSERT_TRUE(client.WaitFor(1, std::chrono::seconds(10))) << streams_.back()->Log();
   EXPECT_EQ(json::parse(client.messages()[0].payload)["id"], "t");
 }
@@ -252,10 +289,11 @@ TEST_F(StreamTest, AWrongPasswordIsAClearErrorWithExitCode2) {
 }
 
 TEST_F(StreamTest, AnUntrustedCertificateIsAClearErrorWithExitCode2) {
-  ChildProcess& stream = StartStream({"--broker", "mqtts://localhost:" + std::to_string(broker_->tls_port()),
-                                      "--ca-file", (g_models / "plant" / "nwp.csv").string(), "--client-id", "ca",
-                                      "--input-topic", "in/#", "--output-topic", "out", "--model", Model("linear")},
-                                     false);
+  ChildProcess& stream =
+      StartStream({"--broker", "mqtts://localhost:" + std::to_string(broker_->tls_port()), "--ca-file",
+                   (g_models / "plant" / "nwp.csv").string(), "--client-id", "ca", "--input-topic", "in/#",
+                   "--output-topic", "out", "--model", Model("linear")},
+                  false);
   auto status = stream.Wait(std::chrono::seconds(20));
   ASSERT_TRUE(status) << stream.Log();
   EXPECT_EQ(*status, 2) << stream.Log();
@@ -287,23 +325,25 @@ TEST_F(StreamTest, AMalformedMessageGetsAnErrorReplyAndTheStreamGoesOn) {
     EXPECT_EQ(e["topic"], "in/a");
     if (e.contains("id")) {
       EXPECT_EQ(e["id"], "m");
-      EXPECT_NE(e["error"].get<std::string>().find("missing feature \"" + model.inputs[0] + "\""), std::string::npos)
+      EXPECT_NE(e["error"].get<std::string>().find("missing feature \"" + model.inputs[0] + "\""),
+                std::string::npos)
           << e;
     } else {
       EXPECT_NE(e["error"].get<std::string>().find("not valid JSON"), std::string::npos) << e;
       EXPECT_EQ(e["payload"], "{not json");
     }
   }
-  EXPECT_NE(Metrics().find("seed_stream_errors_total{subscription=\"in/+\",model=\"wf01\",reason=\"malformed\"} 2"),
-            std::string::npos)
+  EXPECT_NE(
+      Metrics().find("seed_stream_errors_total{subscription=\"in/+\",model=\"wf01\",reason=\"malformed\"} 2"),
+      std::string::npos)
       << Metrics();
   EXPECT_TRUE(streams_.back()->running());
 }
 
 TEST_F(StreamTest, AHundredThousandQos1MessagesAcrossABrokerRestartAreAllAnswered) {
   const int total = 100000;
-  StartStream({"--client-id", "bulk", "--qos", "1", "--workers", "2", "--input-topic", "in/#", "--output-topic",
-               "out", "--model", Model("gbdt")});
+  StartStream({"--client-id", "bulk", "--qos", "1", "--workers", "2", "--input-topic", "in/#",
+               "--output-topic", "out", "--model", Model("gbdt")});
   TestClient results("results", broker_->port());
   results.Subscribe("out");
   TestClient publisher("publisher", broker_->port());
@@ -322,21 +362,24 @@ TEST_F(StreamTest, AHundredThousandQos1MessagesAcrossABrokerRestartAreAllAnswere
       ++seen;
     }
   }
-  EXPECT_EQ(static_cast<int>(ids.size()), total) << "duplicates are allowed (QoS 1), losses are not; received "
-                                                 << seen << "\n"
-                                                 << streams_.back()->Log();
+  EXPECT_EQ(static_cast<int>(ids.size()), total)
+      << "duplicates are allowed (QoS 1), losses are not; received " << seen << "\n"
+      << streams_.back()->Log();
   EXPECT_NE(streams_.back()->Log().find("reconnected"), std::string::npos) << streams_.back()->Log();
   std::smatch reconnects;
   const std::string metrics = Metrics();
-  ASSERT_TRUE(std::regex_search(metrics, reconnects, std::regex(R"(\nseed_stream_reconnects_total (\d+))"))) << metrics;
+  ASSERT_TRUE(std::regex_search(metrics, reconnects, std::regex(R"(\nseed_stream_reconnects_total (\d+))")))
+      << metrics;
   EXPECT_GE(std::stoi(reconnects[1]), 2) << "both connections (reading and publishing) reconnect";
-  std::printf("100000 messages: %zu results received (duplicates from QoS 1 redelivery: %zu)\n", seen, seen - ids.size());
+  std::printf("100000 messages: %zu results received (duplicates from QoS 1 redelivery: %zu)\n", seen,
+              seen - ids.size());
 }
 
 TEST_F(StreamTest, SigtermDrainsWhatWasReadAndTheRestWaitsAtTheBroker) {
   const int total = 20000;
-  ChildProcess& first = StartStream({"--client-id", "drain", "--workers", "1", "--queue-size", "2000", "--input-topic",
-                                     "in/#", "--output-topic", "out", "--model", Model("gbdt")});
+  ChildProcess& first =
+      StartStream({"--client-id", "drain", "--workers", "1", "--queue-size", "2000", "--input-topic", "in/#",
+                   "--output-topic", "out", "--model", Model("gbdt")});
   TestClient results("results", broker_->port());
   results.Subscribe("out");
   TestClient publisher("publisher", broker_->port());
@@ -350,14 +393,18 @@ TEST_F(StreamTest, SigtermDrainsWhatWasReadAndTheRestWaitsAtTheBroker) {
   EXPECT_EQ(*status, 0) << first.Log();
   std::smatch match;
   const std::string log = first.Log();
-  ASSERT_TRUE(std::regex_search(log, match, std::regex(R"(drained: (\d+) messages received, (\d+) results published, 0 errors; every result acknowledged)")))
+  ASSERT_TRUE(std::regex_search(
+      log, match,
+      std::regex(
+          R"(drained: (\d+) messages received, (\d+) results published, 0 errors; every result acknowledged)")))
       << log;
   const size_t received = std::stoul(match[1]);
   EXPECT_EQ(std::stoul(match[2]), received);
   EXPECT_TRUE(results.WaitFor(received, std::chrono::seconds(30)));
   EXPECT_TRUE(publisher.WaitAcknowledged(std::chrono::seconds(60)));
   // The next instance (the same client id, as a restarted pod) takes the rest from the session.
-  StartStream({"--client-id", "drain", "--input-topic", "in/#", "--output-topic", "out", "--model", Model("gbdt")});
+  StartStream(
+      {"--client-id", "drain", "--input-topic", "in/#", "--output-topic", "out", "--model", Model("gbdt")});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::set<int> ids;
   size_t seen = 0;

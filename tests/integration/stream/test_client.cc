@@ -10,7 +10,8 @@ namespace seed::stream_test {
 TestClient::TestClient(const std::string& id, int port, int protocol) {
   mosquitto_lib_init();
   mosq_ = mosquitto_new(id.c_str(), false, this);
-  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, protocol == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION,
+                       protocol == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
   mosquitto_max_inflight_messages_set(mosq_, 1000);
   mosquitto_reconnect_delay_set(mosq_, 1, 2, false);
   mosquitto_connect_callback_set(mosq_, [](mosquitto*, void* self, int rc) {
@@ -76,9 +77,10 @@ void TestClient::Publish(const std::string& topic, const std::string& payload, i
     std::lock_guard lock(mutex_);
     sent_ += qos > 0;
   }
-  const int rc = mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(),
-                                   qos, false);
-  if (rc != MOSQ_ERR_SUCCESS) throw std::runtime_error(std::string("test publish: ") + mosquitto_strerror(rc));
+  const int rc = mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()),
+                                   payload.data(), qos, false);
+  if (rc != MOSQ_ERR_SUCCESS)
+    throw std::runtime_error(std::string("test publish: ") + mosquitto_strerror(rc));
 }
 
 bool TestClient::WaitFor(size_t count, std::chrono::milliseconds timeout) {

@@ -22,7 +22,8 @@ TEST(BrokerConfig, UrlsGiveHostPortAndTls) {
   EXPECT_TRUE(tls.tls);
   EXPECT_EQ(ParseBrokerUrl("mqtts://[::1]").port, 8883);
   EXPECT_EQ(ParseBrokerUrl("mqtt://[::1]:1884").host, "::1");
-  for (const char* bad : {"tcp://x:1883", "mqtt://", "mqtt://x:", "mqtt://x:99999", "mqtt://u:p@x", "mqtt://x/topic"}) {
+  for (const char* bad :
+       {"tcp://x:1883", "mqtt://", "mqtt://x:", "mqtt://x:99999", "mqtt://u:p@x", "mqtt://x/topic"}) {
     EXPECT_THROW(ParseBrokerUrl(bad), io::UsageError) << bad;
   }
 }

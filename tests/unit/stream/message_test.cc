@@ -12,8 +12,9 @@ using nlohmann::json;
 TEST(Message, OneRowIsPredictedAndTheResultEchoesIdTimeAndTopic) {
   const serve::ServedModel model = serve::testing::FakeModel();
   FeatureMessage message;
-  ASSERT_FALSE(ParseFeatureMessage(R"({"id": "m-1", "time": "2026-12-07T10:00:00.25Z", "features": {"wd": 10, "ws": 7.5}})",
-                                   model, &message));
+  ASSERT_FALSE(ParseFeatureMessage(
+      R"({"id": "m-1", "time": "2026-12-07T10:00:00.25Z", "features": {"wd": 10, "ws": 7.5}})", model,
+      &message));
   EXPECT_EQ(message.request.rows, 1u);
   EXPECT_EQ(message.request.values, (std::vector<double>{7.5, 10}));  // in the model's order
   ASSERT_TRUE(message.time_unix);
@@ -34,14 +35,16 @@ TEST(Message, OneRowIsPredictedAndTheResultEchoesIdTimeAndTopic) {
 TEST(Message, ABatchAndTheModelServersBodyAreAccepted) {
   const serve::ServedModel model = serve::testing::FakeModel();
   FeatureMessage message;
-  ASSERT_FALSE(ParseFeatureMessage(R"({"id": 7, "time": 1796637600, "features": [{"ws": 1, "wd": 2}, {"ws": 3, "wd": 4}]})",
-                                   model, &message));
+  ASSERT_FALSE(ParseFeatureMessage(
+      R"({"id": 7, "time": 1796637600, "features": [{"ws": 1, "wd": 2}, {"ws": 3, "wd": 4}]})", model,
+      &message));
   EXPECT_EQ(message.request.rows, 2u);
   EXPECT_EQ(message.request.values, (std::vector<double>{1, 2, 3, 4}));
   EXPECT_EQ(message.id, 7);
-  ASSERT_FALSE(ParseFeatureMessage(R"({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP64", "data": [5, 6]}],
+  ASSERT_FALSE(
+      ParseFeatureMessage(R"({"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP64", "data": [5, 6]}],
                                        "outputs": [{"name": "p90"}]})",
-                                   model, &message));
+                          model, &message));
   EXPECT_EQ(message.request.values, (std::vector<double>{5, 6}));
   EXPECT_EQ(message.request.outputs, (std::vector<size_t>{2}));
 }
@@ -49,12 +52,16 @@ TEST(Message, ABatchAndTheModelServersBodyAreAccepted) {
 TEST(Message, BadMessagesSayWhatIsWrong) {
   const serve::ServedModel model = serve::testing::FakeModel();
   FeatureMessage message;
-  auto error = [&](const char* payload) { return ParseFeatureMessage(payload, model, &message).value_or(""); };
+  auto error = [&](const char* payload) {
+    return ParseFeatureMessage(payload, model, &message).value_or("");
+  };
   EXPECT_NE(error("{oops").find("not valid JSON"), std::string::npos);
   EXPECT_NE(error(R"({"features": {"ws": 1}})").find("missing feature \"wd\""), std::string::npos);
-  EXPECT_NE(error(R"({"features": {"ws": 1, "wd": 2, "gust": 3}})").find("unknown feature \"gust\""), std::string::npos);
+  EXPECT_NE(error(R"({"features": {"ws": 1, "wd": 2, "gust": 3}})").find("unknown feature \"gust\""),
+            std::string::npos);
   EXPECT_NE(error(R"({"features": {"ws": null, "wd": 2}})").find("features.ws is null"), std::string::npos);
-  EXPECT_NE(error(R"({"features": [{"ws": 1, "wd": 2}, 5]})").find("features[1] must be an object"), std::string::npos);
+  EXPECT_NE(error(R"({"features": [{"ws": 1, "wd": 2}, 5]})").find("features[1] must be an object"),
+            std::string::npos);
   EXPECT_NE(error(R"({"features": []})").find("non-empty list"), std::string::npos);
   EXPECT_NE(error(R"({"time": "yesterday", "features": {"ws": 1, "wd": 2}})").find("time must be RFC 3339"),
             std::string::npos);

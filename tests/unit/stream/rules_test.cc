@@ -22,7 +22,8 @@ std::string ErrorOf(const json& document) {
 
 TEST(Rules, ARulesFileRoutesTopicsToModelsWithTheirTopics) {
   const StreamRules rules = ParseRules(
-      json::parse(R"({"models": {"wf01": {"path": "wf01/model.json", "version": "v2"}, "pv03": {"path": "/m/pv.json"}},
+      json::parse(
+          R"({"models": {"wf01": {"path": "wf01/model.json", "version": "v2"}, "pv03": {"path": "/m/pv.json"}},
                       "rules": [{"topic": "plant/wf01/+/features", "model": "wf01", "output_topic": "out/wf01"},
                                 {"topic": "plant/pv03/#", "model": "pv03", "error_topic": "errs"}]})"),
       "rules.json", "/etc/seed", kDefaults);
@@ -45,34 +46,41 @@ TEST(Rules, ARulesFileRoutesTopicsToModelsWithTheirTopics) {
 }
 
 TEST(Rules, MistakesAreNamedWithTheirPlace) {
-  EXPECT_NE(ErrorOf(json::parse(R"({"models": {"a": {"path": "a.json"}}, "rules": [{"topic": "x/#", "model": "b"}]})"))
-                .find("rules[0].model \"b\" is not in \"models\" (a)"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(
+          json::parse(R"({"models": {"a": {"path": "a.json"}}, "rules": [{"topic": "x/#", "model": "b"}]})"))
+          .find("rules[0].model \"b\" is not in \"models\" (a)"),
+      std::string::npos);
   EXPECT_NE(ErrorOf(json::parse(R"({"models": {"a": {"path": "a.json"}},
                                     "rules": [{"topic": "p/+/f", "model": "a"}, {"topic": "p/wf01/#", "model": "a"}]})"))
                 .find("overlaps rules[0].topic"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(json::parse(R"({"models": {"a": {"path": "a.json"}}, "rules": [{"topic": "#", "model": "a"}]})"))
+  EXPECT_NE(ErrorOf(json::parse(
+                        R"({"models": {"a": {"path": "a.json"}}, "rules": [{"topic": "#", "model": "a"}]})"))
                 .find("matches its own output or error topic"),
             std::string::npos);
   EXPECT_NE(ErrorOf(json::parse(R"({"models": {"a": {}}, "rules": [{"topic": "x", "model": "a"}]})"))
                 .find("models.a.path is required"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(json::parse(R"({"models": {"a": {"path": "a"}}, "rules": [{"topic": "x/#/y", "model": "a"}]})"))
-                .find("rules[0]: topic filter \"x/#/y\""),
-            std::string::npos);
-  EXPECT_NE(ErrorOf(json::parse(R"({"models": {"a": {"path": "a"}}, "rules": [{"topic": "x", "modle": "a"}]})"))
-                .find("unknown key \"modle\""),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(json::parse(R"({"models": {"a": {"path": "a"}}, "rules": [{"topic": "x/#/y", "model": "a"}]})"))
+          .find("rules[0]: topic filter \"x/#/y\""),
+      std::string::npos);
+  EXPECT_NE(
+      ErrorOf(json::parse(R"({"models": {"a": {"path": "a"}}, "rules": [{"topic": "x", "modle": "a"}]})"))
+          .find("unknown key \"modle\""),
+      std::string::npos);
   EXPECT_NE(ErrorOf(json::parse(R"([])")).find("a rules file is a JSON object"), std::string::npos);
 }
 
 TEST(Rules, ARuleWithoutAnyOutputTopicIsRefused) {
-  EXPECT_THROW(ParseRules(json::parse(R"({"models": {"a": {"path": "a"}}, "rules": [{"topic": "x", "model": "a"}]})"),
-                          "rules.json", ".", RuleDefaults{}),
-               io::InputError);
-  EXPECT_THROW(SingleRule("in/#", ModelSpec{.name = "m", .path = "m.json"}, RuleDefaults{.output_topic = "in/out"}),
-               io::UsageError);
+  EXPECT_THROW(
+      ParseRules(json::parse(R"({"models": {"a": {"path": "a"}}, "rules": [{"topic": "x", "model": "a"}]})"),
+                 "rules.json", ".", RuleDefaults{}),
+      io::InputError);
+  EXPECT_THROW(
+      SingleRule("in/#", ModelSpec{.name = "m", .path = "m.json"}, RuleDefaults{.output_topic = "in/out"}),
+      io::UsageError);
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ TEST(TopicFilter, InvalidFiltersAndTopicNamesAreExplained) {
   EXPECT_FALSE(FilterError("#"));
   ASSERT_TRUE(FilterError(""));
   ASSERT_TRUE(FilterError("plant/#/features"));
-  EXPECT_NE(FilterError("plant/#/features")->find("'#' must be a whole level and the last one"), std::string::npos);
+  EXPECT_NE(FilterError("plant/#/features")->find("'#' must be a whole level and the last one"),
+            std::string::npos);
   ASSERT_TRUE(FilterError("plant/wf+/x"));
   EXPECT_NE(FilterError("plant/wf+/x")->find("'+' must be a whole level"), std::string::npos);
   EXPECT_TRUE(FilterError("plant#"));
