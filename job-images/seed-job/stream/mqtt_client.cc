@@ -1,8 +1,6 @@
 #include "stream/mqtt_client.h"
 
-#include <mosquitto.h>
 #include <mqtt_protocol.h>
-#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -17,15 +15,18 @@
 #include <thread>
 
 #include "io/input_error.h"
+#include "stream/mosquitto_library.h"
 
 namespace seed::stream {
 namespace {
+
+const MosquittoLibrary& M() { return Mosquitto(); }
 
 void Log(const std::string& message) { std::fprintf(stderr, "seed-job stream: %s\n", message.c_str()); }
 
 std::string ErrorText(int rc) {
   if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
-  return mosquitto_strerror(rc);
+  return M().mosquitto_strerror(rc);
 }
 
 }  // namespace
@@ -58,22 +59,22 @@ struct MqttClient::Impl {
   bool thread_done = false;
 
   ~Impl() {
-    if (mosq) mosquitto_destroy(mosq);
-    if (connect_properties) mosquitto_property_free_all(&connect_properties);
+    if (mosq) M().mosquitto_destroy(mosq);
+    if (connect_properties) M().mosquitto_property_free_all(&connect_properties);
     if (wake_fd >= 0) close(wake_fd);
   }
 
   std::string Where() const { return options.address.host + ":" + std::to_string(options.address.port); }
 
   std::string ReasonText(int rc) const {
-    return options.protocol == 5 ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc);
+    return options.protocol == 5 ? M().mosquitto_reason_string(rc) : M().mosquitto_connack_string(rc);
   }
 
   void Subscribe() {
     std::vector<char*> filters;
     for (auto& s : subscriptions) filters.push_back(s.data());
-    const int rc = mosquitto_subscribe_multiple(mosq, nullptr, static_cast<int>(filters.size()),
-                                                filters.data(), options.qos, 0, nullptr);
+    const int rc = M().mosquitto_subscribe_multiple(mosq, nullptr, static_cast<int>(filters.size()),
+                                                    filters.data(), options.qos, 0, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) Log("cannot subscribe: " + ErrorText(rc));
   }
 
@@ -160,8 +161,8 @@ struct MqttClient::Impl {
   }
 
   bool SslPending() const {
-    auto* ssl = static_cast<SSL*>(mosquitto_ssl_get(mosq));
-    return ssl && SSL_pending(ssl) > 0;
+    auto* ssl = static_cast<SSL*>(M().mosquitto_ssl_get(mosq));
+    return ssl && M().SSL_pending && M().SSL_pending(ssl) > 0;
   }
 
   // Waits `delay` or until Disconnect(); true when the thread should stop.
@@ -186,14 +187,14 @@ struct MqttClient::Impl {
     auto backoff = options.backoff_initial;
     while (!stopping) {
       if (reset_backoff.exchange(false)) backoff = options.backoff_initial;
-      const int fd = mosquitto_socket(mosq);
+      const int fd = M().mosquitto_socket(mosq);
       if (fd < 0) {
         if (disconnecting) break;
         // Full jitter on the upper half: many clients restarted together do not reconnect in step.
         const auto delay = backoff / 2 + std::chrono::milliseconds(random() % (backoff.count() / 2 + 1));
         if (Pause(delay)) break;
         backoff = std::min(backoff * 2, options.backoff_max);
-        const int rc = mosquitto_reconnect(mosq);
+        const int rc = M().mosquitto_reconnect(mosq);
         if (rc != MOSQ_ERR_SUCCESS) {
           Log("cannot reconnect to " + Where() + ": " + ErrorText(rc) + "; retrying in up to " +
               std::to_string(backoff.count()) + " ms");
@@ -203,7 +204,8 @@ struct MqttClient::Impl {
       const bool reading = !stop_reading && may_read();
       const bool tls_pending = reading && SslPending();
       pollfd fds[2] = {
-          {fd, static_cast<short>((reading ? POLLIN : 0) | (mosquitto_want_write(mosq) ? POLLOUT : 0)), 0},
+          {fd, static_cast<short>((reading ? POLLIN : 0) | (M().mosquitto_want_write(mosq) ? POLLOUT : 0)),
+           0},
           {wake_fd, POLLIN, 0}};
       if (poll(fds, 2, tls_pending ? 0 : 1000) < 0 && errno != EINTR)
         Log(std::string("poll: ") + std::strerror(errno));
@@ -218,15 +220,15 @@ struct MqttClient::Impl {
         std::lock_guard lock(io_mutex);
         // A broken socket is read even while paused, so the loss is noticed now, not at the
         // keepalive; but never after StopReading().
-        if (!stop_reading) rc = mosquitto_loop_read(mosq, 1);
+        if (!stop_reading) rc = M().mosquitto_loop_read(mosq, 1);
       }
-      if (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(mosq) >= 0 && mosquitto_want_write(mosq)) {
-        rc = mosquitto_loop_write(mosq, 1);
+      if (rc == MOSQ_ERR_SUCCESS && M().mosquitto_socket(mosq) >= 0 && M().mosquitto_want_write(mosq)) {
+        rc = M().mosquitto_loop_write(mosq, 1);
       }
-      if (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(mosq) >= 0) rc = mosquitto_loop_misc(mosq);
-      if (rc != MOSQ_ERR_SUCCESS && mosquitto_socket(mosq) >= 0) {
+      if (rc == MOSQ_ERR_SUCCESS && M().mosquitto_socket(mosq) >= 0) rc = M().mosquitto_loop_misc(mosq);
+      if (rc != MOSQ_ERR_SUCCESS && M().mosquitto_socket(mosq) >= 0) {
         // An error that left the socket open: close it so the next turn reconnects.
-        mosquitto_disconnect(mosq);
+        M().mosquitto_disconnect(mosq);
         connected = false;
       }
     }
@@ -239,8 +241,6 @@ struct MqttClient::Impl {
 MqttClient::MqttClient(MqttOptions options, std::vector<std::string> subscriptions, MessageHandler on_message,
                        std::function<bool()> may_read)
     : impl_(std::make_unique<Impl>()) {
-  static std::once_flag init;
-  std::call_once(init, [] { mosquitto_lib_init(); });
   Impl& s = *impl_;
   s.options = std::move(options);
   s.subscriptions = std::move(subscriptions);
@@ -249,24 +249,25 @@ MqttClient::MqttClient(MqttOptions options, std::vector<std::string> subscriptio
   if (s.options.client_id.empty()) throw io::UsageError("an MQTT client id is required (--client-id)");
   s.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (s.wake_fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
-  s.mosq = mosquitto_new(s.options.client_id.c_str(), /*clean_session=*/false, &s);
+  s.mosq = M().mosquitto_new(s.options.client_id.c_str(), /*clean_session=*/false, &s);
   if (!s.mosq) throw std::runtime_error(std::string("mosquitto_new: ") + std::strerror(errno));
-  mosquitto_int_option(s.mosq, MOSQ_OPT_PROTOCOL_VERSION,
-                       s.options.protocol == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
-  mosquitto_int_option(s.mosq, MOSQ_OPT_TCP_NODELAY, 1);
-  mosquitto_int_option(s.mosq, MOSQ_OPT_SEND_MAXIMUM, 1000);
-  mosquitto_max_inflight_messages_set(s.mosq, 1000);
-  mosquitto_threaded_set(s.mosq,
-                         true);  // our own threads publish; only the network thread touches the socket
+  M().mosquitto_int_option(s.mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                           s.options.protocol == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+  M().mosquitto_int_option(s.mosq, MOSQ_OPT_TCP_NODELAY, 1);
+  M().mosquitto_int_option(s.mosq, MOSQ_OPT_SEND_MAXIMUM, 1000);
+  M().mosquitto_max_inflight_messages_set(s.mosq, 1000);
+  M().mosquitto_threaded_set(s.mosq,
+                             true);  // our own threads publish; only the network thread touches the socket
   if (s.options.username) {
-    const int rc = mosquitto_username_pw_set(s.mosq, s.options.username->c_str(),
-                                             s.options.password ? s.options.password->c_str() : nullptr);
+    const int rc = M().mosquitto_username_pw_set(s.mosq, s.options.username->c_str(),
+                                                 s.options.password ? s.options.password->c_str() : nullptr);
     if (rc != MOSQ_ERR_SUCCESS)
       throw io::UsageError("--credentials-dir: the username is not valid: " + ErrorText(rc));
   }
   if (s.options.address.tls) {
     const char* ca = s.options.ca_file.empty() ? nullptr : s.options.ca_file.c_str();
-    const int rc = mosquitto_tls_set(s.mosq, ca, ca ? nullptr : "/etc/ssl/certs", nullptr, nullptr, nullptr);
+    const int rc =
+        M().mosquitto_tls_set(s.mosq, ca, ca ? nullptr : "/etc/ssl/certs", nullptr, nullptr, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
       throw io::UsageError("TLS setup failed" +
                            (ca ? " with --ca-file " + s.options.ca_file : std::string()) + ": " +
@@ -274,30 +275,31 @@ MqttClient::MqttClient(MqttOptions options, std::vector<std::string> subscriptio
     }
   }
   if (s.options.protocol == 5) {
-    mosquitto_property_add_int32(&s.connect_properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
-                                 s.options.session_expiry_seconds);
+    M().mosquitto_property_add_int32(&s.connect_properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+                                     s.options.session_expiry_seconds);
   }
-  mosquitto_connect_v5_callback_set(s.mosq,
-                                    [](mosquitto*, void* self, int rc, int, const mosquitto_property*) {
-                                      static_cast<Impl*>(self)->OnConnect(rc);
-                                    });
-  mosquitto_disconnect_v5_callback_set(s.mosq, [](mosquitto*, void* self, int rc, const mosquitto_property*) {
-    static_cast<Impl*>(self)->OnDisconnect(rc);
-  });
-  mosquitto_subscribe_v5_callback_set(
+  M().mosquitto_connect_v5_callback_set(s.mosq,
+                                        [](mosquitto*, void* self, int rc, int, const mosquitto_property*) {
+                                          static_cast<Impl*>(self)->OnConnect(rc);
+                                        });
+  M().mosquitto_disconnect_v5_callback_set(s.mosq,
+                                           [](mosquitto*, void* self, int rc, const mosquitto_property*) {
+                                             static_cast<Impl*>(self)->OnDisconnect(rc);
+                                           });
+  M().mosquitto_subscribe_v5_callback_set(
       s.mosq, [](mosquitto*, void* self, int, int count, const int* granted, const mosquitto_property*) {
         static_cast<Impl*>(self)->OnSubscribe(count, granted);
       });
-  mosquitto_publish_v5_callback_set(s.mosq,
-                                    [](mosquitto*, void* self, int mid, int, const mosquitto_property*) {
-                                      static_cast<Impl*>(self)->OnPublish(mid);
-                                    });
-  mosquitto_message_v5_callback_set(
+  M().mosquitto_publish_v5_callback_set(s.mosq,
+                                        [](mosquitto*, void* self, int mid, int, const mosquitto_property*) {
+                                          static_cast<Impl*>(self)->OnPublish(mid);
+                                        });
+  M().mosquitto_message_v5_callback_set(
       s.mosq, [](mosquitto*, void* self, const mosquitto_message* m, const mosquitto_property*) {
         static_cast<Impl*>(self)->on_message(
             m->topic, std::string_view(static_cast<const char*>(m->payload), m->payloadlen));
       });
-  mosquitto_log_callback_set(s.mosq, [](mosquitto*, void* self, int level, const char* text) {
+  M().mosquitto_log_callback_set(s.mosq, [](mosquitto*, void* self, int level, const char* text) {
     static_cast<Impl*>(self)->OnLog(level, text);
   });
 }
@@ -309,8 +311,9 @@ void MqttClient::Connect() {
   const auto deadline = std::chrono::steady_clock::now() + s.options.connect_timeout;
   auto backoff = s.options.backoff_initial;
   for (;;) {
-    const int rc = mosquitto_connect_bind_v5(s.mosq, s.options.address.host.c_str(), s.options.address.port,
-                                             s.options.keepalive_seconds, nullptr, s.connect_properties);
+    const int rc =
+        M().mosquitto_connect_bind_v5(s.mosq, s.options.address.host.c_str(), s.options.address.port,
+                                      s.options.keepalive_seconds, nullptr, s.connect_properties);
     if (rc == MOSQ_ERR_SUCCESS) break;
     if (rc == MOSQ_ERR_TLS) {
       std::string detail;
@@ -352,8 +355,8 @@ void MqttClient::Connect() {
 bool MqttClient::Publish(const std::string& topic, std::string_view payload, std::string* error) {
   Impl& s = *impl_;
   if (s.options.qos > 0) s.sent.fetch_add(1);
-  const int rc = mosquitto_publish_v5(s.mosq, nullptr, topic.c_str(), static_cast<int>(payload.size()),
-                                      payload.data(), s.options.qos, false, nullptr);
+  const int rc = M().mosquitto_publish_v5(s.mosq, nullptr, topic.c_str(), static_cast<int>(payload.size()),
+                                          payload.data(), s.options.qos, false, nullptr);
   if (rc != MOSQ_ERR_SUCCESS) {
     if (s.options.qos > 0) s.sent.fetch_sub(1);
     *error = "cannot publish to \"" + topic + "\": " + ErrorText(rc);
@@ -375,7 +378,7 @@ bool MqttClient::WaitForPublished(std::chrono::steady_clock::time_point deadline
   Impl& s = *impl_;
   std::unique_lock lock(s.mutex);
   for (;;) {
-    const bool done = s.acked.load() >= s.sent.load() && !mosquitto_want_write(s.mosq);
+    const bool done = s.acked.load() >= s.sent.load() && !M().mosquitto_want_write(s.mosq);
     if (done) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
     // QoS 1 acknowledgements notify; QoS 0 writes do not, so look again after a short while.
@@ -388,7 +391,7 @@ void MqttClient::Disconnect() {
   if (!s.thread.joinable()) return;
   s.stop_reading = true;
   s.disconnecting = true;
-  mosquitto_disconnect(s.mosq);
+  M().mosquitto_disconnect(s.mosq);
   s.Wake();
   {
     std::unique_lock lock(s.mutex);

@@ -1,5 +1,5 @@
 #pragma once
-// One MQTT connection of the stream, on Debian's libmosquitto (the only file that includes it): MQTT
+// One MQTT connection of the stream, on Debian's libmosquitto (see mosquitto_library.h): MQTT
 // 3.1.1 or 5, TLS, username/password, a persistent session (clean session off, so QoS 1 messages
 // published while the stream is away wait for it at the broker), and its own network thread:
 // - reading pauses while may_read() says no (the work queue is full), so a full queue becomes TCP
