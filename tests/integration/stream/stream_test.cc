@@ -300,6 +300,44 @@ TEST_F(StreamTest, AnUntrustedCertificateIsAClearErrorWithExitCode2) {
   EXPECT_NE(stream.Log().find("--ca-file"), std::string::npos) << stream.Log();
 }
 
+TEST_F(StreamTest, BadFlagsRulesAndModelsExitWith2NamingTheProblem) {
+  std::ofstream(dir_ / "overlap.json") << R"({"models": {"a": {"path": ")" << Model("linear")
+                                       << R"("}}, "rules": [{"topic": "p/+/f", "model": "a"},
+                                                            {"topic": "p/wf01/#", "model": "a"}]})";
+  std::ofstream(dir_ / "broken.json") << R"({"models": )";
+  const std::string broker = "mqtt://127.0.0.1:" + std::to_string(broker_->port());
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--broker", "tcp://x", "--input-topic", "in", "--output-topic", "out", "--model", Model("linear")},
+       "--broker \"tcp://x\": unknown scheme"},
+      {{"--broker", broker, "--rules", (dir_ / "overlap.json").string(), "--output-topic", "out"},
+       "overlaps rules[0].topic"},
+      {{"--broker", broker, "--rules", (dir_ / "broken.json").string(), "--output-topic", "out"},
+       "broken.json"},
+      {{"--broker", broker, "--input-topic", "in/#/x", "--output-topic", "out", "--model", Model("linear")},
+       "'#' must be a whole level"},
+      {{"--broker", broker, "--input-topic", "in", "--output-topic", "out", "--model",
+        (dir_ / "none.json").string()},
+       "none.json"},
+      {{"--broker", broker, "--input-topic", "in", "--output-topic", "out", "--model", Model("linear"),
+        "--qos", "2"},
+       "--qos must be 0 or 1"},
+      {{"--broker", broker, "--input-topic", "in", "--output-topic", "out", "--model", Model("linear"),
+        "--credentials-dir", (dir_ / "nothing").string()},
+       "is not a directory"},
+  };
+  for (const auto& [args, expected] : cases) {
+    std::vector<std::string> argv = {SEED_JOB_BINARY, "stream"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ChildProcess child(argv, (dir_ / "bad.log").string());
+    auto status = child.Wait(std::chrono::seconds(20));
+    ASSERT_TRUE(status) << expected;
+    EXPECT_EQ(*status, 2) << child.Log();
+    EXPECT_NE(child.Log().find(expected), std::string::npos) << "expected \"" << expected << "\" in:\n"
+                                                             << child.Log();
+    std::filesystem::remove(dir_ / "bad.log");
+  }
+}
+
 TEST_F(StreamTest, AMalformedMessageGetsAnErrorReplyAndTheStreamGoesOn) {
   StartStream({"--client-id", "bad-input", "--input-topic", "in/+", "--output-topic", "out", "--error-topic",
                "errors", "--model", Model("linear"), "--model-name", "wf01"});
