@@ -163,10 +163,6 @@ StreamRunner::~StreamRunner() { Drain(); }
 
 void StreamRunner::Start() {
   Impl& s = *impl_;
-  s.http = std::make_unique<serve::HttpServer>(
-      serve::HttpServerOptions{.host = s.options.metrics_host, .port = s.options.metrics_port, .threads = 1},
-      [&s](const serve::HttpRequest& req, serve::HttpResponse& res) { s.Answer(req, res); });
-  s.http->Start();
   std::vector<std::string> filters;
   for (const Rule& rule : s.options.rules.rules) filters.push_back(rule.filter);
   s.client = std::make_unique<MqttClient>(
@@ -177,6 +173,11 @@ void StreamRunner::Start() {
   out.client_id += "-out";
   s.publisher = std::make_unique<MqttClient>(
       out, std::vector<std::string>{}, [](std::string_view, std::string_view) {}, [] { return true; });
+  // The endpoints read the clients: they start once both exist.
+  s.http = std::make_unique<serve::HttpServer>(
+      serve::HttpServerOptions{.host = s.options.metrics_host, .port = s.options.metrics_port, .threads = 1},
+      [&s](const serve::HttpRequest& req, serve::HttpResponse& res) { s.Answer(req, res); });
+  s.http->Start();
   for (int i = 0; i < s.options.workers; ++i) s.workers.emplace_back([&s] { s.RunWorker(); });
   try {
     s.publisher->Connect();  // first: the workers publish from the first message on
