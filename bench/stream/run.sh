@@ -94,3 +94,6 @@ echo
 echo "## flood: messages published as fast as the load generator can"
 echo "seed-job stream ($flood messages): $(run seed 0 "$flood")"
 echo "python peer ($peer_flood messages): $(run peer 0 "$peer_flood")"
+echo "broker alone, no runner ($flood messages straight back to the generator: one relay, not two): $(
+  "$load" --port "$port" --in bench/echo --out bench/echo --payload "$tmp/seed.payload" --rate 0 --count "$flood" \
+    --qos "$qos")"
