@@ -92,6 +92,8 @@ std::optional<std::string> ParseFeatureMessage(std::string_view payload, const s
   json body;
   try {
     body = json::parse(payload);
+  } catch (const json::out_of_range&) {  // a number beyond double's range, e.g. 1e400
+    return "the message holds a number too large for a double (beyond 1.8e308)";
   } catch (const json::parse_error& error) {
     return "the message is not valid JSON (byte " + std::to_string(error.byte) +
            "); send {\"id\": ..., \"time\": ..., \"features\": {\"" +

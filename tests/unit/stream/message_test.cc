@@ -56,6 +56,8 @@ TEST(Message, BadMessagesSayWhatIsWrong) {
     return ParseFeatureMessage(payload, model, &message).value_or("");
   };
   EXPECT_NE(error("{oops").find("not valid JSON"), std::string::npos);
+  // Found by fuzzing: nlohmann::json reports a number overflow as out_of_range, not parse_error.
+  EXPECT_NE(error(R"({"features": {"ws": 1e400, "wd": 2}})").find("too large for a double"), std::string::npos);
   EXPECT_NE(error(R"({"features": {"ws": 1}})").find("missing feature \"wd\""), std::string::npos);
   EXPECT_NE(error(R"({"features": {"ws": 1, "wd": 2, "gust": 3}})").find("unknown feature \"gust\""),
             std::string::npos);
