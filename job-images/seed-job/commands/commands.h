@@ -17,6 +17,7 @@ void AddAggregate(CLI::App& app);
 void AddGaps(CLI::App& app);
 void AddReport(CLI::App& app);
 void AddServe(CLI::App& app);
+void AddStream(CLI::App& app);
 void AddTower(CLI::App& app);
 
 // Every subcommand above, in the order `seed-job --help` lists them (main and the tests use it).
