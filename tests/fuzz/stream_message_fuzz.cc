@@ -1,7 +1,6 @@
 // Feature messages as `seed-job stream` receives them from any MQTT publisher: parsed against a
 // two-input, three-quantile model, predicted, and answered with a result or an error reply. A
-// refusal is an answer; a crash, hang or sanitizer report is a bug. Register with
-// seed_fuzz_target(stream_message LIBS seedjob_stream) in this folder's CMakeLists.txt.
+// refusal is an answer; a crash, hang or sanitizer report is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
