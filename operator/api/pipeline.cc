@@ -64,9 +64,32 @@ std::optional<std::vector<int64_t>> ParseRetryOn(FieldReader& reader, Validation
 }
 
 // Checks the references of one task expression and collects the tasks it reads outputs of.
+// An {{item...}} reference of a task: allowed only when the task fans out; with literal items,
+// every item must have the fields named.
+void CheckItemReference(const ExpressionReference& ref, const std::string& path, const PipelineTask& task,
+                        ValidationErrors* errors) {
+  if (!task.FansOut()) {
+    errors->push_back({path, ref.text + " is only defined in a task with withItems or withParam"});
+    return;
+  }
+  if (!task.with_items || ref.path.size() < 2) return;
+  for (size_t i = 0; i < task.with_items->size(); ++i) {
+    const json* value = &(*task.with_items)[i];
+    for (size_t k = 1; k < ref.path.size(); ++k) {
+      if (!value->is_object() || !value->contains(ref.path[k])) {
+        errors->push_back({path, ref.text + ": item " + std::to_string(i) + " (" +
+                                     (*task.with_items)[i].dump() + ") has no field \"" + ref.path[k] +
+                                     "\""});
+        return;
+      }
+      value = &(*value)[ref.path[k]];
+    }
+  }
+}
+
 void CheckTaskExpression(const std::string& text, const std::string& path, const PipelineSpec& spec,
                          const std::set<std::string>& task_names, std::vector<std::string>* referenced,
-                         ValidationErrors* errors) {
+                         ValidationErrors* errors, const PipelineTask* task = nullptr) {
   ParsedTemplate parsed = ParseTemplate(text);
   if (!parsed.error.empty()) {
     errors->push_back({path, parsed.error});
@@ -87,6 +110,8 @@ void CheckTaskExpression(const std::string& text, const std::string& path, const
         errors->push_back({path, "unknown pipeline param \"" + p[2] + "\" in " + ref.text +
                                      "; declared under spec.params: " + (known.empty() ? "(none)" : known)});
       }
+    } else if (p[0] == "item" && task) {
+      CheckItemReference(ref, path, *task, errors);
     } else if (p.size() == 4 && p[0] == "tasks" && p[2] == "outputs") {
       if (!task_names.count(p[1])) {
         errors->push_back({path, "unknown task \"" + p[1] + "\" in " + ref.text});
@@ -99,7 +124,7 @@ void CheckTaskExpression(const std::string& text, const std::string& path, const
           {path, "unknown reference " + ref.text +
                      ": a pipeline task may use "
                      "{{pipeline.params.X}}, {{tasks.T.outputs.Y}}, {{workspace}}, {{run.name}}, "
-                     "{{run.namespace}} and {{run.scheduledTime}}"});
+                     "{{run.namespace}}, {{run.scheduledTime}} and, in a fanned-out task, {{item}}"});
     }
   }
 }
@@ -303,14 +328,37 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
     if (task.timeout_seconds && *task.timeout_seconds < 1)
       task_reader.Error("timeoutSeconds", "must be at least 1");
     task.retry_on = ParseRetryOn(task_reader, errors);
+    std::vector<std::string> referenced;
+    if (const json* items = task_reader.Array("withItems")) {
+      task.with_items = *items;
+      if (items->empty())
+        task_reader.Error("withItems",
+                          "must list at least one item (a list known only at run time is withParam)");
+      if (items->size() > kMaxItems)
+        task_reader.Error("withItems", "has " + std::to_string(items->size()) + " items; at most " +
+                                           std::to_string(kMaxItems) + " per task");
+    }
+    task.with_param = task_reader.String("withParam").value_or("");
+    if (task.with_items && !task.with_param.empty())
+      task_reader.Error("withParam", "set either withItems or withParam, not both");
+    if (!task.with_param.empty()) {
+      if (!ParseTemplate(task.with_param).HasReferences()) {
+        task_reader.Error("withParam",
+                          "\"" + task.with_param +
+                              "\" has no reference: write an expression that gives a JSON list, "
+                              "such as \"{{tasks.plants.outputs.plants}}\" (a literal list is withItems)");
+      } else {
+        CheckTaskExpression(task.with_param, task_reader.PathOf("withParam"), spec, names, &referenced,
+                            errors);
+      }
+    }
     task_reader.Finish();
 
-    std::vector<std::string> referenced;
     for (const auto& [param, text] : task.params) {
-      CheckTaskExpression(text, task_path + ".params." + param, spec, names, &referenced, errors);
+      CheckTaskExpression(text, task_path + ".params." + param, spec, names, &referenced, errors, &task);
     }
     if (!task.when.empty())
-      CheckTaskExpression(task.when, task_path + ".when", spec, names, &referenced, errors);
+      CheckTaskExpression(task.when, task_path + ".when", spec, names, &referenced, errors, &task);
     task.dependencies = task.depends_on;
     for (const auto& dep : referenced) {
       if (dep == task.name) {

@@ -15,6 +15,8 @@ namespace seed::api {
 
 // A pipeline name leaves room for "-<scheduled unix minutes>" within 63 characters.
 inline constexpr size_t kMaxPipelineNameLength = 52;
+// Items one fanned-out task may have (its status keeps one letter per item).
+inline constexpr size_t kMaxItems = 5000;
 
 struct PipelineTask {
   std::string name;
@@ -26,6 +28,10 @@ struct PipelineTask {
   std::optional<int64_t> retries;
   std::optional<int64_t> timeout_seconds;
   std::optional<std::vector<int64_t>> retry_on;
+  // Fan-out: one pod per item, {{item}} / {{item.field}} in params and when. At most one is set.
+  std::optional<nlohmann::json> with_items;  // a literal JSON list (items may be objects)
+  std::string with_param;                    // an expression that yields a JSON list at start
+  bool FansOut() const { return with_items.has_value() || !with_param.empty(); }
 };
 
 enum class ConcurrencyPolicy { kAllow, kForbid, kReplace };

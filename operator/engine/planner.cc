@@ -20,6 +20,7 @@ using State = ObservedAttempt::State;
 
 constexpr size_t kMaxMessage = 200;  // status stays a summary, never a log
 constexpr size_t kMaxOutputValue = 1024;
+constexpr size_t kMaxListOutput = 32 * 1024;  // a JSON list output (withParam reads it whole)
 // Bytes of the whole status (the pinned snapshot included) before finished tasks are compacted;
 // below the 64 KiB a run's status is meant to stay under, with room for the other fields.
 constexpr size_t kStatusBudget = 60 * 1024;
@@ -33,11 +34,18 @@ std::string Truncate(std::string text, size_t limit = kMaxMessage) {
   return text;
 }
 
-const ObservedAttempt* FindAttempt(const ObservedTasks& observed, const std::string& task, int64_t attempt) {
-  auto it = observed.find(task);
+// One schedulable thing: a task, or one item of a fanned-out task.
+struct Unit {
+  std::string task;
+  int64_t item = -1;
+  auto operator<=>(const Unit&) const = default;
+};
+
+const ObservedAttempt* FindAttempt(const ObservedTasks& observed, const Unit& unit, int64_t attempt) {
+  auto it = observed.find(unit.task);
   if (it == observed.end()) return nullptr;
   for (const auto& item : it->second) {
-    if (item.attempt == attempt) return &item;
+    if (item.attempt == attempt && item.item == unit.item) return &item;
   }
   return nullptr;
 }
@@ -86,14 +94,18 @@ class Planner {
     }
     order_ = TopologicalOrder(spec_);
     if (in_.options.preview) {
-      for (const auto& name : order_) Launch(name, 1);
+      for (const auto& name : order_) Preview(name);
       Summarize();
       return plan_;
     }
+    for (const auto& name : order_) Unpack(name);
     for (const auto& name : order_) Observe(name);
     if (!in_.run.spec.cancel) {
       for (const auto& name : order_) StartIfReady(name);
+    } else {
+      for (const auto& name : order_) Settle(name);
     }
+    for (const auto& name : order_) Pack(name);
     Summarize();
     Compact();
     SetDuration();
@@ -102,7 +114,8 @@ class Planner {
 
  private:
   // Keeps the status a summary at any size (Argo's runs hit etcd's request limit with per-node
-  // status): past the budget left beside the snapshot, finished tasks keep only phase, attempt, reason and outputs.
+  // status): past the budget left beside the snapshot, finished tasks keep only phase, attempt, reason and
+  // outputs.
   void Compact() {
     auto size = [&] {
       nlohmann::json tasks = nlohmann::json::object();
@@ -138,6 +151,175 @@ class Planner {
     return in_.snapshot.templates.at(TaskSpec(name).template_ref);
   }
   TaskStatus& Status(const std::string& name) { return plan_.status.tasks[name]; }
+  TaskStatus& Status(const Unit& unit) {
+    return unit.item < 0 ? plan_.status.tasks[unit.task] : items_.at(unit.task)[unit.item];
+  }
+
+  // The items of a fanned-out task: its literal list, or its withParam expression as a JSON list.
+  std::optional<json> ResolveItems(const api::PipelineTask& task, std::string* error) {
+    if (task.with_items) return *task.with_items;
+    Substitution substitution = Substitute(task.with_param, TaskScope());
+    if (!substitution.skipped_tasks.empty()) return json::array();  // nothing to fan out over
+    if (!substitution.error.empty()) {
+      *error = "withParam: " + substitution.error;
+      return std::nullopt;
+    }
+    json list = json::parse(substitution.value, nullptr, false);
+    if (!list.is_array()) {
+      *error = "withParam \"" + task.with_param + "\" gave " + Truncate(substitution.value, 80) +
+               ", not a JSON list such as [\"wf01\", \"wf02\"] or [{\"plant\": \"wf01\"}]";
+      return std::nullopt;
+    }
+    if (list.size() > api::kMaxItems) {
+      *error = "withParam gave " + std::to_string(list.size()) + " items; at most " +
+               std::to_string(api::kMaxItems) + " per task";
+      return std::nullopt;
+    }
+    return list;
+  }
+
+  // Expands a running fanned-out task's compact item status into one TaskStatus per item.
+  void Unpack(const std::string& name) {
+    const TaskStatus& ts = Status(name);
+    if (!ts.items || api::IsTerminal(ts.phase)) return;
+    std::string error;
+    auto list = ResolveItems(TaskSpec(name), &error);
+    if (!list || list->size() != ts.items->phases.size()) {
+      // The list comes from the snapshot or a finished task's output, so it cannot change.
+      Finish(Status(name), TaskPhase::kFailed, "InvalidItems",
+             error.empty() ? "the items changed while the task ran" : error);
+      return;
+    }
+    item_values_[name] = *list;
+    auto& items = items_[name];
+    items.assign(list->size(), TaskStatus{});
+    for (size_t i = 0; i < items.size(); ++i) {
+      items[i].phase = api::ItemPhaseFromLetter(ts.items->phases[i]).value_or(TaskPhase::kPending);
+      auto live = ts.items->live.find(static_cast<int64_t>(i));
+      if (live != ts.items->live.end()) {
+        items[i].attempt = live->second.attempt;
+        items[i].start_time = live->second.start_time;
+        items[i].next_retry_time = live->second.next_retry_time;
+        items[i].message = live->second.message;
+      }
+    }
+    for (const auto& failure : ts.items->failures) {
+      if (failure.item < 0 || failure.item >= static_cast<int64_t>(items.size())) continue;
+      auto& item = items[failure.item];
+      item.attempt = failure.attempt;
+      item.reason = failure.reason;
+      item.message = failure.message;
+    }
+    for (const auto& [output, values] : ts.items->outputs) {
+      for (size_t i = 0; i < items.size() && i < values.size(); ++i) {
+        if (!values[i].is_null()) item_outputs_[name][i][output] = values[i];
+      }
+    }
+  }
+
+  // Folds the items back into the compact form (the inverse of Unpack).
+  void Pack(const std::string& name) {
+    auto found = items_.find(name);
+    if (found == items_.end()) return;
+    TaskStatus& ts = Status(name);
+    const auto& items = found->second;
+    api::FanOutStatus packed;
+    for (size_t i = 0; i < items.size(); ++i) {
+      const TaskStatus& item = items[i];
+      packed.phases += api::ItemPhaseLetter(item.phase);
+      if (item.phase == TaskPhase::kRunning || item.phase == TaskPhase::kRetrying) {
+        packed.live[static_cast<int64_t>(i)] = {item.attempt, item.start_time, item.next_retry_time,
+                                                item.message};
+      }
+      if (item.phase == TaskPhase::kFailed && packed.failures.size() < api::kMaxListedItemFailures) {
+        packed.failures.push_back({static_cast<int64_t>(i), item.attempt, item.reason, item.message});
+      }
+    }
+    if (!api::IsTerminal(ts.phase)) {
+      for (const auto& output : Template(name).outputs) {
+        if (output.kind != api::OutputKind::kValue) continue;
+        json list = json::array();
+        for (size_t i = 0; i < items.size(); ++i) list.push_back(ItemOutput(name, i, output.name));
+        packed.outputs[output.name] = list;
+      }
+    }
+    ts.items = std::move(packed);
+  }
+
+  json ItemOutput(const std::string& name, size_t item, const std::string& output) {
+    auto task = item_outputs_.find(name);
+    if (task == item_outputs_.end()) return nullptr;
+    auto values = task->second.find(item);
+    if (values == task->second.end()) return nullptr;
+    auto value = values->second.find(output);
+    return value == values->second.end() ? json(nullptr) : value->second;
+  }
+
+  // A fanned-out task's phase from its items', once every item ended; its outputs are then the
+  // items' outputs as JSON lists in item order (null for an item that has none).
+  void Settle(const std::string& name) {
+    TaskStatus& ts = Status(name);
+    auto found = items_.find(name);
+    if (found == items_.end() || api::IsTerminal(ts.phase)) return;
+    const auto& items = found->second;
+    std::map<TaskPhase, size_t> counts;
+    for (const auto& item : items) ++counts[item.phase];
+    size_t done = 0;
+    for (const auto& [phase, count] : counts) done += api::IsTerminal(phase) ? count : 0;
+    if (done < items.size()) {
+      ts.message = std::to_string(done) + "/" + std::to_string(items.size()) + " items done";
+      return;
+    }
+    std::string summary = std::to_string(items.size()) +
+                          " items: " + std::to_string(counts[TaskPhase::kSucceeded]) + " succeeded";
+    for (auto phase : {TaskPhase::kFailed, TaskPhase::kSkipped, TaskPhase::kOmitted, TaskPhase::kCancelled}) {
+      if (!counts[phase]) continue;
+      std::string word = api::TaskPhaseName(phase);
+      word[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(word[0])));
+      summary += ", " + std::to_string(counts[phase]) + " " + word;
+    }
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].phase == TaskPhase::kFailed) {
+        summary += "; first failure item " + std::to_string(i) + ": " + items[i].message;
+        break;
+      }
+    }
+    Seconds completed = ts.start_time.value_or(in_.now);
+    for (const auto& item : items) {
+      if (item.completion_time && *item.completion_time > completed) completed = *item.completion_time;
+    }
+    if (counts[TaskPhase::kFailed] || counts[TaskPhase::kOmitted]) {
+      Finish(ts, TaskPhase::kFailed, "ItemsFailed", summary);
+    } else if (counts[TaskPhase::kCancelled]) {
+      Finish(ts, TaskPhase::kCancelled, "Cancelled", summary);
+    } else {
+      ts.outputs.clear();
+      for (const auto& output : Template(name).outputs) {
+        if (output.kind != api::OutputKind::kValue) continue;
+        json list = json::array();
+        for (size_t i = 0; i < items.size(); ++i) list.push_back(ItemOutput(name, i, output.name));
+        ts.outputs[output.name] = list.dump();
+      }
+      bool all_skipped = counts[TaskPhase::kSkipped] == items.size();
+      Finish(ts, all_skipped ? TaskPhase::kSkipped : TaskPhase::kSucceeded, all_skipped ? "WhenFalse" : "",
+             summary);
+    }
+    ts.completion_time = completed;
+  }
+
+  // `seed render`: every item's first pod (one placeholder pod when the items are known only at
+  // run time).
+  void Preview(const std::string& name) {
+    const auto& task = TaskSpec(name);
+    if (!task.FansOut()) {
+      Launch(Unit{name}, 1);
+      return;
+    }
+    json list = task.with_items ? *task.with_items : json::array({"{{item}}"});
+    item_values_[name] = list;
+    items_[name].assign(list.size(), TaskStatus{});
+    for (size_t i = 0; i < list.size(); ++i) Launch(Unit{name, static_cast<int64_t>(i)}, 1);
+  }
 
   void StopStragglers() {
     for (const auto& [task, attempts] : in_.observed) {
@@ -222,9 +404,19 @@ class Planner {
     }
   }
 
-  // Folds what was observed of the current attempt into the task's status.
+  // Folds what was observed of the current attempt into the task's (or its items') status.
   void Observe(const std::string& name) {
-    TaskStatus& ts = Status(name);
+    auto items = items_.find(name);
+    if (items == items_.end()) {
+      ObserveUnit(Unit{name});
+      return;
+    }
+    for (size_t i = 0; i < items->second.size(); ++i) ObserveUnit(Unit{name, static_cast<int64_t>(i)});
+  }
+
+  void ObserveUnit(const Unit& unit) {
+    const std::string& name = unit.task;
+    TaskStatus& ts = Status(unit);
     const auto& task = TaskSpec(name);
     const auto& tmpl = Template(name);
     bool cancel = in_.run.spec.cancel;
@@ -247,7 +439,7 @@ class Planner {
         } else if (ts.next_retry_time && *ts.next_retry_time > in_.now) {
           Requeue(*ts.next_retry_time);
         } else {
-          retry_due_.push_back(name);
+          retry_due_.insert(unit);
         }
         return;
       case TaskPhase::kRunning:
@@ -255,9 +447,9 @@ class Planner {
       default:
         return;
     }
-    const ObservedAttempt* attempt = FindAttempt(in_.observed, name, ts.attempt);
+    const ObservedAttempt* attempt = FindAttempt(in_.observed, unit, ts.attempt);
     if (cancel) {
-      if (!attempt || IsLive(*attempt)) plan_.remove.push_back({name, ts.attempt, "Cancelled"});
+      if (!attempt || IsLive(*attempt)) plan_.remove.push_back({name, ts.attempt, "Cancelled", unit.item});
       if (!attempt || IsLive(*attempt)) {
         Finish(ts, TaskPhase::kCancelled, "Cancelled", "the run was cancelled");
         return;
@@ -265,19 +457,19 @@ class Planner {
     }
     if (!attempt || IsLive(*attempt)) {
       if (deadline() && *deadline() <= in_.now) {
-        plan_.remove.push_back({name, ts.attempt, "Timeout"});
+        plan_.remove.push_back({name, ts.attempt, "Timeout", unit.item});
         Finish(ts, TaskPhase::kFailed, "Timeout",
                "exceeded timeoutSeconds (" + std::to_string(*timeout) + ")");
         return;
       }
-      if (!attempt) recreate_.push_back(name);  // not visible yet (or lost): creating again is idempotent
+      if (!attempt) recreate_.insert(unit);  // not visible yet (or lost): creating again is idempotent
       ++running_;
       if (deadline()) Requeue(*deadline());
       return;
     }
     ts.exit_code = attempt->exit_code;
     if (attempt->state == State::kSucceeded) {
-      ReadOutputs(ts, tmpl, *attempt);
+      ReadOutputs(unit, ts, tmpl, *attempt);
       return;
     }
     // Failed attempt.
@@ -313,7 +505,7 @@ class Planner {
       if (*ts.next_retry_time > in_.now) {
         Requeue(*ts.next_retry_time);
       } else {
-        retry_due_.push_back(name);
+        retry_due_.insert(unit);
       }
       return;
     }
@@ -327,7 +519,8 @@ class Planner {
     ts.completion_time = attempt->finish_time.value_or(in_.now);
   }
 
-  void ReadOutputs(TaskStatus& ts, const api::JobTemplateSpec& tmpl, const ObservedAttempt& attempt) {
+  void ReadOutputs(const Unit& unit, TaskStatus& ts, const api::JobTemplateSpec& tmpl,
+                   const ObservedAttempt& attempt) {
     json results = json::object();
     bool wants_values = std::any_of(tmpl.outputs.begin(), tmpl.outputs.end(),
                                     [](const auto& o) { return o.kind == api::OutputKind::kValue; });
@@ -353,6 +546,26 @@ class Planner {
         return;
       }
       const json& value = results[output.name];
+      if (unit.item >= 0) {
+        // An item's value joins the task's list as reported (a number stays a number).
+        std::string text = value.dump();
+        item_outputs_[unit.task][unit.item][output.name] =
+            text.size() <= kMaxOutputValue ? value : json(Truncate(text, kMaxOutputValue));
+        continue;
+      }
+      if (value.is_array()) {  // a list another task may fan out over: kept whole or refused
+        std::string text = value.dump();
+        if (text.size() > kMaxListOutput) {
+          Finish(ts, TaskPhase::kFailed, "OutputTooLarge",
+                 "the value output \"" + output.name + "\" is a list of " + std::to_string(text.size()) +
+                     " bytes; a list output may have at most " + std::to_string(kMaxListOutput) +
+                     " (the run's status holds it): report fewer or shorter items");
+          ts.completion_time = attempt.finish_time.value_or(in_.now);
+          return;
+        }
+        ts.outputs[output.name] = text;
+        continue;
+      }
       ts.outputs[output.name] = Truncate(api::ScalarText(value).value_or(value.dump()), kMaxOutputValue);
     }
     Finish(ts, TaskPhase::kSucceeded, "", "");
@@ -372,6 +585,11 @@ class Planner {
     if (!plan_.requeue_at || at < *plan_.requeue_at) plan_.requeue_at = at;
   }
 
+  // The directory of a unit's artifacts under the run: <task>, or <task>/<item> for an item.
+  static std::string ItemDir(const Unit& unit) {
+    return unit.item < 0 ? unit.task : unit.task + "/" + std::to_string(unit.item);
+  }
+
   bool SlotFree() const { return spec_.parallelism == 0 || running_ < spec_.parallelism; }
 
   // The scope of a task's own expressions (params, when): finished tasks' outputs.
@@ -389,17 +607,27 @@ class Planner {
         }
         continue;
       }
-      if (ts.phase == TaskPhase::kSkipped) {
+      // A fan-out that ended Skipped (no items, or `when` false for all) still has outputs: lists.
+      bool fanned_out = task.FansOut() && ts.items.has_value();
+      if (ts.phase == TaskPhase::kSkipped && !fanned_out) {
         scope.skipped_tasks.insert(task.name);
         continue;
       }
-      if (ts.phase != TaskPhase::kSucceeded) continue;
+      if (ts.phase != TaskPhase::kSucceeded && ts.phase != TaskPhase::kSkipped) continue;
       auto& outputs = scope.task_outputs[task.name];
       for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
-        if (output.kind == api::OutputKind::kArtifact) {
+        if (output.kind != api::OutputKind::kArtifact) continue;
+        if (!fanned_out) {
           outputs[output.name] =
               ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
+          continue;
         }
+        json paths = json::array();
+        for (size_t i = 0; i < ts.items->phases.size(); ++i) {
+          paths.push_back(ArtifactPath(scope_.workspace, scope_.run_name,
+                                       ItemDir(Unit{task.name, int64_t(i)}), output.FileName()));
+        }
+        outputs[output.name] = paths.dump();
       }
       for (const auto& [key, value] : ts.outputs) outputs[key] = value;
     }
@@ -407,45 +635,94 @@ class Planner {
   }
 
   void StartIfReady(const std::string& name) {
+    const auto& task = TaskSpec(name);
+    if (!task.FansOut()) {
+      StartUnitIfReady(Unit{name});
+      return;
+    }
     TaskStatus& ts = Status(name);
-    bool retry = std::find(retry_due_.begin(), retry_due_.end(), name) != retry_due_.end();
-    bool recreate = std::find(recreate_.begin(), recreate_.end(), name) != recreate_.end();
+    if (ts.phase == TaskPhase::kPending) {
+      if (!DependenciesDone(name, ts)) return;
+      std::string error;
+      auto list = ResolveItems(task, &error);
+      if (!list) {
+        Finish(ts, TaskPhase::kFailed, "InvalidItems", error);
+        return;
+      }
+      ts.items = api::FanOutStatus{};
+      if (list->empty()) {
+        ts.outputs.clear();
+        for (const auto& output : Template(name).outputs) {
+          if (output.kind == api::OutputKind::kValue) ts.outputs[output.name] = "[]";
+        }
+        Finish(ts, TaskPhase::kSkipped, "NoItems", "withParam gave an empty list: nothing to run");
+        return;
+      }
+      item_values_[name] = *list;
+      items_[name].assign(list->size(), TaskStatus{});
+      ts.phase = TaskPhase::kRunning;
+      ts.start_time = in_.now;
+      ts.reason.clear();
+    }
+    auto items = items_.find(name);
+    if (ts.phase != TaskPhase::kRunning || items == items_.end()) return;
+    for (size_t i = 0; i < items->second.size(); ++i) StartUnitIfReady(Unit{name, static_cast<int64_t>(i)});
+    Settle(name);
+  }
+
+  // Whether every dependency ended so that the task may start; settles it as Omitted when one
+  // failed or did not run.
+  bool DependenciesDone(const std::string& name, TaskStatus& ts) {
+    const auto& task = TaskSpec(name);
+    for (const auto& dep : task.dependencies) {
+      const TaskStatus& dep_status = Status(dep);
+      if (dep_status.phase == TaskPhase::kFailed || dep_status.phase == TaskPhase::kOmitted ||
+          dep_status.phase == TaskPhase::kCancelled) {
+        Finish(ts, TaskPhase::kOmitted, "UpstreamFailed",
+               "not run: dependency \"" + dep + "\" " +
+                   (dep_status.phase == TaskPhase::kFailed ? "failed" : "did not run"));
+        return false;
+      }
+    }
+    for (const auto& dep : task.dependencies) {
+      auto phase = Status(dep).phase;
+      if (phase != TaskPhase::kSucceeded && phase != TaskPhase::kSkipped) return false;  // still waiting
+    }
+    return true;
+  }
+
+  void StartUnitIfReady(const Unit& unit) {
+    const std::string& name = unit.task;
+    TaskStatus& ts = Status(unit);
+    bool retry = retry_due_.count(unit) > 0;
+    bool recreate = recreate_.count(unit) > 0;
     if (recreate) {
-      Launch(name, ts.attempt);
+      Launch(unit, ts.attempt);
       return;
     }
     if (!retry && ts.phase != TaskPhase::kPending) return;
-    const auto& task = TaskSpec(name);
-    if (!retry) {
-      for (const auto& dep : task.dependencies) {
-        const TaskStatus& dep_status = Status(dep);
-        if (dep_status.phase == TaskPhase::kFailed || dep_status.phase == TaskPhase::kOmitted ||
-            dep_status.phase == TaskPhase::kCancelled) {
-          Finish(ts, TaskPhase::kOmitted, "UpstreamFailed",
-                 "not run: dependency \"" + dep + "\" " +
-                     (dep_status.phase == TaskPhase::kFailed ? "failed" : "did not run"));
-          return;
-        }
-      }
-      for (const auto& dep : task.dependencies) {
-        auto phase = Status(dep).phase;
-        if (phase != TaskPhase::kSucceeded && phase != TaskPhase::kSkipped) return;  // still waiting
-      }
+    if (!retry && unit.item < 0) {
+      if (!DependenciesDone(name, ts)) return;
     }
     if (!SlotFree()) {
-      if (ts.phase == TaskPhase::kPending)
+      if (ts.phase == TaskPhase::kPending && unit.item < 0)
         ts.message = "waiting for a free slot (parallelism " + std::to_string(spec_.parallelism) + ")";
       return;
     }
-    Launch(name, retry ? ts.attempt + 1 : 1);
+    Launch(unit, retry ? ts.attempt + 1 : 1);
   }
 
   // Resolves params, `when` and argv; either launches the attempt or settles the task.
-  void Launch(const std::string& name, int64_t attempt_number) {
-    TaskStatus& ts = Status(name);
+  void Launch(const Unit& unit, int64_t attempt_number) {
+    const std::string& name = unit.task;
+    TaskStatus& ts = Status(unit);
     const auto& task = TaskSpec(name);
     const auto& tmpl = Template(name);
     ExpressionScope scope = TaskScope();
+    if (unit.item >= 0) {
+      scope.item = item_values_.at(name).at(unit.item);
+      scope.keep_unresolved_items = in_.options.preview && !task.with_items;
+    }
     std::map<std::string, std::string> params;
     std::set<std::string> skipped;
     std::vector<std::string> problems;
@@ -497,11 +774,12 @@ class Planner {
     for (const auto& output : tmpl.outputs) {
       if (output.kind == api::OutputKind::kArtifact) {
         argv_scope.outputs[output.name] =
-            ArtifactPath(scope_.workspace, scope_.run_name, name, output.FileName());
+            ArtifactPath(scope_.workspace, scope_.run_name, ItemDir(unit), output.FileName());
       }
     }
     TaskLaunch launch;
     launch.task = name;
+    launch.item = unit.item;
     launch.attempt = attempt_number;
     launch.spec = tmpl;
     launch.params = params;
@@ -603,8 +881,12 @@ class Planner {
   std::string time_zone_;
   Seconds scheduled_time_;
   std::vector<std::string> order_;
-  std::vector<std::string> retry_due_;
-  std::vector<std::string> recreate_;
+  std::set<Unit> retry_due_;
+  std::set<Unit> recreate_;
+  // Fanned-out tasks while they run: one status per item, the items, and the items' value outputs.
+  std::map<std::string, std::vector<TaskStatus>> items_;
+  std::map<std::string, json> item_values_;
+  std::map<std::string, std::map<size_t, std::map<std::string, json>>> item_outputs_;
   int64_t running_ = 0;
 };
 
