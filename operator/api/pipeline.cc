@@ -110,6 +110,10 @@ void CheckTaskExpression(const std::string& text, const std::string& path, const
         errors->push_back({path, "unknown pipeline param \"" + p[2] + "\" in " + ref.text +
                                      "; declared under spec.params: " + (known.empty() ? "(none)" : known)});
       }
+    } else if (p.size() == 2 && p[0] == "run" && (p[1] == "status" || p[1] == "failures") && task) {
+      if (!task->is_finally)
+        errors->push_back({path, ref.text + " is only defined in a finally task (spec.finally), which runs "
+                                            "once every task of spec.tasks ended"});
     } else if (p[0] == "item" && task) {
       CheckItemReference(ref, path, *task, errors);
     } else if (p.size() == 4 && p[0] == "tasks" && p[2] == "outputs") {
@@ -269,6 +273,7 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
     spec.params = ParseParamSpecs(*params, reader.PathOf("params"), errors);
   const json* tasks = reader.Array("tasks", true);
   if (tasks && tasks->empty()) reader.Error("tasks", "must list at least one task");
+  const json* finally_tasks = reader.Array("finally");
   if (const json* schedule = reader.Object("schedule"))
     spec.schedule = ParseSchedule(*schedule, reader.PathOf("schedule"), errors);
   spec.parallelism = reader.Integer("parallelism").value_or(0);
@@ -285,15 +290,30 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
 
   if (!tasks) return spec;
   std::set<std::string> names;
-  for (const auto& item : *tasks) {
-    if (item.is_object() && item.contains("name") && item["name"].is_string())
+  std::set<std::string> finally_names;
+  for (const json* list : {tasks, finally_tasks}) {
+    for (const auto& item : list ? *list : json::array()) {
+      if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) continue;
       names.insert(item["name"].get<std::string>());
+      if (list == finally_tasks) finally_names.insert(item["name"].get<std::string>());
+    }
   }
   std::set<std::string> seen;
-  for (size_t i = 0; i < tasks->size(); ++i) {
-    std::string task_path = IndexPath(reader.PathOf("tasks"), i);
-    FieldReader task_reader((*tasks)[i], task_path, errors);
+  struct Entry {
+    const json* value;
+    std::string path;
+    bool is_finally;
+  };
+  std::vector<Entry> entries;
+  for (size_t i = 0; i < tasks->size(); ++i)
+    entries.push_back({&(*tasks)[i], IndexPath(reader.PathOf("tasks"), i), false});
+  for (size_t i = 0; finally_tasks && i < finally_tasks->size(); ++i)
+    entries.push_back({&(*finally_tasks)[i], IndexPath(reader.PathOf("finally"), i), true});
+  for (const Entry& entry : entries) {
+    const std::string& task_path = entry.path;
+    FieldReader task_reader(*entry.value, task_path, errors);
     PipelineTask task;
+    task.is_finally = entry.is_finally;
     task.name = task_reader.String("name", true).value_or("");
     if (!task.name.empty() && !IsDnsLabel(task.name)) {
       task_reader.Error("name", "\"" + task.name +
@@ -307,16 +327,86 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
       task.template_ref = ref_reader.String("name", true).value_or("");
       ref_reader.Finish();
     }
-    task.depends_on = task_reader.StringList("dependsOn");
-    for (size_t k = 0; k < task.depends_on.size(); ++k) {
-      const std::string& dep = task.depends_on[k];
-      std::string dep_path = IndexPath(task_reader.PathOf("dependsOn"), k);
+    std::vector<DependsExpression> terms;  // the condition's parts, joined by && below
+    bool conditioned = false;
+    auto check_dependency = [&](const std::string& dep, const std::string& dep_path) {
       if (!names.count(dep)) {
         std::string known;
         for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
         errors->push_back({dep_path, "unknown task \"" + dep + "\"; tasks in this pipeline: " + known});
       } else if (dep == task.name) {
         errors->push_back({dep_path, "a task cannot depend on itself"});
+      } else if (task.is_finally && !finally_names.count(dep)) {
+        errors->push_back(
+            {dep_path,
+             "a finally task runs after every task of spec.tasks; it can depend only on "
+             "other finally tasks (read the outcome from {{run.status}} and {{run.failures}})"});
+      } else if (!task.is_finally && finally_names.count(dep)) {
+        errors->push_back({dep_path, "\"" + dep +
+                                         "\" is a finally task: it runs after every task of spec.tasks, "
+                                         "so none can depend on it"});
+      }
+    };
+    if (const json* list = task_reader.Array("dependsOn")) {
+      for (size_t k = 0; k < list->size(); ++k) {
+        const json& item = (*list)[k];
+        std::string dep_path = IndexPath(task_reader.PathOf("dependsOn"), k);
+        DependsExpression term;
+        if (item.is_string()) {
+          term.task = item.get<std::string>();
+        } else if (item.is_object()) {
+          FieldReader dep_reader(item, dep_path, errors);
+          term.task = dep_reader.String("task", true).value_or("");
+          term.state = dep_reader.String("on").value_or("");
+          bool known =
+              term.state.empty() || std::any_of(std::begin(kDependsStates), std::end(kDependsStates),
+                                                [&](const char* state) { return term.state == state; });
+          if (!known) {
+            std::string list_text;
+            for (const char* state : kDependsStates)
+              list_text += (list_text.empty() ? "" : ", ") + std::string(state);
+            dep_reader.Error("on", "\"" + term.state + "\" is not a task state: use " + list_text);
+          }
+          conditioned = conditioned || !term.state.empty();
+          dep_reader.Finish();
+        } else {
+          errors->push_back(
+              {dep_path, "must be a task name or {task: NAME, on: STATE}, got " + TypeName(item)});
+          continue;
+        }
+        if (term.task.empty()) continue;
+        check_dependency(term.task, dep_path);
+        task.depends_on.push_back(term.task);
+        terms.push_back(term);
+      }
+    }
+    task.depends = task_reader.String("depends").value_or("");
+    if (!task.depends.empty()) {
+      ParsedDepends parsed = ParseDepends(task.depends);
+      if (!parsed.error.empty()) {
+        task_reader.Error("depends", "\"" + task.depends + "\": " + parsed.error);
+      } else {
+        for (const auto& dep : parsed.tasks) check_dependency(dep, task_reader.PathOf("depends"));
+        for (const auto& dep : parsed.tasks) {
+          if (std::find(task.depends_on.begin(), task.depends_on.end(), dep) == task.depends_on.end())
+            task.depends_on.push_back(dep);
+        }
+        terms.push_back(parsed.expression);
+        conditioned = true;
+      }
+    }
+    if (conditioned) {
+      task.condition =
+          terms.size() == 1 ? terms.front() : DependsExpression{DependsExpression::Kind::kAnd, "", "", terms};
+    }
+    if (auto continue_on = task_reader.String("continueOn")) {
+      if (*continue_on == "failed") {
+        task.continue_on_failed = true;
+      } else {
+        task_reader.Error("continueOn",
+                          "\"" + *continue_on +
+                              "\" is not allowed: use continueOn: failed (the run goes on and does "
+                              "not fail when this task fails)");
       }
     }
     task.params = task_reader.IntOrStringMap("params");
@@ -365,6 +455,12 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
         errors->push_back({task_path, "a task cannot use its own outputs"});
         continue;
       }
+      if (!task.is_finally && finally_names.count(dep)) {
+        errors->push_back({task_path, "uses the outputs of finally task \"" + dep +
+                                          "\", which runs after every task of spec.tasks"});
+        continue;
+      }
+      if (task.is_finally && !finally_names.count(dep)) continue;  // ended before any finally task starts
       if (std::find(task.dependencies.begin(), task.dependencies.end(), dep) == task.dependencies.end()) {
         task.dependencies.push_back(dep);  // reading a task's outputs implies running after it
       }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api/depends_expression.h"
 #include "api/object_meta.h"
 #include "api/param_spec.h"
 #include "api/pod_settings.h"
@@ -21,8 +22,14 @@ inline constexpr size_t kMaxItems = 5000;
 struct PipelineTask {
   std::string name;
   std::string template_ref;
-  std::vector<std::string> depends_on;        // as written
-  std::vector<std::string> dependencies;      // depends_on plus tasks whose outputs are referenced
+  std::vector<std::string> depends_on;    // the tasks of dependsOn (plain names and {task, on} entries)
+  std::vector<std::string> dependencies;  // depends_on, `depends` and tasks whose outputs are referenced
+  std::string depends;                    // Argo-style condition, as written
+  // dependsOn entries with `on` and `depends`, joined by &&, with plain entries as bare terms; none
+  // when the task has only plain dependsOn names (each must succeed or be skipped).
+  std::optional<DependsExpression> condition;
+  bool continue_on_failed = false;  // continueOn: failed: dependents run, the run does not fail for it
+  bool is_finally = false;          // listed under spec.finally
   std::map<std::string, std::string> params;  // template param -> value (may hold expressions)
   std::string when;                           // empty: always
   std::optional<int64_t> retries;
@@ -66,7 +73,7 @@ struct PodDefaults {
 struct PipelineSpec {
   std::string description;
   std::vector<ParamSpec> params;
-  std::vector<PipelineTask> tasks;
+  std::vector<PipelineTask> tasks;  // the main tasks, then the `finally` ones (is_finally)
   std::optional<Schedule> schedule;
   int64_t parallelism = 0;  // 0: no limit
   Workspace workspace;

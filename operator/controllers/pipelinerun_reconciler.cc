@@ -63,8 +63,11 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
   json pipeline_spec = pipeline->value("spec", json::object());
   if (!pipeline_spec.is_object()) pipeline_spec = json::object();
   std::map<std::string, json> template_specs;
-  const json tasks = pipeline_spec.value("tasks", json::array());
-  for (const auto& task : tasks.is_array() ? tasks : json::array()) {
+  json tasks = pipeline_spec.value("tasks", json::array());
+  json finally_tasks = pipeline_spec.value("finally", json::array());
+  if (!tasks.is_array()) tasks = json::array();
+  if (finally_tasks.is_array()) tasks.insert(tasks.end(), finally_tasks.begin(), finally_tasks.end());
+  for (const auto& task : tasks) {
     // Malformed entries are reported by ParseSnapshot with their field paths.
     if (!task.is_object() || !task.contains("templateRef") || !task["templateRef"].is_object()) continue;
     const json& ref = task["templateRef"];

@@ -126,6 +126,13 @@ Substitution Substitute(const std::string& text, const ExpressionScope& scope) {
         continue;
       }
       result.value += value->is_string() ? value->get<std::string>() : value->dump();
+    } else if (p.size() == 2 && p[0] == "run" && (p[1] == "status" || p[1] == "failures")) {
+      const auto& value = p[1] == "status" ? scope.run_status : scope.run_failures;
+      if (!value) {
+        fail(ref.text + " is only defined in a finally task");
+        continue;
+      }
+      result.value += *value;
     } else if (p.size() == 1 && p[0] == "workspace") {
       result.value += scope.workspace;
     } else if (p.size() == 2 && p[0] == "run" && p[1] == "name") {

@@ -102,9 +102,12 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
                                     const std::string& path,
                                     const std::vector<std::string>* known_templates) {
   api::ValidationErrors errors;
+  size_t main_index = 0;
+  size_t finally_index = 0;
   for (size_t i = 0; i < spec.tasks.size(); ++i) {
     const api::PipelineTask& task = spec.tasks[i];
-    std::string task_path = api::IndexPath(api::JoinPath(path, "tasks"), i);
+    std::string task_path = task.is_finally ? api::IndexPath(api::JoinPath(path, "finally"), finally_index++)
+                                            : api::IndexPath(api::JoinPath(path, "tasks"), main_index++);
     for (const auto& [name, text] : task.params) {
       CheckOutputReferences(text, task_path + ".params." + name, spec, templates, &errors);
     }
@@ -217,8 +220,9 @@ std::map<std::string, std::string> ResolveRunParams(const api::PipelineSpec& spe
 
 json MakeSnapshot(const json& pipeline_spec, const std::map<std::string, json>& template_specs) {
   json snapshot = {{"pipeline", pipeline_spec}, {"templates", json::object()}};
-  if (pipeline_spec.contains("tasks") && pipeline_spec["tasks"].is_array()) {
-    for (const auto& task : pipeline_spec["tasks"]) {
+  for (const char* list : {"tasks", "finally"}) {
+    if (!pipeline_spec.contains(list) || !pipeline_spec[list].is_array()) continue;
+    for (const auto& task : pipeline_spec[list]) {
       std::string name = task.value("/templateRef/name"_json_pointer, json("")).is_string()
                              ? task.value("/templateRef/name"_json_pointer, json("")).get<std::string>()
                              : "";

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/field_reader.h"
+#include "engine/depends.h"
 #include "engine/expression.h"
 #include "engine/when.h"
 
@@ -100,10 +101,13 @@ class Planner {
     }
     for (const auto& name : order_) Unpack(name);
     for (const auto& name : order_) Observe(name);
-    if (!in_.run.spec.cancel) {
-      for (const auto& name : order_) StartIfReady(name);
-    } else {
-      for (const auto& name : order_) Settle(name);
+    for (const auto& name : order_) {
+      // A cancelled run still runs its finally tasks (as Argo runs onExit on `argo stop`).
+      if (!in_.run.spec.cancel || TaskSpec(name).is_finally) {
+        StartIfReady(name);
+      } else {
+        Settle(name);
+      }
     }
     for (const auto& name : order_) Pack(name);
     Summarize();
@@ -419,8 +423,8 @@ class Planner {
     TaskStatus& ts = Status(unit);
     const auto& task = TaskSpec(name);
     const auto& tmpl = Template(name);
-    bool cancel = in_.run.spec.cancel;
-    auto timeout = Timeout(task, tmpl);
+    bool cancel = in_.run.spec.cancel && !task.is_finally;
+    auto timeout = EffectiveTimeout(task, tmpl);
     auto deadline = [&]() -> std::optional<Seconds> {
       if (!timeout || !ts.start_time) return std::nullopt;
       return TimeoutDue(*ts.start_time, *timeout);
@@ -596,6 +600,13 @@ class Planner {
   ExpressionScope TaskScope() {
     ExpressionScope scope = scope_;
     scope.keep_unresolved_task_outputs = in_.options.preview;
+    if (!in_.options.preview && MainTasksEnded()) {
+      scope.run_status = MainOutcome();
+      scope.run_failures = MainFailures().dump();
+    } else if (in_.options.preview) {
+      scope.run_status = "{{run.status}}";
+      scope.run_failures = "{{run.failures}}";
+    }
     for (const auto& task : spec_.tasks) {
       const TaskStatus& ts = Status(task.name);
       if (in_.options.preview) {
@@ -609,7 +620,9 @@ class Planner {
       }
       // A fan-out that ended Skipped (no items, or `when` false for all) still has outputs: lists.
       bool fanned_out = task.FansOut() && ts.items.has_value();
-      if (ts.phase == TaskPhase::kSkipped && !fanned_out) {
+      // A failed task that lets the run go on has no outputs: its readers are skipped, as a skipped task's.
+      bool failed_on = ts.phase == TaskPhase::kFailed && task.continue_on_failed;
+      if ((ts.phase == TaskPhase::kSkipped && !fanned_out) || failed_on) {
         scope.skipped_tasks.insert(task.name);
         continue;
       }
@@ -674,8 +687,23 @@ class Planner {
   // failed or did not run.
   bool DependenciesDone(const std::string& name, TaskStatus& ts) {
     const auto& task = TaskSpec(name);
+    if (task.is_finally && !MainTasksEnded()) return false;
+    if (task.condition) {
+      for (const auto& dep : task.dependencies) {
+        if (!api::IsTerminal(Status(dep).phase)) return false;  // the condition needs every outcome
+      }
+      if (!EvaluateDepends(*task.condition, plan_.status.tasks)) {
+        Finish(ts, TaskPhase::kOmitted, "DependsFalse",
+               "not run: depends \"" + api::FormatDepends(*task.condition) + "\" is false (" +
+                   DescribeDependsTasks(*task.condition, plan_.status.tasks) + ")");
+        return false;
+      }
+    }
     for (const auto& dep : task.dependencies) {
       const TaskStatus& dep_status = Status(dep);
+      bool named = std::find(task.depends_on.begin(), task.depends_on.end(), dep) != task.depends_on.end();
+      if (task.condition && named) continue;  // its outcome was the condition's to judge
+      if (dep_status.phase == TaskPhase::kFailed && TaskSpec(dep).continue_on_failed) continue;
       if (dep_status.phase == TaskPhase::kFailed || dep_status.phase == TaskPhase::kOmitted ||
           dep_status.phase == TaskPhase::kCancelled) {
         Finish(ts, TaskPhase::kOmitted, "UpstreamFailed",
@@ -686,9 +714,69 @@ class Planner {
     }
     for (const auto& dep : task.dependencies) {
       auto phase = Status(dep).phase;
-      if (phase != TaskPhase::kSucceeded && phase != TaskPhase::kSkipped) return false;  // still waiting
+      if (!api::IsTerminal(phase)) return false;  // still waiting
     }
     return true;
+  }
+
+  bool MainTasksEnded() {
+    for (const auto& task : spec_.tasks) {
+      if (!task.is_finally && !api::IsTerminal(Status(task.name).phase)) return false;
+    }
+    return true;
+  }
+
+  // A failed main task fails the run unless it has continueOn: failed.
+  bool MainTasksFailed() {
+    for (const auto& task : spec_.tasks) {
+      if (!task.is_finally && Status(task.name).phase == TaskPhase::kFailed && !task.continue_on_failed)
+        return true;
+    }
+    return false;
+  }
+
+  // The main tasks' outcome, as {{run.status}} gives it to finally tasks.
+  std::string MainOutcome() {
+    if (in_.run.spec.cancel) return "Cancelled";
+    return MainTasksFailed() ? "Failed" : "Succeeded";
+  }
+
+  // {{run.failures}}: every failed main task (and listed failed item) with its reason and message.
+  json MainFailures() {
+    json failures = json::array();
+    for (const auto& name : order_) {
+      const auto& task = TaskSpec(name);
+      const TaskStatus& ts = Status(name);
+      if (task.is_finally || ts.phase != TaskPhase::kFailed) continue;
+      if (!ts.items || ts.items->failures.empty()) {
+        failures.push_back({{"task", name}, {"reason", ts.reason}, {"message", ts.message}});
+        continue;
+      }
+      for (const auto& failure : ts.items->failures) {
+        failures.push_back({{"task", name},
+                            {"item", failure.item},
+                            {"reason", failure.reason},
+                            {"message", failure.message}});
+      }
+      size_t failed = std::count(ts.items->phases.begin(), ts.items->phases.end(), 'F');
+      if (failed > ts.items->failures.size()) {
+        failures.push_back({{"task", name},
+                            {"reason", "MoreItemsFailed"},
+                            {"message", std::to_string(failed - ts.items->failures.size()) +
+                                            " more failed items are not listed"}});
+      }
+    }
+    return failures;
+  }
+
+  // A finally task of a cancelled run without a timeout of its own gets this much: cancelling
+  // must end (the pods of a cluster get their grace period too).
+  static constexpr int64_t kFinallyAfterCancelTimeout = 600;
+
+  std::optional<int64_t> EffectiveTimeout(const api::PipelineTask& task, const api::JobTemplateSpec& tmpl) {
+    auto timeout = Timeout(task, tmpl);
+    if (!timeout && task.is_finally && in_.run.spec.cancel) return kFinallyAfterCancelTimeout;
+    return timeout;
   }
 
   void StartUnitIfReady(const Unit& unit) {
@@ -800,7 +888,7 @@ class Planner {
       return;
     }
     launch.spec.retries = Retries(task, tmpl);
-    launch.spec.timeout_seconds = Timeout(task, tmpl);
+    launch.spec.timeout_seconds = EffectiveTimeout(task, tmpl);
     if (task.retry_on) launch.spec.retry_on = task.retry_on;
     if (!ts.start_time || ts.attempt == 0) ts.start_time = in_.now;
     if (launch.spec.timeout_seconds) {
@@ -823,19 +911,35 @@ class Planner {
     plan_.create.push_back(std::move(launch));
   }
 
+  // The run's phase comes from its main tasks; finally tasks only keep it running until they end,
+  // and a failed finally task is reported beside the main outcome, never instead of it.
   void Summarize() {
     auto& status = plan_.status;
     size_t done = 0;
-    bool failed = false;
     for (const auto& [name, ts] : status.tasks) {
       if (api::IsTerminal(ts.phase)) ++done;
-      failed = failed || ts.phase == TaskPhase::kFailed || ts.phase == TaskPhase::kOmitted;
     }
     status.progress = std::to_string(done) + "/" + std::to_string(status.tasks.size());
+    std::string finally_failed;
+    for (const auto& name : order_) {
+      const TaskStatus& ts = status.tasks[name];
+      if (!TaskSpec(name).is_finally || ts.phase != TaskPhase::kFailed) continue;
+      finally_failed += (finally_failed.empty() ? "" : ", ") + name;
+      if (!ts.message.empty()) finally_failed += " (" + ts.message + ")";
+    }
     if (in_.run.spec.cancel) {
+      if (done < status.tasks.size()) {  // only finally tasks are left
+        status.phase = api::RunPhase::kRunning;
+        status.message = "cancelled; running the finally tasks";
+        api::SetCondition(&status.conditions, {"Succeeded", "Unknown", "Cancelling", status.message, in_.now,
+                                               in_.run.metadata.generation});
+        return;
+      }
       status.phase = api::RunPhase::kCancelled;
       status.completion_time = in_.now;
       status.message = "cancelled";
+      if (!finally_failed.empty())
+        status.message = Truncate("cancelled; failed finally tasks: " + finally_failed, 2000);
       api::SetCondition(&status.conditions, {"Succeeded", "False", "Cancelled", "spec.cancel was set",
                                              in_.now, in_.run.metadata.generation});
       plan_.requeue_at.reset();
@@ -850,10 +954,13 @@ class Planner {
     }
     status.completion_time = in_.now;
     plan_.requeue_at.reset();
-    if (failed) {
+    std::string finally_note = finally_failed.empty() ? "" : "; failed finally tasks: " + finally_failed;
+    if (MainTasksFailed()) {
       std::vector<std::string> names;
       for (const auto& name : order_) {
-        if (status.tasks[name].phase == TaskPhase::kFailed) names.push_back(name);
+        const auto& task = TaskSpec(name);
+        if (!task.is_finally && !task.continue_on_failed && status.tasks[name].phase == TaskPhase::kFailed)
+          names.push_back(name);
       }
       // Each failed task with its own message (its exit code and error line), so the run's status
       // says why without a look at the task.
@@ -863,14 +970,16 @@ class Planner {
         if (!status.tasks[name].message.empty()) list += " (" + status.tasks[name].message + ")";
       }
       status.phase = api::RunPhase::kFailed;
-      status.message = Truncate("failed tasks: " + list, 2000);
+      status.message = Truncate("failed tasks: " + list + finally_note, 2000);
       api::SetCondition(&status.conditions, {"Succeeded", "False", "TasksFailed", status.message, in_.now,
                                              in_.run.metadata.generation});
     } else {
       status.phase = api::RunPhase::kSucceeded;
-      status.message.clear();
-      api::SetCondition(&status.conditions, {"Succeeded", "True", "Succeeded", "all tasks finished", in_.now,
-                                             in_.run.metadata.generation});
+      status.message = Truncate(finally_note.empty() ? "" : finally_note.substr(2), 2000);
+      api::SetCondition(&status.conditions,
+                        {"Succeeded", "True", "Succeeded",
+                         finally_note.empty() ? "all tasks finished" : "all tasks finished" + finally_note,
+                         in_.now, in_.run.metadata.generation});
     }
   }
 
@@ -922,12 +1031,15 @@ Seconds RunScheduledTime(const api::PipelineRun& run, Seconds fallback) {
 std::vector<std::string> TopologicalOrder(const api::PipelineSpec& spec) {
   std::vector<std::string> order;
   std::set<std::string> placed;
-  // Repeatedly take the first task (in declaration order) whose dependencies are placed: stable
-  // and O(n^2), which is nothing at the sizes a pipeline has.
+  size_t main_tasks =
+      std::count_if(spec.tasks.begin(), spec.tasks.end(), [](const auto& t) { return !t.is_finally; });
+  // Repeatedly take the first task (in declaration order) whose dependencies are placed, finally
+  // tasks after every main task: stable and O(n^2), which is nothing at the sizes a pipeline has.
   while (order.size() < spec.tasks.size()) {
     bool progressed = false;
     for (const auto& task : spec.tasks) {
       if (placed.count(task.name)) continue;
+      if (task.is_finally && order.size() < main_tasks) continue;
       bool ready = std::all_of(task.dependencies.begin(), task.dependencies.end(),
                                [&](const std::string& dep) { return placed.count(dep) > 0; });
       if (!ready) continue;

@@ -95,10 +95,13 @@ int RunCommand(const RunFlags& flags) {
   }
   view.Summary(
       status,
-      [&](const std::string& task, int64_t attempt) {
-        return local::TailLines(runner.LogPath(task, attempt), 10);
+      [&](const std::string& task, int64_t item, int64_t attempt) {
+        return local::TailLines(runner.LogPath(task, attempt, item), 10);
       },
-      [&](const std::string& task, int64_t attempt) { return runner.LogPath(task, attempt); }, artifacts);
+      [&](const std::string& task, int64_t item, int64_t attempt) {
+        return runner.LogPath(task, attempt, item);
+      },
+      artifacts);
   return status.phase == api::RunPhase::kSucceeded ? 0 : 1;
 }
 
