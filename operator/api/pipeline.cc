@@ -45,6 +45,57 @@ const char* CatchupPolicyName(CatchupPolicy policy) {
 
 namespace {
 
+std::optional<Sweep> ParseSweep(const json& value, const std::string& path, ValidationErrors* errors) {
+  Sweep sweep;
+  FieldReader reader(value, path, errors);
+  if (const json* params = reader.Object("params", true)) {
+    if (params->empty())
+      reader.Error("params", "must name at least one template param with the values to try");
+    size_t combinations = 1;
+    for (const auto& [name, values] : params->items()) {
+      std::string param_path = JoinPath(reader.PathOf("params"), name);
+      if (!values.is_array() || values.empty()) {
+        errors->push_back({param_path, "must be a non-empty list of values to try, e.g. [200, 500]"});
+        continue;
+      }
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (!ScalarText(values[i]))
+          errors->push_back({IndexPath(param_path, i), "must be a string, number or boolean"});
+      }
+      combinations = std::min<size_t>(combinations * values.size(), kMaxItems + 1);
+      sweep.params[name] = values.get<std::vector<json>>();
+    }
+    std::string strategy = reader.String("strategy").value_or("grid");
+    if (strategy == "grid") {
+      sweep.strategy = Sweep::Strategy::kGrid;
+    } else if (strategy == "random") {
+      sweep.strategy = Sweep::Strategy::kRandom;
+    } else {
+      reader.Error("strategy", "\"" + strategy + "\" is not allowed: use grid or random");
+    }
+    sweep.trials = reader.Integer("trials");
+    if (sweep.trials && (*sweep.trials < 1 || *sweep.trials > static_cast<int64_t>(kMaxItems)))
+      reader.Error("trials", "must be between 1 and " + std::to_string(kMaxItems));
+    if (sweep.strategy == Sweep::Strategy::kRandom && !sweep.trials)
+      reader.Error("trials", "is required with strategy: random (how many combinations to try)");
+    if (sweep.strategy == Sweep::Strategy::kGrid && !sweep.trials && combinations > kMaxItems)
+      reader.Error("params", "the grid has more than " + std::to_string(kMaxItems) +
+                                 " combinations: use strategy: random with trials: N");
+    sweep.seed = reader.Integer("seed").value_or(0);
+    if (const json* objective = reader.Object("objective", true)) {
+      FieldReader objective_reader(*objective, reader.PathOf("objective"), errors);
+      sweep.objective = objective_reader.String("output", true).value_or("");
+      std::string goal = objective_reader.String("goal").value_or("minimize");
+      if (goal != "minimize" && goal != "maximize")
+        objective_reader.Error("goal", "\"" + goal + "\" is not allowed: use minimize or maximize");
+      sweep.minimize = goal == "minimize";
+      objective_reader.Finish();
+    }
+  }
+  reader.Finish();
+  return sweep;
+}
+
 std::optional<std::vector<int64_t>> ParseRetryOn(FieldReader& reader, ValidationErrors* errors) {
   if (!reader.Has("retryOn")) {
     reader.Raw("retryOn");
@@ -429,6 +480,15 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
                                            std::to_string(kMaxItems) + " per task");
     }
     task.with_param = task_reader.String("withParam").value_or("");
+    if (const json* sweep = task_reader.Object("sweep")) {
+      task.sweep = ParseSweep(*sweep, task_reader.PathOf("sweep"), errors);
+      if (task.with_items || !task.with_param.empty())
+        task_reader.Error("sweep", "a sweep makes its own items (its trials): drop withItems and withParam");
+      for (const auto& [name, unused] : task.sweep->params) {
+        if (task.params.count(name))
+          task_reader.Error("sweep", "param " + name + " is both swept and set in params: keep one");
+      }
+    }
     if (task.with_items && !task.with_param.empty())
       task_reader.Error("withParam", "set either withItems or withParam, not both");
     if (!task.with_param.empty()) {

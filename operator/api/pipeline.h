@@ -19,6 +19,17 @@ inline constexpr size_t kMaxPipelineNameLength = 52;
 // Items one fanned-out task may have (its status keeps one letter per item).
 inline constexpr size_t kMaxItems = 5000;
 
+// A parameter sweep: trials are items of a fan-out whose fields are template params.
+struct Sweep {
+  enum class Strategy { kGrid, kRandom };
+  std::map<std::string, std::vector<nlohmann::json>> params;  // template param -> values to try
+  Strategy strategy = Strategy::kGrid;
+  std::optional<int64_t> trials;  // random: how many distinct combinations; grid: all when unset
+  int64_t seed = 0;
+  std::string objective;  // a value output of the template
+  bool minimize = true;
+};
+
 struct PipelineTask {
   std::string name;
   std::string template_ref;
@@ -38,7 +49,8 @@ struct PipelineTask {
   // Fan-out: one pod per item, {{item}} / {{item.field}} in params and when. At most one is set.
   std::optional<nlohmann::json> with_items;  // a literal JSON list (items may be objects)
   std::string with_param;                    // an expression that yields a JSON list at start
-  bool FansOut() const { return with_items.has_value() || !with_param.empty(); }
+  std::optional<Sweep> sweep;                // a sweep fans out over its trials
+  bool FansOut() const { return with_items.has_value() || !with_param.empty() || sweep.has_value(); }
 };
 
 enum class ConcurrencyPolicy { kAllow, kForbid, kReplace };

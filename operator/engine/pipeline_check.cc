@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include "api/field_reader.h"
 #include "api/template_expression.h"
 #include "engine/cron.h"
 #include "engine/when.h"
@@ -23,7 +24,9 @@ void CheckOutputReferences(const std::string& text, const std::string& path, con
     if (!task) continue;  // reported by the Pipeline's own validation
     auto found = templates.find(task->template_ref);
     if (found == templates.end()) continue;
-    if (!found->second.FindOutput(p[3])) {
+    bool swept =
+        task->sweep && (task->sweep->params.count(p[3]) || p[3] == "best_trial" || p[3] == "objectives");
+    if (!found->second.FindOutput(p[3]) && !swept) {
       std::string known;
       for (const auto& output : found->second.outputs) known += (known.empty() ? "" : ", ") + output.name;
       errors->push_back({path, "task \"" + p[1] + "\" (JobTemplate " + task->template_ref +
@@ -131,6 +134,33 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
       continue;
     }
     const api::JobTemplateSpec& tmpl = found->second;
+    if (task.sweep) {
+      for (const auto& [name, values] : task.sweep->params) {
+        std::string param_path = task_path + ".sweep.params." + name;
+        const api::ParamSpec* param = tmpl.FindParam(name);
+        if (!param) {
+          errors.push_back(
+              {param_path, "JobTemplate " + task.template_ref + " has no param \"" + name + "\""});
+          continue;
+        }
+        for (size_t k = 0; k < values.size(); ++k) {
+          auto text = api::ScalarText(values[k]);
+          if (!text) continue;  // reported by the Pipeline's own validation
+          if (auto problem = api::CheckParamValue(*param, *text))
+            errors.push_back({api::IndexPath(param_path, k),
+                              *problem + " (param " + name + " is " + api::ParamTypeName(param->type) + ")"});
+        }
+        if (tmpl.FindOutput(name))
+          errors.push_back({param_path, "JobTemplate " + task.template_ref + " has an output named \"" +
+                                            name + "\" too: a sweep reports its best params as outputs"});
+      }
+      const api::OutputSpec* objective = tmpl.FindOutput(task.sweep->objective);
+      if (!task.sweep->objective.empty() && (!objective || objective->kind != api::OutputKind::kValue)) {
+        errors.push_back(
+            {task_path + ".sweep.objective.output",
+             "\"" + task.sweep->objective + "\" is not a value output of JobTemplate " + task.template_ref});
+      }
+    }
     for (const auto& [name, value] : task.params) {
       const api::ParamSpec* param = tmpl.FindParam(name);
       if (!param) {
@@ -158,7 +188,8 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
       }
     }
     for (const auto& param : tmpl.params) {
-      if (param.required && !task.params.count(param.name)) {
+      if (param.required && !task.params.count(param.name) &&
+          !(task.sweep && task.sweep->params.count(param.name))) {
         errors.push_back({task_path + ".params", "missing required param \"" + param.name +
                                                      "\" of JobTemplate " + task.template_ref});
       }

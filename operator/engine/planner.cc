@@ -8,6 +8,7 @@
 #include "api/field_reader.h"
 #include "engine/depends.h"
 #include "engine/expression.h"
+#include "engine/sweep.h"
 #include "engine/when.h"
 
 namespace seed::engine {
@@ -162,6 +163,7 @@ class Planner {
   // The items of a fanned-out task: its literal list, or its withParam expression as a JSON list.
   std::optional<json> ResolveItems(const api::PipelineTask& task, std::string* error) {
     if (task.with_items) return *task.with_items;
+    if (task.sweep) return SweepTrials(*task.sweep);
     Substitution substitution = Substitute(task.with_param, TaskScope());
     if (!substitution.skipped_tasks.empty()) return json::array();  // nothing to fan out over
     if (!substitution.error.empty()) {
@@ -262,6 +264,11 @@ class Planner {
   // A fanned-out task's phase from its items', once every item ended; its outputs are then the
   // items' outputs as JSON lists in item order (null for an item that has none).
   void Settle(const std::string& name) {
+    SettleItems(name);
+    Pack(name);  // at once: finally tasks and depends conditions read the packed items this pass
+  }
+
+  void SettleItems(const std::string& name) {
     TaskStatus& ts = Status(name);
     auto found = items_.find(name);
     if (found == items_.end() || api::IsTerminal(ts.phase)) return;
@@ -292,6 +299,11 @@ class Planner {
     for (const auto& item : items) {
       if (item.completion_time && *item.completion_time > completed) completed = *item.completion_time;
     }
+    if (const auto& sweep = TaskSpec(name).sweep) {
+      SettleSweep(name, *sweep, summary);
+      ts.completion_time = completed;
+      return;
+    }
     if (counts[TaskPhase::kFailed] || counts[TaskPhase::kOmitted]) {
       Finish(ts, TaskPhase::kFailed, "ItemsFailed", summary);
     } else if (counts[TaskPhase::kCancelled]) {
@@ -311,6 +323,39 @@ class Planner {
     ts.completion_time = completed;
   }
 
+  // A sweep ends with the best trial's outputs and params, `best_trial` and every trial's objective
+  // (`objectives`, a JSON list in trial order, null for a trial without one). Failed trials are
+  // listed but do not fail the sweep; a sweep with no trial to choose fails.
+  void SettleSweep(const std::string& name, const api::Sweep& sweep, const std::string& summary) {
+    TaskStatus& ts = Status(name);
+    const auto& items = items_.at(name);
+    json objectives = json::array();
+    for (size_t i = 0; i < items.size(); ++i) {
+      objectives.push_back(items[i].phase == TaskPhase::kSucceeded ? ItemOutput(name, i, sweep.objective)
+                                                                   : json());
+    }
+    auto best = BestTrial(objectives, sweep.minimize);
+    ts.outputs.clear();
+    ts.outputs["objectives"] = objectives.dump();
+    if (!best) {
+      Finish(ts, TaskPhase::kFailed, "NoTrialSucceeded",
+             "no trial reported a numeric " + sweep.objective + " (" + summary + ")");
+      return;
+    }
+    for (const auto& output : Template(name).outputs) {
+      if (output.kind != api::OutputKind::kValue) continue;
+      json value = ItemOutput(name, *best, output.name);
+      ts.outputs[output.name] = api::ScalarText(value).value_or(value.dump());
+    }
+    const json& trial = item_values_.at(name).at(*best);
+    for (const auto& [param, value] : trial.items())
+      ts.outputs[param] = api::ScalarText(value).value_or(value.dump());
+    ts.outputs["best_trial"] = std::to_string(*best);
+    Finish(ts, TaskPhase::kSucceeded, "",
+           "best trial " + std::to_string(*best) + " (" + sweep.objective + " " +
+               api::ScalarText(objectives[*best]).value_or(objectives[*best].dump()) + "); " + summary);
+  }
+
   // `seed render`: every item's first pod (one placeholder pod when the items are known only at
   // run time).
   void Preview(const std::string& name) {
@@ -319,7 +364,9 @@ class Planner {
       Launch(Unit{name}, 1);
       return;
     }
-    json list = task.with_items ? *task.with_items : json::array({"{{item}}"});
+    json list = task.with_items ? *task.with_items
+                : task.sweep    ? SweepTrials(*task.sweep)
+                                : json::array({"{{item}}"});
     item_values_[name] = list;
     items_[name].assign(list.size(), TaskStatus{});
     for (size_t i = 0; i < list.size(); ++i) Launch(Unit{name, static_cast<int64_t>(i)}, 1);
@@ -635,6 +682,14 @@ class Planner {
               ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
           continue;
         }
+        if (task.sweep) {  // the best trial's file
+          auto best = ts.outputs.find("best_trial");
+          if (best == ts.outputs.end()) continue;
+          outputs[output.name] =
+              ArtifactPath(scope_.workspace, scope_.run_name,
+                           ItemDir(Unit{task.name, std::stoll(best->second)}), output.FileName());
+          continue;
+        }
         json paths = json::array();
         for (size_t i = 0; i < ts.items->phases.size(); ++i) {
           paths.push_back(ArtifactPath(scope_.workspace, scope_.run_name,
@@ -817,7 +872,14 @@ class Planner {
     for (const auto& param : tmpl.params) {
       auto given = task.params.find(param.name);
       std::string value;
-      if (given != task.params.end()) {
+      if (task.sweep && unit.item >= 0 && task.sweep->params.count(param.name)) {
+        const json& tried = (*scope.item)[param.name];  // this trial's value
+        value = api::ScalarText(tried).value_or(tried.dump());
+        if (auto problem = api::CheckParamValue(param, value))
+          problems.push_back("param " + param.name + ": " + *problem);
+        params[param.name] = value;
+        continue;
+      } else if (given != task.params.end()) {
         Substitution substitution = Substitute(given->second, scope);
         skipped.insert(substitution.skipped_tasks.begin(), substitution.skipped_tasks.end());
         if (!substitution.error.empty()) {

@@ -19,6 +19,7 @@ void AddReport(CLI::App& app);
 void AddServe(CLI::App& app);
 void AddTower(CLI::App& app);
 void AddNotify(CLI::App& app);
+void AddFleetSummary(CLI::App& app);
 
 // Every subcommand above, in the order `seed-job --help` lists them (main and the tests use it).
 void AddAll(CLI::App& app);

@@ -54,7 +54,7 @@ std::string ReadWebhookUrl(const NotifyFlags& f) {
     if (auto problem = CheckWebhookUrl(url)) throw io::InputError(f.url_file, *problem);
     return url;
   }
-  std::string name = f.url_env.empty() ? "SEED_NOTIFY_URL" : f.url_env;
+  std::string name = f.url_env.empty() ? "WEBHOOK_URL" : f.url_env;
   const char* value = std::getenv(name.c_str());
   if (!value || !*value)
     throw io::UsageError("the environment variable " + name +
@@ -180,7 +180,7 @@ void AddNotify(CLI::App& app) {
   auto* file =
       cmd->add_option("--url-file", flags->url_file, "File holding the webhook URL (a mounted Secret)");
   cmd->add_option("--url-env", flags->url_env,
-                  "Environment variable holding the webhook URL (default SEED_NOTIFY_URL)")
+                  "Environment variable holding the webhook URL (default WEBHOOK_URL)")
       ->excludes(file);
   cmd->add_option("--format", flags->format, "Body shape: slack, dingtalk, wecom, alertmanager or json")
       ->capture_default_str();

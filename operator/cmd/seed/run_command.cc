@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 
 #include "commands.h"
 #include "engine/planner.h"
+#include "engine/sweep.h"
 #include "loading.h"
 #include "local/local_runner.h"
 #include "progress_view.h"
@@ -33,6 +35,39 @@ std::string FindSeedJob() {
     if (fs::exists(sibling, error)) return sibling.string();
   }
   return "";
+}
+
+// Every sweep's trials as a table: the params tried, the objective each reported, the best marked.
+void PrintSweeps(std::ostream& out, const api::PipelineSpec& pipeline, const api::PipelineRunStatus& status) {
+  for (const auto& task : pipeline.tasks) {
+    if (!task.sweep) continue;
+    auto found = status.tasks.find(task.name);
+    if (found == status.tasks.end() || !found->second.outputs.count("objectives")) continue;
+    const auto& outputs = found->second.outputs;
+    nlohmann::json objectives = nlohmann::json::parse(outputs.at("objectives"), nullptr, false);
+    nlohmann::json trials = engine::SweepTrials(*task.sweep);
+    long best = outputs.count("best_trial") ? std::stol(outputs.at("best_trial")) : -1;
+    out << "\nsweep " << task.name << " (" << task.sweep->objective << ", "
+        << (task.sweep->minimize ? "minimize" : "maximize") << "):\n  " << std::left << std::setw(7)
+        << "TRIAL";
+    for (const auto& [param, values] : task.sweep->params)
+      out << std::setw(std::max<int>(10, param.size() + 2)) << param;
+    out << task.sweep->objective << "\n";
+    for (size_t i = 0; i < trials.size(); ++i) {
+      out << (static_cast<long>(i) == best ? "* " : "  ") << std::setw(7) << i;
+      for (const auto& [param, values] : task.sweep->params) {
+        const auto& value = trials[i][param];
+        out << std::setw(std::max<int>(10, param.size() + 2))
+            << (value.is_string() ? value.get<std::string>() : value.dump());
+      }
+      const auto& objective =
+          objectives.is_array() && i < objectives.size() ? objectives[i] : nlohmann::json();
+      out << (objective.is_null()     ? "failed"
+              : objective.is_string() ? objective.get<std::string>()
+                                      : objective.dump())
+          << "\n";
+    }
+  }
 }
 
 }  // namespace
@@ -102,6 +137,7 @@ int RunCommand(const RunFlags& flags) {
         return runner.LogPath(task, attempt, item);
       },
       artifacts);
+  PrintSweeps(std::cout, prepared->snapshot.pipeline, status);
   return status.phase == api::RunPhase::kSucceeded ? 0 : 1;
 }
 

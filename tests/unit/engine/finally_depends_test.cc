@@ -134,6 +134,30 @@ TEST(FinallyTest, RunsAfterCancelWithABoundedTimeoutAndTheRunEndsCancelled) {
   EXPECT_EQ(plan.status.message, "cancelled");
 }
 
+TEST(FinallyTest, RunFailuresListTheFailedItemsOfAFanOut) {
+  json pipeline = {{"tasks",
+                    {{{"name", "fan"},
+                      {"templateRef", {{"name", "step"}}},
+                      {"withItems", {"a", "b", "c"}},
+                      {"params", {{"note", "{{item}}"}}}}}},
+                   {"finally",
+                    {{{"name", "notify"},
+                      {"templateRef", {{"name", "notify"}}},
+                      {"params", {{"status", "{{run.status}}"}, {"failures", "{{run.failures}}"}}}}}}};
+  Driver driver(pipeline, {{"step", StepTemplate()}, {"notify", NotifyTemplate()}});
+  ASSERT_TRUE(driver.errors().empty()) << api::FormatError(driver.errors().front());
+  driver.Step();
+  driver.FinishRunning([](const TaskLaunch& launch) {
+    return launch.item == 1 ? std::make_pair(int64_t{1}, std::string(R"({"error": "no data"})"))
+                            : std::make_pair(int64_t{0}, std::string("{}"));
+  });
+  Plan plan = driver.Step();  // the item fails, the fan-out fails and notify starts, in one pass
+  ASSERT_EQ(plan.create.size(), 1u);
+  EXPECT_EQ(plan.create[0].task, "notify");
+  EXPECT_EQ(json::parse(plan.create[0].spec.args[3]),
+            json::parse(R"([{"task": "fan", "item": 1, "reason": "", "message": "exit code 1: no data"}])"));
+}
+
 TEST(FinallyTest, ValidationKeepsFinallyTasksApart) {
   auto errors_of = [](const json& spec) {
     api::ValidationErrors errors;
