@@ -241,7 +241,9 @@ class Planner {
         packed.failures.push_back({static_cast<int64_t>(i), item.attempt, item.reason, item.message});
       }
     }
-    if (!api::IsTerminal(ts.phase)) {
+    // While it runs, and after it failed (a resumed run reuses the succeeded items' values); a
+    // succeeded task has them as its outputs.
+    if (!api::IsTerminal(ts.phase) || ts.phase == TaskPhase::kFailed) {
       for (const auto& output : Template(name).outputs) {
         if (output.kind != api::OutputKind::kValue) continue;
         json list = json::array();
@@ -1064,6 +1066,40 @@ class Planner {
 }  // namespace
 
 Plan PlanRun(const PlanInput& input) { return Planner(input).Run(); }
+
+api::PipelineRunStatus ResumeStatus(const api::PipelineRunStatus& failed) {
+  api::PipelineRunStatus status;
+  status.pipeline_spec = failed.pipeline_spec;  // the same snapshot: the same tasks and templates
+  for (const auto& [name, was] : failed.tasks) {
+    if (was.phase == TaskPhase::kSucceeded || was.phase == TaskPhase::kSkipped) {
+      status.tasks[name] = was;
+      continue;
+    }
+    TaskStatus fresh;
+    // A fan-out that got as far as its items keeps the succeeded and skipped ones (with their
+    // values) and runs the others again from their first attempt.
+    if (was.items && !was.items->phases.empty() && was.phase != TaskPhase::kOmitted) {
+      api::FanOutStatus items;
+      for (char letter : was.items->phases) {
+        bool kept = letter == api::ItemPhaseLetter(TaskPhase::kSucceeded) ||
+                    letter == api::ItemPhaseLetter(TaskPhase::kSkipped);
+        items.phases += kept ? letter : api::ItemPhaseLetter(TaskPhase::kPending);
+      }
+      for (const auto& [output, values] : was.items->outputs) {
+        json kept = json::array();
+        for (size_t i = 0; i < values.size(); ++i) {
+          bool reused = i < items.phases.size() && items.phases[i] != api::ItemPhaseLetter(TaskPhase::kPending);
+          kept.push_back(reused ? values[i] : json());
+        }
+        items.outputs[output] = kept;
+      }
+      fresh.phase = TaskPhase::kRunning;
+      fresh.items = std::move(items);
+    }
+    status.tasks[name] = std::move(fresh);
+  }
+  return status;
+}
 
 std::string FailureLine(const std::string& termination_message) {
   json results = json::parse(termination_message, nullptr, false);

@@ -80,6 +80,13 @@ struct Plan {
 
 Plan PlanRun(const PlanInput& input);
 
+// The starting status of a run that resumes a failed one (`seed run --resume`): its snapshot, its
+// Succeeded and Skipped tasks as they were (outputs included), the Succeeded and Skipped items of a
+// fanned-out task that failed (with their values; the task Running, its other items Pending), and
+// every other task Pending. Planning from it runs only what failed or never ran. Artifacts are found
+// at the same paths, so the resumed run keeps the failed run's name and workspace.
+api::PipelineRunStatus ResumeStatus(const api::PipelineRunStatus& failed);
+
 // The artifact path of a task output: <root>/<run>/<task>/<file>, where file is the output's
 // FileName() (its `file`, else its name). An item of a fanned-out task writes under
 // <root>/<run>/<task>/<item>/<file>; downstream, the task's artifact output is the JSON list of them.

@@ -268,3 +268,60 @@ TEST(FanOutTest, ValidationRejectsItemMisuse) {
 
 }  // namespace
 }  // namespace seed::engine
+
+namespace seed::engine {
+namespace {
+
+// Resume: item 7 of 12 fails (no retries), so the run fails; the resumed run starts from
+// ResumeStatus and runs item 7 alone, then the fan-in with all 12 values.
+TEST(ResumeTest, AfterItemSevenOfTwelveFailedOnlyItemSevenAndTheRestRun) {
+  json items = json::array();
+  for (int i = 0; i < 12; ++i) items.push_back("wf" + std::to_string(i + 1));
+  json pipeline = {{"parallelism", 4},
+                   {"tasks",
+                    {{{"name", "score"},
+                      {"templateRef", {{"name", "score"}}},
+                      {"withItems", items},
+                      {"params", {{"plant", "{{item}}"}}}},
+                     {{"name", "summary"},
+                      {"templateRef", {{"name", "summary"}}},
+                      {"params", {{"scores", "{{tasks.score.outputs.score}}"}}}}}}};
+  std::map<std::string, json> templates = {{"score", ScoreTemplate()}, {"summary", SummaryTemplate()}};
+  auto score = [](bool fail_seven) {
+    return [fail_seven](const TaskLaunch& launch) {
+      if (launch.task == "summary") return std::make_pair(int64_t{0}, std::string("{}"));
+      if (fail_seven && launch.item == 7) return std::make_pair(int64_t{1}, std::string(R"({"error": "no NWP"})"));
+      return std::make_pair(int64_t{0}, json{{"score", launch.item * 10}}.dump());
+    };
+  };
+  Driver first(pipeline, templates);
+  for (int step = 0; step < 20 && !api::IsTerminal(first.status().phase); ++step) {
+    first.Step();
+    first.FinishRunning(score(true));
+  }
+  first.Step();
+  ASSERT_EQ(first.status().phase, api::RunPhase::kFailed);
+  EXPECT_EQ(first.status().tasks.at("score").items->phases, "SSSSSSSFSSSS");
+  EXPECT_EQ(first.status().tasks.at("summary").phase, api::TaskPhase::kOmitted);
+
+  Driver resumed(pipeline, templates);
+  resumed.input().run.status = ResumeStatus(first.status());
+  Plan plan = resumed.Step();
+  ASSERT_EQ(plan.create.size(), 1u);  // item 7 only, from its first attempt
+  EXPECT_EQ(plan.create[0].task, "score");
+  EXPECT_EQ(plan.create[0].item, 7);
+  EXPECT_EQ(plan.create[0].attempt, 1);
+  resumed.FinishRunning(score(false));
+  plan = resumed.Step();
+  ASSERT_EQ(plan.create.size(), 1u);
+  EXPECT_EQ(plan.create[0].task, "summary");
+  EXPECT_EQ(json::parse(plan.create[0].params.at("scores")),
+            json::parse("[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110]"));
+  resumed.FinishRunning(score(false));
+  plan = resumed.Step();
+  EXPECT_EQ(plan.status.phase, api::RunPhase::kSucceeded);
+  EXPECT_EQ(resumed.launches().size(), 2u);  // nothing that had succeeded ran again
+}
+
+}  // namespace
+}  // namespace seed::engine
