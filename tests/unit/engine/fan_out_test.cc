@@ -290,7 +290,8 @@ TEST(ResumeTest, AfterItemSevenOfTwelveFailedOnlyItemSevenAndTheRestRun) {
   auto score = [](bool fail_seven) {
     return [fail_seven](const TaskLaunch& launch) {
       if (launch.task == "summary") return std::make_pair(int64_t{0}, std::string("{}"));
-      if (fail_seven && launch.item == 7) return std::make_pair(int64_t{1}, std::string(R"({"error": "no NWP"})"));
+      if (fail_seven && launch.item == 7)
+        return std::make_pair(int64_t{1}, std::string(R"({"error": "no NWP"})"));
       return std::make_pair(int64_t{0}, json{{"score", launch.item * 10}}.dump());
     };
   };
@@ -321,6 +322,42 @@ TEST(ResumeTest, AfterItemSevenOfTwelveFailedOnlyItemSevenAndTheRestRun) {
   plan = resumed.Step();
   EXPECT_EQ(plan.status.phase, api::RunPhase::kSucceeded);
   EXPECT_EQ(resumed.launches().size(), 2u);  // nothing that had succeeded ran again
+}
+
+}  // namespace
+}  // namespace seed::engine
+
+namespace seed::engine {
+namespace {
+
+// The worst case for the item status: 1,000 items that all fail with long errors. The failures
+// listed stay at 20, each message a line; the status (snapshot included) stays under 64 KiB.
+TEST(FanOutTest, AThousandFailedItemsListTwentyAndStayUnder64KiB) {
+  json items = json::array();
+  for (int i = 0; i < 1000; ++i)
+    items.push_back({{"plant", "wind-farm-" + std::to_string(i)}, {"mw", 100 + i}});
+  json pipeline = {{"parallelism", 0},
+                   {"tasks",
+                    {{{"name", "score"},
+                      {"templateRef", {{"name", "score"}}},
+                      {"withItems", items},
+                      {"params", {{"plant", "{{item.plant}}"}}}}}}};
+  Driver driver(pipeline, {{"score", ScoreTemplate()}});
+  ASSERT_TRUE(driver.errors().empty());
+  driver.Step();
+  driver.FinishRunning([](const TaskLaunch&) {
+    return std::make_pair(int64_t{1}, json{{"error", std::string(4000, 'e')}}.dump());
+  });
+  Plan plan = driver.Step();
+  ASSERT_EQ(plan.status.phase, api::RunPhase::kFailed);
+  const auto& score = plan.status.tasks.at("score");
+  EXPECT_EQ(score.items->phases, std::string(1000, 'F'));
+  ASSERT_EQ(score.items->failures.size(), 20u);
+  EXPECT_EQ(score.items->failures.back().item, 19);
+  for (const auto& failure : score.items->failures) EXPECT_LE(failure.message.size(), 200u);
+  size_t bytes = api::PipelineRunStatusToJson(plan.status).dump().size();
+  EXPECT_LT(bytes, 64u * 1024u) << bytes;
+  RecordProperty("status_bytes", static_cast<int>(bytes));
 }
 
 }  // namespace
