@@ -62,6 +62,8 @@ struct Settings {
   int workers = 2;  // the scenarios other than boundary (whose --config carries the flags)
   int clients = 4;
   int boundaries = 1;
+  int items = 1000;      // fanout
+  int parallelism = 100;  // fanout
   Latency latency;
   // boundary: seed-operator's flags on top of the bench's own (kubeconfig, ports, log level); one
   // run per configuration, one after the other, each on a fresh emulator.
@@ -244,18 +246,18 @@ WriteCounts CountOperatorWrites(const std::vector<json>& writes) {
   return counts;
 }
 
-void PrintWrites(const WriteCounts& counts, int runs) {
+void PrintWrites(const WriteCounts& counts, int runs, const std::string& unit = "run") {
   int without_events = 0;
   for (const auto& [key, n] : counts.by_kind) {
     std::cout << "  " << std::left << std::setw(34) << key << n << " (" << std::fixed << std::setprecision(2)
-              << static_cast<double>(n) / runs << " per run)\n";
+              << static_cast<double>(n) / runs << " per " << unit << ")\n";
     if (key.rfind("events", 0) != 0) without_events += n;
   }
   std::string failed;
   for (const auto& [key, n] : counts.failed)
     failed += (failed.empty() ? "" : ", ") + key + ": " + std::to_string(n);
   std::cout << "  failed write attempts: " << (failed.empty() ? "none" : failed) << "\n";
-  std::cout << "  operator writes per run: " << std::setprecision(2)
+  std::cout << "  operator writes per " << unit << ": " << std::setprecision(2)
             << static_cast<double>(counts.total) / runs
             << " (without Events: " << static_cast<double>(without_events) / runs << ")\n";
 }
@@ -737,13 +739,117 @@ int CreateRate(const Settings& settings) {
   return n == settings.runs ? 0 : 1;
 }
 
+// One PipelineRun whose task fans out over `items` literal items (the run's parallelism bounds the
+// live pods), then a fan-in task that reads the items' outputs as one list. The fake kubelet
+// succeeds each pod at once with {"score": <item>}. Measures API writes per item, the operator's
+// CPU per item and the run's status size at the end.
+int FanOut(const Settings& settings) {
+  SeedCluster cluster({.tls = true, .history = 1000000});
+  ApplyLatency(cluster, settings.latency);
+  cluster.Apply(json{{"apiVersion", "seed.dev/v1alpha1"},
+                     {"kind", "JobTemplate"},
+                     {"metadata", {{"name", "score"}, {"namespace", "default"}}},
+                     {"spec",
+                      {{"command", {"seed-job", "score"}},
+                       {"args", {"{{params.plant}}"}},
+                       {"params", {{{"name", "plant"}}}},
+                       {"outputs", {{{"name", "score"}, {"kind", "value"}}}}}}}
+                    .dump());
+  cluster.Apply(json{{"apiVersion", "seed.dev/v1alpha1"},
+                     {"kind", "JobTemplate"},
+                     {"metadata", {{"name", "sum"}, {"namespace", "default"}}},
+                     {"spec",
+                      {{"command", {"seed-job", "sum"}},
+                       {"args", {"{{params.scores}}"}},
+                       {"params", {{{"name", "scores"}}}}}}}
+                    .dump());
+  json items = json::array();
+  for (int i = 0; i < settings.items; ++i) items.push_back("p" + std::to_string(i));
+  cluster.Apply(json{{"apiVersion", "seed.dev/v1alpha1"},
+                     {"kind", "Pipeline"},
+                     {"metadata", {{"name", "fleet"}, {"namespace", "default"}}},
+                     {"spec",
+                      {{"parallelism", settings.parallelism},
+                       {"tasks",
+                        {{{"name", "score"},
+                          {"templateRef", {{"name", "score"}}},
+                          {"withItems", items},
+                          {"params", {{"plant", "{{item}}"}}}},
+                         {{"name", "sum"},
+                          {"templateRef", {{"name", "sum"}}},
+                          {"params", {{"scores", "{{tasks.score.outputs.score}}"}}}}}}}}}
+                    .dump());
+  FakeKubelet kubelet(
+      cluster.kubelet_kubeconfig(),
+      [](const json& pod) {
+        json labels = pod["metadata"].value("labels", json::object());
+        if (!labels.contains("seed.dev/item")) return PodOutcome::Succeed();
+        return PodOutcome::Succeed(json{{"score", std::stoi(labels["seed.dev/item"].get<std::string>())}}.dump());
+      },
+      FakeKubeletOptions{.skip_running = true});
+  auto seed_operator = StartOperator(cluster, settings, false);
+  WaitUntil([&] { return !cluster.Get("jobtemplates", "sum").value("status", json::object()).empty(); },
+            std::chrono::seconds(30));
+  const double cpu_before = CpuSeconds(seed_operator->pid());
+  const size_t writes_before = cluster.Writes().size();
+  auto begin = Clock::now();
+  cluster.Apply(json{{"apiVersion", "seed.dev/v1alpha1"},
+                     {"kind", "PipelineRun"},
+                     {"metadata", {{"name", "fleet-1"}, {"namespace", "default"}}},
+                     {"spec", {{"pipelineRef", {{"name", "fleet"}}}}}}
+                    .dump());
+  auto phase = [&] { return cluster.Get("pipelineruns", "fleet-1").value("status", json::object()).value("phase", ""); };
+  bool done = WaitUntil([&] { return phase() == "Succeeded" || phase() == "Failed"; }, std::chrono::seconds(900),
+                        std::chrono::milliseconds(200));
+  double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  // Let the last writes land: wait until the log has not grown for 2 s.
+  size_t last = 0;
+  WaitUntil(
+      [&] {
+        size_t now = cluster.Writes().size();
+        bool still = now == last;
+        last = now;
+        return still;
+      },
+      std::chrono::seconds(30), std::chrono::seconds(2));
+  const double cpu = CpuSeconds(seed_operator->pid()) - cpu_before;
+  auto writes = cluster.Writes();
+  writes.erase(writes.begin(), writes.begin() + static_cast<long>(writes_before));
+  WriteCounts counts = CountOperatorWrites(writes);
+  int item_pods = 0, duplicates = 0;
+  std::map<std::string, int> pods;
+  for (const auto& write : writes) {
+    if (write.value("resource", "") == "pods" && write.value("verb", "") == "create" && write.value("code", 0) < 300)
+      ++pods[write.value("name", "")];
+  }
+  for (const auto& [name, n] : pods) {
+    item_pods += name.find("-score-") != std::string::npos;
+    duplicates += n - 1;
+  }
+  json run = cluster.Get("pipelineruns", "fleet-1");
+  const size_t status_bytes = run.value("status", json::object()).dump().size();
+  const size_t object_bytes = run.dump().size();
+  std::cout << "scenario fanout: " << settings.items << " items, parallelism " << settings.parallelism << ", workers "
+            << settings.workers << ", " << LatencyText(settings.latency) << "\n"
+            << "  run " << phase() << (done ? "" : " (NOT finished)") << " after " << std::fixed
+            << std::setprecision(1) << seconds << " s; item pods " << item_pods << ", pods created twice "
+            << duplicates << "\n"
+            << "  operator CPU: " << std::setprecision(2) << cpu << " s, " << std::setprecision(2)
+            << cpu / settings.items * 1000 << " ms per item; RSS " << RssKiB(seed_operator->pid()) / 1024 << " MiB\n"
+            << "  final status: " << status_bytes << " bytes (whole object " << object_bytes << " bytes)\n";
+  PrintWrites(counts, settings.items, "item");
+  return done && phase() == "Succeeded" && duplicates == 0 && item_pods == settings.items ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"bench_operator: the Seed controllers against the test API emulator"};
   Settings settings;
   app.add_option("--scenario", settings.scenario)
-      ->check(CLI::IsMember({"throughput", "scheduled", "rss", "skew", "create-rate", "boundary"}));
+      ->check(CLI::IsMember({"throughput", "scheduled", "rss", "skew", "create-rate", "boundary", "fanout"}));
+  app.add_option("--items", settings.items, "fanout: items of the fanned-out task")->check(CLI::Range(1, 5000));
+  app.add_option("--parallelism", settings.parallelism, "fanout: the run's parallelism")->check(CLI::Range(0, 5000));
   app.add_option("--runs", settings.runs, "throughput, create-rate: PipelineRuns to create");
   app.add_option("--pipelines", settings.pipelines, "scheduled, rss, skew: Pipelines to create");
   app.add_option("--workers", settings.workers,
@@ -776,6 +882,7 @@ int main(int argc, char** argv) {
     if (settings.scenario == "rss") return Rss(settings);
     if (settings.scenario == "create-rate") return CreateRate(settings);
     if (settings.scenario == "boundary") return Boundary(settings);
+    if (settings.scenario == "fanout") return FanOut(settings);
     return Skew(settings);
   } catch (const std::exception& e) {
     std::cerr << "bench_operator: " << e.what() << "\n";

@@ -45,6 +45,57 @@ const char* CatchupPolicyName(CatchupPolicy policy) {
 
 namespace {
 
+std::optional<Sweep> ParseSweep(const json& value, const std::string& path, ValidationErrors* errors) {
+  Sweep sweep;
+  FieldReader reader(value, path, errors);
+  if (const json* params = reader.Object("params", true)) {
+    if (params->empty())
+      reader.Error("params", "must name at least one template param with the values to try");
+    size_t combinations = 1;
+    for (const auto& [name, values] : params->items()) {
+      std::string param_path = JoinPath(reader.PathOf("params"), name);
+      if (!values.is_array() || values.empty()) {
+        errors->push_back({param_path, "must be a non-empty list of values to try, e.g. [200, 500]"});
+        continue;
+      }
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (!ScalarText(values[i]))
+          errors->push_back({IndexPath(param_path, i), "must be a string, number or boolean"});
+      }
+      combinations = std::min<size_t>(combinations * values.size(), kMaxItems + 1);
+      sweep.params[name] = values.get<std::vector<json>>();
+    }
+    std::string strategy = reader.String("strategy").value_or("grid");
+    if (strategy == "grid") {
+      sweep.strategy = Sweep::Strategy::kGrid;
+    } else if (strategy == "random") {
+      sweep.strategy = Sweep::Strategy::kRandom;
+    } else {
+      reader.Error("strategy", "\"" + strategy + "\" is not allowed: use grid or random");
+    }
+    sweep.trials = reader.Integer("trials");
+    if (sweep.trials && (*sweep.trials < 1 || *sweep.trials > static_cast<int64_t>(kMaxItems)))
+      reader.Error("trials", "must be between 1 and " + std::to_string(kMaxItems));
+    if (sweep.strategy == Sweep::Strategy::kRandom && !sweep.trials)
+      reader.Error("trials", "is required with strategy: random (how many combinations to try)");
+    if (sweep.strategy == Sweep::Strategy::kGrid && !sweep.trials && combinations > kMaxItems)
+      reader.Error("params", "the grid has more than " + std::to_string(kMaxItems) +
+                                 " combinations: use strategy: random with trials: N");
+    sweep.seed = reader.Integer("seed").value_or(0);
+    if (const json* objective = reader.Object("objective", true)) {
+      FieldReader objective_reader(*objective, reader.PathOf("objective"), errors);
+      sweep.objective = objective_reader.String("output", true).value_or("");
+      std::string goal = objective_reader.String("goal").value_or("minimize");
+      if (goal != "minimize" && goal != "maximize")
+        objective_reader.Error("goal", "\"" + goal + "\" is not allowed: use minimize or maximize");
+      sweep.minimize = goal == "minimize";
+      objective_reader.Finish();
+    }
+  }
+  reader.Finish();
+  return sweep;
+}
+
 std::optional<std::vector<int64_t>> ParseRetryOn(FieldReader& reader, ValidationErrors* errors) {
   if (!reader.Has("retryOn")) {
     reader.Raw("retryOn");
@@ -64,9 +115,32 @@ std::optional<std::vector<int64_t>> ParseRetryOn(FieldReader& reader, Validation
 }
 
 // Checks the references of one task expression and collects the tasks it reads outputs of.
+// An {{item...}} reference of a task: allowed only when the task fans out; with literal items,
+// every item must have the fields named.
+void CheckItemReference(const ExpressionReference& ref, const std::string& path, const PipelineTask& task,
+                        ValidationErrors* errors) {
+  if (!task.FansOut()) {
+    errors->push_back({path, ref.text + " is only defined in a task with withItems or withParam"});
+    return;
+  }
+  if (!task.with_items || ref.path.size() < 2) return;
+  for (size_t i = 0; i < task.with_items->size(); ++i) {
+    const json* value = &(*task.with_items)[i];
+    for (size_t k = 1; k < ref.path.size(); ++k) {
+      if (!value->is_object() || !value->contains(ref.path[k])) {
+        errors->push_back({path, ref.text + ": item " + std::to_string(i) + " (" +
+                                     (*task.with_items)[i].dump() + ") has no field \"" + ref.path[k] +
+                                     "\""});
+        return;
+      }
+      value = &(*value)[ref.path[k]];
+    }
+  }
+}
+
 void CheckTaskExpression(const std::string& text, const std::string& path, const PipelineSpec& spec,
                          const std::set<std::string>& task_names, std::vector<std::string>* referenced,
-                         ValidationErrors* errors) {
+                         ValidationErrors* errors, const PipelineTask* task = nullptr) {
   ParsedTemplate parsed = ParseTemplate(text);
   if (!parsed.error.empty()) {
     errors->push_back({path, parsed.error});
@@ -87,6 +161,12 @@ void CheckTaskExpression(const std::string& text, const std::string& path, const
         errors->push_back({path, "unknown pipeline param \"" + p[2] + "\" in " + ref.text +
                                      "; declared under spec.params: " + (known.empty() ? "(none)" : known)});
       }
+    } else if (p.size() == 2 && p[0] == "run" && (p[1] == "status" || p[1] == "failures") && task) {
+      if (!task->is_finally)
+        errors->push_back({path, ref.text + " is only defined in a finally task (spec.finally), which runs "
+                                            "once every task of spec.tasks ended"});
+    } else if (p[0] == "item" && task) {
+      CheckItemReference(ref, path, *task, errors);
     } else if (p.size() == 4 && p[0] == "tasks" && p[2] == "outputs") {
       if (!task_names.count(p[1])) {
         errors->push_back({path, "unknown task \"" + p[1] + "\" in " + ref.text});
@@ -99,7 +179,7 @@ void CheckTaskExpression(const std::string& text, const std::string& path, const
           {path, "unknown reference " + ref.text +
                      ": a pipeline task may use "
                      "{{pipeline.params.X}}, {{tasks.T.outputs.Y}}, {{workspace}}, {{run.name}}, "
-                     "{{run.namespace}} and {{run.scheduledTime}}"});
+                     "{{run.namespace}}, {{run.scheduledTime}} and, in a fanned-out task, {{item}}"});
     }
   }
 }
@@ -244,6 +324,7 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
     spec.params = ParseParamSpecs(*params, reader.PathOf("params"), errors);
   const json* tasks = reader.Array("tasks", true);
   if (tasks && tasks->empty()) reader.Error("tasks", "must list at least one task");
+  const json* finally_tasks = reader.Array("finally");
   if (const json* schedule = reader.Object("schedule"))
     spec.schedule = ParseSchedule(*schedule, reader.PathOf("schedule"), errors);
   spec.parallelism = reader.Integer("parallelism").value_or(0);
@@ -260,15 +341,30 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
 
   if (!tasks) return spec;
   std::set<std::string> names;
-  for (const auto& item : *tasks) {
-    if (item.is_object() && item.contains("name") && item["name"].is_string())
+  std::set<std::string> finally_names;
+  for (const json* list : {tasks, finally_tasks}) {
+    for (const auto& item : list ? *list : json::array()) {
+      if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) continue;
       names.insert(item["name"].get<std::string>());
+      if (list == finally_tasks) finally_names.insert(item["name"].get<std::string>());
+    }
   }
   std::set<std::string> seen;
-  for (size_t i = 0; i < tasks->size(); ++i) {
-    std::string task_path = IndexPath(reader.PathOf("tasks"), i);
-    FieldReader task_reader((*tasks)[i], task_path, errors);
+  struct Entry {
+    const json* value;
+    std::string path;
+    bool is_finally;
+  };
+  std::vector<Entry> entries;
+  for (size_t i = 0; i < tasks->size(); ++i)
+    entries.push_back({&(*tasks)[i], IndexPath(reader.PathOf("tasks"), i), false});
+  for (size_t i = 0; finally_tasks && i < finally_tasks->size(); ++i)
+    entries.push_back({&(*finally_tasks)[i], IndexPath(reader.PathOf("finally"), i), true});
+  for (const Entry& entry : entries) {
+    const std::string& task_path = entry.path;
+    FieldReader task_reader(*entry.value, task_path, errors);
     PipelineTask task;
+    task.is_finally = entry.is_finally;
     task.name = task_reader.String("name", true).value_or("");
     if (!task.name.empty() && !IsDnsLabel(task.name)) {
       task_reader.Error("name", "\"" + task.name +
@@ -282,16 +378,86 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
       task.template_ref = ref_reader.String("name", true).value_or("");
       ref_reader.Finish();
     }
-    task.depends_on = task_reader.StringList("dependsOn");
-    for (size_t k = 0; k < task.depends_on.size(); ++k) {
-      const std::string& dep = task.depends_on[k];
-      std::string dep_path = IndexPath(task_reader.PathOf("dependsOn"), k);
+    std::vector<DependsExpression> terms;  // the condition's parts, joined by && below
+    bool conditioned = false;
+    auto check_dependency = [&](const std::string& dep, const std::string& dep_path) {
       if (!names.count(dep)) {
         std::string known;
         for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
         errors->push_back({dep_path, "unknown task \"" + dep + "\"; tasks in this pipeline: " + known});
       } else if (dep == task.name) {
         errors->push_back({dep_path, "a task cannot depend on itself"});
+      } else if (task.is_finally && !finally_names.count(dep)) {
+        errors->push_back(
+            {dep_path,
+             "a finally task runs after every task of spec.tasks; it can depend only on "
+             "other finally tasks (read the outcome from {{run.status}} and {{run.failures}})"});
+      } else if (!task.is_finally && finally_names.count(dep)) {
+        errors->push_back({dep_path, "\"" + dep +
+                                         "\" is a finally task: it runs after every task of spec.tasks, "
+                                         "so none can depend on it"});
+      }
+    };
+    if (const json* list = task_reader.Array("dependsOn")) {
+      for (size_t k = 0; k < list->size(); ++k) {
+        const json& item = (*list)[k];
+        std::string dep_path = IndexPath(task_reader.PathOf("dependsOn"), k);
+        DependsExpression term;
+        if (item.is_string()) {
+          term.task = item.get<std::string>();
+        } else if (item.is_object()) {
+          FieldReader dep_reader(item, dep_path, errors);
+          term.task = dep_reader.String("task", true).value_or("");
+          term.state = dep_reader.String("on").value_or("");
+          bool known =
+              term.state.empty() || std::any_of(std::begin(kDependsStates), std::end(kDependsStates),
+                                                [&](const char* state) { return term.state == state; });
+          if (!known) {
+            std::string list_text;
+            for (const char* state : kDependsStates)
+              list_text += (list_text.empty() ? "" : ", ") + std::string(state);
+            dep_reader.Error("on", "\"" + term.state + "\" is not a task state: use " + list_text);
+          }
+          conditioned = conditioned || !term.state.empty();
+          dep_reader.Finish();
+        } else {
+          errors->push_back(
+              {dep_path, "must be a task name or {task: NAME, on: STATE}, got " + TypeName(item)});
+          continue;
+        }
+        if (term.task.empty()) continue;
+        check_dependency(term.task, dep_path);
+        task.depends_on.push_back(term.task);
+        terms.push_back(term);
+      }
+    }
+    task.depends = task_reader.String("depends").value_or("");
+    if (!task.depends.empty()) {
+      ParsedDepends parsed = ParseDepends(task.depends);
+      if (!parsed.error.empty()) {
+        task_reader.Error("depends", "\"" + task.depends + "\": " + parsed.error);
+      } else {
+        for (const auto& dep : parsed.tasks) check_dependency(dep, task_reader.PathOf("depends"));
+        for (const auto& dep : parsed.tasks) {
+          if (std::find(task.depends_on.begin(), task.depends_on.end(), dep) == task.depends_on.end())
+            task.depends_on.push_back(dep);
+        }
+        terms.push_back(parsed.expression);
+        conditioned = true;
+      }
+    }
+    if (conditioned) {
+      task.condition =
+          terms.size() == 1 ? terms.front() : DependsExpression{DependsExpression::Kind::kAnd, "", "", terms};
+    }
+    if (auto continue_on = task_reader.String("continueOn")) {
+      if (*continue_on == "failed") {
+        task.continue_on_failed = true;
+      } else {
+        task_reader.Error("continueOn",
+                          "\"" + *continue_on +
+                              "\" is not allowed: use continueOn: failed (the run goes on and does "
+                              "not fail when this task fails)");
       }
     }
     task.params = task_reader.IntOrStringMap("params");
@@ -303,20 +469,58 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
     if (task.timeout_seconds && *task.timeout_seconds < 1)
       task_reader.Error("timeoutSeconds", "must be at least 1");
     task.retry_on = ParseRetryOn(task_reader, errors);
+    std::vector<std::string> referenced;
+    if (const json* items = task_reader.Array("withItems")) {
+      task.with_items = *items;
+      if (items->empty())
+        task_reader.Error("withItems",
+                          "must list at least one item (a list known only at run time is withParam)");
+      if (items->size() > kMaxItems)
+        task_reader.Error("withItems", "has " + std::to_string(items->size()) + " items; at most " +
+                                           std::to_string(kMaxItems) + " per task");
+    }
+    task.with_param = task_reader.String("withParam").value_or("");
+    if (const json* sweep = task_reader.Object("sweep")) {
+      task.sweep = ParseSweep(*sweep, task_reader.PathOf("sweep"), errors);
+      if (task.with_items || !task.with_param.empty())
+        task_reader.Error("sweep", "a sweep makes its own items (its trials): drop withItems and withParam");
+      for (const auto& [name, unused] : task.sweep->params) {
+        if (task.params.count(name))
+          task_reader.Error("sweep", "param " + name + " is both swept and set in params: keep one");
+      }
+    }
+    if (task.with_items && !task.with_param.empty())
+      task_reader.Error("withParam", "set either withItems or withParam, not both");
+    if (!task.with_param.empty()) {
+      if (!ParseTemplate(task.with_param).HasReferences()) {
+        task_reader.Error("withParam",
+                          "\"" + task.with_param +
+                              "\" has no reference: write an expression that gives a JSON list, "
+                              "such as \"{{tasks.plants.outputs.plants}}\" (a literal list is withItems)");
+      } else {
+        CheckTaskExpression(task.with_param, task_reader.PathOf("withParam"), spec, names, &referenced,
+                            errors);
+      }
+    }
     task_reader.Finish();
 
-    std::vector<std::string> referenced;
     for (const auto& [param, text] : task.params) {
-      CheckTaskExpression(text, task_path + ".params." + param, spec, names, &referenced, errors);
+      CheckTaskExpression(text, task_path + ".params." + param, spec, names, &referenced, errors, &task);
     }
     if (!task.when.empty())
-      CheckTaskExpression(task.when, task_path + ".when", spec, names, &referenced, errors);
+      CheckTaskExpression(task.when, task_path + ".when", spec, names, &referenced, errors, &task);
     task.dependencies = task.depends_on;
     for (const auto& dep : referenced) {
       if (dep == task.name) {
         errors->push_back({task_path, "a task cannot use its own outputs"});
         continue;
       }
+      if (!task.is_finally && finally_names.count(dep)) {
+        errors->push_back({task_path, "uses the outputs of finally task \"" + dep +
+                                          "\", which runs after every task of spec.tasks"});
+        continue;
+      }
+      if (task.is_finally && !finally_names.count(dep)) continue;  // ended before any finally task starts
       if (std::find(task.dependencies.begin(), task.dependencies.end(), dep) == task.dependencies.end()) {
         task.dependencies.push_back(dep);  // reading a task's outputs implies running after it
       }

@@ -30,6 +30,83 @@ std::optional<TaskPhase> ParseTaskPhase(const std::string& text) {
   return std::nullopt;
 }
 
+char ItemPhaseLetter(TaskPhase phase) { return "PRTSFKOC"[static_cast<int>(phase)]; }
+
+std::optional<TaskPhase> ItemPhaseFromLetter(char letter) {
+  const std::string letters = "PRTSFKOC";
+  auto at = letters.find(letter);
+  if (at == std::string::npos) return std::nullopt;
+  return static_cast<TaskPhase>(at);
+}
+
+namespace {
+
+json FanOutToJson(const FanOutStatus& items) {
+  json counts = json::object();
+  for (char letter : items.phases) {
+    std::string name = TaskPhaseName(ItemPhaseFromLetter(letter).value_or(TaskPhase::kPending));
+    counts[name] = counts.value(name, 0) + 1;
+  }
+  json out = {{"count", items.phases.size()}, {"counts", counts}, {"phases", items.phases}};
+  if (!items.live.empty()) {
+    json live = json::array();
+    for (const auto& [index, state] : items.live) {
+      json entry = {{"item", index}, {"attempt", state.attempt}};
+      if (state.start_time) entry["startTime"] = FormatRfc3339(*state.start_time);
+      if (state.next_retry_time) entry["nextRetryTime"] = FormatRfc3339(*state.next_retry_time);
+      if (!state.message.empty()) entry["message"] = state.message;
+      live.push_back(entry);
+    }
+    out["live"] = live;
+  }
+  if (!items.failures.empty()) {
+    json failures = json::array();
+    for (const auto& failure : items.failures) {
+      json entry = {{"item", failure.item}, {"attempt", failure.attempt}};
+      if (!failure.reason.empty()) entry["reason"] = failure.reason;
+      if (!failure.message.empty()) entry["message"] = failure.message;
+      failures.push_back(entry);
+    }
+    out["failures"] = failures;
+  }
+  if (!items.outputs.empty()) out["outputs"] = items.outputs;
+  return out;
+}
+
+FanOutStatus FanOutFromJson(const json& value) {
+  FanOutStatus items;
+  items.phases = value.value("phases", "");
+  for (char& letter : items.phases) {
+    if (!ItemPhaseFromLetter(letter)) letter = 'P';  // an unknown letter: look at the item again
+  }
+  if (value.contains("live") && value["live"].is_array()) {
+    for (const auto& entry : value["live"]) {
+      if (!entry.is_object() || !entry.contains("item") || !entry["item"].is_number_integer()) continue;
+      ItemState state;
+      state.attempt = entry.value("attempt", int64_t{1});
+      state.start_time = TimeField(entry, "startTime");
+      state.next_retry_time = TimeField(entry, "nextRetryTime");
+      state.message = entry.value("message", "");
+      items.live[entry["item"].get<int64_t>()] = state;
+    }
+  }
+  if (value.contains("failures") && value["failures"].is_array()) {
+    for (const auto& entry : value["failures"]) {
+      if (!entry.is_object()) continue;
+      items.failures.push_back({entry.value("item", int64_t{0}), entry.value("attempt", int64_t{0}),
+                                entry.value("reason", ""), entry.value("message", "")});
+    }
+  }
+  if (value.contains("outputs") && value["outputs"].is_object()) {
+    for (const auto& [key, list] : value["outputs"].items()) {
+      if (list.is_array()) items.outputs[key] = list;
+    }
+  }
+  return items;
+}
+
+}  // namespace
+
 bool IsTerminal(RunPhase phase) {
   return phase == RunPhase::kSucceeded || phase == RunPhase::kFailed || phase == RunPhase::kCancelled;
 }
@@ -87,6 +164,7 @@ json TaskStatusToJson(const TaskStatus& status) {
   if (!status.reason.empty()) out["reason"] = status.reason;
   if (!status.message.empty()) out["message"] = status.message;
   if (!status.outputs.empty()) out["outputs"] = status.outputs;
+  if (status.items) out["items"] = FanOutToJson(*status.items);
   return out;
 }
 
@@ -108,6 +186,7 @@ TaskStatus TaskStatusFromJson(const json& value) {
       if (auto text = ScalarText(item)) status.outputs[key] = *text;
     }
   }
+  if (value.contains("items") && value["items"].is_object()) status.items = FanOutFromJson(value["items"]);
   return status;
 }
 

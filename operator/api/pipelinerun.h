@@ -34,6 +34,35 @@ std::optional<TaskPhase> ParseTaskPhase(const std::string& text);
 bool IsTerminal(RunPhase phase);
 bool IsTerminal(TaskPhase phase);
 
+// The items of a fanned-out task, compactly: one letter per item, details only for the live ones
+// and the first failures, so 1,000 items stay a few KiB (Argo's per-node status hit etcd's limit).
+inline constexpr size_t kMaxListedItemFailures = 20;
+struct ItemState {  // an item that is Running or Retrying
+  int64_t attempt = 1;
+  std::optional<Seconds> start_time;
+  std::optional<Seconds> next_retry_time;
+  std::string message;
+  bool operator==(const ItemState&) const = default;
+};
+struct ItemFailure {
+  int64_t item = 0;
+  int64_t attempt = 0;
+  std::string reason;
+  std::string message;
+  bool operator==(const ItemFailure&) const = default;
+};
+struct FanOutStatus {
+  std::string phases;  // item i's phase as one letter: see ItemPhaseLetter
+  std::map<int64_t, ItemState> live;
+  std::vector<ItemFailure> failures;  // the first kMaxListedItemFailures failed items, by index
+  // Value outputs, one JSON list per output in item order (null where an item has none yet).
+  std::map<std::string, nlohmann::json> outputs;
+  bool operator==(const FanOutStatus&) const = default;
+};
+// P Pending, R Running, T reTrying, S Succeeded, F Failed, K sKipped, O Omitted, C Cancelled.
+char ItemPhaseLetter(TaskPhase phase);
+std::optional<TaskPhase> ItemPhaseFromLetter(char letter);
+
 struct TaskStatus {
   TaskPhase phase = TaskPhase::kPending;
   int64_t attempt = 0;  // 1-based attempt of the current or last pod; 0 before the first
@@ -45,6 +74,7 @@ struct TaskStatus {
   std::string reason;                          // short CamelCase cause: Timeout, ExitCode, OutputMissing ...
   std::string message;                         // one line for a human, never logs
   std::map<std::string, std::string> outputs;  // value outputs (artifact paths are derivable)
+  std::optional<FanOutStatus> items;           // a fanned-out task, once its items are known
 
   bool operator==(const TaskStatus&) const = default;
 };

@@ -27,7 +27,8 @@ std::optional<std::pair<std::string, engine::ObservedAttempt>> ObserveTaskPod(co
   const json labels = metadata.value("labels", json::object());
   auto task = labels.find(render::kTaskLabel);
   auto attempt_label = labels.find(render::kAttemptLabel);
-  if (task == labels.end() || attempt_label == labels.end() || !task->is_string() || !attempt_label->is_string()) {
+  if (task == labels.end() || attempt_label == labels.end() || !task->is_string() ||
+      !attempt_label->is_string()) {
     return std::nullopt;
   }
   engine::ObservedAttempt attempt;
@@ -35,6 +36,14 @@ std::optional<std::pair<std::string, engine::ObservedAttempt>> ObserveTaskPod(co
     attempt.attempt = std::stoll(attempt_label->get<std::string>());
   } catch (const std::exception&) {
     return std::nullopt;
+  }
+  if (auto item = labels.find(render::kItemLabel); item != labels.end()) {
+    try {
+      attempt.item = item->is_string() ? std::stoll(item->get<std::string>()) : -1;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (attempt.item < 0) return std::nullopt;
   }
   const json status = pod.value("status", json::object());
   const std::string phase = status.value("phase", "Pending");
@@ -67,7 +76,8 @@ std::optional<std::pair<std::string, engine::ObservedAttempt>> ObserveTaskPod(co
       attempt.finish_time = api::TimeField(terminated, "finishedAt");
     }
   }
-  if (attempt.state == State::kFailed && !attempt.exit_code && attempt.reason.empty()) attempt.reason = "PodFailed";
+  if (attempt.state == State::kFailed && !attempt.exit_code && attempt.reason.empty())
+    attempt.reason = "PodFailed";
   return std::make_pair(task->get<std::string>(), std::move(attempt));
 }
 
@@ -77,7 +87,8 @@ engine::ObservedTasks ObserveTaskPods(const std::vector<const json*>& pods) {
     if (auto item = ObserveTaskPod(*pod)) observed[item->first].push_back(std::move(item->second));
   }
   for (auto& [task, attempts] : observed) {
-    std::sort(attempts.begin(), attempts.end(), [](const auto& a, const auto& b) { return a.attempt < b.attempt; });
+    std::sort(attempts.begin(), attempts.end(),
+              [](const auto& a, const auto& b) { return a.attempt < b.attempt; });
   }
   return observed;
 }

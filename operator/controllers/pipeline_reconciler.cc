@@ -64,8 +64,9 @@ void AddInvalidEvent(const api::PipelineStatus& before, const api::PipelineStatu
 
 bool PipelineMayDependOn(const json& pipeline, const std::string& template_name) {
   const json* tasks = pipeline.contains("spec") ? &pipeline["spec"] : nullptr;
-  if (tasks && tasks->is_object() && tasks->contains("tasks") && (*tasks)["tasks"].is_array()) {
-    for (const auto& task : (*tasks)["tasks"]) {
+  for (const char* list : {"tasks", "finally"}) {
+    if (!tasks || !tasks->is_object() || !tasks->contains(list) || !(*tasks)[list].is_array()) continue;
+    for (const auto& task : (*tasks)[list]) {
       if (task.is_object() && task.value("/templateRef/name"_json_pointer, json("")) == json(template_name))
         return true;
     }

@@ -63,8 +63,11 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
   json pipeline_spec = pipeline->value("spec", json::object());
   if (!pipeline_spec.is_object()) pipeline_spec = json::object();
   std::map<std::string, json> template_specs;
-  const json tasks = pipeline_spec.value("tasks", json::array());
-  for (const auto& task : tasks.is_array() ? tasks : json::array()) {
+  json tasks = pipeline_spec.value("tasks", json::array());
+  json finally_tasks = pipeline_spec.value("finally", json::array());
+  if (!tasks.is_array()) tasks = json::array();
+  if (finally_tasks.is_array()) tasks.insert(tasks.end(), finally_tasks.begin(), finally_tasks.end());
+  for (const auto& task : tasks) {
     // Malformed entries are reported by ParseSnapshot with their field paths.
     if (!task.is_object() || !task.contains("templateRef") || !task["templateRef"].is_object()) continue;
     const json& ref = task["templateRef"];
@@ -108,7 +111,7 @@ void PipelineRunReconciler::Observed(const std::string& run_uid, const std::set<
 kube::Status PipelineRunReconciler::DeletePods(const api::PipelineRun& run, const engine::Plan& plan,
                                                const kube::ReconcileContext& context) {
   for (const auto& stop : plan.remove) {
-    std::string name = render::TaskPodName(run.metadata.name, stop.task, stop.attempt);
+    std::string name = render::TaskPodName(run.metadata.name, stop.task, stop.item, stop.attempt);
     kube::DeleteOptions options;
     options.propagation_policy = "Background";
     auto deleted = client_->Delete(kube::PodsResource(), run.metadata.namespace_, name, options);
@@ -140,7 +143,7 @@ kube::Status PipelineRunReconciler::CreatePods(const api::PipelineRun& run,
   render::RenderOptions render_options;
   render_options.default_image = options_.job_image;
   for (const auto& launch : plan.create) {
-    std::string name = render::TaskPodName(run.metadata.name, launch.task, launch.attempt);
+    std::string name = render::TaskPodName(run.metadata.name, launch.task, launch.item, launch.attempt);
     if (visible.count(name) || Expected(run.metadata.uid, name)) continue;
     render::TaskPodInput input;
     input.run = run.metadata;
@@ -148,6 +151,7 @@ kube::Status PipelineRunReconciler::CreatePods(const api::PipelineRun& run,
     input.pipeline = &snapshot.pipeline;
     input.task = launch.task;
     input.attempt = launch.attempt;
+    input.item = launch.item;
     input.spec = &launch.spec;
     input.active_deadline_seconds = launch.active_deadline_seconds;
     input.scheduled_time = api::FormatRfc3339(launch.scheduled_time);  // UTC, as seed run and render
@@ -180,7 +184,7 @@ engine::Plan PipelineRunReconciler::PlanAdoptingPods(const std::string& run_name
   // the planner reads that pod now. Each pass adopts at least one pod, so this ends.
   for (size_t pass = 0; pass <= visible.size(); ++pass) {
     bool adopted = std::any_of(plan.create.begin(), plan.create.end(), [&](const engine::TaskLaunch& launch) {
-      return visible.count(render::TaskPodName(run_name, launch.task, launch.attempt)) > 0;
+      return visible.count(render::TaskPodName(run_name, launch.task, launch.item, launch.attempt)) > 0;
     });
     if (!adopted) break;
     input.run.status = plan.status;
@@ -247,8 +251,8 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     const bool finished = api::IsTerminal(plan.status.phase);
     // A workspace claim that stays unbound keeps every pod Pending: say so (condition and Event).
     if (auto claim = WorkspaceClaimName(run.metadata.name, snapshot.pipeline.workspace); claim && !finished) {
-      UpdateWorkspaceCondition(*claim, ObserveWorkspaceClaim(pod_objects), NowSeconds(clock), run.metadata.generation,
-                               &plan.status);
+      UpdateWorkspaceCondition(*claim, ObserveWorkspaceClaim(pod_objects), NowSeconds(clock),
+                               run.metadata.generation, &plan.status);
     }
     // Against the stored status: the first status may have been planned (and kept) a look earlier.
     const bool claim_turned_pending = ClaimPending(plan.status) && !ClaimPending(before);

@@ -108,6 +108,31 @@ Substitution Substitute(const std::string& text, const ExpressionScope& scope) {
         continue;
       }
       result.value += task->second.at(p[3]);
+    } else if (p[0] == "item") {
+      if (scope.keep_unresolved_items) {
+        result.value += ref.text;
+        continue;
+      }
+      if (!scope.item) {
+        fail(ref.text + " is only defined in a task with withItems or withParam");
+        continue;
+      }
+      const nlohmann::json* value = &*scope.item;
+      for (size_t k = 1; k < p.size() && value; ++k) {
+        value = value->is_object() && value->contains(p[k]) ? &(*value)[p[k]] : nullptr;
+      }
+      if (!value) {
+        fail("the item " + scope.item->dump() + " has no field for " + ref.text);
+        continue;
+      }
+      result.value += value->is_string() ? value->get<std::string>() : value->dump();
+    } else if (p.size() == 2 && p[0] == "run" && (p[1] == "status" || p[1] == "failures")) {
+      const auto& value = p[1] == "status" ? scope.run_status : scope.run_failures;
+      if (!value) {
+        fail(ref.text + " is only defined in a finally task");
+        continue;
+      }
+      result.value += *value;
     } else if (p.size() == 1 && p[0] == "workspace") {
       result.value += scope.workspace;
     } else if (p.size() == 2 && p[0] == "run" && p[1] == "name") {

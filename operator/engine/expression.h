@@ -2,6 +2,7 @@
 // Evaluation of `{{ ... }}` template expressions (syntax in api/template_expression.h).
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +30,12 @@ struct ExpressionScope {
   std::string workspace;  // {{workspace}}
   std::optional<Seconds> scheduled_time;
   const date::time_zone* zone = nullptr;  // for scheduledTime filters; nullptr = UTC
+  // {{item}} and {{item.field}} in a fanned-out task: a string item as is, other values as JSON.
+  std::optional<nlohmann::json> item;
+  // {{run.status}} and {{run.failures}}: set for finally tasks once every main task ended.
+  std::optional<std::string> run_status;
+  std::optional<std::string> run_failures;  // JSON list of {task, item?, reason, message}
+  bool keep_unresolved_items = false;       // `seed render` of a withParam task: leave {{item}} as written
   // `seed render`: leave {{tasks.T.outputs.Y}} of unfinished tasks as written.
   bool keep_unresolved_task_outputs = false;
 };

@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include "api/field_reader.h"
 #include "api/template_expression.h"
 #include "engine/cron.h"
 #include "engine/when.h"
@@ -23,7 +24,9 @@ void CheckOutputReferences(const std::string& text, const std::string& path, con
     if (!task) continue;  // reported by the Pipeline's own validation
     auto found = templates.find(task->template_ref);
     if (found == templates.end()) continue;
-    if (!found->second.FindOutput(p[3])) {
+    bool swept =
+        task->sweep && (task->sweep->params.count(p[3]) || p[3] == "best_trial" || p[3] == "objectives");
+    if (!found->second.FindOutput(p[3]) && !swept) {
       std::string known;
       for (const auto& output : found->second.outputs) known += (known.empty() ? "" : ", ") + output.name;
       errors->push_back({path, "task \"" + p[1] + "\" (JobTemplate " + task->template_ref +
@@ -102,9 +105,12 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
                                     const std::string& path,
                                     const std::vector<std::string>* known_templates) {
   api::ValidationErrors errors;
+  size_t main_index = 0;
+  size_t finally_index = 0;
   for (size_t i = 0; i < spec.tasks.size(); ++i) {
     const api::PipelineTask& task = spec.tasks[i];
-    std::string task_path = api::IndexPath(api::JoinPath(path, "tasks"), i);
+    std::string task_path = task.is_finally ? api::IndexPath(api::JoinPath(path, "finally"), finally_index++)
+                                            : api::IndexPath(api::JoinPath(path, "tasks"), main_index++);
     for (const auto& [name, text] : task.params) {
       CheckOutputReferences(text, task_path + ".params." + name, spec, templates, &errors);
     }
@@ -128,6 +134,33 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
       continue;
     }
     const api::JobTemplateSpec& tmpl = found->second;
+    if (task.sweep) {
+      for (const auto& [name, values] : task.sweep->params) {
+        std::string param_path = task_path + ".sweep.params." + name;
+        const api::ParamSpec* param = tmpl.FindParam(name);
+        if (!param) {
+          errors.push_back(
+              {param_path, "JobTemplate " + task.template_ref + " has no param \"" + name + "\""});
+          continue;
+        }
+        for (size_t k = 0; k < values.size(); ++k) {
+          auto text = api::ScalarText(values[k]);
+          if (!text) continue;  // reported by the Pipeline's own validation
+          if (auto problem = api::CheckParamValue(*param, *text))
+            errors.push_back({api::IndexPath(param_path, k),
+                              *problem + " (param " + name + " is " + api::ParamTypeName(param->type) + ")"});
+        }
+        if (tmpl.FindOutput(name))
+          errors.push_back({param_path, "JobTemplate " + task.template_ref + " has an output named \"" +
+                                            name + "\" too: a sweep reports its best params as outputs"});
+      }
+      const api::OutputSpec* objective = tmpl.FindOutput(task.sweep->objective);
+      if (!task.sweep->objective.empty() && (!objective || objective->kind != api::OutputKind::kValue)) {
+        errors.push_back(
+            {task_path + ".sweep.objective.output",
+             "\"" + task.sweep->objective + "\" is not a value output of JobTemplate " + task.template_ref});
+      }
+    }
     for (const auto& [name, value] : task.params) {
       const api::ParamSpec* param = tmpl.FindParam(name);
       if (!param) {
@@ -155,7 +188,8 @@ api::ValidationErrors CheckPipeline(const api::PipelineSpec& spec, const Templat
       }
     }
     for (const auto& param : tmpl.params) {
-      if (param.required && !task.params.count(param.name)) {
+      if (param.required && !task.params.count(param.name) &&
+          !(task.sweep && task.sweep->params.count(param.name))) {
         errors.push_back({task_path + ".params", "missing required param \"" + param.name +
                                                      "\" of JobTemplate " + task.template_ref});
       }
@@ -217,8 +251,9 @@ std::map<std::string, std::string> ResolveRunParams(const api::PipelineSpec& spe
 
 json MakeSnapshot(const json& pipeline_spec, const std::map<std::string, json>& template_specs) {
   json snapshot = {{"pipeline", pipeline_spec}, {"templates", json::object()}};
-  if (pipeline_spec.contains("tasks") && pipeline_spec["tasks"].is_array()) {
-    for (const auto& task : pipeline_spec["tasks"]) {
+  for (const char* list : {"tasks", "finally"}) {
+    if (!pipeline_spec.contains(list) || !pipeline_spec[list].is_array()) continue;
+    for (const auto& task : pipeline_spec[list]) {
       std::string name = task.value("/templateRef/name"_json_pointer, json("")).is_string()
                              ? task.value("/templateRef/name"_json_pointer, json("")).get<std::string>()
                              : "";

@@ -22,6 +22,7 @@ using Seconds = std::chrono::sys_seconds;
 // One pod (or local process) of a task, as last observed.
 struct ObservedAttempt {
   enum class State { kPending, kRunning, kSucceeded, kFailed };
+  int64_t item = -1;  // the item of a fanned-out task (0-based); -1 for a plain task
   int64_t attempt = 1;
   State state = State::kPending;
   std::optional<Seconds> start_time;
@@ -55,6 +56,7 @@ struct PlanInput {
 // A pod (process) to start: the template with its argv substituted and limits resolved.
 struct TaskLaunch {
   std::string task;
+  int64_t item = -1;  // >= 0: one item of a fanned-out task (its own pod)
   int64_t attempt = 1;
   api::JobTemplateSpec spec;                  // command/args substituted; retries/timeout resolved
   std::map<std::string, std::string> params;  // resolved template params
@@ -66,6 +68,7 @@ struct TaskStop {
   std::string task;
   int64_t attempt = 1;
   std::string reason;  // Cancelled | Timeout
+  int64_t item = -1;
 };
 
 struct Plan {
@@ -77,8 +80,16 @@ struct Plan {
 
 Plan PlanRun(const PlanInput& input);
 
+// The starting status of a run that resumes a failed one (`seed run --resume`): its snapshot, its
+// Succeeded and Skipped tasks as they were (outputs included), the Succeeded and Skipped items of a
+// fanned-out task that failed (with their values; the task Running, its other items Pending), and
+// every other task Pending. Planning from it runs only what failed or never ran. Artifacts are found
+// at the same paths, so the resumed run keeps the failed run's name and workspace.
+api::PipelineRunStatus ResumeStatus(const api::PipelineRunStatus& failed);
+
 // The artifact path of a task output: <root>/<run>/<task>/<file>, where file is the output's
-// FileName() (its `file`, else its name).
+// FileName() (its `file`, else its name). An item of a fanned-out task writes under
+// <root>/<run>/<task>/<item>/<file>; downstream, the task's artifact output is the JSON list of them.
 std::string ArtifactPath(const std::string& root, const std::string& run, const std::string& task,
                          const std::string& file);
 // The line a failed attempt's termination message gives for its status: the "error" of a results

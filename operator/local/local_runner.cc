@@ -64,29 +64,31 @@ LocalRunner::LocalRunner(LocalOptions options, api::PipelineRun run, engine::Pip
 
 LocalRunner::~LocalRunner() = default;
 
-std::string LocalRunner::TaskDir(const std::string& task) const {
-  return options_.workspace + "/" + run_.metadata.name + "/" + task;
+std::string LocalRunner::TaskDir(const std::string& task, int64_t item) const {
+  std::string dir = options_.workspace + "/" + run_.metadata.name + "/" + task;
+  return item < 0 ? dir : dir + "/" + std::to_string(item);
 }
 
-std::string LocalRunner::LogPath(const std::string& task, int64_t attempt) const {
-  return TaskDir(task) + "/attempt-" + std::to_string(attempt) + ".log";
+std::string LocalRunner::LogPath(const std::string& task, int64_t attempt, int64_t item) const {
+  return TaskDir(task, item) + "/attempt-" + std::to_string(attempt) + ".log";
 }
 
-std::string LocalRunner::ResultsPath(const std::string& task, int64_t attempt) const {
-  return TaskDir(task) + "/attempt-" + std::to_string(attempt) + ".results.json";
+std::string LocalRunner::ResultsPath(const std::string& task, int64_t attempt, int64_t item) const {
+  return TaskDir(task, item) + "/attempt-" + std::to_string(attempt) + ".results.json";
 }
 
 void LocalRunner::Start(const engine::TaskLaunch& launch, engine::Seconds now) {
-  auto key = std::make_pair(launch.task, launch.attempt);
+  auto key = std::make_tuple(launch.task, launch.item, launch.attempt);
   if (attempts_.count(key)) return;  // already started: creates are idempotent
   Attempt& attempt = attempts_[key];
+  attempt.observed.item = launch.item;
   attempt.observed.attempt = launch.attempt;
   attempt.observed.state = State::kRunning;
   attempt.observed.start_time = now;
 
   std::error_code ignored;
-  fs::create_directories(TaskDir(launch.task), ignored);
-  std::string results = ResultsPath(launch.task, launch.attempt);
+  fs::create_directories(TaskDir(launch.task, launch.item), ignored);
+  std::string results = ResultsPath(launch.task, launch.attempt, launch.item);
   fs::remove(results, ignored);
 
   std::map<std::string, std::string> env;
@@ -108,6 +110,7 @@ void LocalRunner::Start(const engine::TaskLaunch& launch, engine::Seconds now) {
   env["SEED_RUN"] = run_.metadata.name;
   env["SEED_TASK"] = launch.task;
   env["SEED_ATTEMPT"] = std::to_string(launch.attempt);
+  if (launch.item >= 0) env["SEED_ITEM"] = std::to_string(launch.item);
   env["SEED_SCHEDULED_TIME"] = api::FormatRfc3339(launch.scheduled_time);
   env["SEED_WORKSPACE"] = options_.workspace;
 
@@ -117,10 +120,12 @@ void LocalRunner::Start(const engine::TaskLaunch& launch, engine::Seconds now) {
   if (!argv.empty() && argv[0] == "seed-job" && !options_.seed_job_binary.empty())
     argv[0] = options_.seed_job_binary;
 
-  std::string log = LogPath(launch.task, launch.attempt);
+  std::string log = LogPath(launch.task, launch.attempt, launch.item);
   {
     std::ofstream header(log, std::ios::app);
-    header << "# seed: attempt " << launch.attempt << " of " << launch.task << ":";
+    header << "# seed: attempt " << launch.attempt << " of " << launch.task;
+    if (launch.item >= 0) header << " item " << launch.item;
+    header << ":";
     for (const auto& arg : argv) header << " " << arg;
     header << "\n";
   }
@@ -137,8 +142,8 @@ void LocalRunner::Start(const engine::TaskLaunch& launch, engine::Seconds now) {
   }
 }
 
-void LocalRunner::Stop(const std::string& task, int64_t attempt_number) {
-  auto it = attempts_.find({task, attempt_number});
+void LocalRunner::Stop(const std::string& task, int64_t item, int64_t attempt_number) {
+  auto it = attempts_.find({task, item, attempt_number});
   if (it == attempts_.end() || !it->second.process || it->second.kill_at) return;
   if (it->second.observed.state != State::kRunning) return;
   it->second.process->Signal(SIGTERM);
@@ -154,9 +159,10 @@ engine::ObservedTasks LocalRunner::Observe(engine::Seconds now) {
         attempt.observed.exit_code = exit->exit_code;
         attempt.observed.state = exit->exit_code == 0 ? State::kSucceeded : State::kFailed;
         if (exit->signal) attempt.observed.reason = "Signal " + std::to_string(exit->signal);
-        attempt.observed.results = ReadAll(ResultsPath(key.first, key.second));
+        const auto& [task, item, number] = key;
+        attempt.observed.results = ReadAll(ResultsPath(task, number, item));
         if (exit->exit_code != 0) {
-          std::string tail = TailLines(LogPath(key.first, key.second), 1);
+          std::string tail = TailLines(LogPath(task, number, item), 1);
           while (!tail.empty() && tail.back() == '\n') tail.pop_back();
           attempt.observed.message = tail;
         }
@@ -164,7 +170,7 @@ engine::ObservedTasks LocalRunner::Observe(engine::Seconds now) {
         attempt.process->Signal(SIGKILL);
       }
     }
-    observed[key.first].push_back(attempt.observed);
+    observed[std::get<0>(key)].push_back(attempt.observed);
   }
   return observed;
 }
@@ -190,14 +196,15 @@ api::PipelineRunStatus LocalRunner::Run(const Observer& observer, const std::ato
     input.options.workspace_root = options_.workspace;
     input.options.backoff = options_.backoff;
     engine::Plan plan = engine::PlanRun(input);
-    for (const auto& stop : plan.remove) Stop(stop.task, stop.attempt);
+    for (const auto& stop : plan.remove) Stop(stop.task, stop.item, stop.attempt);
     for (const auto& launch : plan.create) Start(launch, now);
     run_.status = plan.status;
     if (!plan.create.empty()) continue;  // observe the new attempts (e.g. a failed start) at once
     if (observer) observer(run_.status);
     if (api::IsTerminal(run_.status.phase)) {
       for (auto& [key, attempt] : attempts_) {
-        if (attempt.observed.state == State::kRunning) Stop(key.first, key.second);
+        if (attempt.observed.state == State::kRunning)
+          Stop(std::get<0>(key), std::get<1>(key), std::get<2>(key));
       }
       if (!AnyLive()) break;
     }

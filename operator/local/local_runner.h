@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "api/pipelinerun.h"
@@ -36,9 +37,10 @@ class LocalRunner {
   // Runs to the end; `observer` sees every status; setting `*cancel` cancels the run.
   api::PipelineRunStatus Run(const Observer& observer, const std::atomic<bool>* cancel);
 
-  std::string TaskDir(const std::string& task) const;
-  std::string LogPath(const std::string& task, int64_t attempt) const;
-  std::string ResultsPath(const std::string& task, int64_t attempt) const;
+  // <workspace>/<run>/<task>, or .../<task>/<item> for an item of a fanned-out task (item >= 0).
+  std::string TaskDir(const std::string& task, int64_t item = -1) const;
+  std::string LogPath(const std::string& task, int64_t attempt, int64_t item = -1) const;
+  std::string ResultsPath(const std::string& task, int64_t attempt, int64_t item = -1) const;
 
  private:
   struct Attempt {
@@ -48,7 +50,7 @@ class LocalRunner {
   };
 
   void Start(const engine::TaskLaunch& launch, engine::Seconds now);
-  void Stop(const std::string& task, int64_t attempt);
+  void Stop(const std::string& task, int64_t item, int64_t attempt);
   engine::ObservedTasks Observe(engine::Seconds now);
   bool AnyLive();
 
@@ -56,7 +58,7 @@ class LocalRunner {
   api::PipelineRun run_;
   engine::PipelineSnapshot snapshot_;
   api::ValidationErrors snapshot_errors_;
-  std::map<std::pair<std::string, int64_t>, Attempt> attempts_;
+  std::map<std::tuple<std::string, int64_t, int64_t>, Attempt> attempts_;  // (task, item, attempt)
 };
 
 // The last `lines` non-empty lines of a log file.

@@ -15,6 +15,7 @@ inline constexpr char kPipelineRunLabel[] = "seed.dev/pipelinerun";
 inline constexpr char kPipelineLabel[] = "seed.dev/pipeline";
 inline constexpr char kTaskLabel[] = "seed.dev/task";
 inline constexpr char kAttemptLabel[] = "seed.dev/attempt";
+inline constexpr char kItemLabel[] = "seed.dev/item";  // only on the pods of a fanned-out task
 inline constexpr char kSpecHashAnnotation[] = "seed.dev/spec-hash";
 
 // managed-by, part-of and seed.dev/pipelinerun (+ seed.dev/pipeline when known).

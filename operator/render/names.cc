@@ -36,6 +36,15 @@ std::string TaskPodName(const std::string& run, const std::string& task, int64_t
   return prefix + hash + suffix;
 }
 
+std::string TaskPodName(const std::string& run, const std::string& task, int64_t item, int64_t attempt) {
+  if (item < 0) return TaskPodName(run, task, attempt);
+  std::string suffix = "-" + ShortHash(run + "/" + task + "/items") + "-" + std::to_string(item) + "-" +
+                       std::to_string(attempt);
+  std::string prefix = (run + "-" + task).substr(0, kMaxNameLength - suffix.size());
+  while (!prefix.empty() && (prefix.back() == '-' || prefix.back() == '.')) prefix.pop_back();
+  return prefix + suffix;
+}
+
 std::string WorkspaceClaimName(const std::string& run) { return run + "-workspace"; }
 
 }  // namespace seed::render

@@ -46,6 +46,7 @@ json Env(const TaskPodInput& input) {
   add("SEED_RUN", input.run.name);
   add("SEED_TASK", input.task);
   add("SEED_ATTEMPT", std::to_string(input.attempt));
+  if (input.item >= 0) add("SEED_ITEM", std::to_string(input.item));
   add("SEED_SCHEDULED_TIME", input.scheduled_time);
   add("SEED_WORKSPACE", kWorkspaceMountPath);
   return env;
@@ -140,7 +141,8 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
   json labels = RunChildLabels(input.run.name, input.pipeline_name);
   labels[kTaskLabel] = input.task;
   labels[kAttemptLabel] = std::to_string(input.attempt);
-  json metadata = {{"name", TaskPodName(input.run.name, input.task, input.attempt)},
+  if (input.item >= 0) labels[kItemLabel] = std::to_string(input.item);
+  json metadata = {{"name", TaskPodName(input.run.name, input.task, input.item, input.attempt)},
                    {"labels", labels},
                    {"annotations", {{kSpecHashAnnotation, LongHash(pod_spec.dump())}}},
                    {"ownerReferences", json::array({ControllerReference("PipelineRun", input.run)})}};

@@ -23,6 +23,7 @@ struct TaskPodInput {
   const api::PipelineSpec* pipeline = nullptr;  // podDefaults and workspace
   std::string task;
   int64_t attempt = 1;
+  int64_t item = -1;  // >= 0: one item of a fanned-out task (label seed.dev/item, env SEED_ITEM)
   const api::JobTemplateSpec* spec = nullptr;  // argv already substituted
   std::optional<int64_t> active_deadline_seconds;
   std::string scheduled_time;  // RFC 3339, for SEED_SCHEDULED_TIME

@@ -19,6 +19,8 @@ void AddAll(CLI::App& app) {
   AddServe(app);
   AddStream(app);
   AddTower(app);
+  AddFleetSummary(app);
+  AddNotify(app);
 }
 
 }  // namespace seed::commands

@@ -19,6 +19,8 @@ void AddReport(CLI::App& app);
 void AddServe(CLI::App& app);
 void AddStream(CLI::App& app);
 void AddTower(CLI::App& app);
+void AddNotify(CLI::App& app);
+void AddFleetSummary(CLI::App& app);
 
 // Every subcommand above, in the order `seed-job --help` lists them (main and the tests use it).
 // Also installs the storage room's io::RemoteFiles, so every file path may be a URL.

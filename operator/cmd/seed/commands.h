@@ -16,6 +16,7 @@ struct RunFlags {
   double retry_backoff = 1;    // seconds
   int grace = 10;              // seconds from SIGTERM to SIGKILL
   bool plain = false;          // never redraw in place
+  std::string resume;          // <workspace>/<run> of a failed run: run only what failed or never ran
 };
 
 struct RenderFlags {

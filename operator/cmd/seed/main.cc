@@ -14,8 +14,11 @@ int main(int argc, char** argv) {
   seed::cli::RunFlags run;
   auto* run_cmd =
       app.add_subcommand("run", "Run a Pipeline locally: tasks as processes, a directory as workspace");
-  run_cmd->add_option("paths", run.paths, "YAML files or directories (every *.yaml and *.yml in them)")
-      ->required();
+  run_cmd->add_option("paths", run.paths, "YAML files or directories (every *.yaml and *.yml in them)");
+  run_cmd->add_option(
+      "--resume", run.resume,
+      "Directory of a failed run (<workspace>/<run>): run again only what failed or never ran, "
+      "reusing the rest (no YAML needed: the run kept its snapshot)");
   run_cmd->add_option("--set", run.sets, "Pipeline param NAME=VALUE (repeatable)");
   run_cmd->add_option("--workspace", run.workspace, "Workspace directory (artifacts, logs, results)")
       ->capture_default_str();

@@ -1,6 +1,8 @@
 #include "progress_view.h"
 
+#include <cctype>
 #include <cstdio>
+#include <map>
 
 namespace seed::cli {
 
@@ -19,6 +21,26 @@ std::string FormatDuration(long long seconds) {
   else
     std::snprintf(buffer, sizeof buffer, "%lldh%02lldm", seconds / 3600, (seconds % 3600) / 60);
   return buffer;
+}
+
+// A fanned-out task in one line, whatever its item count: "12 items: 8 succeeded, 3 running, 1 failed".
+std::string ItemsLine(const api::TaskStatus& task) {
+  if (!task.items) return "";
+  std::map<api::TaskPhase, size_t> counts;
+  for (char letter : task.items->phases)
+    ++counts[api::ItemPhaseFromLetter(letter).value_or(api::TaskPhase::kPending)];
+  std::string text = std::to_string(task.items->phases.size()) + " items";
+  std::string parts;
+  for (const auto& [phase, count] : counts) {
+    std::string word = api::TaskPhaseName(phase);
+    word[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(word[0])));
+    parts += (parts.empty() ? ": " : ", ") + std::to_string(count) + " " + word;
+  }
+  return text + parts;
+}
+
+std::string Shorten(const std::string& text, size_t width) {
+  return text.size() <= width ? text : text.substr(0, width - 3) + "...";
 }
 
 }  // namespace
@@ -41,13 +63,27 @@ void ProgressView::Update(const api::PipelineRunStatus& status) {
       if (it == status.tasks.end()) continue;
       const auto& task = it->second;
       std::string key = std::string(api::TaskPhaseName(task.phase)) + "/" + std::to_string(task.attempt);
+      if (task.items && !task.items->phases.empty()) {
+        // A line per tenth of the items done and per new failure, never one per item.
+        size_t total = task.items->phases.size();
+        size_t done = 0, failed = 0;
+        for (char letter : task.items->phases) {
+          done += api::IsTerminal(api::ItemPhaseFromLetter(letter).value_or(api::TaskPhase::kPending));
+          failed += letter == 'F';
+        }
+        key += "/" + std::to_string(done * 10 / total) + "/" + std::to_string(failed);
+      }
       if (last_[name] == key) continue;
       last_[name] = key;
       char stamp[32];
       std::snprintf(stamp, sizeof stamp, "[%7.1fs] ", elapsed);
       out_ << stamp << Pad(name, 14) << Pad(api::TaskPhaseName(task.phase), 10);
       if (task.attempt > 0) out_ << "attempt " << task.attempt;
-      if (!task.message.empty() && task.phase != api::TaskPhase::kPending) out_ << "  " << task.message;
+      if (task.items) {
+        out_ << ItemsLine(task);
+      } else if (!task.message.empty() && task.phase != api::TaskPhase::kPending) {
+        out_ << "  " << task.message;
+      }
       out_ << "\n";
     }
     out_.flush();
@@ -62,7 +98,7 @@ void ProgressView::Update(const api::PipelineRunStatus& status) {
     auto it = status.tasks.find(name);
     if (it == status.tasks.end()) continue;
     const auto& task = it->second;
-    std::string message = task.message.substr(0, 60);
+    std::string message = Shorten(task.items ? ItemsLine(task) : task.message, 60);
     out_ << "\x1b[2K" << Pad(name, 16) << Pad(api::TaskPhaseName(task.phase), 11)
          << Pad(task.attempt ? std::to_string(task.attempt) : "-", 9) << Pad(Elapsed(task), 9) << message
          << "\n";
@@ -75,10 +111,20 @@ void ProgressView::Update(const api::PipelineRunStatus& status) {
   out_.flush();
 }
 
-void ProgressView::Summary(const api::PipelineRunStatus& status,
-                           const std::function<std::string(const std::string&, int64_t)>& log_tail,
-                           const std::function<std::string(const std::string&, int64_t)>& log_path,
-                           const std::vector<ArtifactFile>& artifacts) {
+void ProgressView::Summary(const api::PipelineRunStatus& status, const LogLookup& log_tail,
+                           const LogLookup& log_path, const std::vector<ArtifactFile>& artifacts) {
+  auto print_tail = [&](const std::string& name, int64_t item, int64_t attempt) {
+    std::string tail = log_tail(name, item, attempt);
+    if (tail.empty()) return;
+    out_ << "  last lines of " << log_path(name, item, attempt) << ":\n";
+    size_t start = 0;
+    while (start < tail.size()) {
+      size_t end = tail.find('\n', start);
+      if (end == std::string::npos) end = tail.size();
+      out_ << "    " << tail.substr(start, end - start) << "\n";
+      start = end + 1;
+    }
+  };
   out_ << "\n" << Pad("TASK", 16) << Pad("RESULT", 11) << Pad("ATTEMPTS", 9) << Pad("TIME", 9) << "OUTPUTS\n";
   for (const auto& name : order_) {
     auto it = status.tasks.find(name);
@@ -86,10 +132,11 @@ void ProgressView::Summary(const api::PipelineRunStatus& status,
     const auto& task = it->second;
     std::string outputs;
     for (const auto& [key, value] : task.outputs)
-      outputs += (outputs.empty() ? "" : "  ") + key + "=" + value;
-    out_ << Pad(name, 16) << Pad(api::TaskPhaseName(task.phase), 11)
-         << Pad(task.attempt ? std::to_string(task.attempt) : "-", 9) << Pad(Elapsed(task), 9) << outputs
-         << "\n";
+      outputs += (outputs.empty() ? "" : "  ") + key + "=" + (task.items ? Shorten(value, 60) : value);
+    std::string attempts = task.attempt ? std::to_string(task.attempt) : "-";
+    if (task.items) attempts = std::to_string(task.items->phases.size()) + " items";
+    out_ << Pad(name, 16) << Pad(api::TaskPhaseName(task.phase), 11) << Pad(attempts, 9)
+         << Pad(Elapsed(task), 9) << outputs << "\n";
   }
   for (const auto& name : order_) {
     auto it = status.tasks.find(name);
@@ -100,17 +147,11 @@ void ProgressView::Summary(const api::PipelineRunStatus& status,
       continue;
     }
     out_ << "\n" << name << ": " << api::TaskPhaseName(task.phase) << ": " << task.message << "\n";
-    if (task.phase == api::TaskPhase::kFailed && task.attempt > 0) {
-      std::string tail = log_tail(name, task.attempt);
-      if (!tail.empty()) {
-        out_ << "  last lines of " << log_path(name, task.attempt) << ":\n";
-        size_t start = 0;
-        while (start < tail.size()) {
-          size_t end = tail.find('\n', start);
-          if (end == std::string::npos) end = tail.size();
-          out_ << "    " << tail.substr(start, end - start) << "\n";
-          start = end + 1;
-        }
+    if (task.phase == api::TaskPhase::kFailed && task.attempt > 0) print_tail(name, -1, task.attempt);
+    if (task.items) {
+      for (const auto& failure : task.items->failures) {
+        out_ << "  item " << failure.item << ": " << failure.message << "\n";
+        if (failure.attempt > 0) print_tail(name, failure.item, failure.attempt);
       }
     }
   }

@@ -25,10 +25,9 @@ class ProgressView {
   ProgressView(std::ostream& out, bool redraw, std::vector<std::string> task_order);
 
   void Update(const api::PipelineRunStatus& status);
-  // `log_tail(task, attempt)` gives the last lines of an attempt's log.
-  void Summary(const api::PipelineRunStatus& status,
-               const std::function<std::string(const std::string&, int64_t)>& log_tail,
-               const std::function<std::string(const std::string&, int64_t)>& log_path,
+  // `log_tail(task, item, attempt)` gives the last lines of an attempt's log (item -1: a plain task).
+  using LogLookup = std::function<std::string(const std::string&, int64_t, int64_t)>;
+  void Summary(const api::PipelineRunStatus& status, const LogLookup& log_tail, const LogLookup& log_path,
                const std::vector<ArtifactFile>& artifacts = {});
 
  private:

@@ -115,6 +115,7 @@ int RenderCommand(const RenderFlags& flags) {
     pod.pipeline = &prepared->snapshot.pipeline;
     pod.task = launch.task;
     pod.attempt = launch.attempt;
+    pod.item = launch.item;
     pod.spec = &launch.spec;
     pod.active_deadline_seconds = launch.active_deadline_seconds;
     pod.scheduled_time = api::FormatRfc3339(launch.scheduled_time);

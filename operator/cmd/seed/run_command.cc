@@ -5,10 +5,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iomanip>
 #include <iostream>
 
 #include "commands.h"
 #include "engine/planner.h"
+#include "engine/sweep.h"
 #include "loading.h"
 #include "local/local_runner.h"
 #include "progress_view.h"
@@ -20,6 +23,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::atomic<bool> g_cancel{false};
+
+constexpr char kRunRecord[] = "run.json";
 
 void OnSignal(int) { g_cancel.store(true); }
 
@@ -35,26 +40,113 @@ std::string FindSeedJob() {
   return "";
 }
 
+// Every sweep's trials as a table: the params tried, the objective each reported, the best marked.
+void PrintSweeps(std::ostream& out, const api::PipelineSpec& pipeline, const api::PipelineRunStatus& status) {
+  for (const auto& task : pipeline.tasks) {
+    if (!task.sweep) continue;
+    auto found = status.tasks.find(task.name);
+    if (found == status.tasks.end() || !found->second.outputs.count("objectives")) continue;
+    const auto& outputs = found->second.outputs;
+    nlohmann::json objectives = nlohmann::json::parse(outputs.at("objectives"), nullptr, false);
+    nlohmann::json trials = engine::SweepTrials(*task.sweep);
+    long best = outputs.count("best_trial") ? std::stol(outputs.at("best_trial")) : -1;
+    out << "\nsweep " << task.name << " (" << task.sweep->objective << ", "
+        << (task.sweep->minimize ? "minimize" : "maximize") << "):\n  " << std::left << std::setw(7)
+        << "TRIAL";
+    for (const auto& [param, values] : task.sweep->params)
+      out << std::setw(std::max<int>(10, param.size() + 2)) << param;
+    out << task.sweep->objective << "\n";
+    for (size_t i = 0; i < trials.size(); ++i) {
+      out << (static_cast<long>(i) == best ? "* " : "  ") << std::setw(7) << i;
+      for (const auto& [param, values] : task.sweep->params) {
+        const auto& value = trials[i][param];
+        out << std::setw(std::max<int>(10, param.size() + 2))
+            << (value.is_string() ? value.get<std::string>() : value.dump());
+      }
+      const auto& objective =
+          objectives.is_array() && i < objectives.size() ? objectives[i] : nlohmann::json();
+      out << (objective.is_null()     ? "failed"
+              : objective.is_string() ? objective.get<std::string>()
+                                      : objective.dump())
+          << "\n";
+    }
+  }
+}
+
 }  // namespace
 
+// The run a failed local run left in <dir>/run.json, ready to resume: its name, spec and snapshot,
+// and the status ResumeStatus makes of it. Prints what is wrong and returns nullopt otherwise.
+std::optional<PreparedRun> PrepareResume(const std::string& dir) {
+  std::string file = (fs::path(dir) / kRunRecord).string();
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << "--resume " << dir << ": no " << kRunRecord
+              << " there; give the directory of a run that seed run finished (<workspace>/<run>)\n";
+    return std::nullopt;
+  }
+  nlohmann::json object = nlohmann::json::parse(in, nullptr, false);
+  api::ValidationErrors errors;
+  PreparedRun prepared;
+  if (object.is_object()) prepared.run = api::ParsePipelineRun(object, &errors);
+  if (!object.is_object() || !errors.empty() || prepared.run.status.pipeline_spec.is_null()) {
+    std::cerr << file << ": not a run record written by seed run"
+              << (errors.empty() ? "" : ": " + api::FormatError(errors.front())) << "\n";
+    return std::nullopt;
+  }
+  if (prepared.run.status.phase != api::RunPhase::kFailed &&
+      prepared.run.status.phase != api::RunPhase::kCancelled) {
+    std::cerr << "--resume " << dir << ": run " << prepared.run.metadata.name << " is "
+              << api::RunPhaseName(prepared.run.status.phase)
+              << "; only a Failed or Cancelled run is resumed\n";
+    return std::nullopt;
+  }
+  prepared.snapshot = engine::ParseSnapshot(prepared.run.status.pipeline_spec, &prepared.errors);
+  if (!prepared.errors.empty()) {
+    for (const auto& problem : prepared.errors)
+      std::cerr << file << ": " << api::FormatError(problem) << "\n";
+    return std::nullopt;
+  }
+  prepared.run.spec.cancel = false;
+  prepared.run.status = engine::ResumeStatus(prepared.run.status);
+  return prepared;
+}
+
 int RunCommand(const RunFlags& flags) {
-  auto set = LoadValid(flags.paths);
-  if (!set) return 2;
-  auto prepared =
-      PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, "default");
-  if (!prepared) return 2;
+  std::optional<PreparedRun> prepared;
+  RunFlags settings = flags;
+  if (!flags.resume.empty()) {
+    if (!flags.paths.empty() || !flags.sets.empty() || !flags.pipeline.empty() || !flags.run_name.empty()) {
+      std::cerr << "--resume takes no YAML, --set, --pipeline or --run-name: the run kept its own\n";
+      return 2;
+    }
+    prepared = PrepareResume(flags.resume);
+    if (!prepared) return 2;
+    // The workspace is the one the run used, so its artifacts are where the planner looks.
+    settings.workspace = fs::absolute(flags.resume).lexically_normal().parent_path().string();
+  } else {
+    if (flags.paths.empty()) {
+      std::cerr << "seed run: give YAML files or directories, or --resume <workspace>/<run>\n";
+      return 2;
+    }
+    auto set = LoadValid(flags.paths);
+    if (!set) return 2;
+    prepared = PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, "default");
+    if (!prepared) return 2;
+  }
+  const RunFlags& f = settings;
   if (!(flags.retry_backoff > 0) || flags.retry_backoff > 360) {
     std::cerr << "--retry-backoff: use seconds between 0.001 and 360\n";
     return 2;
   }
   local::LocalOptions options;
   std::error_code error;
-  fs::create_directories(flags.workspace, error);
+  fs::create_directories(f.workspace, error);
   if (error) {
-    std::cerr << "--workspace " << flags.workspace << ": " << error.message() << "\n";
+    std::cerr << "--workspace " << f.workspace << ": " << error.message() << "\n";
     return 2;
   }
-  options.workspace = fs::absolute(flags.workspace).lexically_normal().string();
+  options.workspace = fs::absolute(f.workspace).lexically_normal().string();
   if (!options.workspace.empty() && options.workspace.back() == '/') options.workspace.pop_back();
   options.seed_job_binary = FindSeedJob();
   auto base = std::chrono::seconds(std::max<long long>(1, std::llround(flags.retry_backoff)));
@@ -95,10 +187,26 @@ int RunCommand(const RunFlags& flags) {
   }
   view.Summary(
       status,
-      [&](const std::string& task, int64_t attempt) {
-        return local::TailLines(runner.LogPath(task, attempt), 10);
+      [&](const std::string& task, int64_t item, int64_t attempt) {
+        return local::TailLines(runner.LogPath(task, attempt, item), 10);
       },
-      [&](const std::string& task, int64_t attempt) { return runner.LogPath(task, attempt); }, artifacts);
+      [&](const std::string& task, int64_t item, int64_t attempt) {
+        return runner.LogPath(task, attempt, item);
+      },
+      artifacts);
+  PrintSweeps(std::cout, prepared->snapshot.pipeline, status);
+  // The record `seed run --resume` starts from: the run's name, spec and final status (snapshot included).
+  api::PipelineRun record = prepared->run;
+  record.status = status;
+  nlohmann::json saved = {{"apiVersion", "seed.dev/v1alpha1"},
+                          {"kind", "PipelineRun"},
+                          {"metadata", {{"name", record.metadata.name}, {"namespace", "default"}}},
+                          {"spec", api::PipelineRunSpecToJson(record.spec)},
+                          {"status", api::PipelineRunStatusToJson(record.status)}};
+  std::ofstream(fs::path(options.workspace) / record.metadata.name / kRunRecord) << saved.dump(2) << "\n";
+  if (status.phase != api::RunPhase::kSucceeded)
+    std::cout << "resume with: seed run --resume "
+              << (fs::path(options.workspace) / record.metadata.name).string() << "\n";
   return status.phase == api::RunPhase::kSucceeded ? 0 : 1;
 }
 

@@ -172,3 +172,117 @@ TEST_F(LocalRunnerTest, MissingProgramIsAClearFailure) {
 
 }  // namespace
 }  // namespace seed::local
+
+namespace seed::local {
+namespace {
+
+// seed run with the same planner as the operator: a withParam fan-out of processes (one per item,
+// SEED_ITEM set, artifacts under <task>/<item>/), a failed item retried, the fan-in list, and a
+// finally task that sees the outcome.
+TEST_F(LocalRunnerTest, FanOutFanInAndFinallyRunAsProcesses) {
+  constexpr char kFanTemplates[] = R"(
+list:
+  command: [sh, -c, 'printf "{\"plants\": [\"wf01\", \"wf02\", \"wf03\"]}" > "$SEED_RESULTS_FILE"']
+  outputs: [{name: plants, kind: value}]
+score:
+  command: [sh, -c, 'if [ "$SEED_ITEM" = 1 ] && [ "$SEED_ATTEMPT" = 1 ]; then exit 1; fi; echo "$1" > "$0"; printf "{\"score\": %s}" "$SEED_ITEM" > "$SEED_RESULTS_FILE"']
+  args: ["{{outputs.out}}", "{{params.plant}}"]
+  params: [{name: plant}]
+  outputs: [{name: out, kind: artifact}, {name: score, kind: value}]
+  retries: 1
+echo:
+  command: [sh, -c, 'printf "%s" "$0" > "$SEED_WORKSPACE/echo-$1.txt"']
+  args: ["{{params.text}}", "{{params.name}}"]
+  params: [{name: text}, {name: name}]
+)";
+  constexpr char kFanPipeline[] = R"(
+tasks:
+- {name: list, templateRef: {name: list}}
+- {name: score, templateRef: {name: score}, withParam: "{{tasks.list.outputs.plants}}", params: {plant: "{{item}}"}}
+- {name: sum, templateRef: {name: echo}, params: {text: "{{tasks.score.outputs.score}} {{tasks.score.outputs.out}}", name: sum}}
+finally:
+- {name: after, templateRef: {name: echo}, params: {text: "{{run.status}}", name: after}}
+)";
+  auto status = Run(kFanPipeline, kFanTemplates);
+  ASSERT_EQ(status.phase, api::RunPhase::kSucceeded) << status.message;
+  EXPECT_EQ(status.tasks.at("score").items->phases, "SSS");
+  std::ifstream sum(workspace_ / "echo-sum.txt");
+  std::string text((std::istreambuf_iterator<char>(sum)), std::istreambuf_iterator<char>());
+  std::string root = workspace_.string() + "/r1/score/";
+  EXPECT_EQ(text, "[0,1,2] [\"" + root + "0/out\",\"" + root + "1/out\",\"" + root + "2/out\"]");
+  std::ifstream item(root + "1/out");
+  std::string plant;
+  item >> plant;
+  EXPECT_EQ(plant, "wf02");
+  EXPECT_TRUE(fs::exists(root + "1/attempt-1.log"));  // the failed first attempt's log, kept
+  EXPECT_TRUE(fs::exists(root + "1/attempt-2.log"));
+  std::ifstream after(workspace_ / "echo-after.txt");
+  std::string outcome;
+  after >> outcome;
+  EXPECT_EQ(outcome, "Succeeded");
+}
+
+}  // namespace
+}  // namespace seed::local
+
+namespace seed::local {
+namespace {
+
+// seed run --resume's core: a run whose item 2 fails, resumed from ResumeStatus once the cause is
+// gone, runs item 2 alone (the other items' processes do not start again) and then the fan-in.
+TEST_F(LocalRunnerTest, AResumedRunRunsOnlyTheFailedItem) {
+  const std::string marker = (workspace_ / "nwp-arrived").string();
+  const std::string templates =
+      std::string(R"(
+score:
+  command: [sh, -c, 'echo started >> "$SEED_WORKSPACE/starts-$SEED_ITEM"; if [ "$SEED_ITEM" = 2 ] && [ ! -e ")") +
+      marker + R"(" ]; then exit 1; fi; printf "{\"score\": %s}" "$SEED_ITEM" > "$SEED_RESULTS_FILE"']
+  outputs: [{name: score, kind: value}]
+echo:
+  command: [sh, -c, 'printf "%s" "$0" > "$SEED_WORKSPACE/sum.txt"']
+  args: ["{{params.text}}"]
+  params: [{name: text}]
+)";
+  const char* pipeline = R"(
+tasks:
+- {name: score, templateRef: {name: score}, withItems: [a, b, c, d]}
+- {name: sum, templateRef: {name: echo}, params: {text: "{{tasks.score.outputs.score}}"}}
+)";
+  auto failed = Run(pipeline, templates);
+  ASSERT_EQ(failed.phase, api::RunPhase::kFailed);
+  std::ofstream(marker) << "now\n";
+  // The resumed run: same name and workspace, the status ResumeStatus makes of the failed one.
+  json pipeline_json = api::ParseYamlDocuments(pipeline)[0].value;
+  std::map<std::string, json> template_specs;
+  const json all_templates = api::ParseYamlDocuments(templates)[0].value;
+  for (const auto& [name, spec] : all_templates.items()) template_specs[name] = spec;
+  api::ValidationErrors errors;
+  auto snapshot = engine::ParseSnapshot(engine::MakeSnapshot(pipeline_json, template_specs), &errors);
+  api::PipelineRun run;
+  run.metadata.name = "r1";
+  run.spec.pipeline_ref = "p";
+  run.status = engine::ResumeStatus(failed);
+  LocalOptions options;
+  options.workspace = workspace_.string();
+  options.poll = std::chrono::milliseconds(10);
+  LocalRunner resumed(options, run, snapshot, errors);
+  auto status = resumed.Run(nullptr, nullptr);
+  ASSERT_EQ(status.phase, api::RunPhase::kSucceeded) << status.message;
+  auto lines = [&](const std::string& file) {
+    std::ifstream in(workspace_ / file);
+    int n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+  };
+  EXPECT_EQ(lines("starts-0"), 1);
+  EXPECT_EQ(lines("starts-1"), 1);
+  EXPECT_EQ(lines("starts-2"), 2);  // failed, then resumed
+  EXPECT_EQ(lines("starts-3"), 1);
+  std::ifstream sum(workspace_ / "sum.txt");
+  std::string text;
+  sum >> text;
+  EXPECT_EQ(text, "[0,1,2,3]");
+}
+
+}  // namespace
+}  // namespace seed::local

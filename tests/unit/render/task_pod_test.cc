@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "render/names.h"
 #include "render/workspace_pvc.h"
 
@@ -172,6 +174,27 @@ TEST(NamesTest, LongNamesGetAStableHashSuffixWithin63) {
   EXPECT_EQ(name.substr(name.size() - 12, 9), "-" + ShortHash(run + "/forecast-ultra-short"));
   EXPECT_NE(TaskPodName(run, "forecast-ultra-short-b", 12), name);
   EXPECT_NE(name.back(), '-');
+}
+
+TEST(NamesTest, ItemPodsAreUniqueStableAndApartFromPlainTaskPods) {
+  std::string hash = ShortHash("fleet-1/score/items");
+  EXPECT_EQ(TaskPodName("fleet-1", "score", 7, 1), "fleet-1-score-" + hash + "-7-1");
+  EXPECT_EQ(TaskPodName("fleet-1", "score", -1, 2), TaskPodName("fleet-1", "score", 2));
+  // Item 7 of "score" is not the pod of a task named "score-7" or of another fan-out "score-7".
+  EXPECT_NE(TaskPodName("fleet-1", "score-7", 1), TaskPodName("fleet-1", "score", 7, 1));
+  EXPECT_NE(TaskPodName("fleet-1", "score-7", 1, 1), TaskPodName("fleet-1", "score", 7, 1));
+  EXPECT_NE(TaskPodName("fleet-1", "score", 17, 1), TaskPodName("fleet-1", "score", 1, 71));
+  std::string run = "wind-farm-" + std::string(40, 'x') + "-29922735";
+  std::set<std::string> names;
+  for (int item = 0; item < 1000; ++item) {
+    std::string name = TaskPodName(run, "forecast-ultra-short", item, 3);
+    EXPECT_LE(name.size(), 63u);
+    EXPECT_NE(name.front(), '-');
+    names.insert(name);
+  }
+  EXPECT_EQ(names.size(), 1000u);
+  EXPECT_EQ(TaskPodName(run, "forecast-ultra-short", 999, 3).substr(63 - 15),
+            "-" + ShortHash(run + "/forecast-ultra-short/items") + "-999-3");
 }
 
 TEST(NamesTest, FnvKnownAnswers) {
