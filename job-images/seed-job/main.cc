@@ -1,5 +1,6 @@
 // seed-job: the forecast job binary that runs inside each task pod (and locally under `seed run`).
-// Exit codes: 0 ok, 2 bad input (the message names the file, line and column), 1 internal error.
+// Exit codes: 0 ok, 2 bad input (the message names the file, line and column), 1 internal error
+// or a remote service (database, HTTP server) still failing after the retries.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
@@ -26,6 +27,9 @@ int main(int argc, char** argv) {
   } catch (const seed::io::UsageError& e) {
     std::fprintf(stderr, "seed-job: error: %s\n", e.what());
     return 2;
+  } catch (const seed::io::RemoteError& e) {
+    std::fprintf(stderr, "seed-job: error: %s\n", e.what());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "seed-job: internal error: %s\n", e.what());
     return 1;

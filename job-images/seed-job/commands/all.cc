@@ -15,6 +15,7 @@ void AddAll(CLI::App& app) {
   AddReport(app);
   AddServe(app);
   AddTower(app);
+  AddFetch(app);
 }
 
 }  // namespace seed::commands

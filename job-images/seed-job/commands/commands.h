@@ -18,6 +18,7 @@ void AddGaps(CLI::App& app);
 void AddReport(CLI::App& app);
 void AddServe(CLI::App& app);
 void AddTower(CLI::App& app);
+void AddFetch(CLI::App& app);
 
 // Every subcommand above, in the order `seed-job --help` lists them (main and the tests use it).
 void AddAll(CLI::App& app);
