@@ -1,5 +1,6 @@
 // seed-job fetch from a SQL database: DSN from a file or env var, the query's placeholders bound
 // as parameters, retries on server faults, the result mapped to the CSV schema, --since-last.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -161,12 +162,20 @@ void RunSql(const FetchFlags& f) {
   if (watermark && std::filesystem::exists(f.out_path, ec)) {
     io::CsvReadOptions read;
     read.allow_no_rows = true;
+    read.run_column = "issue_time";
     out = MergeByTime(io::ReadCsv(f.out_path, read), fresh);
   }
-  io::WriteCsv(f.out_path, out, f.decimals);
+  io::WriteFileAtomic(f.out_path, io::FormatCsv(out, f.decimals, "issue_time"));
+  // The watermark: the latest time fetched, or with NWP runs the latest issue time.
   int64_t new_watermark = watermark ? watermark->time : 0;
   const bool have_watermark = watermark || fresh.Rows() > 0;
-  if (fresh.Rows() > 0) new_watermark = std::max(new_watermark, fresh.time.back());
+  if (fresh.Rows() > 0) {
+    const bool runs = fresh.Has("issue_time");
+    const auto& marks = runs ? fresh.Column("issue_time") : std::vector<double>();
+    const int64_t latest = runs ? static_cast<int64_t>(*std::max_element(marks.begin(), marks.end()))
+                                : *std::max_element(fresh.time.begin(), fresh.time.end());
+    new_watermark = std::max(new_watermark, latest);
+  }
   // The state moves only after the output is in place: a run that fails before this line leaves
   // the watermark where it was, so the next run fetches the same rows again.
   if (!f.since_last.empty() && have_watermark) WriteWatermark(f.since_last, {new_watermark, f.out_path}, NowSeconds());

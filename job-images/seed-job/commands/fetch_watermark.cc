@@ -52,13 +52,18 @@ io::Frame MergeByTime(const io::Frame& old, const io::Frame& fresh) {
                                          ": --columns differs from the run that wrote it (write to a new --out and "
                                          "state file, or delete both to start over)");
   }
-  // time -> (frame, row); fresh rows are inserted last, so they win.
-  std::map<int64_t, std::pair<const io::Frame*, size_t>> rows;
-  for (size_t r = 0; r < old.Rows(); ++r) rows[old.time[r]] = {&old, r};
-  for (size_t r = 0; r < fresh.Rows(); ++r) rows[fresh.time[r]] = {&fresh, r};
+  // (issue time, time) -> (frame, row); fresh rows are inserted last, so they win. Without runs
+  // the issue time is 0 for every row.
+  const bool runs = fresh.Has("issue_time");
+  auto key = [&](const io::Frame& f, size_t r) {
+    return std::pair<int64_t, int64_t>(runs ? static_cast<int64_t>(f.Column("issue_time")[r]) : 0, f.time[r]);
+  };
+  std::map<std::pair<int64_t, int64_t>, std::pair<const io::Frame*, size_t>> rows;
+  for (size_t r = 0; r < old.Rows(); ++r) rows[key(old, r)] = {&old, r};
+  for (size_t r = 0; r < fresh.Rows(); ++r) rows[key(fresh, r)] = {&fresh, r};
   std::vector<int64_t> times;
   times.reserve(rows.size());
-  for (const auto& [t, where] : rows) times.push_back(t);
+  for (const auto& [k, where] : rows) times.push_back(k.second);
   io::Frame merged = io::MakeFrame(std::move(times), fresh.utc_offset_minutes);
   merged.source = fresh.source;
   for (const auto& name : fresh.names) {
@@ -66,7 +71,7 @@ io::Frame MergeByTime(const io::Frame& old, const io::Frame& fresh) {
     const auto& fresh_column = fresh.Column(name);
     std::vector<double> values;
     values.reserve(rows.size());
-    for (const auto& [t, where] : rows) {
+    for (const auto& [k, where] : rows) {
       values.push_back(where.first == &old ? old_column[where.second] : fresh_column[where.second]);
     }
     merged.Set(name, std::move(values));

@@ -80,7 +80,7 @@ ColumnMap ParseColumnMap(const std::string& columns, const std::vector<std::stri
     for (auto& [csv, factor_text] : Pairs(flag, "--scale")) {
       const auto factor = ParseNumber(factor_text);
       if (!factor) throw io::UsageError("--scale " + csv + "=" + factor_text + ": the factor is not a number");
-      if (csv == "time") throw io::UsageError("--scale: the `time` column cannot be scaled");
+      if (csv == "time" || csv == "issue_time") throw io::UsageError("--scale: the `" + csv + "` column cannot be scaled");
       if (!map.columns.empty() && !seen.count(csv)) {
         throw io::UsageError("--scale " + csv + ": no such CSV column in --columns");
       }
@@ -131,32 +131,42 @@ io::Frame ResultToFrame(const ResultSet& result, const ColumnMap& map, int local
     }
   }
 
-  const ResultColumn& time_column = result.columns[static_cast<size_t>(time_index)];
-  if (time_column.kind == ValueKind::kNumber) {
-    throw io::InputError(source, "column `" + time_column.name + "` (" + time_column.type_name +
-                                     ") is a number, not a time: select a DATETIME / timestamp / ISO text, e.g. "
-                                     "FROM_UNIXTIME(x) in MySQL or to_timestamp(x) in PostgreSQL");
-  }
+  // The time column, and an NWP run's `issue_time` when mapped: both read as times.
   const size_t rows = result.rows.size();
-  std::vector<int64_t> times(rows);
-  for (size_t r = 0; r < rows; ++r) {
-    const auto& cell = result.rows[r][static_cast<size_t>(time_index)];
-    const std::string where = "row " + std::to_string(r + 1) + ", column `" + time_column.name + "`";
-    if (!cell) throw io::InputError(source, where + ": the time is NULL (filter it out in the query: WHERE ... IS NOT NULL)");
-    const auto parsed = ParseDbTime(*cell, local_offset_minutes);
-    if (!parsed) {
-      throw io::InputError(source, where + " (" + time_column.type_name + "): " + Quote(*cell) +
-                                       " is not a time (expected YYYY-MM-DD HH:MM:SS, optionally with an offset)");
+  auto read_times = [&](int index) {
+    const ResultColumn& column = result.columns[static_cast<size_t>(index)];
+    if (column.kind == ValueKind::kNumber) {
+      throw io::InputError(source, "column `" + column.name + "` (" + column.type_name +
+                                       ") is a number, not a time: select a DATETIME / timestamp / ISO text, e.g. "
+                                       "FROM_UNIXTIME(x) in MySQL or to_timestamp(x) in PostgreSQL");
     }
-    times[r] = *parsed;
-  }
+    std::vector<int64_t> times(rows);
+    for (size_t r = 0; r < rows; ++r) {
+      const auto& cell = result.rows[r][static_cast<size_t>(index)];
+      const std::string where = "row " + std::to_string(r + 1) + ", column `" + column.name + "`";
+      if (!cell) throw io::InputError(source, where + ": the time is NULL (filter it out in the query: WHERE ... IS NOT NULL)");
+      const auto parsed = ParseDbTime(*cell, local_offset_minutes);
+      if (!parsed) {
+        throw io::InputError(source, where + " (" + column.type_name + "): " + Quote(*cell) +
+                                         " is not a time (expected YYYY-MM-DD HH:MM:SS, optionally with an offset)");
+      }
+      times[r] = *parsed;
+    }
+    return times;
+  };
+  const std::vector<int64_t> times = read_times(time_index);
+  const auto run_entry = std::find_if(values.begin(), values.end(), [](const auto& v) { return v.first == "issue_time"; });
+  const std::vector<int64_t> runs = run_entry == values.end() ? std::vector<int64_t>(rows, 0) : read_times(run_entry->second);
+  // Sorted by run, then time: the order a CSV with runs is read in (times increase within a run).
   std::vector<size_t> order(rows);
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return times[a] < times[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return std::pair(runs[a], times[a]) < std::pair(runs[b], times[b]); });
   for (size_t k = 1; k < rows; ++k) {
-    if (times[order[k]] == times[order[k - 1]]) {
+    if (times[order[k]] == times[order[k - 1]] && runs[order[k]] == runs[order[k - 1]]) {
       throw io::InputError(source, "rows " + std::to_string(order[k - 1] + 1) + " and " + std::to_string(order[k] + 1) +
                                        " have the same time " + io::FormatRfc3339(times[order[k]], 0, true) +
+                                       (run_entry == values.end() ? "" : " in the same issue_time") +
                                        ": the CSV has one row per time (GROUP BY the time, or filter in the query)");
     }
   }
@@ -167,6 +177,12 @@ io::Frame ResultToFrame(const ResultSet& result, const ColumnMap& map, int local
   frame.source = source;
   for (const auto& [csv, index] : values) {
     const ResultColumn& column = result.columns[static_cast<size_t>(index)];
+    if (csv == "issue_time") {
+      std::vector<double> data(rows);
+      for (size_t k = 0; k < rows; ++k) data[k] = static_cast<double>(runs[order[k]]);
+      frame.Set(csv, std::move(data));
+      continue;
+    }
     const auto scale = map.scale.find(csv);
     const double factor = scale == map.scale.end() ? 1.0 : scale->second;
     std::vector<double> data(rows, std::numeric_limits<double>::quiet_NaN());

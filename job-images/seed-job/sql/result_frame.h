@@ -11,6 +11,9 @@
 // offset), timestamptz, or text holding an ISO time (with or without an offset); numeric columns
 // may be any numeric type or text holding a number; NULL becomes an empty cell. Rows are sorted
 // by time; two rows with the same time are an error (the CSV has one row per time).
+// NWP runs: a CSV column named `issue_time` is read as a time too (held as Unix seconds, written
+// by io::FormatCsv(frame, decimals, "issue_time")); rows are then sorted by issue time, then
+// time, and only a repeated (issue_time, time) pair is an error.
 #include <map>
 #include <string>
 #include <utility>

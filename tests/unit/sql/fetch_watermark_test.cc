@@ -69,3 +69,20 @@ TEST(RedactUrl, PasswordsAndSecretQueryValuesAreHidden) {
 
 }  // namespace
 }  // namespace seed::commands::fetch
+
+namespace seed::commands::fetch {
+namespace {
+
+TEST(FetchWatermark, WithRunsTheKeyIsIssueTimeAndTime) {
+  io::Frame old = FrameOf({3600, 7200}, {1, 2}, "ec_ws");
+  old.Set("issue_time", {0, 0});
+  io::Frame fresh = FrameOf({7200, 3600}, {20, 5}, "ec_ws");
+  fresh.Set("issue_time", {0, 43200});
+  const io::Frame merged = MergeByTime(old, fresh);
+  EXPECT_THAT(merged.time, ElementsAre(3600, 7200, 3600));
+  EXPECT_THAT(merged.Column("ec_ws"), ElementsAre(1, 20, 5));
+  EXPECT_THAT(merged.Column("issue_time"), ElementsAre(0, 0, 43200));
+}
+
+}  // namespace
+}  // namespace seed::commands::fetch

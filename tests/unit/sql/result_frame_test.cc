@@ -106,3 +106,37 @@ TEST(ResultFrame, FlagErrors) {
 
 }  // namespace
 }  // namespace seed::sql
+
+namespace seed::sql {
+namespace {
+
+// NWP archives: several runs (issue times) overlap in valid time.
+TEST(ResultFrameRuns, IssueTimeIsATimeAndRowsSortByRunThenTime) {
+  ResultSet r;
+  r.columns = {{"valid", ValueKind::kLocalTime, "datetime"},
+               {"issued", ValueKind::kLocalTime, "datetime"},
+               {"ws", ValueKind::kNumber, "double"}};
+  r.rows = {{"2024-01-01 02:00:00", "2024-01-01 00:00:00", "7"},
+            {"2024-01-01 01:00:00", "2024-01-01 12:00:00", "8"},
+            {"2024-01-01 01:00:00", "2024-01-01 00:00:00", "6"}};
+  const io::Frame f = ResultToFrame(r, ParseColumnMap("time=valid,issue_time=issued,ec_ws=ws", {}), 0, 0, "q");
+  EXPECT_THAT(f.time, ElementsAre(1704070800, 1704074400, 1704070800));
+  EXPECT_THAT(f.Column("ec_ws"), ElementsAre(6, 7, 8));
+  const std::string csv = io::FormatCsv(f, 4, "issue_time");
+  EXPECT_EQ(csv,
+            "time,issue_time,ec_ws\n"
+            "2024-01-01T01:00:00+00:00,2024-01-01T00:00:00+00:00,6\n"
+            "2024-01-01T02:00:00+00:00,2024-01-01T00:00:00+00:00,7\n"
+            "2024-01-01T01:00:00+00:00,2024-01-01T12:00:00+00:00,8\n");
+  // What fetch writes, the NWP readers read back as runs.
+  io::CsvReadOptions read;
+  read.run_column = "issue_time";
+  EXPECT_EQ(io::ParseCsv(csv, "nwp.csv", read).Rows(), 3u);
+  r.rows[1][1] = "2024-01-01 00:00:00";
+  r.rows[1][0] = "2024-01-01 02:00:00";
+  EXPECT_THAT(ErrorOf(r, ParseColumnMap("time=valid,issue_time=issued,ec_ws=ws", {})),
+              HasSubstr("in the same issue_time"));
+}
+
+}  // namespace
+}  // namespace seed::sql
