@@ -172,9 +172,12 @@ ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query, const std::map<
     Throw(where + (login ? ": login refused for user '" + dsn.user + "' at host '" + dsn.host + "'" : ": cannot connect"),
           code, mysql_error(db.get()));
   }
-  // Session settings are fixed text built from numbers, never from user input.
-  const std::string setup = "SET time_zone = '" + OffsetText(session.local_offset_minutes) +
-                            "', max_statement_time = " + std::to_string(session.query_timeout_seconds);
+  // Session settings are fixed text built from numbers, never from user input. The statement
+  // time limit has a different name (and unit) in MariaDB and in MySQL.
+  const bool mariadb = std::string(mysql_get_server_info(db.get())).find("MariaDB") != std::string::npos;
+  const std::string limit = mariadb ? "max_statement_time = " + std::to_string(session.query_timeout_seconds)
+                                    : "max_execution_time = " + std::to_string(int64_t{session.query_timeout_seconds} * 1000);
+  const std::string setup = "SET time_zone = '" + OffsetText(session.local_offset_minutes) + "', " + limit;
   if (mysql_real_query(db.get(), setup.c_str(), setup.size()) != 0) {
     Throw(where + ": cannot set the session time zone", mysql_errno(db.get()), mysql_error(db.get()));
   }

@@ -45,14 +45,14 @@ const std::string& ServerProblem(const std::string& engine) {
 void StartServers() {
   try {
     g_mariadb = StartMariaDb(g_mariadb_problem);
-    if (g_mariadb) g_mariadb->Admin("USE plant; " + CreatePowerTableSql("mariadb"));
+    if (g_mariadb) g_mariadb->Admin("USE plant; " + CreatePowerTableSql("mariadb") + CreateNwpTableSql("mariadb"));
   } catch (const std::exception& e) {
     g_mariadb.reset();
     g_mariadb_problem = e.what();
   }
   try {
     g_postgres = StartPostgres(g_postgres_problem);
-    if (g_postgres) g_postgres->Admin(CreatePowerTableSql("postgres"));
+    if (g_postgres) g_postgres->Admin(CreatePowerTableSql("postgres") + CreateNwpTableSql("postgres"));
   } catch (const std::exception& e) {
     g_postgres.reset();
     g_postgres_problem = e.what();
@@ -62,6 +62,54 @@ void StartServers() {
 void StopServers() {
   g_mariadb.reset();
   g_postgres.reset();
+}
+
+namespace {
+
+// 2024-04-01T00:00 plus `hours`, as "2024-04-DD HH:00:00" (all within April).
+std::string AprilHour(int hours) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "2024-04-%02d %02d:00:00", 1 + hours / 24, hours % 24);
+  return buf;
+}
+
+double NwpSpeed(int run, int lead, int source) { return (run * 100 + lead) / 10.0 + source * 50; }
+
+}  // namespace
+
+std::string CreateNwpTableSql(const std::string& engine) {
+  const std::string type = engine == "mariadb" ? "DATETIME" : "TIMESTAMP";
+  std::string sql = "CREATE TABLE nwp_forecast (station_id VARCHAR(16), source VARCHAR(8), issue_time " + type +
+                    ", forecast_time " + type + ", ws_100m DOUBLE PRECISION);\nINSERT INTO nwp_forecast VALUES ";
+  bool first = true;
+  for (int source = 0; source < 2; ++source) {
+    for (int run = 0; run < 6; ++run) {
+      for (int lead = 1; lead <= 48; ++lead) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%.1f", NwpSpeed(run, lead, source));
+        sql += std::string(first ? "" : ",") + "('wf01','" + (source == 0 ? "ec" : "gfs") + "','" + AprilHour(run * 12) +
+               "','" + AprilHour(run * 12 + lead) + "'," + value + ")";
+        first = false;
+      }
+    }
+  }
+  return sql + ";\n";
+}
+
+std::string ExpectedNwpCsv(int first_run, int last_run) {
+  std::string csv = "time,issue_time,ec_ws\n";
+  for (int run = first_run; run < last_run; ++run) {
+    for (int lead = 1; lead <= 48; ++lead) {
+      std::string valid = AprilHour(run * 12 + lead), issued = AprilHour(run * 12);
+      valid[10] = issued[10] = 'T';
+      char value[32];
+      std::snprintf(value, sizeof value, "%.1f", NwpSpeed(run, lead, 0));
+      std::string text = value;
+      if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
+      csv += valid + "+08:00," + issued + "+08:00," + text + "\n";
+    }
+  }
+  return csv;
 }
 
 bool IsNull(int index) { return index % 97 == 5; }

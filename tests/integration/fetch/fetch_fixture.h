@@ -28,7 +28,14 @@ double PowerKw(int index, int station);  // NaN for the NULLs
 bool IsNull(int index);
 // The CSV `fetch` must write for wf01 in [2024-04-01T00:00+08:00, +days), power in MW, times at +08:00.
 std::string ExpectedCsv(int first_index, int rows);
-constexpr int kIndexApril1 = 96;  // 2024-04-01T00:00:00+08:00 is the 96th quarter hour of the table
+constexpr int kIndexApril1 = 96;
+
+// The NWP table `nwp_forecast(station_id, source, issue_time, forecast_time, ws_100m)`: runs of
+// sources `ec` and `gfs` issued at 00:00 and 12:00 (+08:00, wall time in both servers) on
+// 2024-04-01..03, 48 hourly valid times each.
+std::string CreateNwpTableSql(const std::string& engine);
+// The CSV of the `ec` runs with index [first, last) (run 0 = 2024-04-01T00:00+08:00, 12 h apart).
+std::string ExpectedNwpCsv(int first_run, int last_run);  // 2024-04-01T00:00:00+08:00 is the 96th quarter hour of the table
 
 class FetchTest : public ::testing::Test {
  protected:

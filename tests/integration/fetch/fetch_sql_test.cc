@@ -193,6 +193,30 @@ TEST_P(FetchSqlTest, TextInANumericColumnNamesTheRowAndValue) {
   EXPECT_FALSE(std::filesystem::exists(Path("power.csv")));
 }
 
+TEST_P(FetchSqlTest, NwpRunsIncrementallyByIssueTime) {
+  const std::string state = Path("nwp.state.json");
+  const std::string query =
+      "SELECT forecast_time, issue_time, ws_100m FROM nwp_forecast WHERE station_id = {{station}} AND source = 'ec' "
+      "AND issue_time >= {{from}} AND issue_time < {{to}}";
+  auto args = [&](std::vector<std::string> period) {
+    std::vector<std::string> a = {"--dsn-file", Path("dsn"), "--param", "station=wf01", "--query", query,
+                                  "--columns", "time=forecast_time,issue_time=issue_time,ec_ws=ws_100m",
+                                  "--db-offset", "+08:00", "--output-offset", "+08:00", "--since-last", state,
+                                  "--out", Path("nwp.csv")};
+    a.insert(a.end(), period.begin(), period.end());
+    return a;
+  };
+  // The first day's two runs, then up to the end of the third day: every run once, in run order.
+  auto r = Fetch(args({"--from", "2024-04-01T00:00:00+08:00", "--to", "2024-04-02T00:00:00+08:00"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadText(Path("nwp.csv")), ExpectedNwpCsv(0, 2));
+  EXPECT_THAT(ReadText(state), HasSubstr("\"watermark\": \"2024-04-01T04:00:00Z\""));  // the 12:00 run
+  r = Fetch(args({"--to", "2024-04-04T00:00:00+08:00"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("240 rows"));  // the watermark's run again, and four new ones
+  EXPECT_EQ(ReadText(Path("nwp.csv")), ExpectedNwpCsv(0, 6));
+}
+
 // Kills the fetch's connection from a second one while its query runs; returns once killed.
 void KillQueryContaining(DbServer& server, bool mysql, const std::string& marker) {
   std::string id;
