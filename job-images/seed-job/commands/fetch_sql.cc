@@ -26,12 +26,14 @@ namespace seed::commands::fetch {
 namespace {
 
 sql::Dsn LoadDsn(const FetchFlags& f) {
-  if (!f.dsn_file.empty() && !f.dsn_env.empty()) throw io::UsageError("give --dsn-file or --dsn-env, not both");
+  if (!f.dsn_file.empty() && !f.dsn_env.empty())
+    throw io::UsageError("give --dsn-file or --dsn-env, not both");
   try {
     if (!f.dsn_file.empty()) return sql::ParseDsn(io::ReadFile(f.dsn_file), "--dsn-file " + f.dsn_file);
     const char* value = std::getenv(f.dsn_env.c_str());
     if (!value) {
-      throw io::UsageError("--dsn-env " + f.dsn_env + ": the environment variable is not set (in a pod: env with "
+      throw io::UsageError("--dsn-env " + f.dsn_env +
+                           ": the environment variable is not set (in a pod: env with "
                            "valueFrom.secretKeyRef)");
     }
     return sql::ParseDsn(value, "--dsn-env " + f.dsn_env);
@@ -41,7 +43,8 @@ sql::Dsn LoadDsn(const FetchFlags& f) {
 }
 
 std::string LoadQuery(const FetchFlags& f) {
-  if (f.query.empty() == f.query_file.empty()) throw io::UsageError("give the query with --query or --query-file (one of them)");
+  if (f.query.empty() == f.query_file.empty())
+    throw io::UsageError("give the query with --query or --query-file (one of them)");
   return f.query.empty() ? io::ReadFile(f.query_file) : f.query;
 }
 
@@ -54,14 +57,15 @@ int ParseOffsetFlag(const std::string& flag, const std::string& text) {
 }
 
 int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Runs the query, retrying what a retry may cure; a fault still there after the retries is an
 // io::RemoteError (exit 1), anything else a usage error (exit 2).
 sql::ResultSet QueryWithRetries(const sql::Dsn& dsn, const sql::BoundQuery& query,
-                                const std::map<std::string, sql::Parameter>& parameters, const sql::Session& session,
-                                const FetchFlags& f) {
+                                const std::map<std::string, sql::Parameter>& parameters,
+                                const sql::Session& session, const FetchFlags& f) {
   double backoff = f.retry_backoff_seconds;
   for (int attempt = 0;; ++attempt) {
     try {
@@ -72,8 +76,8 @@ sql::ResultSet QueryWithRetries(const sql::Dsn& dsn, const sql::BoundQuery& quer
         throw io::RemoteError(std::string(e.what()) + " (failed " + std::to_string(attempt + 1) +
                               " times; nothing was written)");
       }
-      std::fprintf(stderr, "seed-job fetch: %s; retrying in %.1f s (retry %d of %d)\n", e.what(), backoff, attempt + 1,
-                   f.retries);
+      std::fprintf(stderr, "seed-job fetch: %s; retrying in %.1f s (retry %d of %d)\n", e.what(), backoff,
+                   attempt + 1, f.retries);
       std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
       backoff = std::min(backoff * 2, 30.0);
     }
@@ -95,8 +99,8 @@ void RunSql(const FetchFlags& f) {
     watermark = ReadWatermark(f.since_last);
     if (watermark && std::filesystem::path(watermark->output).lexically_normal() !=
                          std::filesystem::path(f.out_path).lexically_normal()) {
-      throw io::UsageError("--since-last " + f.since_last + " is the state of " + watermark->output + ", not of --out " +
-                           f.out_path + " (one state file per output)");
+      throw io::UsageError("--since-last " + f.since_last + " is the state of " + watermark->output +
+                           ", not of --out " + f.out_path + " (one state file per output)");
     }
   }
   int64_t from = 0;
@@ -118,8 +122,9 @@ void RunSql(const FetchFlags& f) {
     throw io::UsageError("--to is required (without --since-last)");
   }
   if (to <= from) {
-    throw io::UsageError("the period is empty: --to " + io::FormatRfc3339(to, 0, true) + " is not after the start " +
-                         io::FormatRfc3339(from, 0, true) + (watermark ? " (the watermark)" : ""));
+    throw io::UsageError("the period is empty: --to " + io::FormatRfc3339(to, 0, true) +
+                         " is not after the start " + io::FormatRfc3339(from, 0, true) +
+                         (watermark ? " (the watermark)" : ""));
   }
 
   std::map<std::string, sql::Parameter> parameters;
@@ -130,10 +135,12 @@ void RunSql(const FetchFlags& f) {
     const size_t eq = item.find('=');
     const std::string name = item.substr(0, eq);
     if (eq == std::string::npos || name.empty() ||
-        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos) {
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+            std::string::npos) {
       throw io::UsageError("--param '" + item + "': expected NAME=VALUE with NAME of letters, digits and _");
     }
-    if (parameters.count(name)) throw io::UsageError("--param " + name + ": given twice, or a reserved name (from, to)");
+    if (parameters.count(name))
+      throw io::UsageError("--param " + name + ": given twice, or a reserved name (from, to)");
     parameters[name] = {false, 0, item.substr(eq + 1)};
     known.push_back(name);
   }
@@ -146,8 +153,9 @@ void RunSql(const FetchFlags& f) {
   }
   for (const char* needed : {"from", "to"}) {
     if (std::find(query.parameters.begin(), query.parameters.end(), needed) == query.parameters.end()) {
-      throw io::UsageError(query_source + ": the query does not use {{" + needed +
-                           "}}; write e.g. WHERE ts >= {{from}} AND ts < {{to}} so a run fetches only its period");
+      throw io::UsageError(
+          query_source + ": the query does not use {{" + needed +
+          "}}; write e.g. WHERE ts >= {{from}} AND ts < {{to}} so a run fetches only its period");
     }
   }
 
@@ -178,7 +186,8 @@ void RunSql(const FetchFlags& f) {
   }
   // The state moves only after the output is in place: a run that fails before this line leaves
   // the watermark where it was, so the next run fetches the same rows again.
-  if (!f.since_last.empty() && have_watermark) WriteWatermark(f.since_last, {new_watermark, f.out_path}, NowSeconds());
+  if (!f.since_last.empty() && have_watermark)
+    WriteWatermark(f.since_last, {new_watermark, f.out_path}, NowSeconds());
 
   io::Results results;
   results.Set("rows", fresh.Rows());
@@ -188,9 +197,9 @@ void RunSql(const FetchFlags& f) {
   if (have_watermark) results.Set("watermark", io::FormatRfc3339(new_watermark, 0, true));
   results.Set("out", f.out_path);
   results.Flush();
-  std::printf("fetch: %zu rows from %s for [%s, %s); %s has %zu rows\n", fresh.Rows(), sql::Describe(dsn).c_str(),
-              io::FormatRfc3339(from, 0, true).c_str(), io::FormatRfc3339(to, 0, true).c_str(), f.out_path.c_str(),
-              out.Rows());
+  std::printf("fetch: %zu rows from %s for [%s, %s); %s has %zu rows\n", fresh.Rows(),
+              sql::Describe(dsn).c_str(), io::FormatRfc3339(from, 0, true).c_str(),
+              io::FormatRfc3339(to, 0, true).c_str(), f.out_path.c_str(), out.Rows());
 }
 
 }  // namespace seed::commands::fetch

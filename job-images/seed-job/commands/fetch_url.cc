@@ -38,7 +38,8 @@ void RunUrl(const FetchFlags& f) {
   results.Flush();
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(f.out_path, ec);
-  std::printf("fetch: %s -> %s (%ju bytes%s)\n", shown.c_str(), f.out_path.c_str(), static_cast<uintmax_t>(bytes),
+  std::printf("fetch: %s -> %s (%ju bytes%s)\n", shown.c_str(), f.out_path.c_str(),
+              static_cast<uintmax_t>(bytes),
               f.no_validate ? "" : (", " + std::to_string(rows) + " rows").c_str());
 }
 

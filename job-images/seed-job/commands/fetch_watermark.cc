@@ -20,8 +20,10 @@ std::optional<Watermark> ReadWatermark(const std::string& path) {
   const std::string fix = " (delete the file to start over from --from)";
   if (!state.is_object() || !state.contains("watermark") || !state["watermark"].is_string() ||
       !state.contains("output") || !state["output"].is_string()) {
-    throw io::InputError(path, "not a --since-last state file: expected {\"watermark\": \"<RFC 3339>\", "
-                               "\"output\": \"<path>\"}" + fix);
+    throw io::InputError(path,
+                         "not a --since-last state file: expected {\"watermark\": \"<RFC 3339>\", "
+                         "\"output\": \"<path>\"}" +
+                             fix);
   }
   Watermark w;
   try {
@@ -41,16 +43,18 @@ void WriteWatermark(const std::string& path, const Watermark& watermark, int64_t
 }
 
 io::Frame MergeByTime(const io::Frame& old, const io::Frame& fresh) {
-  const std::set<std::string> a(old.names.begin(), old.names.end()), b(fresh.names.begin(), fresh.names.end());
+  const std::set<std::string> a(old.names.begin(), old.names.end()),
+      b(fresh.names.begin(), fresh.names.end());
   if (a != b) {
     auto list = [](const std::vector<std::string>& names) {
       std::string out;
       for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
       return out.empty() ? std::string("(none)") : out;
     };
-    throw io::InputError(old.source, "has the columns " + list(old.names) + ", the fetch returns " + list(fresh.names) +
-                                         ": --columns differs from the run that wrote it (write to a new --out and "
-                                         "state file, or delete both to start over)");
+    throw io::InputError(old.source,
+                         "has the columns " + list(old.names) + ", the fetch returns " + list(fresh.names) +
+                             ": --columns differs from the run that wrote it (write to a new --out and "
+                             "state file, or delete both to start over)");
   }
   // (issue time, time) -> (frame, row); fresh rows are inserted last, so they win. Without runs
   // the issue time is 0 for every row.

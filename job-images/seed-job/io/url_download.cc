@@ -19,7 +19,8 @@ namespace {
 
 bool SecretName(std::string name) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const char* kWords[] = {"token", "key", "sig", "password", "passwd", "secret", "credential", "auth", "x-amz-"};
+  static const char* kWords[] = {"token",  "key",        "sig",  "password", "passwd",
+                                 "secret", "credential", "auth", "x-amz-"};
   return std::any_of(std::begin(kWords), std::end(kWords),
                      [&](const char* word) { return name.find(word) != std::string::npos; });
 }
@@ -124,7 +125,8 @@ Attempt TryOnce(const std::string& url, const std::string& temp, const UrlFetchO
   }
   if (status >= 300) {
     std::string body = t.error_body;
-    std::replace_if(body.begin(), body.end(), [](unsigned char c) { return c < 32; }, ' ');
+    std::replace_if(
+        body.begin(), body.end(), [](unsigned char c) { return c < 32; }, ' ');
     result.message = "HTTP " + std::to_string(status) + (body.empty() ? "" : ": " + body);
     result.retry = status >= 500 || status == 429 || status == 408;
     return result;
@@ -190,8 +192,10 @@ void FetchUrlToFile(const std::string& url, const std::string& path, const UrlFe
     throw InputError(shown, "only http:// and https:// URLs can be fetched");
   }
   std::string expected = options.expected_sha256;
-  std::transform(expected.begin(), expected.end(), expected.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (!expected.empty() && (expected.size() != 64 || expected.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+  std::transform(expected.begin(), expected.end(), expected.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (!expected.empty() &&
+      (expected.size() != 64 || expected.find_first_not_of("0123456789abcdef") != std::string::npos)) {
     throw UsageError("--sha256 '" + options.expected_sha256 + "': expected 64 hex digits");
   }
   GlobalInit();
@@ -203,8 +207,9 @@ void FetchUrlToFile(const std::string& url, const std::string& path, const UrlFe
     const Attempt a = TryOnce(url, temp.path, options);
     if (a.ok) {
       if (!expected.empty() && a.sha256 != expected) {
-        throw InputError(shown, "checksum mismatch: the download's SHA-256 is " + a.sha256 + ", --sha256 expects " +
-                                    expected + " (nothing was written; check the URL and the checksum)");
+        throw InputError(shown, "checksum mismatch: the download's SHA-256 is " + a.sha256 +
+                                    ", --sha256 expects " + expected +
+                                    " (nothing was written; check the URL and the checksum)");
       }
       if (options.validate) options.validate(temp.path);
       if (::rename(temp.path.c_str(), path.c_str()) != 0) {
@@ -213,13 +218,15 @@ void FetchUrlToFile(const std::string& url, const std::string& path, const UrlFe
       return;
     }
     if (!a.retry) {
-      throw InputError(shown, a.message + " (check the URL, its credentials and --ca-file; nothing was written)");
+      throw InputError(shown,
+                       a.message + " (check the URL, its credentials and --ca-file; nothing was written)");
     }
     if (attempt >= options.retries) {
       throw RemoteError(shown + ": " + a.message + " (failed " + std::to_string(attempt + 1) +
                         " times; nothing was written)");
     }
-    std::fprintf(stderr, "seed-job fetch: %s: %s; retrying in %.1f s\n", shown.c_str(), a.message.c_str(), backoff);
+    std::fprintf(stderr, "seed-job fetch: %s: %s; retrying in %.1f s\n", shown.c_str(), a.message.c_str(),
+                 backoff);
     std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
     backoff = std::min(backoff * 2, 30.0);
   }

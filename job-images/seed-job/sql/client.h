@@ -33,12 +33,12 @@ struct Session {
   int query_timeout_seconds = 300;
 };
 
-ResultSet RunQuery(const Dsn& dsn, const BoundQuery& query, const std::map<std::string, Parameter>& parameters,
-                   const Session& session);
+ResultSet RunQuery(const Dsn& dsn, const BoundQuery& query,
+                   const std::map<std::string, Parameter>& parameters, const Session& session);
 
 // The two engines (one file each); RunQuery picks by dsn.engine.
-ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query, const std::map<std::string, Parameter>& parameters,
-                        const Session& session);
+ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query,
+                        const std::map<std::string, Parameter>& parameters, const Session& session);
 ResultSet RunPostgresQuery(const Dsn& dsn, const BoundQuery& query,
                            const std::map<std::string, Parameter>& parameters, const Session& session);
 

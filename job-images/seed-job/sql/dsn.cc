@@ -34,7 +34,8 @@ std::string PercentDecode(std::string_view text, const std::string& source, cons
     }
     const int hi = i + 1 < text.size() ? HexDigit(text[i + 1]) : -1;
     const int lo = i + 2 < text.size() ? HexDigit(text[i + 2]) : -1;
-    if (hi < 0 || lo < 0) Fail(source, std::string("a '%' in the ") + part + " is not followed by two hex digits");
+    if (hi < 0 || lo < 0)
+      Fail(source, std::string("a '%' in the ") + part + " is not followed by two hex digits");
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
@@ -53,7 +54,8 @@ Dsn ParseDsn(std::string_view text, const std::string& source) {
   const size_t scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) Fail(source, "it has no scheme (mysql://, postgresql://)");
   std::string scheme(text.substr(0, scheme_end));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (scheme == "mysql" || scheme == "mariadb") {
     dsn.engine = Engine::kMySql;
   } else if (scheme == "postgresql" || scheme == "postgres") {
@@ -77,7 +79,8 @@ Dsn ParseDsn(std::string_view text, const std::string& source) {
     authority = authority.substr(at + 1);
     const size_t colon = userinfo.find(':');
     dsn.user = PercentDecode(userinfo.substr(0, colon), source, "user name");
-    if (colon != std::string_view::npos) dsn.password = PercentDecode(userinfo.substr(colon + 1), source, "password");
+    if (colon != std::string_view::npos)
+      dsn.password = PercentDecode(userinfo.substr(colon + 1), source, "password");
   }
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {  // [::1]:5432
@@ -120,7 +123,8 @@ Dsn ParseDsn(std::string_view text, const std::string& source) {
       }
     }
     if (auto mode = dsn.options.find("ssl-mode"); mode != dsn.options.end()) {
-      static const std::set<std::string> kModes = {"DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"};
+      static const std::set<std::string> kModes = {"DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA",
+                                                   "VERIFY_IDENTITY"};
       if (!kModes.count(mode->second)) {
         Fail(source, "ssl-mode '" + mode->second +
                          "' is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY");
@@ -128,11 +132,13 @@ Dsn ParseDsn(std::string_view text, const std::string& source) {
     }
     if (auto timeout = dsn.options.find("connect-timeout"); timeout != dsn.options.end()) {
       const std::string& t = timeout->second;
-      if (t.empty() || t.size() > 5 || !std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      if (t.empty() || t.size() > 5 ||
+          !std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); })) {
         Fail(source, "connect-timeout '" + t + "' is not a whole number of seconds");
       }
     }
-    if (dsn.host.empty() && !dsn.options.count("socket")) Fail(source, "it names no host (and no socket option)");
+    if (dsn.host.empty() && !dsn.options.count("socket"))
+      Fail(source, "it names no host (and no socket option)");
     if (dsn.user.empty()) Fail(source, "it names no user (user:password@ before the host)");
   }
   return dsn;
@@ -144,7 +150,8 @@ std::string Describe(const Dsn& dsn) {
   const bool ipv6 = dsn.host.find(':') != std::string::npos;
   out += ipv6 ? "[" + dsn.host + "]" : dsn.host;
   if (dsn.host.empty()) {
-    if (auto socket = dsn.options.find("socket"); socket != dsn.options.end()) out += "(socket " + socket->second + ")";
+    if (auto socket = dsn.options.find("socket"); socket != dsn.options.end())
+      out += "(socket " + socket->second + ")";
   }
   if (dsn.port != 0) out += ":" + std::to_string(dsn.port);
   if (!dsn.database.empty()) out += "/" + dsn.database;

@@ -1,8 +1,7 @@
 // MySQL / MariaDB through libmariadb's prepared-statement API (mysql_stmt_*): the query is
 // prepared on the server and every parameter is bound, so no value ever becomes SQL text.
-#include <mysql.h>
-
 #include <date/date.h>
+#include <mysql.h>
 
 #include <chrono>
 #include <cstring>
@@ -19,9 +18,10 @@ namespace {
 // connection, it is shutting down or full, a statement timeout, a deadlock.
 bool IsTransient(unsigned int code) {
   static const std::set<unsigned int> kTransient = {
-      2002, 2003, 2006, 2013, 2055,  // CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, gone away, lost, lost (extended)
-      1040, 1053, 1205, 1213,        // too many connections, shutdown in progress, lock wait, deadlock
-      1927, 1969, 3024,              // connection killed, statement time exceeded (MariaDB, MySQL)
+      2002, 2003, 2006, 2013,
+      2055,                    // CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, gone away, lost, lost (extended)
+      1040, 1053, 1205, 1213,  // too many connections, shutdown in progress, lock wait, deadlock
+      1927, 1969, 3024,        // connection killed, statement time exceeded (MariaDB, MySQL)
   };
   return kTransient.count(code) > 0;
 }
@@ -61,7 +61,8 @@ struct ResultFreer {
 };
 
 [[noreturn]] void Throw(const std::string& where, unsigned int code, const char* message) {
-  throw Error(where + ": " + message + " [MySQL error " + std::to_string(code) + "]" + Hint(code), IsTransient(code));
+  throw Error(where + ": " + message + " [MySQL error " + std::to_string(code) + "]" + Hint(code),
+              IsTransient(code));
 }
 
 ValueKind KindOf(enum_field_types type, unsigned int flags) {
@@ -90,29 +91,46 @@ ValueKind KindOf(enum_field_types type, unsigned int flags) {
 
 std::string TypeName(enum_field_types type) {
   switch (type) {
-    case MYSQL_TYPE_TINY: return "tinyint";
-    case MYSQL_TYPE_SHORT: return "smallint";
-    case MYSQL_TYPE_LONG: return "int";
-    case MYSQL_TYPE_LONGLONG: return "bigint";
-    case MYSQL_TYPE_INT24: return "mediumint";
-    case MYSQL_TYPE_FLOAT: return "float";
-    case MYSQL_TYPE_DOUBLE: return "double";
+    case MYSQL_TYPE_TINY:
+      return "tinyint";
+    case MYSQL_TYPE_SHORT:
+      return "smallint";
+    case MYSQL_TYPE_LONG:
+      return "int";
+    case MYSQL_TYPE_LONGLONG:
+      return "bigint";
+    case MYSQL_TYPE_INT24:
+      return "mediumint";
+    case MYSQL_TYPE_FLOAT:
+      return "float";
+    case MYSQL_TYPE_DOUBLE:
+      return "double";
     case MYSQL_TYPE_DECIMAL:
-    case MYSQL_TYPE_NEWDECIMAL: return "decimal";
-    case MYSQL_TYPE_YEAR: return "year";
-    case MYSQL_TYPE_DATETIME: return "datetime";
-    case MYSQL_TYPE_TIMESTAMP: return "timestamp";
+    case MYSQL_TYPE_NEWDECIMAL:
+      return "decimal";
+    case MYSQL_TYPE_YEAR:
+      return "year";
+    case MYSQL_TYPE_DATETIME:
+      return "datetime";
+    case MYSQL_TYPE_TIMESTAMP:
+      return "timestamp";
     case MYSQL_TYPE_DATE:
-    case MYSQL_TYPE_NEWDATE: return "date";
+    case MYSQL_TYPE_NEWDATE:
+      return "date";
     case MYSQL_TYPE_VARCHAR:
-    case MYSQL_TYPE_VAR_STRING: return "varchar";
-    case MYSQL_TYPE_STRING: return "char";
+    case MYSQL_TYPE_VAR_STRING:
+      return "varchar";
+    case MYSQL_TYPE_STRING:
+      return "char";
     case MYSQL_TYPE_BLOB:
     case MYSQL_TYPE_TINY_BLOB:
     case MYSQL_TYPE_MEDIUM_BLOB:
-    case MYSQL_TYPE_LONG_BLOB: return "text";
-    case MYSQL_TYPE_JSON: return "json";
-    default: return "type " + std::to_string(static_cast<int>(type));
+    case MYSQL_TYPE_LONG_BLOB:
+      return "text";
+    case MYSQL_TYPE_JSON:
+      return "json";
+    default:
+      return "type " + std::to_string(static_cast<int>(type));
   }
 }
 
@@ -137,8 +155,8 @@ MYSQL_TIME ToMysqlTime(int64_t unix_seconds, int offset_minutes) {
 
 }  // namespace
 
-ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query, const std::map<std::string, Parameter>& parameters,
-                        const Session& session) {
+ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query,
+                        const std::map<std::string, Parameter>& parameters, const Session& session) {
   const std::string where = Describe(dsn);
   std::unique_ptr<MYSQL, MysqlCloser> db(mysql_init(nullptr));
   if (!db) throw Error(where + ": cannot initialise the MySQL client (out of memory)", true);
@@ -169,14 +187,16 @@ ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query, const std::map<
                           static_cast<unsigned>(dsn.port), socket, 0)) {
     const unsigned int code = mysql_errno(db.get());
     const bool login = code == 1045 || code == 1698;
-    Throw(where + (login ? ": login refused for user '" + dsn.user + "' at host '" + dsn.host + "'" : ": cannot connect"),
+    Throw(where + (login ? ": login refused for user '" + dsn.user + "' at host '" + dsn.host + "'"
+                         : ": cannot connect"),
           code, mysql_error(db.get()));
   }
   // Session settings are fixed text built from numbers, never from user input. The statement
   // time limit has a different name (and unit) in MariaDB and in MySQL.
   const bool mariadb = std::string(mysql_get_server_info(db.get())).find("MariaDB") != std::string::npos;
-  const std::string limit = mariadb ? "max_statement_time = " + std::to_string(session.query_timeout_seconds)
-                                    : "max_execution_time = " + std::to_string(int64_t{session.query_timeout_seconds} * 1000);
+  const std::string limit =
+      mariadb ? "max_statement_time = " + std::to_string(session.query_timeout_seconds)
+              : "max_execution_time = " + std::to_string(int64_t{session.query_timeout_seconds} * 1000);
   const std::string setup = "SET time_zone = '" + OffsetText(session.local_offset_minutes) + "', " + limit;
   if (mysql_real_query(db.get(), setup.c_str(), setup.size()) != 0) {
     Throw(where + ": cannot set the session time zone", mysql_errno(db.get()), mysql_error(db.get()));
@@ -216,14 +236,16 @@ ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query, const std::map<
   }
   std::unique_ptr<MYSQL_RES, ResultFreer> meta(mysql_stmt_result_metadata(stmt.get()));
   if (!meta) {
-    throw Error(where + ": the query returns no result set: it must be a SELECT (check --query / --query-file)",
-                false);
+    throw Error(
+        where + ": the query returns no result set: it must be a SELECT (check --query / --query-file)",
+        false);
   }
   ResultSet result;
   const unsigned int n = mysql_num_fields(meta.get());
   const MYSQL_FIELD* fields = mysql_fetch_fields(meta.get());
   for (unsigned int c = 0; c < n; ++c) {
-    result.columns.push_back({fields[c].name, KindOf(fields[c].type, fields[c].flags), TypeName(fields[c].type)});
+    result.columns.push_back(
+        {fields[c].name, KindOf(fields[c].type, fields[c].flags), TypeName(fields[c].type)});
   }
   if (mysql_stmt_execute(stmt.get()) != 0) {
     Throw(where + ": the query failed", mysql_stmt_errno(stmt.get()), mysql_stmt_error(stmt.get()));
@@ -250,7 +272,9 @@ ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query, const std::map<
   while (true) {
     const int rc = mysql_stmt_fetch(stmt.get());
     if (rc == MYSQL_NO_DATA) break;
-    if (rc == 1) Throw(where + ": reading the result failed", mysql_stmt_errno(stmt.get()), mysql_stmt_error(stmt.get()));
+    if (rc == 1)
+      Throw(where + ": reading the result failed", mysql_stmt_errno(stmt.get()),
+            mysql_stmt_error(stmt.get()));
     std::vector<std::optional<std::string>> row(n);
     for (unsigned int c = 0; c < n; ++c) {
       if (nulls[c]) continue;
@@ -267,7 +291,8 @@ ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query, const std::map<
       again.buffer_length = whole.size();
       again.length = &length;
       if (mysql_stmt_fetch_column(stmt.get(), &again, c, 0) != 0) {
-        Throw(where + ": reading a long value failed", mysql_stmt_errno(stmt.get()), mysql_stmt_error(stmt.get()));
+        Throw(where + ": reading a long value failed", mysql_stmt_errno(stmt.get()),
+              mysql_stmt_error(stmt.get()));
       }
       whole.resize(std::min<unsigned long>(length, whole.size()));
       row[c] = std::move(whole);

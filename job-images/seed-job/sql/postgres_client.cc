@@ -30,9 +30,10 @@ std::string Trim(std::string text) {
   std::string where = Describe(dsn);
   if (has("password authentication failed") || has("no password supplied") || has("no pg_hba.conf entry") ||
       has("authentication failed")) {
-    throw Error(where + ": login refused for user '" + dsn.user + "' at host '" + dsn.host + "': " + message +
-                    " (check the user and password in the DSN, and that this user may connect from this host)",
-                false);
+    throw Error(
+        where + ": login refused for user '" + dsn.user + "' at host '" + dsn.host + "': " + message +
+            " (check the user and password in the DSN, and that this user may connect from this host)",
+        false);
   }
   if (has("does not exist")) {
     throw Error(where + ": " + message + " (check the database and user names in the DSN)", false);
@@ -40,7 +41,8 @@ std::string Trim(std::string text) {
   if (has("could not translate host name") || has("invalid") || has("missing") || has("unrecognized")) {
     throw Error(where + ": " + message + " (check the DSN)", false);
   }
-  throw Error(where + ": cannot connect: " + message + " (is the server running and reachable at this host and port?)",
+  throw Error(where + ": cannot connect: " + message +
+                  " (is the server running and reachable at this host and port?)",
               true);
 }
 
@@ -61,16 +63,24 @@ bool IsTransientState(const std::string& state) {
   if (state && (std::string(state).rfind("42", 0) == 0 || std::string(state).rfind("22", 0) == 0)) {
     hint = " (check the query: --query / --query-file)";
   }
-  throw Error(where + ": " + message + (state ? std::string(" [SQLSTATE ") + state + "]" : "") + hint, transient);
+  throw Error(where + ": " + message + (state ? std::string(" [SQLSTATE ") + state + "]" : "") + hint,
+              transient);
 }
 
 ValueKind KindOf(Oid type) {
   switch (type) {
-    case 20: case 21: case 23: case 26: case 700: case 701: case 1700:  // int8 int2 int4 oid float4 float8 numeric
+    case 20:
+    case 21:
+    case 23:
+    case 26:
+    case 700:
+    case 701:
+    case 1700:  // int8 int2 int4 oid float4 float8 numeric
       return ValueKind::kNumber;
     case 1184:  // timestamptz
       return ValueKind::kZonedTime;
-    case 1114: case 1082:  // timestamp, date
+    case 1114:
+    case 1082:  // timestamp, date
       return ValueKind::kLocalTime;
     default:
       return ValueKind::kText;
@@ -79,19 +89,32 @@ ValueKind KindOf(Oid type) {
 
 std::string TypeName(Oid type) {
   switch (type) {
-    case 20: return "bigint";
-    case 21: return "smallint";
-    case 23: return "integer";
-    case 700: return "real";
-    case 701: return "double precision";
-    case 1700: return "numeric";
-    case 1184: return "timestamptz";
-    case 1114: return "timestamp";
-    case 1082: return "date";
-    case 25: return "text";
-    case 1043: return "varchar";
-    case 1042: return "char";
-    default: return "type oid " + std::to_string(type);
+    case 20:
+      return "bigint";
+    case 21:
+      return "smallint";
+    case 23:
+      return "integer";
+    case 700:
+      return "real";
+    case 701:
+      return "double precision";
+    case 1700:
+      return "numeric";
+    case 1184:
+      return "timestamptz";
+    case 1114:
+      return "timestamp";
+    case 1082:
+      return "date";
+    case 25:
+      return "text";
+    case 1043:
+      return "varchar";
+    case 1042:
+      return "char";
+    default:
+      return "type oid " + std::to_string(type);
   }
 }
 
@@ -129,8 +152,9 @@ ResultSet RunPostgresQuery(const Dsn& dsn, const BoundQuery& query,
                           pointers.data(), nullptr, nullptr, 0));
   const ExecStatusType status = PQresultStatus(res.get());
   if (status == PGRES_COMMAND_OK) {
-    throw Error(where + ": the query returns no result set: it must be a SELECT (check --query / --query-file)",
-                false);
+    throw Error(
+        where + ": the query returns no result set: it must be a SELECT (check --query / --query-file)",
+        false);
   }
   if (status != PGRES_TUPLES_OK) ThrowResultError(where, conn.get(), res.get());
   ResultSet result;
@@ -145,7 +169,8 @@ ResultSet RunPostgresQuery(const Dsn& dsn, const BoundQuery& query,
     std::vector<std::optional<std::string>> row(static_cast<size_t>(n));
     for (int c = 0; c < n; ++c) {
       if (!PQgetisnull(res.get(), r, c)) {
-        row[static_cast<size_t>(c)] = std::string(PQgetvalue(res.get(), r, c), static_cast<size_t>(PQgetlength(res.get(), r, c)));
+        row[static_cast<size_t>(c)] =
+            std::string(PQgetvalue(res.get(), r, c), static_cast<size_t>(PQgetlength(res.get(), r, c)));
       }
     }
     result.rows.push_back(std::move(row));

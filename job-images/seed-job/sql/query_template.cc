@@ -59,8 +59,9 @@ BoundQuery BindPlaceholders(std::string_view q, Engine engine, const std::vector
         if (q.compare(i, 2, "{{") == 0) {
           std::string name;
           if (ReadPlaceholder(q, i, name) != std::string_view::npos) {
-            fail(i, "{{" + name + "}} is inside quotes, where it would be the literal text: write it without "
-                                  "quotes (it is bound as a parameter, never pasted into the SQL)");
+            fail(i, "{{" + name +
+                        "}} is inside quotes, where it would be the literal text: write it without "
+                        "quotes (it is bound as a parameter, never pasted into the SQL)");
           }
         }
         ++i;
@@ -71,8 +72,7 @@ BoundQuery BindPlaceholders(std::string_view q, Engine engine, const std::vector
       continue;
     }
     // Comments are copied as they are: a placeholder there is no parameter.
-    const bool line_comment =
-        (c == '-' && i + 1 < q.size() && q[i + 1] == '-') || (mysql && c == '#');
+    const bool line_comment = (c == '-' && i + 1 < q.size() && q[i + 1] == '-') || (mysql && c == '#');
     if (line_comment) {
       const size_t end = std::min(q.find('\n', i), q.size());
       out.sql.append(q.substr(i, end - i));

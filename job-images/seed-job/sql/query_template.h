@@ -16,8 +16,8 @@
 namespace seed::sql {
 
 struct BoundQuery {
-  std::string sql;                       // with the engine's markers
-  std::vector<std::string> parameters;   // the placeholder name of marker 1, 2, ...
+  std::string sql;                      // with the engine's markers
+  std::vector<std::string> parameters;  // the placeholder name of marker 1, 2, ...
 };
 
 // `known` lists the names a placeholder may use; `source` names the query in messages

@@ -53,7 +53,8 @@ std::optional<double> ParseNumber(std::string_view text) {
   if (*begin == '+') ++begin;
   double value = 0;
   const auto [end, ec] = std::from_chars(begin, trimmed.data() + trimmed.size(), value);
-  if (ec != std::errc() || end != trimmed.data() + trimmed.size() || !std::isfinite(value)) return std::nullopt;
+  if (ec != std::errc() || end != trimmed.data() + trimmed.size() || !std::isfinite(value))
+    return std::nullopt;
   return value;
 }
 
@@ -69,7 +70,8 @@ ColumnMap ParseColumnMap(const std::string& columns, const std::vector<std::stri
   ColumnMap map;
   std::set<std::string> seen;
   for (auto& [csv, result] : Pairs(columns, "--columns")) {
-    if (!ValidCsvName(csv)) throw io::UsageError("--columns: '" + csv + "' is not a CSV column name (letters, digits, _ . -)");
+    if (!ValidCsvName(csv))
+      throw io::UsageError("--columns: '" + csv + "' is not a CSV column name (letters, digits, _ . -)");
     if (!seen.insert(csv).second) throw io::UsageError("--columns: CSV column '" + csv + "' is named twice");
     map.columns.emplace_back(csv, result);
   }
@@ -79,8 +81,10 @@ ColumnMap ParseColumnMap(const std::string& columns, const std::vector<std::stri
   for (const auto& flag : scales) {
     for (auto& [csv, factor_text] : Pairs(flag, "--scale")) {
       const auto factor = ParseNumber(factor_text);
-      if (!factor) throw io::UsageError("--scale " + csv + "=" + factor_text + ": the factor is not a number");
-      if (csv == "time" || csv == "issue_time") throw io::UsageError("--scale: the `" + csv + "` column cannot be scaled");
+      if (!factor)
+        throw io::UsageError("--scale " + csv + "=" + factor_text + ": the factor is not a number");
+      if (csv == "time" || csv == "issue_time")
+        throw io::UsageError("--scale: the `" + csv + "` column cannot be scaled");
       if (!map.columns.empty() && !seen.count(csv)) {
         throw io::UsageError("--scale " + csv + ": no such CSV column in --columns");
       }
@@ -97,7 +101,8 @@ io::Frame ResultToFrame(const ResultSet& result, const ColumnMap& map, int local
     for (const auto& column : result.columns) mapping.emplace_back(column.name, column.name);
   }
   auto has = [&](const std::string& name) {
-    return std::any_of(result.columns.begin(), result.columns.end(), [&](const auto& c) { return c.name == name; });
+    return std::any_of(result.columns.begin(), result.columns.end(),
+                       [&](const auto& c) { return c.name == name; });
   };
   std::string available;
   for (const auto& column : result.columns) available += (available.empty() ? "" : ", ") + column.name;
@@ -115,15 +120,17 @@ io::Frame ResultToFrame(const ResultSet& result, const ColumnMap& map, int local
       time_index = index;
     } else {
       if (!ValidCsvName(csv)) {
-        throw io::InputError(source, "result column `" + csv +
-                                         "` is not a CSV column name: alias it in the query (AS power_mw) or use --columns");
+        throw io::InputError(
+            source, "result column `" + csv +
+                        "` is not a CSV column name: alias it in the query (AS power_mw) or use --columns");
       }
       values.emplace_back(csv, index);
     }
   }
   if (time_index < 0) {
-    throw io::InputError(source, "the result has no `time` column; the result has: " + available +
-                                     " (alias the time column AS time in the query, or map it with --columns time=...)");
+    throw io::InputError(
+        source, "the result has no `time` column; the result has: " + available +
+                    " (alias the time column AS time in the query, or map it with --columns time=...)");
   }
   for (const auto& [csv, factor] : map.scale) {
     if (std::none_of(values.begin(), values.end(), [&](const auto& v) { return v.first == csv; })) {
@@ -136,38 +143,46 @@ io::Frame ResultToFrame(const ResultSet& result, const ColumnMap& map, int local
   auto read_times = [&](int index) {
     const ResultColumn& column = result.columns[static_cast<size_t>(index)];
     if (column.kind == ValueKind::kNumber) {
-      throw io::InputError(source, "column `" + column.name + "` (" + column.type_name +
-                                       ") is a number, not a time: select a DATETIME / timestamp / ISO text, e.g. "
-                                       "FROM_UNIXTIME(x) in MySQL or to_timestamp(x) in PostgreSQL");
+      throw io::InputError(source,
+                           "column `" + column.name + "` (" + column.type_name +
+                               ") is a number, not a time: select a DATETIME / timestamp / ISO text, e.g. "
+                               "FROM_UNIXTIME(x) in MySQL or to_timestamp(x) in PostgreSQL");
     }
     std::vector<int64_t> times(rows);
     for (size_t r = 0; r < rows; ++r) {
       const auto& cell = result.rows[r][static_cast<size_t>(index)];
       const std::string where = "row " + std::to_string(r + 1) + ", column `" + column.name + "`";
-      if (!cell) throw io::InputError(source, where + ": the time is NULL (filter it out in the query: WHERE ... IS NOT NULL)");
+      if (!cell)
+        throw io::InputError(
+            source, where + ": the time is NULL (filter it out in the query: WHERE ... IS NOT NULL)");
       const auto parsed = ParseDbTime(*cell, local_offset_minutes);
       if (!parsed) {
-        throw io::InputError(source, where + " (" + column.type_name + "): " + Quote(*cell) +
-                                         " is not a time (expected YYYY-MM-DD HH:MM:SS, optionally with an offset)");
+        throw io::InputError(source,
+                             where + " (" + column.type_name + "): " + Quote(*cell) +
+                                 " is not a time (expected YYYY-MM-DD HH:MM:SS, optionally with an offset)");
       }
       times[r] = *parsed;
     }
     return times;
   };
   const std::vector<int64_t> times = read_times(time_index);
-  const auto run_entry = std::find_if(values.begin(), values.end(), [](const auto& v) { return v.first == "issue_time"; });
-  const std::vector<int64_t> runs = run_entry == values.end() ? std::vector<int64_t>(rows, 0) : read_times(run_entry->second);
+  const auto run_entry =
+      std::find_if(values.begin(), values.end(), [](const auto& v) { return v.first == "issue_time"; });
+  const std::vector<int64_t> runs =
+      run_entry == values.end() ? std::vector<int64_t>(rows, 0) : read_times(run_entry->second);
   // Sorted by run, then time: the order a CSV with runs is read in (times increase within a run).
   std::vector<size_t> order(rows);
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return std::pair(runs[a], times[a]) < std::pair(runs[b], times[b]); });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::pair(runs[a], times[a]) < std::pair(runs[b], times[b]);
+  });
   for (size_t k = 1; k < rows; ++k) {
     if (times[order[k]] == times[order[k - 1]] && runs[order[k]] == runs[order[k - 1]]) {
-      throw io::InputError(source, "rows " + std::to_string(order[k - 1] + 1) + " and " + std::to_string(order[k] + 1) +
-                                       " have the same time " + io::FormatRfc3339(times[order[k]], 0, true) +
-                                       (run_entry == values.end() ? "" : " in the same issue_time") +
-                                       ": the CSV has one row per time (GROUP BY the time, or filter in the query)");
+      throw io::InputError(
+          source, "rows " + std::to_string(order[k - 1] + 1) + " and " + std::to_string(order[k] + 1) +
+                      " have the same time " + io::FormatRfc3339(times[order[k]], 0, true) +
+                      (run_entry == values.end() ? "" : " in the same issue_time") +
+                      ": the CSV has one row per time (GROUP BY the time, or filter in the query)");
     }
   }
 
@@ -192,8 +207,8 @@ io::Frame ResultToFrame(const ResultSet& result, const ColumnMap& map, int local
       const auto number = ParseNumber(*cell);
       if (!number) {
         throw io::InputError(source, "row " + std::to_string(order[k] + 1) + " (time " +
-                                         io::FormatRfc3339(frame.time[k], 0, true) + "), column `" + column.name +
-                                         "` (" + column.type_name + "): " + Quote(*cell) +
+                                         io::FormatRfc3339(frame.time[k], 0, true) + "), column `" +
+                                         column.name + "` (" + column.type_name + "): " + Quote(*cell) +
                                          " is not a number (fix the data, or NULLIF/CAST it in the query)");
       }
       data[k] = *number * factor;

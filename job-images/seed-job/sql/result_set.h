@@ -9,10 +9,10 @@
 namespace seed::sql {
 
 enum class ValueKind {
-  kNumber,         // integer, decimal or floating-point types
-  kZonedTime,      // a timestamp whose text carries its offset (timestamptz)
-  kLocalTime,      // a timestamp without offset (DATETIME, TIMESTAMP, timestamp, date)
-  kText,           // character types and anything else
+  kNumber,     // integer, decimal or floating-point types
+  kZonedTime,  // a timestamp whose text carries its offset (timestamptz)
+  kLocalTime,  // a timestamp without offset (DATETIME, TIMESTAMP, timestamp, date)
+  kText,       // character types and anything else
 };
 
 struct ResultColumn {

@@ -39,16 +39,25 @@ class MariaDb : public DbServer {
                                              "--auth-root-authentication-method=socket", "--skip-test-db"};
     if (root) install_argv.push_back("--user=root");
     const Output installed = RunProcess(install_argv, "", 120s);
-    if (installed.code != 0) throw std::runtime_error("mariadb-install-db failed: " + installed.err + installed.out);
-    std::vector<std::string> argv = {server, "--no-defaults", "--datadir=" + dir_ + "/data", "--skip-networking=0",
-                                     "--bind-address=127.0.0.1", "--port=" + std::to_string(port_),
-                                     "--socket=" + socket_, "--pid-file=" + dir_ + "/mysqld.pid",
-                                     "--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=16M",
+    if (installed.code != 0)
+      throw std::runtime_error("mariadb-install-db failed: " + installed.err + installed.out);
+    std::vector<std::string> argv = {server,
+                                     "--no-defaults",
+                                     "--datadir=" + dir_ + "/data",
+                                     "--skip-networking=0",
+                                     "--bind-address=127.0.0.1",
+                                     "--port=" + std::to_string(port_),
+                                     "--socket=" + socket_,
+                                     "--pid-file=" + dir_ + "/mysqld.pid",
+                                     "--skip-name-resolve",
+                                     "--skip-log-bin",
+                                     "--innodb-buffer-pool-size=16M",
                                      "--log-error=" + dir_ + "/error.log"};
     if (root) argv.push_back("--user=root");
     server_ = std::make_unique<Child>(argv, dir_ + "/stdout.log", dir_ + "/stderr.log");
     // The socket account is the OS user that ran mariadb-install-db (root, or the current user).
-    admin_user_ = root ? "root" : (user.empty() ? std::string(::getenv("USER") ? ::getenv("USER") : "") : user);
+    admin_user_ =
+        root ? "root" : (user.empty() ? std::string(::getenv("USER") ? ::getenv("USER") : "") : user);
     const bool up = PollUntil(
         [&] {
           if (server_->Wait(0ms)) return true;  // exited: reported below
@@ -58,8 +67,9 @@ class MariaDb : public DbServer {
     if (!up || server_->Wait(0ms)) {
       throw std::runtime_error("mariadbd did not become ready: " + ReadText(dir_ + "/error.log"));
     }
-    Admin("CREATE DATABASE plant; CREATE USER 'seed'@'127.0.0.1' IDENTIFIED BY 'seed-pw'; "
-          "GRANT SELECT ON plant.* TO 'seed'@'127.0.0.1';");
+    Admin(
+        "CREATE DATABASE plant; CREATE USER 'seed'@'127.0.0.1' IDENTIFIED BY 'seed-pw'; "
+        "GRANT SELECT ON plant.* TO 'seed'@'127.0.0.1';");
   }
   ~MariaDb() override {
     server_->Signal(SIGTERM);
@@ -70,7 +80,8 @@ class MariaDb : public DbServer {
   }
   std::string Admin(const std::string& sql) override {
     const Output out = RunProcess(Client(""), sql, 60s);
-    if (out.code != 0) throw std::runtime_error("mariadb client failed: " + out.err + "\nSQL: " + sql.substr(0, 300));
+    if (out.code != 0)
+      throw std::runtime_error("mariadb client failed: " + out.err + "\nSQL: " + sql.substr(0, 300));
     return out.out;
   }
   std::string Dsn(const std::string& password) const override {
@@ -79,8 +90,8 @@ class MariaDb : public DbServer {
 
  private:
   std::vector<std::string> Client(const std::string& inline_sql) const {
-    std::vector<std::string> argv = {"mariadb", "--no-defaults", "--socket=" + socket_, "-u", admin_user_,
-                                     "--batch", "--skip-column-names"};
+    std::vector<std::string> argv = {"mariadb",   "--no-defaults", "--socket=" + socket_, "-u",
+                                     admin_user_, "--batch",       "--skip-column-names"};
     if (!inline_sql.empty()) argv.insert(argv.end(), {"-e", inline_sql});
     return argv;
   }
@@ -98,14 +109,16 @@ class Postgres : public DbServer {
     if (run_as_.active && ::chown(dir_.c_str(), run_as_.uid, run_as_.gid) != 0) {
       throw std::runtime_error("cannot chown " + dir_);
     }
-    const Output init = RunProcess({bin + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "--auth-local=trust",
-                             "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync", "--no-instructions"},
-                            "", 120s, run_as_);
+    const Output init =
+        RunProcess({bin + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "--auth-local=trust",
+                    "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync", "--no-instructions"},
+                   "", 120s, run_as_);
     if (init.code != 0) throw std::runtime_error("initdb failed: " + init.err + init.out);
-    server_ = std::make_unique<Child>(
-        std::vector<std::string>{bin + "/postgres", "-D", dir_ + "/data", "-k", dir_, "-p", std::to_string(port_),
-                                 "-h", "127.0.0.1", "-c", "fsync=off", "-c", "shared_buffers=16MB"},
-        dir_ + "/stdout.log", dir_ + "/stderr.log", "", run_as_);
+    server_ =
+        std::make_unique<Child>(std::vector<std::string>{bin + "/postgres", "-D", dir_ + "/data", "-k", dir_,
+                                                         "-p", std::to_string(port_), "-h", "127.0.0.1", "-c",
+                                                         "fsync=off", "-c", "shared_buffers=16MB"},
+                                dir_ + "/stdout.log", dir_ + "/stderr.log", "", run_as_);
     const bool up = PollUntil(
         [&] {
           if (server_->Wait(0ms)) return true;
@@ -116,8 +129,9 @@ class Postgres : public DbServer {
       throw std::runtime_error("postgres did not become ready: " + ReadText(dir_ + "/stderr.log"));
     }
     AdminIn("postgres", "CREATE ROLE seed LOGIN PASSWORD 'seed-pw'; CREATE DATABASE plant OWNER postgres;");
-    AdminIn("plant", "GRANT SELECT ON ALL TABLES IN SCHEMA public TO seed; "
-                     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO seed;");
+    AdminIn("plant",
+            "GRANT SELECT ON ALL TABLES IN SCHEMA public TO seed; "
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO seed;");
   }
   ~Postgres() override {
     server_->Signal(SIGINT);  // fast shutdown
@@ -138,8 +152,9 @@ class Postgres : public DbServer {
     return out.out;
   }
   std::vector<std::string> Client(const std::string& database = "postgres") const {
-    return {"psql", "-h", dir_, "-p", std::to_string(port_), "-U", "postgres", "-d", database, "-X", "-q",
-            "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1"};
+    return {
+        "psql", "-h", dir_, "-p", std::to_string(port_), "-U", "postgres", "-d", database, "-X", "-q", "-A",
+        "-t",   "-F", "\t", "-v", "ON_ERROR_STOP=1"};
   }
   RunAs run_as_;
   std::unique_ptr<Child> server_;
@@ -174,4 +189,3 @@ std::unique_ptr<DbServer> StartPostgres(std::string& why) {
 }
 
 }  // namespace seed::fetch_test
-

@@ -45,7 +45,8 @@ const std::string& ServerProblem(const std::string& engine) {
 void StartServers() {
   try {
     g_mariadb = StartMariaDb(g_mariadb_problem);
-    if (g_mariadb) g_mariadb->Admin("USE plant; " + CreatePowerTableSql("mariadb") + CreateNwpTableSql("mariadb"));
+    if (g_mariadb)
+      g_mariadb->Admin("USE plant; " + CreatePowerTableSql("mariadb") + CreateNwpTableSql("mariadb"));
   } catch (const std::exception& e) {
     g_mariadb.reset();
     g_mariadb_problem = e.what();
@@ -79,16 +80,17 @@ double NwpSpeed(int run, int lead, int source) { return (run * 100 + lead) / 10.
 
 std::string CreateNwpTableSql(const std::string& engine) {
   const std::string type = engine == "mariadb" ? "DATETIME" : "TIMESTAMP";
-  std::string sql = "CREATE TABLE nwp_forecast (station_id VARCHAR(16), source VARCHAR(8), issue_time " + type +
-                    ", forecast_time " + type + ", ws_100m DOUBLE PRECISION);\nINSERT INTO nwp_forecast VALUES ";
+  std::string sql = "CREATE TABLE nwp_forecast (station_id VARCHAR(16), source VARCHAR(8), issue_time " +
+                    type + ", forecast_time " + type +
+                    ", ws_100m DOUBLE PRECISION);\nINSERT INTO nwp_forecast VALUES ";
   bool first = true;
   for (int source = 0; source < 2; ++source) {
     for (int run = 0; run < 6; ++run) {
       for (int lead = 1; lead <= 48; ++lead) {
         char value[32];
         std::snprintf(value, sizeof value, "%.1f", NwpSpeed(run, lead, source));
-        sql += std::string(first ? "" : ",") + "('wf01','" + (source == 0 ? "ec" : "gfs") + "','" + AprilHour(run * 12) +
-               "','" + AprilHour(run * 12 + lead) + "'," + value + ")";
+        sql += std::string(first ? "" : ",") + "('wf01','" + (source == 0 ? "ec" : "gfs") + "','" +
+               AprilHour(run * 12) + "','" + AprilHour(run * 12 + lead) + "'," + value + ")";
         first = false;
       }
     }
@@ -121,10 +123,11 @@ double PowerKw(int index, int station) {
 
 std::string CreatePowerTableSql(const std::string& engine) {
   const bool mysql = engine == "mariadb";
-  std::string sql = mysql ? "CREATE TABLE power (station VARCHAR(16) NOT NULL, ts DATETIME NOT NULL, "
-                            "active_power DOUBLE NULL, note VARCHAR(32) NULL, PRIMARY KEY (station, ts));\n"
-                          : "CREATE TABLE power (station VARCHAR(16) NOT NULL, ts TIMESTAMPTZ NOT NULL, "
-                            "active_power DOUBLE PRECISION NULL, note VARCHAR(32) NULL, PRIMARY KEY (station, ts));\n";
+  std::string sql =
+      mysql ? "CREATE TABLE power (station VARCHAR(16) NOT NULL, ts DATETIME NOT NULL, "
+              "active_power DOUBLE NULL, note VARCHAR(32) NULL, PRIMARY KEY (station, ts));\n"
+            : "CREATE TABLE power (station VARCHAR(16) NOT NULL, ts TIMESTAMPTZ NOT NULL, "
+              "active_power DOUBLE PRECISION NULL, note VARCHAR(32) NULL, PRIMARY KEY (station, ts));\n";
   for (int station = 1; station <= 2; ++station) {
     for (int start = 0; start < kTableRows; start += 500) {
       sql += "INSERT INTO power VALUES ";
@@ -138,8 +141,8 @@ std::string CreatePowerTableSql(const std::string& engine) {
         }
         // MariaDB keeps the plant's local wall time in a DATETIME; PostgreSQL the instant.
         const std::string ts = "'" + LocalTime(i) + (mysql ? "'" : "+08:00'");
-        sql += std::string(i == start ? "" : ",") + "('wf0" + std::to_string(station) + "'," + ts + "," + value +
-               ",'ok')";
+        sql += std::string(i == start ? "" : ",") + "('wf0" + std::to_string(station) + "'," + ts + "," +
+               value + ",'ok')";
       }
       sql += ";\n";
     }

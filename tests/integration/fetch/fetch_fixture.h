@@ -35,7 +35,8 @@ constexpr int kIndexApril1 = 96;
 // 2024-04-01..03, 48 hourly valid times each.
 std::string CreateNwpTableSql(const std::string& engine);
 // The CSV of the `ec` runs with index [first, last) (run 0 = 2024-04-01T00:00+08:00, 12 h apart).
-std::string ExpectedNwpCsv(int first_run, int last_run);  // 2024-04-01T00:00:00+08:00 is the 96th quarter hour of the table
+std::string ExpectedNwpCsv(int first_run,
+                           int last_run);  // 2024-04-01T00:00:00+08:00 is the 96th quarter hour of the table
 
 class FetchTest : public ::testing::Test {
  protected:

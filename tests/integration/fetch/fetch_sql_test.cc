@@ -30,9 +30,13 @@ class FetchSqlTest : public FetchTest, public ::testing::WithParamInterface<std:
   bool Mysql() const { return GetParam() == "mariadb"; }
   // MariaDB holds local wall times (DATETIME): --db-offset says which; PostgreSQL holds instants.
   std::vector<std::string> Common() const {
-    return {"--dsn-file", Path("dsn"), "--param", "station=wf01", "--columns", "time=ts,power_mw=active_power",
-            "--scale", "power_mw=0.001", "--db-offset", Mysql() ? "+08:00" : "Z", "--output-offset", "+08:00",
-            "--out", Path("power.csv")};
+    return {"--dsn-file",      Path("dsn"),
+            "--param",         "station=wf01",
+            "--columns",       "time=ts,power_mw=active_power",
+            "--scale",         "power_mw=0.001",
+            "--db-offset",     Mysql() ? "+08:00" : "Z",
+            "--output-offset", "+08:00",
+            "--out",           Path("power.csv")};
   }
   std::vector<std::string> Args(std::vector<std::string> extra) const {
     std::vector<std::string> args = Common();
@@ -45,8 +49,8 @@ class FetchSqlTest : public FetchTest, public ::testing::WithParamInterface<std:
 };
 
 TEST_P(FetchSqlTest, AMonthOfQuarterHoursThroughAParameterisedQuery) {
-  const auto r = Fetch(Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to",
-                             "2024-05-01T00:00:00+08:00"}));
+  const auto r = Fetch(Args(
+      {"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to", "2024-05-01T00:00:00+08:00"}));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(Output(), ExpectedCsv(kIndexApril1, 2880));
   EXPECT_THAT(r.out, HasSubstr("2880 rows"));
@@ -55,15 +59,16 @@ TEST_P(FetchSqlTest, AMonthOfQuarterHoursThroughAParameterisedQuery) {
 
 TEST_P(FetchSqlTest, TheSameInstantWhateverOffsetTheFlagsAreWrittenIn) {
   // [2024-03-31T16:00Z, 2024-04-01T16:00Z) is April 1st at +08:00: 96 rows.
-  const auto r = Fetch(Args({"--query", kMonthQuery, "--from", "2024-03-31T16:00:00Z", "--to", "2024-04-01T16:00:00Z"}));
+  const auto r =
+      Fetch(Args({"--query", kMonthQuery, "--from", "2024-03-31T16:00:00Z", "--to", "2024-04-01T16:00:00Z"}));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(Output(), ExpectedCsv(kIndexApril1, 96));
 }
 
 TEST_P(FetchSqlTest, DsnFromAnEnvironmentVariable) {
   ::setenv("SEED_TEST_FETCH_DSN", server_->Dsn().c_str(), 1);
-  std::vector<std::string> args = Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to",
-                                        "2024-04-02T00:00:00+08:00"});
+  std::vector<std::string> args = Args(
+      {"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to", "2024-04-02T00:00:00+08:00"});
   args[0] = "--dsn-env";
   args[1] = "SEED_TEST_FETCH_DSN";
   const auto r = Fetch(args);
@@ -73,8 +78,8 @@ TEST_P(FetchSqlTest, DsnFromAnEnvironmentVariable) {
 }
 
 TEST_P(FetchSqlTest, AnInjectionInATimeFlagIsRefusedAsATime) {
-  const auto r = Fetch(Args({"--query", kMonthQuery, "--from", "2024-01-01' OR 1=1 --", "--to",
-                             "2024-05-01T00:00:00+08:00"}));
+  const auto r = Fetch(
+      Args({"--query", kMonthQuery, "--from", "2024-01-01' OR 1=1 --", "--to", "2024-05-01T00:00:00+08:00"}));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("--from '2024-01-01' OR 1=1 --'"));
   EXPECT_THAT(r.err, HasSubstr("RFC 3339"));
@@ -84,14 +89,14 @@ TEST_P(FetchSqlTest, AnInjectionInATimeFlagIsRefusedAsATime) {
 TEST_P(FetchSqlTest, AnInjectionInAStringParameterStaysAValue) {
   // Spliced into the SQL, each of these would select rows (every station's, or drop the table);
   // bound, each is a station name that does not exist: zero rows, and the table is intact.
-  const auto honest = Fetch(Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to",
-                                  "2024-05-01T00:00:00+08:00"}));
+  const auto honest = Fetch(Args(
+      {"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to", "2024-05-01T00:00:00+08:00"}));
   ASSERT_EQ(honest.code, 0) << honest.err;
   ASSERT_EQ(Output(), ExpectedCsv(kIndexApril1, 2880));
-  for (const std::string station : {"wf01' OR '1'='1", "wf01' OR 1=1 -- ", "x'; DROP TABLE power; --",
-                                    "wf01\\' OR 1=1 #"}) {
-    std::vector<std::string> args = Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to",
-                                          "2024-05-01T00:00:00+08:00"});
+  for (const std::string station :
+       {"wf01' OR '1'='1", "wf01' OR 1=1 -- ", "x'; DROP TABLE power; --", "wf01\\' OR 1=1 #"}) {
+    std::vector<std::string> args = Args(
+        {"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to", "2024-05-01T00:00:00+08:00"});
     args[3] = "station=" + station;
     const auto injected = Fetch(args);
     ASSERT_EQ(injected.code, 0) << station << ": " << injected.err;
@@ -102,10 +107,11 @@ TEST_P(FetchSqlTest, AnInjectionInAStringParameterStaysAValue) {
 }
 
 TEST_P(FetchSqlTest, APlaceholderInsideQuotesIsRefused) {
-  const auto r = Fetch(Args({"--query",
-                             "SELECT ts, active_power FROM power WHERE station = '{{station}}' AND ts >= {{from}} AND "
-                             "ts < {{to}}",
-                             "--from", "2024-04-01T00:00:00+08:00", "--to", "2024-05-01T00:00:00+08:00"}));
+  const auto r =
+      Fetch(Args({"--query",
+                  "SELECT ts, active_power FROM power WHERE station = '{{station}}' AND ts >= {{from}} AND "
+                  "ts < {{to}}",
+                  "--from", "2024-04-01T00:00:00+08:00", "--to", "2024-05-01T00:00:00+08:00"}));
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("{{station}} is inside quotes"));
 }
@@ -113,8 +119,8 @@ TEST_P(FetchSqlTest, APlaceholderInsideQuotesIsRefused) {
 TEST_P(FetchSqlTest, SinceLastFetchesOnlyNewRowsAndMergesThem) {
   const std::string state = Path("power.state.json");
   // First run: from --from to mid-month.
-  auto r = Fetch(Args({"--query", kMonthQuery, "--since-last", state, "--from", "2024-04-01T00:00:00+08:00", "--to",
-                       "2024-04-16T00:00:00+08:00"}));
+  auto r = Fetch(Args({"--query", kMonthQuery, "--since-last", state, "--from", "2024-04-01T00:00:00+08:00",
+                       "--to", "2024-04-16T00:00:00+08:00"}));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(Output(), ExpectedCsv(kIndexApril1, 1440));
   EXPECT_THAT(ReadText(state), HasSubstr("\"watermark\": \"2024-04-15T15:45:00Z\""));
@@ -122,8 +128,8 @@ TEST_P(FetchSqlTest, SinceLastFetchesOnlyNewRowsAndMergesThem) {
 
   // A failed run (the login is refused) changes neither the output nor the watermark.
   WriteDsn("bad_dsn", server_->Dsn("wrong-password"));
-  std::vector<std::string> failing = Args({"--query", kMonthQuery, "--since-last", state, "--to",
-                                           "2024-05-01T00:00:00+08:00"});
+  std::vector<std::string> failing =
+      Args({"--query", kMonthQuery, "--since-last", state, "--to", "2024-05-01T00:00:00+08:00"});
   failing[1] = Path("bad_dsn");
   r = Fetch(failing);
   EXPECT_EQ(r.code, 2) << r.err;
@@ -145,8 +151,10 @@ TEST_P(FetchSqlTest, SinceLastFetchesOnlyNewRowsAndMergesThem) {
 }
 
 TEST_P(FetchSqlTest, ABadDsnIsABadInputWithoutThePassword) {
-  WriteDsn("dsn", Mysql() ? "mysql//seed:hunter2@127.0.0.1/plant" : "postgresql://seed:hunter2@127.0.0.1:99999/plant");
-  const auto r = Fetch(Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z"}));
+  WriteDsn("dsn", Mysql() ? "mysql//seed:hunter2@127.0.0.1/plant"
+                          : "postgresql://seed:hunter2@127.0.0.1:99999/plant");
+  const auto r =
+      Fetch(Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z"}));
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("not a usable DSN"));
   EXPECT_THAT(r.err, HasSubstr(Path("dsn")));
@@ -155,7 +163,8 @@ TEST_P(FetchSqlTest, ABadDsnIsABadInputWithoutThePassword) {
 
 TEST_P(FetchSqlTest, AWrongPasswordNamesTheUserAndHostNotThePassword) {
   WriteDsn("dsn", server_->Dsn("hunter2"));
-  const auto r = Fetch(Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z"}));
+  const auto r =
+      Fetch(Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z"}));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("login refused for user 'seed' at host '127.0.0.1'"));
   EXPECT_THAT(r.err, HasSubstr("check the user and password"));
@@ -164,29 +173,32 @@ TEST_P(FetchSqlTest, AWrongPasswordNamesTheUserAndHostNotThePassword) {
 }
 
 TEST_P(FetchSqlTest, AnUnknownColumnInTheQueryIsABadInput) {
-  const auto r = Fetch(Args({"--query",
-                             "SELECT ts, reactive_power FROM power WHERE station = {{station}} AND ts >= {{from}} AND "
-                             "ts < {{to}}",
-                             "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z"}));
+  const auto r =
+      Fetch(Args({"--query",
+                  "SELECT ts, reactive_power FROM power WHERE station = {{station}} AND ts >= {{from}} AND "
+                  "ts < {{to}}",
+                  "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z"}));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("reactive_power"));
   EXPECT_THAT(r.err, HasSubstr(Mysql() ? "Unknown column" : "does not exist"));
 }
 
 TEST_P(FetchSqlTest, AMissingMappedColumnListsTheResultsColumns) {
-  const auto r = Fetch(Args({"--query",
-                             "SELECT ts, active_power AS p FROM power WHERE station = {{station}} AND ts >= {{from}} "
-                             "AND ts < {{to}}",
-                             "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z"}));
+  const auto r =
+      Fetch(Args({"--query",
+                  "SELECT ts, active_power AS p FROM power WHERE station = {{station}} AND ts >= {{from}} "
+                  "AND ts < {{to}}",
+                  "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z"}));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("column `active_power` not in the result; the result has: ts, p"));
 }
 
 TEST_P(FetchSqlTest, TextInANumericColumnNamesTheRowAndValue) {
-  const auto r = Fetch(Args({"--query",
-                             "SELECT ts, note AS active_power FROM power WHERE station = 'wf02' AND ts >= {{from}} AND "
-                             "ts < {{to}} ORDER BY ts",
-                             "--from", "2024-03-31T00:00:00+08:00", "--to", "2024-05-02T00:00:00+08:00"}));
+  const auto r =
+      Fetch(Args({"--query",
+                  "SELECT ts, note AS active_power FROM power WHERE station = 'wf02' AND ts >= {{from}} AND "
+                  "ts < {{to}} ORDER BY ts",
+                  "--from", "2024-03-31T00:00:00+08:00", "--to", "2024-05-02T00:00:00+08:00"}));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("row 1 "));
   EXPECT_THAT(r.err, HasSubstr("'ok' is not a number"));
@@ -196,13 +208,18 @@ TEST_P(FetchSqlTest, TextInANumericColumnNamesTheRowAndValue) {
 TEST_P(FetchSqlTest, NwpRunsIncrementallyByIssueTime) {
   const std::string state = Path("nwp.state.json");
   const std::string query =
-      "SELECT forecast_time, issue_time, ws_100m FROM nwp_forecast WHERE station_id = {{station}} AND source = 'ec' "
+      "SELECT forecast_time, issue_time, ws_100m FROM nwp_forecast WHERE station_id = {{station}} AND source "
+      "= 'ec' "
       "AND issue_time >= {{from}} AND issue_time < {{to}}";
   auto args = [&](std::vector<std::string> period) {
-    std::vector<std::string> a = {"--dsn-file", Path("dsn"), "--param", "station=wf01", "--query", query,
-                                  "--columns", "time=forecast_time,issue_time=issue_time,ec_ws=ws_100m",
-                                  "--db-offset", "+08:00", "--output-offset", "+08:00", "--since-last", state,
-                                  "--out", Path("nwp.csv")};
+    std::vector<std::string> a = {"--dsn-file",      Path("dsn"),
+                                  "--param",         "station=wf01",
+                                  "--query",         query,
+                                  "--columns",       "time=forecast_time,issue_time=issue_time,ec_ws=ws_100m",
+                                  "--db-offset",     "+08:00",
+                                  "--output-offset", "+08:00",
+                                  "--since-last",    state,
+                                  "--out",           Path("nwp.csv")};
     a.insert(a.end(), period.begin(), period.end());
     return a;
   };
@@ -220,9 +237,10 @@ TEST_P(FetchSqlTest, NwpRunsIncrementallyByIssueTime) {
 // Kills the fetch's connection from a second one while its query runs; returns once killed.
 void KillQueryContaining(DbServer& server, bool mysql, const std::string& marker) {
   std::string id;
-  const std::string find =
-      mysql ? "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%" + marker + "%' AND ID <> CONNECTION_ID()"
-            : "SELECT pid FROM pg_stat_activity WHERE query LIKE '%" + marker + "%' AND pid <> pg_backend_pid()";
+  const std::string find = mysql ? "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%" +
+                                       marker + "%' AND ID <> CONNECTION_ID()"
+                                 : "SELECT pid FROM pg_stat_activity WHERE query LIKE '%" + marker +
+                                       "%' AND pid <> pg_backend_pid()";
   ASSERT_TRUE(PollUntil(
       [&] {
         id = server.Admin(find);
@@ -243,10 +261,16 @@ std::string SlowQuery(bool mysql) {
 
 TEST_P(FetchSqlTest, ADroppedConnectionWithoutRetriesIsExit1AndNoPartialFile) {
   std::ofstream(Path("power.csv")) << "time,power_mw\n2024-03-01T00:00:00+08:00,1\n";  // an earlier output
-  Child fetch({SEED_JOB_BINARY, "fetch", "--dsn-file", Path("dsn"), "--param", "station=wf01", "--columns",
-               "time=ts,power_mw=active_power", "--db-offset", Mysql() ? "+08:00" : "Z", "--out", Path("power.csv"),
-               "--query", SlowQuery(Mysql()), "--from", "2024-04-01T00:00:00+08:00", "--to",
-               "2024-05-01T00:00:00+08:00", "--retries", "0"},
+  Child fetch({SEED_JOB_BINARY, "fetch",
+               "--dsn-file",    Path("dsn"),
+               "--param",       "station=wf01",
+               "--columns",     "time=ts,power_mw=active_power",
+               "--db-offset",   Mysql() ? "+08:00" : "Z",
+               "--out",         Path("power.csv"),
+               "--query",       SlowQuery(Mysql()),
+               "--from",        "2024-04-01T00:00:00+08:00",
+               "--to",          "2024-05-01T00:00:00+08:00",
+               "--retries",     "0"},
               Path("fetch.out"), Path("fetch.err"));
   KillQueryContaining(*server_, Mysql(), Mysql() ? "SLEEP(2)" : "pg_sleep(2)");
   const auto code = fetch.Wait(60s);
@@ -258,11 +282,32 @@ TEST_P(FetchSqlTest, ADroppedConnectionWithoutRetriesIsExit1AndNoPartialFile) {
 }
 
 TEST_P(FetchSqlTest, ADroppedConnectionIsRetried) {
-  Child fetch({SEED_JOB_BINARY, "fetch", "--dsn-file", Path("dsn"), "--param", "station=wf01", "--columns",
-               "time=ts,power_mw=active_power", "--scale", "power_mw=0.001", "--db-offset", Mysql() ? "+08:00" : "Z",
-               "--output-offset", "+08:00", "--out", Path("power.csv"), "--query", SlowQuery(Mysql()), "--from",
-               "2024-04-01T00:00:00+08:00", "--to", "2024-05-01T00:00:00+08:00", "--retries", "2",
-               "--retry-backoff", "0.2"},
+  Child fetch({SEED_JOB_BINARY,
+               "fetch",
+               "--dsn-file",
+               Path("dsn"),
+               "--param",
+               "station=wf01",
+               "--columns",
+               "time=ts,power_mw=active_power",
+               "--scale",
+               "power_mw=0.001",
+               "--db-offset",
+               Mysql() ? "+08:00" : "Z",
+               "--output-offset",
+               "+08:00",
+               "--out",
+               Path("power.csv"),
+               "--query",
+               SlowQuery(Mysql()),
+               "--from",
+               "2024-04-01T00:00:00+08:00",
+               "--to",
+               "2024-05-01T00:00:00+08:00",
+               "--retries",
+               "2",
+               "--retry-backoff",
+               "0.2"},
               Path("fetch.out"), Path("fetch.err"));
   KillQueryContaining(*server_, Mysql(), Mysql() ? "SLEEP(2)" : "pg_sleep(2)");
   const auto code = fetch.Wait(60s);
@@ -275,8 +320,8 @@ TEST_P(FetchSqlTest, ADroppedConnectionIsRetried) {
 TEST_P(FetchSqlTest, AServerThatIsNotThereIsRetriedThenExit1) {
   WriteDsn("dsn", Mysql() ? "mysql://seed:pw@127.0.0.1:" + std::to_string(FreePort()) + "/plant"
                           : "postgresql://seed:pw@127.0.0.1:" + std::to_string(FreePort()) + "/plant");
-  const auto r = Fetch(Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00Z", "--to", "2024-04-02T00:00:00Z",
-                             "--retries", "1", "--retry-backoff", "0.05"}));
+  const auto r = Fetch(Args({"--query", kMonthQuery, "--from", "2024-04-01T00:00:00Z", "--to",
+                             "2024-04-02T00:00:00Z", "--retries", "1", "--retry-backoff", "0.05"}));
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr("retrying"));
   EXPECT_THAT(r.err, HasSubstr("failed 2 times"));

@@ -16,7 +16,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const std::string kCsv =
-    "time,power_mw\n2024-04-01T00:00:00+08:00,1.5\n2024-04-01T00:15:00+08:00,\n2024-04-01T00:30:00+08:00,1.25\n";
+    "time,power_mw\n2024-04-01T00:00:00+08:00,1.5\n2024-04-01T00:15:00+08:00,\n2024-04-01T00:30:00+08:00,1."
+    "25\n";
 // sha256sum of kCsv.
 const std::string kCsvSha256 = "bcc76a0c7f0f13219f7acd03b6d4158c3f87c701509f49407704143a6e105d91";
 
@@ -110,8 +111,8 @@ TEST_F(FetchUrlTest, A500ThenA200IsRetried) {
 }
 
 TEST_F(FetchUrlTest, AServerThatStaysDownIsExit1AfterTheRetries) {
-  const auto r = Fetch({"--url", Url("/down.csv"), "--out", Path("power.csv"), "--retries", "2", "--retry-backoff",
-                        "0.05"});
+  const auto r = Fetch(
+      {"--url", Url("/down.csv"), "--out", Path("power.csv"), "--retries", "2", "--retry-backoff", "0.05"});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(server_->hits("down"), 3);
   EXPECT_THAT(r.err, HasSubstr("HTTP 503"));
@@ -120,7 +121,8 @@ TEST_F(FetchUrlTest, AServerThatStaysDownIsExit1AfterTheRetries) {
 }
 
 TEST_F(FetchUrlTest, CredentialsInTheUrlAreRedactedInEveryMessage) {
-  const auto r = Fetch({"--url", Url("/secret.csv?token=abc123", "reader:hunter2@"), "--out", Path("power.csv")});
+  const auto r =
+      Fetch({"--url", Url("/secret.csv?token=abc123", "reader:hunter2@"), "--out", Path("power.csv")});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("HTTP 404"));
   EXPECT_THAT(r.err, HasSubstr("reader:***@127.0.0.1"));
@@ -138,18 +140,19 @@ TEST_F(FetchUrlTest, ContentThatIsNoCsvIsRefused) {
 
 // https with the test's own CA: trusted through --ca-file, refused without it.
 TEST_F(FetchUrlTest, HttpsWithAGivenCa) {
-  const Output made = RunProcess({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", Path("key.pem"),
-                           "-out", Path("cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
-                           "subjectAltName=IP:127.0.0.1"});
+  const Output made = RunProcess({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                  Path("key.pem"), "-out", Path("cert.pem"), "-days", "1", "-subj",
+                                  "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
   ASSERT_EQ(made.code, 0) << made.err;
   httplib::SSLServer https(Path("cert.pem").c_str(), Path("key.pem").c_str());
   ASSERT_TRUE(https.is_valid());
-  https.Get("/power.csv", [](const httplib::Request&, httplib::Response& res) { res.set_content(kCsv, "text/csv"); });
+  https.Get("/power.csv",
+            [](const httplib::Request&, httplib::Response& res) { res.set_content(kCsv, "text/csv"); });
   const int port = https.bind_to_any_port("127.0.0.1");
   std::thread thread([&] { https.listen_after_bind(); });
   const std::string url = "https://127.0.0.1:" + std::to_string(port) + "/power.csv";
-  const auto trusted = Fetch({"--url", url, "--ca-file", Path("cert.pem"), "--sha256", kCsvSha256, "--out",
-                              Path("power.csv")});
+  const auto trusted = Fetch(
+      {"--url", url, "--ca-file", Path("cert.pem"), "--sha256", kCsvSha256, "--out", Path("power.csv")});
   const auto untrusted = Fetch({"--url", url, "--out", Path("other.csv")});
   https.stop();
   thread.join();

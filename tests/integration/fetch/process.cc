@@ -37,7 +37,8 @@ Child::Child(const std::vector<std::string>& argv, const std::string& out_path, 
     ::dup2(err, 2);
     ::setpgid(0, 0);  // its own group: a server's helpers die with it
     if (run_as.active) {
-      if (::setgroups(0, nullptr) != 0 || ::setgid(run_as.gid) != 0 || ::setuid(run_as.uid) != 0) ::_exit(125);
+      if (::setgroups(0, nullptr) != 0 || ::setgid(run_as.gid) != 0 || ::setuid(run_as.uid) != 0)
+        ::_exit(125);
     }
     ::execvp(args[0], args.data());
     ::_exit(127);
@@ -78,12 +79,13 @@ std::string ReadText(const std::string& path) {
   return text.str();
 }
 
-Output RunProcess(const std::vector<std::string>& argv, const std::string& stdin_text, std::chrono::milliseconds timeout,
-           RunAs run_as) {
+Output RunProcess(const std::vector<std::string>& argv, const std::string& stdin_text,
+                  std::chrono::milliseconds timeout, RunAs run_as) {
   static std::atomic<int> counter{0};
-  const std::string base = (std::filesystem::temp_directory_path() /
-                            ("seed_fetch_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
-                               .string();
+  const std::string base =
+      (std::filesystem::temp_directory_path() /
+       ("seed_fetch_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
+          .string();
   std::string in_path;
   if (!stdin_text.empty()) {
     in_path = base + ".in";

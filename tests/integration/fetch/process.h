@@ -43,7 +43,7 @@ struct Output {
 
 // Runs to completion (at most `timeout`; then killed and reported as code -1).
 Output RunProcess(const std::vector<std::string>& argv, const std::string& stdin_text = "",
-           std::chrono::milliseconds timeout = std::chrono::seconds(120), RunAs run_as = {});
+                  std::chrono::milliseconds timeout = std::chrono::seconds(120), RunAs run_as = {});
 
 // Polls `ready` until true or the timeout (a bounded wait for a state another process reaches).
 template <class F>

@@ -22,8 +22,8 @@ std::string ErrorOf(const std::string& text) {
 }
 
 TEST(Dsn, MysqlUrlWithEscapedPasswordPortDatabaseAndOptions) {
-  const Dsn dsn = ParseDsn("mysql://seed:p%40ss%3Aw0rd@db.plant.local:3307/scada?ssl-mode=REQUIRED&ssl-ca=/ca.pem\n",
-                           "x");
+  const Dsn dsn = ParseDsn(
+      "mysql://seed:p%40ss%3Aw0rd@db.plant.local:3307/scada?ssl-mode=REQUIRED&ssl-ca=/ca.pem\n", "x");
   EXPECT_EQ(dsn.engine, Engine::kMySql);
   EXPECT_EQ(dsn.user, "seed");
   EXPECT_EQ(dsn.password, "p@ss:w0rd");
@@ -56,13 +56,16 @@ TEST(Dsn, ErrorsSayWhatIsWrongAndNeverShowThePassword) {
   EXPECT_THAT(ErrorOf("seed:hunter2@db/plant"), HasSubstr("no scheme"));
   EXPECT_THAT(ErrorOf("oracle://seed:hunter2@db/plant"), HasSubstr("unknown scheme 'oracle://'"));
   EXPECT_THAT(ErrorOf("mysql://seed:hunter2@db:99999/plant"), HasSubstr("port '99999'"));
-  EXPECT_THAT(ErrorOf("mysql://seed:hunter2@db/plant?sslmode=require"), HasSubstr("unknown MySQL option 'sslmode'"));
+  EXPECT_THAT(ErrorOf("mysql://seed:hunter2@db/plant?sslmode=require"),
+              HasSubstr("unknown MySQL option 'sslmode'"));
   EXPECT_THAT(ErrorOf("mysql://seed:hunter2@db/plant?ssl-mode=yes"), HasSubstr("ssl-mode 'yes'"));
-  EXPECT_THAT(ErrorOf("mysql://seed:hunter2@db/plant?connect-timeout=ten"), HasSubstr("connect-timeout 'ten'"));
+  EXPECT_THAT(ErrorOf("mysql://seed:hunter2@db/plant?connect-timeout=ten"),
+              HasSubstr("connect-timeout 'ten'"));
   EXPECT_THAT(ErrorOf("mysql://db/plant"), HasSubstr("names no user"));
   EXPECT_THAT(ErrorOf("mysql://seed:hun%2xter2@db/plant"), HasSubstr("two hex digits"));
-  for (const char* bad : {"seed:hunter2@db/plant", "oracle://seed:hunter2@db/plant", "mysql://seed:hunter2@db:99999/p",
-                          "mysql://seed:hunter2@db/plant?sslmode=require"}) {
+  for (const char* bad :
+       {"seed:hunter2@db/plant", "oracle://seed:hunter2@db/plant", "mysql://seed:hunter2@db:99999/p",
+        "mysql://seed:hunter2@db/plant?sslmode=require"}) {
     const std::string message = ErrorOf(bad);
     EXPECT_THAT(message, HasSubstr("--dsn-file /run/secrets/db"));
     EXPECT_THAT(message, Not(HasSubstr("hunter2"))) << bad;

@@ -17,7 +17,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-io::Frame FrameOf(std::vector<int64_t> times, std::vector<double> values, const std::string& name = "power_mw") {
+io::Frame FrameOf(std::vector<int64_t> times, std::vector<double> values,
+                  const std::string& name = "power_mw") {
   io::Frame f = io::MakeFrame(std::move(times), 0);
   f.Set(name, std::move(values));
   return f;
@@ -60,7 +61,8 @@ TEST(FetchWatermark, StateFileRoundTripAndAbsentAndBadFiles) {
 }
 
 TEST(RedactUrl, PasswordsAndSecretQueryValuesAreHidden) {
-  EXPECT_EQ(io::RedactUrl("https://reader:hunter2@data.example.com/a.csv"), "https://reader:***@data.example.com/a.csv");
+  EXPECT_EQ(io::RedactUrl("https://reader:hunter2@data.example.com/a.csv"),
+            "https://reader:***@data.example.com/a.csv");
   EXPECT_EQ(io::RedactUrl("https://data.example.com/a.csv?day=1&token=abc&X-Amz-Signature=ff#x"),
             "https://data.example.com/a.csv?day=1&token=***&X-Amz-Signature=***#x");
   EXPECT_EQ(io::RedactUrl("https://user@host/p@q"), "https://user@host/p@q");

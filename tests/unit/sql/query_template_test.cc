@@ -24,15 +24,17 @@ std::string ErrorOf(const std::string& query, Engine engine = Engine::kMySql) {
 
 TEST(QueryTemplate, MysqlGetsOneMarkerPerPlaceholderInOrder) {
   const BoundQuery q = BindPlaceholders(
-      "SELECT ts, p FROM power WHERE station = {{station}} AND ts >= {{ from }} AND ts < {{to}} OR ts = {{from}}",
+      "SELECT ts, p FROM power WHERE station = {{station}} AND ts >= {{ from }} AND ts < {{to}} OR ts = "
+      "{{from}}",
       Engine::kMySql, kKnown, "q");
   EXPECT_EQ(q.sql, "SELECT ts, p FROM power WHERE station = ? AND ts >= ? AND ts < ? OR ts = ?");
   EXPECT_THAT(q.parameters, ElementsAre("station", "from", "to", "from"));
 }
 
 TEST(QueryTemplate, PostgresNumbersEachNameOnce) {
-  const BoundQuery q = BindPlaceholders("SELECT ts FROM power WHERE ts >= {{from}} AND ts < {{to}} AND {{from}} < now()",
-                                        Engine::kPostgres, kKnown, "q");
+  const BoundQuery q =
+      BindPlaceholders("SELECT ts FROM power WHERE ts >= {{from}} AND ts < {{to}} AND {{from}} < now()",
+                       Engine::kPostgres, kKnown, "q");
   EXPECT_EQ(q.sql, "SELECT ts FROM power WHERE ts >= $1 AND ts < $2 AND $1 < now()");
   EXPECT_THAT(q.parameters, ElementsAre("from", "to"));
 }
@@ -51,12 +53,14 @@ TEST(QueryTemplate, StringsIdentifiersAndCommentsAreCopiedUntouched) {
 TEST(QueryTemplate, APlaceholderInQuotesIsAnErrorNamingTheLine) {
   const std::string message = ErrorOf("SELECT ts\nFROM power\nWHERE ts >= '{{from}}'");
   EXPECT_THAT(message, HasSubstr("q.sql:3: {{from}} is inside quotes"));
-  EXPECT_THAT(ErrorOf("SELECT ts FROM p WHERE s = \"{{station}}\"", Engine::kPostgres), HasSubstr("inside quotes"));
+  EXPECT_THAT(ErrorOf("SELECT ts FROM p WHERE s = \"{{station}}\"", Engine::kPostgres),
+              HasSubstr("inside quotes"));
 }
 
 TEST(QueryTemplate, RawMarkersUnknownNamesAndOpenQuotesAreErrors) {
   EXPECT_THAT(ErrorOf("SELECT ts FROM p WHERE ts >= ?"), HasSubstr("raw '?' parameter marker"));
-  EXPECT_THAT(ErrorOf("SELECT ts FROM p WHERE ts >= $1", Engine::kPostgres), HasSubstr("raw '$n' parameter marker"));
+  EXPECT_THAT(ErrorOf("SELECT ts FROM p WHERE ts >= $1", Engine::kPostgres),
+              HasSubstr("raw '$n' parameter marker"));
   EXPECT_THAT(ErrorOf("SELECT ts FROM p WHERE ts >= {{start}}"),
               HasSubstr("unknown placeholder {{start}}; known: {{from}}, {{to}}, {{station}}"));
   EXPECT_THAT(ErrorOf("SELECT 'open FROM p"), HasSubstr("never closed"));
@@ -66,8 +70,9 @@ TEST(QueryTemplate, RawMarkersUnknownNamesAndOpenQuotesAreErrors) {
 
 TEST(QueryTemplate, PostgresQuestionMarksAreOperatorsNotMarkers) {
   // jsonb's ? operator is legal PostgreSQL.
-  const BoundQuery q = BindPlaceholders("SELECT ts FROM p WHERE tags ? 'wind' AND ts >= {{from}} AND ts < {{to}}",
-                                        Engine::kPostgres, kKnown, "q");
+  const BoundQuery q =
+      BindPlaceholders("SELECT ts FROM p WHERE tags ? 'wind' AND ts >= {{from}} AND ts < {{to}}",
+                       Engine::kPostgres, kKnown, "q");
   EXPECT_EQ(q.sql, "SELECT ts FROM p WHERE tags ? 'wind' AND ts >= $1 AND ts < $2");
 }
 

@@ -77,9 +77,11 @@ TEST(ResultFrame, TextInANumericColumnNamesRowTimeColumnAndValue) {
 TEST(ResultFrame, BadTimesAndDuplicateTimesAreErrors) {
   ResultSet r = Power();
   r.rows[1][0] = std::nullopt;
-  EXPECT_THAT(ErrorOf(r, ParseColumnMap("time=ts,p=active_power", {})), HasSubstr("row 2, column `ts`: the time is NULL"));
+  EXPECT_THAT(ErrorOf(r, ParseColumnMap("time=ts,p=active_power", {})),
+              HasSubstr("row 2, column `ts`: the time is NULL"));
   r.rows[1][0] = "yesterday";
-  EXPECT_THAT(ErrorOf(r, ParseColumnMap("time=ts,p=active_power", {})), HasSubstr("'yesterday' is not a time"));
+  EXPECT_THAT(ErrorOf(r, ParseColumnMap("time=ts,p=active_power", {})),
+              HasSubstr("'yesterday' is not a time"));
   r.rows[1][0] = "2024-01-01 08:30:00";
   EXPECT_THAT(ErrorOf(r, ParseColumnMap("time=ts,p=active_power", {})),
               HasSubstr("rows 1 and 2 have the same time 2024-01-01T00:30:00Z"));
@@ -119,7 +121,8 @@ TEST(ResultFrameRuns, IssueTimeIsATimeAndRowsSortByRunThenTime) {
   r.rows = {{"2024-01-01 02:00:00", "2024-01-01 00:00:00", "7"},
             {"2024-01-01 01:00:00", "2024-01-01 12:00:00", "8"},
             {"2024-01-01 01:00:00", "2024-01-01 00:00:00", "6"}};
-  const io::Frame f = ResultToFrame(r, ParseColumnMap("time=valid,issue_time=issued,ec_ws=ws", {}), 0, 0, "q");
+  const io::Frame f =
+      ResultToFrame(r, ParseColumnMap("time=valid,issue_time=issued,ec_ws=ws", {}), 0, 0, "q");
   EXPECT_THAT(f.time, ElementsAre(1704070800, 1704074400, 1704070800));
   EXPECT_THAT(f.Column("ec_ws"), ElementsAre(6, 7, 8));
   const std::string csv = io::FormatCsv(f, 4, "issue_time");
