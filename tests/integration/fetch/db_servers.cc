@@ -1,5 +1,6 @@
 #include "db_servers.h"
 
+#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -34,7 +35,10 @@ class MariaDb : public DbServer {
     port_ = FreePort();
     socket_ = dir_ + "/mysqld.sock";
     const bool root = ::geteuid() == 0;
-    const std::string user = root ? "root" : std::string(::getlogin() ? ::getlogin() : "");
+    // mariadb-install-db gives root, and the OS user running it, a socket-authenticated account.
+    const passwd* pw = ::getpwuid(::geteuid());
+    if (!pw) throw std::runtime_error("cannot look up the current user");
+    admin_user_ = root ? "root" : pw->pw_name;
     std::vector<std::string> install_argv = {install, "--no-defaults", "--datadir=" + dir_ + "/data",
                                              "--auth-root-authentication-method=socket", "--skip-test-db"};
     if (root) install_argv.push_back("--user=root");
@@ -55,9 +59,6 @@ class MariaDb : public DbServer {
                                      "--log-error=" + dir_ + "/error.log"};
     if (root) argv.push_back("--user=root");
     server_ = std::make_unique<Child>(argv, dir_ + "/stdout.log", dir_ + "/stderr.log");
-    // The socket account is the OS user that ran mariadb-install-db (root, or the current user).
-    admin_user_ =
-        root ? "root" : (user.empty() ? std::string(::getenv("USER") ? ::getenv("USER") : "") : user);
     const bool up = PollUntil(
         [&] {
           if (server_->Wait(0ms)) return true;  // exited: reported below
