@@ -101,7 +101,9 @@ Attempt TryOnce(const std::string& url, const std::string& temp, const UrlFetchO
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
-  const bool closed = std::fclose(t.file) == 0;
+  // On disk before the rename, as WriteFileAtomic does: a crash never leaves a short file at `path`.
+  const bool synced = std::fflush(t.file) == 0 && ::fsync(::fileno(t.file)) == 0;
+  const bool closed = std::fclose(t.file) == 0 && synced;
   if (t.write_failed || !closed) {
     throw std::system_error(errno, std::generic_category(), "cannot write " + temp);
   }
