@@ -55,6 +55,8 @@ class MariaDb : public DbServer {
                                      "--pid-file=" + dir_ + "/mysqld.pid",
                                      "--skip-name-resolve",
                                      "--skip-log-bin",
+                                     "--general-log",
+                                     "--general-log-file=" + dir_ + "/general.log",
                                      "--innodb-buffer-pool-size=16M",
                                      "--log-error=" + dir_ + "/error.log"};
     if (root) argv.push_back("--user=root");
@@ -85,6 +87,7 @@ class MariaDb : public DbServer {
       throw std::runtime_error("mariadb client failed: " + out.err + "\nSQL: " + sql.substr(0, 300));
     return out.out;
   }
+  std::string StatementLog() const override { return ReadText(dir_ + "/general.log"); }
   std::string Dsn(const std::string& password) const override {
     return "mysql://seed:" + password + "@127.0.0.1:" + std::to_string(port_) + "/plant";
   }
@@ -115,11 +118,11 @@ class Postgres : public DbServer {
                     "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync", "--no-instructions"},
                    "", 120s, run_as_);
     if (init.code != 0) throw std::runtime_error("initdb failed: " + init.err + init.out);
-    server_ =
-        std::make_unique<Child>(std::vector<std::string>{bin + "/postgres", "-D", dir_ + "/data", "-k", dir_,
-                                                         "-p", std::to_string(port_), "-h", "127.0.0.1", "-c",
-                                                         "fsync=off", "-c", "shared_buffers=16MB"},
-                                dir_ + "/stdout.log", dir_ + "/stderr.log", "", run_as_);
+    server_ = std::make_unique<Child>(
+        std::vector<std::string>{bin + "/postgres", "-D", dir_ + "/data", "-k", dir_, "-p",
+                                 std::to_string(port_), "-h", "127.0.0.1", "-c", "fsync=off", "-c",
+                                 "shared_buffers=16MB", "-c", "log_statement=all"},
+        dir_ + "/stdout.log", dir_ + "/stderr.log", "", run_as_);
     const bool up = PollUntil(
         [&] {
           if (server_->Wait(0ms)) return true;
@@ -142,6 +145,7 @@ class Postgres : public DbServer {
     fs::remove_all(dir_, ec);
   }
   std::string Admin(const std::string& sql) override { return AdminIn("plant", sql); }
+  std::string StatementLog() const override { return ReadText(dir_ + "/stderr.log"); }
   std::string Dsn(const std::string& password) const override {
     return "postgresql://seed:" + password + "@127.0.0.1:" + std::to_string(port_) + "/plant";
   }

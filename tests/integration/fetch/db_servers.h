@@ -20,6 +20,9 @@ class DbServer {
   // The DSN of the test user (password `seed-pw`) on TCP, for `database`.
   virtual std::string Dsn(const std::string& password = "seed-pw") const = 0;
   int port() const { return port_; }
+  // What the server logged: every statement it prepared or executed (MariaDB's general log,
+  // PostgreSQL's log_statement=all), to see what reached it.
+  virtual std::string StatementLog() const = 0;
 
  protected:
   std::string dir_;

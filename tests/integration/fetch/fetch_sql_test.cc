@@ -106,6 +106,28 @@ TEST_P(FetchSqlTest, AnInjectionInAStringParameterStaysAValue) {
               HasSubstr(std::to_string(2 * 96 * 32)));
 }
 
+TEST_P(FetchSqlTest, TheServerReceivesMarkersAndTheValuesSeparately) {
+  // The proof of binding on the server's side: the statement it prepared has markers where the
+  // placeholders were, and the value (quotes and all) travelled as a parameter.
+  std::vector<std::string> args = Args(
+      {"--query", kMonthQuery, "--from", "2024-04-01T00:00:00+08:00", "--to", "2024-05-01T00:00:00+08:00"});
+  args[3] = "station=wf09' OR 'x'='x";
+  const auto r = Fetch(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Output(), "time,power_mw\n");
+  const std::string log = server_->StatementLog();
+  if (Mysql()) {
+    EXPECT_THAT(
+        log,
+        HasSubstr("Prepare\tSELECT ts, active_power FROM power WHERE station = ? AND ts >= ? AND ts < ?"));
+  } else {
+    EXPECT_THAT(
+        log, HasSubstr("execute <unnamed>: SELECT ts, active_power FROM power WHERE station = $1 AND ts >= "
+                       "$2 AND ts < $3"));
+    EXPECT_THAT(log, HasSubstr("parameters: $1 = 'wf09'' OR ''x''=''x'"));
+  }
+}
+
 TEST_P(FetchSqlTest, APlaceholderInsideQuotesIsRefused) {
   const auto r =
       Fetch(Args({"--query",
