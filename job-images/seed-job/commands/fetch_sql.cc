@@ -87,6 +87,10 @@ sql::ResultSet QueryWithRetries(const sql::Dsn& dsn, const sql::BoundQuery& quer
 }  // namespace
 
 void RunSql(const FetchFlags& f) {
+  if (!f.sha256.empty() || !f.ca_file.empty() || f.no_validate) {
+    throw io::UsageError(
+        "--sha256, --ca-file and --no-validate belong to --url (TLS to a database: the DSN's options)");
+  }
   const sql::Dsn dsn = LoadDsn(f);
   const std::string query_text = LoadQuery(f);
   const int db_offset = ParseOffsetFlag("--db-offset", f.db_offset);
@@ -101,6 +105,12 @@ void RunSql(const FetchFlags& f) {
                          std::filesystem::path(f.out_path).lexically_normal()) {
       throw io::UsageError("--since-last " + f.since_last + " is the state of " + watermark->output +
                            ", not of --out " + f.out_path + " (one state file per output)");
+    }
+    std::error_code missing;
+    if (watermark && !std::filesystem::exists(f.out_path, missing)) {
+      // Fetching from the watermark would write only the newest rows: a silent gap.
+      throw io::UsageError("--since-last " + f.since_last + " has a watermark for " + f.out_path +
+                           ", which does not exist (delete the state file to start over from --from)");
     }
   }
   int64_t from = 0;
@@ -121,10 +131,20 @@ void RunSql(const FetchFlags& f) {
   } else {
     throw io::UsageError("--to is required (without --since-last)");
   }
+  if (to <= from && watermark) {  // nothing can be newer than the watermark yet: a run with no change
+    std::printf("fetch: nothing to fetch: --to %s is not after the watermark %s; %s unchanged\n",
+                io::FormatRfc3339(to, 0, true).c_str(), io::FormatRfc3339(from, 0, true).c_str(),
+                f.out_path.c_str());
+    io::Results results;
+    results.Set("rows", 0);
+    results.Set("watermark", io::FormatRfc3339(watermark->time, 0, true));
+    results.Set("out", f.out_path);
+    results.Flush();
+    return;
+  }
   if (to <= from) {
     throw io::UsageError("the period is empty: --to " + io::FormatRfc3339(to, 0, true) +
-                         " is not after the start " + io::FormatRfc3339(from, 0, true) +
-                         (watermark ? " (the watermark)" : ""));
+                         " is not after --from " + io::FormatRfc3339(from, 0, true));
   }
 
   std::map<std::string, sql::Parameter> parameters;

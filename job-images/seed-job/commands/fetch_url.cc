@@ -14,8 +14,11 @@ namespace seed::commands::fetch {
 
 void RunUrl(const FetchFlags& f) {
   if (!f.since_last.empty()) throw io::UsageError("--since-last works with a SQL source, not with --url");
-  if (!f.query.empty() || !f.query_file.empty() || !f.columns.empty()) {
-    throw io::UsageError("--query, --query-file and --columns belong to a SQL source, not to --url");
+  if (!f.query.empty() || !f.query_file.empty() || !f.columns.empty() || !f.from.empty() || !f.to.empty() ||
+      !f.params.empty() || !f.scales.empty()) {
+    throw io::UsageError(
+        "--query, --query-file, --columns, --scale, --param, --from and --to belong to a SQL source, "
+        "not to --url");
   }
   io::UrlFetchOptions options;
   options.expected_sha256 = f.sha256;

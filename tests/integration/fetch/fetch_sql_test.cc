@@ -165,11 +165,20 @@ TEST_P(FetchSqlTest, SinceLastFetchesOnlyNewRowsAndMergesThem) {
   EXPECT_EQ(Output(), ExpectedCsv(kIndexApril1, 2880));
   EXPECT_THAT(ReadText(state), HasSubstr("\"watermark\": \"2024-04-30T15:45:00Z\""));
 
-  // A third run finds nothing newer: the output and watermark stay.
+  // A third run finds nothing newer: the output and watermark stay. So does one whose --to is not
+  // past the watermark (nothing to ask the server).
+  for (const char* to : {"2024-05-01T00:00:00+08:00", "2024-04-30T23:45:00+08:00"}) {
+    r = Fetch(Args({"--query", kMonthQuery, "--since-last", state, "--to", to}));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(Output(), ExpectedCsv(kIndexApril1, 2880));
+    EXPECT_THAT(ReadText(state), HasSubstr("\"watermark\": \"2024-04-30T15:45:00Z\""));
+  }
+
+  // A state without its output would leave a gap: refused.
+  std::filesystem::remove(Path("power.csv"));
   r = Fetch(Args({"--query", kMonthQuery, "--since-last", state, "--to", "2024-05-01T00:00:00+08:00"}));
-  ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(Output(), ExpectedCsv(kIndexApril1, 2880));
-  EXPECT_THAT(ReadText(state), HasSubstr("\"watermark\": \"2024-04-30T15:45:00Z\""));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("which does not exist (delete the state file to start over from --from)"));
 }
 
 TEST_P(FetchSqlTest, ABadDsnIsABadInputWithoutThePassword) {
