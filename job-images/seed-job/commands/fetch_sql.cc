@@ -84,35 +84,13 @@ sql::ResultSet QueryWithRetries(const sql::Dsn& dsn, const sql::BoundQuery& quer
   }
 }
 
-}  // namespace
+// The period [from, to) a run fetches: --from/--to, or from the watermark (less --overlap) once
+// --since-last has one. nullopt when --to is not past the watermark: nothing can be newer yet.
+struct Period {
+  int64_t from = 0, to = 0;
+};
 
-void RunSql(const FetchFlags& f) {
-  if (!f.sha256.empty() || !f.ca_file.empty() || f.no_validate) {
-    throw io::UsageError(
-        "--sha256, --ca-file and --no-validate belong to --url (TLS to a database: the DSN's options)");
-  }
-  const sql::Dsn dsn = LoadDsn(f);
-  const std::string query_text = LoadQuery(f);
-  const int db_offset = ParseOffsetFlag("--db-offset", f.db_offset);
-  const int output_offset = ParseOffsetFlag("--output-offset", f.output_offset);
-  const sql::ColumnMap columns = sql::ParseColumnMap(f.columns, f.scales);
-
-  // The period: [from, to). With --since-last, from is the watermark (less --overlap) once one exists.
-  std::optional<Watermark> watermark;
-  if (!f.since_last.empty()) {
-    watermark = ReadWatermark(f.since_last);
-    if (watermark && std::filesystem::path(watermark->output).lexically_normal() !=
-                         std::filesystem::path(f.out_path).lexically_normal()) {
-      throw io::UsageError("--since-last " + f.since_last + " is the state of " + watermark->output +
-                           ", not of --out " + f.out_path + " (one state file per output)");
-    }
-    std::error_code missing;
-    if (watermark && !std::filesystem::exists(f.out_path, missing)) {
-      // Fetching from the watermark would write only the newest rows: a silent gap.
-      throw io::UsageError("--since-last " + f.since_last + " has a watermark for " + f.out_path +
-                           ", which does not exist (delete the state file to start over from --from)");
-    }
-  }
+std::optional<Period> ResolvePeriod(const FetchFlags& f, const std::optional<Watermark>& watermark) {
   int64_t from = 0;
   if (watermark) {
     from = watermark->time - int64_t{f.overlap_minutes} * 60;
@@ -131,25 +109,43 @@ void RunSql(const FetchFlags& f) {
   } else {
     throw io::UsageError("--to is required (without --since-last)");
   }
-  if (to <= from && watermark) {  // nothing can be newer than the watermark yet: a run with no change
-    std::printf("fetch: nothing to fetch: --to %s is not after the watermark %s; %s unchanged\n",
-                io::FormatRfc3339(to, 0, true).c_str(), io::FormatRfc3339(from, 0, true).c_str(),
-                f.out_path.c_str());
-    io::Results results;
-    results.Set("rows", 0);
-    results.Set("watermark", io::FormatRfc3339(watermark->time, 0, true));
-    results.Set("out", f.out_path);
-    results.Flush();
-    return;
-  }
+  if (to <= from && watermark) return std::nullopt;
   if (to <= from) {
     throw io::UsageError("the period is empty: --to " + io::FormatRfc3339(to, 0, true) +
                          " is not after --from " + io::FormatRfc3339(from, 0, true));
   }
+  return Period{from, to};
+}
 
+// The state of earlier runs, checked against --out.
+std::optional<Watermark> LoadWatermark(const FetchFlags& f) {
+  if (f.since_last.empty()) return std::nullopt;
+  std::optional<Watermark> watermark = ReadWatermark(f.since_last);
+  if (watermark && std::filesystem::path(watermark->output).lexically_normal() !=
+                       std::filesystem::path(f.out_path).lexically_normal()) {
+    throw io::UsageError("--since-last " + f.since_last + " is the state of " + watermark->output +
+                         ", not of --out " + f.out_path + " (one state file per output)");
+  }
+  std::error_code missing;
+  if (watermark && !std::filesystem::exists(f.out_path, missing)) {
+    // Fetching from the watermark would write only the newest rows: a silent gap.
+    throw io::UsageError("--since-last " + f.since_last + " has a watermark for " + f.out_path +
+                         ", which does not exist (delete the state file to start over from --from)");
+  }
+  return watermark;
+}
+
+// The query with its placeholders bound: {{from}}, {{to}} (both required) and each --param.
+struct Bound {
+  sql::BoundQuery query;
   std::map<std::string, sql::Parameter> parameters;
-  parameters["from"] = {true, from, ""};
-  parameters["to"] = {true, to, ""};
+};
+
+Bound BindQuery(const FetchFlags& f, const sql::Dsn& dsn, const Period& period) {
+  const std::string query_text = LoadQuery(f);
+  std::map<std::string, sql::Parameter> parameters;
+  parameters["from"] = {true, period.from, ""};
+  parameters["to"] = {true, period.to, ""};
   std::vector<std::string> known = {"from", "to"};
   for (const auto& item : f.params) {
     const size_t eq = item.find('=');
@@ -178,6 +174,34 @@ void RunSql(const FetchFlags& f) {
           "}}; write e.g. WHERE ts >= {{from}} AND ts < {{to}} so a run fetches only its period");
     }
   }
+  return {std::move(query), std::move(parameters)};
+}
+
+}  // namespace
+
+void RunSql(const FetchFlags& f) {
+  if (!f.sha256.empty() || !f.ca_file.empty() || f.no_validate) {
+    throw io::UsageError(
+        "--sha256, --ca-file and --no-validate belong to --url (TLS to a database: the DSN's options)");
+  }
+  const sql::Dsn dsn = LoadDsn(f);
+  const int db_offset = ParseOffsetFlag("--db-offset", f.db_offset);
+  const int output_offset = ParseOffsetFlag("--output-offset", f.output_offset);
+  const sql::ColumnMap columns = sql::ParseColumnMap(f.columns, f.scales);
+  const std::optional<Watermark> watermark = LoadWatermark(f);
+  const std::optional<Period> period = ResolvePeriod(f, watermark);
+  if (!period) {
+    std::printf("fetch: nothing to fetch: the period ends before the watermark %s; %s unchanged\n",
+                io::FormatRfc3339(watermark->time, 0, true).c_str(), f.out_path.c_str());
+    io::Results results;
+    results.Set("rows", 0);
+    results.Set("watermark", io::FormatRfc3339(watermark->time, 0, true));
+    results.Set("out", f.out_path);
+    results.Flush();
+    return;
+  }
+  const int64_t from = period->from, to = period->to;
+  const auto [query, parameters] = BindQuery(f, dsn, *period);
 
   const sql::Session session{db_offset, 10, f.query_timeout_seconds};
   const sql::ResultSet result = QueryWithRetries(dsn, query, parameters, session, f);
