@@ -2,6 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -136,6 +139,62 @@ TEST_F(FetchUrlTest, ContentThatIsNoCsvIsRefused) {
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("/not-csv"));
   EXPECT_THAT(Leftovers({}), ::testing::IsEmpty());
+}
+
+// A server that promises 1000 bytes, sends a few and closes the connection, `times` times.
+class TruncatingServer {
+ public:
+  explicit TruncatingServer(int times) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addr;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 8) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
+      throw std::runtime_error("cannot listen");
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this, times] {
+      for (int i = 0; i < times; ++i) {
+        const int client = ::accept(fd_, nullptr, nullptr);
+        if (client < 0) return;
+        char request[4096];
+        (void)::recv(client, request, sizeof request, 0);
+        const std::string answer =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\ntime,power_mw\n2024-";
+        (void)::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+        ::close(client);
+        ++served_;
+      }
+    });
+  }
+  ~TruncatingServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  int served() const { return served_.load(); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> served_{0};
+  std::thread thread_;
+};
+
+TEST_F(FetchUrlTest, ATruncatedDownloadIsRetriedThenExit1AndNothingIsLeft) {
+  std::ofstream(Path("power.csv")) << "old\n";
+  TruncatingServer truncating(2);
+  const auto r = Fetch({"--url", "http://127.0.0.1:" + std::to_string(truncating.port()) + "/power.csv",
+                        "--out", Path("power.csv"), "--retries", "1", "--retry-backoff", "0.05"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(truncating.served(), 2);
+  EXPECT_THAT(r.err, HasSubstr("retrying"));
+  EXPECT_THAT(r.err, HasSubstr("failed 2 times; nothing was written"));
+  EXPECT_EQ(ReadText(Path("power.csv")), "old\n");
+  EXPECT_THAT(Leftovers({"power.csv"}), ::testing::IsEmpty());
 }
 
 // https with the test's own CA: trusted through --ca-file, refused without it.
