@@ -1,12 +1,14 @@
 // seed-job: the forecast job binary that runs inside each task pod (and locally under `seed run`).
-// Exit codes: 0 ok, 2 bad input (the message names the file, line and column), 1 internal error
-// or a remote service (database, HTTP server) still failing after the retries.
+// Exit codes: 0 ok, 2 bad input (the message names the file, line and column; for a remote path the
+// URL, the server's answer and what to check), 1 internal error, or a remote service (database,
+// storage or HTTP server) still failing after the retries.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
 #include "commands/commands.h"
 #include "io/input_error.h"
+#include "storage/storage_error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"seed-job: renewable power forecasting kernels (QC, NWP correction and fusion, training,\n"
@@ -30,6 +32,9 @@ int main(int argc, char** argv) {
   } catch (const seed::io::RemoteError& e) {
     std::fprintf(stderr, "seed-job: error: %s\n", e.what());
     return 1;
+  } catch (const seed::storage::StorageError& e) {
+    std::fprintf(stderr, "seed-job: error: %s\n", e.what());
+    return e.bad_input() ? 2 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "seed-job: internal error: %s\n", e.what());
     return 1;

@@ -144,6 +144,8 @@ void Emit(YAML::Emitter& out, const json& value) {
 
 std::vector<YamlDocument> ParseYamlDocuments(std::string_view text) {
   std::vector<YamlDocument> documents;
+  if (auto hint = FindDocumentStartingWithComma(text))
+    throw YamlSyntaxError(hint->line, hint->column, hint->message);
   try {
     for (const YAML::Node& node : YAML::LoadAll(std::string(text))) {
       if (node.IsNull()) continue;

@@ -33,6 +33,21 @@ Result<Json> ParseBody(const HttpResponse& response) {
   return json;
 }
 
+// What every event but ERROR must carry, as a typed decoder (client-go's) would insist: an object
+// whose metadata's identifying fields are strings. Anything else ends the watch with a decode error
+// rather than reaching the informer's store.
+bool IsWellFormedObject(const Json& object) {
+  if (!object.is_object()) return false;
+  auto meta = object.find("metadata");
+  if (meta == object.end()) return true;
+  if (!meta->is_object()) return false;
+  for (const char* field : {"name", "namespace", "resourceVersion", "uid"}) {
+    auto value = meta->find(field);
+    if (value != meta->end() && !value->is_string()) return false;
+  }
+  return true;
+}
+
 std::string NameOf(const Json& object) {
   auto meta = object.find("metadata");
   if (meta == object.end() || !meta->is_object()) return "";
@@ -291,9 +306,21 @@ Status Client::Watch(const GroupVersionResource& gvr, const std::string& ns, con
         stream_error = MakeError(ErrorCode::kDecode, "watch stream line is not a watch event");
         return false;
       }
-      WatchEvent event{json.value("type", ""), std::move(json["object"])};
+      if (!json["type"].is_string()) {
+        stream_error = MakeError(ErrorCode::kDecode, "watch stream event has no string \"type\"");
+        return false;
+      }
+      WatchEvent event{json["type"].get<std::string>(), std::move(json["object"])};
       if (event.type == "ERROR") {
-        stream_error = ErrorFromResponse(event.object.value("code", 500), event.object.dump(), "");
+        // The object should be a Status; anything else (null, a bare string) is still an error.
+        const auto code = event.object.is_object() ? event.object.find("code") : event.object.end();
+        const int status = code != event.object.end() && code->is_number_integer() ? code->get<int>() : 500;
+        stream_error = ErrorFromResponse(status, event.object.dump(), "");
+        return false;
+      }
+      if (!IsWellFormedObject(event.object)) {
+        stream_error =
+            MakeError(ErrorCode::kDecode, "watch event " + event.type + " carries no well-formed object");
         return false;
       }
       if (!on_event(std::move(event))) return false;

@@ -1,7 +1,7 @@
 #include "kube/error.h"
 
+#include <algorithm>
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
 namespace kube {
@@ -66,6 +66,13 @@ std::string ReasonForStatus(int status) {
   }
 }
 
+// A member that must be a string, "" when absent or of another type: a body from a proxy or a
+// misbehaving server must never throw out of error handling.
+std::string StringMember(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 }  // namespace
 
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value) {
@@ -84,19 +91,20 @@ Error ErrorFromResponse(int http_status, std::string_view body, std::string_view
   e.http_status = http_status;
   e.retry_after = ParseRetryAfter(retry_after_header);
   auto status = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (status.is_object() && status.value("kind", "") == "Status") {
-    e.reason = status.value("reason", "");
-    e.message = status.value("message", "");
+  if (status.is_object() && StringMember(status, "kind") == "Status") {
+    e.reason = StringMember(status, "reason");
+    e.message = StringMember(status, "message");
     if (auto details = status.find("details"); details != status.end() && details->is_object()) {
       if (auto causes = details->find("causes"); causes != details->end() && causes->is_array()) {
         for (const auto& c : *causes) {
           if (!c.is_object()) continue;
-          e.causes.push_back({c.value("reason", ""), c.value("message", ""), c.value("field", "")});
+          e.causes.push_back(
+              {StringMember(c, "reason"), StringMember(c, "message"), StringMember(c, "field")});
         }
       }
       if (!e.retry_after) {
         if (auto s = details->find("retryAfterSeconds"); s != details->end() && s->is_number_integer()) {
-          e.retry_after = std::chrono::seconds(s->get<long long>());
+          e.retry_after = std::chrono::seconds(std::clamp<long long>(s->get<long long>(), 0, 3600));
         }
       }
     }

@@ -77,6 +77,15 @@ Rendered Template(const std::vector<std::string>& args = {}) {
   return rendered;
 }
 
+// The metrics Service (the webhook has one of its own).
+json MetricsService(const Rendered& rendered) {
+  for (const auto& service : rendered.OfKind("Service")) {
+    if (service["metadata"]["name"].get<std::string>().ends_with("-metrics")) return service;
+  }
+  ADD_FAILURE() << "no metrics Service";
+  return json::object();
+}
+
 std::vector<std::string> Args(const json& deployment) {
   return deployment["spec"]["template"]["spec"]["containers"][0]["args"].get<std::vector<std::string>>();
 }
@@ -179,8 +188,10 @@ TEST(ChartTest, DefaultsRenderAClusterWideOperatorWithExactlyTheControllersRbac)
   EXPECT_EQ(kinds, (std::map<std::string, int>{{"ClusterRole", 2},
                                                {"ClusterRoleBinding", 2},
                                                {"Deployment", 1},
-                                               {"Service", 1},
-                                               {"ServiceAccount", 1}}));
+                                               {"Secret", 1},   // the webhook's certificate
+                                               {"Service", 2},  // metrics and webhook
+                                               {"ServiceAccount", 1},
+                                               {"ValidatingWebhookConfiguration", 1}}));
   ExpectNoWildcards(rendered);
   EXPECT_EQ(Grants(rendered.OfKind("ClusterRole")), kControllerGrants);
 
@@ -200,8 +211,9 @@ TEST(ChartTest, DefaultsRenderAClusterWideOperatorWithExactlyTheControllersRbac)
   EXPECT_EQ(deployment["spec"]["replicas"], 1);
   EXPECT_EQ(Args(deployment),
             (std::vector<std::string>{"--job-image=seed-job:0.1.0", "--metrics-addr=:8080",
-                                      "--health-addr=:8081", "--workers=16", "--qps=200", "--burst=6000",
-                                      "--log-level=info", "--log-format=json"}));
+                                      "--health-addr=:8081", "--webhook-addr=:9443",
+                                      "--webhook-cert-dir=/etc/seed/webhook-certs", "--workers=16",
+                                      "--qps=200", "--burst=6000", "--log-level=info", "--log-format=json"}));
   const json& pod = deployment["spec"]["template"]["spec"];
   const json& container = pod["containers"][0];
   EXPECT_EQ(container["image"], "seed-operator:0.1.0");
@@ -215,7 +227,7 @@ TEST(ChartTest, DefaultsRenderAClusterWideOperatorWithExactlyTheControllersRbac)
   EXPECT_FALSE(pod.contains("topologySpreadConstraints"));
   ExpectRestrictedPod(deployment["spec"]["template"]["metadata"], pod, "the operator pod (defaults)");
 
-  json service = rendered.One("Service");
+  json service = MetricsService(rendered);
   EXPECT_EQ(service["metadata"]["name"], "seed-seed-operator-metrics");
   EXPECT_EQ(service["spec"]["ports"][0]["targetPort"], "metrics");
   EXPECT_EQ(service["spec"]["selector"], deployment["spec"]["selector"]["matchLabels"]);
@@ -259,17 +271,29 @@ TEST(ChartTest, EveryValueRendersRoleScopedRbacAndTheMatchingFlags) {
   json deployment = rendered.One("Deployment");
   EXPECT_EQ(deployment["metadata"]["name"], "forecast-operator");
   EXPECT_EQ(deployment["spec"]["replicas"], 3);
-  EXPECT_EQ(
-      Args(deployment),
-      (std::vector<std::string>{
-          "--leader-elect", "--leader-election-id=forecast-lease", "--leader-election-namespace=seed-system",
-          "--leader-election-lease-duration=30", "--leader-election-renew-deadline=20",
-          "--leader-election-retry-period=4", "--namespace=wind", "--namespace=solar",
-          "--job-image=registry.example.com/seed/seed-job@sha256:"
-          "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-          "--metrics-addr=:9090", "--health-addr=:9091", "--workers=4", "--qps=50", "--burst=100",
-          "--log-level=debug", "--log-format=text", "--gateway-parent-ref=gateway-system/public/https",
-          "--gateway-parent-ref=gateway-system/internal", "--context=forecast"}));
+  EXPECT_EQ(Args(deployment),
+            (std::vector<std::string>{"--leader-elect",
+                                      "--leader-election-id=forecast-lease",
+                                      "--leader-election-namespace=seed-system",
+                                      "--leader-election-lease-duration=30",
+                                      "--leader-election-renew-deadline=20",
+                                      "--leader-election-retry-period=4",
+                                      "--namespace=wind",
+                                      "--namespace=solar",
+                                      "--job-image=registry.example.com/seed/seed-job@sha256:"
+                                      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                                      "--metrics-addr=:9090",
+                                      "--health-addr=:9091",
+                                      "--webhook-addr=:9444",
+                                      "--webhook-cert-dir=/etc/seed/webhook-certs",
+                                      "--workers=4",
+                                      "--qps=50",
+                                      "--burst=100",
+                                      "--log-level=debug",
+                                      "--log-format=text",
+                                      "--gateway-parent-ref=gateway-system/public/https",
+                                      "--gateway-parent-ref=gateway-system/internal",
+                                      "--context=forecast"}));
   const json& pod = deployment["spec"]["template"]["spec"];
   const json& container = pod["containers"][0];
   EXPECT_EQ(container["image"], "registry.example.com/seed/seed-operator:0.1.1");
@@ -292,7 +316,7 @@ TEST(ChartTest, EveryValueRendersRoleScopedRbacAndTheMatchingFlags) {
   EXPECT_EQ(deployment["spec"]["template"]["metadata"]["annotations"]["example.com/owner"], "forecasting");
   ExpectRestrictedPod(deployment["spec"]["template"]["metadata"], pod, "the operator pod (every value set)");
 
-  json service = rendered.One("Service");
+  json service = MetricsService(rendered);
   EXPECT_EQ(service["spec"]["ports"][0]["port"], 9443);
   EXPECT_EQ(service["metadata"]["annotations"]["prometheus.io/scrape"], "true");
   json monitor = rendered.One("ServiceMonitor");
@@ -345,11 +369,15 @@ TEST(ChartTest, MetricsCanBeTurnedOff) {
   Rendered rendered =
       Template({"--set", "metrics.enabled=false", "--set", "metrics.serviceMonitor.enabled=true"});
   ASSERT_TRUE(rendered.ok);
-  EXPECT_TRUE(rendered.OfKind("Service").empty());
+  for (const auto& service : rendered.OfKind("Service")) {
+    EXPECT_EQ(service["metadata"]["name"], "seed-seed-operator-webhook");  // the only one left
+  }
   EXPECT_TRUE(rendered.OfKind("ServiceMonitor").empty());
   json deployment = rendered.One("Deployment");
   EXPECT_TRUE(Has(Args(deployment), "--metrics-addr=0"));
-  EXPECT_EQ(deployment["spec"]["template"]["spec"]["containers"][0]["ports"].size(), 1u);
+  for (const auto& port : deployment["spec"]["template"]["spec"]["containers"][0]["ports"]) {
+    EXPECT_NE(port["name"], "metrics");
+  }
 }
 
 // The CRDs' CEL rules need Kubernetes 1.25 (1.23-1.24 reject or silently drop them), so the chart
@@ -442,6 +470,83 @@ TEST(ChartTest, SeedOperatorAcceptsTheRenderedArguments) {
     EXPECT_EQ(result.exit_code, 2) << output;
     EXPECT_NE(output.find("cannot load cluster configuration"), std::string::npos) << output;
   }
+}
+
+// The admission webhook as the chart installs it: the API server reaches the operator through the
+// Service, trusts the certificate the chart generated (its CA in caBundle, its names the Service's),
+// and the operator serves it from the mounted Secret. Off: nothing of it; cert-manager: its objects.
+TEST(ChartTest, WebhookCertificateIsTrustedForTheServiceTheConfigurationCalls) {
+  ASSERT_TRUE(HelmInstalled());
+  Rendered rendered = Template();
+  ASSERT_TRUE(rendered.ok);
+  const json configuration = rendered.One("ValidatingWebhookConfiguration");
+  const json secret = rendered.One("Secret");
+  const json& webhook = configuration["webhooks"][0];
+  EXPECT_EQ(webhook["failurePolicy"], "Ignore");
+  EXPECT_EQ(webhook["sideEffects"], "None");
+  const json& service_ref = webhook["clientConfig"]["service"];
+  EXPECT_EQ(service_ref["namespace"], kNamespace);
+  EXPECT_EQ(service_ref["path"], "/validate");
+  bool service_found = false;
+  for (const auto& service : rendered.OfKind("Service")) {
+    if (service["metadata"]["name"] != service_ref["name"]) continue;
+    service_found = true;
+    EXPECT_EQ(service["spec"]["ports"][0]["port"], service_ref["port"]);
+    EXPECT_EQ(service["spec"]["ports"][0]["targetPort"], "webhook");
+  }
+  EXPECT_TRUE(service_found) << "no Service " << service_ref["name"];
+  EXPECT_EQ(secret["type"], "kubernetes.io/tls");
+  EXPECT_EQ(webhook["clientConfig"]["caBundle"], secret["data"]["ca.crt"]);
+
+  // openssl checks the chain and the names, as the API server's TLS client would.
+  const std::string dir = fs::temp_directory_path() / ("seed-chart-webhook-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  for (const char* key : {"ca.crt", "tls.crt"}) {
+    std::ofstream(dir + "/" + key + ".b64") << secret["data"][key].get<std::string>();
+    ASSERT_EQ(RunCommand({"/usr/bin/openssl", "base64", "-d", "-A", "-in", dir + "/" + key + ".b64", "-out",
+                          dir + "/" + key})
+                  .exit_code,
+              0);
+  }
+  CommandResult verified =
+      RunCommand({"/usr/bin/openssl", "verify", "-CAfile", dir + "/ca.crt", dir + "/tls.crt"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  CommandResult names =
+      RunCommand({"/usr/bin/openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", dir + "/tls.crt"});
+  const std::string service_dns = service_ref["name"].get<std::string>() + "." + kNamespace + ".svc";
+  EXPECT_NE(names.out.find("DNS:" + service_dns), std::string::npos) << names.out;
+  fs::remove_all(dir);
+
+  const json deployment = rendered.One("Deployment");
+  EXPECT_TRUE(Has(Args(deployment), "--webhook-addr=:9443"));
+  EXPECT_TRUE(Has(Args(deployment), "--webhook-cert-dir=/etc/seed/webhook-certs"));
+  bool mounted = false;
+  for (const auto& volume : deployment["spec"]["template"]["spec"]["volumes"]) {
+    mounted = mounted ||
+              volume.value("secret", json::object()).value("secretName", "") == secret["metadata"]["name"];
+  }
+  EXPECT_TRUE(mounted);
+
+  Rendered off = Template({"--set", "webhook.enabled=false"});
+  ASSERT_TRUE(off.ok);
+  EXPECT_TRUE(off.OfKind("ValidatingWebhookConfiguration").empty());
+  EXPECT_TRUE(off.OfKind("Secret").empty());
+  for (const auto& arg : Args(off.One("Deployment")))
+    EXPECT_EQ(arg.find("--webhook"), std::string::npos) << arg;
+
+  Rendered cert_manager = Template({"--set", "webhook.certManager.enabled=true"});
+  ASSERT_TRUE(cert_manager.ok);
+  EXPECT_TRUE(cert_manager.OfKind("Secret").empty());
+  EXPECT_EQ(cert_manager.One("Certificate")["spec"]["secretName"], secret["metadata"]["name"]);
+  EXPECT_EQ(cert_manager.One("Issuer")["spec"], json({{"selfSigned", json::object()}}));
+  const json injected = cert_manager.One("ValidatingWebhookConfiguration");
+  EXPECT_FALSE(injected["webhooks"][0]["clientConfig"].contains("caBundle"));
+  EXPECT_EQ(injected["metadata"]["annotations"]["cert-manager.io/inject-ca-from"],
+            kNamespace + "/" + cert_manager.One("Certificate")["metadata"]["name"].get<std::string>());
+
+  CommandResult bad = RunCommand({kHelm, "template", "seed", kChart, "--set", "webhook.timeoutSeconds=60"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("webhook.timeoutSeconds must be between 1 and 30"), std::string::npos) << bad.err;
 }
 
 // all-values.yaml must exercise every value the chart has: each leaf of values.yaml (a scalar, a

@@ -15,8 +15,10 @@
 #include "io/atomic_file.h"
 #include "io/csv.h"
 #include "io/input_error.h"
+#include "io/remote_path.h"
 #include "io/results.h"
 #include "io/time.h"
+#include "storage/remote_files.h"
 
 namespace seed::commands {
 namespace {
@@ -51,7 +53,16 @@ std::vector<std::string> ListFiles(const std::vector<std::string>& paths) {
   std::vector<std::string> files;
   for (const auto& path : paths) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) {
+    if (io::IsRemotePath(path)) {
+      // An s3:// prefix ending in '/' is a directory of issues; any other URL is one file.
+      if (path.back() != '/') {
+        files.push_back(path);
+        continue;
+      }
+      std::vector<std::string> inside = storage::ListRemoteDirectory(path);
+      std::erase_if(inside, [](const std::string& url) { return !url.ends_with(".csv"); });
+      files.insert(files.end(), inside.begin(), inside.end());
+    } else if (fs::is_directory(path, ec)) {
       std::vector<std::string> inside;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
         if (entry.is_regular_file() && entry.path().extension() == ".csv")
@@ -81,7 +92,9 @@ void Run(const GapsFlags& f) {
   options.utc_offset_minutes = from.offset_minutes;
 
   // One regular file is an archive that should cover the whole period; otherwise one file per issue.
-  const bool archive = f.forecasts.size() == 1 && fs::is_regular_file(f.forecasts.front());
+  const std::string& first = f.forecasts.front();
+  const bool archive =
+      f.forecasts.size() == 1 && (io::IsRemotePath(first) ? first.back() != '/' : fs::is_regular_file(first));
   const std::vector<std::string> files = ListFiles(f.forecasts);
   kernels::GapsResult result;
   try {
@@ -153,7 +166,8 @@ void AddGaps(CLI::App& app) {
       app.add_subcommand("gaps", "Missing forecast issues and points in a period (what to backfill)");
   cmd->add_option(
          "--forecasts", flags->forecasts,
-         "Issue files or directories of them (<issue time>.csv), or one archive CSV covering the period")
+         "Issue files or directories of them (<issue time>.csv; an s3://bucket/prefix/ ending in '/' is a "
+         "directory), or one archive CSV covering the period")
       ->required()
       ->expected(1, -1);
   cmd->add_option("--from", flags->from, "Period start, RFC 3339 (its offset sets local days and the output)")

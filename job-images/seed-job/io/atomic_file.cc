@@ -10,10 +10,23 @@
 #include <system_error>
 
 #include "io/input_error.h"
+#include "io/remote_path.h"
 
 namespace seed::io {
+namespace {
+
+std::string ReadLocalFile(const std::string& path, const std::string& name);
+
+}  // namespace
 
 void WriteFileAtomic(const std::string& path, std::string_view content) {
+  if (IsRemotePath(path)) {
+    // Complete locally first: the upload sees the whole file, and a failed write uploads nothing.
+    const TempFile local("seed-upload");
+    WriteFileAtomic(local.path(), content);
+    RemoteFilesFor(path).Upload(local.path(), path);
+    return;
+  }
   const std::filesystem::path target(path);
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
@@ -44,8 +57,20 @@ void WriteFileAtomic(const std::string& path, std::string_view content) {
 }
 
 std::string ReadFile(const std::string& path) {
+  if (IsRemotePath(path)) {
+    const TempFile local("seed-download");
+    RemoteFilesFor(path).Download(path, local.path());
+    return ReadLocalFile(local.path(), path);
+  }
+  return ReadLocalFile(path, path);
+}
+
+namespace {
+
+// `name` is what errors call the file (the URL it came from, for a download).
+std::string ReadLocalFile(const std::string& path, const std::string& name) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file (does it exist and is it readable?)");
+  if (!in) throw InputError(name, "cannot open file (does it exist and is it readable?)");
   // A regular file in one read into a string of its size (through an ostringstream, megabytes of
   // CSV were copied twice); then whatever follows, or all of a pipe's contents, in chunks.
   std::string text;
@@ -65,4 +90,5 @@ std::string ReadFile(const std::string& path) {
   return text;
 }
 
+}  // namespace
 }  // namespace seed::io

@@ -1,5 +1,6 @@
 #pragma once
-// Whole-file writes that a reader (or a crash) never sees half done.
+// Whole-file writes that a reader (or a crash) never sees half done. Both functions also take a
+// remote path (s3://, http(s):// for reading): see io/remote_path.h.
 #include <string>
 #include <string_view>
 

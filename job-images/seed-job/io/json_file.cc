@@ -25,6 +25,8 @@ nlohmann::json ParseJson(std::string_view text, const std::string& source) {
     std::string what = e.what();
     if (const size_t colon = what.rfind(": "); colon != std::string::npos) what = what.substr(colon + 2);
     throw InputError(source, line, column, "invalid JSON: " + what);
+  } catch (const nlohmann::json::out_of_range&) {  // a number beyond double's range, e.g. 1e400
+    throw InputError(source, "invalid JSON: a number is too large for a double (beyond about 1.8e308)");
   }
 }
 

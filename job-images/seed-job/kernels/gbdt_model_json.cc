@@ -10,6 +10,7 @@
 
 #include "kernels/gbdt.h"
 #include "kernels/gbdt_malformed.h"
+#include "kernels/json_integers.h"
 
 namespace seed::kernels {
 namespace {
@@ -82,9 +83,10 @@ void ReadTreesV1(const nlohmann::json& json, std::vector<GbdtNode>& nodes, std::
   if (!trees.is_array()) Malformed("\"trees\" must be an array");
   for (size_t t = 0; t < trees.size(); ++t) {
     const std::string where = "tree " + std::to_string(t);
-    const auto left = Field(trees[t], "left", where).get<std::vector<uint32_t>>();
-    const auto feature = Field(trees[t], "feature", where).get<std::vector<uint32_t>>();
-    const auto default_left = Field(trees[t], "default_left", where).get<std::vector<int>>();
+    const auto left = ReadIntegers<uint32_t>(Field(trees[t], "left", where), where + " \"left\"");
+    const auto feature = ReadIntegers<uint32_t>(Field(trees[t], "feature", where), where + " \"feature\"");
+    const auto default_left =
+        ReadIntegers<int>(Field(trees[t], "default_left", where), where + " \"default_left\"");
     const auto value = Field(trees[t], "value", where).get<std::vector<double>>();
     if (left.empty() || feature.size() != left.size() || default_left.size() != left.size() ||
         value.size() != left.size()) {
@@ -112,7 +114,8 @@ TreesV2 ReadTreesV2(const nlohmann::json& json, size_t num_features) {
   std::vector<GbdtNode>& nodes = out.nodes;
   std::vector<uint32_t>& starts = out.starts;
   std::vector<std::vector<double>>& tables = out.tables;
-  const auto counts = Field(json, "threshold_counts", "model").get<std::vector<uint64_t>>();
+  const auto counts =
+      ReadIntegers<uint64_t>(Field(json, "threshold_counts", "model"), "\"threshold_counts\"");
   ExpectEntries("threshold_counts", counts.size(), num_features, "one per feature");
   const std::vector<uint8_t> table_bytes = Unbase64(json, "thresholds", 8);
   tables.resize(num_features);  // as many as the JSON array has entries
@@ -140,7 +143,7 @@ TreesV2 ReadTreesV2(const nlohmann::json& json, size_t num_features) {
   }
   ExpectEntries("thresholds", table_bytes.size() / 8, offset, "the sum of threshold_counts");
 
-  const auto sizes = Field(json, "tree_sizes", "model").get<std::vector<uint32_t>>();
+  const auto sizes = ReadIntegers<uint32_t>(Field(json, "tree_sizes", "model"), "\"tree_sizes\"");
   uint64_t total = 0;
   for (size_t t = 0; t < sizes.size(); ++t) {
     if (sizes[t] == 0) Malformed("tree " + std::to_string(t) + " has no nodes");
@@ -243,7 +246,7 @@ GbdtModel GbdtModel::FromJson(const nlohmann::json& json) {
     if (version != 1 && version != 2) {
       Malformed("unsupported version " + version.dump() + " (this build reads versions 1 and 2)");
     }
-    const auto num_features = Field(json, "num_features", "model").get<size_t>();
+    const auto num_features = ReadInteger<size_t>(Field(json, "num_features", "model"), "\"num_features\"");
     const auto loss_name = Field(json, "loss", "model").get<std::string>();
     if (loss_name != "l2" && loss_name != "quantile") Malformed("\"loss\" must be \"l2\" or \"quantile\"");
     const auto loss = loss_name == "l2" ? GbdtParams::Loss::kL2 : GbdtParams::Loss::kQuantile;

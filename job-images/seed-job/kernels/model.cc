@@ -16,6 +16,7 @@
 #include "kernels/ensemble.h"
 #include "kernels/gbdt.h"
 #include "kernels/gbdt_thread_pool.h"
+#include "kernels/json_integers.h"
 #include "kernels/power_curve.h"
 #include "kernels/pv_physical.h"
 #include "kernels/residual_quantiles.h"
@@ -219,7 +220,7 @@ ModelArtifact Parse(nlohmann::json json, const std::string& source, const TextCh
   }
   ModelArtifact m;
   try {
-    const int version = json.at("formatVersion").get<int>();
+    const int version = ReadInteger<int>(json.at("formatVersion"), "formatVersion");
     if (version != kModelFormatVersion) {
       throw io::InputError(source, "model format version " + std::to_string(version) + " is not supported (this seed-job reads version " +
                                        std::to_string(kModelFormatVersion) + ")");
@@ -232,7 +233,7 @@ ModelArtifact Parse(nlohmann::json json, const std::string& source, const TextCh
     const auto& window = json.at("trainingWindow");
     m.train_start = io::ParseRfc3339(window.at("start").get<std::string>()).unix_seconds;
     m.train_end = io::ParseRfc3339(window.at("end").get<std::string>()).unix_seconds;
-    m.train_rows = window.at("rows").get<size_t>();
+    m.train_rows = ReadInteger<size_t>(window.at("rows"), "trainingWindow.rows");
     m.point = json.value("point", "median");
     m.scores = std::move(json.at("scores"));
     m.parameters = std::move(json.at("parameters"));
@@ -360,7 +361,7 @@ Predictor::Predictor(const ModelArtifact& model, std::vector<GbdtModel>* fitted)
     if (p.kind == "gbdt") {
       const auto& models = params.at("models");
       if (params.contains("anchors")) {
-        p.anchors = params.at("anchors").get<std::vector<size_t>>();
+        p.anchors = ReadIntegers<size_t>(params.at("anchors"), "parameters.anchors");
         const bool valid = !p.anchors.empty() && std::is_sorted(p.anchors.begin(), p.anchors.end()) &&
                            std::adjacent_find(p.anchors.begin(), p.anchors.end()) == p.anchors.end() &&
                            p.anchors.back() < p.quantiles.size();

@@ -9,6 +9,7 @@ namespace {
 
 size_t BinOf(double point, double capacity, size_t bins) {
   const double level = std::clamp(point / capacity, 0.0, 1.0);
+  if (!(level > 0)) return 0;  // also a NaN point (a missing input): its quantiles stay NaN
   return std::min(bins - 1, static_cast<size_t>(level * static_cast<double>(bins)));
 }
 

@@ -247,9 +247,9 @@ nlohmann::json TowerStatistics(const io::Frame& tower, const TowerOptions& optio
         ++count[slot];
       }
     }
-    auto alpha_of = [&](size_t slot) {
-      return count[slot] ? ShearExponent(sum_lo[slot], sum_hi[slot], heights[a].height, heights[b].height)
-                         : kNaN;
+    // The heights by value: clang before 16 cannot capture structured bindings.
+    auto alpha_of = [&, lower_height = heights[a].height, upper_height = heights[b].height](size_t slot) {
+      return count[slot] ? ShearExponent(sum_lo[slot], sum_hi[slot], lower_height, upper_height) : kNaN;
     };
     nlohmann::json pair = {
         {"lower", heights[a].height},

@@ -167,6 +167,8 @@ std::optional<OipError> ParseInferRequest(std::string_view text, const ServedMod
   } catch (const json::parse_error& error) {
     return BadRequest("the request body is not valid JSON (byte " + std::to_string(error.byte) +
                       "); send {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}");
+  } catch (const json::out_of_range&) {  // a number beyond double's range, e.g. 1e400
+    return BadRequest("the request body holds a number too large for FP64; send finite values");
   }
   if (!body.is_object()) return BadRequest("the request body must be a JSON object with \"inputs\"");
   request->id.reset();

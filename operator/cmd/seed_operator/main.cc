@@ -1,14 +1,15 @@
 // seed-operator: the Seed controller process. Flags (each with an environment fallback) build a
 // kube::Manager; controllers for Seed's kinds register at the marked point below.
+#include <date/tz.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
-#include <date/tz.h>
 #include <cstdlib>
 #include <iostream>
 #include <locale>
 #include <thread>
 
+#include "admission/webhook_server.h"
 #include "controllers/file_clock.h"
 #include "controllers/inference_service_reconciler.h"
 #include "controllers/register.h"
@@ -90,6 +91,14 @@ int main(int argc, char** argv) {
   app.add_option("--health-addr", options.health_addr, "host:port for /healthz and /readyz")
       ->envname("SEED_HEALTH_ADDR")
       ->capture_default_str();
+  std::string webhook_addr, webhook_cert_dir = "/tmp/k8s-webhook-server/serving-certs";
+  app.add_option("--webhook-addr", webhook_addr,
+                 "host:port for the validating admission webhook (HTTPS, POST /validate); empty: off")
+      ->envname("SEED_WEBHOOK_ADDR");
+  app.add_option("--webhook-cert-dir", webhook_cert_dir,
+                 "directory holding the webhook's tls.crt and tls.key (re-read on every TLS handshake)")
+      ->envname("SEED_WEBHOOK_CERT_DIR")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
       ->envname("SEED_LOG_LEVEL")
       ->capture_default_str();
@@ -154,7 +163,23 @@ int main(int argc, char** argv) {
                    {"namespaces", namespaces.empty() ? "all" : CLI::detail::join(namespaces, ",")},
                    {"leaderElect", options.leader_elect ? "true" : "false"}});
 
-  kube::Manager manager(kube::Client::FromConfig(*config), options);
+  auto client = kube::Client::FromConfig(*config);
+  kube::Manager manager(client, options);
+
+  // The webhook answers on every replica, leader or not, with its own request budget.
+  std::unique_ptr<seed::admission::WebhookServer> webhook;
+  if (!webhook_addr.empty()) {
+    webhook = std::make_unique<seed::admission::WebhookServer>(
+        webhook_addr, webhook_cert_dir, seed::admission::LookupThroughApi(client->WithOwnRateLimit()));
+    auto port = webhook->Start();
+    if (!port.ok()) {
+      kube::LogFields(spdlog::level::err, "cannot start the admission webhook",
+                      {{"error", port.error().message}});
+      return 2;
+    }
+    kube::LogFields(spdlog::level::info, "admission webhook serving",
+                    {{"address", webhook_addr}, {"port", std::to_string(*port)}});
+  }
 
   // ---- Controller registration point -------------------------------------------------------
   std::unique_ptr<seed::controllers::FileClock> test_clock;
@@ -183,6 +208,7 @@ int main(int argc, char** argv) {
     stop.Stop();
   });
   int code = manager.Run(stop);
+  if (webhook) webhook->Stop();
   // Wake the signal thread if Run() ended for another reason (lost lease, startup failure).
   if (!stop.Stopped()) stop.Stop();
   pthread_kill(signal_thread.native_handle(), SIGTERM);

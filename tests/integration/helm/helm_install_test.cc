@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -16,6 +17,7 @@
 
 #include "api/yaml_json.h"
 #include "helm_command.h"
+#include "kube/config.h"
 #include "pipeline_testing/fake_kubelet.h"
 #include "pipeline_testing/operator_process.h"
 #include "pipeline_testing/seed_cluster.h"
@@ -174,7 +176,9 @@ class HelmChartTest : public ::testing::Test {
   }
 
   // The operator as the chart's Deployment runs it: the container's args, with the listen addresses
-  // moved to loopback ephemeral ports (a pod has its own network namespace; a test process does not).
+  // moved to loopback ephemeral ports (a pod has its own network namespace; a test process does not)
+  // and its Secret volumes written to folders as the kubelet would mount them (the webhook's
+  // certificate, as the chart generated it), the args' paths moved there.
   void StartOperatorAsDeployed(const json& deployment) {
     const json pod_spec = deployment["spec"]["template"]["spec"];
     ASSERT_EQ(pod_spec.value("serviceAccountName", ""), kServiceAccount) << pod_spec.dump(2);
@@ -183,12 +187,33 @@ class HelmChartTest : public ::testing::Test {
     ASSERT_FALSE(container.contains("command")) << "the image's entrypoint (seed-operator) is expected";
     ASSERT_FALSE(container.contains("env"))
         << "the test passes no environment to the operator: " << container["env"];
+    std::map<std::string, std::string> mounted;  // mountPath -> the folder holding the Secret's keys
+    for (const auto& mount : container.value("volumeMounts", json::array())) {
+      for (const auto& volume : pod_spec.value("volumes", json::array())) {
+        if (volume["name"] != mount["name"] || !volume.contains("secret")) continue;
+        const std::string secret_name = volume["secret"]["secretName"];
+        json secret = cluster_->emulator().Request(
+            "GET", std::string("/api/v1/namespaces/") + kReleaseNamespace + "/secrets/" + secret_name);
+        ASSERT_TRUE(secret.contains("data")) << "the chart's Secret " << secret_name << ": " << secret.dump();
+        const std::string dir = cluster_->Dir() + "/volumes/" + mount["name"].get<std::string>();
+        std::filesystem::create_directories(dir);
+        for (const auto& [key, value] : secret["data"].items()) {
+          auto bytes = kube::DecodeBase64(value.get<std::string>());
+          ASSERT_TRUE(bytes.has_value()) << secret_name << "." << key;
+          std::ofstream(dir + "/" + key, std::ios::binary) << *bytes;
+        }
+        mounted[mount["mountPath"]] = dir;
+      }
+    }
     std::vector<std::string> args;
     for (const auto& arg : container.value("args", json::array())) {
       std::string text = arg.get<std::string>();
-      for (const char* flag : {"--metrics-addr=", "--health-addr="}) {
+      for (const char* flag : {"--metrics-addr=", "--health-addr=", "--webhook-addr="}) {
         if (text.rfind(flag, 0) == 0 && text != std::string(flag) + "0")
           text = std::string(flag) + "127.0.0.1:0";
+      }
+      for (const auto& [path, dir] : mounted) {
+        if (auto at = text.find("=" + path); at != std::string::npos) text.replace(at + 1, path.size(), dir);
       }
       args.push_back(text);
     }

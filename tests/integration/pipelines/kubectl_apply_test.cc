@@ -1,10 +1,6 @@
 // `kubectl apply` of crds/ and examples/ to the test API emulator succeeds (the real kubectl as a
 // child process, with a bounded time).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <ctime>
@@ -14,48 +10,13 @@
 #include <thread>
 
 #include "kube-emulator/emulator_process.h"
+#include "pipeline_testing/bounded_command.h"
 #include "pipeline_testing/seed_cluster.h"
 
 namespace seed::pipeline_testing {
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs argv with stdout+stderr to a file; SIGKILL after `timeout`.
-Outcome RunBounded(std::vector<std::string> argv, const std::string& log, std::chrono::seconds timeout) {
-  std::vector<char*> args;
-  for (auto& arg : argv) args.push_back(arg.data());
-  args.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  Outcome outcome;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  bool done = WaitUntil(
-      [&] { return waitpid(pid, &status, WNOHANG) == pid; },
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
-      std::chrono::milliseconds(20));
-  if (!done) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  } else if (WIFEXITED(status)) {
-    outcome.exit_code = WEXITSTATUS(status);
-  }
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  outcome.output = text.str();
-  return outcome;
-}
+using Outcome = CommandOutcome;
 
 // The test API emulator with a token for kubectl, and kubectl run against it as users run it
 // (validation on, its default), bounded in time; the output is what kubectl printed.

@@ -190,7 +190,7 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
       throw MethodNotAllowed("the server does not allow this method on the requested resource");
     }
     if (config_.rbac) CheckBlockOwnerDeletion(request, target, verb);
-    if (auto fault = faults_.Check(verb, type->plural)) throw *fault;
+    if (auto fault = faults_.Check(verb, type->plural, request.user)) throw *fault;
     if (int latency = faults_.latency_ms(); latency > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(latency));  // injected latency, on purpose
     }
@@ -198,6 +198,7 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
     if (auto delay = latency_.Sample(verb); delay > std::chrono::microseconds::zero()) {
       std::this_thread::sleep_for(delay);
     }
+    Admit(request, verb, target);
     response = HandleResource(request, verb, target);
   } catch (const ApiError& error) {
     response = ApiResponse{};

@@ -112,6 +112,10 @@ class Emulator {
   // an ownerReference needs `update` on the owner's `finalizers` subresource. Throws ApiError 403.
   void CheckBlockOwnerDeletion(const ApiRequest& request, const Target& target, const std::string& verb);
 
+  // Validating admission webhooks (emulator_admission.cc): throws the denial or the failed call's
+  // ApiError; returns when every matching webhook allowed the write (or there is none).
+  void Admit(const ApiRequest& request, const std::string& verb, const Target& target);
+
   // Reads (emulator.cc).
   json Get(const Target& target);
   json List(const Target& target, const ApiRequest& request);

@@ -23,6 +23,7 @@ void FaultInjector::Configure(const json& body) {
     try {
       rule.verb = item.value("verb", "*");
       rule.resource = item.value("resource", "*");
+      rule.user = item.value("user", "*");
       rule.code = item.value("code", 500);
       rule.rate = item.value("rate", 1.0);
       if (item.contains("count") && !item["count"].is_null()) rule.remaining = item["count"].get<int>();
@@ -56,11 +57,13 @@ void FaultInjector::Clear() {
   latency_ms_ = 0;
 }
 
-std::optional<ApiError> FaultInjector::Check(const std::string& verb, const std::string& resource) {
+std::optional<ApiError> FaultInjector::Check(const std::string& verb, const std::string& resource,
+                                             const std::string& user) {
   std::lock_guard lock(mu_);
   for (auto& rule : rules_) {
     bool verb_matches = rule.verb == "*" || rule.verb == verb || (rule.verb == "delete" && verb == "deletecollection");
     if (!verb_matches || (rule.resource != "*" && rule.resource != resource)) continue;
+    if (rule.user != "*" && rule.user != user) continue;
     if (rule.remaining && *rule.remaining <= 0) continue;
     if (rule.rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(random_) >= rule.rate) continue;
     if (rule.remaining) --*rule.remaining;

@@ -21,14 +21,16 @@ class FaultInjector {
   void Configure(const json& body);
   void Clear();
 
-  // The error to answer instead of serving (verb, resource), if a rule fires.
-  std::optional<ApiError> Check(const std::string& verb, const std::string& resource);
+  // The error to answer instead of serving (verb, resource) to `user`, if a rule fires.
+  std::optional<ApiError> Check(const std::string& verb, const std::string& resource,
+                                const std::string& user);
   int latency_ms();
 
  private:
   struct Rule {
     std::string verb;
     std::string resource;
+    std::string user = "*";  // only this user's requests (e.g. the operator's, not a test's)
     int code = 500;
     double rate = 1.0;
     std::optional<int> remaining;

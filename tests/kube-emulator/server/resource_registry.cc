@@ -72,6 +72,8 @@ ResourceRegistry::ResourceRegistry(bool gateway_api) {
               "HorizontalPodAutoscaler", true, true, {"hpa"}));
   Add(Builtin("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, false));
   Add(Builtin("events.k8s.io", "v1", "events", "event", "Event", true, false, {"ev"}));
+  Add(Builtin("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations",
+              "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false, false));
   Add(Builtin("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
               "CustomResourceDefinition", false, true, {"crd", "crds"}));
   if (gateway_api) {

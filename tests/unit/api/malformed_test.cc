@@ -3,10 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
-#include "local/manifest.h"
 #include "local/resource_set.h"
+#include "malformed_examples.h"
 
 namespace seed {
 namespace {
@@ -25,18 +24,13 @@ class MalformedTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MalformedTest, ReportsExpectedMessage) {
   std::string path = std::string(SEED_MALFORMED_DIR) + "/" + GetParam();
-  std::ifstream in(path);
-  std::string first;
-  std::getline(in, first);
-  const std::string prefix = "# expect: ";
-  ASSERT_EQ(first.rfind(prefix, 0), 0u) << "first line must be \"# expect: ...\"";
-  std::string expected = first.substr(prefix.size());
+  auto example = testing::LoadMalformedExample(path);
+  ASSERT_FALSE(example.expected.empty()) << "first line must be \"# expect: ...\"";
+  const std::string& expected = example.expected;
 
-  std::vector<local::LoadProblem> problems;
-  auto manifests = local::LoadManifests({path}, &problems);
-  auto set = local::BuildResourceSet(manifests);
+  auto set = local::BuildResourceSet(example.manifests);
   std::vector<std::string> messages;
-  for (const auto& problem : problems)
+  for (const auto& problem : example.problems)
     messages.push_back(problem.file + ":" + std::to_string(problem.line) + ": " + problem.message);
   for (const auto& finding : set.findings) messages.push_back(local::FormatFinding(finding));
   bool found = false;

@@ -35,6 +35,21 @@ TEST(YamlReading, DuplicateKeyIsAnErrorNamingKeyAndBothLines) {
   EXPECT_NO_THROW(ParseYamlDocuments("a: {name: x}\nb: {name: y}\n"));
 }
 
+// Found by fuzzing (tests/fuzz/corpus/resource_yaml/regression-leading-comma): yaml-cpp 0.7 loops
+// forever, allocating, on a document that begins with ','; it must be a syntax error at once.
+TEST(YamlReading, ADocumentBeginningWithACommaIsAnErrorNotAHang) {
+  for (const std::string text : {",\n", ",apiVersion: seed.dev/v1alpha1\nkind: JobTemplate\n",
+                                 "# c\n\n  ,a\n", "a: 1\n---\n,b\n", "--- ,a\n", "%YAML 1.2\n---\n,\n"}) {
+    auto error = SyntaxErrorOf(text);
+    EXPECT_NE(std::string(error.what()).find("a document cannot begin with ','"), std::string::npos) << text;
+    EXPECT_GE(error.line(), 1) << text;
+  }
+  EXPECT_EQ(SyntaxErrorOf("a: 1\n---\n,b\n").line(), 3);
+  // A ',' anywhere else is the parser's business, as before.
+  EXPECT_NO_THROW(ParseYamlDocuments("args: [a\n  , b]\n"));
+  EXPECT_NO_THROW(ParseYamlDocuments("a: ',x'\n---x: 1\n"));
+}
+
 TEST(YamlReading, TabInIndentationIsReportedWithTheRule) {
   auto error = SyntaxErrorOf("spec:\n  image: x\n\tcommand: [a]\n");
   EXPECT_EQ(error.line(), 3);

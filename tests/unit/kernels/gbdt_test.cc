@@ -671,7 +671,14 @@ TEST(GbdtTest, MalformedVersion2ModelsAreRejectedWithAMessage) {
   expect_rejected(j, "tree 1 has no nodes");
   j = good;
   j["tree_sizes"] = "3,3,3";
-  expect_rejected(j, "wrong JSON type");
+  expect_rejected(j, "\"tree_sizes\" must be an array of whole numbers");
+  // Found by fuzzing: a float or negative index was cast (undefined behaviour) or wrapped around.
+  j = good;
+  j["tree_sizes"][0] = 2.2e20;
+  expect_rejected(j, "\"tree_sizes\"[0] must be a whole number from 0 to 4294967295, got 2.2e+20");
+  j = good;
+  j["num_features"] = -1;
+  expect_rejected(j, "\"num_features\" must be a whole number");
 
   // Random damage to any table is refused or gives a model that predicts; it never crashes.
   std::mt19937_64 rng(5);

@@ -347,6 +347,35 @@ TEST_F(ClientTest, WatchWith410StatusIsGone) {
   EXPECT_TRUE(IsGone(r.error()));
 }
 
+// Found by fuzzing (tests/fuzz/corpus/watch_stream/regression-*): ill-typed events from a proxy or a
+// misbehaving server end the watch with an error; before, they threw out of the watch thread.
+TEST_F(ClientTest, WatchEndsWithAnErrorOnIllTypedEvents) {
+  for (const std::string line :
+       {R"({"type":"ERROR","object":{"kind":409}})", R"({"type":"ERROR","object":null})",
+        R"({"type":"ERROR","object":{"kind":"Status","reason":5,"code":"x"}})",
+        R"({"type":"ADDED","object":"a pod"})",
+        R"({"type":"MODIFIED","object":{"metadata":{"name":"a","namespace":7}}})",
+        R"({"type":3,"object":{}})"}) {
+    transport_->AddStream({200, {line + "\n"}, false});
+    int events = 0;
+    auto r = MakeClient()->Watch(
+        pods_, "ns", {}, [&](WatchEvent&&) { return ++events, true; }, CancelToken());
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_EQ(events, 0) << line;
+  }
+}
+
+TEST_F(ClientTest, ErrorFromAnIllTypedStatusBodyKeepsTheHttpStatus) {
+  Error e = ErrorFromResponse(
+      409,
+      R"({"kind":"Status","reason":{"a":1},"message":7,"details":{"causes":[{"field":1}],"retryAfterSeconds":-5}})",
+      "");
+  EXPECT_EQ(e.http_status, 409);
+  EXPECT_EQ(e.reason, "Conflict");  // the status's own reason, as it is not a string
+  ASSERT_TRUE(e.retry_after.has_value());
+  EXPECT_EQ(*e.retry_after, std::chrono::seconds(0));
+}
+
 TEST_F(ClientTest, ServerHasResourceUsesDiscovery) {
   transport_->handler = [](const HttpRequest& r) {
     if (r.url.ends_with("/apis/gateway.networking.k8s.io/v1")) {

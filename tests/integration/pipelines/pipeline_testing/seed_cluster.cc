@@ -66,17 +66,32 @@ SeedCluster::SeedCluster(ClusterOptions options) {
   emulator_options.tokens = {{options.operator_token, options.operator_user},
                              {"kubelet-token", kKubeletUser},
                              {"admin-token", kAdminUser}};
+  for (int i = 1; i < options.operator_replicas; ++i) {
+    emulator_options.tokens.emplace_back(options.operator_token + "-" + std::to_string(i),
+                                         options.operator_user + "-" + std::to_string(i));
+  }
+  operator_user_ = options.operator_user;
   emulator_options.rbac = options.rbac;
   emulator_options.gateway_api = options.gateway_api;
   // A real kubelet is authorized by the Node authorizer, which the emulator does not have.
   emulator_options.groups = {{kKubeletUser, "system:masters"}, {kAdminUser, "system:masters"}};
   emulator_ = std::make_unique<kubeemu::EmulatorProcess>(emulator_options);
   operator_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/operator.kubeconfig", options.operator_token);
+  replica_kubeconfigs_.push_back(operator_kubeconfig_);
+  for (int i = 1; i < options.operator_replicas; ++i) {
+    replica_kubeconfigs_.push_back(
+        emulator_->WriteKubeconfig(dir_ + "/operator-" + std::to_string(i) + ".kubeconfig",
+                                   options.operator_token + "-" + std::to_string(i)));
+  }
   kubelet_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/kubelet.kubeconfig", "kubelet-token");
   admin_kubeconfig_ = emulator_->WriteKubeconfig(dir_ + "/admin.kubeconfig", "admin-token");
   clock_file_ = dir_ + "/clock";
   SetClock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   if (options.apply_crds) ApplyCrds();
+}
+
+std::string SeedCluster::OperatorUser(int replica) const {
+  return replica == 0 ? operator_user_ : operator_user_ + "-" + std::to_string(replica);
 }
 
 bool SeedCluster::ApplyCrds() {

@@ -33,6 +33,9 @@ struct ClusterOptions {
   bool rbac = false;
   std::string operator_user = kOperatorUser;
   std::string operator_token = "operator-token";  // the bearer token in the operator's kubeconfig
+  // More operator identities, for replicas told apart in the write log: replica i > 0 has the token
+  // operator_token + "-<i>" and the user OperatorUser(i) (operator_user + "-<i>").
+  int operator_replicas = 1;
   bool apply_crds = true;  // false when the test installs them itself (e.g. with a Helm chart)
   bool gateway_api = false;
 };
@@ -44,6 +47,9 @@ class SeedCluster {
 
   kubeemu::EmulatorProcess& emulator() { return *emulator_; }
   const std::string& operator_kubeconfig() const { return operator_kubeconfig_; }
+  // Replica `i`'s kubeconfig (ClusterOptions::operator_replicas); 0 is operator_kubeconfig().
+  const std::string& operator_kubeconfig(int replica) const { return replica_kubeconfigs_.at(replica); }
+  std::string OperatorUser(int replica) const;
   const std::string& kubelet_kubeconfig() const { return kubelet_kubeconfig_; }
   // A cluster administrator (group system:masters), e.g. for helm.
   const std::string& admin_kubeconfig() const { return admin_kubeconfig_; }
@@ -80,6 +86,8 @@ class SeedCluster {
   std::string dir_;
   std::unique_ptr<kubeemu::EmulatorProcess> emulator_;
   std::string operator_kubeconfig_;
+  std::vector<std::string> replica_kubeconfigs_;
+  std::string operator_user_;
   std::string kubelet_kubeconfig_;
   std::string admin_kubeconfig_;
   std::string clock_file_;

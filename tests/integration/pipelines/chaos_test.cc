@@ -1,0 +1,45 @@
+// The chaos scenario, short (bench/chaos runs it at full size): two replicas with leader election,
+// the leader SIGKILLed three times, 5 % of the operators' requests failing, watches dropped and
+// expired, 40 scheduled runs. Nothing duplicated, lost, invented or stuck; no write outside the
+// writer's lease term; every failover within the lease duration plus a retry period and slack.
+#include "pipeline_testing/chaos.h"
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+namespace seed::pipeline_testing {
+namespace {
+
+TEST(ChaosTest, LeaderKillsFaultsAndWatchLossLoseAndDuplicateNothing) {
+  ChaosSettings settings;
+  settings.pipelines = 5;
+  settings.minutes = 8;
+  settings.drop_watches_every = std::chrono::milliseconds(1500);
+  settings.gone_every = std::chrono::milliseconds(5000);
+  settings.kill_every = std::chrono::milliseconds(6000);
+  settings.leader_kills = 3;
+  settings.settle = std::chrono::seconds(60);
+  settings.lease_duration_seconds = 4;
+  settings.renew_deadline_seconds = 3;
+  settings.retry_period_seconds = 1;
+  ChaosReport report = RunChaos(settings, std::cout);
+  EXPECT_EQ(report.runs_expected, 40);
+  EXPECT_EQ(report.runs_created, 40);
+  EXPECT_EQ(report.duplicate_runs, 0);
+  EXPECT_EQ(report.lost_runs, 0);
+  EXPECT_EQ(report.invented_runs, 0);
+  EXPECT_EQ(report.pods_created, 40);
+  EXPECT_EQ(report.duplicate_pods, 0);
+  EXPECT_EQ(report.runs_stuck, 0);
+  EXPECT_EQ(report.writes_outside_term, 0);
+  EXPECT_EQ(report.leader_kills, 3);
+  for (double seconds : report.failover_seconds) {
+    EXPECT_GE(seconds, 0) << "the lease never moved after a kill";
+    EXPECT_LE(seconds, settings.lease_duration_seconds + settings.retry_period_seconds + 3.0);
+  }
+  EXPECT_GT(report.faults_injected, 0) << "the faults never fired";
+}
+
+}  // namespace
+}  // namespace seed::pipeline_testing

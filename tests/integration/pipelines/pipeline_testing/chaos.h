@@ -1,0 +1,52 @@
+#pragma once
+// The chaos scenario (bench/chaos at full size, a short version in the integration tests): scheduled
+// one-pod Pipelines run through two operator replicas with leader election while, all at once, a
+// share of the operator's API requests fail with 500 or 429 (Retry-After), every watch is dropped
+// on a period, every watch gets 410 Gone on a longer one (the history is compacted, then the watches
+// dropped), and the leader is SIGKILLed (and restarted) on a period. Then the faults stop and every
+// run must end. Every count comes from the emulator's write log or the stored objects, never from
+// the operator's own account.
+#include <chrono>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace seed::pipeline_testing {
+
+struct ChaosSettings {
+  int pipelines = 50;        // `* * * * *` one-pod Pipelines
+  int minutes = 20;          // scheduled minutes the test clock walks through: pipelines x minutes runs
+  double fault_rate = 0.05;  // of the operators' requests: half 500, half 429
+  std::chrono::milliseconds drop_watches_every{10000};
+  std::chrono::milliseconds gone_every{60000};  // compact the history, then drop: every re-watch gets 410
+  std::chrono::milliseconds kill_every{30000};  // SIGKILL the leader (then restart it)
+  int leader_kills = 20;
+  uint64_t seed = 1;
+  std::chrono::seconds settle{180};  // once the faults stop, every run must end within this
+  // Lease timing of both replicas (seed-operator flags).
+  int lease_duration_seconds = 10, renew_deadline_seconds = 7, retry_period_seconds = 1;
+};
+
+struct ChaosReport {
+  int runs_expected = 0;
+  int runs_created = 0;
+  int duplicate_runs = 0;  // successful creates of a run name beyond the first
+  int lost_runs = 0;       // scheduled times with no run
+  int invented_runs = 0;   // runs for times never scheduled
+  int pods_created = 0;
+  int duplicate_pods = 0;  // successful creates of a pod name beyond the first
+  int runs_stuck = 0;      // runs not ended within `settle` after the faults stopped
+  int leader_kills = 0;
+  std::vector<double> failover_seconds;  // per kill: until another identity held the lease
+  int writes_outside_term = 0;           // operator writes by a replica that did not hold the lease then
+  int operator_writes = 0;
+  int faults_injected = 0;  // operator requests answered 500/429 on purpose (from the write log)
+  double wall_seconds = 0;
+};
+
+// Runs the scenario; progress lines go to `log`. Throws std::runtime_error when the cluster cannot
+// be set up.
+ChaosReport RunChaos(const ChaosSettings& settings, std::ostream& log);
+
+}  // namespace seed::pipeline_testing

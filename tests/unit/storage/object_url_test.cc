@@ -1,0 +1,71 @@
+#include "storage/object_url.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "storage/storage_error.h"
+
+namespace seed::storage {
+namespace {
+
+TEST(ObjectUrlTest, ParsesBucketAndKey) {
+  const S3Location location = ParseS3Url("s3://plant-data/wf01/2024/power.csv");
+  EXPECT_EQ(location.bucket, "plant-data");
+  EXPECT_EQ(location.key, "wf01/2024/power.csv");
+  EXPECT_EQ(ParseS3Url("s3://models").key, "");
+}
+
+TEST(ObjectUrlTest, RefusesWhatIsNotABucketWithTheRule) {
+  for (const char* bad :
+       {"s3://", "s3:///key", "s3://ab/key", "s3://Upper/key", "s3://-dash/key", "s3://a_b/key"}) {
+    try {
+      ParseS3Url(bad);
+      ADD_FAILURE() << bad;
+    } catch (const StorageError& error) {
+      EXPECT_TRUE(error.bad_input()) << bad;
+      EXPECT_THAT(error.what(), ::testing::StartsWith(std::string(bad) + ": ")) << bad;
+    }
+  }
+  EXPECT_THROW(ParseS3Url("https://host/a"), StorageError);
+  EXPECT_THROW(ParseS3Url("s3://bucket/a?versionId=1"), StorageError);
+}
+
+TEST(ObjectUrlTest, EncodesAsSigV4Wants) {
+  EXPECT_EQ(UriEncode("a b+c/d~e_f.g-h", true), "a%20b%2Bc/d~e_f.g-h");
+  EXPECT_EQ(UriEncode("a/b", false), "a%2Fb");
+  EXPECT_EQ(UriEncode("\xC3\xA9", true), "%C3%A9");
+}
+
+TEST(ObjectUrlTest, BuildsPathStyleAndVirtualHostUrlsWithASortedQuery) {
+  const Endpoint endpoint = ParseEndpoint("http://127.0.0.1:9000/");
+  EXPECT_EQ(endpoint.authority, "127.0.0.1:9000");
+  EXPECT_EQ(endpoint.base_path, "");
+  const S3Location location{"b1", "dir/x y.csv"};
+  EXPECT_EQ(RequestUrl(endpoint, false, location), "http://127.0.0.1:9000/b1/dir/x%20y.csv");
+  EXPECT_EQ(RequestUrl(ParseEndpoint("https://s3.eu-west-1.amazonaws.com"), true, location),
+            "https://b1.s3.eu-west-1.amazonaws.com/dir/x%20y.csv");
+  EXPECT_EQ(RequestUrl(endpoint, false, {"b1", ""},
+                       {{"prefix", "a b/"}, {"list-type", "2"}, {"continuation-token", "x=/+"}}),
+            "http://127.0.0.1:9000/b1?continuation-token=x%3D%2F%2B&list-type=2&prefix=a%20b%2F");
+  EXPECT_EQ(RequestUrl(endpoint, false, location, {{"uploads", ""}}),
+            "http://127.0.0.1:9000/b1/dir/x%20y.csv?uploads=");
+  EXPECT_EQ(RequestUrl(ParseEndpoint("https://gw.example.com/s3"), false, location),
+            "https://gw.example.com/s3/b1/dir/x%20y.csv");
+}
+
+TEST(ObjectUrlTest, RefusesMalformedEndpoints) {
+  for (const char* bad : {"127.0.0.1:9000", "ftp://host", "http://", "http://user:pw@host"})
+    EXPECT_THROW(ParseEndpoint(bad), StorageError) << bad;
+}
+
+TEST(ObjectUrlTest, RedactsCredentials) {
+  EXPECT_EQ(RedactUrl("https://user:secret@host:9000/b/k"), "https://host:9000/b/k");
+  EXPECT_EQ(RedactUrl("https://host/b/k?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=abc&partNumber=2"),
+            "https://host/b/k?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&partNumber=2");
+  EXPECT_EQ(RedactUrl("http://host/a?token=t&x=1&password=p"),
+            "http://host/a?token=REDACTED&x=1&password=REDACTED");
+  EXPECT_EQ(RedactUrl("s3://bucket/key@2024"), "s3://bucket/key@2024");
+}
+
+}  // namespace
+}  // namespace seed::storage
