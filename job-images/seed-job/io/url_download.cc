@@ -141,9 +141,9 @@ Attempt TryOnce(const std::string& url, const std::string& temp, const UrlFetchO
 }
 
 // Removes the temporary file however the download ends.
-struct TempFile {
+struct PartialFile {
   std::string path;
-  ~TempFile() { ::unlink(path.c_str()); }
+  ~PartialFile() { ::unlink(path.c_str()); }
 };
 
 }  // namespace
@@ -203,7 +203,7 @@ void FetchUrlToFile(const std::string& url, const std::string& path, const UrlFe
   GlobalInit();
   const std::filesystem::path target(path);
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
-  TempFile temp{path + ".tmp." + std::to_string(::getpid())};
+  PartialFile temp{path + ".tmp." + std::to_string(::getpid())};
   double backoff = options.first_backoff_seconds;
   for (int attempt = 0;; ++attempt) {
     const Attempt a = TryOnce(url, temp.path, options);
