@@ -66,10 +66,13 @@ void AddFetch(CLI::App& app) {
       ->capture_default_str()
       ->group(sql);
   auto* url = "URL source";
-  cmd->add_option("--url", f->url, "http:// or https:// URL of a CSV file")->group(url);
+  cmd->add_option("--url", f->url, "https://, http:// or s3://bucket/key URL of a CSV file")->group(url);
   cmd->add_option("--sha256", f->sha256, "Expected SHA-256 of the download (hex); a mismatch writes nothing")
       ->group(url);
-  cmd->add_option("--ca-file", f->ca_file, "PEM CA bundle for https (default: the system's CAs)")->group(url);
+  cmd->add_option(
+         "--ca-file", f->ca_file,
+         "PEM CA bundle for https and the s3 endpoint (default: SEED_S3_CA_FILE or the system's CAs)")
+      ->group(url);
   cmd->add_flag("--no-validate", f->no_validate,
                 "Do not check that the download is a CSV in the documented schema")
       ->group(url);
@@ -78,8 +81,9 @@ void AddFetch(CLI::App& app) {
          "Retries after a server fault (dropped connection, 5xx, 429, timeout), with exponential backoff")
       ->check(CLI::Range(0, 20))
       ->capture_default_str();
-  cmd->add_option("--retry-backoff", f->retry_backoff_seconds,
-                  "Seconds before the first retry (then doubling, at most 30)")
+  cmd->add_option(
+         "--retry-backoff", f->retry_backoff_seconds,
+         "Seconds before the first retry (then doubling, at most 30; for --url each delay is drawn below it)")
       ->check(CLI::Range(0.0, 60.0))
       ->capture_default_str();
   cmd->callback([f] {
