@@ -10,6 +10,7 @@
 
 #include "sql/client.h"
 #include "sql/error.h"
+#include "sql/mariadb_library.h"
 
 namespace seed::sql {
 namespace {
@@ -51,13 +52,13 @@ std::string Hint(unsigned int code) {
 }
 
 struct MysqlCloser {
-  void operator()(MYSQL* db) const { mysql_close(db); }
+  void operator()(MYSQL* db) const { MariaDb().close(db); }
 };
 struct StmtCloser {
-  void operator()(MYSQL_STMT* stmt) const { mysql_stmt_close(stmt); }
+  void operator()(MYSQL_STMT* stmt) const { MariaDb().stmt_close(stmt); }
 };
 struct ResultFreer {
-  void operator()(MYSQL_RES* res) const { mysql_free_result(res); }
+  void operator()(MYSQL_RES* res) const { MariaDb().free_result(res); }
 };
 
 [[noreturn]] void Throw(const std::string& where, unsigned int code, const char* message) {
@@ -158,57 +159,59 @@ MYSQL_TIME ToMysqlTime(int64_t unix_seconds, int offset_minutes) {
 ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query,
                         const std::map<std::string, Parameter>& parameters, const Session& session) {
   const std::string where = Describe(dsn);
-  std::unique_ptr<MYSQL, MysqlCloser> db(mysql_init(nullptr));
+  std::unique_ptr<MYSQL, MysqlCloser> db(MariaDb().init(nullptr));
   if (!db) throw Error(where + ": cannot initialise the MySQL client (out of memory)", true);
   unsigned int connect_timeout = static_cast<unsigned>(session.connect_timeout_seconds);
   if (auto it = dsn.options.find("connect-timeout"); it != dsn.options.end()) {
     connect_timeout = static_cast<unsigned>(std::stoul(it->second));
   }
   const unsigned int io_timeout = static_cast<unsigned>(session.query_timeout_seconds);
-  mysql_optionsv(db.get(), MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-  mysql_optionsv(db.get(), MYSQL_OPT_READ_TIMEOUT, &io_timeout);
-  mysql_optionsv(db.get(), MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-  mysql_optionsv(db.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  MariaDb().optionsv(db.get(), MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  MariaDb().optionsv(db.get(), MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+  MariaDb().optionsv(db.get(), MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+  MariaDb().optionsv(db.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
   const std::string mode = dsn.options.count("ssl-mode") ? dsn.options.at("ssl-mode") : "";
   if (mode == "REQUIRED" || mode == "VERIFY_CA" || mode == "VERIFY_IDENTITY") {
     my_bool enforce = 1;
-    mysql_optionsv(db.get(), MYSQL_OPT_SSL_ENFORCE, &enforce);
+    MariaDb().optionsv(db.get(), MYSQL_OPT_SSL_ENFORCE, &enforce);
   }
   if (mode == "VERIFY_CA" || mode == "VERIFY_IDENTITY") {
     my_bool verify = 1;
-    mysql_optionsv(db.get(), MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    MariaDb().optionsv(db.get(), MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
   }
   if (auto ca = dsn.options.find("ssl-ca"); ca != dsn.options.end()) {
-    mysql_optionsv(db.get(), MYSQL_OPT_SSL_CA, ca->second.c_str());
+    MariaDb().optionsv(db.get(), MYSQL_OPT_SSL_CA, ca->second.c_str());
   }
   const char* socket = dsn.options.count("socket") ? dsn.options.at("socket").c_str() : nullptr;
-  if (!mysql_real_connect(db.get(), dsn.host.empty() ? nullptr : dsn.host.c_str(), dsn.user.c_str(),
-                          dsn.password.c_str(), dsn.database.empty() ? nullptr : dsn.database.c_str(),
-                          static_cast<unsigned>(dsn.port), socket, 0)) {
-    const unsigned int code = mysql_errno(db.get());
+  if (!MariaDb().real_connect(db.get(), dsn.host.empty() ? nullptr : dsn.host.c_str(), dsn.user.c_str(),
+                              dsn.password.c_str(), dsn.database.empty() ? nullptr : dsn.database.c_str(),
+                              static_cast<unsigned>(dsn.port), socket, 0)) {
+    const unsigned int code = MariaDb().error_number(db.get());
     const bool login = code == 1045 || code == 1698;
     Throw(where + (login ? ": login refused for user '" + dsn.user + "' at host '" + dsn.host + "'"
                          : ": cannot connect"),
-          code, mysql_error(db.get()));
+          code, MariaDb().error(db.get()));
   }
   // Session settings are fixed text built from numbers, never from user input. The statement
   // time limit has a different name (and unit) in MariaDB and in MySQL.
-  const bool mariadb = std::string(mysql_get_server_info(db.get())).find("MariaDB") != std::string::npos;
+  const bool mariadb = std::string(MariaDb().get_server_info(db.get())).find("MariaDB") != std::string::npos;
   const std::string limit =
       mariadb ? "max_statement_time = " + std::to_string(session.query_timeout_seconds)
               : "max_execution_time = " + std::to_string(int64_t{session.query_timeout_seconds} * 1000);
   const std::string setup = "SET time_zone = '" + OffsetText(session.local_offset_minutes) + "', " + limit;
-  if (mysql_real_query(db.get(), setup.c_str(), setup.size()) != 0) {
-    Throw(where + ": cannot set the session time zone", mysql_errno(db.get()), mysql_error(db.get()));
+  if (MariaDb().real_query(db.get(), setup.c_str(), setup.size()) != 0) {
+    Throw(where + ": cannot set the session time zone", MariaDb().error_number(db.get()),
+          MariaDb().error(db.get()));
   }
 
-  std::unique_ptr<MYSQL_STMT, StmtCloser> stmt(mysql_stmt_init(db.get()));
-  if (!stmt) Throw(where, mysql_errno(db.get()), mysql_error(db.get()));
-  if (mysql_stmt_prepare(stmt.get(), query.sql.c_str(), query.sql.size()) != 0) {
-    Throw(where + ": the query was refused", mysql_stmt_errno(stmt.get()), mysql_stmt_error(stmt.get()));
+  std::unique_ptr<MYSQL_STMT, StmtCloser> stmt(MariaDb().stmt_init(db.get()));
+  if (!stmt) Throw(where, MariaDb().error_number(db.get()), MariaDb().error(db.get()));
+  if (MariaDb().stmt_prepare(stmt.get(), query.sql.c_str(), query.sql.size()) != 0) {
+    Throw(where + ": the query was refused", MariaDb().stmt_errno(stmt.get()),
+          MariaDb().stmt_error(stmt.get()));
   }
-  if (mysql_stmt_param_count(stmt.get()) != query.parameters.size()) {
-    throw Error(where + ": the server counts " + std::to_string(mysql_stmt_param_count(stmt.get())) +
+  if (MariaDb().stmt_param_count(stmt.get()) != query.parameters.size()) {
+    throw Error(where + ": the server counts " + std::to_string(MariaDb().stmt_param_count(stmt.get())) +
                     " parameters in the query, the placeholders " + std::to_string(query.parameters.size()),
                 false);
   }
@@ -231,24 +234,25 @@ ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query,
       binds[i].length = &lengths[i];
     }
   }
-  if (!binds.empty() && mysql_stmt_bind_param(stmt.get(), binds.data()) != 0) {
-    Throw(where + ": cannot bind the parameters", mysql_stmt_errno(stmt.get()), mysql_stmt_error(stmt.get()));
+  if (!binds.empty() && MariaDb().stmt_bind_param(stmt.get(), binds.data()) != 0) {
+    Throw(where + ": cannot bind the parameters", MariaDb().stmt_errno(stmt.get()),
+          MariaDb().stmt_error(stmt.get()));
   }
-  std::unique_ptr<MYSQL_RES, ResultFreer> meta(mysql_stmt_result_metadata(stmt.get()));
+  std::unique_ptr<MYSQL_RES, ResultFreer> meta(MariaDb().stmt_result_metadata(stmt.get()));
   if (!meta) {
     throw Error(
         where + ": the query returns no result set: it must be a SELECT (check --query / --query-file)",
         false);
   }
   ResultSet result;
-  const unsigned int n = mysql_num_fields(meta.get());
-  const MYSQL_FIELD* fields = mysql_fetch_fields(meta.get());
+  const unsigned int n = MariaDb().num_fields(meta.get());
+  const MYSQL_FIELD* fields = MariaDb().fetch_fields(meta.get());
   for (unsigned int c = 0; c < n; ++c) {
     result.columns.push_back(
         {fields[c].name, KindOf(fields[c].type, fields[c].flags), TypeName(fields[c].type)});
   }
-  if (mysql_stmt_execute(stmt.get()) != 0) {
-    Throw(where + ": the query failed", mysql_stmt_errno(stmt.get()), mysql_stmt_error(stmt.get()));
+  if (MariaDb().stmt_execute(stmt.get()) != 0) {
+    Throw(where + ": the query failed", MariaDb().stmt_errno(stmt.get()), MariaDb().stmt_error(stmt.get()));
   }
   // Every column is read as text (libmariadb converts numbers and DATETIMEs); a value longer
   // than the buffer is fetched again whole.
@@ -266,15 +270,16 @@ ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query,
     out[c].is_null = &nulls[c];
     out[c].error = &errors[c];
   }
-  if (mysql_stmt_bind_result(stmt.get(), out.data()) != 0) {
-    Throw(where + ": cannot bind the result", mysql_stmt_errno(stmt.get()), mysql_stmt_error(stmt.get()));
+  if (MariaDb().stmt_bind_result(stmt.get(), out.data()) != 0) {
+    Throw(where + ": cannot bind the result", MariaDb().stmt_errno(stmt.get()),
+          MariaDb().stmt_error(stmt.get()));
   }
   while (true) {
-    const int rc = mysql_stmt_fetch(stmt.get());
+    const int rc = MariaDb().stmt_fetch(stmt.get());
     if (rc == MYSQL_NO_DATA) break;
     if (rc == 1)
-      Throw(where + ": reading the result failed", mysql_stmt_errno(stmt.get()),
-            mysql_stmt_error(stmt.get()));
+      Throw(where + ": reading the result failed", MariaDb().stmt_errno(stmt.get()),
+            MariaDb().stmt_error(stmt.get()));
     std::vector<std::optional<std::string>> row(n);
     for (unsigned int c = 0; c < n; ++c) {
       if (nulls[c]) continue;
@@ -290,9 +295,9 @@ ResultSet RunMySqlQuery(const Dsn& dsn, const BoundQuery& query,
       again.buffer = whole.data();
       again.buffer_length = whole.size();
       again.length = &length;
-      if (mysql_stmt_fetch_column(stmt.get(), &again, c, 0) != 0) {
-        Throw(where + ": reading a long value failed", mysql_stmt_errno(stmt.get()),
-              mysql_stmt_error(stmt.get()));
+      if (MariaDb().stmt_fetch_column(stmt.get(), &again, c, 0) != 0) {
+        Throw(where + ": reading a long value failed", MariaDb().stmt_errno(stmt.get()),
+              MariaDb().stmt_error(stmt.get()));
       }
       whole.resize(std::min<unsigned long>(length, whole.size()));
       row[c] = std::move(whole);

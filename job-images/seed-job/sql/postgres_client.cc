@@ -7,15 +7,16 @@
 #include "io/time.h"
 #include "sql/client.h"
 #include "sql/error.h"
+#include "sql/pq_library.h"
 
 namespace seed::sql {
 namespace {
 
 struct ConnCloser {
-  void operator()(PGconn* conn) const { PQfinish(conn); }
+  void operator()(PGconn* conn) const { Pq().finish(conn); }
 };
 struct ResultClearer {
-  void operator()(PGresult* res) const { PQclear(res); }
+  void operator()(PGresult* res) const { Pq().clear(res); }
 };
 using Result = std::unique_ptr<PGresult, ResultClearer>;
 
@@ -55,10 +56,10 @@ bool IsTransientState(const std::string& state) {
 }
 
 [[noreturn]] void ThrowResultError(const std::string& where, PGconn* conn, const PGresult* res) {
-  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  const std::string message = Trim(res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  const char* state = res ? Pq().resultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string message = Trim(res ? Pq().resultErrorMessage(res) : Pq().errorMessage(conn));
   // A connection that broke mid-query has no SQLSTATE, or the connection is now bad.
-  const bool transient = PQstatus(conn) == CONNECTION_BAD || !state || IsTransientState(state);
+  const bool transient = Pq().status(conn) == CONNECTION_BAD || !state || IsTransientState(state);
   std::string hint;
   if (state && (std::string(state).rfind("42", 0) == 0 || std::string(state).rfind("22", 0) == 0)) {
     hint = " (check the query: --query / --query-file)";
@@ -128,15 +129,15 @@ ResultSet RunPostgresQuery(const Dsn& dsn, const BoundQuery& query,
   const std::string timeout = std::to_string(session.connect_timeout_seconds);
   const char* keys[] = {"dbname", "connect_timeout", "client_encoding", "application_name", nullptr};
   const char* values[] = {dsn.text.c_str(), timeout.c_str(), "UTF8", "seed-job fetch", nullptr};
-  std::unique_ptr<PGconn, ConnCloser> conn(PQconnectdbParams(keys, values, 1));
+  std::unique_ptr<PGconn, ConnCloser> conn(Pq().connectdbParams(keys, values, 1));
   if (!conn) throw Error(where + ": cannot initialise the PostgreSQL client (out of memory)", true);
-  if (PQstatus(conn.get()) != CONNECTION_OK) ThrowConnectError(dsn, Trim(PQerrorMessage(conn.get())));
+  if (Pq().status(conn.get()) != CONNECTION_OK) ThrowConnectError(dsn, Trim(Pq().errorMessage(conn.get())));
   const std::string setup = "SET TIME ZONE INTERVAL '" + OffsetText(session.local_offset_minutes) +
                             "' HOUR TO MINUTE; SET DateStyle = ISO; SET statement_timeout = " +
                             std::to_string(int64_t{session.query_timeout_seconds} * 1000);
   {
-    Result res(PQexec(conn.get(), setup.c_str()));
-    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) ThrowResultError(where, conn.get(), res.get());
+    Result res(Pq().exec(conn.get(), setup.c_str()));
+    if (Pq().resultStatus(res.get()) != PGRES_COMMAND_OK) ThrowResultError(where, conn.get(), res.get());
   }
   // Parameters as text with their type left to the server (it infers timestamp, timestamptz,
   // text, ... from where the marker stands). A time is written in the session's offset, so a
@@ -148,9 +149,9 @@ ResultSet RunPostgresQuery(const Dsn& dsn, const BoundQuery& query,
   }
   std::vector<const char*> pointers;
   for (const auto& t : texts) pointers.push_back(t.c_str());
-  Result res(PQexecParams(conn.get(), query.sql.c_str(), static_cast<int>(pointers.size()), nullptr,
-                          pointers.data(), nullptr, nullptr, 0));
-  const ExecStatusType status = PQresultStatus(res.get());
+  Result res(Pq().execParams(conn.get(), query.sql.c_str(), static_cast<int>(pointers.size()), nullptr,
+                             pointers.data(), nullptr, nullptr, 0));
+  const ExecStatusType status = Pq().resultStatus(res.get());
   if (status == PGRES_COMMAND_OK) {
     throw Error(
         where + ": the query returns no result set: it must be a SELECT (check --query / --query-file)",
@@ -158,19 +159,19 @@ ResultSet RunPostgresQuery(const Dsn& dsn, const BoundQuery& query,
   }
   if (status != PGRES_TUPLES_OK) ThrowResultError(where, conn.get(), res.get());
   ResultSet result;
-  const int n = PQnfields(res.get());
+  const int n = Pq().nfields(res.get());
   for (int c = 0; c < n; ++c) {
-    const Oid type = PQftype(res.get(), c);
-    result.columns.push_back({PQfname(res.get(), c), KindOf(type), TypeName(type)});
+    const Oid type = Pq().ftype(res.get(), c);
+    result.columns.push_back({Pq().fname(res.get(), c), KindOf(type), TypeName(type)});
   }
-  const int rows = PQntuples(res.get());
+  const int rows = Pq().ntuples(res.get());
   result.rows.reserve(static_cast<size_t>(rows));
   for (int r = 0; r < rows; ++r) {
     std::vector<std::optional<std::string>> row(static_cast<size_t>(n));
     for (int c = 0; c < n; ++c) {
-      if (!PQgetisnull(res.get(), r, c)) {
+      if (!Pq().getisnull(res.get(), r, c)) {
         row[static_cast<size_t>(c)] =
-            std::string(PQgetvalue(res.get(), r, c), static_cast<size_t>(PQgetlength(res.get(), r, c)));
+            std::string(Pq().getvalue(res.get(), r, c), static_cast<size_t>(Pq().getlength(res.get(), r, c)));
       }
     }
     result.rows.push_back(std::move(row));
