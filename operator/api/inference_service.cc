@@ -59,6 +59,7 @@ ModelRef ParseModel(const json& value, const std::string& path, ValidationErrors
       reader.Error("uri", "\"" + model.uri + "\" is not supported: use pvc://CLAIM/PATH, file:///PATH or s3://BUCKET/PATH");
     }
   }
+  model.watch = reader.Bool("watch").value_or(false);
   reader.Finish();
   return model;
 }
@@ -167,6 +168,78 @@ Expose ParseExpose(const json& value, const std::string& path, ValidationErrors*
   return expose;
 }
 
+Rollout ParseRollout(const json& value, const std::string& path, ValidationErrors* errors) {
+  Rollout rollout;
+  FieldReader reader(value, path, errors);
+  const int64_t canary = reader.Integer("canaryPercent").value_or(10);
+  if (canary < 1 || canary > 99)
+    reader.Error("canaryPercent", "must be from 1 to 99 (the new version's first share)");
+  if (const json* steps = reader.Array("steps")) {
+    for (size_t i = 0; i < steps->size(); ++i) {
+      const json& step = (*steps)[i];
+      const std::string step_path = IndexPath(reader.PathOf("steps"), i);
+      if (!step.is_number_integer()) {
+        errors->push_back({step_path, "must be an integer percent from 1 to 100"});
+        continue;
+      }
+      const int64_t percent = step.get<int64_t>();
+      if (percent < 1 || percent > 100) {
+        errors->push_back({step_path, "must be from 1 to 100"});
+      } else if (!rollout.steps.empty() && percent <= rollout.steps.back()) {
+        errors->push_back({step_path, "steps must increase: " + std::to_string(percent) + " follows " +
+                                          std::to_string(rollout.steps.back())});
+      }
+      rollout.steps.push_back(percent);
+    }
+    if (steps->empty()) reader.Error("steps", "give at least one step, e.g. [10, 50, 100]");
+  } else {
+    rollout.steps = {canary};
+  }
+  // The last step always hands the new version all traffic.
+  if (rollout.steps.empty() || rollout.steps.back() != 100) rollout.steps.push_back(100);
+  rollout.interval_seconds = reader.Integer("intervalSeconds").value_or(300);
+  if (rollout.interval_seconds < 0 || rollout.interval_seconds > 86400) {
+    reader.Error("intervalSeconds", "must be from 0 to 86400 (seconds at each step)");
+  }
+  if (auto ratio = reader.Number("maxErrorRatio")) rollout.max_error_ratio = *ratio;
+  if (rollout.max_error_ratio < 0 || rollout.max_error_ratio > 1) {
+    reader.Error("maxErrorRatio", "must be from 0 to 1 (failed requests / requests of the new version)");
+  }
+  reader.Finish();
+  return rollout;
+}
+
+Stream ParseStream(const json& value, const std::string& path, ValidationErrors* errors) {
+  Stream stream;
+  FieldReader reader(value, path, errors);
+  stream.broker = reader.String("broker", true).value_or("");
+  static const std::regex kBroker("mqtts?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?");
+  if (!stream.broker.empty() && !std::regex_match(stream.broker, kBroker)) {
+    reader.Error("broker", "\"" + stream.broker +
+                               "\" is not a broker URL: use mqtt://HOST[:PORT] or mqtts://HOST[:PORT] "
+                               "(TLS), e.g. mqtts://broker.plant.local:8883");
+  }
+  stream.input_topic = reader.String("inputTopic", true).value_or("");
+  stream.output_topic = reader.String("outputTopic", true).value_or("");
+  if (stream.output_topic.find_first_of("+#") != std::string::npos) {
+    reader.Error("outputTopic",
+                 "\"" + stream.output_topic + "\" has a wildcard (+ or #): predictions go to one topic");
+  }
+  if (!stream.output_topic.empty() && stream.output_topic == stream.input_topic) {
+    reader.Error("outputTopic", "is the input topic: the runner would read its own predictions back");
+  }
+  if (const json* secret = reader.Object("secretRef")) {
+    FieldReader ref(*secret, reader.PathOf("secretRef"), errors);
+    stream.secret_name = ref.String("name", true).value_or("");
+    if (!stream.secret_name.empty() && !IsDnsSubdomain(stream.secret_name)) {
+      ref.Error("name", "\"" + stream.secret_name + "\" is not a Secret name");
+    }
+    ref.Finish();
+  }
+  reader.Finish();
+  return stream;
+}
+
 void CheckEnv(const json& env, const std::string& path, ValidationErrors* errors) {
   for (size_t i = 0; i < env.size(); ++i) {
     const json& item = env[i];
@@ -218,6 +291,12 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
   }
   spec.command = reader.StringList("command");
   spec.args = reader.StringList("args");
+  if (spec.model.watch && (!spec.command.empty() || !spec.args.empty())) {
+    errors->push_back(
+        {JoinPath(path, "model.watch"),
+         "applies to the built-in seed-job server only; with your own command or args, give your "
+         "server its own reload flag"});
+  }
   if (spec.model.uri.rfind("s3://", 0) == 0 && spec.image.empty() && spec.command.empty()) {
     errors->push_back({JoinPath(path, "model.uri"),
                        "the built-in seed-job server reads pvc:// and file:// models only; copy the model to a "
@@ -267,6 +346,41 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
     }
   }
   if (const json* expose = reader.Object("expose")) spec.expose = ParseExpose(*expose, reader.PathOf("expose"), errors);
+  if (const json* stream = reader.Object("stream")) {
+    spec.stream = ParseStream(*stream, reader.PathOf("stream"), errors);
+    // The stream runner speaks MQTT, not HTTP: nothing that routes, exposes or scales on requests.
+    for (const char* http : {"host", "traffic", "expose", "rollout", "port"}) {
+      if (value.is_object() && value.contains(http)) {
+        errors->push_back(
+            {JoinPath(path, http), std::string("does not apply with stream: the runner reads MQTT "
+                                               "messages and serves no HTTP requests")});
+      }
+    }
+    if (spec.replicas.autoscaled()) {
+      errors->push_back(
+          {JoinPath(path, "replicas"),
+           "stream mode runs a fixed number of replicas (min == max): each replica subscribes on its "
+           "own, so for more than one use a shared subscription ($share/GROUP/TOPIC) as inputTopic"});
+    }
+    if (spec.model.watch) {
+      errors->push_back(
+          {JoinPath(path, "model.watch"), "applies to the HTTP model server, not to stream mode"});
+    }
+  }
+  if (const json* rollout = reader.Object("rollout")) {
+    spec.rollout = ParseRollout(*rollout, reader.PathOf("rollout"), errors);
+    if (spec.traffic.split.size() > 14) {
+      errors->push_back(
+          {JoinPath(path, "traffic.split"),
+           "at most 14 services with rollout: during a canary both versions are backends of the "
+           "HTTPRoute rule, which holds 16"});
+    }
+    if (spec.host.empty()) {
+      reader.Error("rollout",
+                   "needs host: the canary shifts the HTTPRoute's weights for that host (without "
+                   "host a version change switches the Service once the new version is Available)");
+    }
+  }
   if (const json* selector = reader.Object("nodeSelector")) spec.node_selector = *selector;
   if (const json* tolerations = reader.Array("tolerations")) spec.tolerations = *tolerations;
   spec.service_account_name = reader.String("serviceAccountName").value_or("");
@@ -285,6 +399,26 @@ InferenceService ParseInferenceService(const json& object, ValidationErrors* err
 json InferenceServiceStatusToJson(const InferenceServiceStatus& status) {
   json out = {{"replicas", status.replicas}, {"readyReplicas", status.ready_replicas}};
   if (!status.url.empty()) out["url"] = status.url;
+  if (!status.serving_version.empty()) out["servingVersion"] = status.serving_version;
+  if (!status.traffic.empty()) {
+    json traffic = json::array();
+    for (const auto& item : status.traffic) {
+      traffic.push_back({{"version", item.version},
+                         {"deployment", item.deployment},
+                         {"percent", item.percent},
+                         {"readyReplicas", item.ready_replicas}});
+    }
+    out["traffic"] = traffic;
+  }
+  if (!status.rollout.empty()) {
+    const RolloutStatus& r = status.rollout;
+    json rollout = {{"toVersion", r.to_version}, {"phase", r.phase}, {"generation", r.generation}};
+    if (!r.from_version.empty()) rollout["fromVersion"] = r.from_version;
+    if (r.step >= 0) rollout["step"] = r.step;
+    if (r.step_started) rollout["stepStartTime"] = FormatRfc3339(*r.step_started);
+    if (!r.message.empty()) rollout["message"] = r.message;
+    out["rollout"] = rollout;
+  }
   if (status.observed_generation) out["observedGeneration"] = status.observed_generation;
   json conditions = json::array();
   for (const auto& condition : status.conditions) conditions.push_back(ConditionToJson(condition));
@@ -296,6 +430,24 @@ InferenceServiceStatus InferenceServiceStatusFromJson(const json& value) {
   InferenceServiceStatus status;
   if (!value.is_object()) return status;
   status.url = value.value("url", "");
+  status.serving_version = value.value("servingVersion", "");
+  if (value.contains("traffic") && value["traffic"].is_array()) {
+    for (const auto& item : value["traffic"]) {
+      if (!item.is_object()) continue;
+      status.traffic.push_back({item.value("version", ""), item.value("deployment", ""),
+                                item.value("percent", int64_t{0}), item.value("readyReplicas", int64_t{0})});
+    }
+  }
+  if (value.contains("rollout") && value["rollout"].is_object()) {
+    const json& r = value["rollout"];
+    status.rollout.from_version = r.value("fromVersion", "");
+    status.rollout.to_version = r.value("toVersion", "");
+    status.rollout.phase = r.value("phase", "");
+    status.rollout.step = r.value("step", int64_t{-1});
+    status.rollout.generation = r.value("generation", int64_t{0});
+    status.rollout.step_started = TimeField(r, "stepStartTime");
+    status.rollout.message = r.value("message", "");
+  }
   status.replicas = value.value("replicas", int64_t{0});
   status.ready_replicas = value.value("readyReplicas", int64_t{0});
   status.observed_generation = value.value("observedGeneration", int64_t{0});

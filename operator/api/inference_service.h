@@ -23,6 +23,9 @@ struct ModelRef {
   std::string name;
   std::string version;
   std::string uri;  // pvc://claim/path, file:///path or s3://bucket/path
+  // The built-in server follows the artifact at uri and hot-reloads it when its content changes
+  // (seed-job serve --watch): a "channel" path a pipeline publishes to.
+  bool watch = false;
 };
 
 struct ReplicaRange {
@@ -56,6 +59,25 @@ struct Expose {
   std::vector<std::string> external_ips;
 };
 
+// spec.rollout: a canary through the HTTPRoute (needs host and the Gateway API). The new version's
+// share of the route steps through `steps` (percent), one step per `interval_seconds`; at 100 the
+// stable Services switch to it and the old version is retired. Rolled back when the new version
+// stops being ready or its error ratio passes `max_error_ratio`.
+struct Rollout {
+  std::vector<int64_t> steps;      // ascending, 1..100, last is 100 (defaulted from canaryPercent)
+  int64_t interval_seconds = 300;  // time at each step before the next
+  double max_error_ratio = 0.05;   // errors / requests of the new version above this: rollback
+};
+
+// spec.stream: the edge mode. The model runner reads feature messages from an MQTT topic and
+// publishes predictions (seed-job stream); no HTTP, so no Service, HPA or HTTPRoute.
+struct Stream {
+  std::string broker;        // mqtt://HOST[:PORT] or mqtts://HOST[:PORT]
+  std::string input_topic;   // may hold the wildcards + and # (or $share/GROUP/... for shared subscriptions)
+  std::string output_topic;  // no wildcards
+  std::string secret_name;   // a Secret with the broker credentials, mounted for --credentials-dir; optional
+};
+
 struct InferenceServiceSpec {
   std::string service_type = kDefaultServiceType;
   ModelRef model;
@@ -72,6 +94,8 @@ struct InferenceServiceSpec {
   std::string host;
   Traffic traffic;
   std::optional<Expose> expose;
+  std::optional<Rollout> rollout;
+  std::optional<Stream> stream;
   nlohmann::json node_selector = nlohmann::json::object();
   nlohmann::json tolerations = nlohmann::json::array();
   std::string service_account_name;
@@ -82,8 +106,31 @@ struct InferenceService {
   InferenceServiceSpec spec;
 };
 
+// One version's share of the traffic (status.traffic).
+struct VersionTraffic {
+  std::string version;     // model.version, e.g. v2.1
+  std::string deployment;  // its Deployment
+  int64_t percent = 0;     // share of this InferenceService's traffic
+  int64_t ready_replicas = 0;
+};
+
+// status.rollout: the last version change and where it stands.
+struct RolloutStatus {
+  std::string from_version;             // the version serving when it started (empty on first create)
+  std::string to_version;               // spec.model.version
+  std::string phase;                    // Progressing | Complete | RolledBack
+  int64_t step = -1;                    // index into spec.rollout.steps; -1 before the canary starts
+  int64_t generation = 0;               // the metadata.generation it belongs to
+  std::optional<Seconds> step_started;  // when the current step (or the switch) happened
+  std::string message;
+  bool empty() const { return phase.empty(); }
+};
+
 struct InferenceServiceStatus {
   std::string url;
+  std::string serving_version;  // the version the stable Services select
+  std::vector<VersionTraffic> traffic;
+  RolloutStatus rollout;
   int64_t replicas = 0;
   int64_t ready_replicas = 0;
   int64_t observed_generation = 0;

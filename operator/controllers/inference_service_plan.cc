@@ -92,6 +92,7 @@ std::vector<ObservedChild> DesiredChildren(const render::InferenceServiceChildre
     if (object.is_object()) children.push_back({kind, object});
   };
   add(ChildKind::kDeployment, desired.deployment);
+  add(ChildKind::kService, desired.version_service);
   add(ChildKind::kService, desired.service);
   add(ChildKind::kService, desired.external_service);
   add(ChildKind::kHpa, desired.hpa);
@@ -100,7 +101,8 @@ std::vector<ObservedChild> DesiredChildren(const render::InferenceServiceChildre
 }
 
 ChildPlan PlanChildren(const render::InferenceServiceChildren& desired,
-                       const std::vector<ObservedChild>& observed, const std::string& owner_uid) {
+                       const std::vector<ObservedChild>& observed, const std::string& owner_uid,
+                       const std::set<std::string>& keep) {
   std::map<ChildKey, const json*> seen;
   for (const auto& child : observed) {
     if (child.object.is_object()) seen[{child.kind, NameOf(child.object)}] = &child.object;
@@ -121,7 +123,8 @@ ChildPlan PlanChildren(const render::InferenceServiceChildren& desired,
   for (const auto& child : wanted) is_wanted[{child.kind, NameOf(child.object)}] = true;
   auto deletions = [&](bool hpa) {
     for (const auto& [key, object] : seen) {
-      if ((key.first == ChildKind::kHpa) != hpa || is_wanted.count(key) || !ControlledBy(*object, owner_uid))
+      if ((key.first == ChildKind::kHpa) != hpa || is_wanted.count(key) || keep.count(key.second) ||
+          !ControlledBy(*object, owner_uid))
         continue;
       plan.actions.push_back({ChildActionType::kDelete, key.first, key.second, nullptr});
     }
@@ -207,12 +210,20 @@ api::InferenceServiceStatus ComputeStatus(const StatusInput& input) {
               : deployment_status.value("replicas", int64_t{0});
       status.ready_replicas = deployment_status.value("readyReplicas", int64_t{0});
     }
+    status.serving_version = input.serving_version;
+    status.traffic = input.traffic;
+    status.rollout = input.rollout;
     wanted.push_back(render::ReadyCondition(isvc, input.deployment));
+    if (!input.rollout.empty()) {
+      const bool complete = input.rollout.phase == "Complete";
+      wanted.push_back(render::MakeCondition(render::kRolledOutCondition, complete, input.rollout.phase,
+                                             input.rollout.message, generation));
+    }
     if (auto routed = render::RoutedCondition(isvc, input.gateway_api_available)) {
       if (input.gateway_api_available && !input.gateway_parents_configured) {
         routed = render::MakeCondition(
             render::kRoutedCondition, false, "NoParentGateway",
-            "HTTPRoute " + render::InferenceServiceChildName(isvc.spec) +
+            "HTTPRoute " + render::InferenceServiceStableName(isvc.spec) +
                 " exists but names no Gateway, so no Gateway serves spec.host " + isvc.spec.host +
                 "; set the chart value gateway.parentRefs (e.g. --set "
                 "gateway.parentRefs[0].name=GATEWAY,gateway.parentRefs[0].namespace="

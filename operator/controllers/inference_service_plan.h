@@ -4,6 +4,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,13 +50,15 @@ std::vector<ObservedChild> DesiredChildren(const render::InferenceServiceChildre
 // Decides the writes:
 //  - a desired child that does not exist is created;
 //  - one that exists with a different seed.dev/spec-hash annotation is merge-patched (ChildPatch);
-//  - an observed child controlled by `owner_uid` that is not desired (its kind renders null, or its
-//    name changed with the model version) is deleted;
+//  - an observed child controlled by `owner_uid` that is not desired (its kind renders null, or it
+//    belongs to another model version) is deleted, unless its name is in `keep` (a version the
+//    rollout still serves or retires later; its children are then left exactly as they are);
 //  - a desired name held by an object this InferenceService does not control stops everything.
 // HPA deletions run first, so a Deployment patch that sets spec.replicas never races an autoscaler.
 // `observed` holds the children found under the desired names and those controlled by `owner_uid`.
 ChildPlan PlanChildren(const render::InferenceServiceChildren& desired,
-                       const std::vector<ObservedChild>& observed, const std::string& owner_uid);
+                       const std::vector<ObservedChild>& observed, const std::string& owner_uid,
+                       const std::set<std::string>& keep = {});
 
 // The JSON merge patch that turns `observed` into `desired`: the desired labels, the spec-hash
 // annotation and the desired spec. Fields the API server owns (a Service's clusterIP, nodePorts) and
@@ -68,7 +71,10 @@ nlohmann::json ChildPatch(ChildKind kind, const nlohmann::json& desired, const n
 struct StatusInput {
   const api::InferenceService* isvc = nullptr;
   api::InferenceServiceStatus previous;      // as stored
-  nlohmann::json deployment;                 // the observed Deployment (null when absent)
+  nlohmann::json deployment;                 // the Deployment that owns traffic (null when absent)
+  std::string serving_version;               // its model.version
+  std::vector<api::VersionTraffic> traffic;  // every live version's share
+  api::RolloutStatus rollout;                // from DecideRollout
   std::optional<api::Condition> name_clash;  // from NameClashCondition or foreign children
   std::vector<std::string> invalid;          // validation errors: no children were touched
   bool gateway_api_available = false;
@@ -77,8 +83,9 @@ struct StatusInput {
   std::chrono::sys_seconds now{};
 };
 
-// url, replicas, readyReplicas, observedGeneration and the conditions Ready, TrafficRouted (when
-// spec.host is set) and NameClash (while it holds). A condition keeps its lastTransitionTime while
+// url, replicas, readyReplicas (of the version that owns traffic), servingVersion, traffic,
+// rollout, observedGeneration and the conditions Ready, RolledOut, TrafficRouted (when spec.host
+// is set) and NameClash (while it holds). A condition keeps its lastTransitionTime while
 // its status does not change, so an unchanged world gives an identical status (and no write).
 api::InferenceServiceStatus ComputeStatus(const StatusInput& input);
 

@@ -1,5 +1,6 @@
 #include "controllers/inference_service_reconciler.h"
 
+#include <algorithm>
 #include <set>
 
 #include "controllers/reconcile_rules.h"
@@ -61,7 +62,7 @@ const api::Condition* FindCondition(const api::InferenceServiceStatus& status, c
   return nullptr;
 }
 
-// The shared child name of a stored InferenceService from the three fields it depends on, without
+// The stable child name of a stored InferenceService from the two fields it depends on, without
 // parsing (and validating) the whole spec: clash checks look at every InferenceService in a namespace.
 std::string ChildNameOf(const json& object) {
   auto text = [](const json& parent, const char* key, const char* fallback) -> std::string {
@@ -73,8 +74,7 @@ std::string ChildNameOf(const json& object) {
   api::InferenceServiceSpec names;
   names.service_type = text(spec, "serviceType", api::kDefaultServiceType);
   names.model.name = text(model, "name", "");
-  names.model.version = text(model, "version", "");
-  return render::InferenceServiceChildName(names);
+  return render::InferenceServiceStableName(names);
 }
 
 }  // namespace
@@ -342,8 +342,17 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
   api::ValidationErrors errors;
   api::InferenceService isvc = api::ParseInferenceService(object, &errors);
   isvc.metadata.namespace_ = context.ns();
-  const api::InferenceServiceStatus previous =
-      api::InferenceServiceStatusFromJson(object.value("status", json()));
+  // The status this process wrote last when the cache has not shown it yet: the rollout decides
+  // from status.rollout, and a stale one would repeat a step (or a rollback) already taken.
+  json stored_status = object.value("status", json());
+  {
+    std::lock_guard lock(mu_);
+    auto last = status_written_.find(context.key());
+    if (last != status_written_.end() && MetaString(object, "resourceVersion") == last->second.first) {
+      stored_status = last->second.second.value("status", json());
+    }
+  }
+  const api::InferenceServiceStatus previous = api::InferenceServiceStatusFromJson(stored_status);
   const bool gateway_api = discovery_->Available();
 
   render::InferenceServiceOptions render_options;
@@ -363,7 +372,7 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
     for (const auto& error : errors) input.invalid.push_back(api::FormatError(error));
   } else {
     std::vector<api::InferenceService> others;
-    const std::string child_name = render::InferenceServiceChildName(isvc.spec);
+    const std::string child_name = render::InferenceServiceStableName(isvc.spec);
     for (const auto& other : caches_.isvcs->store().ByIndex(kube::kIndexNamespace, context.ns())) {
       if (ChildNameOf(*other) != child_name) continue;  // only those that could clash are parsed
       api::ValidationErrors ignored;
@@ -372,18 +381,20 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
     }
     input.name_clash = render::NameClashCondition(isvc, others);
     // Who holds the name in fact wins over who was created first: an InferenceService whose
-    // Deployment already exists keeps it (the other one then sees a foreign child).
+    // stable Service already exists keeps it (the other one then sees a foreign child).
     if (input.name_clash) {
-      kube::ObjectPtr held = caches_.deployments->store().Get(
-          kube::MakeKey(context.ns(), render::InferenceServiceChildName(isvc.spec)));
+      kube::ObjectPtr held = caches_.services->store().Get(
+          kube::MakeKey(context.ns(), render::InferenceServiceStableName(isvc.spec)));
       if (held && kube::ControllerOwnerUid(*held) == isvc.metadata.uid) input.name_clash.reset();
     }
   }
 
   bool waiting_for_cache = false;
+  std::optional<std::chrono::seconds> rollout_due;
   if (input.invalid.empty() && !input.name_clash) {
-    const render::InferenceServiceChildren desired = render::RenderInferenceService(isvc, render_options);
-    auto observed = Observe(isvc, desired, gateway_api);
+    // The names do not depend on who owns traffic, so the steady-state render finds every child.
+    const render::InferenceServiceChildren names = render::RenderInferenceService(isvc, render_options);
+    auto observed = Observe(isvc, names, gateway_api);
     if (!observed.ok()) return observed.error();
     {
       std::lock_guard lock(mu_);
@@ -391,18 +402,41 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
         created_.erase(CreatedChildKey(child.kind, context.ns(), MetaString(child.object, "name")));
       }
     }
-    ChildPlan plan = PlanChildren(desired, *observed, isvc.metadata.uid);
+    RolloutInput rollout;
+    rollout.isvc = &isvc;
+    for (const auto& child : *observed) {
+      if (kube::ControllerOwnerUid(child.object) != isvc.metadata.uid) continue;
+      if (child.kind == ChildKind::kDeployment) rollout.deployments.push_back(child.object);
+      if (child.kind == ChildKind::kService && MetaString(child.object, "name") == names.name)
+        rollout.stable_service = child.object;
+    }
+    rollout.previous = previous.rollout;
+    rollout.canary = isvc.spec.rollout.has_value() && names.route.is_object();
+    rollout.stream = isvc.spec.stream.has_value();
+    rollout.now = input.now;
+    rollout.retire_delay = isvc_options_.retire_delay;
+    // Only a canary that takes traffic has an error ratio worth a request.
+    const bool canary_live = previous.rollout.phase == kRolloutProgressing && previous.rollout.step >= 0 &&
+                             previous.rollout.to_version == isvc.spec.model.version;
+    if (rollout.canary && canary_live && isvc_options_.error_ratio) {
+      rollout.error_ratio = isvc_options_.error_ratio(context.ns(), names.version_name);
+    }
+    const RolloutDecision decision = DecideRollout(rollout);
+    rollout_due = decision.requeue_after;
+    const render::InferenceServiceChildren desired =
+        render::RenderInferenceService(isvc, render_options, decision.view);
+    ChildPlan plan = PlanChildren(desired, *observed, isvc.metadata.uid, decision.keep);
     if (!plan.foreign.empty()) {
       input.name_clash = ForeignChildCondition(isvc, plan.foreign);
     } else {
       if (auto applied = Apply(object, plan.actions, *observed, context, &waiting_for_cache); !applied.ok()) {
         return applied.error();
       }
-      for (const auto& child : *observed) {
-        if (child.kind == ChildKind::kDeployment && MetaString(child.object, "name") == desired.name) {
-          input.deployment = child.object;
-        }
-      }
+      for (const auto& event : decision.events) Publish(object, event.type, event.reason, event.note);
+      input.deployment = decision.serving_deployment;
+      input.serving_version = decision.serving_version;
+      input.traffic = decision.traffic;
+      input.rollout = decision.status;
       input.url = render::InferenceServiceUrl(isvc, render_options);
     }
   }
@@ -418,6 +452,15 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
   }
   if (auto written = WriteStatus(object, status, context); !written.ok()) return written.error();
 
+  // A canary step or a retirement falls due: come back then (nothing else would wake us).
+  if (rollout_due && !waiting_for_cache) {
+    kube::ReconcileResult again = RequeueAt(input.now + *rollout_due, *options_.clock, options_.max_requeue);
+    if (!isvc.spec.host.empty() && !gateway_api) {
+      again.requeue_after = std::min(
+          again.requeue_after, std::chrono::duration_cast<std::chrono::milliseconds>(discovery_->refresh()));
+    }
+    return again;
+  }
   // A child created earlier that the cache has still not shown: look again once the expectation
   // lapses (normally its watch event comes first and wakes this InferenceService).
   if (waiting_for_cache) {

@@ -4,19 +4,24 @@
 // replica counts and the Ready / TrafficRouted / NameClash conditions.
 //  1. Read the InferenceService and its children from the informer caches (HTTPRoutes from the
 //     API server when the Gateway API appeared after start and so has no cache).
-//  2. PlanChildren (pure) decides creates, merge patches (only when seed.dev/spec-hash differs) and
-//     deletes (children it controls that render null); a NameClash (another InferenceService, or
-//     an object it does not control, holds a child name) touches nothing.
+//  2. DecideRollout (pure) says which model version owns traffic (upgrades never leave the stable
+//     Services without an Available version; canary steps; rollback), then PlanChildren (pure)
+//     decides creates, merge patches (only when seed.dev/spec-hash differs) and deletes (children
+//     it controls that render null and no kept version holds); a NameClash (another
+//     InferenceService, or an object it does not control, holds a child name) touches nothing.
 //  3. Run the writes (409 AlreadyExists on create = done before; deletes carry a uid precondition),
 //     record Events, then write the status through the status subresource when it changed.
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "controllers/inference_service_discovery.h"
 #include "controllers/inference_service_plan.h"
+#include "controllers/inference_service_rollout.h"
 #include "controllers/options.h"
 #include "controllers/resources.h"
 #include "kube/client.h"
@@ -33,6 +38,13 @@ struct InferenceServiceControllerOptions {
   nlohmann::json gateway_parent_refs = nlohmann::json::array();
   std::string gpu_resource = "nvidia.com/gpu";
   kube::Clock::Duration discovery_refresh = kGatewayDiscoveryRefresh;
+  // How long an old version keeps its pods after the Services switched away from it, so proxies
+  // (kube-proxy, the gateway) drop its endpoints before they go (--retire-delay).
+  std::chrono::seconds retire_delay = kDefaultRetireDelay;
+  // The new version's error ratio during a canary (failed / all requests), read from its model
+  // server's /metrics; nullopt when unknown. Arguments: namespace, version Service name. Unset:
+  // only readiness decides a rollback.
+  std::function<std::optional<double>(const std::string&, const std::string&)> error_ratio;
 };
 
 // Parses `--gateway-parent-ref` values: NAME or NAMESPACE/NAME (optionally NAMESPACE/NAME/SECTION).

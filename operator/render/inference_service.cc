@@ -1,5 +1,7 @@
 #include "render/inference_service.h"
 
+#include <algorithm>
+
 #include "render/labels.h"
 #include "render/names.h"
 #include "render/task_pod.h"
@@ -100,8 +102,31 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
         {"failureThreshold", 3}}},
       {"securityContext", DefaultContainerSecurityContext()},
   };
-  if (!custom) {
+  if (spec.stream) {
+    // The edge mode: MQTT in and out, no HTTP server to probe or route to.
+    container.erase("ports");
+    container.erase("readinessProbe");
+    container.erase("livenessProbe");
+    if (!custom) {
+      container["args"] = {"stream",
+                           "--broker",
+                           spec.stream->broker,
+                           "--input-topic",
+                           spec.stream->input_topic,
+                           "--output-topic",
+                           spec.stream->output_topic,
+                           "--model",
+                           spec.model.uri};
+      if (!spec.stream->secret_name.empty()) {
+        container["args"].push_back("--credentials-dir");
+        container["args"].push_back(kStreamCredentialsPath);
+      }
+    } else if (!spec.args.empty()) {
+      container["args"] = spec.args;
+    }
+  } else if (!custom) {
     container["args"] = {"serve", "--model", spec.model.uri, "--port", std::to_string(spec.port)};
+    if (spec.model.watch) container["args"].push_back("--watch");
   } else if (!spec.args.empty()) {
     container["args"] = spec.args;
   }
@@ -112,16 +137,25 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
   if (!PvcClaim(spec.model.uri).empty()) {
     mounts.push_back({{"name", kModelVolumeName}, {"mountPath", kModelMountPath}, {"readOnly", true}});
   }
+  if (spec.stream && !spec.stream->secret_name.empty()) {
+    mounts.push_back(
+        {{"name", kStreamCredentialsVolume}, {"mountPath", kStreamCredentialsPath}, {"readOnly", true}});
+  }
   container["volumeMounts"] = mounts;
   return container;
 }
 
-json Deployment(const api::InferenceService& isvc, const std::string& name, const InferenceServiceOptions& options) {
+json Deployment(const api::InferenceService& isvc, const std::string& name,
+                const InferenceServiceOptions& options, bool owns_traffic, int64_t incoming_replicas) {
   const api::InferenceServiceSpec& spec = isvc.spec;
   const json labels = Labels(isvc, name);
   json volumes = json::array({{{"name", "tmp"}, {"emptyDir", json::object()}}});
   if (std::string claim = PvcClaim(spec.model.uri); !claim.empty()) {
     volumes.push_back({{"name", kModelVolumeName}, {"persistentVolumeClaim", {{"claimName", claim}, {"readOnly", true}}}});
+  }
+  if (spec.stream && !spec.stream->secret_name.empty()) {
+    volumes.push_back({{"name", kStreamCredentialsVolume},
+                       {"secret", {{"secretName", spec.stream->secret_name}, {"defaultMode", 0440}}}});
   }
   json pod_spec = {
       {"securityContext",
@@ -150,24 +184,38 @@ json Deployment(const api::InferenceService& isvc, const std::string& name, cons
            {{"prometheus.io/scrape", "true"}, {"prometheus.io/port", std::to_string(spec.port)}, {"prometheus.io/path", "/metrics"}}}}},
         {"spec", pod_spec}}},
   };
+  // The stream runner's metrics port is its own: no scrape annotations naming the HTTP port.
+  if (spec.stream) deployment_spec["template"]["metadata"].erase("annotations");
   // With an HPA the replica count is the autoscaler's: writing it would fight every scale decision.
-  if (!spec.replicas.autoscaled()) deployment_spec["replicas"] = spec.replicas.min;
-  return Object("apps/v1", "Deployment", Metadata(isvc, name, labels, deployment_spec), deployment_spec);
+  // A version that does not own traffic yet has no HPA; it runs as many replicas as the serving one.
+  if (!spec.replicas.autoscaled()) {
+    deployment_spec["replicas"] = spec.replicas.min;
+  } else if (!owns_traffic) {
+    deployment_spec["replicas"] = std::clamp(incoming_replicas > 0 ? incoming_replicas : spec.replicas.min,
+                                             spec.replicas.min, spec.replicas.max);
+  }
+  json metadata = Metadata(isvc, name, labels, deployment_spec);
+  metadata["annotations"][kModelVersionAnnotation] = spec.model.version;
+  return Object("apps/v1", "Deployment", std::move(metadata), deployment_spec);
 }
 
-json ServicePorts(const api::InferenceServiceSpec& spec) {
-  return json::array({{{"name", "http"}, {"port", kServicePort}, {"targetPort", spec.port}, {"protocol", "TCP"}}});
+// The target is the container port's name, not its number: while the stable Services still select
+// the old version during an upgrade that also changes spec.port, each pod is reached on its own port.
+json ServicePorts() {
+  return json::array(
+      {{{"name", "http"}, {"port", kServicePort}, {"targetPort", "http"}, {"protocol", "TCP"}}});
 }
 
-json Service(const api::InferenceService& isvc, const std::string& name) {
+// A Service named `name` selecting the pods of version child `serving`.
+json Service(const api::InferenceService& isvc, const std::string& name, const std::string& serving) {
   // clusterIP is the API server's to assign; it is never written.
-  json spec = {{"type", "ClusterIP"}, {"selector", Selector(isvc, name)}, {"ports", ServicePorts(isvc.spec)}};
+  json spec = {{"type", "ClusterIP"}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts()}};
   return Object("v1", "Service", Metadata(isvc, name, Labels(isvc, name), spec), spec);
 }
 
-json ExternalService(const api::InferenceService& isvc, const std::string& name) {
+json ExternalService(const api::InferenceService& isvc, const std::string& name, const std::string& serving) {
   const api::Expose& expose = *isvc.spec.expose;
-  json spec = {{"type", expose.type}, {"selector", Selector(isvc, name)}, {"ports", ServicePorts(isvc.spec)}};
+  json spec = {{"type", expose.type}, {"selector", Selector(isvc, serving)}, {"ports", ServicePorts()}};
   if (!expose.external_ips.empty()) spec["externalIPs"] = expose.external_ips;
   const std::string external = ExternalServiceName(name);
   return Object("v1", "Service", Metadata(isvc, external, Labels(isvc, name), spec), spec);
@@ -197,11 +245,25 @@ json Hpa(const api::InferenceService& isvc, const std::string& name) {
   return Object("autoscaling/v2", "HorizontalPodAutoscaler", Metadata(isvc, name, Labels(isvc, name), hpa_spec), hpa_spec);
 }
 
-json Route(const api::InferenceService& isvc, const std::string& name, const InferenceServiceOptions& options) {
+json Route(const api::InferenceService& isvc, const std::string& name, const InferenceServiceOptions& options,
+           const TrafficView& view) {
   const api::Traffic& traffic = isvc.spec.traffic;
   int64_t others = 0;
   for (const auto& target : traffic.split) others += target.percent;
-  json backends = json::array({{{"name", name}, {"port", kServicePort}, {"weight", 100 - others}}});
+  const int64_t own = 100 - others;
+  json backends = json::array();
+  if (view.route_versions.empty()) {
+    backends.push_back({{"name", name}, {"port", kServicePort}, {"weight", own}});
+  } else {
+    // A canary divides this service's share between the versions; rounding goes to the last one.
+    int64_t given = 0;
+    for (size_t i = 0; i < view.route_versions.size(); ++i) {
+      const auto& [version, percent] = view.route_versions[i];
+      int64_t weight = i + 1 == view.route_versions.size() ? own - given : own * percent / 100;
+      given += weight;
+      backends.push_back({{"name", version}, {"port", kServicePort}, {"weight", weight}});
+    }
+  }
   for (const auto& target : traffic.split) {
     backends.push_back({{"name", target.service}, {"port", kServicePort}, {"weight", target.percent}});
   }
@@ -230,6 +292,10 @@ std::string InferenceServiceChildName(const api::InferenceServiceSpec& spec) {
   return Shorten(name, kMaxNameLength);
 }
 
+std::string InferenceServiceStableName(const api::InferenceServiceSpec& spec) {
+  return Shorten(spec.service_type + "-" + spec.model.name, kMaxNameLength);
+}
+
 std::string ExternalServiceName(const std::string& child_name) {
   const std::string suffix = "-external";
   if (child_name.size() + suffix.size() <= kMaxNameLength) return child_name + suffix;
@@ -248,14 +314,28 @@ std::string ModelPathInPod(const std::string& uri) {
   return uri;
 }
 
-InferenceServiceChildren RenderInferenceService(const api::InferenceService& isvc, const InferenceServiceOptions& options) {
+InferenceServiceChildren RenderInferenceService(const api::InferenceService& isvc,
+                                                const InferenceServiceOptions& options,
+                                                const TrafficView& view) {
   InferenceServiceChildren children;
-  children.name = InferenceServiceChildName(isvc.spec);
-  children.deployment = Deployment(isvc, children.name, options);
-  children.service = Service(isvc, children.name);
-  if (isvc.spec.expose) children.external_service = ExternalService(isvc, children.name);
-  if (isvc.spec.replicas.autoscaled()) children.hpa = Hpa(isvc, children.name);
-  if (!isvc.spec.host.empty() && options.gateway_api_available) children.route = Route(isvc, children.name, options);
+  children.name = InferenceServiceStableName(isvc.spec);
+  children.version_name = InferenceServiceChildName(isvc.spec);
+  const std::string serving = view.serving.empty() ? children.version_name : view.serving;
+  const bool owns_traffic = serving == children.version_name;
+  if (isvc.spec.stream) {  // MQTT in and out: only the Deployment
+    if (view.render_version) children.deployment = Deployment(isvc, children.version_name, options, true, 0);
+    return children;
+  }
+  if (view.render_version) {
+    children.deployment =
+        Deployment(isvc, children.version_name, options, owns_traffic, view.incoming_replicas);
+    children.version_service = Service(isvc, children.version_name, children.version_name);
+    if (isvc.spec.replicas.autoscaled() && owns_traffic) children.hpa = Hpa(isvc, children.version_name);
+  }
+  children.service = Service(isvc, children.name, serving);
+  if (isvc.spec.expose) children.external_service = ExternalService(isvc, children.name, serving);
+  if (!isvc.spec.host.empty() && options.gateway_api_available)
+    children.route = Route(isvc, children.name, options, view);
   return children;
 }
 
@@ -265,7 +345,7 @@ std::string InferenceServiceUrl(const api::InferenceService& isvc, const Inferen
 }
 
 std::string InferenceServiceLocalUrl(const api::InferenceService& isvc) {
-  std::string url = "http://" + InferenceServiceChildName(isvc.spec);
+  std::string url = "http://" + InferenceServiceStableName(isvc.spec);
   if (!isvc.metadata.namespace_.empty()) url += "." + isvc.metadata.namespace_ + ".svc.cluster.local";
   return url;
 }

@@ -40,7 +40,8 @@ bool Older(const api::InferenceService& a, const api::InferenceService& b) {
 
 api::Condition ReadyCondition(const api::InferenceService& isvc, const json& deployment) {
   const int64_t generation = isvc.metadata.generation;
-  const std::string name = InferenceServiceChildName(isvc.spec);
+  std::string name = InferenceServiceChildName(isvc.spec);
+  if (deployment.is_object()) name = deployment["metadata"].value("name", name);
   if (!deployment.is_object()) {
     return MakeCondition(kReadyCondition, false, "DeploymentNotFound",
                          "Deployment " + name + " does not exist yet", generation);
@@ -83,30 +84,30 @@ std::optional<api::Condition> RoutedCondition(const api::InferenceService& isvc,
         "spec.host " + isvc.spec.host + (isvc.spec.traffic.empty() ? "" : " and spec.traffic") +
             " need an HTTPRoute, but the cluster does not serve gateway.networking.k8s.io/v1; install the "
             "Gateway API CRDs and a gateway controller, or reach the model through Service " +
-            InferenceServiceChildName(isvc.spec),
+            InferenceServiceStableName(isvc.spec),
         generation);
   }
   return MakeCondition(kRoutedCondition, true, "HTTPRouteRendered",
-                       "HTTPRoute " + InferenceServiceChildName(isvc.spec) + " routes " + isvc.spec.host,
+                       "HTTPRoute " + InferenceServiceStableName(isvc.spec) + " routes " + isvc.spec.host,
                        generation);
 }
 
 std::optional<api::Condition> NameClashCondition(const api::InferenceService& isvc,
                                                  const std::vector<api::InferenceService>& others) {
-  const std::string name = InferenceServiceChildName(isvc.spec);
+  const std::string name = InferenceServiceStableName(isvc.spec);
   const api::InferenceService* owner = nullptr;
   for (const auto& other : others) {
     if (other.metadata.name == isvc.metadata.name || other.metadata.namespace_ != isvc.metadata.namespace_)
       continue;
-    if (InferenceServiceChildName(other.spec) != name || !Older(other, isvc)) continue;
+    if (InferenceServiceStableName(other.spec) != name || !Older(other, isvc)) continue;
     if (!owner || Older(other, *owner)) owner = &other;
   }
   if (!owner) return std::nullopt;
   return MakeCondition(
       kNameClashCondition, true, "ChildNameInUse",
       "InferenceService " + owner->metadata.name + " already owns the children named " + name +
-          " (serviceType-model.name-version digits); change spec.serviceType, spec.model.name or "
-          "spec.model.version so the names differ",
+          " (serviceType-model.name; the Services clients use keep it across versions); change "
+          "spec.serviceType or spec.model.name so the names differ",
       isvc.metadata.generation);
 }
 

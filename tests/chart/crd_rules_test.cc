@@ -165,6 +165,49 @@ TEST(CrdRulesTest, ACancelledRunCannotBeResumedBySettingFalseOrRemovingCancel) {
   EXPECT_EQ(moved.violated[0], "/spec/pipelineRef: pipelineRef is immutable");
 }
 
+json IsvcObject(const json& spec_extra) {
+  json spec = {{"model", {{"name", "wind-wf01"}, {"version", "v2.2"}, {"uri", "pvc://models/wind-wf01"}}}};
+  spec.merge_patch(spec_extra);
+  return {{"apiVersion", "seed.dev/v1alpha1"},
+          {"kind", "InferenceService"},
+          {"metadata", {{"name", "i"}}},
+          {"spec", spec}};
+}
+
+// spec.rollout: increasing steps (written without list macros beyond Kubernetes 1.25's CEL) and a host.
+TEST(CrdRulesTest, ACanaryNeedsAHostAndIncreasingSteps) {
+  const json host = {{"host", "wf01.example.com"}};
+  for (const json& steps : {json::array({10, 50, 100}), json::array({100}),
+                            json::array({5, 10, 20, 30, 40, 50, 60, 70, 80, 100})}) {
+    json spec = host;
+    spec["rollout"] = {{"steps", steps}};
+    Verdict verdict = Check("InferenceService", IsvcObject(spec));
+    EXPECT_TRUE(verdict.violated.empty()) << steps.dump() << ": " << json(verdict.violated).dump();
+    EXPECT_TRUE(verdict.not_evaluated.empty()) << json(verdict.not_evaluated).dump();
+  }
+  for (const json& steps : {json::array({50, 10, 100}), json::array({10, 10, 100}),
+                            json::array({5, 10, 20, 30, 40, 50, 60, 70, 100, 90})}) {
+    json spec = host;
+    spec["rollout"] = {{"steps", steps}};
+    Verdict verdict = Check("InferenceService", IsvcObject(spec));
+    ASSERT_EQ(verdict.violated.size(), 1u) << steps.dump();
+    EXPECT_EQ(verdict.violated[0], "/spec/rollout: steps must increase");
+  }
+  Verdict no_host = Check("InferenceService", IsvcObject({{"rollout", {{"canaryPercent", 10}}}}));
+  ASSERT_EQ(no_host.violated.size(), 1u);
+  EXPECT_EQ(no_host.violated[0].rfind("/spec: rollout needs host", 0), 0u) << no_host.violated[0];
+}
+
+TEST(CrdRulesTest, StreamModeRefusesHttpRouting) {
+  const json stream = {{"broker", "mqtt://broker:1883"}, {"inputTopic", "in"}, {"outputTopic", "out"}};
+  EXPECT_TRUE(Check("InferenceService", IsvcObject({{"stream", stream}})).violated.empty());
+  Verdict routed = Check("InferenceService", IsvcObject({{"stream", stream}, {"host", "wf01.example.com"}}));
+  ASSERT_EQ(routed.violated.size(), 1u);
+  EXPECT_EQ(routed.violated[0].rfind("/spec: host, traffic, expose and rollout do not apply with stream", 0),
+            0u)
+      << routed.violated[0];
+}
+
 TEST(CrdRulesTest, EveryExampleObjectPassesEveryRule) {
   int objects = 0, evaluated = 0;
   std::set<std::string> not_evaluated;

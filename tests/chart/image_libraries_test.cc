@@ -20,10 +20,11 @@ namespace fs = std::filesystem;
 const std::set<std::string> kInBaseImage = {"libc6", "libgcc-s1"};
 // Installed for data, not libraries: CA bundle and time-zone database.
 const std::set<std::string> kDataPackages = {"ca-certificates", "tzdata"};
-// Libraries seed-job loads with dlopen on first use, so readelf does not list them: libcurl for
-// s3:// and http(s):// paths (job-images/seed-job/storage/curl_library.h), libmariadb and libpq for
-// `fetch` from a database (job-images/seed-job/sql/mariadb_library.h, sql/pq_library.h).
-const std::set<std::string> kJobDlopened = {"libcurl4", "libmariadb3", "libpq5"};
+// Libraries seed-job loads with dlopen, so readelf does not list them: libcurl on first use for
+// s3:// and http(s):// paths (job-images/seed-job/storage/curl_library.h), `seed-job stream`'s
+// libmosquitto (which brings libssl3), and libmariadb and libpq on first use for `fetch` from a
+// database (job-images/seed-job/sql/mariadb_library.h, sql/pq_library.h).
+const std::set<std::string> kJobDlopened = {"libcurl4", "libmosquitto1", "libmariadb3", "libpq5"};
 
 std::string ReadText(const fs::path& path) {
   std::ifstream in(path);
@@ -119,7 +120,7 @@ TEST(ImageLibrariesTest, JobImageHasTheLibrariesSeedJobLinks) {
   const auto installed = RuntimePackages(ReadText(SEED_DOCKERFILE_JOB));
   for (const auto& package : kJobDlopened)
     EXPECT_TRUE(installed.count(package)) << SEED_DOCKERFILE_JOB << ": the runtime stage must install " << package
-                                          << " (seed-job loads it with dlopen for remote paths or fetch)";
+                                          << " (seed-job loads it with dlopen: remote paths, the stream mode, fetch)";
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ void AddAll(CLI::App& app) {
   AddGaps(app);
   AddReport(app);
   AddServe(app);
+  AddStream(app);
   AddTower(app);
   AddFetch(app);
 }

@@ -17,6 +17,7 @@ void AddAggregate(CLI::App& app);
 void AddGaps(CLI::App& app);
 void AddReport(CLI::App& app);
 void AddServe(CLI::App& app);
+void AddStream(CLI::App& app);
 void AddTower(CLI::App& app);
 void AddFetch(CLI::App& app);
 

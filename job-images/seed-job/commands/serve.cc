@@ -13,6 +13,7 @@
 #include "serve/artifact_model.h"
 #include "serve/model_server.h"
 #include "serve/model_uri.h"
+#include "serve/model_watcher.h"
 
 #ifndef SEED_VERSION
 #define SEED_VERSION "dev"
@@ -26,12 +27,20 @@ struct ServeFlags {
   int port = 8080;
   int threads = 0;
   size_t max_body_bytes = 1 << 20;
+  bool watch = false;
+  int watch_interval_ms = 2000;
 };
 
 void Run(const ServeFlags& f) {
   if (f.port < 0 || f.port > 65535) throw io::UsageError("--port must be between 0 and 65535");
   if (f.threads < 0) throw io::UsageError("--threads must be 0 (one per core) or more");
   if (f.max_body_bytes < 1024) throw io::UsageError("--max-body-bytes must be at least 1024");
+  if (f.watch && !f.sha256.empty()) {
+    throw io::UsageError("--sha256 pins one artifact and --watch follows a changing one: use one of them");
+  }
+  if (f.watch_interval_ms < 10 || f.watch_interval_ms > 3'600'000) {
+    throw io::UsageError("--watch-interval-ms must be from 10 to 3600000");
+  }
   const std::string path = serve::ResolveModelPath(f.model);
 
   // Block the shutdown signals before any thread starts: every thread inherits the mask, and this
@@ -52,7 +61,15 @@ void Run(const ServeFlags& f) {
                                .model_version = f.version,
                                .server_version = SEED_VERSION};
   const std::string sha256 = f.sha256;
-  serve::ModelServer server(options, [path, sha256] { return serve::LoadArtifactModel(path, sha256); });
+  // The checksum of what the first load read: the watcher starts from it.
+  auto loaded_sha256 = std::make_shared<std::string>();
+  serve::ModelServer server(options, [path, sha256, loaded_sha256] {
+    if (!sha256.empty()) return serve::LoadArtifactModel(path, sha256);
+    serve::ArtifactBytes artifact = serve::ReadArtifact(path);
+    *loaded_sha256 = artifact.sha256;
+    return serve::ParseArtifactModel(artifact);
+  });
+  std::unique_ptr<serve::ModelWatcher> watcher;
   server.OnLoadSettled([](serve::ModelState) { kill(getpid(), SIGUSR1); });
   server.Start();
   std::fprintf(stderr, "seed-job serve: listening on %s:%d; loading model %s from %s\n", f.host.c_str(), server.port(),
@@ -69,11 +86,20 @@ void Run(const ServeFlags& f) {
       if (server.state() == serve::ModelState::kReady) {
         std::fprintf(stderr, "seed-job serve: model %s%s%s is ready at /v2/models/%s/infer\n", f.name.c_str(),
                      f.version.empty() ? "" : " version ", f.version.c_str(), f.name.c_str());
+        if (f.watch && !watcher) {
+          watcher = std::make_unique<serve::ModelWatcher>(
+              server, path, *loaded_sha256, std::chrono::milliseconds(f.watch_interval_ms),
+              [](const std::string& line) { std::fprintf(stderr, "seed-job serve: %s\n", line.c_str()); });
+          watcher->Start();
+          std::fprintf(stderr, "seed-job serve: watching %s for new artifacts every %d ms\n", path.c_str(),
+                       f.watch_interval_ms);
+        }
       }
       continue;
     }
     std::fprintf(stderr, "seed-job serve: %s received; finishing requests in flight\n",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    if (watcher) watcher->Stop();
     server.Stop();
     if (server.state() == serve::ModelState::kLoading) {
       // Nothing is served yet and a load cannot be interrupted: leave without waiting for it.
@@ -104,6 +130,12 @@ void AddServe(CLI::App& app) {
   cmd->add_option("--port", flags->port, "TCP port (0: any free port)")->envname("PORT")->capture_default_str();
   cmd->add_option("--host", flags->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--sha256", flags->sha256, "Expected SHA-256 of the artifact file (hex); refuse to serve otherwise");
+  cmd->add_flag("--watch", flags->watch,
+                "Reload the artifact when its content changes (a new SHA-256), without dropping a request or "
+                "turning not-ready; a new artifact that does not load is refused and the old one kept")
+      ->envname("SEED_MODEL_WATCH");
+  cmd->add_option("--watch-interval-ms", flags->watch_interval_ms, "How often --watch looks at the artifact")
+      ->capture_default_str();
   cmd->add_option("--threads", flags->threads, "Worker threads (0: one per core)")->capture_default_str();
   cmd->add_option("--max-body-bytes", flags->max_body_bytes, "Largest request body accepted (larger: 413)")
       ->capture_default_str();

@@ -36,8 +36,9 @@ struct ModelServer::Impl {
   ModelLoader loader;
   HttpServer http;
   ServerMetrics metrics;
-  std::unique_ptr<ServedModel> owned_model;             // written once, before `model` is published
-  std::atomic<const ServedModel*> model{nullptr};       // read lock-free by every request
+  // The served model. Each request holds its own reference, so a reload swaps it while requests
+  // in flight finish on the model they started with; the old one is freed after the last of them.
+  std::atomic<std::shared_ptr<const ServedModel>> model;
   std::atomic<ModelState> state{ModelState::kLoading};
   std::atomic<bool> draining{false};
 
@@ -88,15 +89,15 @@ struct ModelServer::Impl {
     return true;
   }
 
-  // The loaded model, or nullptr after answering 503.
-  const ServedModel* LoadedModel(HttpResponse& res) const {
-    const ServedModel* loaded = Ready() ? model.load(std::memory_order_acquire) : nullptr;
+  // The loaded model, or null after answering 503.
+  std::shared_ptr<const ServedModel> LoadedModel(HttpResponse& res) const {
+    std::shared_ptr<const ServedModel> loaded = Ready() ? model.load(std::memory_order_acquire) : nullptr;
     if (!loaded) SendError(res, 503, NotReadyMessage());
     return loaded;
   }
 
   void Infer(std::string_view body, HttpResponse& res) const {
-    const ServedModel* loaded = LoadedModel(res);
+    const std::shared_ptr<const ServedModel> loaded = LoadedModel(res);
     if (!loaded) return;
     if (auto error = ParseInferRequest(body, *loaded, &t_request)) {
       SendError(res, error->status, error->message);
@@ -133,7 +134,7 @@ struct ModelServer::Impl {
       }
       case Endpoint::kModelMetadata:
         if (!KnownModel(route, res)) return;
-        if (const ServedModel* loaded = LoadedModel(res)) res.body = ModelMetadata(*loaded).dump();
+        if (const auto loaded = LoadedModel(res)) res.body = ModelMetadata(*loaded).dump();
         return;
       case Endpoint::kInfer:
         if (KnownModel(route, res)) Infer(req.body, res);
@@ -172,13 +173,16 @@ struct ModelServer::Impl {
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 
+  void Publish(ServedModel loaded) {
+    loaded.name = options.model_name;
+    loaded.version = options.model_version;
+    model.store(std::make_shared<const ServedModel>(std::move(loaded)), std::memory_order_release);
+  }
+
   void Load() {
     ModelState result = ModelState::kReady;
     try {
-      owned_model = std::make_unique<ServedModel>(loader());
-      owned_model->name = options.model_name;
-      owned_model->version = options.model_version;
-      model.store(owned_model.get(), std::memory_order_release);
+      Publish(loader());
       metrics.SetModelReady(true);
     } catch (const std::exception& e) {
       std::lock_guard lock(mutex);
@@ -227,6 +231,19 @@ bool ModelServer::WaitUntilSettled(std::chrono::milliseconds timeout) const {
   std::unique_lock lock(impl_->mutex);
   return impl_->settled.wait_for(lock, timeout, [this] { return impl_->state.load() != ModelState::kLoading; });
 }
+
+bool ModelServer::ReplaceModel(ServedModel model) {
+  if (impl_->state.load() != ModelState::kReady) return false;
+  impl_->Publish(std::move(model));
+  return true;
+}
+
+void ModelServer::RecordReload(bool accepted, const std::string& sha256) {
+  impl_->metrics.RecordReload(accepted);
+  if (accepted) impl_->metrics.SetModelChecksum(sha256);
+}
+
+void ModelServer::SetModelChecksum(const std::string& sha256) { impl_->metrics.SetModelChecksum(sha256); }
 
 void ModelServer::Stop() {
   std::lock_guard lock(impl_->stop_mutex);

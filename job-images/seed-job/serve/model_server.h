@@ -45,6 +45,14 @@ class ModelServer {
   std::string load_error() const;
   // Waits until the model is ready or failed; false on timeout.
   bool WaitUntilSettled(std::chrono::milliseconds timeout) const;
+  // Hot reload: serves `model` from the next request on, atomically; requests in flight finish on
+  // the model they started with, and readiness never changes. The name and version stay the
+  // server's. False (nothing changes) unless the first load succeeded.
+  bool ReplaceModel(ServedModel model);
+  // Counts a reload attempt in /metrics (seed_serve_model_reloads_total{result}) and, when
+  // accepted, shows `sha256` as the served artifact (seed_serve_model_info).
+  void RecordReload(bool accepted, const std::string& sha256);
+  void SetModelChecksum(const std::string& sha256);
   // Graceful drain: readiness turns false, no new connections are accepted, requests in flight
   // finish, then the workers are joined. Idempotent.
   void Stop();

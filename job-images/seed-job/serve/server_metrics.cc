@@ -67,6 +67,20 @@ std::string ServerMetrics::Render() const {
   out += "# HELP seed_serve_model_ready 1 when the model is loaded and served.\n";
   out += "# TYPE seed_serve_model_ready gauge\n";
   out += std::string("seed_serve_model_ready ") + (model_ready_.load(std::memory_order_relaxed) ? "1" : "0") + "\n";
+  out += "# HELP seed_serve_model_reloads_total Hot reloads of the model artifact (--watch), by result.\n";
+  out += "# TYPE seed_serve_model_reloads_total counter\n";
+  out += "seed_serve_model_reloads_total{result=\"reloaded\"} " +
+         std::to_string(reloads_accepted_.load(std::memory_order_relaxed)) + "\n";
+  out += "seed_serve_model_reloads_total{result=\"refused\"} " +
+         std::to_string(reloads_refused_.load(std::memory_order_relaxed)) + "\n";
+  {
+    std::lock_guard lock(checksum_mutex_);
+    if (!checksum_.empty()) {
+      out += "# HELP seed_serve_model_info The artifact served now (its SHA-256).\n";
+      out += "# TYPE seed_serve_model_info gauge\n";
+      out += "seed_serve_model_info{sha256=\"" + checksum_ + "\"} 1\n";
+    }
+  }
   return out;
 }
 

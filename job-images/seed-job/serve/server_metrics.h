@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include "serve/route.h"
@@ -18,6 +19,14 @@ class ServerMetrics {
   // seconds < 0: the request was refused before it was routed; it is counted without a latency.
   void Record(Endpoint endpoint, int status, double seconds);
   void SetModelReady(bool ready) { model_ready_.store(ready, std::memory_order_relaxed); }
+  // Hot reload: attempts by outcome, and the SHA-256 of the artifact served (rare writes).
+  void RecordReload(bool accepted) {
+    (accepted ? reloads_accepted_ : reloads_refused_).fetch_add(1, std::memory_order_relaxed);
+  }
+  void SetModelChecksum(const std::string& sha256) {
+    std::lock_guard lock(checksum_mutex_);
+    checksum_ = sha256;
+  }
 
   // The text exposition format (version 0.0.4).
   std::string Render() const;
@@ -37,6 +46,10 @@ class ServerMetrics {
   std::array<Latency, kEndpoints> latency_{};
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> model_ready_{false};
+  std::atomic<uint64_t> reloads_accepted_{0};
+  std::atomic<uint64_t> reloads_refused_{0};
+  mutable std::mutex checksum_mutex_;
+  std::string checksum_;
 };
 
 }  // namespace seed::serve

@@ -26,6 +26,9 @@ struct RenderFlags {
   std::string namespace_ = "default";
   std::string scheduled_time;
   std::string job_image = "seed-job:0.1.0";
+  std::string inference_service;                 // --inference-service: only this one
+  bool gateway_api = true;                       // render HTTPRoutes (--no-gateway-api: as without it)
+  std::vector<std::string> gateway_parent_refs;  // --gateway-parent-ref
 };
 
 int RunCommand(const RunFlags& flags);

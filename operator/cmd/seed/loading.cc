@@ -5,10 +5,60 @@
 
 #include "api/time_format.h"
 #include "engine/schedule_decision.h"
+#include "render/inference_service.h"
 
 namespace seed::cli {
 
-local::ResourceSet LoadAndReport(const std::vector<std::string>& paths, size_t* problem_count) {
+namespace {
+
+// Parses the InferenceServices among `manifests` with the operator's checks; problems go to stderr.
+size_t CheckInferenceServices(const std::vector<local::Manifest>& manifests, local::ResourceSet* set,
+                              std::vector<LoadedInferenceService>* isvcs) {
+  size_t problems = 0;
+  std::vector<api::InferenceService> parsed;
+  for (const auto& manifest : manifests) {
+    const nlohmann::json& object = manifest.document.value;
+    if (!object.is_object() || object.value("kind", nlohmann::json()) != "InferenceService" ||
+        object.value("apiVersion", nlohmann::json()) != api::kApiVersion) {
+      continue;
+    }
+    api::ValidationErrors errors;
+    api::InferenceService isvc = api::ParseInferenceService(object, &errors);
+    std::erase(set->skipped, "InferenceService/" + isvc.metadata.name);
+    for (const auto& error : errors) {
+      std::cerr << manifest.file << ":" << manifest.document.line << ": InferenceService/"
+                << isvc.metadata.name << ": " << api::FormatError(error) << "\n";
+      ++problems;
+    }
+    if (errors.empty()) isvcs->push_back({manifest.file, manifest.document.line, isvc});
+  }
+  // The operator's NameClash: two of them mapping to one stable name (the files' order stands in
+  // for creation order).
+  for (size_t i = 0; i < isvcs->size(); ++i) {
+    const LoadedInferenceService& item = (*isvcs)[i];
+    for (size_t j = 0; j < i; ++j) {
+      const api::InferenceService& other = (*isvcs)[j].isvc;
+      if (other.metadata.namespace_ != item.isvc.metadata.namespace_ ||
+          render::InferenceServiceStableName(other.spec) !=
+              render::InferenceServiceStableName(item.isvc.spec)) {
+        continue;
+      }
+      std::cerr << item.file << ":" << item.line << ": InferenceService/" << item.isvc.metadata.name
+                << ": its children would be named " << render::InferenceServiceStableName(item.isvc.spec)
+                << ", as those of InferenceService/" << other.metadata.name
+                << " (serviceType-model.name); the operator would give it a NameClash condition and no "
+                   "children: change spec.serviceType or spec.model.name\n";
+      ++problems;
+      break;
+    }
+  }
+  return problems;
+}
+
+}  // namespace
+
+local::ResourceSet LoadAndReport(const std::vector<std::string>& paths, size_t* problem_count,
+                                 std::vector<LoadedInferenceService>* isvcs) {
   std::vector<local::LoadProblem> problems;
   auto manifests = local::LoadManifests(paths, &problems);
   auto set = local::BuildResourceSet(manifests);
@@ -18,12 +68,14 @@ local::ResourceSet LoadAndReport(const std::vector<std::string>& paths, size_t* 
   }
   for (const auto& finding : set.findings) std::cerr << local::FormatFinding(finding) << "\n";
   *problem_count = problems.size() + set.findings.size();
+  if (isvcs) *problem_count += CheckInferenceServices(manifests, &set, isvcs);
   return set;
 }
 
-std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths) {
+std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths,
+                                            std::vector<LoadedInferenceService>* isvcs) {
   size_t problem_count = 0;
-  auto set = LoadAndReport(paths, &problem_count);
+  auto set = LoadAndReport(paths, &problem_count, isvcs);
   if (problem_count > 0) return std::nullopt;
   return set;
 }

@@ -5,17 +5,29 @@
 #include <string>
 #include <vector>
 
+#include "api/inference_service.h"
 #include "api/pipelinerun.h"
 #include "engine/pipeline_check.h"
 #include "local/resource_set.h"
 
 namespace seed::cli {
 
-// Loads and validates; prints every problem to stderr and returns how many there were.
-local::ResourceSet LoadAndReport(const std::vector<std::string>& paths, size_t* problem_count);
+// An InferenceService found in the files, with where it came from.
+struct LoadedInferenceService {
+  std::string file;
+  int line = 0;
+  api::InferenceService isvc;
+};
+
+// Loads and validates; prints every problem to stderr and returns how many there were. When
+// `isvcs` is given, InferenceServices are checked as the operator checks them (the spec, and a
+// stable-name clash between two of them) and returned there instead of counted as skipped.
+local::ResourceSet LoadAndReport(const std::vector<std::string>& paths, size_t* problem_count,
+                                 std::vector<LoadedInferenceService>* isvcs = nullptr);
 
 // LoadAndReport, nullopt when there was any problem.
-std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths);
+std::optional<local::ResourceSet> LoadValid(const std::vector<std::string>& paths,
+                                            std::vector<LoadedInferenceService>* isvcs = nullptr);
 
 // Parses --set k=v flags; prints an error and returns nullopt on a malformed one.
 std::optional<std::map<std::string, std::string>> ParseSets(const std::vector<std::string>& sets);

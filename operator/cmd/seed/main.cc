@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
 
   seed::cli::RenderFlags render;
   auto* render_cmd =
-      app.add_subcommand("render", "Print the PVC and Pods the operator would create for a run");
+      app.add_subcommand("render",
+                         "Print the objects the operator would create: a run's PVC and Pods, and each "
+                         "InferenceService's Deployment, Services, HPA and HTTPRoute");
   render_cmd->add_option("paths", render.paths, "YAML files or directories")->required();
   render_cmd->add_option("--set", render.sets, "Pipeline param NAME=VALUE (repeatable)");
   render_cmd->add_option("--pipeline", render.pipeline, "Pipeline to render when the files hold several");
@@ -47,6 +49,13 @@ int main(int argc, char** argv) {
   render_cmd->add_option("--namespace", render.namespace_, "Namespace of the run")->capture_default_str();
   render_cmd->add_option("--scheduled-time", render.scheduled_time, "RFC 3339 scheduled time (default: now)");
   render_cmd->add_option("--job-image", render.job_image, "Default job image")->capture_default_str();
+  render_cmd->add_option("--inference-service", render.inference_service,
+                         "Only this InferenceService (default: every one in the files)");
+  render_cmd->add_flag("!--no-gateway-api", render.gateway_api,
+                       "Render as for a cluster without the Gateway API (no HTTPRoute)");
+  render_cmd->add_option("--gateway-parent-ref", render.gateway_parent_refs,
+                         "Gateway the HTTPRoutes attach to: [NAMESPACE/]NAME[/SECTION] (repeatable), as "
+                         "seed-operator's flag");
 
   CLI11_PARSE(app, argc, argv);
   try {

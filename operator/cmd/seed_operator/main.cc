@@ -11,6 +11,7 @@
 
 #include "admission/webhook_server.h"
 #include "controllers/file_clock.h"
+#include "controllers/inference_service_metrics.h"
 #include "controllers/inference_service_reconciler.h"
 #include "controllers/register.h"
 #include "kube/client.h"
@@ -116,6 +117,21 @@ int main(int argc, char** argv) {
                  "Gateway an InferenceService's HTTPRoute attaches to: [NAMESPACE/]NAME[/SECTION] (repeatable)")
       ->envname("SEED_GATEWAY_PARENT_REF")
       ->delimiter(',');
+  double retire_delay = seed::controllers::kDefaultRetireDelay.count();
+  app.add_option(
+         "--retire-delay", retire_delay,
+         "seconds an InferenceService's old model version keeps its pods after the Services switched to "
+         "the new one, so proxies drop its endpoints first")
+      ->envname("SEED_RETIRE_DELAY")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  std::string canary_metrics_url = "http://{service}.{namespace}.svc/metrics";
+  app.add_option(
+         "--canary-metrics-url", canary_metrics_url,
+         "where a canary's error ratio is read: the new version's model server metrics, {service} and "
+         "{namespace} replaced; empty: readiness alone decides a rollback")
+      ->envname("SEED_CANARY_METRICS_URL")
+      ->capture_default_str();
   app.add_option("--test-clock-file", test_clock_file,
                  "FOR TESTS ONLY: read the wall clock (schedules, timeouts, retries) from this file, which holds "
                  "one RFC 3339 time and is re-read on every use")
@@ -195,6 +211,9 @@ int main(int argc, char** argv) {
   }
   seed::controllers::InferenceServiceControllerOptions isvc_options;
   isvc_options.gateway_parent_refs = *parent_refs;
+  isvc_options.retire_delay = std::chrono::seconds(static_cast<int64_t>(retire_delay));
+  if (!canary_metrics_url.empty())
+    isvc_options.error_ratio = seed::controllers::MetricsScraper(canary_metrics_url);
   seed::controllers::RegisterSeedControllers(manager, seed_options, isvc_options);
   // -------------------------------------------------------------------------------------------
 

@@ -293,39 +293,72 @@ class HelmChartTest : public ::testing::Test {
     cluster_->emulator().Admin("DELETE", "/faults");
 
     // The InferenceService edited: children patched (the same change twice: its Event's series is
-    // patched), then a new model version: new children, the old ones deleted.
+    // patched), then a new model version: v2.1 keeps serving until v2.2 is Available, then the
+    // Services switch and v2.1 is retired.
     const std::string routes = "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/";
     const std::string hpas = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/";
+    const std::string services = "/api/v1/namespaces/default/services/";
+    const std::string deployments = "/apis/apps/v1/namespaces/default/deployments/";
+    const std::string stable = "serving-wind-wf01";  // the Service clients use, across versions
     cluster_->MergePatch(
         "inferenceservices", "wind-wf01",
         {{"spec",
           {{"replicas", {{"min", 1}, {"max", 5}}}, {"port", 9090}, {"host", "wf01-v2.models.example.com"}}}});
     EXPECT_TRUE(WaitUntil(
         [&] {
-          return Get("/api/v1/namespaces/default/services/" + child).dump().find("9090") !=
-                     std::string::npos &&
-                 Get(routes + child).dump().find("wf01-v2.models.example.com") != std::string::npos &&
+          return Get(deployments + child).dump().find("9090") != std::string::npos &&
+                 Get(routes + stable).dump().find("wf01-v2.models.example.com") != std::string::npos &&
                  Get(hpas + child)["spec"].value("maxReplicas", 0) == 5;
         },
         std::chrono::seconds(30), std::chrono::milliseconds(100)))
-        << "the edited InferenceService: Service, HTTPRoute and HPA patched";
+        << "the edited InferenceService: Deployment, HTTPRoute and HPA patched";
     cluster_->MergePatch("inferenceservices", "wind-wf01", {{"spec", {{"port", 9091}}}});
-    EXPECT_TRUE(WaitUntil(
-        [&] {
-          return Get("/api/v1/namespaces/default/services/" + child).dump().find("9091") != std::string::npos;
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(100)));
+    EXPECT_TRUE(WaitUntil([&] { return Get(deployments + child).dump().find("9091") != std::string::npos; },
+                          std::chrono::seconds(30), std::chrono::milliseconds(100)));
+    // The deployment controller's report that a version's pods loaded their model.
+    auto available = [&](const std::string& name) {
+      const json deployment = Get(deployments + name);
+      const int64_t replicas = deployment["spec"].value("replicas", int64_t{1});
+      cluster_->emulator().Request(
+          "PATCH", deployments + name + "/status?fieldManager=deployment-controller",
+          {{"status",
+            {{"observedGeneration", deployment["metadata"].value("generation", int64_t{1})},
+             {"replicas", replicas},
+             {"updatedReplicas", replicas},
+             {"readyReplicas", replicas},
+             {"availableReplicas", replicas},
+             {"conditions", json::array({{{"type", "Available"}, {"status", "True"}}})}}}},
+          "application/merge-patch+json");
+    };
+    auto selected = [&] {
+      return Get(services + stable)["spec"]["selector"].value("app.kubernetes.io/instance", "");
+    };
+    available(child);
     cluster_->MergePatch("inferenceservices", "wind-wf01", {{"spec", {{"model", {{"version", "v2.2"}}}}}});
     const std::string next = "serving-wind-wf01-22";
+    EXPECT_TRUE(WaitUntil([&] { return !IsFailure(Get(deployments + next)); }, std::chrono::seconds(30),
+                          std::chrono::milliseconds(100)))
+        << next << " created";
+    EXPECT_FALSE(IsFailure(Get(deployments + child))) << "v2.1 keeps serving while v2.2 is not Available";
+    EXPECT_EQ(selected(), child);
+    available(next);
+    EXPECT_TRUE(WaitUntil([&] { return selected() == next; }, std::chrono::seconds(30),
+                          std::chrono::milliseconds(100)))
+        << "the Services switch to " << next << " once it is Available";
+    cluster_->SetClock(cluster_->clock() + std::chrono::seconds(60));  // past the retire delay
     EXPECT_TRUE(WaitUntil(
         [&] {
-          return Get("/apis/apps/v1/namespaces/default/deployments/" + child).value("code", 0) == 404 &&
-                 Get("/api/v1/namespaces/default/services/" + child).value("code", 0) == 404 &&
-                 Get(hpas + child).value("code", 0) == 404 && Get(routes + child).value("code", 0) == 404 &&
-                 !IsFailure(Get("/apis/apps/v1/namespaces/default/deployments/" + next));
+          return Get(deployments + child).value("code", 0) == 404 &&
+                 Get(services + child).value("code", 0) == 404 && Get(hpas + child).value("code", 0) == 404 &&
+                 !IsFailure(Get(hpas + next));
         },
         std::chrono::seconds(30), std::chrono::milliseconds(100)))
-        << "a new model version: " << next << " created, " << child << " deleted";
+        << child << " retired after the switch";
+    // The HTTPRoute keeps its name across versions; removing host deletes it.
+    cluster_->MergePatch("inferenceservices", "wind-wf01", {{"spec", {{"host", nullptr}}}});
+    EXPECT_TRUE(WaitUntil([&] { return Get(routes + stable).value("code", 0) == 404; },
+                          std::chrono::seconds(30), std::chrono::milliseconds(100)))
+        << "removing host deletes HTTPRoute " << stable;
   }
 
   // Whether the operator has made (and been allowed) a request with this verb, resource and name.

@@ -1,5 +1,6 @@
 #include "inference_fixture.h"
 
+#include <curl/curl.h>
 #include <httplib.h>
 
 #include <fstream>
@@ -42,7 +43,7 @@ int64_t SumSamples(const std::string& text, const std::string& metric,
 
 }  // namespace
 
-void InferenceTest::Start(bool gateway_api) {
+void InferenceTest::Start(bool gateway_api, const std::vector<std::string>& extra_args, bool test_clock) {
   cluster_ = std::make_unique<pipeline_testing::SeedCluster>();
   if (gateway_api)
     cluster_->ApplyFile(std::string(SEED_INFERENCE_TESTDATA) + "/gateway_api_httproutes_crd.yaml");
@@ -51,6 +52,8 @@ void InferenceTest::Start(bool gateway_api) {
   options.kubeconfig = cluster_->operator_kubeconfig();
   options.log_path = log_path_;
   options.extra_args = {"--gateway-parent-ref", kParentGateway};
+  options.extra_args.insert(options.extra_args.end(), extra_args.begin(), extra_args.end());
+  if (test_clock) options.clock_file = cluster_->clock_file();
   operator_ = std::make_unique<pipeline_testing::OperatorProcess>(options);
   // The metrics port is any free one; the operator logs it.
   const std::string marker = "serving port=";
@@ -116,6 +119,67 @@ json InferenceTest::PatchChild(const std::string& plural, const std::string& nam
                                              "application/merge-patch+json");
   EXPECT_FALSE(IsFailure(result)) << result.dump();
   return result;
+}
+
+void InferenceTest::SetDeploymentAvailable(const std::string& name, bool available) {
+  const json deployment = Child("deployments", name);
+  ASSERT_TRUE(deployment.is_object()) << name;
+  const int64_t generation = deployment["metadata"].value("generation", int64_t{1});
+  const int64_t replicas = deployment["spec"].value("replicas", int64_t{1});
+  const int64_t ready = available ? replicas : 0;
+  PatchChild(
+      "deployments", name,
+      {{"status",
+        {{"observedGeneration", generation},
+         {"replicas", replicas},
+         {"updatedReplicas", replicas},
+         {"readyReplicas", ready},
+         {"availableReplicas", ready},
+         {"conditions",
+          json::array(
+              {{{"type", "Available"},
+                {"status", available ? "True" : "False"},
+                {"reason", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable"}},
+               {{"type", "Progressing"}, {"status", "True"}, {"reason", "NewReplicaSetAvailable"}}})}}}},
+      "status", "deployment-controller");
+}
+
+std::vector<json> InferenceTest::WatchHistory(const std::string& plural, const std::string& from) const {
+  // The history replays at once; timeoutSeconds ends the stream after it.
+  const std::string url = cluster_->emulator().Url() + ChildPath(plural, "") +
+                          "?watch=true&allowWatchBookmarks=false&timeoutSeconds=1&resourceVersion=" + from;
+  // A read with a token the emulator knows (a watcher's identity does not matter to the test).
+  const std::string auth = "Authorization: Bearer " + pipeline_testing::ClusterOptions{}.operator_token;
+  curl_slist* headers = curl_slist_append(nullptr, auth.c_str());
+  std::string body;
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CAINFO, cluster_->emulator().CaFile().c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t count, void* out) {
+        static_cast<std::string*>(out)->append(data, size * count);
+        return size * count;
+      });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  const CURLcode code = curl_easy_perform(curl);
+  curl_easy_cleanup(curl);
+  curl_slist_free_all(headers);
+  EXPECT_EQ(code, CURLE_OK) << curl_easy_strerror(code);
+  std::vector<json> events;
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    json event = json::parse(line, nullptr, false);
+    EXPECT_FALSE(event.is_discarded()) << line;
+    EXPECT_TRUE(event.contains("type") && event.contains("object")) << line;
+    EXPECT_NE(event.value("type", ""), "ERROR") << line;
+    if (!event.contains("object")) continue;
+    if (event.value("type", "") == "BOOKMARK") continue;
+    events.push_back(std::move(event));
+  }
+  return events;
 }
 
 bool InferenceTest::Eventually(const std::function<bool()>& check) const {

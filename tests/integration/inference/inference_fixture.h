@@ -20,8 +20,9 @@ inline constexpr char kParentGateway[] = "gateway-system/seed-gateway";
 
 class InferenceTest : public ::testing::Test {
  protected:
-  // Starts the cluster (with the HTTPRoute CRD when `gateway_api`) and then the operator.
-  void Start(bool gateway_api);
+  // Starts the cluster (with the HTTPRoute CRD when `gateway_api`) and then the operator, with
+  // `extra_args` added to its flags (and the test clock when `test_clock`).
+  void Start(bool gateway_api, const std::vector<std::string>& extra_args = {}, bool test_clock = false);
   void TearDown() override;
 
   pipeline_testing::SeedCluster& cluster() { return *cluster_; }
@@ -44,6 +45,13 @@ class InferenceTest : public ::testing::Test {
   bool Eventually(const std::function<bool()>& check) const;
   bool WaitChild(const std::string& plural, const std::string& name);
   bool WaitGone(const std::string& plural, const std::string& name);
+  // Reports a Deployment as the deployment controller would: Available with all its replicas
+  // ready, or none ready (Available=False).
+  void SetDeploymentAvailable(const std::string& name, bool available);
+  // Every watch event of `plural` after resourceVersion `from` (the emulator replays its history),
+  // each as {"type", "object"}, in order.
+  std::vector<nlohmann::json> WatchHistory(const std::string& plural, const std::string& from) const;
+
   // The condition of `type` in the InferenceService's status, or null.
   nlohmann::json Condition(const std::string& isvc, const std::string& type) const;
 

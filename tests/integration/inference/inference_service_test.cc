@@ -11,7 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kChild[] = "serving-wind-wf01-21";
+constexpr char kChild[] = "serving-wind-wf01-21";  // the version's Deployment, Service and HPA
+constexpr char kStable[] = "serving-wind-wf01";    // the Service clients use, -external, HTTPRoute
 
 // An InferenceService named `name` in "default"; `spec_extra` is YAML flow-map content merged into spec.
 std::string IsvcYaml(const std::string& name, const std::string& spec_extra) {
@@ -51,10 +52,12 @@ TEST_F(InferenceTest, CreateMakesEveryChildWithOwnerLabelsAndRoute) {
                                   "  expose: {type: NodePort}\n"
                                   "  traffic: {split: [{service: serving-wind-wf01-20, percent: 20}],"
                                   " mirror: {service: shadow-wf01, percent: 50}}\n"));
-  for (const char* plural : {"deployments", "services", "horizontalpodautoscalers", "httproutes"}) {
+  for (const char* plural : {"deployments", "services", "horizontalpodautoscalers"}) {
     ASSERT_TRUE(WaitChild(plural, kChild)) << plural;
   }
-  ASSERT_TRUE(WaitChild("services", std::string(kChild) + "-external"));
+  ASSERT_TRUE(WaitChild("services", kStable));
+  ASSERT_TRUE(WaitChild("httproutes", kStable));
+  ASSERT_TRUE(WaitChild("services", std::string(kStable) + "-external"));
   const render::InferenceServiceChildren desired = Desired(isvc, true);
 
   json deployment = Child("deployments", kChild);
@@ -68,13 +71,13 @@ TEST_F(InferenceTest, CreateMakesEveryChildWithOwnerLabelsAndRoute) {
   EXPECT_EQ(deployment["spec"]["replicas"], 1);  // the server's default: an HPA owns the count
   EXPECT_FALSE(desired.deployment["spec"].contains("replicas"));
 
-  json service = Child("services", kChild);
+  json service = Child("services", kStable);
   EXPECT_EQ(service["metadata"]["ownerReferences"], OwnerOf(isvc));
   EXPECT_EQ(service["spec"]["selector"], desired.service["spec"]["selector"]);
   EXPECT_EQ(service["spec"]["ports"], desired.service["spec"]["ports"]);
   EXPECT_TRUE(service["spec"].contains("clusterIP"));  // the server's
 
-  json external = Child("services", std::string(kChild) + "-external");
+  json external = Child("services", std::string(kStable) + "-external");
   EXPECT_EQ(external["spec"]["type"], "NodePort");
   EXPECT_EQ(external["metadata"]["ownerReferences"], OwnerOf(isvc));
 
@@ -85,13 +88,13 @@ TEST_F(InferenceTest, CreateMakesEveryChildWithOwnerLabelsAndRoute) {
   EXPECT_EQ(hpa["spec"]["scaleTargetRef"]["name"], kChild);
   EXPECT_EQ(hpa["metadata"]["ownerReferences"], OwnerOf(isvc));
 
-  json route = Child("httproutes", kChild);
+  json route = Child("httproutes", kStable);
   EXPECT_EQ(route["metadata"]["ownerReferences"], OwnerOf(isvc));
   EXPECT_EQ(route["spec"]["parentRefs"],
             json::parse(R"([{"namespace": "gateway-system", "name": "seed-gateway"}])"));
   EXPECT_EQ(route["spec"]["hostnames"], json::parse(R"(["wf01.models.example.com"])"));
   EXPECT_EQ(route["spec"]["rules"][0]["backendRefs"], json::parse(R"([
-      {"name": "serving-wind-wf01-21", "port": 80, "weight": 80},
+      {"name": "serving-wind-wf01", "port": 80, "weight": 80},
       {"name": "serving-wind-wf01-20", "port": 80, "weight": 20}])"));
   EXPECT_EQ(route["spec"]["rules"][0]["filters"], json::parse(R"([{"type": "RequestMirror",
       "requestMirror": {"backendRef": {"name": "shadow-wf01", "port": 80}, "percent": 50}}])"));
@@ -115,12 +118,13 @@ TEST_F(InferenceTest, CreateMakesEveryChildWithOwnerLabelsAndRoute) {
   EXPECT_EQ(creates, (std::map<std::string, int>{
                          {"create deployments serving-wind-wf01-21 201", 1},
                          {"create horizontalpodautoscalers serving-wind-wf01-21 201", 1},
-                         {"create httproutes serving-wind-wf01-21 201", 1},
+                         {"create httproutes serving-wind-wf01 201", 1},
+                         {"create services serving-wind-wf01 201", 1},
                          {"create services serving-wind-wf01-21 201", 1},
-                         {"create services serving-wind-wf01-21-external 201", 1},
+                         {"create services serving-wind-wf01-external 201", 1},
                      }));
   std::vector<std::string> events = Events("wind-wf01");
-  EXPECT_NE(std::find(events.begin(), events.end(), "Normal Created: Created HTTPRoute serving-wind-wf01-21"),
+  EXPECT_NE(std::find(events.begin(), events.end(), "Normal Created: Created HTTPRoute serving-wind-wf01"),
             events.end());
 }
 
@@ -185,23 +189,23 @@ TEST_F(InferenceTest, ImageUpdateUnderAnHpaNeverWritesReplicasAndIdleReconcilesW
 TEST_F(InferenceTest, RemovingHostDeletesTheRouteAndFixedReplicasDeleteTheHpa) {
   Start(/*gateway_api=*/true);
   CreateIsvc(IsvcYaml("wind-wf01", "  replicas: {min: 1, max: 3}\n  host: wf01.models.example.com\n"));
-  ASSERT_TRUE(WaitChild("httproutes", kChild));
+  ASSERT_TRUE(WaitChild("httproutes", kStable));
   ASSERT_TRUE(WaitChild("horizontalpodautoscalers", kChild));
 
   PatchIsvc("wind-wf01", {{"spec", {{"host", nullptr}}}});
-  ASSERT_TRUE(WaitGone("httproutes", kChild));
+  ASSERT_TRUE(WaitGone("httproutes", kStable));
   ASSERT_TRUE(Eventually([&] { return Isvc("wind-wf01")["status"].value("observedGeneration", 0) == 2; }));
   EXPECT_TRUE(Condition("wind-wf01", "TrafficRouted").is_null());
-  EXPECT_EQ(Isvc("wind-wf01")["status"]["url"], "http://serving-wind-wf01-21.default.svc.cluster.local");
+  EXPECT_EQ(Isvc("wind-wf01")["status"]["url"], "http://serving-wind-wf01.default.svc.cluster.local");
 
   PatchIsvc("wind-wf01", {{"spec", {{"replicas", {{"min", 2}, {"max", 2}}}}}});
   ASSERT_TRUE(WaitGone("horizontalpodautoscalers", kChild));
   ASSERT_TRUE(Eventually([&] { return Child("deployments", kChild)["spec"]["replicas"] == 2; }));
   EXPECT_FALSE(Child("deployments", kChild).is_null());
-  EXPECT_FALSE(Child("services", kChild).is_null());
+  EXPECT_FALSE(Child("services", kStable).is_null());
   std::vector<std::string> events = Events("wind-wf01");
   for (const char* wanted :
-       {"Normal Deleted: Deleted HTTPRoute serving-wind-wf01-21 (no longer wanted by the spec)",
+       {"Normal Deleted: Deleted HTTPRoute serving-wind-wf01 (no longer wanted by the spec)",
         "Normal Deleted: Deleted HorizontalPodAutoscaler serving-wind-wf01-21 (no longer wanted "
         "by the spec)"}) {
     EXPECT_NE(std::find(events.begin(), events.end(), wanted), events.end()) << wanted;
@@ -212,17 +216,19 @@ TEST_F(InferenceTest, RemovingHostDeletesTheRouteAndFixedReplicasDeleteTheHpa) {
   const int64_t seq = LastWriteSeq();
   cluster().Delete("inferenceservices", "wind-wf01");
   EXPECT_TRUE(WaitGone("deployments", kChild));
-  EXPECT_TRUE(WaitGone("services", kChild));
+  EXPECT_TRUE(WaitGone("services", kStable));
   ASSERT_TRUE(Settle());
   EXPECT_TRUE(Child("deployments", kChild).is_null());
-  EXPECT_TRUE(Child("services", kChild).is_null());
+  EXPECT_TRUE(Child("services", kStable).is_null());
   for (const auto& write : OperatorWrites(seq)) EXPECT_NE(write.rfind("create ", 0), 0u) << write;
 }
 
+// The stable Services carry no version: two InferenceServices of one model and service type clash.
 TEST_F(InferenceTest, TheLaterOfTwoServicesWithOneChildNameGetsNameClash) {
   Start(/*gateway_api=*/false);
   json alpha = CreateIsvc(IsvcYaml("alpha", ""));
   ASSERT_TRUE(WaitChild("deployments", kChild));
+  ASSERT_TRUE(WaitChild("services", kStable));
   json beta = CreateIsvc(IsvcYaml("beta", "  image: other:1\n"));
   ASSERT_TRUE(Eventually([&] { return Condition("beta", "NameClash").is_object(); }));
   json clash = Condition("beta", "NameClash");
@@ -235,7 +241,7 @@ TEST_F(InferenceTest, TheLaterOfTwoServicesWithOneChildNameGetsNameClash) {
   json deployment = Child("deployments", kChild);
   EXPECT_EQ(deployment["metadata"]["ownerReferences"], OwnerOf(alpha));
   EXPECT_EQ(deployment["spec"]["template"]["spec"]["containers"][0]["image"], "seed-job:test");
-  EXPECT_EQ(Child("services", kChild)["metadata"]["ownerReferences"], OwnerOf(alpha));
+  EXPECT_EQ(Child("services", kStable)["metadata"]["ownerReferences"], OwnerOf(alpha));
   EXPECT_TRUE(Condition("alpha", "NameClash").is_null());
   std::vector<std::string> events = Events("beta");
   ASSERT_EQ(events.size(), 1u);
@@ -260,7 +266,7 @@ TEST_F(InferenceTest, HostWithoutGatewayApiIsTrafficRoutedFalseWithAReason) {
   EXPECT_EQ(routed["status"], "False");
   EXPECT_EQ(routed["reason"], "GatewayAPINotInstalled");
   EXPECT_NE(routed["message"].get<std::string>().find("gateway.networking.k8s.io/v1"), std::string::npos);
-  EXPECT_EQ(Isvc("wind-wf01")["status"]["url"], "http://serving-wind-wf01-21.default.svc.cluster.local");
+  EXPECT_EQ(Isvc("wind-wf01")["status"]["url"], "http://serving-wind-wf01.default.svc.cluster.local");
   for (const auto& write : OperatorWrites(0)) EXPECT_EQ(write.find("httproutes"), std::string::npos) << write;
 }
 
@@ -269,12 +275,12 @@ TEST_F(InferenceTest, GatewayApiInstalledAfterStartIsUsedWithoutARestart) {
   // The operator started without HTTPRoutes (so no cache of them); then the Gateway API arrives.
   cluster().ApplyFile(std::string(SEED_INFERENCE_TESTDATA) + "/gateway_api_httproutes_crd.yaml");
   CreateIsvc(IsvcYaml("wind-wf01", "  host: wf01.models.example.com\n"));
-  ASSERT_TRUE(WaitChild("httproutes", kChild));
+  ASSERT_TRUE(WaitChild("httproutes", kStable));
   ASSERT_TRUE(Eventually([&] { return Condition("wind-wf01", "TrafficRouted")["status"] == "True"; }));
-  EXPECT_EQ(Child("httproutes", kChild)["spec"]["hostnames"], json::parse(R"(["wf01.models.example.com"])"));
+  EXPECT_EQ(Child("httproutes", kStable)["spec"]["hostnames"], json::parse(R"(["wf01.models.example.com"])"));
 
   PatchIsvc("wind-wf01", {{"spec", {{"host", nullptr}}}});
-  ASSERT_TRUE(WaitGone("httproutes", kChild));
+  ASSERT_TRUE(WaitGone("httproutes", kStable));
   ASSERT_TRUE(Eventually([&] { return Condition("wind-wf01", "TrafficRouted").is_null(); }));
 }
 

@@ -156,14 +156,17 @@ TEST(KubectlGet, PrinterColumnsOfPipelinesAndInferenceServices) {
   EXPECT_EQ(rows[1][5], next) << "NEXT RUN is the time itself; a date column would print <invalid>";
   EXPECT_EQ(got.output.find("<invalid>"), std::string::npos) << got.output;
 
-  // InferenceService: URL and REPLICAS from the status (3 desired, while a rollout runs 4 pods).
+  // InferenceService: URL, SERVING, ROLLOUT and REPLICAS from the status (3 desired, while a rollout
+  // runs 4 pods).
   nlohmann::json isvc =
       emulator.Request("GET", "/apis/seed.dev/v1alpha1/namespaces/default/inferenceservices");
   ASSERT_FALSE(isvc["items"].empty());
   nlohmann::json service = isvc["items"][0];
   const std::string name = service["metadata"]["name"];
   service["status"] = {
-      {"url", "http://serving-wind-wf01-21.default.svc.cluster.local"},
+      {"url", "http://serving-wind-wf01.default.svc.cluster.local"},
+      {"servingVersion", "v2.1"},
+      {"rollout", {{"toVersion", "v2.1"}, {"phase", "Complete"}, {"generation", 1}}},
       {"replicas", 3},
       {"readyReplicas", 3},
       {"conditions", nlohmann::json::array({nlohmann::json{{"type", "Ready"},
@@ -177,12 +180,15 @@ TEST(KubectlGet, PrinterColumnsOfPipelinesAndInferenceServices) {
   ASSERT_EQ(isvc_got.exit_code, 0) << isvc_got.output;
   rows = TableRows(isvc_got.output);
   ASSERT_EQ(rows.size(), 2u) << isvc_got.output;
-  EXPECT_EQ(rows[0],
-            (std::vector<std::string>{"NAME", "URL", "READY", "REPLICAS", "MODEL", "VERSION", "AGE"}))
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"NAME", "URL", "READY", "SERVING", "ROLLOUT", "REPLICAS",
+                                               "MODEL", "VERSION", "AGE"}))
       << isvc_got.output;
-  EXPECT_EQ(rows[1][1], "http://serving-wind-wf01-21.default.svc.cluster.local");
+  ASSERT_EQ(rows[1].size(), 9u) << isvc_got.output;
+  EXPECT_EQ(rows[1][1], "http://serving-wind-wf01.default.svc.cluster.local");
   EXPECT_EQ(rows[1][2], "True");
-  EXPECT_EQ(rows[1][3], "3");
+  EXPECT_EQ(rows[1][3], "v2.1");
+  EXPECT_EQ(rows[1][4], "Complete");
+  EXPECT_EQ(rows[1][5], "3");
 }
 
 }  // namespace

@@ -47,5 +47,17 @@ spec:
 )"));
 }
 
+// The edge mode's Deployment: the broker credentials are a Secret volume, which restricted allows.
+TEST(ModelServerPodSecurityTest, StreamModeDeploymentIsRestricted) {
+  ExpectRestricted(RenderDeployment(R"(
+apiVersion: seed.dev/v1alpha1
+kind: InferenceService
+metadata: {name: m, namespace: default, uid: u1}
+spec:
+  model: {name: m, version: v1, uri: pvc://models/m}
+  stream: {broker: 'mqtts://broker:8883', inputTopic: in, outputTopic: out, secretRef: {name: mqtt}}
+)"));
+}
+
 }  // namespace
 }  // namespace seed::pss

@@ -39,7 +39,62 @@ const std::string kBad = std::string(SEED_CLI_TESTDATA) + "/bad";
 TEST(SeedValidateTest, ValidFiles) {
   auto result = Seed("validate " + kOk);
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_EQ(result.output, "valid: 2 JobTemplate(s), 2 Pipeline(s), 0 PipelineRun(s)\n");
+  EXPECT_EQ(result.output,
+            "valid: 2 JobTemplate(s), 2 Pipeline(s), 0 PipelineRun(s), 0 InferenceService(s)\n");
+}
+
+const std::string kIsvc = std::string(SEED_CLI_TESTDATA) + "/isvc";
+const std::string kIsvcBad = std::string(SEED_CLI_TESTDATA) + "/isvc-bad";
+
+TEST(SeedValidateTest, InferenceServicesAreCheckedAsTheOperatorChecksThem) {
+  auto ok = Seed("validate " + kIsvc + " " + kOk);
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_EQ(ok.output, "valid: 2 JobTemplate(s), 2 Pipeline(s), 0 PipelineRun(s), 1 InferenceService(s)\n");
+  auto bad = Seed("validate " + kIsvcBad);
+  EXPECT_EQ(bad.exit_code, 2);
+  const std::string file = kIsvcBad + "/services.yaml";
+  // A spec error with file, line and field path; a clash of the stable names the operator would refuse.
+  EXPECT_NE(
+      bad.output.find(file + ":13: InferenceService/wind-c: spec.rollout.steps[1]: steps must increase"),
+      std::string::npos)
+      << bad.output;
+  EXPECT_NE(bad.output.find(file + ":13: InferenceService/wind-c: spec.rollout: needs host"),
+            std::string::npos)
+      << bad.output;
+  EXPECT_NE(
+      bad.output.find(file + ":7: InferenceService/wind-b: its children would be named serving-wind-wf01, as "
+                             "those of InferenceService/wind-a"),
+      std::string::npos)
+      << bad.output;
+  EXPECT_NE(bad.output.find("3 errors"), std::string::npos) << bad.output;
+}
+
+TEST(SeedRenderTest, PrintsAnInferenceServicesChildren) {
+  auto result =
+      Seed("render " + kIsvc + " --namespace plants --gateway-parent-ref gateway-system/seed-gateway");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto docs = seed::api::ParseYamlDocuments(result.output);
+  std::vector<std::string> kinds;
+  for (const auto& doc : docs) {
+    kinds.push_back(doc.value["kind"].get<std::string>() + " " +
+                    doc.value["metadata"]["name"].get<std::string>());
+    EXPECT_EQ(doc.value["metadata"]["namespace"], "plants");
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{
+                       "Deployment serving-wind-wf01-22", "Service serving-wind-wf01-22",
+                       "Service serving-wind-wf01", "Service serving-wind-wf01-external",
+                       "HorizontalPodAutoscaler serving-wind-wf01-22", "HTTPRoute serving-wind-wf01"}));
+  EXPECT_EQ(docs[5].value["spec"]["parentRefs"][0]["name"], "seed-gateway");
+  // As for a cluster without the Gateway API: no HTTPRoute.
+  auto plain = Seed("render " + kIsvc + " --no-gateway-api");
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_EQ(plain.output.find("kind: HTTPRoute"), std::string::npos);
+  EXPECT_NE(plain.output.find("namespace: default"), std::string::npos);
+  // Asking for one that is not there names it; an invalid one renders nothing.
+  auto missing = Seed("render " + kIsvc + " --inference-service nope");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("no InferenceService nope"), std::string::npos) << missing.output;
+  EXPECT_EQ(Seed("render " + kIsvcBad).exit_code, 2);
 }
 
 TEST(SeedValidateTest, EveryErrorWithFileLineAndFieldPath) {

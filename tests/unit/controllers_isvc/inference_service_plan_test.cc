@@ -33,11 +33,12 @@ api::InferenceService Parse(const std::string& spec_patch_yaml = "") {
   return isvc;
 }
 
-render::InferenceServiceChildren Render(const std::string& spec_patch_yaml = "", bool gateway = true) {
+render::InferenceServiceChildren Render(const std::string& spec_patch_yaml = "", bool gateway = true,
+                                        const render::TrafficView& view = {}) {
   render::InferenceServiceOptions options;
   options.gateway_api_available = gateway;
   options.gateway_parent_refs = json::parse(R"([{"name": "seed-gateway", "namespace": "gateway-system"}])");
-  return render::RenderInferenceService(Parse(spec_patch_yaml), options);
+  return render::RenderInferenceService(Parse(spec_patch_yaml), options, view);
 }
 
 // A desired child as the API server would hand it back: with server fields added.
@@ -73,9 +74,10 @@ TEST(PlanChildrenTest, CreatesEveryDesiredChildWhenNoneExist) {
   EXPECT_EQ(Summary(plan), (std::vector<std::string>{
                                "create Deployment serving-wind-wf01-21",
                                "create Service serving-wind-wf01-21",
-                               "create Service serving-wind-wf01-21-external",
+                               "create Service serving-wind-wf01",
+                               "create Service serving-wind-wf01-external",
                                "create HorizontalPodAutoscaler serving-wind-wf01-21",
-                               "create HTTPRoute serving-wind-wf01-21",
+                               "create HTTPRoute serving-wind-wf01",
                            }));
   EXPECT_EQ(plan.actions[0].body, desired.deployment);
   EXPECT_TRUE(plan.foreign.empty());
@@ -112,17 +114,28 @@ TEST(PlanChildrenTest, RemovingHostDeletesTheRouteAndExposeTheExternalService) {
   auto before = Render("{host: wf01.example.com, expose: {type: LoadBalancer}}");
   auto after = Render("");
   ChildPlan plan = PlanChildren(after, StoredAll(before), kUid);
-  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"delete Service serving-wind-wf01-21-external",
-                                                     "delete HTTPRoute serving-wind-wf01-21"}));
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"delete Service serving-wind-wf01-external",
+                                                     "delete HTTPRoute serving-wind-wf01"}));
 }
 
-TEST(PlanChildrenTest, ANewModelVersionReplacesTheChildrenUnderTheNewName) {
-  auto before = Render("");
-  auto after = Render("{model: {version: v2.2}}");
-  ChildPlan plan = PlanChildren(after, StoredAll(before), kUid);
-  EXPECT_EQ(Summary(plan),
+// A kept version (the rollout still serves it, or retires it later) loses nothing; once no longer
+// kept, its Deployment, HPA and version Service go, the HPA first.
+TEST(PlanChildrenTest, AKeptVersionIsLeftAloneAndAnUnkeptOneDeleted) {
+  auto before = Render("{replicas: {min: 1, max: 3}}");
+  render::TrafficView view;
+  view.serving = "serving-wind-wf01-21";
+  view.incoming_replicas = 2;
+  auto after = Render("{model: {version: v2.2}, replicas: {min: 1, max: 3}}", true, view);
+  ChildPlan kept = PlanChildren(after, StoredAll(before), kUid, {"serving-wind-wf01-21"});
+  EXPECT_EQ(Summary(kept), (std::vector<std::string>{"create Deployment serving-wind-wf01-22",
+                                                     "create Service serving-wind-wf01-22"}));
+  auto switched = Render("{model: {version: v2.2}, replicas: {min: 1, max: 3}}");
+  ChildPlan retired = PlanChildren(switched, StoredAll(before), kUid);
+  EXPECT_EQ(Summary(retired),
             (std::vector<std::string>{
+                "delete HorizontalPodAutoscaler serving-wind-wf01-21",
                 "create Deployment serving-wind-wf01-22", "create Service serving-wind-wf01-22",
+                "patch Service serving-wind-wf01", "create HorizontalPodAutoscaler serving-wind-wf01-22",
                 "delete Deployment serving-wind-wf01-21", "delete Service serving-wind-wf01-21"}));
 }
 
@@ -173,7 +186,7 @@ TEST(ChildPatchTest, ServicePatchNeverWritesClusterIpAndRemovesDroppedExternalIp
   json patch = ChildPatch(ChildKind::kService, after.external_service, stored.object);
   EXPECT_FALSE(patch["spec"].contains("clusterIP"));
   EXPECT_TRUE(patch["spec"]["externalIPs"].is_null());
-  EXPECT_EQ(patch["spec"]["ports"][0]["targetPort"], 9090);
+  EXPECT_EQ(patch["spec"]["ports"][0]["targetPort"], "http");  // the pods' port by name, whatever its number
   EXPECT_EQ(patch["metadata"].size(), 2u);  // labels and the spec-hash annotation only
   json merged = stored.object;
   merged.merge_patch(patch);
@@ -211,7 +224,7 @@ TEST(ChildPatchTest, HpaPatchRemovesDroppedBehavior) {
 StatusInput Input(const api::InferenceService& isvc) {
   StatusInput input;
   input.isvc = &isvc;
-  input.url = "http://serving-wind-wf01-21.forecast.svc.cluster.local";
+  input.url = "http://serving-wind-wf01.forecast.svc.cluster.local";
   input.now = std::chrono::sys_seconds(std::chrono::seconds(1'800'000'000));
   return input;
 }
@@ -284,15 +297,15 @@ TEST(ComputeStatusTest, UrlIsTheHostOnlyOnceRouted) {
   input.gateway_api_available = true;
   api::InferenceServiceStatus unrouted = ComputeStatus(input);
   EXPECT_EQ(unrouted.conditions[1].status, "False");
-  EXPECT_EQ(unrouted.url, "http://serving-wind-wf01-21.forecast.svc.cluster.local");
+  EXPECT_EQ(unrouted.url, "http://serving-wind-wf01.forecast.svc.cluster.local");
   // The hint names the chart value a platform engineer sets, not only the operator flag.
   EXPECT_NE(unrouted.conditions[1].message.find("chart value gateway.parentRefs"), std::string::npos)
       << unrouted.conditions[1].message;
   input.gateway_parents_configured = true;
   EXPECT_EQ(ComputeStatus(input).url, "http://wf01.example.com");
   input.gateway_api_available = false;
-  input.url = "http://serving-wind-wf01-21.forecast.svc.cluster.local";
-  EXPECT_EQ(ComputeStatus(input).url, "http://serving-wind-wf01-21.forecast.svc.cluster.local");
+  input.url = "http://serving-wind-wf01.forecast.svc.cluster.local";
+  EXPECT_EQ(ComputeStatus(input).url, "http://serving-wind-wf01.forecast.svc.cluster.local");
 }
 
 // During a rolling update of a 3-replica Deployment the surge pod makes status.replicas 4; the

@@ -6,6 +6,7 @@
 
 #include "api/inference_service.h"
 #include "api/yaml_json.h"
+#include "render/inference_service.h"
 
 namespace seed::api {
 namespace {
@@ -123,6 +124,82 @@ TEST(InferenceServiceApiTest, StatusRoundTrips) {
   EXPECT_EQ(back.conditions[0].reason, "ModelNotReady");
 }
 
+TEST(InferenceServiceApiTest, WatchRendersTheServersFlagAndOnlyForTheBuiltInServer) {
+  auto parse = [](const std::string& extra, ValidationErrors* errors) {
+    return ParseInferenceService(
+        ParseYamlDocuments(
+            "apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: a}\nspec:\n"
+            "  model: {name: m, version: v1, uri: 'pvc://c/p', watch: true}\n" +
+            extra)
+            .at(0)
+            .value,
+        errors);
+  };
+  ValidationErrors errors;
+  InferenceService isvc = parse("", &errors);
+  EXPECT_TRUE(errors.empty());
+  const auto args = render::RenderInferenceService(isvc, {})
+                        .deployment["spec"]["template"]["spec"]["containers"][0]["args"];
+  EXPECT_EQ(args.back(), "--watch");
+  parse("  command: [my-server]\n", &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "spec.model.watch");
+}
+
+TEST(InferenceServiceApiTest, StreamModeRefusesWhatOnlyHttpServingHas) {
+  auto errors_of = [](const std::string& spec_extra) {
+    ValidationErrors errors;
+    ParseInferenceService(
+        ParseYamlDocuments(
+            "apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: a}\nspec:\n"
+            "  model: {name: m, version: v1, uri: 'pvc://c/p'}\n" +
+            spec_extra)
+            .at(0)
+            .value,
+        &errors);
+    std::vector<std::string> out;
+    for (const auto& error : errors) out.push_back(FormatError(error));
+    return out;
+  };
+  constexpr char kStream[] = "  stream: {broker: 'mqtt://broker:1883', inputTopic: in, outputTopic: out}\n";
+  EXPECT_EQ(errors_of(kStream), std::vector<std::string>{});
+  EXPECT_EQ(
+      errors_of(std::string(kStream) + "  host: a.example.com\n"),
+      std::vector<std::string>{"spec.host: does not apply with stream: the runner reads MQTT messages and "
+                               "serves no HTTP requests"});
+  auto autoscaled =
+      errors_of(std::string(kStream) + "  replicas: {min: 1, max: 3}\n  resources: {requests: {cpu: 1}}\n");
+  ASSERT_EQ(autoscaled.size(), 1u);
+  EXPECT_EQ(autoscaled[0].rfind("spec.replicas: stream mode runs a fixed number of replicas", 0), 0u)
+      << autoscaled[0];
+  auto bad = errors_of("  stream: {broker: 'http://broker', inputTopic: t, outputTopic: t}\n");
+  ASSERT_EQ(bad.size(), 2u);
+  EXPECT_EQ(bad[0].rfind("spec.stream.broker: \"http://broker\" is not a broker URL", 0), 0u) << bad[0];
+  EXPECT_EQ(bad[1],
+            "spec.stream.outputTopic: is the input topic: the runner would read its own predictions back");
+  auto wildcard =
+      errors_of("  stream: {broker: 'mqtts://b', inputTopic: 'plant/+/features', outputTopic: 'x/#'}\n");
+  ASSERT_EQ(wildcard.size(), 1u);
+  EXPECT_EQ(wildcard[0].rfind("spec.stream.outputTopic:", 0), 0u) << wildcard[0];
+}
+
+TEST(InferenceServiceApiTest, ACanaryLeavesRoomForBothVersionsInTheRoute) {
+  std::string split;
+  for (int i = 0; i < 15; ++i)
+    split += std::string(i ? ", " : "") + "{service: s" + std::to_string(i) + ", percent: 1}";
+  ValidationErrors errors;
+  ParseInferenceService(
+      ParseYamlDocuments("apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: a}\nspec:\n"
+                         "  model: {name: m, version: v1, uri: 'pvc://c/p'}\n  host: a.example.com\n"
+                         "  rollout: {canaryPercent: 10}\n  traffic: {split: [" +
+                         split + "]}\n")
+          .at(0)
+          .value,
+      &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "spec.traffic.split");
+}
+
 TEST(InferenceServiceApiTest, TheWindExampleIsValid) {
   const auto file = std::filesystem::path(__FILE__).parent_path() / "../../../examples/wind/inference-service.yaml";
   std::ifstream in(file);
@@ -132,7 +209,9 @@ TEST(InferenceServiceApiTest, TheWindExampleIsValid) {
   ValidationErrors errors;
   InferenceService isvc = ParseInferenceService(ParseYamlDocuments(text.str()).at(0).value, &errors);
   for (const auto& error : errors) ADD_FAILURE() << FormatError(error);
-  EXPECT_EQ(isvc.spec.model.uri, "pvc://wind-data/models/wf01");
+  // It follows the channel the day-ahead pipeline publishes to once a model passes its gate.
+  EXPECT_EQ(isvc.spec.model.uri, "pvc://wind-data/models/wf01/serving");
+  EXPECT_TRUE(isvc.spec.model.watch);
   EXPECT_TRUE(isvc.spec.replicas.autoscaled());
 }
 

@@ -76,26 +76,34 @@ TEST(InferenceServiceConditionsTest, AHostWithoutTheGatewayApiSaysWhyTrafficIsNo
   EXPECT_EQ(condition->type, "TrafficRouted");
   EXPECT_EQ(condition->status, "False");
   EXPECT_EQ(condition->reason, "GatewayAPINotInstalled");
-  EXPECT_EQ(condition->message,
-            "spec.host wf01.models.example.com and spec.traffic need an HTTPRoute, but the cluster does not serve "
-            "gateway.networking.k8s.io/v1; install the Gateway API CRDs and a gateway controller, or reach the model "
-            "through Service serving-wind-wf01-1");
+  EXPECT_EQ(
+      condition->message,
+      "spec.host wf01.models.example.com and spec.traffic need an HTTPRoute, but the cluster does not serve "
+      "gateway.networking.k8s.io/v1; install the Gateway API CRDs and a gateway controller, or reach the "
+      "model "
+      "through Service serving-wind-wf01");
   EXPECT_EQ(RoutedCondition(isvc, true)->status, "True");
 }
 
-TEST(InferenceServiceConditionsTest, TheLaterOfTwoServicesWithOneChildNameGetsTheClash) {
+// The stable Services carry no version, so two InferenceServices of one model name and service
+// type clash whatever their versions; another service type does not.
+TEST(InferenceServiceConditionsTest, TheLaterOfTwoServicesWithOneStableNameGetsTheClash) {
   auto first = Isvc("wind-a", "v2.1", "2026-11-22T08:00:00Z");
-  auto second = Isvc("wind-b", "v21", "2026-11-22T09:00:00Z");  // digits 21 as well
-  auto other = Isvc("wind-c", "v2.2", "2026-11-22T07:00:00Z");
-  EXPECT_FALSE(NameClashCondition(first, {first, second, other}));
-  auto clash = NameClashCondition(second, {first, second, other});
+  auto second = Isvc("wind-b", "v2.2", "2026-11-22T09:00:00Z");
+  auto shadow = Isvc("wind-c", "v2.1", "2026-11-22T07:00:00Z", "  serviceType: shadow\n");
+  EXPECT_FALSE(NameClashCondition(first, {first, second, shadow}));
+  EXPECT_FALSE(NameClashCondition(shadow, {first, second, shadow}));
+  auto clash = NameClashCondition(second, {first, second, shadow});
   ASSERT_TRUE(clash);
   EXPECT_EQ(clash->type, "NameClash");
   EXPECT_EQ(clash->status, "True");
   EXPECT_EQ(clash->reason, "ChildNameInUse");
   EXPECT_EQ(clash->message,
-            "InferenceService wind-a already owns the children named serving-wind-wf01-21 (serviceType-model.name-version "
-            "digits); change spec.serviceType, spec.model.name or spec.model.version so the names differ");
+            "InferenceService wind-a already owns the children named serving-wind-wf01 "
+            "(serviceType-model.name; the "
+            "Services clients use keep it across versions); change spec.serviceType or spec.model.name so "
+            "the names "
+            "differ");
 }
 
 }  // namespace

@@ -46,8 +46,8 @@ InferenceServiceOptions Options(bool gateway) {
 // Every child that exists, as multi-document YAML in a fixed order.
 std::string ChildrenYaml(const InferenceServiceChildren& children) {
   std::string out;
-  for (const json* child : {&children.deployment, &children.service, &children.external_service, &children.hpa,
-                            &children.route}) {
+  for (const json* child : {&children.deployment, &children.version_service, &children.service,
+                            &children.external_service, &children.hpa, &children.route}) {
     if (child->is_null()) continue;
     out += "---\n" + api::JsonToYaml(*child);
   }
@@ -70,7 +70,12 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
 TEST(InferenceServiceRenderTest, FixedReplicasGiveNoHpaAndSetReplicas) {
   auto isvc = Parse("replicas: {min: 2, max: 2}");
   auto children = RenderInferenceService(isvc, Options(true));
-  EXPECT_EQ(children.name, "serving-wind-wf01-21");
+  EXPECT_EQ(children.name, "serving-wind-wf01");
+  EXPECT_EQ(children.version_name, "serving-wind-wf01-21");
+  // The stable Service selects this version's pods; the version Service selects them too.
+  EXPECT_EQ(children.service["spec"]["selector"]["app.kubernetes.io/instance"], "serving-wind-wf01-21");
+  EXPECT_EQ(children.version_service["metadata"]["name"], "serving-wind-wf01-21");
+  EXPECT_EQ(children.deployment["metadata"]["annotations"]["seed.dev/model-version"], "v2.1");
   EXPECT_TRUE(children.hpa.is_null());
   EXPECT_TRUE(children.route.is_null());
   EXPECT_TRUE(children.external_service.is_null());
@@ -125,7 +130,7 @@ TEST(InferenceServiceRenderTest, AutoscalingWithoutMetricsDefaultsToCpu80) {
 TEST(InferenceServiceRenderTest, ExposeAddsAnExternalService) {
   auto children = RenderInferenceService(
       Parse("expose: {type: LoadBalancer, externalIPs: [192.0.2.10]}"), Options(true));
-  EXPECT_EQ(children.external_service["metadata"]["name"], "serving-wind-wf01-21-external");
+  EXPECT_EQ(children.external_service["metadata"]["name"], "serving-wind-wf01-external");
   EXPECT_EQ(children.external_service["spec"]["type"], "LoadBalancer");
   ExpectGolden("expose", ChildrenYaml(children));
 }
@@ -138,7 +143,7 @@ TEST(InferenceServiceRenderTest, HostWithSplitAndMirrorGivesAWeightedRouteWithAM
       Options(true));
   ASSERT_TRUE(children.route.is_object());
   const json& rule = children.route["spec"]["rules"][0];
-  EXPECT_EQ(rule["backendRefs"], json::parse(R"([{"name": "serving-wind-wf01-21", "port": 80, "weight": 75},
+  EXPECT_EQ(rule["backendRefs"], json::parse(R"([{"name": "serving-wind-wf01", "port": 80, "weight": 75},
       {"name": "serving-wind-wf01-20", "port": 80, "weight": 20}, {"name": "serving-wind-wf01-19", "port": 80, "weight": 5}])"));
   EXPECT_EQ(rule["filters"], json::parse(R"([{"type": "RequestMirror", "requestMirror": {
       "backendRef": {"name": "shadow-wind-wf01-22", "port": 80}, "percent": 50}}])"));
@@ -150,7 +155,7 @@ TEST(InferenceServiceRenderTest, HostWithoutTheGatewayApiRendersNoRoute) {
   auto isvc = Parse("host: wf01.models.example.com");
   auto children = RenderInferenceService(isvc, Options(false));
   EXPECT_TRUE(children.route.is_null());
-  EXPECT_EQ(InferenceServiceUrl(isvc, Options(false)), "http://serving-wind-wf01-21.forecast.svc.cluster.local");
+  EXPECT_EQ(InferenceServiceUrl(isvc, Options(false)), "http://serving-wind-wf01.forecast.svc.cluster.local");
   ExpectGolden("host_without_gateway", ChildrenYaml(children));
 }
 
@@ -181,11 +186,79 @@ TEST(InferenceServiceRenderTest, TheSpecHashChangesWithTheSpecOnly) {
   EXPECT_EQ(hash(a.service), hash(c.service));
 }
 
+// During an upgrade the version that does not own traffic has no HPA (its replicas follow the
+// serving version's), the stable Services select the serving version, and a canary splits the
+// route between the two version Services.
+TEST(InferenceServiceRenderTest, AVersionThatDoesNotOwnTrafficFollowsTheServingOne) {
+  TrafficView view;
+  view.serving = "serving-wind-wf01-20";
+  view.incoming_replicas = 4;
+  view.route_versions = {{"serving-wind-wf01-20", 90}, {"serving-wind-wf01-21", 10}};
+  auto children = RenderInferenceService(
+      Parse("{replicas: {min: 2, max: 6}, host: wf01.models.example.com, expose: {type: NodePort},"
+            " traffic: {split: [{service: other, percent: 20}]}}"),
+      Options(true), view);
+  EXPECT_TRUE(children.hpa.is_null());
+  EXPECT_EQ(children.deployment["spec"]["replicas"], 4);
+  EXPECT_EQ(children.service["spec"]["selector"]["app.kubernetes.io/instance"], "serving-wind-wf01-20");
+  EXPECT_EQ(children.external_service["spec"]["selector"]["app.kubernetes.io/instance"],
+            "serving-wind-wf01-20");
+  EXPECT_EQ(children.version_service["spec"]["selector"]["app.kubernetes.io/instance"],
+            "serving-wind-wf01-21");
+  // This service's 80 % is split 90:10; the other service keeps its 20 %.
+  EXPECT_EQ(children.route["spec"]["rules"][0]["backendRefs"],
+            json::parse(R"([{"name": "serving-wind-wf01-20", "port": 80, "weight": 72},
+                            {"name": "serving-wind-wf01-21", "port": 80, "weight": 8},
+                            {"name": "other", "port": 80, "weight": 20}])"));
+  // Replicas stay within min..max whatever the serving version runs.
+  view.incoming_replicas = 9;
+  EXPECT_EQ(RenderInferenceService(Parse("{replicas: {min: 2, max: 6}}"), Options(false), view)
+                .deployment["spec"]["replicas"],
+            6);
+  // Rolled back: no Deployment and no version Service for this version; the stable ones stay.
+  view.render_version = false;
+  auto rolled_back = RenderInferenceService(Parse(""), Options(false), view);
+  EXPECT_TRUE(rolled_back.deployment.is_null());
+  EXPECT_TRUE(rolled_back.version_service.is_null());
+  EXPECT_EQ(rolled_back.service["spec"]["selector"]["app.kubernetes.io/instance"], "serving-wind-wf01-20");
+}
+
+// The edge mode: only a Deployment running seed-job stream with the flags its runner takes, the
+// broker credentials mounted from the Secret, and nothing HTTP.
+TEST(InferenceServiceRenderTest, StreamModeRendersOnlyADeploymentRunningTheStreamRunner) {
+  auto children = RenderInferenceService(
+      Parse("stream: {broker: 'mqtts://broker.plant.local:8883', inputTopic: plant/wf01/features,"
+            " outputTopic: plant/wf01/forecast, secretRef: {name: mqtt-wf01}}\nreplicas: {min: 2, max: 2}"),
+      Options(true));
+  ASSERT_TRUE(children.deployment.is_object());
+  EXPECT_TRUE(children.service.is_null());
+  EXPECT_TRUE(children.version_service.is_null());
+  EXPECT_TRUE(children.external_service.is_null());
+  EXPECT_TRUE(children.hpa.is_null());
+  EXPECT_TRUE(children.route.is_null());
+  const json& pod = children.deployment["spec"]["template"]["spec"];
+  const json& container = pod["containers"][0];
+  EXPECT_EQ(container["command"], json::array({"seed-job"}));
+  EXPECT_EQ(container["args"], json::parse(R"(["stream", "--broker", "mqtts://broker.plant.local:8883",
+      "--input-topic", "plant/wf01/features", "--output-topic", "plant/wf01/forecast",
+      "--model", "pvc://models/wind-wf01/v2.1", "--credentials-dir", "/var/run/seed/mqtt"])"));
+  EXPECT_FALSE(container.contains("ports"));
+  EXPECT_FALSE(container.contains("readinessProbe"));
+  EXPECT_FALSE(container.contains("livenessProbe"));
+  EXPECT_EQ(
+      container["volumeMounts"][2],
+      json::parse(R"({"name": "mqtt-credentials", "mountPath": "/var/run/seed/mqtt", "readOnly": true})"));
+  EXPECT_EQ(pod["volumes"][2]["secret"]["secretName"], "mqtt-wf01");
+  EXPECT_EQ(children.deployment["spec"]["replicas"], 2);
+  EXPECT_FALSE(children.deployment["spec"]["template"]["metadata"].contains("annotations"));
+}
+
 TEST(InferenceServiceNameTest, ServiceTypeModelAndTheDigitsOfTheVersion) {
   api::InferenceServiceSpec spec;
   spec.model.name = "wind-wf01";
   spec.model.version = "v2.1";
   EXPECT_EQ(InferenceServiceChildName(spec), "serving-wind-wf01-21");
+  EXPECT_EQ(InferenceServiceStableName(spec), "serving-wind-wf01");
   spec.model.version = "v2023.11.05";
   EXPECT_EQ(InferenceServiceChildName(spec), "serving-wind-wf01-20231105");
   spec.service_type = "shadow";
