@@ -15,10 +15,12 @@ function(seed_unity target)
   set_target_properties(${target} PROPERTIES UNITY_BUILD ${SEED_UNITY} UNITY_BUILD_BATCH_SIZE ${SEED_UNITY_BATCH})
 endfunction()
 
-# seed_library(NAME DIR [LIBS ...]): a static library of every .cc file directly in DIR.
+# seed_library(NAME DIR [LIBS ...] [PRIVATE_LIBS ...]): a static library of every .cc file directly
+# in DIR. PRIVATE_LIBS' headers are visible only inside the room (a static library still passes
+# them on to the link).
 # The include root is the directory that holds the room, so code includes "kernels/gbdt.h" etc.
 function(seed_library name dir)
-  cmake_parse_arguments(ARG "" "INCLUDE_ROOT" "LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "INCLUDE_ROOT" "LIBS;PRIVATE_LIBS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cc)
   add_library(${name} STATIC ${sources})
   if(NOT ARG_INCLUDE_ROOT)
@@ -26,6 +28,9 @@ function(seed_library name dir)
   endif()
   target_include_directories(${name} PUBLIC ${ARG_INCLUDE_ROOT})
   target_link_libraries(${name} PUBLIC seed_options ${ARG_LIBS})
+  if(ARG_PRIVATE_LIBS)
+    target_link_libraries(${name} PRIVATE ${ARG_PRIVATE_LIBS})
+  endif()
   seed_unity(${name})
 endfunction()
 

@@ -1,7 +1,7 @@
 // seed-job: the forecast job binary that runs inside each task pod (and locally under `seed run`).
 // Exit codes: 0 ok, 2 bad input (the message names the file, line and column; for a remote path the
-// URL, the server's answer and what to check), 1 internal error or a storage server fault that
-// persisted through the retries.
+// URL, the server's answer and what to check), 1 internal error, or a remote service (database,
+// storage or HTTP server) still failing after the retries.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   } catch (const seed::io::UsageError& e) {
     std::fprintf(stderr, "seed-job: error: %s\n", e.what());
     return 2;
+  } catch (const seed::io::RemoteError& e) {
+    std::fprintf(stderr, "seed-job: error: %s\n", e.what());
+    return 1;
   } catch (const seed::storage::StorageError& e) {
     std::fprintf(stderr, "seed-job: error: %s\n", e.what());
     return e.bad_input() ? 2 : 1;

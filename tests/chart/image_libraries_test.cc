@@ -21,9 +21,10 @@ const std::set<std::string> kInBaseImage = {"libc6", "libgcc-s1"};
 // Installed for data, not libraries: CA bundle and time-zone database.
 const std::set<std::string> kDataPackages = {"ca-certificates", "tzdata"};
 // Libraries seed-job loads with dlopen, so readelf does not list them: libcurl on first use for
-// s3:// and http(s):// paths (job-images/seed-job/storage/curl_library.h), and `seed-job stream`'s
-// libmosquitto (which brings libssl3).
-const std::set<std::string> kJobDlopened = {"libcurl4", "libmosquitto1"};
+// s3:// and http(s):// paths (job-images/seed-job/storage/curl_library.h), `seed-job stream`'s
+// libmosquitto (which brings libssl3), and libmariadb and libpq on first use for `fetch` from a
+// database (job-images/seed-job/sql/mariadb_library.h, sql/pq_library.h).
+const std::set<std::string> kJobDlopened = {"libcurl4", "libmosquitto1", "libmariadb3", "libpq5"};
 
 std::string ReadText(const fs::path& path) {
   std::ifstream in(path);
@@ -119,7 +120,7 @@ TEST(ImageLibrariesTest, JobImageHasTheLibrariesSeedJobLinks) {
   const auto installed = RuntimePackages(ReadText(SEED_DOCKERFILE_JOB));
   for (const auto& package : kJobDlopened)
     EXPECT_TRUE(installed.count(package)) << SEED_DOCKERFILE_JOB << ": the runtime stage must install " << package
-                                          << " (seed-job loads it with dlopen: remote paths, the stream mode)";
+                                          << " (seed-job loads it with dlopen: remote paths, the stream mode, fetch)";
 }
 
 }  // namespace

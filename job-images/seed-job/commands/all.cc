@@ -21,6 +21,7 @@ void AddAll(CLI::App& app) {
   AddTower(app);
   AddFleetSummary(app);
   AddNotify(app);
+  AddFetch(app);
 }
 
 }  // namespace seed::commands

@@ -239,7 +239,10 @@ Frame ReadCsv(const std::string& path, const CsvReadOptions& options) {
   return ParseCsv(ReadFile(path), path, options);
 }
 
-std::string FormatCsv(const Frame& frame, int decimals) {
+std::string FormatCsv(const Frame& frame, int decimals) { return FormatCsv(frame, decimals, ""); }
+
+std::string FormatCsv(const Frame& frame, int decimals, const std::string& time_column) {
+  const int time_index = time_column.empty() ? -1 : frame.Find(time_column);
   std::string out = "time";
   for (const auto& name : frame.names) out += "," + name;
   out += '\n';
@@ -247,10 +250,14 @@ std::string FormatCsv(const Frame& frame, int decimals) {
   char buf[64];
   for (size_t r = 0; r < frame.Rows(); ++r) {
     out += FormatRfc3339(frame.time[r], frame.utc_offset_minutes);
-    for (const auto& column : frame.columns) {
+    for (size_t c = 0; c < frame.columns.size(); ++c) {
       out += ',';
-      const double v = column[r];
+      const double v = frame.columns[c][r];
       if (std::isnan(v)) continue;
+      if (static_cast<int>(c) == time_index) {
+        out += FormatRfc3339(static_cast<int64_t>(v), frame.utc_offset_minutes);
+        continue;
+      }
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
       if (ec != std::errc()) end = std::to_chars(buf, buf + sizeof buf, v).ptr;
       std::string_view text(buf, static_cast<size_t>(end - buf));

@@ -46,6 +46,9 @@ Frame ParseCsv(std::string_view text, const std::string& source, const CsvReadOp
 // Writes atomically. Numbers keep `decimals` digits after the point (trailing zeros dropped).
 void WriteCsv(const std::string& path, const Frame& frame, int decimals = 4);
 std::string FormatCsv(const Frame& frame, int decimals = 4);
+// The same, with `time_column` (an NWP run's `issue_time`, held as Unix seconds as
+// CsvReadOptions::run_column reads it) written as RFC 3339 at the frame's offset.
+std::string FormatCsv(const Frame& frame, int decimals, const std::string& time_column);
 
 // A new frame with the given times and offset and no columns.
 Frame MakeFrame(std::vector<int64_t> time, int utc_offset_minutes);

@@ -23,6 +23,13 @@ class InputError : public std::runtime_error {
   long column_;
 };
 
+// A remote service (database, HTTP server) that kept failing after the retries (exit code 1,
+// not 2: the input may be fine and a later run may succeed). The message says what was tried.
+class RemoteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // A problem with the command line itself (a flag value out of range, flags that conflict).
 class UsageError : public std::runtime_error {
  public:

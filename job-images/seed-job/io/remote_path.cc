@@ -33,6 +33,10 @@ bool IsRemotePath(std::string_view path) {
          StartsWithNoCase(path, "https://");
 }
 
+void RemoteFiles::Fetch(const std::string& url, const std::string&, const DownloadOptions&) {
+  throw UsageError(url + ": downloads with a checksum, a CA file or retry settings are not available here");
+}
+
 void SetRemoteFiles(std::shared_ptr<RemoteFiles> remote) {
   const std::lock_guard lock(remote_mutex);
   remote_files = std::move(remote);

@@ -7,6 +7,7 @@
 //     that is read like a local file and removed afterwards;
 //   - an output URL is written to a private temporary file first and uploaded once that file is
 //     complete; the object exists under its final key only after the upload has completed.
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,12 +17,29 @@ namespace seed::io {
 // True for s3://, http:// and https:// (scheme compared case-insensitively).
 bool IsRemotePath(std::string_view path);
 
+// Per-call settings of a download for `seed-job fetch` (io/url_download.h), which names its own
+// CA bundle, checksum and retry budget and reports each retry. Zero values keep the configured ones.
+struct DownloadOptions {
+  std::string expected_sha256;       // lowercase hex; empty: not checked
+  std::string ca_file;               // PEM bundle; empty: the configured one or the system's
+  int attempts = 0;                  // the first try included
+  double first_backoff_seconds = 0;  // the ceiling of the first delay, doubling per retry
+  double max_backoff_seconds = 0;
+  long connect_timeout_seconds = 0;
+  long stall_timeout_seconds = 0;  // abort a transfer that moves no byte for this long
+  // Told before each retry what failed ("HTTP 503", a network error) and the delay.
+  std::function<void(const std::string& reason, double delay_seconds)> on_retry;
+};
+
 class RemoteFiles {
  public:
   virtual ~RemoteFiles() = default;
   // Writes the object at `url` into the local file `local` only when it is complete and verified;
   // on failure `local` is left as it was. Throws (the implementation's error types) on failure.
   virtual void Download(const std::string& url, const std::string& local) = 0;
+  // Download with per-call settings (the SHA-256 is checked before `local` is written). The
+  // default refuses: an implementation that cannot honour the settings must not ignore them.
+  virtual void Fetch(const std::string& url, const std::string& local, const DownloadOptions& options);
   // Uploads the complete local file to `url` (s3:// only); throws on failure, leaving no object
   // under the final key when the upload did not complete.
   virtual void Upload(const std::string& local, const std::string& url) = 0;

@@ -114,6 +114,11 @@ HttpResponse ObjectClient::Send(const std::string& operation, const Target& targ
     if (Retryable(response)) {
       const auto delay = RetryDelay(config_.retry, attempt + 1, unit(random_), elapsed);
       if (delay.count() >= 0) {
+        if (on_retry_)
+          on_retry_(response.transport == HttpResponse::Transport::kOk
+                        ? "HTTP " + std::to_string(response.status)
+                        : response.transport_error,
+                    delay);
         std::this_thread::sleep_for(delay);  // backoff between attempts
         continue;
       }

@@ -18,6 +18,7 @@
 //   - Failures throw StorageError: bad input (2) or server fault (1), with a message naming the
 //     operation, the URL (credentials redacted), the HTTP status, the S3 code and what to check.
 // One client per thread (it owns one connection).
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -64,6 +65,11 @@ class ObjectClient {
   std::vector<ListedObject> List(const std::string& url, int page_size = 1000);
   void Delete(const std::string& url);
 
+  // Told before each retry what failed ("HTTP 503", libcurl's message) and the delay (`seed-job
+  // fetch` reports its retries on stderr).
+  using RetryObserver = std::function<void(const std::string& reason, std::chrono::milliseconds delay)>;
+  void OnRetry(RetryObserver observer) { on_retry_ = std::move(observer); }
+
   const StorageConfig& config() const { return config_; }
   int requests() const { return requests_; }         // HTTP attempts made so far (retries included)
   long connections() const { return connections_; }  // connections opened so far
@@ -82,6 +88,7 @@ class ObjectClient {
   StorageConfig config_;
   std::unique_ptr<HttpTransfer> http_;
   std::mt19937_64 random_;
+  RetryObserver on_retry_;
   int requests_ = 0;
   long connections_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "storage/remote_files.h"
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 
@@ -10,6 +11,10 @@
 
 namespace seed::storage {
 namespace {
+
+std::chrono::milliseconds Milliseconds(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000 + 0.5));
+}
 
 class ClientRemoteFiles : public io::RemoteFiles {
  public:
@@ -28,6 +33,25 @@ class ClientRemoteFiles : public io::RemoteFiles {
       urls.push_back("s3://" + location.bucket + "/" + object.key);
     }
     return urls;  // ListObjectsV2 returns keys in UTF-8 binary order
+  }
+  // A client of its own with the call's settings over the configured ones (one download).
+  void Fetch(const std::string& url, const std::string& local, const io::DownloadOptions& options) override {
+    StorageConfig config = ConfigFromEnvironment();
+    if (!options.ca_file.empty()) config.ca_file = options.ca_file;
+    if (options.attempts > 0) config.retry.max_attempts = options.attempts;
+    if (options.first_backoff_seconds > 0)
+      config.retry.base_delay = Milliseconds(options.first_backoff_seconds);
+    if (options.max_backoff_seconds > 0) config.retry.max_delay = Milliseconds(options.max_backoff_seconds);
+    if (options.connect_timeout_seconds > 0)
+      config.connect_timeout = std::chrono::seconds(options.connect_timeout_seconds);
+    if (options.stall_timeout_seconds > 0)
+      config.stall_timeout = std::chrono::seconds(options.stall_timeout_seconds);
+    ObjectClient client(std::move(config));
+    if (options.on_retry)
+      client.OnRetry([&](const std::string& reason, std::chrono::milliseconds delay) {
+        options.on_retry(reason, std::chrono::duration<double>(delay).count());
+      });
+    client.Get(url, local, options.expected_sha256);
   }
   void Upload(const std::string& local, const std::string& url) override {
     if (url.rfind("s3://", 0) != 0 && url.rfind("S3://", 0) != 0)
