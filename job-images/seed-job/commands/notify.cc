@@ -1,10 +1,10 @@
 // seed-job notify: POST a JSON message about a run (status, failures, link) to a chat or alerting
 // webhook (Slack, DingTalk, WeCom, Alertmanager, or plain JSON), with retries and a timeout.
 // The URL comes from a file or an environment variable (a Secret), never from argv.
-#include <curl/curl.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -18,6 +18,7 @@
 #include "commands/notify_message.h"
 #include "io/input_error.h"
 #include "io/results.h"
+#include "storage/http_transfer.h"
 
 namespace seed::commands {
 namespace {
@@ -64,11 +65,6 @@ std::string ReadWebhookUrl(const NotifyFlags& f) {
   return url;
 }
 
-size_t CollectReply(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
 struct PostAttempt {
   bool delivered = false;
   bool retryable = false;
@@ -78,30 +74,25 @@ struct PostAttempt {
 
 PostAttempt PostOnce(const std::string& url, const std::string& body, double timeout, WebhookFormat format) {
   PostAttempt result;
-  // curl_easy_init initialises libcurl on first use (single-threaded here), so --help stays quick.
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) throw std::runtime_error("libcurl could not start");
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
-      curl_slist_append(nullptr, "Content-Type: application/json; charset=utf-8"), curl_slist_free_all);
-  std::string reply;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout * 1000));
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout * 1000));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, CollectReply);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reply);
-  curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
-  CURLcode code = curl_easy_perform(curl.get());
-  if (code != CURLE_OK) {
-    result.retryable = true;
-    result.problem = curl_easy_strerror(code);
+  // The storage room's HTTP client: one libcurl for every seed-job request, loaded on first use
+  // (so --help stays quick). No endpoint and no credentials: a plain, unsigned POST.
+  storage::StorageConfig config;
+  config.connect_timeout = config.stall_timeout = std::chrono::seconds(std::max(1L, std::lround(std::ceil(timeout))));
+  storage::HttpTransfer transfer(config);
+  storage::HttpRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.headers = {"Content-Type: application/json; charset=utf-8"};
+  request.body = body;
+  request.sign = false;
+  const storage::HttpResponse response = transfer.Perform(request);
+  if (response.transport != storage::HttpResponse::Transport::kOk) {
+    result.retryable = response.transport == storage::HttpResponse::Transport::kRetryable;
+    result.problem = response.transport_error;
     return result;
   }
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &result.http_status);
+  result.http_status = response.status;
+  const std::string& reply = response.body;
   if (result.http_status >= 200 && result.http_status < 300) {
     result.delivered = ReplyAccepted(format, reply);
     if (!result.delivered) result.problem = "the webhook refused the message: " + reply.substr(0, 200);
