@@ -132,7 +132,8 @@ io::Frame ResultToFrame(const ResultSet& result, const ColumnMap& map, int local
         source, "the result has no `time` column; the result has: " + available +
                     " (alias the time column AS time in the query, or map it with --columns time=...)");
   }
-  for (const auto& [csv, factor] : map.scale) {
+  for (const auto& scaled : map.scale) {
+    const std::string& csv = scaled.first;  // named, not a structured binding: clang 14 cannot capture those
     if (std::none_of(values.begin(), values.end(), [&](const auto& v) { return v.first == csv; })) {
       throw io::InputError(source, "--scale " + csv + ": no such column in the output");
     }
