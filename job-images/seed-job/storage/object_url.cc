@@ -35,6 +35,11 @@ S3Location ParseS3Url(std::string_view url) {
   location.bucket = std::string(rest.substr(0, slash));
   if (slash != std::string_view::npos) location.key = std::string(rest.substr(slash + 1));
   if (location.bucket.empty()) throw BadUrl(url, "the URL names no bucket (expected s3://bucket/key)");
+  // Checked before the bucket rule, whose message quotes the bucket: it would show the password.
+  if (location.bucket.find('@') != std::string::npos)
+    throw BadUrl(url,
+                 "s3:// URLs take no user:password@ (the keys come from AWS_ACCESS_KEY_ID and "
+                 "AWS_SECRET_ACCESS_KEY or SEED_S3_CREDENTIALS_DIR)");
   if (!ValidBucket(location.bucket))
     throw BadUrl(url, "'" + location.bucket +
                           "' is not a valid bucket name (3-63 characters of a-z, 0-9, '.' and '-', starting "
@@ -123,7 +128,7 @@ std::string RedactUrl(std::string_view url) {
   std::string redacted = out.substr(0, question);
   std::string_view query = std::string_view(out).substr(question + 1);
   char separator = '?';
-  while (!query.empty()) {
+  while (true) {  // every pair, empty ones too: only secret values change
     const size_t amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
     const size_t eq = pair.find('=');
