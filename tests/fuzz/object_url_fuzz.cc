@@ -70,20 +70,32 @@ std::string Decode(std::string_view encoded, bool keep_slash) {
   return out;
 }
 
-// The authority of `url` as RFC 3986 delimits it: after the first "://", up to '/', '?' or '#'.
+// Where the authority of `url` starts as RFC 3986 delimits it: after "scheme://" at the start
+// (a letter, then letters, digits, '+', '-', '.'); npos when `url` does not start so.
+size_t AuthorityStart(std::string_view url) {
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (url.empty() || !alpha(url[0])) return std::string_view::npos;
+  size_t i = 1;
+  while (i < url.size() &&
+         (alpha(url[i]) || (url[i] >= '0' && url[i] <= '9') || Contains("+-.", url.substr(i, 1))))
+    ++i;
+  return url.substr(i, 3) == "://" ? i + 3 : std::string_view::npos;
+}
+
+// The authority: from AuthorityStart up to '/', '?' or '#'.
 std::optional<std::string_view> Authority(std::string_view url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::nullopt;
-  const std::string_view rest = url.substr(scheme + 3);
+  const size_t start = AuthorityStart(url);
+  if (start == std::string_view::npos) return std::nullopt;
+  const std::string_view rest = url.substr(start);
   return rest.substr(0, rest.find_first_of("/?#"));
 }
 
 // `url` with "AKIA:<kPassword>@" put in front of its authority (an s3:// URL when it has none).
 std::string WithPassword(std::string_view url) {
   const std::string userinfo = "AKIAFUZZ:" + std::string(kPassword) + "@";
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return "s3://" + userinfo + std::string(url);
-  return std::string(url.substr(0, scheme + 3)) + userinfo + std::string(url.substr(scheme + 3));
+  const size_t start = AuthorityStart(url);
+  if (start == std::string_view::npos) return "s3://" + userinfo + std::string(url);
+  return std::string(url.substr(0, start)) + userinfo + std::string(url.substr(start));
 }
 
 void CheckEncode(std::string_view text) {

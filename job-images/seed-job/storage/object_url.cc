@@ -25,6 +25,18 @@ bool ValidBucket(std::string_view bucket) {
   return std::all_of(bucket.begin(), bucket.end(), [&](char c) { return alnum(c) || c == '-' || c == '.'; });
 }
 
+// The length of the scheme when `url` starts with one followed by "://" (RFC 3986: a letter, then
+// letters, digits, '+', '-', '.'); 0 otherwise.
+size_t SchemeLength(std::string_view url) {
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (url.empty() || !alpha(url.front())) return 0;
+  size_t length = 1;
+  while (length < url.size() && (alpha(url[length]) || (url[length] >= '0' && url[length] <= '9') ||
+                                 url[length] == '+' || url[length] == '-' || url[length] == '.'))
+    ++length;
+  return url.substr(length, 3) == "://" ? length : 0;
+}
+
 }  // namespace
 
 S3Location ParseS3Url(std::string_view url) {
@@ -115,9 +127,9 @@ std::string RequestUrl(const Endpoint& endpoint, bool virtual_host, const S3Loca
 
 std::string RedactUrl(std::string_view url) {
   std::string out(url);
-  // user:password@ in the authority.
-  const size_t scheme = out.find("://");
-  if (scheme != std::string::npos) {
+  // user:password@ in the authority, which only a URL that starts with "scheme://" has: a "://"
+  // further on (in a query value) is text, and the query's rules below apply to it.
+  if (const size_t scheme = SchemeLength(out); scheme != 0) {
     const size_t start = scheme + 3;
     const size_t end = out.find_first_of("/?#", start);
     const size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);

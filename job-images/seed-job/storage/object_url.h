@@ -41,8 +41,9 @@ std::string RequestUrl(const Endpoint& endpoint, bool virtual_host, const S3Loca
 
 // The URL with any user:password@ removed and the values of credential-like query parameters
 // (signature, credential, token, key, password, secret) replaced by "REDACTED"; the rest stays as
-// it was, character for character. The authority ends at the first '/', '?' or '#' (RFC 3986), so
-// a password must be percent-encoded to be recognised as one.
+// it was, character for character. The authority is that of a URL starting with "scheme://" and
+// ends at the first '/', '?' or '#' (RFC 3986), so a password must be percent-encoded to be
+// recognised as one.
 std::string RedactUrl(std::string_view url);
 
 }  // namespace seed::storage

@@ -78,6 +78,17 @@ TEST(ObjectUrlTest, RedactionChangesNothingButTheSecrets) {
   EXPECT_EQ(RedactUrl(once), once);
 }
 
+// Found by fuzz_object_url (corpus regression-redact-scheme-in-query): the first "://" anywhere was
+// taken for the scheme's, so once its query value was redacted a later "://" became the authority
+// and a second redaction changed the URL again. Only a URL that starts with "scheme://" has one.
+TEST(ObjectUrlTest, OnlyAUrlStartingWithASchemeHasUserinfo) {
+  const std::string once = RedactUrl("data/a?key=https://h/k&next=s3://user:pw@bucket/k");
+  EXPECT_EQ(once, "data/a?key=REDACTED&next=s3://user:pw@bucket/k");
+  EXPECT_EQ(RedactUrl(once), once);
+  EXPECT_EQ(RedactUrl("s3+x.y-z://u:p@h/k"), "s3+x.y-z://h/k");
+  EXPECT_EQ(RedactUrl("1s3://u:p@h/k"), "1s3://u:p@h/k");
+}
+
 // Found by fuzz_object_url (corpus regression-s3-userinfo-leak): the bucket rule's message quoted
 // "user:password@bucket", so the password reached the error that redaction had kept it out of.
 TEST(ObjectUrlTest, AnS3UrlWithAPasswordIsRefusedWithoutShowingIt) {
