@@ -25,6 +25,18 @@ bool ValidBucket(std::string_view bucket) {
   return std::all_of(bucket.begin(), bucket.end(), [&](char c) { return alnum(c) || c == '-' || c == '.'; });
 }
 
+// The length of the scheme when `url` starts with one followed by "://" (RFC 3986: a letter, then
+// letters, digits, '+', '-', '.'); 0 otherwise.
+size_t SchemeLength(std::string_view url) {
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (url.empty() || !alpha(url.front())) return 0;
+  size_t length = 1;
+  while (length < url.size() && (alpha(url[length]) || (url[length] >= '0' && url[length] <= '9') ||
+                                 url[length] == '+' || url[length] == '-' || url[length] == '.'))
+    ++length;
+  return url.substr(length, 3) == "://" ? length : 0;
+}
+
 }  // namespace
 
 S3Location ParseS3Url(std::string_view url) {
@@ -35,6 +47,11 @@ S3Location ParseS3Url(std::string_view url) {
   location.bucket = std::string(rest.substr(0, slash));
   if (slash != std::string_view::npos) location.key = std::string(rest.substr(slash + 1));
   if (location.bucket.empty()) throw BadUrl(url, "the URL names no bucket (expected s3://bucket/key)");
+  // Checked before the bucket rule, whose message quotes the bucket: it would show the password.
+  if (location.bucket.find('@') != std::string::npos)
+    throw BadUrl(url,
+                 "s3:// URLs take no user:password@ (the keys come from AWS_ACCESS_KEY_ID and "
+                 "AWS_SECRET_ACCESS_KEY or SEED_S3_CREDENTIALS_DIR)");
   if (!ValidBucket(location.bucket))
     throw BadUrl(url, "'" + location.bucket +
                           "' is not a valid bucket name (3-63 characters of a-z, 0-9, '.' and '-', starting "
@@ -110,9 +127,9 @@ std::string RequestUrl(const Endpoint& endpoint, bool virtual_host, const S3Loca
 
 std::string RedactUrl(std::string_view url) {
   std::string out(url);
-  // user:password@ in the authority.
-  const size_t scheme = out.find("://");
-  if (scheme != std::string::npos) {
+  // user:password@ in the authority, which only a URL that starts with "scheme://" has: a "://"
+  // further on (in a query value) is text, and the query's rules below apply to it.
+  if (const size_t scheme = SchemeLength(out); scheme != 0) {
     const size_t start = scheme + 3;
     const size_t end = out.find_first_of("/?#", start);
     const size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
@@ -123,7 +140,7 @@ std::string RedactUrl(std::string_view url) {
   std::string redacted = out.substr(0, question);
   std::string_view query = std::string_view(out).substr(question + 1);
   char separator = '?';
-  while (!query.empty()) {
+  while (true) {  // every pair, empty ones too: only secret values change
     const size_t amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
     const size_t eq = pair.find('=');

@@ -12,8 +12,9 @@ struct S3Location {
   std::string key;  // without the leading '/'; may be empty (a bucket or a prefix)
 };
 
-// Parses "s3://bucket/key". Throws StorageError (bad input) naming the URL and the rule broken:
-// a bucket name of 3-63 characters of [a-z0-9.-] starting and ending with a letter or digit.
+// Parses "s3://bucket/key". Throws StorageError (bad input) naming the URL (redacted) and the rule
+// broken: no user:password@, a bucket name of 3-63 characters of [a-z0-9.-] starting and ending
+// with a letter or digit.
 S3Location ParseS3Url(std::string_view url);
 
 // RFC 3986 percent-encoding as SigV4 wants it: unreserved characters stay, everything else is %XX
@@ -39,7 +40,10 @@ std::string RequestUrl(const Endpoint& endpoint, bool virtual_host, const S3Loca
                        QueryParams query = {});
 
 // The URL with any user:password@ removed and the values of credential-like query parameters
-// (signature, credential, token, key, password, secret) replaced by "REDACTED".
+// (signature, credential, token, key, password, secret) replaced by "REDACTED"; the rest stays as
+// it was, character for character. The authority is that of a URL starting with "scheme://" and
+// ends at the first '/', '?' or '#' (RFC 3986), so a password must be percent-encoded to be
+// recognised as one.
 std::string RedactUrl(std::string_view url);
 
 }  // namespace seed::storage

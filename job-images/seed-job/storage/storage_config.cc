@@ -27,7 +27,10 @@ std::optional<std::string> ReadValueFile(const std::filesystem::path& path) {
   return value;
 }
 
-long long ParsePositive(const std::string& name, const std::string& value, long long minimum) {
+// A whole number in [minimum, maximum]; the maximum keeps later arithmetic (a shift to bytes, a
+// conversion to milliseconds, an int) from overflowing.
+long long ParseBounded(const std::string& name, const std::string& value, long long minimum,
+                       long long maximum) {
   size_t used = 0;
   long long number = 0;
   try {
@@ -35,8 +38,9 @@ long long ParsePositive(const std::string& name, const std::string& value, long 
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != value.size() || value.empty() || number < minimum)
-    throw BadSetting(name, "'" + value + "' is not a whole number >= " + std::to_string(minimum));
+  if (used != value.size() || value.empty() || number < minimum || number > maximum)
+    throw BadSetting(name, "'" + value + "' is not a whole number from " + std::to_string(minimum) + " to " +
+                               std::to_string(maximum));
   return number;
 }
 
@@ -110,13 +114,15 @@ StorageConfig ConfigFromEnvironment(
   }
   config.insecure = ParseBool("SEED_S3_INSECURE", get("SEED_S3_INSECURE"));
   if (auto part = get("SEED_S3_PART_SIZE_MB"); !part.empty())
-    config.part_size = static_cast<uint64_t>(ParsePositive("SEED_S3_PART_SIZE_MB", part, 5)) << 20;
+    config.part_size = static_cast<uint64_t>(ParseBounded("SEED_S3_PART_SIZE_MB", part, 5, 5120)) << 20;
   if (auto attempts = get("SEED_S3_MAX_ATTEMPTS"); !attempts.empty())
-    config.retry.max_attempts = static_cast<int>(ParsePositive("SEED_S3_MAX_ATTEMPTS", attempts, 1));
+    config.retry.max_attempts = static_cast<int>(ParseBounded("SEED_S3_MAX_ATTEMPTS", attempts, 1, 100));
   if (auto base = get("SEED_S3_RETRY_BASE_MS"); !base.empty())
-    config.retry.base_delay = std::chrono::milliseconds(ParsePositive("SEED_S3_RETRY_BASE_MS", base, 0));
+    config.retry.base_delay =
+        std::chrono::milliseconds(ParseBounded("SEED_S3_RETRY_BASE_MS", base, 0, 600000));
   if (auto total = get("SEED_S3_RETRY_TOTAL_SECONDS"); !total.empty())
-    config.retry.total_budget = std::chrono::seconds(ParsePositive("SEED_S3_RETRY_TOTAL_SECONDS", total, 1));
+    config.retry.total_budget =
+        std::chrono::seconds(ParseBounded("SEED_S3_RETRY_TOTAL_SECONDS", total, 1, 86400));
   return config;
 }
 

@@ -14,10 +14,11 @@
 //   SEED_S3_ADDRESSING          path | virtual; default path for a custom endpoint, virtual for AWS
 //   SEED_S3_CA_FILE             PEM bundle to verify the endpoint's certificate (default: system CAs)
 //   SEED_S3_INSECURE            true: skip TLS verification (only when asked; never the default)
-//   SEED_S3_PART_SIZE_MB        multipart part size in MiB (default 16, minimum 5 as S3 requires)
-//   SEED_S3_MAX_ATTEMPTS        attempts per request, retries included (default 5)
-//   SEED_S3_RETRY_BASE_MS       first backoff delay (default 200 ms; doubled each retry, capped at 5 s)
-//   SEED_S3_RETRY_TOTAL_SECONDS give up retrying after this long (default 120)
+//   SEED_S3_PART_SIZE_MB        multipart part size in MiB (default 16; 5 to 5120, S3's limits)
+//   SEED_S3_MAX_ATTEMPTS        attempts per request, retries included (default 5; 1 to 100)
+//   SEED_S3_RETRY_BASE_MS       first backoff delay (default 200 ms; doubled each retry, capped at 5 s;
+//                               0 to 600000)
+//   SEED_S3_RETRY_TOTAL_SECONDS give up retrying after this long (default 120; 1 to 86400)
 // Bad values throw StorageError (bad input) naming the variable or file and how to fix it.
 #include <chrono>
 #include <cstdint>

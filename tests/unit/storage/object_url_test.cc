@@ -67,5 +67,41 @@ TEST(ObjectUrlTest, RedactsCredentials) {
   EXPECT_EQ(RedactUrl("s3://bucket/key@2024"), "s3://bucket/key@2024");
 }
 
+// Found by fuzz_object_url (corpus regression-redact-trailing-ampersand): the empty pair after a
+// trailing '&' was dropped, so redacting twice changed the URL again.
+TEST(ObjectUrlTest, RedactionChangesNothingButTheSecrets) {
+  EXPECT_EQ(RedactUrl("https://host/k?partNumber=2&"), "https://host/k?partNumber=2&");
+  EXPECT_EQ(RedactUrl("https://host/k?token=t&&"), "https://host/k?token=REDACTED&&");
+  EXPECT_EQ(RedactUrl("https://host/k?"), "https://host/k?");
+  const std::string once = RedactUrl("https://u:p@host/k?x-amz-signature=s&a&");
+  EXPECT_EQ(once, "https://host/k?x-amz-signature=REDACTED&a&");
+  EXPECT_EQ(RedactUrl(once), once);
+}
+
+// Found by fuzz_object_url (corpus regression-redact-scheme-in-query): the first "://" anywhere was
+// taken for the scheme's, so once its query value was redacted a later "://" became the authority
+// and a second redaction changed the URL again. Only a URL that starts with "scheme://" has one.
+TEST(ObjectUrlTest, OnlyAUrlStartingWithASchemeHasUserinfo) {
+  const std::string once = RedactUrl("data/a?key=https://h/k&next=s3://user:pw@bucket/k");
+  EXPECT_EQ(once, "data/a?key=REDACTED&next=s3://user:pw@bucket/k");
+  EXPECT_EQ(RedactUrl(once), once);
+  EXPECT_EQ(RedactUrl("s3+x.y-z://u:p@h/k"), "s3+x.y-z://h/k");
+  EXPECT_EQ(RedactUrl("1s3://u:p@h/k"), "1s3://u:p@h/k");
+}
+
+// Found by fuzz_object_url (corpus regression-s3-userinfo-leak): the bucket rule's message quoted
+// "user:password@bucket", so the password reached the error that redaction had kept it out of.
+TEST(ObjectUrlTest, AnS3UrlWithAPasswordIsRefusedWithoutShowingIt) {
+  try {
+    ParseS3Url("s3://AKIAEXAMPLE:wJalrXUtnFEMIK7MDENG@plant-data/wf01/power.csv");
+    ADD_FAILURE() << "accepted";
+  } catch (const StorageError& error) {
+    EXPECT_TRUE(error.bad_input());
+    EXPECT_THAT(error.what(), ::testing::Not(::testing::HasSubstr("wJalrXUtnFEMIK7MDENG")));
+    EXPECT_THAT(error.what(), ::testing::StartsWith("s3://plant-data/wf01/power.csv: s3:// URLs take no "
+                                                    "user:password@"));
+  }
+}
+
 }  // namespace
 }  // namespace seed::storage

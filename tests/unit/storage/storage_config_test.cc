@@ -67,6 +67,25 @@ TEST(StorageConfigTest, DefaultsToAwsWithVirtualHostsAndReadsTheAwsVariables) {
   EXPECT_EQ(tuned.retry.total_budget.count(), 30000);
 }
 
+// fuzz_object_url traps on these (corpus regression-config-overflow): 2^44 MiB shifted to bytes
+// wrapped to a part size of 0, 2^32 attempts cast to int became 0, and 2^62 seconds overflowed
+// (undefined behaviour) on conversion to milliseconds.
+TEST(StorageConfigTest, NumbersBeyondTheLimitsAreRefusedNotWrapped) {
+  EXPECT_EQ(FromMap({{"SEED_S3_PART_SIZE_MB", "5120"}}).part_size, 5ull << 30);
+  EXPECT_EQ(FromMap({{"SEED_S3_MAX_ATTEMPTS", "100"}}).retry.max_attempts, 100);
+  EXPECT_EQ(FromMap({{"SEED_S3_RETRY_TOTAL_SECONDS", "86400"}}).retry.total_budget.count(), 86400000);
+  EXPECT_THAT(
+      ErrorOf({{"SEED_S3_PART_SIZE_MB", "17592186044416"}}),
+      ::testing::HasSubstr("SEED_S3_PART_SIZE_MB: '17592186044416' is not a whole number from 5 to 5120"));
+  EXPECT_THAT(ErrorOf({{"SEED_S3_PART_SIZE_MB", "5121"}}), ::testing::HasSubstr("SEED_S3_PART_SIZE_MB"));
+  EXPECT_THAT(ErrorOf({{"SEED_S3_MAX_ATTEMPTS", "4294967296"}}),
+              ::testing::HasSubstr("SEED_S3_MAX_ATTEMPTS"));
+  EXPECT_THAT(ErrorOf({{"SEED_S3_RETRY_BASE_MS", "9223372036854775807"}}),
+              ::testing::HasSubstr("SEED_S3_RETRY_BASE_MS"));
+  EXPECT_THAT(ErrorOf({{"SEED_S3_RETRY_TOTAL_SECONDS", "4611686018427387904"}}),
+              ::testing::HasSubstr("SEED_S3_RETRY_TOTAL_SECONDS"));
+}
+
 TEST(StorageConfigTest, BadValuesNameTheVariable) {
   EXPECT_THAT(ErrorOf({{"AWS_ACCESS_KEY_ID", "AK"}}), ::testing::HasSubstr("AWS_ACCESS_KEY_ID"));
   EXPECT_THAT(ErrorOf({{"SEED_S3_ADDRESSING", "dns"}}), ::testing::HasSubstr("SEED_S3_ADDRESSING"));
