@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   std::cout << "runs expected " << report.runs_expected << ", created " << report.runs_created << "\n"
             << "duplicate runs " << report.duplicate_runs << ", lost " << report.lost_runs << ", invented "
             << report.invented_runs << ", stuck " << report.runs_stuck << "\n"
-            << "pods created " << report.pods_created << ", duplicate pods " << report.duplicate_pods << "\n"
+            << "pods expected " << report.pods_expected << ", created " << report.pods_created << ", duplicate pods "
+            << report.duplicate_pods << "\n"
             << "leader kills " << report.leader_kills << ", failover s: min "
             << (failovers.empty() ? 0 : failovers.front()) << ", max "
             << (failovers.empty() ? 0 : failovers.back()) << "\n"
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
             << report.writes_outside_term << ", operator writes answered 500/429 " << report.faults_injected
             << "\n"
             << "wall " << report.wall_seconds << " s\n";
-  const bool clean = report.duplicate_runs == 0 && report.lost_runs == 0 && report.invented_runs == 0 &&
+  const bool clean = report.pods_created == report.pods_expected && report.duplicate_runs == 0 && report.lost_runs == 0 && report.invented_runs == 0 &&
                      report.runs_stuck == 0 && report.duplicate_pods == 0 &&
                      report.writes_outside_term == 0 &&
                      std::none_of(failovers.begin(), failovers.end(), [](double s) { return s < 0; });

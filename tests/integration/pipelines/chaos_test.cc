@@ -1,7 +1,8 @@
 // The chaos scenario, short (bench/chaos runs it at full size): two replicas with leader election,
 // the leader SIGKILLed three times, 5 % of the operators' requests failing, watches dropped and
-// expired, 40 scheduled runs. Nothing duplicated, lost, invented or stuck; no write outside the
-// writer's lease term; every failover within the lease duration plus a retry period and slack.
+// expired, 48 scheduled runs, 8 of them fanning out over 12 items each. Nothing duplicated, lost, invented or
+// stuck; no write outside the writer's lease term; every failover within the lease duration plus a retry
+// period and slack.
 #include "pipeline_testing/chaos.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@ TEST(ChaosTest, LeaderKillsFaultsAndWatchLossLoseAndDuplicateNothing) {
   ChaosSettings settings;
   settings.pipelines = 5;
   settings.minutes = 8;
+  settings.fanout_items = 12;
   settings.drop_watches_every = std::chrono::milliseconds(1500);
   settings.gone_every = std::chrono::milliseconds(5000);
   settings.kill_every = std::chrono::milliseconds(6000);
@@ -24,12 +26,13 @@ TEST(ChaosTest, LeaderKillsFaultsAndWatchLossLoseAndDuplicateNothing) {
   settings.renew_deadline_seconds = 3;
   settings.retry_period_seconds = 1;
   ChaosReport report = RunChaos(settings, std::cout);
-  EXPECT_EQ(report.runs_expected, 40);
-  EXPECT_EQ(report.runs_created, 40);
+  EXPECT_EQ(report.runs_expected, 48);  // 5 one-pod Pipelines and one fanning out, 8 minutes
+  EXPECT_EQ(report.runs_created, 48);
   EXPECT_EQ(report.duplicate_runs, 0);
   EXPECT_EQ(report.lost_runs, 0);
   EXPECT_EQ(report.invented_runs, 0);
-  EXPECT_EQ(report.pods_created, 40);
+  EXPECT_EQ(report.pods_expected, 40 + 8 * 12);
+  EXPECT_EQ(report.pods_created, report.pods_expected);
   EXPECT_EQ(report.duplicate_pods, 0);
   EXPECT_EQ(report.runs_stuck, 0);
   EXPECT_EQ(report.writes_outside_term, 0);

@@ -29,14 +29,20 @@ json OnePodTemplate() {
           {"spec", {{"command", {"seed-job", "step"}}}}};
 }
 
-json EveryMinutePipeline(const std::string& name) {
+// One task `a` on the one-pod template; with items > 0 it fans out over 0..items-1 (a pod each).
+json EveryMinutePipeline(const std::string& name, int items = 0) {
+  json task = {{"name", "a"}, {"templateRef", {{"name", "step"}}}};
+  if (items > 0) {
+    task["withItems"] = json::array();
+    for (int i = 0; i < items; ++i) task["withItems"].push_back(std::to_string(i));
+  }
   return {{"apiVersion", "seed.dev/v1alpha1"},
           {"kind", "Pipeline"},
           {"metadata", {{"name", name}}},
           {"spec",
            {{"schedule", {{"cron", "* * * * *"}, {"catchup", "All"}, {"concurrencyPolicy", "Allow"}}},
             {"successfulRunsHistoryLimit", 100000},
-            {"tasks", json::array({{{"name", "a"}, {"templateRef", {{"name", "step"}}}}})}}}};
+            {"tasks", json::array({task})}}}};
 }
 
 bool Succeeded(int code) { return code >= 200 && code < 300; }
@@ -103,6 +109,13 @@ ChaosReport RunChaos(const ChaosSettings& settings, std::ostream& log) {
                                EveryMinutePipeline(name));
     for (int m = 0; m < settings.minutes; ++m)
       expected.insert(engine::ScheduledRunName(name, start + std::chrono::minutes(m)));
+  }
+  report.pods_expected = static_cast<int>(expected.size());
+  if (settings.fanout_items > 0) {
+    cluster.emulator().Request("POST", "/apis/seed.dev/v1alpha1/namespaces/default/pipelines",
+                               EveryMinutePipeline("fan", settings.fanout_items));
+    for (int m = 0; m < settings.minutes; ++m) expected.insert(engine::ScheduledRunName("fan", start + std::chrono::minutes(m)));
+    report.pods_expected += settings.minutes * settings.fanout_items;
   }
   report.runs_expected = static_cast<int>(expected.size());
   FakeKubelet kubelet(cluster.kubelet_kubeconfig(), [](const json&) { return PodOutcome::Succeed(); });

@@ -17,6 +17,7 @@ namespace seed::pipeline_testing {
 struct ChaosSettings {
   int pipelines = 50;        // `* * * * *` one-pod Pipelines
   int minutes = 20;          // scheduled minutes the test clock walks through: pipelines x minutes runs
+  int fanout_items = 0;      // > 0: one more `* * * * *` Pipeline whose task fans out over this many items
   double fault_rate = 0.05;  // of the operators' requests: half 500, half 429
   std::chrono::milliseconds drop_watches_every{10000};
   std::chrono::milliseconds gone_every{60000};  // compact the history, then drop: every re-watch gets 410
@@ -34,6 +35,7 @@ struct ChaosReport {
   int duplicate_runs = 0;  // successful creates of a run name beyond the first
   int lost_runs = 0;       // scheduled times with no run
   int invented_runs = 0;   // runs for times never scheduled
+  int pods_expected = 0;   // one per one-pod run, fanout_items per fan-out run
   int pods_created = 0;
   int duplicate_pods = 0;  // successful creates of a pod name beyond the first
   int runs_stuck = 0;      // runs not ended within `settle` after the faults stopped
