@@ -55,11 +55,37 @@ ModelRef ParseModel(const json& value, const std::string& path, ValidationErrors
         reader.Error("uri", "\"" + model.uri + "\" is not a valid pvc:// URI: use pvc://CLAIM/PATH with a claim name "
                             "in lower case");
       }
-    } else if (model.uri.rfind("file:///", 0) != 0 && model.uri.rfind("s3://", 0) != 0) {
-      reader.Error("uri", "\"" + model.uri + "\" is not supported: use pvc://CLAIM/PATH, file:///PATH or s3://BUCKET/PATH");
+    } else if (model.uri.rfind("file:///", 0) != 0 && !model.remote()) {
+      reader.Error("uri", "\"" + model.uri +
+                              "\" is not supported: use pvc://CLAIM/PATH, file:///PATH, s3://BUCKET/KEY or "
+                              "https://HOST/PATH");
+    } else if (model.uri.rfind("s3://", 0) == 0 && model.uri.find('/', 5) == std::string::npos) {
+      reader.Error("uri", "\"" + model.uri + "\" names no object: use s3://BUCKET/KEY");
     }
   }
   model.watch = reader.Bool("watch").value_or(false);
+  model.sha256 = reader.String("sha256").value_or("");
+  static const std::regex kSha256("[0-9a-f]{64}");
+  if (!model.sha256.empty() && !std::regex_match(model.sha256, kSha256)) {
+    reader.Error("sha256",
+                 "must be 64 lower-case hex digits (sha256sum's output), got \"" + model.sha256 + "\"");
+  }
+  if (const json* secret = reader.Object("secretRef")) {
+    FieldReader secret_reader(*secret, reader.PathOf("secretRef"), errors);
+    model.secret_name = secret_reader.String("name", true).value_or("");
+    secret_reader.Finish();
+  }
+  if (model.watch && model.remote()) {
+    reader.Error("watch",
+                 "follows a file the server can see: use a pvc:// or file:// model (a remote one is "
+                 "downloaded once, when the pod starts)");
+  }
+  if (model.watch && !model.sha256.empty()) {
+    reader.Error("sha256", "pins one artifact, and watch follows a changing one: use one of them");
+  }
+  if (!model.secret_name.empty() && model.uri.rfind("s3://", 0) != 0) {
+    reader.Error("secretRef", "holds S3 credentials: it applies to s3:// models only");
+  }
   reader.Finish();
   return model;
 }
@@ -296,11 +322,6 @@ InferenceServiceSpec ParseInferenceServiceSpec(const json& value, const std::str
         {JoinPath(path, "model.watch"),
          "applies to the built-in seed-job server only; with your own command or args, give your "
          "server its own reload flag"});
-  }
-  if (spec.model.uri.rfind("s3://", 0) == 0 && spec.image.empty() && spec.command.empty()) {
-    errors->push_back({JoinPath(path, "model.uri"),
-                       "the built-in seed-job server reads pvc:// and file:// models only; copy the model to a "
-                       "volume, or set image and command to a server that downloads from s3://"});
   }
   if (const json* env = reader.Array("env")) {
     spec.env = *env;

@@ -22,10 +22,15 @@ inline constexpr int64_t kDefaultCpuUtilization = 80;
 struct ModelRef {
   std::string name;
   std::string version;
-  std::string uri;  // pvc://claim/path, file:///path or s3://bucket/path
+  std::string uri;  // pvc://claim/path, file:///path, s3://bucket/key or https://host/path
   // The built-in server follows the artifact at uri and hot-reloads it when its content changes
   // (seed-job serve --watch): a "channel" path a pipeline publishes to.
   bool watch = false;
+  std::string sha256;       // lower-case hex; when set, the artifact must hash to it before serving
+  std::string secret_name;  // s3:// credentials: a Secret with accessKey, secretKey (and region, endpoint)
+
+  // s3:// and https:// models are downloaded by an init container before the server starts.
+  bool remote() const { return uri.rfind("s3://", 0) == 0 || uri.rfind("https://", 0) == 0; }
 };
 
 struct ReplicaRange {

@@ -116,7 +116,9 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
                            "--output-topic",
                            spec.stream->output_topic,
                            "--model",
-                           spec.model.uri};
+                           spec.model.remote() ? kRemoteModelFile : spec.model.uri};
+      if (!spec.model.sha256.empty())
+        container["args"].insert(container["args"].end(), {"--sha256", spec.model.sha256});
       if (!spec.stream->secret_name.empty()) {
         container["args"].push_back("--credentials-dir");
         container["args"].push_back(kStreamCredentialsPath);
@@ -125,8 +127,11 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
       container["args"] = spec.args;
     }
   } else if (!custom) {
-    container["args"] = {"serve", "--model", spec.model.uri, "--port", std::to_string(spec.port)};
+    container["args"] = {"serve", "--model", spec.model.remote() ? kRemoteModelFile : spec.model.uri,
+                         "--port", std::to_string(spec.port)};
     if (spec.model.watch) container["args"].push_back("--watch");
+    if (!spec.model.sha256.empty())
+      container["args"].insert(container["args"].end(), {"--sha256", spec.model.sha256});
   } else if (!spec.args.empty()) {
     container["args"] = spec.args;
   }
@@ -134,7 +139,7 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
   json resources = Resources(spec, options);
   if (!resources.empty()) container["resources"] = resources;
   json mounts = json::array({{{"name", "tmp"}, {"mountPath", "/tmp"}}});
-  if (!PvcClaim(spec.model.uri).empty()) {
+  if (!PvcClaim(spec.model.uri).empty() || spec.model.remote()) {
     mounts.push_back({{"name", kModelVolumeName}, {"mountPath", kModelMountPath}, {"readOnly", true}});
   }
   if (spec.stream && !spec.stream->secret_name.empty()) {
@@ -145,6 +150,29 @@ json Container(const api::InferenceServiceSpec& spec, const InferenceServiceOpti
   return container;
 }
 
+// The storage initializer of an s3:// or https:// model: seed-job fetch downloads it into the model
+// volume, checking model.sha256 (a mismatch writes nothing and fails the pod before the server
+// starts). Always the seed-job image, which has the command, whatever image serves the model.
+json ModelFetchContainer(const api::InferenceServiceSpec& spec, const InferenceServiceOptions& options) {
+  json args = {"fetch", "--url", spec.model.uri, "--out", kRemoteModelFile, "--no-validate"};
+  if (!spec.model.sha256.empty()) args.insert(args.end(), {"--sha256", spec.model.sha256});
+  json mounts = json::array({{{"name", kModelVolumeName}, {"mountPath", kModelMountPath}},
+                             {{"name", "tmp"}, {"mountPath", "/tmp"}}});
+  json env = json::array();
+  if (!spec.model.secret_name.empty()) {
+    mounts.push_back(
+        {{"name", kModelCredentialsVolume}, {"mountPath", kModelCredentialsPath}, {"readOnly", true}});
+    env.push_back({{"name", "SEED_S3_CREDENTIALS_DIR"}, {"value", kModelCredentialsPath}});
+  }
+  return {{"name", kModelFetchContainer},
+          {"image", options.default_image},
+          {"command", {"seed-job"}},
+          {"args", args},
+          {"env", env},
+          {"volumeMounts", mounts},
+          {"securityContext", DefaultContainerSecurityContext()}};
+}
+
 json Deployment(const api::InferenceService& isvc, const std::string& name,
                 const InferenceServiceOptions& options, bool owns_traffic, int64_t incoming_replicas) {
   const api::InferenceServiceSpec& spec = isvc.spec;
@@ -152,6 +180,11 @@ json Deployment(const api::InferenceService& isvc, const std::string& name,
   json volumes = json::array({{{"name", "tmp"}, {"emptyDir", json::object()}}});
   if (std::string claim = PvcClaim(spec.model.uri); !claim.empty()) {
     volumes.push_back({{"name", kModelVolumeName}, {"persistentVolumeClaim", {{"claimName", claim}, {"readOnly", true}}}});
+  }
+  if (spec.model.remote()) volumes.push_back({{"name", kModelVolumeName}, {"emptyDir", json::object()}});
+  if (!spec.model.secret_name.empty()) {
+    volumes.push_back({{"name", kModelCredentialsVolume},
+                       {"secret", {{"secretName", spec.model.secret_name}, {"defaultMode", 0440}}}});
   }
   if (spec.stream && !spec.stream->secret_name.empty()) {
     volumes.push_back({{"name", kStreamCredentialsVolume},
@@ -168,6 +201,7 @@ json Deployment(const api::InferenceService& isvc, const std::string& name,
       {"volumes", volumes},
       {"terminationGracePeriodSeconds", 30},
   };
+  if (spec.model.remote()) pod_spec["initContainers"] = json::array({ModelFetchContainer(spec, options)});
   if (!spec.node_selector.empty()) pod_spec["nodeSelector"] = spec.node_selector;
   if (!spec.tolerations.empty()) pod_spec["tolerations"] = spec.tolerations;
   if (!spec.service_account_name.empty()) pod_spec["serviceAccountName"] = spec.service_account_name;
@@ -311,6 +345,7 @@ std::string ModelPathInPod(const std::string& uri) {
     return path.empty() ? std::string(kModelMountPath) : std::string(kModelMountPath) + "/" + path;
   }
   if (uri.rfind("file://", 0) == 0) return uri.substr(7);
+  if (uri.rfind("s3://", 0) == 0 || uri.rfind("https://", 0) == 0) return kRemoteModelFile;
   return uri;
 }
 

@@ -21,9 +21,16 @@
 namespace seed::render {
 
 inline constexpr char kInferenceServiceLabel[] = "seed.dev/inferenceservice";
-// A pvc:// model's claim is mounted read-only here; seed-job serve resolves pvc:// the same way.
+// A pvc:// model's claim is mounted read-only here; seed-job serve resolves pvc:// the same way. An
+// s3:// or https:// model is downloaded into an emptyDir here (as kRemoteModelFile) by the init
+// container kModelFetchContainer (seed-job fetch, checking model.sha256) before the server starts.
 inline constexpr char kModelMountPath[] = "/mnt/models";
 inline constexpr char kModelVolumeName[] = "seed-model";
+inline constexpr char kRemoteModelFile[] = "/mnt/models/model.json";
+inline constexpr char kModelFetchContainer[] = "model-fetch";
+// model.secretRef (S3 credentials) is mounted here for the init container (SEED_S3_CREDENTIALS_DIR).
+inline constexpr char kModelCredentialsPath[] = "/var/run/seed/s3";
+inline constexpr char kModelCredentialsVolume[] = "s3-credentials";
 // spec.stream.secretRef is mounted here and passed as seed-job stream --credentials-dir.
 inline constexpr char kStreamCredentialsPath[] = "/var/run/seed/mqtt";
 inline constexpr char kStreamCredentialsVolume[] = "mqtt-credentials";

@@ -6,7 +6,9 @@
 
 #include <fstream>
 
+#include "api/yaml_json.h"
 #include "fetch_fixture.h"
+#include "render/inference_service.h"
 #include "storage/object_client.h"
 #include "test_process.h"
 
@@ -86,6 +88,60 @@ TEST_F(FetchS3Test, AMissingKeyAndAWrongSecretAreExit2WithNothingWritten) {
   EXPECT_THAT(refused.err + refused.out, ::testing::Not(HasSubstr("not-the-secret")));
   EXPECT_FALSE(std::filesystem::exists(Path("power.csv")));
   EXPECT_THAT(Leftovers({}), ::testing::IsEmpty());
+}
+
+// An InferenceService with an s3:// model, as the operator renders it: its init container's exact
+// command (paths moved from the pod's volumes to the test's folder, as the kubelet would mount
+// them) downloads the artifact with the Secret's credentials and checks model.sha256; a wrong
+// checksum fails it with nothing where the server would read.
+TEST_F(FetchS3Test, TheInferenceServiceInitContainerDownloadsAndChecksTheModel) {
+  const std::string model =
+      ReadText(std::string(SEED_SOURCE_DIR) + "/tests/fuzz/corpus/model_artifact/linear.json");
+  Put(model, "s3://seed-fetch/models/wind-wf01/v2.1/model.json");
+  const auto sum = storage_test::RunCommand(
+      {"/usr/bin/sha256sum", std::string(SEED_SOURCE_DIR) + "/tests/fuzz/corpus/model_artifact/linear.json"},
+      {});
+  const std::string sha256 = sum.out.substr(0, 64);
+  // The Secret, mounted: the storage room's credential files.
+  std::filesystem::create_directories(Path("secret"));
+  std::ofstream(Path("secret/accessKey")) << storage_test::S3TestServer::kAccessKey;
+  std::ofstream(Path("secret/secretKey")) << storage_test::S3TestServer::kSecretKey;
+  std::ofstream(Path("secret/endpoint")) << server_->Endpoint();
+  std::filesystem::create_directories(Path("models"));
+  auto init_container = [&](const std::string& sha) {
+    api::ValidationErrors errors;
+    auto isvc = api::ParseInferenceService(
+        api::ParseYamlDocuments("apiVersion: seed.dev/v1alpha1\nkind: InferenceService\nmetadata: {name: w}\n"
+                                "spec: {model: {name: wind-wf01, version: v2.1, uri: "
+                                "s3://seed-fetch/models/wind-wf01/v2.1/model.json, sha256: " +
+                                sha + ", secretRef: {name: s3}}}\n")
+            .at(0)
+            .value,
+        &errors);
+    EXPECT_TRUE(errors.empty());
+    auto children = render::RenderInferenceService(isvc, {}, {});
+    return children.deployment["spec"]["template"]["spec"]["initContainers"].at(0);
+  };
+  auto run = [&](const nlohmann::json& container) {
+    std::vector<std::string> args = {SEED_JOB_BINARY};
+    for (std::string arg : container["args"]) {
+      if (arg == render::kRemoteModelFile) arg = Path("models/model.json");
+      args.push_back(arg);
+    }
+    std::map<std::string, std::string> env = {{"SEED_RESULTS_FILE", Path("results.json")}};
+    for (const auto& var : container["env"]) {
+      env[var["name"]] =
+          var["value"] == render::kModelCredentialsPath ? Path("secret") : var["value"].get<std::string>();
+    }
+    return storage_test::RunCommand(args, env);
+  };
+  const auto wrong = run(init_container(std::string(64, 'e')));
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.err;
+  EXPECT_THAT(wrong.err, HasSubstr("SHA-256 mismatch"));
+  EXPECT_FALSE(std::filesystem::exists(Path("models/model.json")));
+  const auto fetched = run(init_container(sha256));
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  EXPECT_EQ(ReadText(Path("models/model.json")), model);
 }
 
 }  // namespace

@@ -52,17 +52,41 @@ autoscaling: {metrics: [{type: gpu, targetUtilization: 40}]}
 
 TEST(InferenceServiceApiTest, ModelFieldsAreRequiredAndChecked) {
   EXPECT_EQ(Errors("port: 8080"), (Messages{"spec.model: is required"}));
-  EXPECT_EQ(Errors("model: {name: Wind_01, version: latest, uri: http://x/m}"),
-            (Messages{"spec.model.name: \"Wind_01\" is not a valid model name: use lower-case letters, digits and '-', "
-                      "starting and ending with a letter or digit (it is part of the child names and URL paths)",
-                      "spec.model.version: \"latest\" has no digits: the child names use the version's digits (v2.1 -> "
-                      "21), so give a version such as v1 or 2023.11.05",
-                      "spec.model.uri: \"http://x/m\" is not supported: use pvc://CLAIM/PATH, file:///PATH or "
-                      "s3://BUCKET/PATH"}));
-  EXPECT_EQ(Errors("model: {name: m, version: v1, uri: s3://bucket/m}"),
-            (Messages{"spec.model.uri: the built-in seed-job server reads pvc:// and file:// models only; copy the model "
-                      "to a volume, or set image and command to a server that downloads from s3://"}));
+  EXPECT_EQ(
+      Errors("model: {name: Wind_01, version: latest, uri: http://x/m}"),
+      (Messages{
+          "spec.model.name: \"Wind_01\" is not a valid model name: use lower-case letters, digits and '-', "
+          "starting and ending with a letter or digit (it is part of the child names and URL paths)",
+          "spec.model.version: \"latest\" has no digits: the child names use the version's digits (v2.1 -> "
+          "21), so give a version such as v1 or 2023.11.05",
+          "spec.model.uri: \"http://x/m\" is not supported: use pvc://CLAIM/PATH, file:///PATH, "
+          "s3://BUCKET/KEY or https://HOST/PATH"}));
+  // Remote models: downloaded by the init container, with the built-in server or an image of one's own.
+  EXPECT_TRUE(Errors("model: {name: m, version: v1, uri: s3://bucket/m/model.json}").empty());
+  EXPECT_TRUE(Errors("model: {name: m, version: v1, uri: 'https://models.example.com/m.json'}").empty());
   EXPECT_TRUE(Errors("model: {name: m, version: v1, uri: s3://bucket/m}\nimage: my/server:1\ncommand: [serve]").empty());
+  EXPECT_EQ(Errors("model: {name: m, version: v1, uri: s3://bucket}"),
+            (Messages{"spec.model.uri: \"s3://bucket\" names no object: use s3://BUCKET/KEY"}));
+}
+
+TEST(InferenceServiceApiTest, Sha256SecretRefAndWatchAreChecked) {
+  const std::string sha = std::string(64, 'a');
+  EXPECT_TRUE(
+      Errors("model: {name: m, version: v1, uri: s3://b/m.json, sha256: " + sha + ", secretRef: {name: s3}}")
+          .empty());
+  EXPECT_EQ(
+      Errors("model: {name: m, version: v1, uri: s3://b/m.json, sha256: ABC}"),
+      (Messages{"spec.model.sha256: must be 64 lower-case hex digits (sha256sum's output), got \"ABC\""}));
+  EXPECT_EQ(
+      Errors("model: {name: m, version: v1, uri: s3://b/m.json, watch: true}"),
+      (Messages{
+          "spec.model.watch: follows a file the server can see: use a pvc:// or file:// model (a remote "
+          "one is downloaded once, when the pod starts)"}));
+  EXPECT_EQ(
+      Errors("model: {name: m, version: v1, uri: pvc://models/m, watch: true, sha256: " + sha + "}"),
+      (Messages{"spec.model.sha256: pins one artifact, and watch follows a changing one: use one of them"}));
+  EXPECT_EQ(Errors("model: {name: m, version: v1, uri: pvc://models/m, secretRef: {name: s3}}"),
+            (Messages{"spec.model.secretRef: holds S3 credentials: it applies to s3:// models only"}));
 }
 
 TEST(InferenceServiceApiTest, ReplicasAndAutoscalingAreChecked) {

@@ -283,7 +283,45 @@ TEST(InferenceServiceNameTest, LongNamesAreCutWithAStableHash) {
 TEST(InferenceServiceNameTest, ModelPathInThePodMatchesTheServersMount) {
   EXPECT_EQ(ModelPathInPod("pvc://models/wind-wf01/v2.1"), "/mnt/models/wind-wf01/v2.1");
   EXPECT_EQ(ModelPathInPod("file:///srv/models/wind.json"), "/srv/models/wind.json");
-  EXPECT_EQ(ModelPathInPod("s3://bucket/wind"), "s3://bucket/wind");
+  EXPECT_EQ(ModelPathInPod("s3://bucket/wind"), "/mnt/models/model.json");  // downloaded there first
+}
+
+// A remote model: the init container downloads it into an emptyDir (checking its SHA-256, with the
+// Secret's credentials mounted for it alone), and the server reads the local copy.
+TEST(InferenceServiceRenderTest, ARemoteModelIsDownloadedByAnInitContainerBeforeTheServerStarts) {
+  const std::string sha = std::string(64, 'c');
+  auto children = RenderInferenceService(
+      Parse("model: {uri: s3://plant-models/wind-wf01/v2.1/model.json, sha256: " + sha +
+            ", secretRef: {name: s3-creds}}"),
+      Options(false), {});
+  const json& pod = children.deployment["spec"]["template"]["spec"];
+  ASSERT_EQ(pod["initContainers"].size(), 1u);
+  const json& fetch = pod["initContainers"][0];
+  EXPECT_EQ(fetch["name"], "model-fetch");
+  EXPECT_EQ(fetch["image"], "registry.example.com/seed-job:0.1.0");
+  EXPECT_EQ(fetch["args"], json({"fetch", "--url", "s3://plant-models/wind-wf01/v2.1/model.json", "--out",
+                                 "/mnt/models/model.json", "--no-validate", "--sha256", sha}));
+  EXPECT_EQ(fetch["env"],
+            json::parse(R"([{"name": "SEED_S3_CREDENTIALS_DIR", "value": "/var/run/seed/s3"}])"));
+  EXPECT_EQ(fetch["securityContext"]["readOnlyRootFilesystem"], true);
+  const json& server = pod["containers"][0];
+  EXPECT_EQ(server["args"],
+            json({"serve", "--model", "/mnt/models/model.json", "--port", "8080", "--sha256", sha}));
+  bool model_mounted_read_only = false, credentials_in_server = false;
+  for (const auto& mount : server["volumeMounts"]) {
+    model_mounted_read_only |= mount["name"] == "seed-model" && mount["readOnly"] == true;
+    credentials_in_server |= mount["name"] == "s3-credentials";
+  }
+  EXPECT_TRUE(model_mounted_read_only);
+  EXPECT_FALSE(credentials_in_server) << "the server never needs the storage credentials";
+  json volumes = json::object();
+  for (const auto& volume : pod["volumes"]) volumes[volume["name"].get<std::string>()] = volume;
+  EXPECT_EQ(volumes["seed-model"]["emptyDir"], json::object());
+  EXPECT_EQ(volumes["s3-credentials"]["secret"]["secretName"], "s3-creds");
+  // A pvc:// model has no init container.
+  EXPECT_FALSE(RenderInferenceService(Parse(""), Options(false), {})
+                   .deployment["spec"]["template"]["spec"]
+                   .contains("initContainers"));
 }
 
 }  // namespace
