@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (which == 0) {
       auto dsn = seed::sql::ParseDsn(text, "fuzz");
       // Everything a description may show, to tell a leak from a password that is also a host name.
-      std::string shown = dsn.user + "@" + dsn.host + ":" + std::to_string(dsn.port) + "/" + dsn.database;
+      std::string shown = "mysql://mariadb://postgresql://postgres://" + dsn.user + "@" + dsn.host + ":" +
+                          std::to_string(dsn.port) + "/" + dsn.database;
       for (const auto& [key, value] : dsn.options) shown += key + "=" + value;
       if (dsn.password.size() >= 4 && shown.find(dsn.password) == std::string::npos &&
           seed::sql::Describe(dsn).find(dsn.password) != std::string::npos) {
