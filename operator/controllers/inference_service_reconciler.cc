@@ -516,7 +516,11 @@ void RegisterInferenceServiceController(kube::Manager& manager, const SeedContro
     for (const auto& other : isvcs->store().ByIndex(kube::kIndexNamespace, ns)) {
       if (MetaString(*other, "name") == except) continue;
       const std::string name = ChildNameOf(*other);
-      if (name == child || render::ExternalServiceName(name) == child) queue->Add(kube::ObjectKey(*other));
+      // The stable names, and the version-specific children (Deployment, version Service, HPA:
+      // <stable name>-<version digits>), whose deletion may be the last thing in the way.
+      if (name == child || render::ExternalServiceName(name) == child || child.rfind(name + "-", 0) == 0) {
+        queue->Add(kube::ObjectKey(*other));
+      }
     }
   };
   auto isvc_gone = [wake_wanting](const kube::ObjectPtr& gone) {
