@@ -1,5 +1,6 @@
 #include "api/yaml_json.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
@@ -140,14 +141,59 @@ void Emit(YAML::Emitter& out, const json& value) {
   }
 }
 
+// yaml-cpp 0.7 (Debian bookworm's) loops forever on some malformed streams, a ',' where a node
+// should begin (upstream issue 1040, fixed after 0.8): LoadAll gets the same empty document again
+// and again and allocates until the process dies. This first pass reads only the events, builds
+// nothing, and stops at the first document that starts where the one before it did.
+class ProgressCheck : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stuck_ = documents_++ > 0 && mark.pos == last_.pos;
+    last_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  }
+  void OnMapEnd() override {}
+
+  bool stuck() const { return stuck_; }
+  const YAML::Mark& mark() const { return last_; }
+
+ private:
+  size_t documents_ = 0;
+  bool stuck_ = false;
+  YAML::Mark last_;
+};
+
+// Throws YamlSyntaxError where yaml-cpp would stop making progress; returns otherwise.
+void CheckTheParserAdvances(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  ProgressCheck check;
+  while (parser.HandleNextDocument(check)) {
+    if (!check.stuck()) continue;
+    const YAML::Mark& at = check.mark();
+    const char c = at.pos >= 0 && static_cast<size_t>(at.pos) < text.size() ? text[at.pos] : '?';
+    throw YamlSyntaxError(
+        at.line + 1, at.column + 1,
+        std::string("'") + c + "' cannot begin a value here: remove it, or quote the value ('" + c + "...')");
+  }
+}
+
 }  // namespace
 
 std::vector<YamlDocument> ParseYamlDocuments(std::string_view text) {
   std::vector<YamlDocument> documents;
-  if (auto hint = FindDocumentStartingWithComma(text))
-    throw YamlSyntaxError(hint->line, hint->column, hint->message);
   try {
-    for (const YAML::Node& node : YAML::LoadAll(std::string(text))) {
+    const std::string stream(text);
+    CheckTheParserAdvances(stream);
+    for (const YAML::Node& node : YAML::LoadAll(stream)) {
       if (node.IsNull()) continue;
       YamlDocument document;
       document.line = node.Mark().line + 1;

@@ -156,36 +156,4 @@ std::optional<YamlSyntaxHint> FindYamlSyntaxHint(std::string_view text, int erro
   return MissingColon(lines, error_line);
 }
 
-std::optional<YamlSyntaxHint> FindDocumentStartingWithComma(std::string_view text) {
-  bool document_start = true;  // nothing but comments, directives and markers seen in this document
-  int line_number = 0;
-  for (size_t begin = 0; begin <= text.size();) {
-    size_t end = text.find('\n', begin);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(begin, end - begin);
-    begin = end + 1;
-    ++line_number;
-    size_t offset = 0;  // where this line's content starts
-    if (line.substr(0, 3) == "---" || line.substr(0, 3) == "...") {
-      document_start = true;
-      if (line.size() > 3 && line[3] != ' ' && line[3] != '\t' && line[3] != '\r') {
-        document_start = false;  // "---x" is a plain scalar, not a marker
-        continue;
-      }
-      offset = 3;
-    } else if (document_start && !line.empty() && line[0] == '%') {
-      continue;  // a directive
-    }
-    if (!document_start) continue;
-    size_t first = line.find_first_not_of(" \t\r", offset);
-    if (first == std::string_view::npos || line[first] == '#') continue;
-    if (line[first] == ',') {
-      return YamlSyntaxHint{line_number, static_cast<int>(first) + 1,
-                            "a document cannot begin with ',': remove it, or quote the value (\",...\")"};
-    }
-    document_start = false;
-  }
-  return std::nullopt;
-}
-
 }  // namespace seed::api

@@ -19,9 +19,4 @@ struct YamlSyntaxHint {
 
 std::optional<YamlSyntaxHint> FindYamlSyntaxHint(std::string_view text, int error_line);
 
-// A document whose first token is ',' (no YAML node can begin with it). Checked BEFORE parsing:
-// Debian bookworm's yaml-cpp (0.7) loops forever on it, allocating until the process is killed
-// (yaml-cpp issue 1040; fixed upstream in 2024, after 0.8). nullopt when no document starts so.
-std::optional<YamlSyntaxHint> FindDocumentStartingWithComma(std::string_view text);
-
 }  // namespace seed::api

@@ -202,7 +202,8 @@ TextCheck CheckText(std::string_view text) {
 // Takes the JSON by value so the (large) parameters are moved into the artifact, not copied.
 // text_check: the file's text checked as SaveModel wrote it, or null.
 ModelArtifact Parse(nlohmann::json json, const std::string& source, const TextCheck* text_check) {
-  if (!json.is_object() || json.value("format", "") != kModelFormat) {
+  const auto format = json.is_object() ? json.find("format") : json.end();
+  if (format == json.end() || !format->is_string() || *format != kModelFormat) {
     throw io::InputError(source, "not a Seed model artifact (expected \"format\": \"" + std::string(kModelFormat) + "\")");
   }
   if (!json.contains("checksum") || !json["checksum"].is_string()) {
