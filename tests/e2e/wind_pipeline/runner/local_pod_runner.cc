@@ -147,7 +147,9 @@ void LocalPodRunner::RunPod(json pod) {
       dup2(fd, 2);
     }
     if (chdir(options_.scratch_dir.c_str()) != 0) _exit(126);
-    execve(c_argv[0], c_argv.data(), c_env.data());
+    // A command named without a path (sh, as the example's publish step uses) is found on PATH, as
+    // a container runtime finds it in the image.
+    execvpe(c_argv[0], c_argv.data(), c_env.data());
     _exit(127);
   }
   {
