@@ -2,7 +2,7 @@
 // Secret), query templates with {{placeholders}} (the scanner of literals, quoted identifiers and
 // comments that keeps every value bound), and the timestamps servers print. The first byte picks
 // the parser. An sql::Error is an answer; a crash or sanitizer report is a bug. One property: a
-// parsed DSN's description never holds its password.
+// parsed DSN's description does not depend on its password.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,14 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     if (which == 0) {
       auto dsn = seed::sql::ParseDsn(text, "fuzz");
-      // Everything a description may show, to tell a leak from a password that is also a host name.
-      std::string shown = "mysql://mariadb://postgresql://postgres://" + dsn.user + "@" + dsn.host + ":" +
-                          std::to_string(dsn.port) + "/" + dsn.database;
-      for (const auto& [key, value] : dsn.options) shown += key + "=" + value;
-      if (dsn.password.size() >= 4 && shown.find(dsn.password) == std::string::npos &&
-          seed::sql::Describe(dsn).find(dsn.password) != std::string::npos) {
-        __builtin_trap();  // the password leaked into a message
-      }
+      // The description must not depend on the password at all: comparing texts would mistake a
+      // password that also occurs in the host, the port or the brackets around them for a leak.
+      const std::string described = seed::sql::Describe(dsn);
+      dsn.password = dsn.password.empty() ? "x" : "";
+      if (seed::sql::Describe(dsn) != described) __builtin_trap();  // the password leaked into a message
     } else if (which == 1) {
       for (auto engine : {seed::sql::Engine::kMySql, seed::sql::Engine::kPostgres}) {
         (void)seed::sql::BindPlaceholders(text, engine, {"from", "to", "station"}, "fuzz");
