@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "api/yaml_json.h"
+#include "pipeline_testing/deployment_status.h"
 
 namespace seed::inference_testing {
 
@@ -95,12 +96,10 @@ json InferenceTest::PatchIsvc(const std::string& name, const json& patch) const 
 }
 
 std::string InferenceTest::ChildPath(const std::string& plural, const std::string& name) {
-  std::string prefix = plural == "deployments"                ? "/apis/apps/v1"
-                       : plural == "horizontalpodautoscalers" ? "/apis/autoscaling/v2"
-                       : plural == "httproutes"               ? "/apis/gateway.networking.k8s.io/v1"
-                       : plural == "events"                   ? "/apis/events.k8s.io/v1"
-                                                              : "/api/v1";
-  return prefix + "/namespaces/default/" + plural + (name.empty() ? "" : "/" + name);
+  // Events about an InferenceService are events.k8s.io/v1 (the cluster's helper reads core events).
+  if (plural == "events")
+    return "/apis/events.k8s.io/v1/namespaces/default/events" + (name.empty() ? "" : "/" + name);
+  return pipeline_testing::SeedCluster::PathFor(plural, name);
 }
 
 json InferenceTest::Child(const std::string& plural, const std::string& name) const {
@@ -124,24 +123,8 @@ json InferenceTest::PatchChild(const std::string& plural, const std::string& nam
 void InferenceTest::SetDeploymentAvailable(const std::string& name, bool available) {
   const json deployment = Child("deployments", name);
   ASSERT_TRUE(deployment.is_object()) << name;
-  const int64_t generation = deployment["metadata"].value("generation", int64_t{1});
-  const int64_t replicas = deployment["spec"].value("replicas", int64_t{1});
-  const int64_t ready = available ? replicas : 0;
-  PatchChild(
-      "deployments", name,
-      {{"status",
-        {{"observedGeneration", generation},
-         {"replicas", replicas},
-         {"updatedReplicas", replicas},
-         {"readyReplicas", ready},
-         {"availableReplicas", ready},
-         {"conditions",
-          json::array(
-              {{{"type", "Available"},
-                {"status", available ? "True" : "False"},
-                {"reason", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable"}},
-               {{"type", "Progressing"}, {"status", "True"}, {"reason", "NewReplicaSetAvailable"}}})}}}},
-      "status", "deployment-controller");
+  PatchChild("deployments", name, pipeline_testing::DeploymentStatus(deployment, available), "status",
+             "deployment-controller");
 }
 
 std::vector<json> InferenceTest::WatchHistory(const std::string& plural, const std::string& from) const {

@@ -2,7 +2,6 @@
 // the stable Service sees at every moment, replayed from the emulator's watch history, and what a
 // canary does to the HTTPRoute.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +11,9 @@
 
 #include "controllers/inference_service_rollout.h"
 #include "inference_fixture.h"
+#include "pipeline_testing/deployment_status.h"
+#include "pipeline_testing/model_metrics_server.h"
+#include "pipeline_testing/serving_replay.h"
 
 namespace seed::inference_testing {
 namespace {
@@ -30,55 +32,14 @@ std::string IsvcYaml(const std::string& spec_extra) {
          spec_extra;
 }
 
-int64_t Rv(const json& object) { return std::stoll(object["metadata"].value("resourceVersion", "0")); }
+std::string Selected(const json& service) { return pipeline_testing::SelectedDeployment(service); }
 
-std::string Selected(const json& service) {
-  return service["spec"]["selector"].value("app.kubernetes.io/instance", "");
-}
-
-// Replays Services and Deployments in resourceVersion order from `from`; from the first moment an
-// Available Deployment backs the stable Service, every later state must have one. Returns the
-// number of states checked; the violations go to `bad`.
+// Every Service and Deployment state the watch stream shows from `from`, replayed for the stable Service.
 int ReplayBackends(const std::vector<json>& services, const std::vector<json>& deployments,
                    std::vector<std::string>* bad) {
-  std::vector<std::pair<int64_t, const json*>> events;
-  for (const auto& event : services) events.push_back({Rv(event["object"]), &event});
-  for (const auto& event : deployments) events.push_back({Rv(event["object"]), &event});
-  std::stable_sort(events.begin(), events.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::map<std::string, json> live_deployments;
-  json stable;
-  bool serving = false;
-  int checked = 0;
-  for (const auto& [rv, event] : events) {
-    const json& object = (*event)["object"];
-    const std::string name = object["metadata"]["name"];
-    const bool gone = (*event)["type"] == "DELETED";
-    if (object["kind"] == "Deployment") {
-      if (gone) {
-        live_deployments.erase(name);
-      } else {
-        live_deployments[name] = object;
-      }
-    } else if (name == kStable) {
-      stable = gone ? json() : object;
-    }
-    const std::string selected = stable.is_object() ? Selected(stable) : "";
-    const bool backed =
-        live_deployments.count(selected) && controllers::DeploymentAvailable(live_deployments[selected]);
-    if (!serving) {
-      serving = backed;
-      continue;
-    }
-    ++checked;
-    if (!backed) {
-      bad->push_back("resourceVersion " + std::to_string(rv) + " (" + (*event)["type"].get<std::string>() +
-                     " " + object["kind"].get<std::string>() + " " + name + "): the stable Service selects " +
-                     selected + ", which is " +
-                     (live_deployments.count(selected) ? "not Available" : "gone"));
-    }
-  }
-  return checked;
+  std::vector<json> events = services;
+  events.insert(events.end(), deployments.begin(), deployments.end());
+  return pipeline_testing::ReplayBackends(events, {kStable}, bad);
 }
 
 std::vector<std::string> Reasons(const std::vector<std::string>& events) {
@@ -205,13 +166,7 @@ TEST_F(InferenceTest, ANewVersionThatNeverBecomesReadyIsRolledBackWithTheOldOneU
   PatchIsvc("wind-wf01", {{"spec", {{"model", {{"version", "v2.2"}}}}}});
   ASSERT_TRUE(WaitChild("deployments", kNew));
   // Its rollout stalls: what the deployment controller reports after progressDeadlineSeconds.
-  PatchChild("deployments", kNew,
-             {{"status",
-               {{"observedGeneration", 1},
-                {"conditions", json::array({{{"type", "Progressing"},
-                                             {"status", "False"},
-                                             {"reason", "ProgressDeadlineExceeded"},
-                                             {"message", "ReplicaSet has timed out progressing."}}})}}}},
+  PatchChild("deployments", kNew, pipeline_testing::StalledDeploymentStatus(Child("deployments", kNew)),
              "status", "deployment-controller");
   ASSERT_TRUE(WaitGone("deployments", kNew));
   ASSERT_TRUE(Eventually([&] { return Condition("wind-wf01", "RolledOut")["reason"] == "RolledBack"; }));
@@ -227,49 +182,7 @@ TEST_F(InferenceTest, ANewVersionThatNeverBecomesReadyIsRolledBackWithTheOldOneU
   EXPECT_TRUE(Has(Reasons(Events("wind-wf01")), "Warning RolledBack"));
 }
 
-// A fake model server's /metrics for the canary's version Service: the test sets what it answers.
-class MetricsServer {
- public:
-  MetricsServer() {
-    server_.Get(R"(/default/([^/]+)/metrics)",
-                [this](const httplib::Request& request, httplib::Response& response) {
-                  std::lock_guard lock(mu_);
-                  asked_.push_back(request.matches[1]);
-                  response.set_content("seed_serve_requests_total{endpoint=\"infer\",code=\"200\"} " +
-                                           std::to_string(ok_) +
-                                           "\nseed_serve_requests_total{endpoint=\"infer\",code=\"500\"} " +
-                                           std::to_string(failed_) + "\n",
-                                       "text/plain; version=0.0.4");
-                });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // Bound and listening already: connections queue until the accept loop runs.
-  }
-  ~MetricsServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/{namespace}/{service}/metrics";
-  }
-  void Set(int ok, int failed) {
-    std::lock_guard lock(mu_);
-    ok_ = ok;
-    failed_ = failed;
-  }
-  std::vector<std::string> Asked() {
-    std::lock_guard lock(mu_);
-    return asked_;
-  }
-
- private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
-  std::mutex mu_;
-  int ok_ = 0, failed_ = 0;
-  std::vector<std::string> asked_;
-};
+using MetricsServer = pipeline_testing::ModelMetricsServer;
 
 using Backends = std::vector<std::pair<std::string, int64_t>>;
 

@@ -17,14 +17,14 @@ TEST(ChaosTest, LeaderKillsFaultsAndWatchLossLoseAndDuplicateNothing) {
   settings.pipelines = 5;
   settings.minutes = 8;
   settings.fanout_items = 12;
-  settings.drop_watches_every = std::chrono::milliseconds(1500);
-  settings.gone_every = std::chrono::milliseconds(5000);
-  settings.kill_every = std::chrono::milliseconds(6000);
-  settings.leader_kills = 3;
+  settings.faults.drop_watches_every = std::chrono::milliseconds(1500);
+  settings.faults.gone_every = std::chrono::milliseconds(5000);
+  settings.faults.kill_every = std::chrono::milliseconds(6000);
+  settings.faults.leader_kills = 3;
   settings.settle = std::chrono::seconds(60);
-  settings.lease_duration_seconds = 4;
-  settings.renew_deadline_seconds = 3;
-  settings.retry_period_seconds = 1;
+  settings.faults.lease_duration_seconds = 4;
+  settings.faults.renew_deadline_seconds = 3;
+  settings.faults.retry_period_seconds = 1;
   ChaosReport report = RunChaos(settings, std::cout);
   EXPECT_EQ(report.runs_expected, 48);  // 5 one-pod Pipelines and one fanning out, 8 minutes
   EXPECT_EQ(report.runs_created, 48);
@@ -39,7 +39,7 @@ TEST(ChaosTest, LeaderKillsFaultsAndWatchLossLoseAndDuplicateNothing) {
   EXPECT_EQ(report.leader_kills, 3);
   for (double seconds : report.failover_seconds) {
     EXPECT_GE(seconds, 0) << "the lease never moved after a kill";
-    EXPECT_LE(seconds, settings.lease_duration_seconds + settings.retry_period_seconds + 3.0);
+    EXPECT_LE(seconds, settings.faults.lease_duration_seconds + settings.faults.retry_period_seconds + 3.0);
   }
   EXPECT_GT(report.faults_injected, 0) << "the faults never fired";
 }

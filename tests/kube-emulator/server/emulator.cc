@@ -76,6 +76,7 @@ Emulator::Emulator(EmulatorConfig config)
     : config_(std::move(config)), registry_(config_.gateway_api), store_(config_.history) {
   store_.SetListener([this](const StoreEvent& event) {
     IndexEvent(event);
+    audit_.Record(event);
     hub_.Publish(event);
   });
   // The namespaces every cluster starts with.

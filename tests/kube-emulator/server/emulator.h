@@ -11,6 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "kube-emulator/server/audit_trail.h"
 #include "kube-emulator/server/authorization_log.h"
 #include "kube-emulator/server/fault_injector.h"
 #include "kube-emulator/server/latency_model.h"
@@ -81,6 +82,7 @@ class Emulator {
   FaultInjector& faults() { return faults_; }
   LatencyModel& latency() { return latency_; }
   const WriteLog& writes() const { return writes_; }
+  AuditTrail& audit() { return audit_; }
   const AuthorizationLog& authorizations() const { return authorizations_; }
   void DropWatches() { hub_.CloseAll(); }
   size_t OpenWatches() { return hub_.Count(); }
@@ -161,6 +163,7 @@ class Emulator {
   FaultInjector faults_;
   LatencyModel latency_;
   WriteLog writes_;
+  AuditTrail audit_;
   AuthorizationLog authorizations_;
   WatchHub hub_;
 

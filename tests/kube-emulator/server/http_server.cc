@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -288,6 +289,19 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
       }
       emulator_.ExpireNextWatch(mode == "status" ? ExpireMode::kStatus : ExpireMode::kStream);
       SendJson(res, 200, {{"ok", true}});
+    } else if (path == "/emulator/audit" && req.method == "POST") {
+      const json body = ControlBody(req, "audit");
+      std::set<std::string> plurals;
+      if (!body.contains("resources") || !body["resources"].is_array())
+        throw BadRequest("audit: the body must be {\"resources\": [\"deployments\", ...]}");
+      for (const auto& plural : body["resources"]) {
+        if (!plural.is_string()) throw BadRequest("audit: every resource must be a plural name (a string)");
+        plurals.insert(plural.get<std::string>());
+      }
+      emulator_.audit().Watch(std::move(plurals));
+      SendJson(res, 200, {{"ok", true}});
+    } else if (path == "/emulator/audit" && req.method == "GET") {
+      SendJson(res, 200, emulator_.audit().ToJson());
     } else if (path == "/emulator/compact" && req.method == "POST") {
       emulator_.Compact();
       SendJson(res, 200, {{"ok", true}});
@@ -299,7 +313,7 @@ void HttpServer::ServeAdmin(const httplib::Request& req, httplib::Response& res)
       throw ApiError(404, "NotFound",
                      "no admin endpoint " + req.method + " " + path +
                          " (see the emulator README: authorizations, faults, latency, drop-watches, "
-                         "expire-next-watch, compact, restart, "
+                         "expire-next-watch, compact, audit, restart, "
                          "writes, watches, healthz)");
     }
   } catch (const ApiError& error) {

@@ -1,10 +1,8 @@
 #pragma once
-// The chaos scenario (bench/chaos at full size, a short version in the integration tests): scheduled
-// one-pod Pipelines run through two operator replicas with leader election while, all at once, a
-// share of the operator's API requests fail with 500 or 429 (Retry-After), every watch is dropped
-// on a period, every watch gets 410 Gone on a longer one (the history is compacted, then the watches
-// dropped), and the leader is SIGKILLed (and restarted) on a period. Then the faults stop and every
-// run must end. Every count comes from the emulator's write log or the stored objects, never from
+// The scheduled-runs chaos scenario (bench/chaos at full size, a short version in the integration
+// tests): scheduled one-pod Pipelines (and optionally one fanning out) run through two operator
+// replicas with leader election under every fault of operator_chaos.h at once. Then the faults stop
+// and every run must end. Every count comes from the emulator's write log or the stored objects, never from
 // the operator's own account.
 #include <chrono>
 #include <cstdint>
@@ -12,21 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "pipeline_testing/operator_chaos.h"
+
 namespace seed::pipeline_testing {
 
 struct ChaosSettings {
-  int pipelines = 50;        // `* * * * *` one-pod Pipelines
-  int minutes = 20;          // scheduled minutes the test clock walks through: pipelines x minutes runs
-  int fanout_items = 0;      // > 0: one more `* * * * *` Pipeline whose task fans out over this many items
-  double fault_rate = 0.05;  // of the operators' requests: half 500, half 429
-  std::chrono::milliseconds drop_watches_every{10000};
-  std::chrono::milliseconds gone_every{60000};  // compact the history, then drop: every re-watch gets 410
-  std::chrono::milliseconds kill_every{30000};  // SIGKILL the leader (then restart it)
-  int leader_kills = 20;
-  uint64_t seed = 1;
+  int pipelines = 50;    // `* * * * *` one-pod Pipelines
+  int minutes = 20;      // scheduled minutes the test clock walks through: pipelines x minutes runs
+  int fanout_items = 0;  // > 0: one more `* * * * *` Pipeline whose task fans out over this many items
+  FaultSettings faults;
   std::chrono::seconds settle{180};  // once the faults stop, every run must end within this
-  // Lease timing of both replicas (seed-operator flags).
-  int lease_duration_seconds = 10, renew_deadline_seconds = 7, retry_period_seconds = 1;
 };
 
 struct ChaosReport {
@@ -47,8 +40,8 @@ struct ChaosReport {
   double wall_seconds = 0;
 };
 
-// Runs the scenario; progress lines go to `log`. Throws std::runtime_error when the cluster cannot
-// be set up.
+// Runs the scenario (operator_chaos.h's faults around it); progress lines go to `log`. Throws
+// std::runtime_error when the cluster cannot be set up.
 ChaosReport RunChaos(const ChaosSettings& settings, std::ostream& log);
 
 }  // namespace seed::pipeline_testing

@@ -37,7 +37,8 @@ std::string PluralOf(const std::string& kind) {
 }
 
 void ThrowIfFailure(const json& response, const std::string& what) {
-  if (response.is_object() && response.value("kind", "") == "Status" && response.value("status", "") == "Failure") {
+  if (response.is_object() && response.value("kind", "") == "Status" &&
+      response.value("status", "") == "Failure") {
     throw std::runtime_error(what + ": " + response.value("message", response.dump()));
   }
 }
@@ -99,7 +100,8 @@ bool SeedCluster::ApplyCrds() {
   for (const auto& entry : fs::directory_iterator(SourceDir() + "/crds")) {
     have_crds = have_crds || entry.path().extension() == ".yaml";
   }
-  ApplyDir(have_crds ? SourceDir() + "/crds" : SourceDir() + "/tests/integration/pipelines/testdata/fallback_crds");
+  ApplyDir(have_crds ? SourceDir() + "/crds"
+                     : SourceDir() + "/tests/integration/pipelines/testdata/fallback_crds");
   return have_crds;
 }
 
@@ -110,9 +112,17 @@ SeedCluster::~SeedCluster() {
 }
 
 std::string SeedCluster::PathFor(const std::string& plural, const std::string& name) {
-  std::string base = plural == "pods" || plural == "persistentvolumeclaims" || plural == "events"
-                         ? "/api/v1/namespaces/default/" + plural
-                         : "/apis/seed.dev/v1alpha1/namespaces/default/" + plural;
+  static const std::map<std::string, std::string> kGroupVersion = {
+      {"pods", "/api/v1"},
+      {"persistentvolumeclaims", "/api/v1"},
+      {"events", "/api/v1"},
+      {"services", "/api/v1"},
+      {"deployments", "/apis/apps/v1"},
+      {"horizontalpodautoscalers", "/apis/autoscaling/v2"},
+      {"httproutes", "/apis/gateway.networking.k8s.io/v1"}};
+  const auto known = kGroupVersion.find(plural);
+  const std::string prefix = known != kGroupVersion.end() ? known->second : "/apis/seed.dev/v1alpha1";
+  const std::string base = prefix + "/namespaces/default/" + plural;
   return name.empty() ? base : base + "/" + name;
 }
 
@@ -128,7 +138,8 @@ void SeedCluster::Apply(const std::string& yaml) {
       if (kind == "Namespace") path = "/api/v1/namespaces";
     } else {
       std::string ns = object.value("metadata", json::object()).value("namespace", "default");
-      std::string prefix = api_version.find('/') == std::string::npos ? "/api/" + api_version : "/apis/" + api_version;
+      std::string prefix =
+          api_version.find('/') == std::string::npos ? "/api/" + api_version : "/apis/" + api_version;
       path = prefix + "/namespaces/" + ns + "/" + PluralOf(kind);
     }
     ThrowIfFailure(emulator_->Request("POST", path, object),
@@ -176,7 +187,8 @@ std::vector<json> SeedCluster::Writes() const {
 }
 
 void SeedCluster::SetClock(std::chrono::sys_seconds time) {
-  if (!controllers::FileClock::Write(clock_file_, time)) throw std::runtime_error("cannot write " + clock_file_);
+  if (!controllers::FileClock::Write(clock_file_, time))
+    throw std::runtime_error("cannot write " + clock_file_);
   clock_ = time;
 }
 

@@ -65,10 +65,16 @@ class SeedCluster {
   // whether crds/ was used.
   bool ApplyCrds();
 
-  // Seed objects in namespace "default" by plural (pipelines, pipelineruns, jobtemplates) or "pods".
+  // The API path of an object (or, without a name, its collection) in namespace "default": Seed's
+  // kinds by plural, and pods, persistentvolumeclaims, (core) events, services, deployments,
+  // horizontalpodautoscalers and httproutes.
+  static std::string PathFor(const std::string& plural, const std::string& name = "");
+
+  // Objects in namespace "default" by plural, as PathFor names them.
   nlohmann::json Get(const std::string& plural, const std::string& name) const;
   std::vector<nlohmann::json> List(const std::string& plural) const;
-  nlohmann::json MergePatch(const std::string& plural, const std::string& name, const nlohmann::json& patch) const;
+  nlohmann::json MergePatch(const std::string& plural, const std::string& name,
+                            const nlohmann::json& patch) const;
   void Delete(const std::string& plural, const std::string& name) const;
 
   // GET /emulator/writes.
@@ -81,8 +87,6 @@ class SeedCluster {
   std::string ClockText() const;
 
  private:
-  static std::string PathFor(const std::string& plural, const std::string& name = "");
-
   std::string dir_;
   std::unique_ptr<kubeemu::EmulatorProcess> emulator_;
   std::string operator_kubeconfig_;
