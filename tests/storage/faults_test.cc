@@ -171,5 +171,27 @@ TEST_F(FaultsTest, ARefusedConnectionIsRetriedThenReported) {
   }
 }
 
+TEST_F(FaultsTest, AListingThatRepeatsItsContinuationTokenStopsWithAClearError) {
+  // Every page says "truncated, continue from t1": a client that trusted it would page forever.
+  FaultServer server({.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult>"
+                              "<Name>seed-test</Name><IsTruncated>true</IsTruncated>"
+                              "<NextContinuationToken>t1</NextContinuationToken>"
+                              "<Contents><Key>a.csv</Key><Size>1</Size></Contents></ListBucketResult>"});
+  storage::StorageConfig config = FastRetries(1);
+  config.endpoint = server.Url("");
+  config.access_key = "AK";
+  config.secret_key = "SK";
+  ObjectClient client(config);
+  try {
+    client.List("s3://seed-test/runs/");
+    FAIL() << "no error";
+  } catch (const StorageError& error) {
+    EXPECT_FALSE(error.bad_input());
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("the same continuation token twice"));
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("s3://seed-test/runs/"));
+  }
+  EXPECT_EQ(server.requests(), 2);
+}
+
 }  // namespace
 }  // namespace seed::storage_test

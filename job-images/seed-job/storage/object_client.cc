@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <system_error>
 #include <thread>
 
@@ -340,6 +341,7 @@ std::vector<ListedObject> ObjectClient::List(const std::string& url, int page_si
   target.location.key.clear();
   std::vector<ListedObject> objects;
   std::string token;
+  std::set<std::string> tokens_seen;  // a server that hands back a token twice would page forever
   do {
     QueryParams query = {{"list-type", "2"}, {"max-keys", std::to_string(page_size)}};
     if (!prefix.empty()) query.emplace_back("prefix", prefix);
@@ -351,6 +353,14 @@ std::vector<ListedObject> ObjectClient::List(const std::string& url, int page_si
     ListPage page = ParseListPage(response.body, url);
     for (auto& object : page.objects) objects.push_back(std::move(object));
     token = page.truncated ? page.next_continuation_token : std::string();
+    if (page.truncated && (token.empty() || !tokens_seen.insert(token).second)) {
+      throw StorageError(
+          StorageError::Kind::kServerFault,
+          "LIST " + RedactUrl(url) + ": the server said the listing is truncated but gave " +
+              (token.empty() ? std::string("no continuation token") : "the same continuation token twice") +
+              " after " + std::to_string(objects.size()) +
+              " objects; check that the endpoint is an S3-compatible server with ListObjectsV2");
+    }
   } while (!token.empty());
   return objects;
 }
