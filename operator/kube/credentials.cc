@@ -82,7 +82,8 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv,
   bool timed_out = false;
   char buf[4096];
   while (open_fds > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -119,8 +120,8 @@ Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv,
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& text) {
   std::tm tm{};
   int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
     return std::nullopt;
   }
   tm.tm_year -= 1900;
@@ -144,7 +145,8 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::str
   }
   time_t t = timegm(&tm) - offset;
   return std::chrono::system_clock::from_time_t(t) +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(fraction));
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(
+             std::chrono::duration<double>(fraction));
 }
 
 std::string FormatRfc3339(std::chrono::system_clock::time_point t) {
@@ -210,9 +212,8 @@ void ExecCredentialSource::Invalidate() {
 }
 
 Result<Credentials> ExecCredentialSource::Run() {
-  nlohmann::json info = {{"apiVersion", exec_.api_version},
-                         {"kind", "ExecCredential"},
-                         {"spec", {{"interactive", false}}}};
+  nlohmann::json info = {
+      {"apiVersion", exec_.api_version}, {"kind", "ExecCredential"}, {"spec", {{"interactive", false}}}};
   if (exec_.provide_cluster_info) info["spec"]["cluster"] = {{"server", server_}};
   std::vector<std::string> env = {"KUBERNETES_EXEC_INFO=" + info.dump()};
   for (const auto& [k, v] : exec_.env) env.push_back(k + "=" + v);
@@ -231,29 +232,47 @@ Result<Credentials> ExecCredentialSource::Run() {
                                              std::to_string(out->exit_code) + ": " + Trim(out->err) + hint);
   }
   auto cred = nlohmann::json::parse(out->out, nullptr, false);
-  if (!cred.is_object() || cred.value("kind", "") != "ExecCredential" || !cred.contains("status") ||
+  // A plugin is another program: every field it printed is checked for its type before use.
+  auto text = [](const nlohmann::json& object, const char* key) -> std::optional<std::string> {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::string();
+    if (!it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  if (!cred.is_object() || text(cred, "kind") != "ExecCredential" || !cred.contains("status") ||
       !cred["status"].is_object()) {
     return MakeError(ErrorCode::kConfig, "exec plugin " + exec_.command + " did not print an ExecCredential");
   }
-  if (cred.value("apiVersion", "") != exec_.api_version) {
-    return MakeError(ErrorCode::kConfig, "exec plugin " + exec_.command + " returned apiVersion \"" +
-                                             cred.value("apiVersion", "") + "\", want \"" + exec_.api_version +
-                                             "\"");
+  if (const auto api_version = text(cred, "apiVersion"); api_version != exec_.api_version) {
+    return MakeError(ErrorCode::kConfig,
+                     "exec plugin " + exec_.command + " returned apiVersion " +
+                         (api_version ? "\"" + *api_version + "\"" : std::string("of another type")) +
+                         ", want \"" + exec_.api_version + "\"");
   }
   const auto& status = cred["status"];
-  Credentials c;
-  c.bearer_token = status.value("token", "");
-  c.client_cert_pem = status.value("clientCertificateData", "");
-  c.client_key_pem = status.value("clientKeyData", "");
-  if (c.bearer_token.empty() && (c.client_cert_pem.empty() || c.client_key_pem.empty())) {
+  const auto token = text(status, "token"), cert = text(status, "clientCertificateData"),
+             key = text(status, "clientKeyData"), expiry = text(status, "expirationTimestamp");
+  if (!token || !cert || !key || !expiry) {
     return MakeError(ErrorCode::kConfig,
-                     "exec plugin " + exec_.command + " returned neither a token nor a client certificate and key");
+                     "exec plugin " + exec_.command +
+                         " printed an ExecCredential whose status has a field that is not a "
+                         "string (token, clientCertificateData, clientKeyData, "
+                         "expirationTimestamp)");
+  }
+  Credentials c;
+  c.bearer_token = *token;
+  c.client_cert_pem = *cert;
+  c.client_key_pem = *key;
+  if (c.bearer_token.empty() && (c.client_cert_pem.empty() || c.client_key_pem.empty())) {
+    return MakeError(ErrorCode::kConfig, "exec plugin " + exec_.command +
+                                             " returned neither a token nor a client certificate and key");
   }
   expires_.reset();
-  if (auto ts = status.value("expirationTimestamp", ""); !ts.empty()) {
+  if (const std::string& ts = *expiry; !ts.empty()) {
     auto parsed = ParseRfc3339(ts);
     if (!parsed) {
-      return MakeError(ErrorCode::kConfig, "exec plugin " + exec_.command + ": bad expirationTimestamp " + ts);
+      return MakeError(ErrorCode::kConfig,
+                       "exec plugin " + exec_.command + ": bad expirationTimestamp " + ts);
     }
     expires_ = parsed;
   }
@@ -262,7 +281,8 @@ Result<Credentials> ExecCredentialSource::Run() {
 
 std::shared_ptr<CredentialSource> MakeCredentialSource(const RestConfig& config, Clock& clock) {
   if (config.exec) return std::make_shared<ExecCredentialSource>(*config.exec, config.server, clock);
-  if (!config.bearer_token_file.empty()) return std::make_shared<FileTokenSource>(config.bearer_token_file, clock);
+  if (!config.bearer_token_file.empty())
+    return std::make_shared<FileTokenSource>(config.bearer_token_file, clock);
   if (!config.bearer_token.empty()) return std::make_shared<StaticTokenSource>(config.bearer_token);
   return nullptr;
 }

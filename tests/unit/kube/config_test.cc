@@ -60,8 +60,8 @@ class ConfigTest : public ::testing::Test {
   std::string Config(const std::string& cluster, const std::string& user) {
     return "apiVersion: v1\nkind: Config\ncurrent-context: main\n"
            "contexts:\n- name: main\n  context: {cluster: c1, user: u1, namespace: team-a}\n"
-           "clusters:\n- name: c1\n  cluster:\n" + cluster +
-           "users:\n- name: u1\n  user:\n" + user;
+           "clusters:\n- name: c1\n  cluster:\n" +
+           cluster + "users:\n- name: u1\n  user:\n" + user;
   }
 
   std::string ErrorOf(const std::string& text) {
@@ -85,8 +85,9 @@ TEST_F(ConfigTest, Base64DecodingIsStrict) {
 
 TEST_F(ConfigTest, TokenUserWithCaFileRelativeToTheKubeconfig) {
   Write("certs/ca.crt", kCaPem);
-  auto path = Write("config", Config("    server: https://10.0.0.1:6443/\n    certificate-authority: certs/ca.crt\n",
-                                     "    token: abc.def\n"));
+  auto path =
+      Write("config", Config("    server: https://10.0.0.1:6443/\n    certificate-authority: certs/ca.crt\n",
+                             "    token: abc.def\n"));
   auto r = LoadKubeconfig({path});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->server, "https://10.0.0.1:6443");
@@ -98,10 +99,10 @@ TEST_F(ConfigTest, TokenUserWithCaFileRelativeToTheKubeconfig) {
 }
 
 TEST_F(ConfigTest, CaDataAndClientCertificateData) {
-  auto r = LoadKubeconfig({Write("config", Config("    server: https://h:1\n    certificate-authority-data: " +
-                                                      Base64(kCaPem) + "\n",
-                                                  "    client-certificate-data: " + Base64(kCaPem) +
-                                                      "\n    client-key-data: " + Base64(kKeyPem) + "\n"))});
+  auto r = LoadKubeconfig({Write(
+      "config", Config("    server: https://h:1\n    certificate-authority-data: " + Base64(kCaPem) + "\n",
+                       "    client-certificate-data: " + Base64(kCaPem) +
+                           "\n    client-key-data: " + Base64(kKeyPem) + "\n"))});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->tls.ca_pem, kCaPem);
   EXPECT_EQ(r->tls.client_cert_pem, kCaPem);
@@ -128,12 +129,13 @@ TEST_F(ConfigTest, TokenFile) {
 }
 
 TEST_F(ConfigTest, InsecureSkipVerifyOnlyWhenSet) {
-  auto r = LoadKubeconfig({Write("config", Config("    server: https://h:1\n    insecure-skip-tls-verify: true\n",
-                                                  "    token: t\n"))});
+  auto r = LoadKubeconfig({Write(
+      "config", Config("    server: https://h:1\n    insecure-skip-tls-verify: true\n", "    token: t\n"))});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_TRUE(r->tls.insecure_skip_verify);
-  auto s = LoadKubeconfig({Write("config2", Config("    server: https://h:1\n    insecure-skip-tls-verify: false\n",
-                                                   "    token: t\n"))});
+  auto s = LoadKubeconfig(
+      {Write("config2",
+             Config("    server: https://h:1\n    insecure-skip-tls-verify: false\n", "    token: t\n"))});
   ASSERT_TRUE(s.ok());
   EXPECT_FALSE(s->tls.insecure_skip_verify);
 }
@@ -159,12 +161,13 @@ TEST_F(ConfigTest, ExecPluginV1) {
 }
 
 TEST_F(ConfigTest, ExecPluginRunsAndItsTokenIsCachedUntilExpiry) {
-  std::string script = Write("plugin.sh",
-                             "#!/bin/sh\n"
-                             "echo run >> \"$(dirname \"$0\")/runs\"\n"
-                             "case \"$KUBERNETES_EXEC_INFO\" in *'\"interactive\":false'*) ;; *) exit 3;; esac\n"
-                             "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-                             "\"status\":{\"token\":\"tok-'$REGION'\",\"expirationTimestamp\":\"2026-01-01T00:10:00Z\"}}'\n");
+  std::string script =
+      Write("plugin.sh",
+            "#!/bin/sh\n"
+            "echo run >> \"$(dirname \"$0\")/runs\"\n"
+            "case \"$KUBERNETES_EXEC_INFO\" in *'\"interactive\":false'*) ;; *) exit 3;; esac\n"
+            "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+            "\"status\":{\"token\":\"tok-'$REGION'\",\"expirationTimestamp\":\"2026-01-01T00:10:00Z\"}}'\n");
   fs::permissions(script, fs::perms::owner_all);
   ExecConfig exec;
   exec.api_version = "client.authentication.k8s.io/v1";
@@ -200,6 +203,30 @@ TEST_F(ConfigTest, ExecPluginFailureNamesThePluginAndHint) {
   EXPECT_NE(r.error().message.find("exited with code 1: no credentials for prod (install get-token)"),
             std::string::npos)
       << r.error().message;
+}
+
+TEST_F(ConfigTest, ExecPluginOutputOfTheWrongShapeIsAClearErrorNotAnException) {
+  FakeClock clock;
+  const std::vector<std::pair<std::string, std::string>> outputs = {
+      {R"({"apiVersion":"client.authentication.k8s.io/v1","kind":7,"status":{"token":"t"}})",
+       "did not print an ExecCredential"},
+      {R"({"apiVersion":["v1"],"kind":"ExecCredential","status":{"token":"t"}})",
+       "apiVersion of another type"},
+      {R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":42}})",
+       "has a field that is not a string"},
+      {R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
+       R"("status":{"token":"t","expirationTimestamp":{}}})",
+       "has a field that is not a string"}};
+  int n = 0;
+  for (const auto& [output, message] : outputs) {
+    std::string script = Write("odd" + std::to_string(n++) + ".sh", "#!/bin/sh\necho '" + output + "'\n");
+    fs::permissions(script, fs::perms::owner_all);
+    ExecConfig exec{"client.authentication.k8s.io/v1", script, {}, {}, "Never", false, "", ""};
+    ExecCredentialSource source(exec, "https://h:1", clock);
+    auto r = source.Get();
+    ASSERT_FALSE(r.ok()) << output;
+    EXPECT_NE(r.error().message.find(message), std::string::npos) << r.error().message;
+  }
 }
 
 TEST_F(ConfigTest, FileTokenIsReReadAboutEveryMinute) {
@@ -283,13 +310,15 @@ TEST_F(ConfigTest, LoadConfigPrefersFlagThenKubeconfigEnv) {
 
 // Malformed files: every error names the field (and the file).
 TEST_F(ConfigTest, BadBase64NamesTheField) {
-  EXPECT_EQ(ErrorOf(Config("    server: https://h:1\n", "    client-certificate-data: '%%%'\n    client-key-data: " +
-                                                               Base64(kKeyPem) + "\n")),
-            "kubeconfig users[0].user.client-certificate-data: not valid base64 (in " + (dir_ / "config").string() +
-                ")");
-  EXPECT_NE(ErrorOf(Config("    server: https://h:1\n    certificate-authority-data: abc\n", "    token: t\n"))
-                .find("kubeconfig clusters[0].cluster.certificate-authority-data: not valid base64"),
-            std::string::npos);
+  EXPECT_EQ(
+      ErrorOf(Config("    server: https://h:1\n",
+                     "    client-certificate-data: '%%%'\n    client-key-data: " + Base64(kKeyPem) + "\n")),
+      "kubeconfig users[0].user.client-certificate-data: not valid base64 (in " + (dir_ / "config").string() +
+          ")");
+  EXPECT_NE(
+      ErrorOf(Config("    server: https://h:1\n    certificate-authority-data: abc\n", "    token: t\n"))
+          .find("kubeconfig clusters[0].cluster.certificate-authority-data: not valid base64"),
+      std::string::npos);
 }
 
 TEST_F(ConfigTest, MalformedFilesGiveFieldErrors) {
@@ -298,33 +327,43 @@ TEST_F(ConfigTest, MalformedFilesGiveFieldErrors) {
     std::string expected;  // prefix of the message
   };
   std::vector<Case> cases = {
-      {Config("    insecure-skip-tls-verify: true\n", "    token: t\n"), "kubeconfig clusters[0].cluster.server: required"},
+      {Config("    insecure-skip-tls-verify: true\n", "    token: t\n"),
+       "kubeconfig clusters[0].cluster.server: required"},
       {Config("    server: ftp://h\n", "    token: t\n"),
        "kubeconfig clusters[0].cluster.server: \"ftp://h\" is not an http(s) URL"},
       {Config("    server: https://h:1\n    insecure-skip-tls-verify: maybe\n", "    token: t\n"),
        "kubeconfig clusters[0].cluster.insecure-skip-tls-verify: must be true or false"},
-      {Config("    server: https://h:1\n    insecure-skip-tls-verify: true\n    certificate-authority-data: " +
-                  Base64(kCaPem) + "\n",
-              "    token: t\n"),
-       "kubeconfig clusters[0].cluster: insecure-skip-tls-verify cannot be combined with a certificate authority"},
+      {Config(
+           "    server: https://h:1\n    insecure-skip-tls-verify: true\n    certificate-authority-data: " +
+               Base64(kCaPem) + "\n",
+           "    token: t\n"),
+       "kubeconfig clusters[0].cluster: insecure-skip-tls-verify cannot be combined with a certificate "
+       "authority"},
       {Config("    server: https://h:1\n    certificate-authority: missing.crt\n", "    token: t\n"),
        "kubeconfig clusters[0].cluster.certificate-authority: cannot read file"},
-      {Config("    server: https://h:1\n    certificate-authority-data: " + Base64("not pem") + "\n", "    token: t\n"),
+      {Config("    server: https://h:1\n    certificate-authority-data: " + Base64("not pem") + "\n",
+              "    token: t\n"),
        "kubeconfig clusters[0].cluster.certificate-authority-data: not a PEM certificate"},
       {Config("    server: https://h:1\n", "    client-certificate-data: " + Base64(kCaPem) + "\n"),
        "kubeconfig users[0].user: client-certificate given without client-key"},
-      {Config("    server: https://h:1\n", "    tokenFile: nope\n"), "kubeconfig users[0].user.tokenFile: cannot read file"},
-      {Config("    server: https://h:1\n", "    exec:\n      apiVersion: client.authentication.k8s.io/v1alpha1\n"
-                                          "      command: x\n"),
-       "kubeconfig users[0].user.exec.apiVersion: \"client.authentication.k8s.io/v1alpha1\" is not supported"},
-      {Config("    server: https://h:1\n", "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-                                          "      command: x\n"),
+      {Config("    server: https://h:1\n", "    tokenFile: nope\n"),
+       "kubeconfig users[0].user.tokenFile: cannot read file"},
+      {Config("    server: https://h:1\n",
+              "    exec:\n      apiVersion: client.authentication.k8s.io/v1alpha1\n"
+              "      command: x\n"),
+       "kubeconfig users[0].user.exec.apiVersion: \"client.authentication.k8s.io/v1alpha1\" is not "
+       "supported"},
+      {Config("    server: https://h:1\n",
+              "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+              "      command: x\n"),
        "kubeconfig users[0].user.exec.interactiveMode: required"},
-      {Config("    server: https://h:1\n", "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-                                          "      interactiveMode: Never\n"),
+      {Config("    server: https://h:1\n",
+              "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+              "      interactiveMode: Never\n"),
        "kubeconfig users[0].user.exec.command: required"},
-      {Config("    server: https://h:1\n", "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-                                          "      command: x\n      interactiveMode: Never\n      args: x\n"),
+      {Config("    server: https://h:1\n",
+              "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+              "      command: x\n      interactiveMode: Never\n      args: x\n"),
        "kubeconfig users[0].user.exec.args: must be a list of strings"},
       {Config("    server: https://h:1\n", "    auth-provider: {name: gcp}\n"),
        "kubeconfig users[0].user.auth-provider: auth-provider plugins are not supported"},
