@@ -2,23 +2,15 @@
 
 #include <dlfcn.h>
 
-#include <string>
-
-#include "io/input_error.h"
+#include "io/shared_library.h"
 
 namespace seed::stream {
 namespace {
 
 MosquittoLibrary Open() {
-  auto fail = [](const std::string& what) {
-    throw io::UsageError("the stream mode needs libmosquitto (Debian package libmosquitto1): " + what);
-  };
-  void* handle = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!handle) fail(dlerror());
+  static const io::SharedLibrary mosquitto("libmosquitto.so.1", "the stream mode", "libmosquitto1");
   MosquittoLibrary library;
-#define SEED_MOSQUITTO_LOAD(name)                                           \
-  library.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name)); \
-  if (!library.name) fail("it has no " #name "; version 2.0 or later is needed");
+#define SEED_MOSQUITTO_LOAD(name) mosquitto.Bind(library.name, #name);
   SEED_MOSQUITTO_FUNCTIONS(SEED_MOSQUITTO_LOAD)
 #undef SEED_MOSQUITTO_LOAD
   // libssl is loaded by now (libmosquitto links it): this only finds it.
