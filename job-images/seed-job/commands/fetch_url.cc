@@ -9,6 +9,7 @@
 #include "io/input_error.h"
 #include "io/results.h"
 #include "io/url_download.h"
+#include "io/url_redaction.h"
 
 namespace seed::commands::fetch {
 

@@ -10,17 +10,10 @@
 
 #include "io/input_error.h"
 #include "io/remote_path.h"
+#include "io/url_redaction.h"
 
 namespace seed::io {
 namespace {
-
-bool SecretName(std::string name) {
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const char* kWords[] = {"token",  "key",        "sig",  "password", "passwd",
-                                 "secret", "credential", "auth", "x-amz-"};
-  return std::any_of(std::begin(kWords), std::end(kWords),
-                     [&](const char* word) { return name.find(word) != std::string::npos; });
-}
 
 // Removes the temporary file however the download ends.
 struct PartialFile {
@@ -29,41 +22,6 @@ struct PartialFile {
 };
 
 }  // namespace
-
-std::string RedactUrl(std::string_view url) {
-  std::string out(url);
-  const size_t scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const size_t host_start = scheme + 3;
-    const size_t host_end = std::min(out.find_first_of("/?#", host_start), out.size());
-    const size_t at = out.rfind('@', host_end);
-    if (at != std::string::npos && at >= host_start) {
-      const size_t colon = out.find(':', host_start);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  const size_t query = out.find('?');
-  if (query == std::string::npos) return out;
-  std::string redacted = out.substr(0, query + 1);
-  const size_t fragment = std::min(out.find('#', query), out.size());
-  std::string_view params(out.data() + query + 1, fragment - query - 1);
-  bool first = true;
-  while (true) {
-    const size_t amp = params.find('&');
-    std::string_view pair = params.substr(0, amp);
-    if (!first) redacted += '&';
-    first = false;
-    const size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && SecretName(std::string(pair.substr(0, eq)))) {
-      redacted.append(pair.substr(0, eq + 1)).append("***");
-    } else {
-      redacted.append(pair);
-    }
-    if (amp == std::string_view::npos) break;
-    params.remove_prefix(amp + 1);
-  }
-  return redacted + out.substr(fragment);
-}
 
 void FetchUrlToFile(const std::string& url, const std::string& path, const UrlFetchOptions& options) {
   const std::string shown = RedactUrl(url);

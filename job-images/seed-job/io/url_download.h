@@ -33,8 +33,4 @@ struct UrlFetchOptions {
 
 void FetchUrlToFile(const std::string& url, const std::string& path, const UrlFetchOptions& options);
 
-// The URL with a password in its user info replaced by "***", and the values of query
-// parameters that carry secrets (token, key, signature, password, secret, X-Amz-*...) too.
-std::string RedactUrl(std::string_view url);
-
 }  // namespace seed::io

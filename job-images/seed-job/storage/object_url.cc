@@ -25,18 +25,6 @@ bool ValidBucket(std::string_view bucket) {
   return std::all_of(bucket.begin(), bucket.end(), [&](char c) { return alnum(c) || c == '-' || c == '.'; });
 }
 
-// The length of the scheme when `url` starts with one followed by "://" (RFC 3986: a letter, then
-// letters, digits, '+', '-', '.'); 0 otherwise.
-size_t SchemeLength(std::string_view url) {
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  if (url.empty() || !alpha(url.front())) return 0;
-  size_t length = 1;
-  while (length < url.size() && (alpha(url[length]) || (url[length] >= '0' && url[length] <= '9') ||
-                                 url[length] == '+' || url[length] == '-' || url[length] == '.'))
-    ++length;
-  return url.substr(length, 3) == "://" ? length : 0;
-}
-
 }  // namespace
 
 S3Location ParseS3Url(std::string_view url) {
@@ -123,44 +111,6 @@ std::string RequestUrl(const Endpoint& endpoint, bool virtual_host, const S3Loca
     }
   }
   return url;
-}
-
-std::string RedactUrl(std::string_view url) {
-  std::string out(url);
-  // user:password@ in the authority, which only a URL that starts with "scheme://" has: a "://"
-  // further on (in a query value) is text, and the query's rules below apply to it.
-  if (const size_t scheme = SchemeLength(out); scheme != 0) {
-    const size_t start = scheme + 3;
-    const size_t end = out.find_first_of("/?#", start);
-    const size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
-    if (at != std::string::npos && at >= start) out.erase(start, at + 1 - start);
-  }
-  const size_t question = out.find('?');
-  if (question == std::string::npos) return out;
-  std::string redacted = out.substr(0, question);
-  std::string_view query = std::string_view(out).substr(question + 1);
-  char separator = '?';
-  while (true) {  // every pair, empty ones too: only secret values change
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    const std::string name = Lower(pair.substr(0, eq));
-    redacted += separator;
-    separator = '&';
-    const bool secret =
-        eq != std::string_view::npos &&
-        (name.find("signature") != std::string::npos || name.find("credential") != std::string::npos ||
-         name.find("token") != std::string::npos || name.find("key") != std::string::npos ||
-         name.find("password") != std::string::npos || name.find("secret") != std::string::npos);
-    if (secret) {
-      redacted += std::string(pair.substr(0, eq)) + "=REDACTED";
-    } else {
-      redacted += std::string(pair);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return redacted;
 }
 
 }  // namespace seed::storage

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "io/url_redaction.h"
+
 namespace seed::storage {
 
 struct S3Location {
@@ -39,11 +41,7 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 std::string RequestUrl(const Endpoint& endpoint, bool virtual_host, const S3Location& location,
                        QueryParams query = {});
 
-// The URL with any user:password@ removed and the values of credential-like query parameters
-// (signature, credential, token, key, password, secret) replaced by "REDACTED"; the rest stays as
-// it was, character for character. The authority is that of a URL starting with "scheme://" and
-// ends at the first '/', '?' or '#' (RFC 3986), so a password must be percent-encoded to be
-// recognised as one.
-std::string RedactUrl(std::string_view url);
+// URLs in messages are shown with io::RedactUrl (their secrets removed).
+using io::RedactUrl;
 
 }  // namespace seed::storage

@@ -111,7 +111,8 @@ TEST_F(FetchUrlTest, A500ThenA200IsRetried) {
                         "--out", Path("power.csv"), "--retry-backoff", "0.05"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(server_->hits("flaky"), 2);
-  EXPECT_THAT(r.err, HasSubstr("reader:***@127.0.0.1"));
+  EXPECT_THAT(r.err, HasSubstr("http://127.0.0.1:"));  // the user info removed whole
+  EXPECT_THAT(r.err, HasSubstr("/flaky.csv?token=REDACTED"));
   EXPECT_THAT(r.err, HasSubstr("HTTP 500; retrying in"));
   EXPECT_THAT(r.err + r.out, Not(HasSubstr("hunter2")));
   EXPECT_THAT(r.err + r.out, Not(HasSubstr("abc123")));

@@ -60,15 +60,6 @@ TEST(FetchWatermark, StateFileRoundTripAndAbsentAndBadFiles) {
   std::filesystem::remove(path);
 }
 
-TEST(RedactUrl, PasswordsAndSecretQueryValuesAreHidden) {
-  EXPECT_EQ(io::RedactUrl("https://reader:hunter2@data.example.com/a.csv"),
-            "https://reader:***@data.example.com/a.csv");
-  EXPECT_EQ(io::RedactUrl("https://data.example.com/a.csv?day=1&token=abc&X-Amz-Signature=ff#x"),
-            "https://data.example.com/a.csv?day=1&token=***&X-Amz-Signature=***#x");
-  EXPECT_EQ(io::RedactUrl("https://user@host/p@q"), "https://user@host/p@q");
-  EXPECT_EQ(io::RedactUrl("http://host/plain.csv"), "http://host/plain.csv");
-}
-
 }  // namespace
 }  // namespace seed::commands::fetch
 

@@ -65,6 +65,11 @@ TEST(ObjectUrlTest, RedactsCredentials) {
   EXPECT_EQ(RedactUrl("http://host/a?token=t&x=1&password=p"),
             "http://host/a?token=REDACTED&x=1&password=REDACTED");
   EXPECT_EQ(RedactUrl("s3://bucket/key@2024"), "s3://bucket/key@2024");
+  EXPECT_EQ(RedactUrl("https://reader:hunter2@data.example.com/a.csv"), "https://data.example.com/a.csv");
+  EXPECT_EQ(RedactUrl("https://data.example.com/a.csv?day=1&token=abc&X-Amz-Date=1&sig=ff#token=x"),
+            "https://data.example.com/a.csv?day=1&token=REDACTED&X-Amz-Date=REDACTED&sig=REDACTED#token=x");
+  EXPECT_EQ(RedactUrl("https://user@host/p@q"), "https://host/p@q");
+  EXPECT_EQ(RedactUrl("http://host/plain.csv"), "http://host/plain.csv");
 }
 
 // Found by fuzz_object_url (corpus regression-redact-trailing-ampersand): the empty pair after a
