@@ -19,6 +19,8 @@ namespace {
 
 constexpr char kFieldManager[] = "seed-operator";
 constexpr std::chrono::seconds kCreateExpectationTtl{30};
+// Found the cache behind the API server: look again this soon if its watch event has not woken us.
+constexpr std::chrono::seconds kStaleCacheRetry{1};
 
 std::string MetaString(const json& object, const char* field) {
   if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return "";
@@ -183,7 +185,8 @@ void InferenceServiceReconciler::Publish(const json& object, const std::string& 
 
 kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vector<ChildAction>& actions,
                                                const std::vector<ObservedChild>& observed,
-                                               const kube::ReconcileContext& context, bool* waiting) {
+                                               const kube::ReconcileContext& context, bool* waiting,
+                                               bool* stale) {
   const std::string& ns = context.ns();
   auto observed_object = [&](ChildKind kind, const std::string& name) -> const json* {
     for (const auto& child : observed) {
@@ -193,15 +196,24 @@ kube::Status InferenceServiceReconciler::Apply(const json& owner, const std::vec
   };
   bool owner_checked = false;
   for (const auto& action : actions) {
-    if (action.type == ChildActionType::kCreate && !owner_checked) {
-      // The cache may still show an InferenceService that was just deleted (its children already
-      // collected): children created for it now would point at a dead owner. One live read first.
+    if (!owner_checked) {
+      // One live read before the first write. The cache may still show an InferenceService that was
+      // just deleted (its children already collected): children created for it now would point at
+      // a dead owner. Or it may hold an older spec than the API server (its watch lags the
+      // children's): that plan would delete the Deployment of a version set since, or re-create a
+      // retired one. The newer object's watch event brings this InferenceService back.
       auto live = client_->Get(InferenceServicesResource(), ns, context.name());
       if (!live.ok()) {
         if (kube::IsNotFound(live.error())) return {};
         return live.error();
       }
       if (MetaString(*live, "uid") != MetaString(owner, "uid") || BeingDeleted(*live)) return {};
+      if ((*live)["metadata"].value("generation", int64_t{0}) !=
+          owner["metadata"].value("generation", int64_t{0})) {
+        *stale = true;
+        context.Info("the cache holds an older spec than the API server; waiting for its watch event");
+        return {};
+      }
       owner_checked = true;
     }
     const kube::GroupVersionResource gvr = ResourceOf(action.kind);
@@ -418,6 +430,21 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
     // Only a canary that takes traffic has an error ratio worth a request.
     const bool canary_live = previous.rollout.phase == kRolloutProgressing && previous.rollout.step >= 0 &&
                              previous.rollout.to_version == isvc.spec.model.version;
+    if (rollout.canary && canary_live &&
+        std::none_of(rollout.deployments.begin(), rollout.deployments.end(), [&](const json& deployment) {
+          return MetaString(deployment, "name") == names.version_name;
+        })) {
+      // A running canary whose Deployment the cache does not show: the cache may be behind (a relist
+      // after a lost watch, a create by the replica that led before). A rollback must not rest on an
+      // absence the API server has not confirmed.
+      auto live = client_->Get(ResourceOf(ChildKind::kDeployment), context.ns(), names.version_name);
+      if (live.ok() && kube::ControllerOwnerUid(*live) == isvc.metadata.uid) {
+        rollout.deployments.push_back(*live);
+        observed->push_back({ChildKind::kDeployment, std::move(*live)});
+      } else if (!live.ok() && !kube::IsNotFound(live.error())) {
+        return live.error();
+      }
+    }
     if (rollout.canary && canary_live && isvc_options_.error_ratio) {
       rollout.error_ratio = isvc_options_.error_ratio(context.ns(), names.version_name);
     }
@@ -429,8 +456,15 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
     if (!plan.foreign.empty()) {
       input.name_clash = ForeignChildCondition(isvc, plan.foreign);
     } else {
-      if (auto applied = Apply(object, plan.actions, *observed, context, &waiting_for_cache); !applied.ok()) {
+      bool stale = false;
+      if (auto applied = Apply(object, plan.actions, *observed, context, &waiting_for_cache, &stale);
+          !applied.ok()) {
         return applied.error();
+      }
+      if (stale) {  // nothing written: neither the children nor a status decided from the old spec
+        kube::ReconcileResult again;
+        again.requeue_after = kStaleCacheRetry;
+        return again;
       }
       for (const auto& event : decision.events) Publish(object, event.type, event.reason, event.note);
       input.deployment = decision.serving_deployment;

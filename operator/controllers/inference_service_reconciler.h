@@ -72,9 +72,12 @@ class InferenceServiceReconciler : public kube::Reconciler {
   kube::Result<std::vector<ObservedChild>> Observe(const api::InferenceService& isvc,
                                                    const render::InferenceServiceChildren& desired,
                                                    bool gateway_api);
+  // Carries out the plan. Before its first write it reads the InferenceService live: nothing is
+  // done for one that is gone, or when the cache holds an older generation than the API server
+  // (*stale: a plan from an old spec would undo the newer one's, e.g. delete the new version).
   kube::Status Apply(const nlohmann::json& owner, const std::vector<ChildAction>& actions,
                      const std::vector<ObservedChild>& observed, const kube::ReconcileContext& context,
-                     bool* waiting);
+                     bool* waiting, bool* stale);
   kube::Result<bool> WriteStatus(nlohmann::json object, const api::InferenceServiceStatus& status,
                                  const kube::ReconcileContext& context);
   void Publish(const nlohmann::json& object, const std::string& type, const std::string& reason,
