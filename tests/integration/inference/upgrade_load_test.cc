@@ -343,5 +343,42 @@ TEST(UpgradeUnderLoadTest, TheRouteFollowsTheCanaryThroughNginxAndNoRequestFails
   if (!HasFailure()) std::filesystem::remove_all(dir);
 }
 
+// Kubernetes sends a pod SIGTERM while proxies may still route to it (endpoint removal is
+// asynchronous): the server's drain must not lose the requests they send meanwhile, including
+// those on the proxy's idle keep-alive connections to it.
+TEST(UpgradeUnderLoadTest, AServerStoppedWhileTheProxyStillRoutesToItFailsNoRequest) {
+  const std::string dir = MakeTempDir();
+  TrainArtifacts(dir);
+  if (HasFatalFailure()) return;
+  ServeProcess stopping(dir, dir + "/v2.1.json", "v2.1");
+  ServeProcess staying(dir, dir + "/v2.2.json", "v2.2");
+  ASSERT_TRUE(stopping.WaitReady()) << stopping.process().Log();
+  ASSERT_TRUE(staying.WaitReady()) << staying.process().Log();
+  const std::string body = RequestBody(stopping.port());
+  std::filesystem::create_directories(dir + "/nginx");
+  NginxProcess nginx(dir + "/nginx");
+  nginx.Start(WeightedProxySite("model", {{stopping.port(), 50}, {staying.port(), 50}}));
+  LoadClient load(nginx.port(), body);
+  ASSERT_TRUE(
+      WaitFor([&] { return load.answered(0) >= kAnswersPerStep && load.answered(1) >= kAnswersPerStep; }));
+
+  stopping.process().Signal(SIGTERM);
+  const std::optional<int> status = stopping.process().Wait(30s);
+  ASSERT_TRUE(status.has_value()) << "the server did not stop within 30 s:\n" << stopping.process().Log();
+  EXPECT_EQ(*status, 0) << stopping.process().Log();
+  const int64_t after = load.answered(1);
+  ASSERT_TRUE(WaitFor([&] { return load.answered(1) - after >= kAnswersPerStep; }));
+  load.Stop();
+
+  std::string failures;
+  for (const auto& failure : load.failures()) failures += "\n  " + failure;
+  EXPECT_EQ(load.failed(), 0) << failures << "\nnginx:\n" << nginx.ErrorLog();
+  std::printf("stopped under load: %lld requests sent, %lld failed; the stopped server answered %lld\n",
+              static_cast<long long>(load.sent()), static_cast<long long>(load.failed()),
+              static_cast<long long>(load.answered(0)));
+  EXPECT_EQ(nginx.Stop(), 0) << nginx.ErrorLog();
+  if (!HasFailure()) std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace seed::inference_testing
