@@ -142,9 +142,24 @@ int NginxProcess::AnsweredGeneration() const {
 
 std::vector<pid_t> NginxProcess::Workers() const {
   const pid_t master = pid();
-  std::ifstream children("/proc/" + std::to_string(master) + "/task/" + std::to_string(master) + "/children");
   std::vector<pid_t> out;
-  for (pid_t child; children >> child;) out.push_back(child);
+  std::ifstream children("/proc/" + std::to_string(master) + "/task/" + std::to_string(master) + "/children");
+  if (children) {
+    for (pid_t child; children >> child;) out.push_back(child);
+    return out;
+  }
+  // A kernel without /proc/PID/task/TID/children: every process whose parent is the master.
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = ReadFile(entry.path() / "stat");
+    const size_t end = stat.rfind(')');  // the command name may hold spaces and parentheses
+    if (end == std::string::npos) continue;
+    std::istringstream fields(stat.substr(end + 1));
+    std::string state;
+    pid_t parent = 0;
+    if (fields >> state >> parent && parent == master) out.push_back(std::stoi(name));
+  }
   return out;
 }
 
