@@ -201,8 +201,8 @@ json StableService(const std::string& selected) {
   return {{"spec", {{"selector", {{"app.kubernetes.io/instance", selected}}}}}};
 }
 
-// Trains the two versions' artifacts on one synthetic plant (a ridge model, then gradient-boosted
-// trees: the same inputs, different predictions) and returns the one-row request body.
+// Trains the two versions' artifacts on one synthetic plant: a ridge model (v2.1), then
+// gradient-boosted trees (v2.2), with the same inputs and different predictions.
 void TrainArtifacts(const std::string& dir) {
   const std::string log = dir + "/train.log";
   ASSERT_TRUE(stream_test::RunCommand(
