@@ -50,8 +50,10 @@ done
 "$bin" serve --model "$tmp/model.json" --name wind-wf01 --host 127.0.0.1 --port "$seed_port" --threads "$threads" \
   2> "$tmp/seed.log" &
 pids+=($!)
+seed_pid=$!
 /usr/bin/python3 "$here/peer_server.py" serve --models "$tmp" --port "$peer_port" 2> "$tmp/peer.log" &
 pids+=($!)
+peer_pid=$!
 wait_ready "http://127.0.0.1:$seed_port/v2/health/ready" "seed-job serve"
 wait_ready "http://127.0.0.1:$peer_port/v2/health/ready" "the peer"
 
@@ -65,6 +67,7 @@ nginx_start ceiling "$threads" "    location / {
       keepalive_requests 1000000;
       return 200 '$static';
     }"
+nginx_pid=${pids[-1]}
 
 echo "# seed-job serve request: $(cat "$tmp/seed_body.json")"
 echo "# peer request:           $(cat "$tmp/body.json")"
@@ -76,23 +79,41 @@ grep -q '"forecast_mw"' "$tmp/seed_answer.json" || { echo "seed-job serve did no
 echo "# nginx answer: the same $(wc -c < "$tmp/seed_answer.json") bytes ($("$nginx_bin" -v 2>&1 | cut -d' ' -f3), $threads workers)"
 echo "# load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; wrk -t1 -c$connections -d$duration --latency"
 
-measure() {  # key label port request (seed|peer)
+# User + system CPU clock ticks the server's processes have used so far (nginx: its master and its
+# workers): CPU per request is steadier than requests per second on a shared machine.
+cpu_ticks() {  # pid
+  local total=0 pid stat fields
+  for pid in "$1" $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    read -r -a fields <<< "${stat##*) }"
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+measure() {  # key label port request (seed|peer) pid
   wrk -t1 -c"$connections" -d2s -s "$tmp/post_$4.lua" "http://127.0.0.1:$3/v2/models/wind-wf01/infer" >/dev/null  # warm-up
+  local ticks_before
+  ticks_before=$(cpu_ticks "$5")
   wrk -t1 -c"$connections" -d"$duration" --latency -s "$tmp/post_$4.lua" "http://127.0.0.1:$3/v2/models/wind-wf01/infer" \
     > "$tmp/$1.wrk"
-  local rps p50 p99 errors
+  local rps p50 p99 errors requests cpu
   rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/$1.wrk")
   p50=$(awk '$1 == "50%" {print $2}' "$tmp/$1.wrk")
   p99=$(awk '$1 == "99%" {print $2}' "$tmp/$1.wrk")
+  requests=$(awk '/requests in/ {print $1}' "$tmp/$1.wrk")
+  cpu=$(awk -v t="$(($(cpu_ticks "$5") - ticks_before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf "%.1f µs", t / hz * 1e6 / n }')
   errors=$(awk '/Non-2xx|Socket errors/' "$tmp/$1.wrk" | tr '\n' ' ')
-  printf '| %s | %s | %s | %s | %s |\n' "$2" "$rps" "$p50" "$p99" "${errors:-none}"
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$2" "$rps" "$p50" "$p99" "$cpu" "${errors:-none}"
   echo "$rps" > "$tmp/$1.rps"
+  echo "${cpu% µs}" > "$tmp/$1.cpu"
 }
 echo
-echo "| server | requests/s | p50 | p99 | errors |"
-echo "|---|---|---|---|---|"
-measure nginx "ceiling: nginx 1.22, static body ($threads workers)" "$nginx_port" seed
-measure seed "seed-job serve (C++, $threads worker threads)" "$seed_port" seed
-measure peer "Tornado 6.2 + XGBoost 1.7 (Python, 1 process)" "$peer_port" peer
+echo "| server | requests/s | p50 | p99 | server CPU per request | errors |"
+echo "|---|---|---|---|---|---|"
+measure nginx "ceiling: nginx 1.22, static body ($threads workers)" "$nginx_port" seed "$nginx_pid"
+measure seed "seed-job serve (C++, $threads worker threads)" "$seed_port" seed "$seed_pid"
+measure peer "Tornado 6.2 + XGBoost 1.7 (Python, 1 process)" "$peer_port" peer "$peer_pid"
 awk -v a="$(cat "$tmp/seed.rps")" -v b="$(cat "$tmp/peer.rps")" -v c="$(cat "$tmp/nginx.rps")" \
-  'BEGIN { printf "\nseed-job serve / peer: %.1fx\nseed-job serve / nginx ceiling: %.2f\n", a / b, a / c }'
+  -v sc="$(cat "$tmp/seed.cpu")" -v nc="$(cat "$tmp/nginx.cpu")" \
+  'BEGIN { printf "\nseed-job serve / peer: %.1fx\nseed-job serve / nginx ceiling: %.2f of its requests/s; %.1fx its CPU per request\n", a / b, a / c, sc / nc }'
