@@ -81,6 +81,9 @@ void NginxProcess::WriteConfig(const NginxSite& site) const {
 }
 
 void NginxProcess::Start(const NginxSite& site) {
+  if (access(SEED_NGINX, X_OK) != 0)
+    throw std::runtime_error("nginx is not installed (" SEED_NGINX
+                             "); scripts/setup --all installs Debian's nginx");
   std::vector<std::string> argv;
   if (geteuid() == 0) {
     if (access(kSetpriv, X_OK) != 0)
