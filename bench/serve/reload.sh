@@ -7,23 +7,14 @@
 # usage: bench/serve/reload.sh   (env: BUILD_DIR=build, DURATION=20s, CONNECTIONS=4, SERVER_THREADS=2, RELOADS=20)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-bin=${BUILD_DIR:-$root/build}/bin/seed-job
-[[ -x $bin ]] || { echo "not built: $bin (cmake --build build --target seed-job)" >&2; exit 2; }
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+source "$here/common.sh"
+need_built seed-job
+need_command wrk
 duration=${DURATION:-20s}
 connections=${CONNECTIONS:-4}
 threads=${SERVER_THREADS:-2}
 reloads=${RELOADS:-20}
 port=${SEED_PORT:-18083}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 echo "# data and two models"
 "$bin" synth --days 60 --nwp-sources ec --out-dir "$tmp/plant" >/dev/null
@@ -37,11 +28,7 @@ cp "$tmp/gbdt.json" "$tmp/channel/model.json"
 "$bin" serve --model "$tmp/channel" --name wind-wf01 --watch --watch-interval-ms 100 --host 127.0.0.1 \
   --port "$port" --threads "$threads" 2> "$tmp/seed.log" &
 pids+=($!)
-for _ in $(seq 1 150); do
-  curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null || { echo "the server never became ready" >&2; exit 1; }
+wait_ready "http://127.0.0.1:$port/v2/health/ready" "the server"
 
 # One row of the model's inputs: any finite row does.
 count=$(curl -s "http://127.0.0.1:$port/v2/models/wind-wf01" | /usr/bin/python3 -c \

@@ -7,28 +7,16 @@
 #        PEER_FLOOD=10000, QOS=1, WORKERS=2, DAYS=120)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${BUILD_DIR:-$root/build}
-bin=$build/bin/seed-job
+source "$here/../serve/common.sh"
+need_built seed-job stream_load
+need_command mosquitto
 load=$build/bin/stream_load
-for f in "$bin" "$load"; do
-  [[ -x $f ]] || { echo "not built: $f (cmake --build build --target seed-job stream_load)" >&2; exit 2; }
-done
-command -v mosquitto >/dev/null || [[ -x /usr/sbin/mosquitto ]] || { echo "mosquitto is not installed" >&2; exit 2; }
 rate=${RATE:-1000}
 at_rate=$((rate * ${SECONDS_AT_RATE:-10}))
 flood=${FLOOD:-50000}
 peer_flood=${PEER_FLOOD:-10000}
 qos=${QOS:-1}
 workers=${WORKERS:-2}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 echo "# data and models"
 "$bin" synth --days "${DAYS:-120}" --nwp-sources ec --out-dir "$tmp/plant"
@@ -52,7 +40,7 @@ for runner, message in (("seed", seed), ("peer", body)):
     open(f"{sys.argv[3]}/{runner}.payload", "w").write('{"id":__ID__,' + text[1:])
 PY
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat > "$tmp/mosquitto.conf" <<CONF
 user root
 listener $port 127.0.0.1

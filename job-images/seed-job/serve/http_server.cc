@@ -122,7 +122,8 @@ void Forget(Worker& worker, evhttp_connection* connection) {
     *found = worker.unflushed.back();
     worker.unflushed.pop_back();
   }
-  if (worker.draining && worker.unflushed.empty()) event_base_loopbreak(worker.base);
+  if (worker.draining && worker.unflushed.empty() && !worker.shared->options.drain_keeps_idle_connections)
+    event_base_loopbreak(worker.base);
 }
 
 void OnResponseWritten(evhttp_request* request, void* arg) {
@@ -197,6 +198,10 @@ void OnStop(evutil_socket_t, short, void* arg) {
   Worker& worker = *static_cast<Worker*>(arg);
   worker.draining = true;
   StopAccepting(worker);
+  // Keeping idle connections: with the listener and this event gone, only connections hold events,
+  // and the loop returns by itself once the last of them is closed (after its Connection: close
+  // response, or at its idle timeout).
+  if (worker.shared->options.drain_keeps_idle_connections) return;
   if (worker.unflushed.empty()) event_base_loopbreak(worker.base);
 }
 

@@ -20,6 +20,12 @@ struct HttpServerOptions {
   // 413/400 page and the connection closed; the handler sees only bodies up to this size.
   size_t max_buffered_body_bytes = 4 << 20;
   std::chrono::seconds idle_timeout{5};  // a connection silent this long (or a write stuck) is closed
+  // What a drain (Stop) does with idle keep-alive connections. Closing them at once loses a
+  // request a client (a proxy reusing its pooled connection) sends at that moment: it is already
+  // on the wire when the close arrives. Keeping them answers such a request (with Connection:
+  // close) and closes each connection after its response, or at the idle timeout when no request
+  // comes, so a drain lasts at most about idle_timeout.
+  bool drain_keeps_idle_connections = false;
 };
 
 // Views into the request; valid only during the handler call.
@@ -48,7 +54,9 @@ class HttpServer {
   int port() const;
   // Graceful drain: the listening socket stops accepting at once (new connections are refused),
   // responses of requests already read are written (with Connection: close), then idle and
-  // half-received connections are closed and the workers joined. Idempotent.
+  // half-received connections are closed (or, with drain_keeps_idle_connections, each open
+  // connection gets its next request answered with Connection: close, or its idle timeout) and
+  // the workers joined. Idempotent.
   void Stop();
 
  private:

@@ -56,8 +56,11 @@ struct ModelServer::Impl {
         http(HttpServerOptions{.host = options.host,
                                .port = options.port,
                                .threads = options.threads,
-                               .max_buffered_body_bytes = std::max(options.max_body_bytes,
-                                                                   options.max_body_bytes * kBufferedBodyFactor)},
+                               .max_buffered_body_bytes = std::max(
+                                   options.max_body_bytes, options.max_body_bytes * kBufferedBodyFactor),
+                               // A proxy may still send on its pooled connections when the drain
+                               // starts (Kubernetes removes the endpoint while the pod stops).
+                               .drain_keeps_idle_connections = true},
              [this](const HttpRequest& req, HttpResponse& res) { Handle(req, res); }) {}
 
   bool Ready() const { return state.load(std::memory_order_acquire) == ModelState::kReady && !draining.load(); }
@@ -89,9 +92,12 @@ struct ModelServer::Impl {
     return true;
   }
 
-  // The loaded model, or null after answering 503.
+  // The loaded model, or null after answering 503. A draining server still answers what reaches
+  // it on open connections (only readiness turns false): the proxies sending it are not told
+  // otherwise until they see the endpoint gone.
   std::shared_ptr<const ServedModel> LoadedModel(HttpResponse& res) const {
-    std::shared_ptr<const ServedModel> loaded = Ready() ? model.load(std::memory_order_acquire) : nullptr;
+    const bool loaded_ok = state.load(std::memory_order_acquire) == ModelState::kReady;
+    std::shared_ptr<const ServedModel> loaded = loaded_ok ? model.load(std::memory_order_acquire) : nullptr;
     if (!loaded) SendError(res, 503, NotReadyMessage());
     return loaded;
   }

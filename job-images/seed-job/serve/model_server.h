@@ -53,8 +53,11 @@ class ModelServer {
   // accepted, shows `sha256` as the served artifact (seed_serve_model_info).
   void RecordReload(bool accepted, const std::string& sha256);
   void SetModelChecksum(const std::string& sha256);
-  // Graceful drain: readiness turns false, no new connections are accepted, requests in flight
-  // finish, then the workers are joined. Idempotent.
+  // Graceful drain: readiness turns false and no new connections are accepted; requests in flight
+  // finish, and a request that still arrives on an open keep-alive connection (a proxy that has
+  // not yet seen the endpoint go) is answered with the model and Connection: close. Each idle
+  // connection is closed after such a request or at its idle timeout (5 s); then the workers are
+  // joined. Idempotent.
   void Stop();
 
  private:

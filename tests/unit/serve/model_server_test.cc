@@ -297,14 +297,53 @@ TEST_F(ModelServerTest, Http10AndConnectionCloseAreAnsweredThenClosed) {
   EXPECT_THAT(answer, HasSubstr(R"({"error":"no endpoint GET /v1;)"));
 }
 
-TEST_F(ModelServerTest, StopClosesIdleKeepAliveConnectionsAtOnce) {
+// A proxy holds pooled keep-alive connections and may send on one just as the pod's drain starts
+// (it has not seen the endpoint go yet): that request must be answered by the model, not lost to a
+// closed connection or refused with 503. Readiness is false meanwhile, and each connection closes
+// after its answer, so the drain still ends well before the idle timeout.
+TEST_F(ModelServerTest, ADrainAnswersRequestsOnOpenKeepAliveConnectionsThenClosesThem) {
   StartServer();
   LoadModel();
   client_->set_keep_alive(true);
-  EXPECT_EQ(Get("/v2/health/live").first, 200);  // the connection stays open, idle
+  httplib::Client prober("127.0.0.1", server_->port());
+  prober.set_keep_alive(true);
+  EXPECT_EQ(Get("/v2/health/live").first, 200);  // both connections stay open, idle
+  EXPECT_EQ(prober.Get("/v2/health/ready")->status, 200);
+  const int port = server_->port();
   auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
-  // Well under the 5 s idle timeout: Stop closes the idle connection rather than waiting it out.
+  // The drain has begun once the listener refuses new connections.
+  httplib::Client fresh("127.0.0.1", port);
+  fresh.set_connection_timeout(1);
+  bool refused = false;
+  for (auto deadline = std::chrono::steady_clock::now() + kTimeout;
+       !refused && std::chrono::steady_clock::now() < deadline;) {
+    refused = !fresh.Get("/v2/health/live");
+  }
+  ASSERT_TRUE(refused);
+
+  auto ready = prober.Get("/v2/health/ready");
+  ASSERT_TRUE(ready) << httplib::to_string(ready.error());
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_EQ(ready->get_header_value("Connection"), "close");
+  auto infer = client_->Post("/v2/models/wind-wf01/infer", kOneRow, kJson);
+  ASSERT_TRUE(infer) << httplib::to_string(infer.error());
+  EXPECT_EQ(infer->status, 200) << infer->body;
+  EXPECT_THAT(infer->body, HasSubstr("\"forecast_mw\""));
+  EXPECT_EQ(infer->get_header_value("Connection"), "close");
+  // Both connections closed after their answers: the drain is over, well before the 5 s idle timeout.
   ASSERT_EQ(stopped.wait_for(std::chrono::seconds(3)), std::future_status::ready);
+}
+
+// A connection that stays idle through the drain is closed at its idle timeout: a drain is bounded.
+TEST_F(ModelServerTest, ADrainClosesAConnectionThatStaysIdleAtItsIdleTimeout) {
+  StartServer();
+  LoadModel();
+  client_->set_keep_alive(true);
+  EXPECT_EQ(Get("/v2/health/live").first, 200);
+  const auto started = std::chrono::steady_clock::now();
+  auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+  ASSERT_EQ(stopped.wait_for(kTimeout), std::future_status::ready);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));  // the 5 s idle timeout
   EXPECT_FALSE(client_->Get("/v2/health/live"));
 }
 
