@@ -1,6 +1,7 @@
 #include "pipeline_testing/rollout_chaos.h"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -276,7 +277,23 @@ RolloutChaosReport RunRolloutChaos(const RolloutChaosSettings& settings, std::os
     if (!faults_on && all_ended) break;
     std::this_thread::sleep_for(kPoll);  // the stand-in's poll period
   }
-  for (auto& service : services) report.upgrades_stuck += !driver.Ended(service);
+  for (auto& service : services) {
+    if (driver.Ended(service)) continue;
+    ++report.upgrades_stuck;
+    // What a person needs to tell why: the object as stored and what each replica said of it.
+    log << "chaos: " << service.model << " stuck at " << Version(service.version) << ": "
+        << cluster.Get("inferenceservices", service.model).value("status", json::object()).dump() << std::endl;
+    for (int i = 0; i < OperatorChaos::kReplicas; ++i) {
+      std::ifstream replica_log(chaos.log_path(i));
+      std::vector<std::string> lines;
+      for (std::string line; std::getline(replica_log, line);) {
+        if (line.find("default/" + service.model + " ") != std::string::npos) lines.push_back(line);
+      }
+      for (size_t l = lines.size() > 40 ? lines.size() - 40 : 0; l < lines.size(); ++l)
+        log << "  replica " << i << ": " << lines[l] << "\n";
+    }
+    log << std::flush;
+  }
   if (faults_on) report.upgrades_stuck = static_cast<int>(services.size());  // never got past the faults
   log << "chaos: " << report.upgrades_started << " upgrades, "
       << (faults_on ? std::string("the faults never stopped")
