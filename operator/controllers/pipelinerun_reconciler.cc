@@ -77,6 +77,12 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
     if (tmpl.ok()) template_specs[name] = tmpl->value("spec", json::object());
     // A missing template is reported by ParseSnapshot with the task that names it.
   }
+  // The operator's default repository is pinned in the run's snapshot like the rest of the spec, so
+  // changing the operator's configuration never moves the artifacts of a run that has started.
+  if (!options_.default_artifact_repository.is_null() && !pipeline_spec.contains("artifactRepository") &&
+      !pipeline_spec.contains("workspace")) {
+    pipeline_spec["artifactRepository"] = options_.default_artifact_repository;
+  }
   snapshot.raw = engine::MakeSnapshot(pipeline_spec, template_specs);
   return snapshot;
 }
@@ -239,7 +245,8 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     }
 
     engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
-    input.options.workspace_root = options_.workspace_root;
+    input.options.workspace_root =
+        api::ArtifactRootOr(snapshot.pipeline.artifact_repository, options_.workspace_root);
     input.options.backoff = options_.backoff;
     engine::Plan plan = PlanAdoptingPods(run.metadata.name, std::move(input), visible);
     for (auto& [task, status] : plan.status.tasks) {

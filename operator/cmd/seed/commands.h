@@ -17,6 +17,9 @@ struct RunFlags {
   int grace = 10;              // seconds from SIGTERM to SIGKILL
   bool plain = false;          // never redraw in place
   std::string resume;          // <workspace>/<run> of a failed run: run only what failed or never ran
+  std::vector<std::string> patches;  // --patch: merge patches of the Pipeline's spec
+  std::string s3_credentials;        // directory with accessKey and secretKey for the repository
+  bool local_artifacts = false;      // ignore the Pipeline's artifact repository: artifacts in --workspace
 };
 
 struct RenderFlags {
@@ -30,6 +33,7 @@ struct RenderFlags {
   std::string inference_service;                 // --inference-service: only this one
   bool gateway_api = true;                       // render HTTPRoutes (--no-gateway-api: as without it)
   std::vector<std::string> gateway_parent_refs;  // --gateway-parent-ref
+  std::vector<std::string> patches;              // --patch
 };
 
 int RunCommand(const RunFlags& flags);

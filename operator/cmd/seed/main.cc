@@ -33,6 +33,14 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--grace", run.grace, "Seconds from SIGTERM to SIGKILL when stopping a task")
       ->capture_default_str();
   run_cmd->add_flag("--plain", run.plain, "One line per change instead of a table redrawn in place");
+  run_cmd->add_option("--patch", run.patches,
+                      "File with a merge patch of the Pipeline ({spec: {...}}), applied before the run, as "
+                      "kubectl patch --type merge --patch-file (repeatable)");
+  run_cmd->add_option("--s3-credentials", run.s3_credentials,
+                      "Directory with the files accessKey and secretKey for the Pipeline's artifact repository "
+                      "(default: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment)");
+  run_cmd->add_flag("--local-artifacts", run.local_artifacts,
+                    "Keep artifacts in --workspace even when the Pipeline names an artifact repository");
 
   std::vector<std::string> validate_paths;
   auto* validate_cmd =
@@ -59,6 +67,8 @@ int main(int argc, char** argv) {
   render_cmd->add_option("--gateway-parent-ref", render.gateway_parent_refs,
                          "Gateway the HTTPRoutes attach to: [NAMESPACE/]NAME[/SECTION] (repeatable), as "
                          "seed-operator's flag");
+  render_cmd->add_option("--patch", render.patches,
+                         "File with a merge patch of the Pipeline ({spec: {...}}), as seed run --patch");
 
   CLI11_PARSE(app, argc, argv);
   try {
