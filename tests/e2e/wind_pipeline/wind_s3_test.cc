@@ -1,0 +1,170 @@
+// The wind example with its artifacts in an S3 bucket instead of the claim (acceptance 3 of the
+// object-storage issue): the S3 test server (@20minutes/s3rver, which verifies SigV4 signatures) on
+// loopback, the example patched with examples/wind/s3/day-ahead-patch.yaml (its endpoint pointed at
+// the test server), run through the operator against the emulator and under `seed run`. The pods
+// share no volume: none has a claim or a workspace volume, and the runner's stand-in workspace
+// directory stays empty, so every artifact a task read came from the bucket.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "api/yaml_json.h"
+#include "pipeline_testing/operator_process.h"
+#include "pipeline_testing/seed_cluster.h"
+#include "runner/local_pod_runner.h"
+#include "storage/object_client.h"
+#include "test_process.h"
+
+namespace seed::e2e {
+namespace {
+
+using nlohmann::json;
+using pipeline_testing::OperatorOptions;
+using pipeline_testing::OperatorProcess;
+using pipeline_testing::SeedCluster;
+using pipeline_testing::WaitUntil;
+using storage_test::S3TestServer;
+
+constexpr char kBucket[] = "seed-artifacts";
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The example's patch file, its endpoint pointed at the test server.
+json ExamplePatch(const std::string& endpoint) {
+  auto documents = api::ParseYamlDocuments(
+      ReadAll(pipeline_testing::SourceDir() + "/examples/wind/s3/day-ahead-patch.yaml"));
+  json patch = documents.at(0).value;
+  patch["spec"]["artifactRepository"]["s3"]["endpoint"] = endpoint;
+  return patch;
+}
+
+// Every key under s3://<bucket>/<prefix>.
+std::set<std::string> Keys(const S3TestServer& server, const std::string& prefix) {
+  storage::StorageConfig config;
+  config.endpoint = server.Endpoint();
+  config.access_key = S3TestServer::kAccessKey;
+  config.secret_key = S3TestServer::kSecretKey;
+  storage::ObjectClient client(config);
+  std::set<std::string> keys;
+  for (const auto& object : client.List(std::string("s3://") + kBucket + "/" + prefix)) keys.insert(object.key);
+  return keys;
+}
+
+std::string Describe(const std::set<std::string>& keys) {
+  std::string text;
+  for (const auto& key : keys) text += "  " + key + "\n";
+  return text;
+}
+
+// The artifacts and shared files a successful day-ahead run leaves, relative to the key prefix.
+std::vector<std::string> ExpectedKeys(const std::string& run) {
+  return {"plants/wf01/measurements.csv", "plants/wf01/nwp.csv",      "models/wf01/model.json",
+          "models/wf01/serving/model.json", run + "/qc/clean.csv",     run + "/qc/qc-report.json",
+          run + "/forecast/forecast.csv",   run + "/evaluate/daily.csv", run + "/report/report.html"};
+}
+
+TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNoSharedVolume) {
+  S3TestServer server({kBucket});
+  SeedCluster cluster;
+  LocalPodRunnerOptions runner_options;
+  runner_options.kubeconfig = cluster.kubelet_kubeconfig();
+  runner_options.workspace_dir = cluster.Dir() + "/workspace";
+  runner_options.scratch_dir = cluster.Dir() + "/pods";
+  runner_options.programs = {{"seed-job", SEED_JOB_PATH}};
+  LocalPodRunner runner(runner_options);
+  OperatorOptions operator_options;
+  operator_options.kubeconfig = cluster.operator_kubeconfig();
+  operator_options.log_path = cluster.Dir() + "/operator.log";
+  OperatorProcess op(operator_options);
+
+  // "S3RVER" in base64: the test server's fixed key pair.
+  cluster.Apply(R"({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "seed-s3"},
+                    "data": {"accessKey": "UzNSVkVS", "secretKey": "UzNSVkVS"}})");
+  cluster.ApplyDir(pipeline_testing::SourceDir() + "/examples/wind");
+  cluster.MergePatch("pipelines", "wind-day-ahead", ExamplePatch(server.Endpoint()));
+
+  cluster.Apply(R"({"apiVersion": "seed.dev/v1alpha1", "kind": "PipelineRun", "metadata": {"name": "s3-run"},
+                    "spec": {"pipelineRef": {"name": "wind-day-ahead"}}})");
+  auto status = [&] { return cluster.Get("pipelineruns", "s3-run").value("status", json::object()); };
+  WaitUntil([&] { std::string phase = status().value("phase", ""); return phase == "Succeeded" || phase == "Failed"; },
+            std::chrono::seconds(400), std::chrono::milliseconds(200));
+  std::string logs;
+  for (const auto& pod : runner.Started()) logs += "--- " + pod + "\n" + runner.LogOf(pod).substr(0, 2000) + "\n";
+  json final_status = status();
+  ASSERT_EQ(final_status.value("phase", ""), "Succeeded") << final_status.dump(2) << "\n" << logs;
+  EXPECT_EQ(final_status["progress"], "8/8");
+
+  // No pod had a claim or a workspace volume; each mounted the repository Secret.
+  std::vector<json> pods = cluster.List("pods");
+  EXPECT_EQ(pods.size(), 8u);
+  for (const auto& pod : pods) {
+    const std::string name = pod["metadata"].value("name", "");
+    for (const auto& volume : pod["spec"]["volumes"]) {
+      EXPECT_FALSE(volume.contains("persistentVolumeClaim")) << name << ": " << volume.dump();
+      EXPECT_NE(volume.value("name", ""), "seed-workspace") << name;
+    }
+    EXPECT_NE(pod["spec"]["volumes"].dump().find("\"secretName\":\"seed-s3\""), std::string::npos) << name;
+  }
+  EXPECT_TRUE(cluster.List("persistentvolumeclaims").empty());
+  EXPECT_TRUE(std::filesystem::is_empty(runner_options.workspace_dir))
+      << "a task wrote to the stand-in workspace directory";
+
+  // Downstream tasks were given the upstream artifacts' s3:// URLs.
+  EXPECT_EQ(final_status["tasks"]["forecast"]["outputs"].value("forecast", ""),
+            std::string("s3://") + kBucket + "/wind/s3-run/forecast/forecast.csv");
+  const std::set<std::string> keys = Keys(server, "wind/");
+  for (const auto& key : ExpectedKeys("s3-run")) {
+    EXPECT_TRUE(keys.count("wind/" + key)) << "missing wind/" << key << " in:\n" << Describe(keys) << logs;
+  }
+}
+
+TEST(WindS3EndToEnd, SeedRunUsesTheSameRepositoryWithCredentialsFromADirectory) {
+  S3TestServer server({kBucket});
+  const std::string dir = std::filesystem::temp_directory_path() / ("seed-s3-run-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir + "/keys");
+  std::ofstream(dir + "/keys/accessKey") << S3TestServer::kAccessKey << "\n";
+  std::ofstream(dir + "/keys/secretKey") << S3TestServer::kSecretKey << "\n";
+  std::ofstream(dir + "/patch.yaml") << api::JsonToYaml(ExamplePatch(server.Endpoint()));
+
+  const storage_test::CommandResult run = storage_test::RunCommand(
+      {SEED_BINARY, "run", pipeline_testing::SourceDir() + "/examples/wind", "--patch", dir + "/patch.yaml",
+       "--s3-credentials", dir + "/keys", "--workspace", dir + "/ws", "--run-name", "local-s3", "--plain"},
+      {{"SEED_JOB_BIN", SEED_JOB_PATH}}, 400);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find(std::string("artifacts in s3://") + kBucket + "/wind"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(std::string("report: s3://") + kBucket + "/wind/local-s3/report/report.html"),
+            std::string::npos)
+      << run.out;
+  const std::set<std::string> keys = Keys(server, "wind/");
+  for (const auto& key : ExpectedKeys("local-s3")) {
+    EXPECT_TRUE(keys.count("wind/" + key)) << "missing wind/" << key << " in:\n" << Describe(keys) << run.out;
+  }
+  // Locally only the logs, results files and the run record stay in the workspace directory.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir + "/ws")) {
+    if (!entry.is_regular_file()) continue;
+    const std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name.ends_with(".log") || name.ends_with(".results.json") || name == "run.json") << entry.path();
+  }
+
+  // Without credentials seed run refuses before any task starts, and says what to give.
+  const storage_test::CommandResult bare = storage_test::RunCommand(
+      {"/usr/bin/env", "-u", "AWS_ACCESS_KEY_ID", "-u", "AWS_SECRET_ACCESS_KEY", "-u", "SEED_S3_CREDENTIALS_DIR",
+       SEED_BINARY, "run", pipeline_testing::SourceDir() + "/examples/wind", "--patch", dir + "/patch.yaml",
+       "--workspace", dir + "/ws2"},
+      {}, 60);
+  EXPECT_EQ(bare.exit_code, 2) << bare.out << bare.err;
+  EXPECT_NE(bare.err.find("--s3-credentials DIR"), std::string::npos) << bare.err;
+  EXPECT_NE(bare.err.find("--local-artifacts"), std::string::npos) << bare.err;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace seed::e2e
