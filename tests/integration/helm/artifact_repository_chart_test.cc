@@ -42,7 +42,9 @@ class ArtifactRepositoryChartTest : public ::testing::Test {
   }
   static const json* Find(const std::vector<json>& objects, const std::string& kind, const std::string& name) {
     for (const auto& object : objects) {
-      if (object["kind"] == kind && object["metadata"]["name"] == name) return &object;
+      if (object.value("kind", "") == kind &&
+          object.value("metadata", json::object()).value("name", "") == name)
+        return &object;
     }
     return nullptr;
   }
@@ -93,7 +95,8 @@ TEST_F(ArtifactRepositoryChartTest, ValuesReachTheOperatorAsTheFileItReads) {
   EXPECT_EQ(checksum.size(), 64u);
   std::vector<std::string> changed = values;
   changed[1] = "artifactRepository.s3.bucket=other-bucket";
-  const json* other = Find(Objects(Template(changed)), "Deployment", "seed-seed-operator");
+  const std::vector<json> changed_objects = Objects(Template(changed));
+  const json* other = Find(changed_objects, "Deployment", "seed-seed-operator");
   ASSERT_NE(other, nullptr);
   EXPECT_NE((*other)["spec"]["template"]["metadata"]["annotations"].value("checksum/artifact-repository", ""),
             checksum);
@@ -112,7 +115,8 @@ TEST_F(ArtifactRepositoryChartTest, NoEndpointNoRepositoryAndAHalfSetOneIsRefuse
   CommandResult bad_bucket = Template({"artifactRepository.s3.endpoint=http://minio:9000",
                                        "artifactRepository.s3.bucket=Bad_Bucket", "artifactRepository.s3.secretName=s"});
   ASSERT_EQ(bad_bucket.exit_code, 0) << "helm renders it; the operator refuses it at start";
-  const json* config_map = Find(Objects(bad_bucket), "ConfigMap", kConfigMap);
+  const std::vector<json> bad_objects = Objects(bad_bucket);
+  const json* config_map = Find(bad_objects, "ConfigMap", kConfigMap);
   ASSERT_NE(config_map, nullptr);
   const std::string file = dir_ + "/bad.yaml";
   std::ofstream(file) << (*config_map)["data"]["repository.yaml"].get<std::string>();
