@@ -11,6 +11,8 @@
 #include "controllers/workspace_claim.h"
 #include "engine/pipeline_check.h"
 #include "kube/store.h"
+#include "render/labels.h"
+#include "render/log_archive_path.h"
 #include "render/names.h"
 #include "render/task_pod.h"
 #include "render/workspace_pvc.h"
@@ -39,7 +41,36 @@ PipelineRunReconciler::PipelineRunReconciler(std::shared_ptr<kube::Client> clien
       templates_(templates),
       events_(events),
       options_(std::move(options)),
-      run_metrics_(std::move(run_metrics)) {}
+      run_metrics_(std::move(run_metrics)),
+      log_archiver_(std::make_unique<LogArchiver>(client_)) {}
+
+void PipelineRunReconciler::OfferLogs(const api::PipelineRun& run, const api::S3ArtifactRepository& repository,
+                                      const std::vector<const json*>& pods) {
+  for (const json* pod : pods) {
+    const json& meta = (*pod)["metadata"];
+    const std::string phase = pod->value("status", json::object()).value("phase", "");
+    if (phase != "Succeeded" && phase != "Failed") continue;
+    if (meta.value("annotations", json::object()).contains(render::kLogArchivedAnnotation)) continue;
+    const json labels = meta.value("labels", json::object());
+    const std::string task = labels.value(render::kTaskLabel, "");
+    if (task.empty()) continue;
+    int64_t attempt = 1, item = -1;
+    try {
+      attempt = std::stoll(labels.value(render::kAttemptLabel, "1"));
+      if (labels.contains(render::kItemLabel)) item = std::stoll(labels.value(render::kItemLabel, "-1"));
+    } catch (const std::exception&) {
+      continue;  // not a pod of ours
+    }
+    std::string results;
+    for (const auto& container : pod->value("status", json::object()).value("containerStatuses", json::array())) {
+      if (container.value("name", "") == "main")
+        results = container.value("/state/terminated/message"_json_pointer, std::string());
+    }
+    log_archiver_->Offer({run.metadata.namespace_, meta.value("name", ""),
+                          render::LogArchiveDir(api::ArtifactRoot(repository), run.metadata.name, task, item, attempt),
+                          results, repository});
+  }
+}
 
 kube::Result<json> PipelineRunReconciler::GetCachedOrLive(kube::Informer& informer,
                                                           const kube::GroupVersionResource& gvr,
@@ -244,6 +275,8 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
       visible.insert((*pod)["metadata"].value("name", ""));
     }
 
+    if (const auto& repository = snapshot.pipeline.artifact_repository; repository && repository->s3)
+      OfferLogs(run, *repository->s3, pod_objects);
     engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
     input.options.workspace_root =
         api::ArtifactRootOr(snapshot.pipeline.artifact_repository, options_.workspace_root);
