@@ -15,6 +15,9 @@ struct SeedControllerOptions {
   // The operator-wide artifact repository ({s3: {...}}, --artifact-repository-file); null: none. A
   // run of a Pipeline with neither a workspace nor a repository of its own gets it in its snapshot.
   nlohmann::json default_artifact_repository;
+  // Keep each terminated task pod's log in its run's artifact repository (controllers/log_archiver.h);
+  // needs RBAC get on secrets and pods/log and patch on pods.
+  bool archive_logs = true;
   engine::BackoffPolicy backoff;
   // The clock schedules, timeouts and retries are measured on (its WallNow()). Not owned; the
   // real clock unless a test clock is configured.

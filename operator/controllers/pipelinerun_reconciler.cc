@@ -42,7 +42,7 @@ PipelineRunReconciler::PipelineRunReconciler(std::shared_ptr<kube::Client> clien
       events_(events),
       options_(std::move(options)),
       run_metrics_(std::move(run_metrics)),
-      log_archiver_(std::make_unique<LogArchiver>(client_)) {}
+      log_archiver_(options_.archive_logs ? std::make_unique<LogArchiver>(client_) : nullptr) {}
 
 void PipelineRunReconciler::OfferLogs(const api::PipelineRun& run, const api::S3ArtifactRepository& repository,
                                       const std::vector<const json*>& pods) {
@@ -275,7 +275,7 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
       visible.insert((*pod)["metadata"].value("name", ""));
     }
 
-    if (const auto& repository = snapshot.pipeline.artifact_repository; repository && repository->s3)
+    if (const auto& repository = snapshot.pipeline.artifact_repository; log_archiver_ && repository && repository->s3)
       OfferLogs(run, *repository->s3, pod_objects);
     engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
     input.options.workspace_root =

@@ -92,3 +92,10 @@ s3:
     name: {{ . | quote }}
   {{- end }}
 {{- end }}
+
+{{/*
+"true" when the operator archives task logs (logArchive.enabled, or a default artifact repository).
+*/}}
+{{- define "seed-operator.archiveLogs" -}}
+{{- if or .Values.logArchive.enabled .Values.artifactRepository.s3.endpoint -}}true{{- else -}}false{{- end -}}
+{{- end }}

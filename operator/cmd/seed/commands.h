@@ -36,7 +36,19 @@ struct RenderFlags {
   std::vector<std::string> patches;              // --patch
 };
 
+struct LogsFlags {
+  std::string run;
+  std::string task;  // empty: every task
+  std::string namespace_ = "default";
+  std::string kubeconfig;  // empty: KUBECONFIG, in-cluster, ~/.kube/config
+  std::string context;
+  std::string pipeline;         // the run is gone: read the repository from this Pipeline
+  std::string repository_file;  // or from this {s3: {...}} file (the operator's default)
+  std::string s3_credentials;   // accessKey and secretKey files; default: the AWS_* environment
+};
+
 int RunCommand(const RunFlags& flags);
+int LogsCommand(const LogsFlags& flags);
 int ValidateCommand(const std::vector<std::string>& paths);
 int RenderCommand(const RenderFlags& flags);
 

@@ -118,6 +118,11 @@ int main(int argc, char** argv) {
                  "YAML file with the default artifact repository ({s3: {endpoint, bucket, keyPrefix, region, "
                  "secretRef: {name}, insecure}}) for Pipelines with neither a workspace nor a repository")
       ->envname("SEED_ARTIFACT_REPOSITORY_FILE");
+  app.add_option("--archive-logs", seed_options.archive_logs,
+                 "keep each task pod's log in its run's artifact repository (needs get on secrets and pods/log, "
+                 "patch on pods)")
+      ->envname("SEED_ARCHIVE_LOGS")
+      ->capture_default_str();
   std::vector<std::string> gateway_parent_refs;
   app.add_option("--gateway-parent-ref", gateway_parent_refs,
                  "Gateway an InferenceService's HTTPRoute attaches to: [NAMESPACE/]NAME[/SECTION] (repeatable)")

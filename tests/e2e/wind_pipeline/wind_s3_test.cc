@@ -3,11 +3,14 @@
 // loopback, the example patched with examples/wind/s3/day-ahead-patch.yaml (its endpoint pointed at
 // the test server), run through the operator against the emulator and under `seed run`. The pods
 // share no volume: none has a claim or a workspace volume, and the runner's stand-in workspace
-// directory stays empty, so every artifact a task read came from the bucket.
+// directory stays empty, so every artifact a task read came from the bucket. The operator archives
+// every task's log there; after the run (and with it its pods) is deleted, the logs are still in
+// the bucket and `seed logs` prints them.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -56,6 +59,15 @@ std::set<std::string> Keys(const S3TestServer& server, const std::string& prefix
   std::set<std::string> keys;
   for (const auto& object : client.List(std::string("s3://") + kBucket + "/" + prefix)) keys.insert(object.key);
   return keys;
+}
+
+std::string Download(const S3TestServer& server, const std::string& key, const std::string& local) {
+  storage::StorageConfig config;
+  config.endpoint = server.Endpoint();
+  config.access_key = S3TestServer::kAccessKey;
+  config.secret_key = S3TestServer::kSecretKey;
+  storage::ObjectClient(config).Get(std::string("s3://") + kBucket + "/" + key, local);
+  return ReadAll(local);
 }
 
 std::string Describe(const std::set<std::string>& keys) {
@@ -128,6 +140,74 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
   for (const auto& key : ExpectedKeys("s3-run")) {
     EXPECT_TRUE(keys.count("wind/" + key)) << "missing wind/" << key << " in:\n" << Describe(keys) << logs;
   }
+
+  // The log archive: each pod is annotated once its log is in the bucket.
+  auto archived = [&] {
+    for (const auto& pod : cluster.List("pods")) {
+      if (!pod["metadata"].value("annotations", json::object()).contains("seed.dev/log-archived")) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(WaitUntil(archived, std::chrono::seconds(60), std::chrono::milliseconds(100)))
+      << ReadAll(operator_options.log_path).substr(0, 4000);
+  const std::string keys_dir = cluster.Dir() + "/keys";
+  std::filesystem::create_directories(keys_dir);
+  std::ofstream(keys_dir + "/accessKey") << S3TestServer::kAccessKey;
+  std::ofstream(keys_dir + "/secretKey") << S3TestServer::kSecretKey;
+  const std::map<std::string, std::string> no_aws = {{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""}};
+  // While the run exists, `seed logs` reads the live pod through the API (pods/NAME/log).
+  const std::string evaluate_log = runner.LogOf("s3-run-evaluate-1");
+  ASSERT_FALSE(evaluate_log.empty());
+  storage_test::CommandResult live = storage_test::RunCommand(
+      {SEED_BINARY, "logs", "s3-run", "evaluate", "--kubeconfig", cluster.admin_kubeconfig()}, no_aws, 60);
+  EXPECT_EQ(live.exit_code, 0) << live.err;
+  EXPECT_EQ(live.out, "==> evaluate attempt 1 (pod s3-run-evaluate-1) <==\n" + evaluate_log);
+
+  // The run is deleted, its pods with it (ownerReferences); the logs stay in the bucket.
+  cluster.Delete("pipelineruns", "s3-run");
+  ASSERT_TRUE(WaitUntil([&] { return cluster.List("pods").empty(); }, std::chrono::seconds(30)));
+  const std::set<std::string> after = Keys(server, "wind/s3-run/");
+  for (const std::string task : {"synth", "qc", "train", "forecast", "evaluate", "report", "publish"}) {
+    EXPECT_TRUE(after.count("wind/s3-run/" + task + "/1/log.txt")) << task << " in:\n" << Describe(after);
+  }
+  EXPECT_EQ(Download(server, "wind/s3-run/evaluate/1/log.txt", cluster.Dir() + "/log.txt"), evaluate_log);
+  EXPECT_NE(Download(server, "wind/s3-run/evaluate/1/results.json", cluster.Dir() + "/results.json").find("accuracy"),
+            std::string::npos);
+
+  // `seed logs` now reads the archive: the repository from the Pipeline, the keys from a directory.
+  storage_test::CommandResult all = storage_test::RunCommand(
+      {SEED_BINARY, "logs", "s3-run", "--kubeconfig", cluster.admin_kubeconfig(), "--pipeline", "wind-day-ahead",
+       "--s3-credentials", keys_dir},
+      no_aws, 60);
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find("==> evaluate attempt 1 (s3://seed-artifacts/wind/s3-run/evaluate/1/log.txt) <==\n" +
+                         evaluate_log),
+            std::string::npos)
+      << all.out;
+  for (const std::string task : {"synth", "qc", "train", "forecast", "report", "publish"})
+    EXPECT_NE(all.out.find("==> " + task + " attempt 1 ("), std::string::npos) << task << "\n" << all.out;
+  storage_test::CommandResult unknown_task = storage_test::RunCommand(
+      {SEED_BINARY, "logs", "s3-run", "evaluat", "--kubeconfig", cluster.admin_kubeconfig(), "--pipeline",
+       "wind-day-ahead", "--s3-credentials", keys_dir},
+      no_aws, 60);
+  EXPECT_EQ(unknown_task.exit_code, 2);
+  EXPECT_NE(unknown_task.err.find("has no task evaluat in its archived logs; its tasks: evaluate, forecast, "
+                                  "publish, qc, report, synth, train"),
+            std::string::npos)
+      << unknown_task.err;
+  storage_test::CommandResult unknown_run = storage_test::RunCommand(
+      {SEED_BINARY, "logs", "no-such-run", "--kubeconfig", cluster.admin_kubeconfig()}, no_aws, 60);
+  EXPECT_EQ(unknown_run.exit_code, 2);
+  EXPECT_NE(unknown_run.err.find("no PipelineRun in namespace default; to read its archived logs give --pipeline NAME"),
+            std::string::npos)
+      << unknown_run.err;
+  storage_test::CommandResult unarchived = storage_test::RunCommand(
+      {SEED_BINARY, "logs", "no-such-run", "--kubeconfig", cluster.admin_kubeconfig(), "--pipeline", "wind-day-ahead",
+       "--s3-credentials", keys_dir},
+      no_aws, 60);
+  EXPECT_EQ(unarchived.exit_code, 2);
+  EXPECT_NE(unarchived.err.find("no archived logs under s3://seed-artifacts/wind/no-such-run/"), std::string::npos)
+      << unarchived.err;
 }
 
 TEST(WindS3EndToEnd, SeedRunUsesTheSameRepositoryWithCredentialsFromADirectory) {
