@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -186,6 +187,8 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
       << all.out;
   for (const std::string task : {"synth", "qc", "train", "forecast", "report", "publish"})
     EXPECT_NE(all.out.find("==> " + task + " attempt 1 ("), std::string::npos) << task << "\n" << all.out;
+  std::cout << "wind on S3: " << keys.size() << " objects under wind/ after the run, " << after.size()
+            << " under wind/s3-run/ after it was deleted; seed logs printed " << all.out.size() << " bytes\n";
   storage_test::CommandResult unknown_task = storage_test::RunCommand(
       {SEED_BINARY, "logs", "s3-run", "evaluat", "--kubeconfig", cluster.admin_kubeconfig(), "--pipeline",
        "wind-day-ahead", "--s3-credentials", keys_dir},
