@@ -1,6 +1,6 @@
 // The wind example with its artifacts in an S3 bucket instead of the claim (acceptance 3 of the
 // object-storage issue): the S3 test server (@20minutes/s3rver, which verifies SigV4 signatures) on
-// loopback, the example patched with examples/wind/s3/day-ahead-patch.yaml (its endpoint pointed at
+// loopback, the example patched with examples/wind/s3/day-ahead.patch (its endpoint pointed at
 // the test server), run through the operator against the emulator and under `seed run`. The pods
 // share no volume: none has a claim or a workspace volume, and the runner's stand-in workspace
 // directory stays empty, so every artifact a task read came from the bucket. The operator archives
@@ -44,7 +44,7 @@ std::string ReadAll(const std::string& path) {
 // The example's patch file, its endpoint pointed at the test server.
 json ExamplePatch(const std::string& endpoint) {
   auto documents = api::ParseYamlDocuments(
-      ReadAll(pipeline_testing::SourceDir() + "/examples/wind/s3/day-ahead-patch.yaml"));
+      ReadAll(pipeline_testing::SourceDir() + "/examples/wind/s3/day-ahead.patch"));
   json patch = documents.at(0).value;
   patch["spec"]["artifactRepository"]["s3"]["endpoint"] = endpoint;
   return patch;
