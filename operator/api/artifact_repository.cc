@@ -35,14 +35,16 @@ std::string SecretName(FieldReader& parent, const char* key, ValidationErrors* e
   FieldReader reader(*ref, parent.PathOf(key), errors);
   std::string name = reader.String("name", true).value_or("");
   if (!name.empty() && !IsDnsSubdomain(name))
-    reader.Error("name", "\"" + name + "\" is not a valid Secret name (lowercase letters, digits, '-' and '.')");
+    reader.Error("name",
+                 "\"" + name + "\" is not a valid Secret name (lowercase letters, digits, '-' and '.')");
   reader.Finish();
   return name;
 }
 
 }  // namespace
 
-ArtifactRepository ParseArtifactRepository(const json& value, const std::string& path, ValidationErrors* errors) {
+ArtifactRepository ParseArtifactRepository(const json& value, const std::string& path,
+                                           ValidationErrors* errors) {
   ArtifactRepository repository;
   FieldReader reader(value, path, errors);
   const json* s3 = reader.Object("s3");
@@ -55,8 +57,9 @@ ArtifactRepository ParseArtifactRepository(const json& value, const std::string&
   FieldReader fields(*s3, reader.PathOf("s3"), errors);
   out.endpoint = fields.String("endpoint").value_or("");
   if (!fields.Has("endpoint")) {
-    fields.Error("endpoint", "is required: the server's URL, e.g. http://minio.storage:9000 or "
-                             "https://s3.eu-west-1.amazonaws.com");
+    fields.Error("endpoint",
+                 "is required: the server's URL, e.g. http://minio.storage:9000 or "
+                 "https://s3.eu-west-1.amazonaws.com");
   } else if (out.endpoint.rfind("http://", 0) != 0 && out.endpoint.rfind("https://", 0) != 0) {
     fields.Error("endpoint", "\"" + out.endpoint + "\" must start with http:// or https://");
   }
@@ -70,8 +73,9 @@ ArtifactRepository ParseArtifactRepository(const json& value, const std::string&
   }
   out.key_prefix = TrimSlashes(fields.String("keyPrefix").value_or(""));
   if (out.key_prefix.find("//") != std::string::npos || out.key_prefix.find("{{") != std::string::npos)
-    fields.Error("keyPrefix", "\"" + out.key_prefix + "\" must be a plain key prefix such as seed/artifacts "
-                              "(no empty segments, no expressions)");
+    fields.Error("keyPrefix", "\"" + out.key_prefix +
+                                  "\" must be a plain key prefix such as seed/artifacts "
+                                  "(no empty segments, no expressions)");
   out.region = fields.String("region").value_or("");
   out.insecure = fields.Bool("insecure").value_or(false);
   out.secret_name = SecretName(fields, "secretRef", errors, true);

@@ -17,12 +17,12 @@
 namespace seed::api {
 
 struct S3ArtifactRepository {
-  std::string endpoint;    // http(s)://host[:port]
+  std::string endpoint;  // http(s)://host[:port]
   std::string bucket;
-  std::string key_prefix;  // without leading or trailing '/'; may be empty
-  std::string region;      // empty: the client's default (us-east-1)
-  std::string secret_name; // Secret with accessKey and secretKey
-  bool insecure = false;   // skip TLS verification (test servers only)
+  std::string key_prefix;      // without leading or trailing '/'; may be empty
+  std::string region;          // empty: the client's default (us-east-1)
+  std::string secret_name;     // Secret with accessKey and secretKey
+  bool insecure = false;       // skip TLS verification (test servers only)
   std::string ca_secret_name;  // optional Secret whose key `ca.crt` verifies the endpoint
 };
 

@@ -33,8 +33,7 @@ ArtifactRepositoryFile ReadArtifactRepositoryFile(const std::string& path) {
   api::ArtifactRepository repository = api::ParseArtifactRepository(documents[0].value, "", &errors);
   if (!errors.empty()) {
     out.error = path + ": ";
-    for (size_t i = 0; i < errors.size(); ++i)
-      out.error += (i ? "; " : "") + api::FormatError(errors[i]);
+    for (size_t i = 0; i < errors.size(); ++i) out.error += (i ? "; " : "") + api::FormatError(errors[i]);
     return out;
   }
   out.repository = api::ArtifactRepositoryToJson(repository);

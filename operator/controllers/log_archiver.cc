@@ -46,7 +46,8 @@ LogArchiver::~LogArchiver() {
 bool LogArchiver::Offer(LogArchiveJob job) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || queue_.size() >= capacity_ || !pending_.insert(job.ns + "/" + job.pod).second) return false;
+    if (stopping_ || queue_.size() >= capacity_ || !pending_.insert(job.ns + "/" + job.pod).second)
+      return false;
     queue_.push_back(std::move(job));
   }
   wake_.notify_one();
@@ -86,7 +87,8 @@ void LogArchiver::Work() {
 void LogArchiver::Archive(const LogArchiveJob& job) {
   const api::S3ArtifactRepository& repo = job.repository;
   auto secret = client_->Get(SecretsResource(), job.ns, repo.secret_name);
-  if (!secret.ok()) throw std::runtime_error("reading Secret " + repo.secret_name + ": " + secret.error().ToString());
+  if (!secret.ok())
+    throw std::runtime_error("reading Secret " + repo.secret_name + ": " + secret.error().ToString());
   storage::StorageConfig config;
   config.endpoint = repo.endpoint;
   if (!repo.region.empty()) config.region = repo.region;
@@ -102,8 +104,10 @@ void LogArchiver::Archive(const LogArchiveJob& job) {
     config.ca_file = ca.path();
   }
 
-  auto log = client_->GetText(kube::Client::Path(kube::PodsResource(), job.ns, job.pod, "log") + "?container=main");
-  if (!log.ok()) throw std::runtime_error("reading the log of pod " + job.pod + ": " + log.error().ToString());
+  auto log =
+      client_->GetText(kube::Client::Path(kube::PodsResource(), job.ns, job.pod, "log") + "?container=main");
+  if (!log.ok())
+    throw std::runtime_error("reading the log of pod " + job.pod + ": " + log.error().ToString());
   storage::ObjectClient objects(config);
   io::TempFile file("seed-log");
   std::ofstream(file.path(), std::ios::binary | std::ios::trunc) << *log;

@@ -25,7 +25,7 @@ namespace seed::controllers {
 struct LogArchiveJob {
   std::string ns;
   std::string pod;
-  std::string dir;  // render::LogArchiveDir of the attempt
+  std::string dir;      // render::LogArchiveDir of the attempt
   std::string results;  // the termination message ("" : none)
   api::S3ArtifactRepository repository;
 };

@@ -44,7 +44,8 @@ PipelineRunReconciler::PipelineRunReconciler(std::shared_ptr<kube::Client> clien
       run_metrics_(std::move(run_metrics)),
       log_archiver_(options_.archive_logs ? std::make_unique<LogArchiver>(client_) : nullptr) {}
 
-void PipelineRunReconciler::OfferLogs(const api::PipelineRun& run, const api::S3ArtifactRepository& repository,
+void PipelineRunReconciler::OfferLogs(const api::PipelineRun& run,
+                                      const api::S3ArtifactRepository& repository,
                                       const std::vector<const json*>& pods) {
   for (const json* pod : pods) {
     const json& meta = (*pod)["metadata"];
@@ -62,13 +63,15 @@ void PipelineRunReconciler::OfferLogs(const api::PipelineRun& run, const api::S3
       continue;  // not a pod of ours
     }
     std::string results;
-    for (const auto& container : pod->value("status", json::object()).value("containerStatuses", json::array())) {
+    for (const auto& container :
+         pod->value("status", json::object()).value("containerStatuses", json::array())) {
       if (container.value("name", "") == "main")
         results = container.value("/state/terminated/message"_json_pointer, std::string());
     }
-    log_archiver_->Offer({run.metadata.namespace_, meta.value("name", ""),
-                          render::LogArchiveDir(api::ArtifactRoot(repository), run.metadata.name, task, item, attempt),
-                          results, repository});
+    log_archiver_->Offer(
+        {run.metadata.namespace_, meta.value("name", ""),
+         render::LogArchiveDir(api::ArtifactRoot(repository), run.metadata.name, task, item, attempt),
+         results, repository});
   }
 }
 
@@ -275,7 +278,8 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
       visible.insert((*pod)["metadata"].value("name", ""));
     }
 
-    if (const auto& repository = snapshot.pipeline.artifact_repository; log_archiver_ && repository && repository->s3)
+    if (const auto& repository = snapshot.pipeline.artifact_repository;
+        log_archiver_ && repository && repository->s3)
       OfferLogs(run, *repository->s3, pod_objects);
     engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
     input.options.workspace_root =

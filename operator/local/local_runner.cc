@@ -195,7 +195,8 @@ api::PipelineRunStatus LocalRunner::Run(const Observer& observer, const std::ato
     input.snapshot = snapshot_;
     input.snapshot_errors = snapshot_errors_;
     input.now = now;
-    input.options.workspace_root = options_.artifact_root.empty() ? options_.workspace : options_.artifact_root;
+    input.options.workspace_root =
+        options_.artifact_root.empty() ? options_.workspace : options_.artifact_root;
     input.options.backoff = options_.backoff;
     engine::Plan plan = engine::PlanRun(input);
     for (const auto& stop : plan.remove) Stop(stop.task, stop.item, stop.attempt);

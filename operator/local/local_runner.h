@@ -18,7 +18,7 @@
 namespace seed::local {
 
 struct LocalOptions {
-  std::string workspace;        // absolute directory; logs, results files and (by default) artifacts
+  std::string workspace;  // absolute directory; logs, results files and (by default) artifacts
   // With an artifact repository: s3://<bucket>/<prefix>, where artifact paths and {{workspace}}
   // point instead of the directory (logs and results files stay in it). Empty: the directory.
   std::string artifact_root;

@@ -10,13 +10,12 @@ ArtifactAccess RenderArtifactAccess(const api::S3ArtifactRepository& s3) {
   ArtifactAccess access;
   // Only the two keys seed-job reads, so a Secret holding more (e.g. MinIO's root user for the
   // server itself) exposes nothing else to the task. 0440: readable by the pod's group (fsGroup).
-  access.volumes.push_back(
-      {{"name", "seed-s3-credentials"},
-       {"secret",
-        {{"secretName", s3.secret_name},
-         {"defaultMode", 0440},
-         {"items", json::array({{{"key", "accessKey"}, {"path", "accessKey"}},
-                                {{"key", "secretKey"}, {"path", "secretKey"}}})}}}});
+  access.volumes.push_back({{"name", "seed-s3-credentials"},
+                            {"secret",
+                             {{"secretName", s3.secret_name},
+                              {"defaultMode", 0440},
+                              {"items", json::array({{{"key", "accessKey"}, {"path", "accessKey"}},
+                                                     {{"key", "secretKey"}, {"path", "secretKey"}}})}}}});
   access.mounts.push_back(
       {{"name", "seed-s3-credentials"}, {"mountPath", kS3CredentialsDir}, {"readOnly", true}});
   auto add = [&](const char* name, const std::string& value) {

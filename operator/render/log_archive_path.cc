@@ -2,8 +2,8 @@
 
 namespace seed::render {
 
-std::string LogArchiveDir(const std::string& root, const std::string& run, const std::string& task, int64_t item,
-                          int64_t attempt) {
+std::string LogArchiveDir(const std::string& root, const std::string& run, const std::string& task,
+                          int64_t item, int64_t attempt) {
   std::string dir = root + "/" + run + "/" + task;
   if (item >= 0) dir += "/" + std::to_string(item);
   return dir + "/" + std::to_string(attempt);

@@ -13,7 +13,7 @@ inline constexpr char kArchivedResultsFile[] = "results.json";
 inline constexpr char kLogArchivedAnnotation[] = "seed.dev/log-archived";
 
 // <root>/<run>/<task>/[<item>/]<attempt> (no trailing '/'); root is s3://<bucket>[/<prefix>].
-std::string LogArchiveDir(const std::string& root, const std::string& run, const std::string& task, int64_t item,
-                          int64_t attempt);
+std::string LogArchiveDir(const std::string& root, const std::string& run, const std::string& task,
+                          int64_t item, int64_t attempt);
 
 }  // namespace seed::render

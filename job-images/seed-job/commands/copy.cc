@@ -33,7 +33,8 @@ void Run(const CopyFlags& f) {
 void AddCopy(CLI::App& app) {
   auto flags = std::make_shared<CopyFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "copy", "Copy one file atomically between local paths and s3:// (or from http(s)://), e.g. to publish a model");
+      "copy",
+      "Copy one file atomically between local paths and s3:// (or from http(s)://), e.g. to publish a model");
   cmd->add_option("--from", flags->from, "File to copy: a local path, s3://bucket/key or http(s):// URL")
       ->required();
   cmd->add_option("--to", flags->to,

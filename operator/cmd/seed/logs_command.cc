@@ -29,8 +29,12 @@ namespace {
 
 using nlohmann::json;
 
-kube::GroupVersionResource RunsResource() { return {"seed.dev", "v1alpha1", "pipelineruns", true, "PipelineRun"}; }
-kube::GroupVersionResource PipelinesResource() { return {"seed.dev", "v1alpha1", "pipelines", true, "Pipeline"}; }
+kube::GroupVersionResource RunsResource() {
+  return {"seed.dev", "v1alpha1", "pipelineruns", true, "PipelineRun"};
+}
+kube::GroupVersionResource PipelinesResource() {
+  return {"seed.dev", "v1alpha1", "pipelines", true, "Pipeline"};
+}
 
 // (task, item, attempt) of one log, ordered for printing.
 using LogKey = std::tuple<std::string, int64_t, int64_t>;
@@ -86,7 +90,8 @@ int PrintArchive(const LogsFlags& flags, const api::S3ArtifactRepository& reposi
     for (const auto& object : objects.List(run_dir)) {
       // <prefix>/<run>/<task>/[<item>/]<attempt>/log.txt
       const std::string url = bucket_prefix + object.key;
-      if (url.size() <= run_dir.size() || !url.ends_with(std::string("/") + render::kArchivedLogFile)) continue;
+      if (url.size() <= run_dir.size() || !url.ends_with(std::string("/") + render::kArchivedLogFile))
+        continue;
       std::vector<std::string> parts;
       std::stringstream rest(url.substr(run_dir.size()));
       for (std::string part; std::getline(rest, part, '/');) parts.push_back(part);
@@ -101,7 +106,8 @@ int PrintArchive(const LogsFlags& flags, const api::S3ArtifactRepository& reposi
     }
     if (logs.empty()) {
       std::cerr << "seed logs: run " << flags.run << ": no PipelineRun in namespace " << flags.namespace_
-                << " and no archived logs under " << run_dir << " (check the run's name and the repository)\n";
+                << " and no archived logs under " << run_dir
+                << " (check the run's name and the repository)\n";
       return 2;
     }
     std::map<LogKey, std::string> chosen;
@@ -193,15 +199,17 @@ int LogsCommand(const LogsFlags& flags) {
       for (const auto& [key, pod] : chosen) {
         auto log = client->GetText(kube::Client::Path(kube::PodsResource(), flags.namespace_, pod, "log") +
                                    "?container=main");
-        std::cout << Header(key, "pod " + pod) << (log.ok() ? *log : "(no log: " + log.error().message + ")\n");
+        std::cout << Header(key, "pod " + pod)
+                  << (log.ok() ? *log : "(no log: " + log.error().message + ")\n");
       }
       return 0;
     }
     if (!live.empty() && !flags.task.empty()) {
       std::string tasks;
-      for (const auto& task : spec.value("tasks", json::array())) tasks += (tasks.empty() ? "" : ", ") + task.value("name", "");
-      std::cerr << "seed logs: run " << flags.run << " has no pod of task " << flags.task << "; its tasks: " << tasks
-                << "\n";
+      for (const auto& task : spec.value("tasks", json::array()))
+        tasks += (tasks.empty() ? "" : ", ") + task.value("name", "");
+      std::cerr << "seed logs: run " << flags.run << " has no pod of task " << flags.task
+                << "; its tasks: " << tasks << "\n";
       return 2;
     }
   } else if (!repository && !flags.pipeline.empty()) {

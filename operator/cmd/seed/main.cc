@@ -36,9 +36,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--patch", run.patches,
                       "File with a merge patch of the Pipeline ({spec: {...}}), applied before the run, as "
                       "kubectl patch --type merge --patch-file (repeatable)");
-  run_cmd->add_option("--s3-credentials", run.s3_credentials,
-                      "Directory with the files accessKey and secretKey for the Pipeline's artifact repository "
-                      "(default: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment)");
+  run_cmd->add_option(
+      "--s3-credentials", run.s3_credentials,
+      "Directory with the files accessKey and secretKey for the Pipeline's artifact repository "
+      "(default: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment)");
   run_cmd->add_flag("--local-artifacts", run.local_artifacts,
                     "Keep artifacts in --workspace even when the Pipeline names an artifact repository");
 
@@ -72,17 +73,20 @@ int main(int argc, char** argv) {
 
   seed::cli::LogsFlags logs;
   auto* logs_cmd = app.add_subcommand(
-      "logs", "Print a run's task logs: from the live pods through the Kubernetes API, else from the log "
-              "archive in the run's artifact repository");
+      "logs",
+      "Print a run's task logs: from the live pods through the Kubernetes API, else from the log "
+      "archive in the run's artifact repository");
   logs_cmd->add_option("run", logs.run, "PipelineRun name")->required();
   logs_cmd->add_option("task", logs.task, "Only this task (default: every task)");
   logs_cmd->add_option("-n,--namespace", logs.namespace_, "Namespace of the run")->capture_default_str();
-  logs_cmd->add_option("--kubeconfig", logs.kubeconfig, "kubeconfig file (default: KUBECONFIG, in-cluster, ~/.kube/config)");
+  logs_cmd->add_option("--kubeconfig", logs.kubeconfig,
+                       "kubeconfig file (default: KUBECONFIG, in-cluster, ~/.kube/config)");
   logs_cmd->add_option("--context", logs.context, "kubeconfig context");
   logs_cmd->add_option("--pipeline", logs.pipeline,
                        "When the run is deleted: the Pipeline whose artifactRepository holds its logs");
-  logs_cmd->add_option("--repository", logs.repository_file,
-                       "When the run is deleted: a YAML file {s3: {...}} naming the repository (the operator's default)");
+  logs_cmd->add_option(
+      "--repository", logs.repository_file,
+      "When the run is deleted: a YAML file {s3: {...}} naming the repository (the operator's default)");
   logs_cmd->add_option("--s3-credentials", logs.s3_credentials,
                        "Directory with the files accessKey and secretKey (default: AWS_ACCESS_KEY_ID and "
                        "AWS_SECRET_ACCESS_KEY or SEED_S3_CREDENTIALS_DIR)");

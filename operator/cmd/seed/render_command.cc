@@ -84,9 +84,8 @@ int RenderCommand(const RenderFlags& flags) {
     std::cerr << "seed: no InferenceService " << flags.inference_service << " in the files\n";
     return 2;
   }
-  auto prepared =
-      PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, flags.namespace_,
-                 flags.patches);
+  auto prepared = PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time,
+                             flags.namespace_, flags.patches);
   if (!prepared) return 2;
   engine::PlanInput input;
   input.run = prepared->run;

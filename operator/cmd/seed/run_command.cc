@@ -98,7 +98,8 @@ bool ArtifactRepositoryEnv(const api::S3ArtifactRepository& s3, const std::strin
   const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
   const char* dir = std::getenv("SEED_S3_CREDENTIALS_DIR");
   if ((access && *access && secret && *secret) || (dir && *dir)) return true;
-  std::cerr << "seed run: the Pipeline's artifactRepository (" << options->artifact_root << " at " << s3.endpoint
+  std::cerr << "seed run: the Pipeline's artifactRepository (" << options->artifact_root << " at "
+            << s3.endpoint
             << ") needs credentials: give --s3-credentials DIR (files accessKey and secretKey), or set "
                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or keep the artifacts local with "
                "--local-artifacts\n";
@@ -189,7 +190,8 @@ int RunCommand(const RunFlags& flags) {
     prepared->snapshot.pipeline.artifact_repository.reset();
     prepared->snapshot.raw["pipeline"].erase("artifactRepository");
   }
-  if (const auto& repository = prepared->snapshot.pipeline.artifact_repository; repository && repository->s3) {
+  if (const auto& repository = prepared->snapshot.pipeline.artifact_repository;
+      repository && repository->s3) {
     if (!ArtifactRepositoryEnv(*repository->s3, flags.s3_credentials, &options)) return 2;
   }
   auto base = std::chrono::seconds(std::max<long long>(1, std::llround(flags.retry_backoff)));

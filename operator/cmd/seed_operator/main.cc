@@ -118,9 +118,10 @@ int main(int argc, char** argv) {
                  "YAML file with the default artifact repository ({s3: {endpoint, bucket, keyPrefix, region, "
                  "secretRef: {name}, insecure}}) for Pipelines with neither a workspace nor a repository")
       ->envname("SEED_ARTIFACT_REPOSITORY_FILE");
-  app.add_option("--archive-logs", seed_options.archive_logs,
-                 "keep each task pod's log in its run's artifact repository (needs get on secrets and pods/log, "
-                 "patch on pods)")
+  app.add_option(
+         "--archive-logs", seed_options.archive_logs,
+         "keep each task pod's log in its run's artifact repository (needs get on secrets and pods/log, "
+         "patch on pods)")
       ->envname("SEED_ARCHIVE_LOGS")
       ->capture_default_str();
   std::vector<std::string> gateway_parent_refs;
@@ -218,7 +219,8 @@ int main(int argc, char** argv) {
   if (!artifact_repository_file.empty()) {
     auto repository = seed::controllers::ReadArtifactRepositoryFile(artifact_repository_file);
     if (!repository.error.empty()) {
-      kube::LogFields(spdlog::level::err, "invalid default artifact repository", {{"error", repository.error}});
+      kube::LogFields(spdlog::level::err, "invalid default artifact repository",
+                      {{"error", repository.error}});
       return 2;
     }
     seed_options.default_artifact_repository = repository.repository;

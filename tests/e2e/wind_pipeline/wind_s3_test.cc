@@ -43,8 +43,8 @@ std::string ReadAll(const std::string& path) {
 
 // The example's patch file, its endpoint pointed at the test server.
 json ExamplePatch(const std::string& endpoint) {
-  auto documents = api::ParseYamlDocuments(
-      ReadAll(pipeline_testing::SourceDir() + "/examples/wind/s3/day-ahead.patch"));
+  auto documents =
+      api::ParseYamlDocuments(ReadAll(pipeline_testing::SourceDir() + "/examples/wind/s3/day-ahead.patch"));
   json patch = documents.at(0).value;
   patch["spec"]["artifactRepository"]["s3"]["endpoint"] = endpoint;
   return patch;
@@ -58,7 +58,8 @@ std::set<std::string> Keys(const S3TestServer& server, const std::string& prefix
   config.secret_key = S3TestServer::kSecretKey;
   storage::ObjectClient client(config);
   std::set<std::string> keys;
-  for (const auto& object : client.List(std::string("s3://") + kBucket + "/" + prefix)) keys.insert(object.key);
+  for (const auto& object : client.List(std::string("s3://") + kBucket + "/" + prefix))
+    keys.insert(object.key);
   return keys;
 }
 
@@ -79,8 +80,8 @@ std::string Describe(const std::set<std::string>& keys) {
 
 // The artifacts and shared files a successful day-ahead run leaves, relative to the key prefix.
 std::vector<std::string> ExpectedKeys(const std::string& run) {
-  return {"plants/wf01/measurements.csv", "plants/wf01/nwp.csv",      "models/wf01/model.json",
-          "models/wf01/serving/model.json", run + "/qc/clean.csv",     run + "/qc/qc-report.json",
+  return {"plants/wf01/measurements.csv",   "plants/wf01/nwp.csv",       "models/wf01/model.json",
+          "models/wf01/serving/model.json", run + "/qc/clean.csv",       run + "/qc/qc-report.json",
           run + "/forecast/forecast.csv",   run + "/evaluate/daily.csv", run + "/report/report.html"};
 }
 
@@ -107,10 +108,15 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
   cluster.Apply(R"({"apiVersion": "seed.dev/v1alpha1", "kind": "PipelineRun", "metadata": {"name": "s3-run"},
                     "spec": {"pipelineRef": {"name": "wind-day-ahead"}}})");
   auto status = [&] { return cluster.Get("pipelineruns", "s3-run").value("status", json::object()); };
-  WaitUntil([&] { std::string phase = status().value("phase", ""); return phase == "Succeeded" || phase == "Failed"; },
-            std::chrono::seconds(400), std::chrono::milliseconds(200));
+  WaitUntil(
+      [&] {
+        std::string phase = status().value("phase", "");
+        return phase == "Succeeded" || phase == "Failed";
+      },
+      std::chrono::seconds(400), std::chrono::milliseconds(200));
   std::string logs;
-  for (const auto& pod : runner.Started()) logs += "--- " + pod + "\n" + runner.LogOf(pod).substr(0, 2000) + "\n";
+  for (const auto& pod : runner.Started())
+    logs += "--- " + pod + "\n" + runner.LogOf(pod).substr(0, 2000) + "\n";
   json final_status = status();
   ASSERT_EQ(final_status.value("phase", ""), "Succeeded") << final_status.dump(2) << "\n" << logs;
   EXPECT_EQ(final_status["progress"], "7/7");
@@ -134,7 +140,7 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
   // Downstream tasks were given the upstream artifacts' s3:// URLs ({{tasks.forecast.outputs.forecast}}).
   const json evaluate = cluster.Get("pods", "s3-run-evaluate-1");
   EXPECT_NE(evaluate["spec"]["containers"][0]["args"].dump().find(std::string("\"s3://") + kBucket +
-                                                                    "/wind/s3-run/forecast/forecast.csv\""),
+                                                                  "/wind/s3-run/forecast/forecast.csv\""),
             std::string::npos)
       << evaluate.dump();
   const std::set<std::string> keys = Keys(server, "wind/");
@@ -145,7 +151,8 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
   // The log archive: each pod is annotated once its log is in the bucket.
   auto archived = [&] {
     for (const auto& pod : cluster.List("pods")) {
-      if (!pod["metadata"].value("annotations", json::object()).contains("seed.dev/log-archived")) return false;
+      if (!pod["metadata"].value("annotations", json::object()).contains("seed.dev/log-archived"))
+        return false;
     }
     return true;
   };
@@ -155,7 +162,8 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
   std::filesystem::create_directories(keys_dir);
   std::ofstream(keys_dir + "/accessKey") << S3TestServer::kAccessKey;
   std::ofstream(keys_dir + "/secretKey") << S3TestServer::kSecretKey;
-  const std::map<std::string, std::string> no_aws = {{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", ""}};
+  const std::map<std::string, std::string> no_aws = {{"AWS_ACCESS_KEY_ID", ""},
+                                                     {"AWS_SECRET_ACCESS_KEY", ""}};
   // While the run exists, `seed logs` reads the live pod through the API (pods/NAME/log).
   const std::string evaluate_log = runner.LogOf("s3-run-evaluate-1");
   ASSERT_FALSE(evaluate_log.empty());
@@ -172,14 +180,15 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
     EXPECT_TRUE(after.count("wind/s3-run/" + task + "/1/log.txt")) << task << " in:\n" << Describe(after);
   }
   EXPECT_EQ(Download(server, "wind/s3-run/evaluate/1/log.txt", cluster.Dir() + "/log.txt"), evaluate_log);
-  EXPECT_NE(Download(server, "wind/s3-run/evaluate/1/results.json", cluster.Dir() + "/results.json").find("accuracy"),
+  EXPECT_NE(Download(server, "wind/s3-run/evaluate/1/results.json", cluster.Dir() + "/results.json")
+                .find("accuracy"),
             std::string::npos);
 
   // `seed logs` now reads the archive: the repository from the Pipeline, the keys from a directory.
-  storage_test::CommandResult all = storage_test::RunCommand(
-      {SEED_BINARY, "logs", "s3-run", "--kubeconfig", cluster.admin_kubeconfig(), "--pipeline", "wind-day-ahead",
-       "--s3-credentials", keys_dir},
-      no_aws, 60);
+  storage_test::CommandResult all =
+      storage_test::RunCommand({SEED_BINARY, "logs", "s3-run", "--kubeconfig", cluster.admin_kubeconfig(),
+                                "--pipeline", "wind-day-ahead", "--s3-credentials", keys_dir},
+                               no_aws, 60);
   ASSERT_EQ(all.exit_code, 0) << all.err;
   EXPECT_NE(all.out.find("==> evaluate attempt 1 (s3://seed-artifacts/wind/s3-run/evaluate/1/log.txt) <==\n" +
                          evaluate_log),
@@ -201,21 +210,24 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
   storage_test::CommandResult unknown_run = storage_test::RunCommand(
       {SEED_BINARY, "logs", "no-such-run", "--kubeconfig", cluster.admin_kubeconfig()}, no_aws, 60);
   EXPECT_EQ(unknown_run.exit_code, 2);
-  EXPECT_NE(unknown_run.err.find("no PipelineRun in namespace default; to read its archived logs give --pipeline NAME"),
+  EXPECT_NE(unknown_run.err.find(
+                "no PipelineRun in namespace default; to read its archived logs give --pipeline NAME"),
             std::string::npos)
       << unknown_run.err;
   storage_test::CommandResult unarchived = storage_test::RunCommand(
-      {SEED_BINARY, "logs", "no-such-run", "--kubeconfig", cluster.admin_kubeconfig(), "--pipeline", "wind-day-ahead",
-       "--s3-credentials", keys_dir},
+      {SEED_BINARY, "logs", "no-such-run", "--kubeconfig", cluster.admin_kubeconfig(), "--pipeline",
+       "wind-day-ahead", "--s3-credentials", keys_dir},
       no_aws, 60);
   EXPECT_EQ(unarchived.exit_code, 2);
-  EXPECT_NE(unarchived.err.find("no archived logs under s3://seed-artifacts/wind/no-such-run/"), std::string::npos)
+  EXPECT_NE(unarchived.err.find("no archived logs under s3://seed-artifacts/wind/no-such-run/"),
+            std::string::npos)
       << unarchived.err;
 }
 
 TEST(WindS3EndToEnd, SeedRunUsesTheSameRepositoryWithCredentialsFromADirectory) {
   S3TestServer server({kBucket});
-  const std::string dir = std::filesystem::temp_directory_path() / ("seed-s3-run-" + std::to_string(::getpid()));
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("seed-s3-run-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir + "/keys");
   std::ofstream(dir + "/keys/accessKey") << S3TestServer::kAccessKey << "\n";
   std::ofstream(dir + "/keys/secretKey") << S3TestServer::kSecretKey << "\n";
@@ -226,7 +238,8 @@ TEST(WindS3EndToEnd, SeedRunUsesTheSameRepositoryWithCredentialsFromADirectory) 
        "--s3-credentials", dir + "/keys", "--workspace", dir + "/ws", "--run-name", "local-s3", "--plain"},
       {{"SEED_JOB_BIN", SEED_JOB_PATH}}, 400);
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_NE(run.out.find(std::string("artifacts in s3://") + kBucket + "/wind"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(std::string("artifacts in s3://") + kBucket + "/wind"), std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find(std::string("report: s3://") + kBucket + "/wind/local-s3/report/report.html"),
             std::string::npos)
       << run.out;
@@ -238,14 +251,15 @@ TEST(WindS3EndToEnd, SeedRunUsesTheSameRepositoryWithCredentialsFromADirectory) 
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir + "/ws")) {
     if (!entry.is_regular_file()) continue;
     const std::string name = entry.path().filename().string();
-    EXPECT_TRUE(name.ends_with(".log") || name.ends_with(".results.json") || name == "run.json") << entry.path();
+    EXPECT_TRUE(name.ends_with(".log") || name.ends_with(".results.json") || name == "run.json")
+        << entry.path();
   }
 
   // Without credentials seed run refuses before any task starts, and says what to give.
   const storage_test::CommandResult bare = storage_test::RunCommand(
-      {"/usr/bin/env", "-u", "AWS_ACCESS_KEY_ID", "-u", "AWS_SECRET_ACCESS_KEY", "-u", "SEED_S3_CREDENTIALS_DIR",
-       SEED_BINARY, "run", pipeline_testing::SourceDir() + "/examples/wind", "--patch", dir + "/patch.yaml",
-       "--workspace", dir + "/ws2"},
+      {"/usr/bin/env", "-u", "AWS_ACCESS_KEY_ID", "-u", "AWS_SECRET_ACCESS_KEY", "-u",
+       "SEED_S3_CREDENTIALS_DIR", SEED_BINARY, "run", pipeline_testing::SourceDir() + "/examples/wind",
+       "--patch", dir + "/patch.yaml", "--workspace", dir + "/ws2"},
       {}, 60);
   EXPECT_EQ(bare.exit_code, 2) << bare.out << bare.err;
   EXPECT_NE(bare.err.find("--s3-credentials DIR"), std::string::npos) << bare.err;

@@ -28,8 +28,8 @@ class ArtifactRepositoryChartTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   CommandResult Template(const std::vector<std::string>& sets) {
-    std::vector<std::string> args = {"template", "seed", pipeline_testing::SourceDir() + "/charts/seed-operator",
-                                     "-n", "seed-system"};
+    std::vector<std::string> args = {
+        "template", "seed", pipeline_testing::SourceDir() + "/charts/seed-operator", "-n", "seed-system"};
     for (const auto& set : sets) args.insert(args.end(), {"--set", set});
     return RunHelm(helm_, args, dir_ + "/helm");
   }
@@ -40,7 +40,8 @@ class ArtifactRepositoryChartTest : public ::testing::Test {
     }
     return objects;
   }
-  static const json* Find(const std::vector<json>& objects, const std::string& kind, const std::string& name) {
+  static const json* Find(const std::vector<json>& objects, const std::string& kind,
+                          const std::string& name) {
     for (const auto& object : objects) {
       if (object.value("kind", "") == kind &&
           object.value("metadata", json::object()).value("name", "") == name)
@@ -57,11 +58,13 @@ constexpr char kConfigMap[] = "seed-seed-operator-artifact-repository";
 constexpr char kFlag[] = "--artifact-repository-file=/etc/seed/artifact-repository/repository.yaml";
 
 TEST_F(ArtifactRepositoryChartTest, ValuesReachTheOperatorAsTheFileItReads) {
-  const std::vector<std::string> values = {
-      "artifactRepository.s3.endpoint=https://minio.storage:9000", "artifactRepository.s3.bucket=seed-artifacts",
-      "artifactRepository.s3.keyPrefix=plants/runs",              "artifactRepository.s3.region=eu-central-1",
-      "artifactRepository.s3.secretName=seed-s3",                 "artifactRepository.s3.insecure=true",
-      "artifactRepository.s3.caSecretName=storage-ca"};
+  const std::vector<std::string> values = {"artifactRepository.s3.endpoint=https://minio.storage:9000",
+                                           "artifactRepository.s3.bucket=seed-artifacts",
+                                           "artifactRepository.s3.keyPrefix=plants/runs",
+                                           "artifactRepository.s3.region=eu-central-1",
+                                           "artifactRepository.s3.secretName=seed-s3",
+                                           "artifactRepository.s3.insecure=true",
+                                           "artifactRepository.s3.caSecretName=storage-ca"};
   CommandResult rendered = Template(values);
   ASSERT_EQ(rendered.exit_code, 0) << rendered.Describe();
   std::vector<json> objects = Objects(rendered);
@@ -82,8 +85,9 @@ TEST_F(ArtifactRepositoryChartTest, ValuesReachTheOperatorAsTheFileItReads) {
   EXPECT_NE(container["args"].dump().find(kFlag), std::string::npos) << container["args"].dump();
   bool mounted = false, volume = false;
   for (const auto& mount : container["volumeMounts"]) {
-    mounted = mounted || (mount["name"] == "artifact-repository" &&
-                          mount["mountPath"] == "/etc/seed/artifact-repository" && mount.value("readOnly", false));
+    mounted =
+        mounted || (mount["name"] == "artifact-repository" &&
+                    mount["mountPath"] == "/etc/seed/artifact-repository" && mount.value("readOnly", false));
   }
   for (const auto& item : pod["spec"]["volumes"]) {
     volume = volume || (item["name"] == "artifact-repository" && item["configMap"]["name"] == kConfigMap);
@@ -112,15 +116,17 @@ TEST_F(ArtifactRepositoryChartTest, NoEndpointNoRepositoryAndAHalfSetOneIsRefuse
   EXPECT_NE(no_secret.exit_code, 0);
   EXPECT_NE(no_secret.errors.find("artifactRepository.s3.secretName is required"), std::string::npos)
       << no_secret.Describe();
-  CommandResult bad_bucket = Template({"artifactRepository.s3.endpoint=http://minio:9000",
-                                       "artifactRepository.s3.bucket=Bad_Bucket", "artifactRepository.s3.secretName=s"});
+  CommandResult bad_bucket =
+      Template({"artifactRepository.s3.endpoint=http://minio:9000", "artifactRepository.s3.bucket=Bad_Bucket",
+                "artifactRepository.s3.secretName=s"});
   ASSERT_EQ(bad_bucket.exit_code, 0) << "helm renders it; the operator refuses it at start";
   const std::vector<json> bad_objects = Objects(bad_bucket);
   const json* config_map = Find(bad_objects, "ConfigMap", kConfigMap);
   ASSERT_NE(config_map, nullptr);
   const std::string file = dir_ + "/bad.yaml";
   std::ofstream(file) << (*config_map)["data"]["repository.yaml"].get<std::string>();
-  EXPECT_NE(controllers::ReadArtifactRepositoryFile(file).error.find("s3.bucket: \"Bad_Bucket\" is not a bucket name"),
+  EXPECT_NE(controllers::ReadArtifactRepositoryFile(file).error.find(
+                "s3.bucket: \"Bad_Bucket\" is not a bucket name"),
             std::string::npos);
 }
 

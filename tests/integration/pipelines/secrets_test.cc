@@ -83,8 +83,9 @@ TEST_F(PipelineTest, NoCredentialReachesALogLineAnEventOrAStatus) {
 TEST_F(PipelineTest, ArtifactRepositoryKeysReachNoLogEventStatusOrPodSpec) {
   constexpr char kPlantedKey[] = "planted-secret-key-5b0c2e71";
   const std::string repository = cluster_->Dir() + "/repository.yaml";
-  std::ofstream(repository) << "s3: {endpoint: http://minio.storage:9000, bucket: seed-artifacts, keyPrefix: runs,"
-                               " secretRef: {name: seed-s3}}\n";
+  std::ofstream(repository)
+      << "s3: {endpoint: http://minio.storage:9000, bucket: seed-artifacts, keyPrefix: runs,"
+         " secretRef: {name: seed-s3}}\n";
   // base64 of the planted key, as the API server stores it.
   cluster_->Apply(R"({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "seed-s3"},
                       "data": {"accessKey": "YWNjZXNz", "secretKey": "cGxhbnRlZC1zZWNyZXQta2V5LTViMGMyZTcx"}})");

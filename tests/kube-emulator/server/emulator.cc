@@ -186,8 +186,8 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
     target = {*type, route.ns, route.name, route.subresource};
     verb = VerbFor(request.method, route, request);
     if (verb.empty() || (type->namespaced && route.ns.empty() && !route.name.empty()) ||
-        (verb == "create" && type->namespaced && route.ns.empty()) || (verb == "watch" && !route.subresource.empty()) ||
-        (pod_log && verb != "get")) {
+        (verb == "create" && type->namespaced && route.ns.empty()) ||
+        (verb == "watch" && !route.subresource.empty()) || (pod_log && verb != "get")) {
       verb.clear();
       throw MethodNotAllowed("the server does not allow this method on the requested resource");
     }

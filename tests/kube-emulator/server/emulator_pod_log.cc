@@ -25,7 +25,8 @@ ApiResponse Emulator::PodLog(const Target& target, const ApiRequest& request) {
     if (containers.size() != 1) {
       std::string choices;
       for (const auto& c : containers) choices += (choices.empty() ? "" : " ") + c;
-      throw BadRequest("a container name must be specified for pod " + name + ", choose one of: [" + choices + "]");
+      throw BadRequest("a container name must be specified for pod " + name + ", choose one of: [" + choices +
+                       "]");
     }
     container = containers.front();
   } else if (std::find(containers.begin(), containers.end(), container) == containers.end()) {
@@ -33,7 +34,8 @@ ApiResponse Emulator::PodLog(const Target& target, const ApiRequest& request) {
   }
   const std::string phase = pod.value("status", json::object()).value("phase", "Pending");
   if (phase == "Pending") {
-    throw BadRequest("container \"" + container + "\" in pod \"" + name + "\" is waiting to start: ContainerCreating");
+    throw BadRequest("container \"" + container + "\" in pod \"" + name +
+                     "\" is waiting to start: ContainerCreating");
   }
   ApiResponse response;
   response.raw_content_type = "text/plain";

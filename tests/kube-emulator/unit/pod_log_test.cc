@@ -80,11 +80,13 @@ TEST_F(PodLogTest, ErrorsAsTheApiServerGivesThem) {
   EXPECT_EQ(missing.code, 404);
   EXPECT_EQ(Message(missing), "pods \"nope\" not found");
 
-  CreatePod("two", json::array({{{"name", "main"}, {"image", "x"}}, {{"name", "side"}, {"image", "y"}}}), "Running");
+  CreatePod("two", json::array({{{"name", "main"}, {"image", "x"}}, {{"name", "side"}, {"image", "y"}}}),
+            "Running");
   ApiResponse unnamed = Call("GET", "/api/v1/namespaces/default/pods/two/log");
   EXPECT_EQ(unnamed.code, 400);
   EXPECT_EQ(Message(unnamed), "a container name must be specified for pod two, choose one of: [main side]");
-  ApiResponse wrong = Call("GET", "/api/v1/namespaces/default/pods/two/log", nullptr, {{"container", "other"}});
+  ApiResponse wrong =
+      Call("GET", "/api/v1/namespaces/default/pods/two/log", nullptr, {{"container", "other"}});
   EXPECT_EQ(wrong.code, 400);
   EXPECT_EQ(Message(wrong), "container other is not valid for pod two");
 

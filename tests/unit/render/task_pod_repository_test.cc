@@ -55,7 +55,8 @@ std::string RenderYaml(const std::string& pipeline_yaml) {
   api::ValidationErrors errors;
   api::PipelineSpec pipeline = Parse(pipeline_yaml, &errors);
   api::JobTemplateSpec spec = api::ParseJobTemplateSpec(
-      api::ParseYamlDocuments("command: [seed-job, forecast]\nargs: [--out, s3://seed-artifacts/wind/r/forecast/f.csv]\n")
+      api::ParseYamlDocuments(
+          "command: [seed-job, forecast]\nargs: [--out, s3://seed-artifacts/wind/r/forecast/f.csv]\n")
           .at(0)
           .value,
       "spec", &errors);
@@ -74,7 +75,8 @@ std::string RenderYaml(const std::string& pipeline_yaml) {
 
 TEST(TaskPodRepositoryTest, NoWorkspaceVolumeTheSecretAsCredentialsDirAndTheSettingsInEnv) {
   const std::string yaml = RenderYaml(kPipeline);
-  EXPECT_EQ(yaml, Golden("artifact_repository", yaml)) << "rerun with SEED_UPDATE_GOLDEN=1 and review the diff";
+  EXPECT_EQ(yaml, Golden("artifact_repository", yaml))
+      << "rerun with SEED_UPDATE_GOLDEN=1 and review the diff";
   json spec = api::ParseYamlDocuments(yaml).at(0).value["spec"];
   for (const auto& volume : spec["volumes"]) {
     EXPECT_NE(volume["name"], "seed-workspace");
@@ -110,30 +112,38 @@ TEST(TaskPodRepositoryTest, ArtifactRootIsBucketAndPrefix) {
 TEST(TaskPodRepositoryTest, MissingOrBadFieldsAreErrorsSayingWhatToSet) {
   const std::string tasks = "tasks: [{name: t, templateRef: {name: x}}]\n";
   std::string all = AllErrors(tasks + "artifactRepository: {s3: {keyPrefix: runs}}\n");
-  EXPECT_NE(all.find("spec.artifactRepository.s3.endpoint: is required: the server's URL"), std::string::npos) << all;
+  EXPECT_NE(all.find("spec.artifactRepository.s3.endpoint: is required: the server's URL"), std::string::npos)
+      << all;
   EXPECT_NE(all.find("spec.artifactRepository.s3.bucket: is required"), std::string::npos) << all;
-  EXPECT_NE(all.find("spec.artifactRepository.s3.secretRef: is required: {name: <Secret>} with the keys accessKey "
-                     "and secretKey"),
-            std::string::npos)
+  EXPECT_NE(
+      all.find("spec.artifactRepository.s3.secretRef: is required: {name: <Secret>} with the keys accessKey "
+               "and secretKey"),
+      std::string::npos)
       << all;
   all = AllErrors(tasks + "artifactRepository: {}\n");
-  EXPECT_NE(all.find("spec.artifactRepository: set s3: {endpoint, bucket, secretRef: {name}}"), std::string::npos)
+  EXPECT_NE(all.find("spec.artifactRepository: set s3: {endpoint, bucket, secretRef: {name}}"),
+            std::string::npos)
       << all;
   all = AllErrors(tasks +
                   "artifactRepository: {s3: {endpoint: minio:9000, bucket: Seed_Art, secretRef: {name: s}, "
                   "bukcet: x}}\n");
-  EXPECT_NE(all.find("spec.artifactRepository.s3.endpoint: \"minio:9000\" must start with http:// or https://"),
-            std::string::npos)
+  EXPECT_NE(
+      all.find("spec.artifactRepository.s3.endpoint: \"minio:9000\" must start with http:// or https://"),
+      std::string::npos)
       << all;
-  EXPECT_NE(all.find("spec.artifactRepository.s3.bucket: \"Seed_Art\" is not a bucket name"), std::string::npos)
+  EXPECT_NE(all.find("spec.artifactRepository.s3.bucket: \"Seed_Art\" is not a bucket name"),
+            std::string::npos)
       << all;
   EXPECT_NE(all.find("bukcet"), std::string::npos) << "an unknown field is an error: " << all;
   all = AllErrors(tasks +
                   "workspace: {persistentVolumeClaim: {claimName: data}}\n"
                   "artifactRepository: {s3: {endpoint: http://m:9000, bucket: art, secretRef: {name: s}}}\n");
-  EXPECT_NE(all.find("spec.artifactRepository: cannot be set together with workspace"), std::string::npos) << all;
-  EXPECT_EQ(AllErrors(tasks + "artifactRepository: {s3: {endpoint: http://m:9000, bucket: art, secretRef: {name: s}}}\n"),
-            "");
+  EXPECT_NE(all.find("spec.artifactRepository: cannot be set together with workspace"), std::string::npos)
+      << all;
+  EXPECT_EQ(
+      AllErrors(tasks +
+                "artifactRepository: {s3: {endpoint: http://m:9000, bucket: art, secretRef: {name: s}}}\n"),
+      "");
 }
 
 }  // namespace

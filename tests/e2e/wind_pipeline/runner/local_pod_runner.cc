@@ -113,7 +113,8 @@ std::map<std::string, std::string> LocalPodRunner::MountSecrets(const json& pod,
     const json data = secret->value("data", json::object());
     std::vector<std::pair<std::string, std::string>> items;  // key -> path
     if (source.contains("items")) {
-      for (const auto& item : source["items"]) items.emplace_back(item.value("key", ""), item.value("path", ""));
+      for (const auto& item : source["items"])
+        items.emplace_back(item.value("key", ""), item.value("path", ""));
     } else {
       for (const auto& [key, value] : data.items()) items.emplace_back(key, key);
     }
