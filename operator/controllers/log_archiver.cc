@@ -79,8 +79,17 @@ void LogArchiver::Work() {
                       {{"pod", job.ns + "/" + job.pod}, {"to", job.dir}, {"error", error.what()}});
     }
     std::lock_guard lock(mu_);
-    pending_.erase(job.ns + "/" + job.pod);
-    if (done) ++archived_;
+    const std::string key = job.uid;
+    pending_.erase(key);
+    if (done) {
+      ++archived_;
+      recent_.insert(key);
+      recent_order_.push_back(key);
+      if (recent_order_.size() > 4096) {
+        recent_.erase(recent_order_.front());
+        recent_order_.pop_front();
+      }
+    }
   }
 }
 

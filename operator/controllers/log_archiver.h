@@ -25,6 +25,7 @@ namespace seed::controllers {
 struct LogArchiveJob {
   std::string ns;
   std::string pod;
+  std::string uid;  // the pod's: a later pod of the same name is another job
   std::string dir;      // render::LogArchiveDir of the attempt
   std::string results;  // the termination message ("" : none)
   api::S3ArtifactRepository repository;
@@ -52,7 +53,11 @@ class LogArchiver {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<LogArchiveJob> queue_;
-  std::set<std::string> pending_;  // ns/pod queued or in hand
+  std::set<std::string> pending_;  // pod uids queued or in hand
+  // pod uids archived lately (the newest 4096): a reconcile whose cache has not yet seen the pod's
+  // annotation does not upload it again.
+  std::set<std::string> recent_;
+  std::deque<std::string> recent_order_;
   size_t archived_ = 0;
   bool stopping_ = false;
   std::thread worker_;

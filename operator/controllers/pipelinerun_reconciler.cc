@@ -69,7 +69,7 @@ void PipelineRunReconciler::OfferLogs(const api::PipelineRun& run,
         results = container.value("/state/terminated/message"_json_pointer, std::string());
     }
     log_archiver_->Offer(
-        {run.metadata.namespace_, meta.value("name", ""),
+        {run.metadata.namespace_, meta.value("name", ""), meta.value("uid", ""),
          render::LogArchiveDir(api::ArtifactRoot(repository), run.metadata.name, task, item, attempt),
          results, repository});
   }

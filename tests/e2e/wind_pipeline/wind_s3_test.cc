@@ -72,6 +72,12 @@ std::string Download(const S3TestServer& server, const std::string& key, const s
   return ReadAll(local);
 }
 
+size_t CountOf(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
+}
+
 std::string Describe(const std::set<std::string>& keys) {
   std::string text;
   for (const auto& key : keys) text += "  " + key + "\n";
@@ -158,6 +164,20 @@ TEST(WindS3EndToEnd, DayAheadRunsThroughTheOperatorWithArtifactsInTheBucketAndNo
   };
   ASSERT_TRUE(WaitUntil(archived, std::chrono::seconds(60), std::chrono::milliseconds(100)))
       << ReadAll(operator_options.log_path).substr(0, 4000);
+  // A restart neither loses nor repeats: with one pod's record gone (as after a crash between its
+  // upload and its annotation), the next operator archives that pod alone.
+  op.Stop();
+  const size_t archived_lines = CountOf(ReadAll(operator_options.log_path), "task log archived");
+  EXPECT_EQ(archived_lines, 7u);
+  cluster.MergePatch("pods", "s3-run-qc-1", {{"metadata", {{"annotations", {{"seed.dev/log-archived", nullptr}}}}}});
+  op.Start();
+  ASSERT_TRUE(WaitUntil(archived, std::chrono::seconds(60), std::chrono::milliseconds(100)));
+  op.Stop();
+  const std::string restarted_log = ReadAll(operator_options.log_path);
+  EXPECT_EQ(CountOf(restarted_log, "task log archived"), archived_lines + 1);
+  EXPECT_NE(restarted_log.rfind("s3-run-qc-1"), std::string::npos);
+  op.Start();
+
   const std::string keys_dir = cluster.Dir() + "/keys";
   std::filesystem::create_directories(keys_dir);
   std::ofstream(keys_dir + "/accessKey") << S3TestServer::kAccessKey;
