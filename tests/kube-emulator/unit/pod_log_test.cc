@@ -33,7 +33,7 @@ class PodLogTest : public ::testing::Test {
     request.groups = {"system:masters"};
     if (!body.is_null()) {
       request.body = body.dump();
-      request.content_type = "application/json";
+      request.content_type = method == "PATCH" ? "application/merge-patch+json" : "application/json";
     }
     return emulator_->Handle(request);
   }
