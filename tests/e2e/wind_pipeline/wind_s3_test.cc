@@ -267,6 +267,18 @@ TEST(WindS3EndToEnd, SeedRunUsesTheSameRepositoryWithCredentialsFromADirectory) 
   for (const auto& key : ExpectedKeys("local-s3")) {
     EXPECT_TRUE(keys.count("wind/" + key)) << "missing wind/" << key << " in:\n" << Describe(keys) << run.out;
   }
+  // The ultra-short pipeline, patched the same way, forecasts from the model the day-ahead run left
+  // in the bucket (the two pipelines share it as they share the claim).
+  json ultra = ExamplePatch(server.Endpoint(), "ultra-short.patch");
+  std::ofstream(dir + "/ultra.patch") << api::JsonToYaml(ultra);
+  const storage_test::CommandResult ultra_run = storage_test::RunCommand(
+      {SEED_BINARY, "run", pipeline_testing::SourceDir() + "/examples/wind", "--pipeline", "wind-ultra-short",
+       "--patch", dir + "/ultra.patch", "--s3-credentials", dir + "/keys", "--workspace", dir + "/ws",
+       "--run-name", "local-ultra", "--plain"},
+      {{"SEED_JOB_BIN", SEED_JOB_PATH}}, 300);
+  ASSERT_EQ(ultra_run.exit_code, 0) << ultra_run.out << ultra_run.err;
+  EXPECT_TRUE(Keys(server, "wind/local-ultra/").size() >= 2u) << Describe(Keys(server, "wind/local-ultra/"));
+
   // Locally only the logs, results files and the run record stay in the workspace directory.
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir + "/ws")) {
     if (!entry.is_regular_file()) continue;
