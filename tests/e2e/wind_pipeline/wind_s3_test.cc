@@ -42,9 +42,8 @@ std::string ReadAll(const std::string& path) {
 }
 
 // The example's patch file, its endpoint pointed at the test server.
-json ExamplePatch(const std::string& endpoint) {
-  auto documents =
-      api::ParseYamlDocuments(ReadAll(pipeline_testing::SourceDir() + "/examples/wind/s3/day-ahead.patch"));
+json ExamplePatch(const std::string& endpoint, const std::string& file = "day-ahead.patch") {
+  auto documents = api::ParseYamlDocuments(ReadAll(pipeline_testing::SourceDir() + "/examples/wind/s3/" + file));
   json patch = documents.at(0).value;
   patch["spec"]["artifactRepository"]["s3"]["endpoint"] = endpoint;
   return patch;
