@@ -46,7 +46,7 @@ LogArchiver::~LogArchiver() {
 bool LogArchiver::Offer(LogArchiveJob job) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || queue_.size() >= capacity_ || !pending_.insert(job.ns + "/" + job.pod).second)
+    if (stopping_ || queue_.size() >= capacity_ || recent_.count(job.uid) || !pending_.insert(job.uid).second)
       return false;
     queue_.push_back(std::move(job));
   }
