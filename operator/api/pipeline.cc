@@ -331,6 +331,16 @@ PipelineSpec ParsePipelineSpec(const json& value, const std::string& path, Valid
   if (spec.parallelism < 0) reader.Error("parallelism", "must be 0 (no limit) or more");
   if (const json* workspace = reader.Object("workspace"))
     spec.workspace = ParseWorkspace(*workspace, reader.PathOf("workspace"), errors);
+  if (const json* repository = reader.Object("artifactRepository")) {
+    spec.artifact_repository =
+        ParseArtifactRepository(*repository, reader.PathOf("artifactRepository"), errors);
+    if (spec.workspace.kind != Workspace::Kind::kNone) {
+      reader.Error("artifactRepository",
+                   "cannot be set together with workspace: artifacts go either to the workspace volume "
+                   "or to the bucket; remove spec.workspace to keep them in the bucket (pods then share "
+                   "no volume) or remove artifactRepository");
+    }
+  }
   if (const json* defaults = reader.Object("podDefaults"))
     spec.pod_defaults = ParsePodDefaults(*defaults, reader.PathOf("podDefaults"), errors);
   spec.successful_runs_history_limit = reader.Integer("successfulRunsHistoryLimit").value_or(10);

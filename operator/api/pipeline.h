@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api/artifact_repository.h"
 #include "api/depends_expression.h"
 #include "api/object_meta.h"
 #include "api/param_spec.h"
@@ -89,6 +90,8 @@ struct PipelineSpec {
   std::optional<Schedule> schedule;
   int64_t parallelism = 0;  // 0: no limit
   Workspace workspace;
+  // Artifacts in a bucket instead of a workspace volume (never both); see api/artifact_repository.h.
+  std::optional<ArtifactRepository> artifact_repository;
   PodDefaults pod_defaults;
   int64_t successful_runs_history_limit = 10;
   int64_t failed_runs_history_limit = 5;

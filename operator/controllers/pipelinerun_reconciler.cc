@@ -11,6 +11,8 @@
 #include "controllers/workspace_claim.h"
 #include "engine/pipeline_check.h"
 #include "kube/store.h"
+#include "render/labels.h"
+#include "render/log_archive_path.h"
 #include "render/names.h"
 #include "render/task_pod.h"
 #include "render/workspace_pvc.h"
@@ -39,7 +41,39 @@ PipelineRunReconciler::PipelineRunReconciler(std::shared_ptr<kube::Client> clien
       templates_(templates),
       events_(events),
       options_(std::move(options)),
-      run_metrics_(std::move(run_metrics)) {}
+      run_metrics_(std::move(run_metrics)),
+      log_archiver_(options_.archive_logs ? std::make_unique<LogArchiver>(client_) : nullptr) {}
+
+void PipelineRunReconciler::OfferLogs(const api::PipelineRun& run,
+                                      const api::S3ArtifactRepository& repository,
+                                      const std::vector<const json*>& pods) {
+  for (const json* pod : pods) {
+    const json& meta = (*pod)["metadata"];
+    const std::string phase = pod->value("status", json::object()).value("phase", "");
+    if (phase != "Succeeded" && phase != "Failed") continue;
+    if (meta.value("annotations", json::object()).contains(render::kLogArchivedAnnotation)) continue;
+    const json labels = meta.value("labels", json::object());
+    const std::string task = labels.value(render::kTaskLabel, "");
+    if (task.empty()) continue;
+    int64_t attempt = 1, item = -1;
+    try {
+      attempt = std::stoll(labels.value(render::kAttemptLabel, "1"));
+      if (labels.contains(render::kItemLabel)) item = std::stoll(labels.value(render::kItemLabel, "-1"));
+    } catch (const std::exception&) {
+      continue;  // not a pod of ours
+    }
+    std::string results;
+    for (const auto& container :
+         pod->value("status", json::object()).value("containerStatuses", json::array())) {
+      if (container.value("name", "") == "main")
+        results = container.value("/state/terminated/message"_json_pointer, std::string());
+    }
+    log_archiver_->Offer(
+        {run.metadata.namespace_, meta.value("name", ""), meta.value("uid", ""),
+         render::LogArchiveDir(api::ArtifactRoot(repository), run.metadata.name, task, item, attempt),
+         results, repository});
+  }
+}
 
 kube::Result<json> PipelineRunReconciler::GetCachedOrLive(kube::Informer& informer,
                                                           const kube::GroupVersionResource& gvr,
@@ -76,6 +110,12 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
     auto tmpl = GetCachedOrLive(templates_, JobTemplatesResource(), ns, name);
     if (tmpl.ok()) template_specs[name] = tmpl->value("spec", json::object());
     // A missing template is reported by ParseSnapshot with the task that names it.
+  }
+  // The operator's default repository is pinned in the run's snapshot like the rest of the spec, so
+  // changing the operator's configuration never moves the artifacts of a run that has started.
+  if (!options_.default_artifact_repository.is_null() && !pipeline_spec.contains("artifactRepository") &&
+      !pipeline_spec.contains("workspace")) {
+    pipeline_spec["artifactRepository"] = options_.default_artifact_repository;
   }
   snapshot.raw = engine::MakeSnapshot(pipeline_spec, template_specs);
   return snapshot;
@@ -238,8 +278,12 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
       visible.insert((*pod)["metadata"].value("name", ""));
     }
 
+    if (const auto& repository = snapshot.pipeline.artifact_repository;
+        log_archiver_ && repository && repository->s3)
+      OfferLogs(run, *repository->s3, pod_objects);
     engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
-    input.options.workspace_root = options_.workspace_root;
+    input.options.workspace_root =
+        api::ArtifactRootOr(snapshot.pipeline.artifact_repository, options_.workspace_root);
     input.options.backoff = options_.backoff;
     engine::Plan plan = PlanAdoptingPods(run.metadata.name, std::move(input), visible);
     for (auto& [task, status] : plan.status.tasks) {

@@ -20,12 +20,15 @@
 // run records the edited snapshot although its first pods were made from the earlier one.
 // After the first write, writing the status before creating pods means a crash between the two
 // leaves a status that the planner re-derives the same pods from.
+// With an artifact repository, each terminated task pod is offered to the LogArchiver (its own
+// worker), which keeps the pod's log and results file in the bucket (controllers/log_archiver.h).
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
 
+#include "controllers/log_archiver.h"
 #include "controllers/options.h"
 #include "controllers/run_metrics.h"
 #include "engine/planner.h"
@@ -68,6 +71,9 @@ class PipelineRunReconciler : public kube::Reconciler {
   // How much longer the run's first status write waits; zero when it is due (or this process did
   // not create the run's first pods).
   std::chrono::milliseconds FirstStatusWait(const std::string& run_uid);
+  // Offers the run's terminated, not yet archived task pods to the log archiver.
+  void OfferLogs(const api::PipelineRun& run, const api::S3ArtifactRepository& repository,
+                 const std::vector<const nlohmann::json*>& pods);
   engine::Plan PlanAdoptingPods(const std::string& run_name, engine::PlanInput input,
                                 const std::set<std::string>& visible);
 
@@ -79,6 +85,7 @@ class PipelineRunReconciler : public kube::Reconciler {
   kube::EventRecorder* events_;
   SeedControllerOptions options_;
   std::shared_ptr<RunMetrics> run_metrics_;  // null: none recorded
+  std::unique_ptr<LogArchiver> log_archiver_;
   std::mutex mu_;
   std::unordered_map<std::string, std::set<std::string>> expected_pods_;   // run uid -> pod names
   std::set<std::string> claims_made_;                                      // run uids

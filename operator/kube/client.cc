@@ -179,6 +179,15 @@ Result<Json> Client::Call(const std::string& method, const std::string& path_and
   return ParseBody(*response);
 }
 
+Result<std::string> Client::GetText(const std::string& path_and_query) {
+  HttpRequest request;
+  request.method = "GET";
+  request.url = config_.server + path_and_query;
+  auto response = Send(std::move(request), false, false, CancelToken(), nullptr);
+  if (!response.ok()) return response.error();
+  return std::move(response->body);
+}
+
 Result<Json> Client::Get(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
                          const std::string& subresource) {
   return Call("GET", Path(gvr, ns, name, subresource), "", "");

@@ -110,6 +110,9 @@ class Client {
   Result<Json> Call(const std::string& method, const std::string& path_and_query, const std::string& body,
                     const std::string& content_type, bool bypass_fence = false);
 
+  // A GET whose answer is text rather than an object (pods/NAME/log); errors as for Get.
+  Result<std::string> GetText(const std::string& path_and_query);
+
   const RestConfig& config() const { return config_; }
   Clock& clock() { return clock_; }
 

@@ -104,6 +104,7 @@ void LocalRunner::Start(const engine::TaskLaunch& launch, engine::Seconds now) {
       }
     }
   };
+  for (const auto& [name, value] : options_.env) env[name] = value;
   add_env(snapshot_.pipeline.pod_defaults.env);
   add_env(launch.spec.env);
   env["SEED_RESULTS_FILE"] = results;
@@ -112,11 +113,12 @@ void LocalRunner::Start(const engine::TaskLaunch& launch, engine::Seconds now) {
   env["SEED_ATTEMPT"] = std::to_string(launch.attempt);
   if (launch.item >= 0) env["SEED_ITEM"] = std::to_string(launch.item);
   env["SEED_SCHEDULED_TIME"] = api::FormatRfc3339(launch.scheduled_time);
-  env["SEED_WORKSPACE"] = options_.workspace;
+  const std::string& root = options_.artifact_root.empty() ? options_.workspace : options_.artifact_root;
+  env["SEED_WORKSPACE"] = root;
 
   std::vector<std::string> argv = launch.spec.command;
   argv.insert(argv.end(), launch.spec.args.begin(), launch.spec.args.end());
-  for (auto& arg : argv) arg = MapWorkspace(arg, options_.workspace);
+  for (auto& arg : argv) arg = MapWorkspace(arg, root);
   if (!argv.empty() && argv[0] == "seed-job" && !options_.seed_job_binary.empty())
     argv[0] = options_.seed_job_binary;
 
@@ -193,7 +195,8 @@ api::PipelineRunStatus LocalRunner::Run(const Observer& observer, const std::ato
     input.snapshot = snapshot_;
     input.snapshot_errors = snapshot_errors_;
     input.now = now;
-    input.options.workspace_root = options_.workspace;
+    input.options.workspace_root =
+        options_.artifact_root.empty() ? options_.workspace : options_.artifact_root;
     input.options.backoff = options_.backoff;
     engine::Plan plan = engine::PlanRun(input);
     for (const auto& stop : plan.remove) Stop(stop.task, stop.item, stop.attempt);

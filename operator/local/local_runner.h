@@ -18,7 +18,12 @@
 namespace seed::local {
 
 struct LocalOptions {
-  std::string workspace;        // absolute directory; artifact paths live under it
+  std::string workspace;  // absolute directory; logs, results files and (by default) artifacts
+  // With an artifact repository: s3://<bucket>/<prefix>, where artifact paths and {{workspace}}
+  // point instead of the directory (logs and results files stay in it). Empty: the directory.
+  std::string artifact_root;
+  // Added to every attempt's environment before the template's env (the repository's settings).
+  std::map<std::string, std::string> env;
   std::string seed_job_binary;  // replaces argv[0] "seed-job" (empty: look it up on PATH)
   // Locally a retry waits 1 s, doubling, capped at 36 s (the cluster: 10 s capped at 6 min).
   engine::BackoffPolicy backoff{std::chrono::seconds(1), std::chrono::seconds(36)};

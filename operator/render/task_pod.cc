@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "render/artifact_access.h"
 #include "render/labels.h"
 #include "render/names.h"
 #include "render/workspace_pvc.h"
@@ -37,8 +38,16 @@ json Resources(const api::TaskResources& resources) {
   return out;
 }
 
-json Env(const TaskPodInput& input) {
+const api::S3ArtifactRepository* Repository(const api::PipelineSpec& pipeline) {
+  if (!pipeline.artifact_repository || !pipeline.artifact_repository->s3) return nullptr;
+  return &*pipeline.artifact_repository->s3;
+}
+
+json Env(const TaskPodInput& input, const json& repository_env) {
   json env = MergeByKey(input.pipeline->pod_defaults.env, input.spec->env, "name");
+  // The repository's settings win over same-named user env: the pod must reach the bucket its
+  // artifact paths name.
+  env = MergeByKey(env, repository_env, "name");
   auto add = [&](const char* name, const std::string& value) {
     env.push_back({{"name", name}, {"value", value}});
   };
@@ -48,7 +57,8 @@ json Env(const TaskPodInput& input) {
   add("SEED_ATTEMPT", std::to_string(input.attempt));
   if (input.item >= 0) add("SEED_ITEM", std::to_string(input.item));
   add("SEED_SCHEDULED_TIME", input.scheduled_time);
-  add("SEED_WORKSPACE", kWorkspaceMountPath);
+  const api::S3ArtifactRepository* s3 = Repository(*input.pipeline);
+  add("SEED_WORKSPACE", s3 ? api::ArtifactRoot(*s3) : std::string(kWorkspaceMountPath));
   return env;
 }
 
@@ -77,19 +87,26 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
                        {"seccompProfile", {{"type", "RuntimeDefault"}}}};
   if (pod.pod_security_context.is_object()) pod_security.update(pod.pod_security_context);
 
+  // With an artifact repository the pod has no workspace volume: artifacts are s3:// paths and the
+  // repository Secret is the only extra mount.
+  const api::S3ArtifactRepository* s3 = Repository(pipeline);
+  ArtifactAccess access;
+  if (s3) access = RenderArtifactAccess(*s3);
   json mounts = json::array({
       {{"name", "seed-tmp"}, {"mountPath", "/tmp"}},
       {{"name", "seed-dir"}, {"mountPath", "/seed"}},
-      {{"name", "seed-workspace"}, {"mountPath", kWorkspaceMountPath}},
   });
+  if (!s3) mounts.push_back({{"name", "seed-workspace"}, {"mountPath", kWorkspaceMountPath}});
+  for (const auto& mount : access.mounts) mounts.push_back(mount);
   for (const auto& mount : MergeByKey(pipeline.pod_defaults.volume_mounts, spec.volume_mounts, "mountPath")) {
     mounts.push_back(mount);
   }
   json volumes = json::array({
       {{"name", "seed-tmp"}, {"emptyDir", json::object()}},
       {{"name", "seed-dir"}, {"emptyDir", {{"sizeLimit", "64Mi"}}}},
-      WorkspaceVolume(input.run.name, pipeline),
   });
+  if (!s3) volumes.push_back(WorkspaceVolume(input.run.name, pipeline));
+  for (const auto& volume : access.volumes) volumes.push_back(volume);
   for (const auto& volume : MergeByKey(pipeline.pod_defaults.volumes, spec.volumes, "name"))
     volumes.push_back(volume);
 
@@ -97,7 +114,7 @@ json RenderTaskPod(const TaskPodInput& input, const RenderOptions& options) {
       {"name", "main"},
       {"image", spec.image.empty() ? options.default_image : spec.image},
       {"command", spec.command},
-      {"env", Env(input)},
+      {"env", Env(input, access.env)},
       {"volumeMounts", mounts},
       {"terminationMessagePath", kResultsPath},
       // A task that fails before writing its results file leaves the tail of its log as the

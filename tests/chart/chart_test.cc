@@ -151,6 +151,14 @@ const std::set<std::string> kControllerGrants = [] {
   return grants;
 }();
 
+// With the log archive on (logArchive.enabled or a default artifactRepository): the repository Secret,
+// the terminated pod's log and its seed.dev/log-archived annotation.
+const std::set<std::string> kArchiveGrants = [] {
+  std::set<std::string> grants = kControllerGrants;
+  grants.insert({" secrets get", " pods/log get", " pods patch"});
+  return grants;
+}();
+
 void ExpectNoWildcards(const Rendered& rendered) {
   for (const auto& role : RolesAndClusterRoles(rendered)) {
     const std::string name =
@@ -213,7 +221,8 @@ TEST(ChartTest, DefaultsRenderAClusterWideOperatorWithExactlyTheControllersRbac)
             (std::vector<std::string>{"--job-image=seed-job:0.1.0", "--metrics-addr=:8080",
                                       "--health-addr=:8081", "--webhook-addr=:9443",
                                       "--webhook-cert-dir=/etc/seed/webhook-certs", "--workers=16",
-                                      "--qps=200", "--burst=6000", "--log-level=info", "--log-format=json"}));
+                                      "--qps=200", "--burst=6000", "--log-level=info", "--log-format=json",
+                                      "--archive-logs=false"}));
   const json& pod = deployment["spec"]["template"]["spec"];
   const json& container = pod["containers"][0];
   EXPECT_EQ(container["image"], "seed-operator:0.1.0");
@@ -247,7 +256,7 @@ TEST(ChartTest, EveryValueRendersRoleScopedRbacAndTheMatchingFlags) {
   ASSERT_EQ(roles.size(), 3u);
   for (const std::string ns : {"wind", "solar"}) {
     ASSERT_TRUE(roles.count(ns + "/forecast-operator")) << ns;
-    EXPECT_EQ(Grants({roles[ns + "/forecast-operator"]}), kControllerGrants) << ns;
+    EXPECT_EQ(Grants({roles[ns + "/forecast-operator"]}), kArchiveGrants) << ns;
   }
   for (const auto& cluster_role : rendered.OfKind("ClusterRole")) {
     EXPECT_EQ(Grants({cluster_role}), std::set<std::string>{}) << cluster_role["metadata"]["name"];
@@ -291,6 +300,8 @@ TEST(ChartTest, EveryValueRendersRoleScopedRbacAndTheMatchingFlags) {
                                       "--burst=100",
                                       "--log-level=debug",
                                       "--log-format=text",
+                                      "--archive-logs=true",
+                                      "--artifact-repository-file=/etc/seed/artifact-repository/repository.yaml",
                                       "--gateway-parent-ref=gateway-system/public/https",
                                       "--gateway-parent-ref=gateway-system/internal",
                                       "--context=forecast"}));

@@ -208,6 +208,25 @@ TEST(CrdRulesTest, StreamModeRefusesHttpRouting) {
       << routed.violated[0];
 }
 
+// Artifacts go to a workspace volume or to a bucket, never both.
+TEST(CrdRulesTest, APipelineHasAWorkspaceOrAnArtifactRepositoryNotBoth) {
+  const json tasks = json::array({{{"name", "a"}, {"templateRef", {{"name", "t"}}}}});
+  const json workspace = {{"persistentVolumeClaim", {{"claimName", "data"}}}};
+  const json repository = {{"s3", {{"endpoint", "http://minio:9000"}, {"bucket", "art"}, {"secretRef", {{"name", "s"}}}}}};
+  auto pipeline = [&](const json& extra) {
+    json spec = {{"tasks", tasks}};
+    spec.update(extra);
+    return json{{"apiVersion", "seed.dev/v1alpha1"}, {"kind", "Pipeline"}, {"metadata", {{"name", "p"}}}, {"spec", spec}};
+  };
+  EXPECT_TRUE(Check("Pipeline", pipeline({{"workspace", workspace}})).violated.empty());
+  EXPECT_TRUE(Check("Pipeline", pipeline({{"artifactRepository", repository}})).violated.empty());
+  Verdict both = Check("Pipeline", pipeline({{"workspace", workspace}, {"artifactRepository", repository}}));
+  ASSERT_EQ(both.violated.size(), 1u) << json(both.violated).dump();
+  EXPECT_EQ(both.violated[0].rfind("/spec: set either workspace or artifactRepository, not both", 0), 0u)
+      << both.violated[0];
+  EXPECT_TRUE(both.not_evaluated.empty()) << json(both.not_evaluated).dump();
+}
+
 TEST(CrdRulesTest, EveryExampleObjectPassesEveryRule) {
   int objects = 0, evaluated = 0;
   std::set<std::string> not_evaluated;

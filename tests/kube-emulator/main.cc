@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "rbac"}))
       ->capture_default_str();
   app.add_flag("--gateway-api", config.gateway_api, "serve gateway.networking.k8s.io/v1 HTTPRoutes");
+  app.add_option("--pod-log-dir", config.pod_log_dir,
+                 "pods/NAME/log serves DIR/NAME.log (a test's pod runner writes them); default: empty logs");
   app.add_option("--history", config.history, "watch history window (events kept)")->check(CLI::Range(1, 10000000));
   app.add_option("--bookmark-interval-ms", server_options.bookmark_interval_ms, "interval between watch BOOKMARK events")
       ->check(CLI::Range(10, 3600000));

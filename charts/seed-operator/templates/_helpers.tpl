@@ -67,3 +67,35 @@ app.kubernetes.io/component: operator
 {{- define "seed-operator.leaseName" -}}
 {{- default (printf "%s-leader" (include "seed-operator.fullname" .)) .Values.leaderElection.leaseName | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{/*
+The default artifact repository as seed-operator's --artifact-repository-file reads it.
+*/}}
+{{- define "seed-operator.artifactRepository" -}}
+{{- $s3 := .Values.artifactRepository.s3 -}}
+s3:
+  endpoint: {{ $s3.endpoint | quote }}
+  bucket: {{ required "artifactRepository.s3.bucket is required with an endpoint" $s3.bucket | quote }}
+  {{- with $s3.keyPrefix }}
+  keyPrefix: {{ . | quote }}
+  {{- end }}
+  {{- with $s3.region }}
+  region: {{ . | quote }}
+  {{- end }}
+  secretRef:
+    name: {{ required "artifactRepository.s3.secretName is required with an endpoint (a Secret with accessKey and secretKey)" $s3.secretName | quote }}
+  {{- if $s3.insecure }}
+  insecure: true
+  {{- end }}
+  {{- with $s3.caSecretName }}
+  caSecretRef:
+    name: {{ . | quote }}
+  {{- end }}
+{{- end }}
+
+{{/*
+"true" when the operator archives task logs (logArchive.enabled, or a default artifact repository).
+*/}}
+{{- define "seed-operator.archiveLogs" -}}
+{{- if or .Values.logArchive.enabled .Values.artifactRepository.s3.endpoint -}}true{{- else -}}false{{- end -}}
+{{- end }}

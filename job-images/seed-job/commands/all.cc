@@ -22,6 +22,7 @@ void AddAll(CLI::App& app) {
   AddFleetSummary(app);
   AddNotify(app);
   AddFetch(app);
+  AddCopy(app);
 }
 
 }  // namespace seed::commands

@@ -22,6 +22,7 @@ void AddTower(CLI::App& app);
 void AddNotify(CLI::App& app);
 void AddFleetSummary(CLI::App& app);
 void AddFetch(CLI::App& app);
+void AddCopy(CLI::App& app);
 
 // Every subcommand above, in the order `seed-job --help` lists them (main and the tests use it).
 // Also installs the storage room's io::RemoteFiles, so every file path may be a URL.

@@ -1,9 +1,12 @@
 #include "loading.h"
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "api/time_format.h"
+#include "api/yaml_json.h"
 #include "engine/schedule_decision.h"
 #include "render/inference_service.h"
 
@@ -55,6 +58,35 @@ size_t CheckInferenceServices(const std::vector<local::Manifest>& manifests, loc
   return problems;
 }
 
+// Applies each --patch file to `spec`; prints what is wrong and returns false on a bad file.
+bool ApplyPatches(const std::vector<std::string>& patches, nlohmann::json* spec) {
+  for (const auto& file : patches) {
+    std::ifstream in(file);
+    if (!in) {
+      std::cerr << "--patch " << file << ": cannot read the file\n";
+      return false;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<api::YamlDocument> documents;
+    try {
+      documents = api::ParseYamlDocuments(text.str());
+    } catch (const api::YamlSyntaxError& error) {
+      std::cerr << file << ":" << error.line() << ": " << error.what() << "\n";
+      return false;
+    }
+    if (documents.size() != 1 || !documents[0].value.is_object() || documents[0].value.size() != 1 ||
+        !documents[0].value.contains("spec") || !documents[0].value["spec"].is_object()) {
+      std::cerr << "--patch " << file
+                << ": expected one document holding only a merge patch of the Pipeline's spec, e.g. "
+                   "\"spec: {workspace: null, artifactRepository: {s3: {...}}}\"\n";
+      return false;
+    }
+    spec->merge_patch(documents[0].value["spec"]);
+  }
+  return true;
+}
+
 }  // namespace
 
 local::ResourceSet LoadAndReport(const std::vector<std::string>& paths, size_t* problem_count,
@@ -95,7 +127,8 @@ std::optional<std::map<std::string, std::string>> ParseSets(const std::vector<st
 
 std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::string& pipeline_name,
                                       const std::vector<std::string>& sets, const std::string& run_name,
-                                      const std::string& scheduled_time, const std::string& namespace_) {
+                                      const std::string& scheduled_time, const std::string& namespace_,
+                                      const std::vector<std::string>& patches) {
   std::string error;
   const api::Pipeline* pipeline = local::SelectPipeline(set, pipeline_name, &error);
   if (!pipeline) {
@@ -130,9 +163,9 @@ std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::
   run.spec.pipeline_ref = pipeline->metadata.name;
   run.spec.params = *params;
   run.spec.scheduled_time = when;
-  prepared.snapshot = engine::ParseSnapshot(
-      engine::MakeSnapshot(set.pipeline_specs.at(pipeline->metadata.name), set.template_specs),
-      &prepared.errors);
+  nlohmann::json spec = set.pipeline_specs.at(pipeline->metadata.name);
+  if (!ApplyPatches(patches, &spec)) return std::nullopt;
+  prepared.snapshot = engine::ParseSnapshot(engine::MakeSnapshot(spec, set.template_specs), &prepared.errors);
   engine::ResolveRunParams(prepared.snapshot.pipeline, run.spec.params, "--set", &prepared.errors);
   engine::CheckParamsReachingTemplates(prepared.snapshot.pipeline, prepared.snapshot.templates, run.spec.params,
                                        "--set", &prepared.errors);

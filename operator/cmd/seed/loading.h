@@ -38,8 +38,12 @@ struct PreparedRun {
   engine::PipelineSnapshot snapshot;
   api::ValidationErrors errors;
 };
+// `patches`: files holding a JSON merge patch (RFC 7386) of the Pipeline, `{spec: {...}}` in YAML or
+// JSON, applied in order before the run is checked (what `kubectl patch --type merge --patch-file`
+// does in a cluster), e.g. to swap the workspace for an artifact repository.
 std::optional<PreparedRun> PrepareRun(const local::ResourceSet& set, const std::string& pipeline_name,
                                       const std::vector<std::string>& sets, const std::string& run_name,
-                                      const std::string& scheduled_time, const std::string& namespace_);
+                                      const std::string& scheduled_time, const std::string& namespace_,
+                                      const std::vector<std::string>& patches = {});
 
 }  // namespace seed::cli

@@ -33,6 +33,15 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--grace", run.grace, "Seconds from SIGTERM to SIGKILL when stopping a task")
       ->capture_default_str();
   run_cmd->add_flag("--plain", run.plain, "One line per change instead of a table redrawn in place");
+  run_cmd->add_option("--patch", run.patches,
+                      "File with a merge patch of the Pipeline ({spec: {...}}), applied before the run, as "
+                      "kubectl patch --type merge --patch-file (repeatable)");
+  run_cmd->add_option(
+      "--s3-credentials", run.s3_credentials,
+      "Directory with the files accessKey and secretKey for the Pipeline's artifact repository "
+      "(default: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment)");
+  run_cmd->add_flag("--local-artifacts", run.local_artifacts,
+                    "Keep artifacts in --workspace even when the Pipeline names an artifact repository");
 
   std::vector<std::string> validate_paths;
   auto* validate_cmd =
@@ -59,12 +68,35 @@ int main(int argc, char** argv) {
   render_cmd->add_option("--gateway-parent-ref", render.gateway_parent_refs,
                          "Gateway the HTTPRoutes attach to: [NAMESPACE/]NAME[/SECTION] (repeatable), as "
                          "seed-operator's flag");
+  render_cmd->add_option("--patch", render.patches,
+                         "File with a merge patch of the Pipeline ({spec: {...}}), as seed run --patch");
+
+  seed::cli::LogsFlags logs;
+  auto* logs_cmd = app.add_subcommand(
+      "logs",
+      "Print a run's task logs: from the live pods through the Kubernetes API, else from the log "
+      "archive in the run's artifact repository");
+  logs_cmd->add_option("run", logs.run, "PipelineRun name")->required();
+  logs_cmd->add_option("task", logs.task, "Only this task (default: every task)");
+  logs_cmd->add_option("-n,--namespace", logs.namespace_, "Namespace of the run")->capture_default_str();
+  logs_cmd->add_option("--kubeconfig", logs.kubeconfig,
+                       "kubeconfig file (default: KUBECONFIG, in-cluster, ~/.kube/config)");
+  logs_cmd->add_option("--context", logs.context, "kubeconfig context");
+  logs_cmd->add_option("--pipeline", logs.pipeline,
+                       "When the run is deleted: the Pipeline whose artifactRepository holds its logs");
+  logs_cmd->add_option(
+      "--repository", logs.repository_file,
+      "When the run is deleted: a YAML file {s3: {...}} naming the repository (the operator's default)");
+  logs_cmd->add_option("--s3-credentials", logs.s3_credentials,
+                       "Directory with the files accessKey and secretKey (default: AWS_ACCESS_KEY_ID and "
+                       "AWS_SECRET_ACCESS_KEY or SEED_S3_CREDENTIALS_DIR)");
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (*run_cmd) return seed::cli::RunCommand(run);
     if (*validate_cmd) return seed::cli::ValidateCommand(validate_paths);
     if (*render_cmd) return seed::cli::RenderCommand(render);
+    if (*logs_cmd) return seed::cli::LogsCommand(logs);
   } catch (const std::exception& error) {
     std::cerr << "seed: " << error.what() << "\n";
     return 2;

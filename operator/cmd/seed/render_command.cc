@@ -84,14 +84,16 @@ int RenderCommand(const RenderFlags& flags) {
     std::cerr << "seed: no InferenceService " << flags.inference_service << " in the files\n";
     return 2;
   }
-  auto prepared =
-      PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, flags.namespace_);
+  auto prepared = PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time,
+                             flags.namespace_, flags.patches);
   if (!prepared) return 2;
   engine::PlanInput input;
   input.run = prepared->run;
   input.snapshot = prepared->snapshot;
   input.now = *prepared->run.spec.scheduled_time;
   input.options.preview = true;
+  input.options.workspace_root =
+      api::ArtifactRootOr(prepared->snapshot.pipeline.artifact_repository, render::kWorkspaceMountPath);
   engine::Plan plan = engine::PlanRun(input);
   bool failed = false;
   for (const auto& [task, status] : plan.status.tasks) {

@@ -73,6 +73,39 @@ void PrintSweeps(std::ostream& out, const api::PipelineSpec& pipeline, const api
   }
 }
 
+// The repository's settings for every task's environment, and where artifacts go. The Secret of
+// the repository lives in a cluster; locally the keys come from --s3-credentials or the environment.
+bool ArtifactRepositoryEnv(const api::S3ArtifactRepository& s3, const std::string& credentials_dir,
+                           local::LocalOptions* options) {
+  options->artifact_root = api::ArtifactRoot(s3);
+  options->env["SEED_S3_ENDPOINT"] = s3.endpoint;
+  options->env["AWS_REGION"] = s3.region.empty() ? "us-east-1" : s3.region;
+  options->env["SEED_S3_INSECURE"] = s3.insecure ? "true" : "false";
+  if (!credentials_dir.empty()) {
+    std::error_code error;
+    for (const char* key : {"accessKey", "secretKey"}) {
+      if (!fs::is_regular_file(fs::path(credentials_dir) / key, error)) {
+        std::cerr << "--s3-credentials " << credentials_dir << ": no file " << key
+                  << " there; the directory holds one file per key, accessKey and secretKey (the shape of "
+                     "the repository's Secret mounted as a volume)\n";
+        return false;
+      }
+    }
+    options->env["SEED_S3_CREDENTIALS_DIR"] = fs::absolute(credentials_dir).lexically_normal().string();
+    return true;
+  }
+  const char* access = std::getenv("AWS_ACCESS_KEY_ID");
+  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+  const char* dir = std::getenv("SEED_S3_CREDENTIALS_DIR");
+  if ((access && *access && secret && *secret) || (dir && *dir)) return true;
+  std::cerr << "seed run: the Pipeline's artifactRepository (" << options->artifact_root << " at "
+            << s3.endpoint
+            << ") needs credentials: give --s3-credentials DIR (files accessKey and secretKey), or set "
+               "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or keep the artifacts local with "
+               "--local-artifacts\n";
+  return false;
+}
+
 }  // namespace
 
 // The run a failed local run left in <dir>/run.json, ready to resume: its name, spec and snapshot,
@@ -116,8 +149,10 @@ int RunCommand(const RunFlags& flags) {
   std::optional<PreparedRun> prepared;
   RunFlags settings = flags;
   if (!flags.resume.empty()) {
-    if (!flags.paths.empty() || !flags.sets.empty() || !flags.pipeline.empty() || !flags.run_name.empty()) {
-      std::cerr << "--resume takes no YAML, --set, --pipeline or --run-name: the run kept its own\n";
+    if (!flags.paths.empty() || !flags.sets.empty() || !flags.pipeline.empty() || !flags.run_name.empty() ||
+        !flags.patches.empty() || flags.local_artifacts) {
+      std::cerr << "--resume takes no YAML, --set, --pipeline, --run-name, --patch or --local-artifacts: the "
+                   "run kept its own\n";
       return 2;
     }
     prepared = PrepareResume(flags.resume);
@@ -131,7 +166,8 @@ int RunCommand(const RunFlags& flags) {
     }
     auto set = LoadValid(flags.paths);
     if (!set) return 2;
-    prepared = PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, "default");
+    prepared = PrepareRun(*set, flags.pipeline, flags.sets, flags.run_name, flags.scheduled_time, "default",
+                          flags.patches);
     if (!prepared) return 2;
   }
   const RunFlags& f = settings;
@@ -149,6 +185,15 @@ int RunCommand(const RunFlags& flags) {
   options.workspace = fs::absolute(f.workspace).lexically_normal().string();
   if (!options.workspace.empty() && options.workspace.back() == '/') options.workspace.pop_back();
   options.seed_job_binary = FindSeedJob();
+  if (flags.local_artifacts && prepared->snapshot.pipeline.artifact_repository) {
+    // The run record keeps the snapshot as run, so a resumed run stays local too.
+    prepared->snapshot.pipeline.artifact_repository.reset();
+    prepared->snapshot.raw["pipeline"].erase("artifactRepository");
+  }
+  if (const auto& repository = prepared->snapshot.pipeline.artifact_repository;
+      repository && repository->s3) {
+    if (!ArtifactRepositoryEnv(*repository->s3, flags.s3_credentials, &options)) return 2;
+  }
   auto base = std::chrono::seconds(std::max<long long>(1, std::llround(flags.retry_backoff)));
   options.backoff = {base, base * 36};  // same ratio as the cluster (10 s -> 6 min)
   options.grace = std::chrono::seconds(flags.grace);
@@ -156,7 +201,8 @@ int RunCommand(const RunFlags& flags) {
   std::vector<std::string> order = engine::TopologicalOrder(prepared->snapshot.pipeline);
   bool tty = !flags.plain && ::isatty(STDOUT_FILENO);
   std::cout << "run " << prepared->run.metadata.name << " of pipeline " << prepared->run.spec.pipeline_ref
-            << " (workspace " << options.workspace << "/" << prepared->run.metadata.name << ")\n";
+            << " (workspace " << options.workspace << "/" << prepared->run.metadata.name
+            << (options.artifact_root.empty() ? "" : ", artifacts in " + options.artifact_root) << ")\n";
   ProgressView view(std::cout, tty, order);
   local::LocalRunner runner(options, prepared->run, prepared->snapshot, {});
 
@@ -179,9 +225,11 @@ int RunCommand(const RunFlags& flags) {
       if (tmpl == prepared->snapshot.templates.end()) continue;
       for (const auto& output : tmpl->second.outputs) {
         if (output.kind != api::OutputKind::kArtifact) continue;
-        std::string path =
-            engine::ArtifactPath(options.workspace, prepared->run.metadata.name, name, output.FileName());
-        if (fs::exists(path)) artifacts.push_back({name, output.name, path});
+        const bool remote = !options.artifact_root.empty();
+        std::string path = engine::ArtifactPath(remote ? options.artifact_root : options.workspace,
+                                                prepared->run.metadata.name, name, output.FileName());
+        // A bucket's objects are listed as the planner named them (the task succeeded, so it wrote them).
+        if (remote || fs::exists(path)) artifacts.push_back({name, output.name, path});
       }
     }
   }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "admission/webhook_server.h"
+#include "controllers/artifact_repository_file.h"
 #include "controllers/file_clock.h"
 #include "controllers/inference_service_metrics.h"
 #include "controllers/inference_service_reconciler.h"
@@ -112,6 +113,17 @@ int main(int argc, char** argv) {
   app.add_option("--job-image", seed_options.job_image, "image of task pods whose JobTemplate names none")
       ->envname("SEED_JOB_IMAGE")
       ->capture_default_str();
+  std::string artifact_repository_file;
+  app.add_option("--artifact-repository-file", artifact_repository_file,
+                 "YAML file with the default artifact repository ({s3: {endpoint, bucket, keyPrefix, region, "
+                 "secretRef: {name}, insecure}}) for Pipelines with neither a workspace nor a repository")
+      ->envname("SEED_ARTIFACT_REPOSITORY_FILE");
+  app.add_option(
+         "--archive-logs", seed_options.archive_logs,
+         "keep each task pod's log in its run's artifact repository (needs get on secrets and pods/log, "
+         "patch on pods)")
+      ->envname("SEED_ARCHIVE_LOGS")
+      ->capture_default_str();
   std::vector<std::string> gateway_parent_refs;
   app.add_option("--gateway-parent-ref", gateway_parent_refs,
                  "Gateway an InferenceService's HTTPRoute attaches to: [NAMESPACE/]NAME[/SECTION] (repeatable)")
@@ -203,6 +215,24 @@ int main(int argc, char** argv) {
     test_clock = std::make_unique<seed::controllers::FileClock>(test_clock_file);
     seed_options.clock = test_clock.get();
     seed_options.max_requeue = std::chrono::milliseconds(200);  // notice when the test moves the clock
+  }
+  if (!artifact_repository_file.empty()) {
+    auto repository = seed::controllers::ReadArtifactRepositoryFile(artifact_repository_file);
+    if (!repository.error.empty()) {
+      kube::LogFields(spdlog::level::err, "invalid default artifact repository",
+                      {{"error", repository.error}});
+      return 2;
+    }
+    seed_options.default_artifact_repository = repository.repository;
+    if (!repository.repository.is_null()) {
+      // Where, never with what: the file names a Secret, it holds no key.
+      const auto& s3 = repository.repository["s3"];
+      kube::LogFields(spdlog::level::info, "default artifact repository",
+                      {{"endpoint", s3.value("endpoint", "")},
+                       {"bucket", s3.value("bucket", "")},
+                       {"keyPrefix", s3.value("keyPrefix", "")},
+                       {"secret", s3["secretRef"].value("name", "")}});
+    }
   }
   auto parent_refs = seed::controllers::ParseGatewayParentRefs(gateway_parent_refs);
   if (!parent_refs.ok()) {

@@ -59,6 +59,16 @@ TEST(KubectlApply, CrdsThenExamplesApplyCleanly) {
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_NE(listed.output.find("pipeline.seed.dev/"), std::string::npos) << listed.output;
 
+  // The wind example moved to a bucket with the documented command (kubectl reads the YAML patch file).
+  Outcome patched = kubectl({"patch", "pipeline", "wind-day-ahead", "--type", "merge", "--patch-file",
+                             examples + "/wind/s3/day-ahead.patch"});
+  ASSERT_EQ(patched.exit_code, 0) << patched.output;
+  Outcome got = kubectl({"get", "pipeline", "wind-day-ahead", "-o", "json"});
+  ASSERT_EQ(got.exit_code, 0) << got.output;
+  const nlohmann::json spec = nlohmann::json::parse(got.output, nullptr, false).value("spec", nlohmann::json());
+  EXPECT_FALSE(spec.contains("workspace")) << got.output;
+  EXPECT_EQ(spec.value("/artifactRepository/s3/bucket"_json_pointer, std::string()), "seed-artifacts") << got.output;
+
   // Validation is on: a typo in a field is refused with its path, as a real API server does.
   const std::string typo = emulator.Dir() + "/typo.yaml";
   std::ofstream(typo) << "apiVersion: seed.dev/v1alpha1\nkind: Pipeline\nmetadata: {name: typo}\nspec:\n"

@@ -78,5 +78,52 @@ TEST_F(PipelineTest, NoCredentialReachesALogLineAnEventOrAStatus) {
   }
 }
 
+// The default artifact repository names a Secret; its keys never reach the operator's log, an
+// Event or a status, and task pods get the Secret as a volume (never its keys as env values).
+TEST_F(PipelineTest, ArtifactRepositoryKeysReachNoLogEventStatusOrPodSpec) {
+  constexpr char kPlantedKey[] = "planted-secret-key-5b0c2e71";
+  const std::string repository = cluster_->Dir() + "/repository.yaml";
+  std::ofstream(repository)
+      << "s3: {endpoint: http://minio.storage:9000, bucket: seed-artifacts, keyPrefix: runs,"
+         " secretRef: {name: seed-s3}}\n";
+  // base64 of the planted key, as the API server stores it.
+  cluster_->Apply(R"({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "seed-s3"},
+                      "data": {"accessKey": "YWNjZXNz", "secretKey": "cGxhbnRlZC1zZWNyZXQta2V5LTViMGMyZTcx"}})");
+  cluster_->ApplyFile(Testdata("wind_dag.yaml"));
+  StartKubelet([](const json& pod) {
+    return TaskOf(pod) == "report" ? PodOutcome::Fail(1, "Error") : WindDagOutcome(pod);
+  });
+  OperatorOptions op;
+  op.kubeconfig = cluster_->operator_kubeconfig();
+  op.clock_file = cluster_->clock_file();
+  op.log_path = cluster_->Dir() + "/operator.log";
+  op.extra_args = {"--log-level", "trace", "--artifact-repository-file", repository};
+  operator_ = std::make_unique<OperatorProcess>(op);
+  cluster_->Apply(RunObject("r1", "wind-dag").dump());
+  ASSERT_TRUE(WaitForRunPhase("r1", "Failed")) << Run("r1").dump(2);
+  ASSERT_TRUE(WaitUntil([&] { return ReadFile(op.log_path).find("task log not archived") != std::string::npos; },
+                        std::chrono::seconds(30)));
+  operator_->Stop();
+
+  const std::string log = ReadFile(op.log_path);
+  EXPECT_NE(log.find("default artifact repository"), std::string::npos) << log.substr(0, 2000);
+  // The log archive read the Secret (the keys were in its hands) and failed to reach the endpoint,
+  // which no test server answers: the failure is logged, the key is not.
+  EXPECT_NE(log.find("task log not archived"), std::string::npos) << log.substr(0, 4000);
+  EXPECT_EQ(log.find(kPlantedKey), std::string::npos) << "the operator's log holds the repository's key";
+  EXPECT_EQ(log.find("cGxhbnRlZC1zZWNyZXQta2V5LTViMGMyZTcx"), std::string::npos);
+  const json pods = cluster_->List("pods");
+  ASSERT_FALSE(pods.empty());
+  for (const json& pod : pods) {
+    EXPECT_NE(pod.dump().find("\"secretName\":\"seed-s3\""), std::string::npos) << pod.dump();
+    EXPECT_NE(pod.dump().find("s3://seed-artifacts/runs"), std::string::npos) << pod.dump();
+  }
+  for (const std::string plural : {"pipelineruns", "pipelines", "pods", "events"}) {
+    for (const json& object : cluster_->List(plural)) {
+      EXPECT_EQ(object.dump().find(kPlantedKey), std::string::npos) << plural << ": " << object.dump();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace seed::pipeline_testing

@@ -180,13 +180,15 @@ ApiResponse Emulator::Handle(const ApiRequest& request) {
     if (!type->namespaced && !route.ns.empty()) {
       throw ApiError(404, "NotFound", "the server could not find the requested resource");
     }
-    if (!route.subresource.empty() && !(route.subresource == "status" && type->has_status)) {
+    const bool pod_log = route.subresource == "log" && type->group.empty() && type->plural == "pods";
+    if (!route.subresource.empty() && !(route.subresource == "status" && type->has_status) && !pod_log) {
       throw ApiError(404, "NotFound", "the server could not find the requested resource");
     }
     target = {*type, route.ns, route.name, route.subresource};
     verb = VerbFor(request.method, route, request);
     if (verb.empty() || (type->namespaced && route.ns.empty() && !route.name.empty()) ||
-        (verb == "create" && type->namespaced && route.ns.empty()) || (verb == "watch" && !route.subresource.empty())) {
+        (verb == "create" && type->namespaced && route.ns.empty()) ||
+        (verb == "watch" && !route.subresource.empty()) || (pod_log && verb != "get")) {
       verb.clear();
       throw MethodNotAllowed("the server does not allow this method on the requested resource");
     }
@@ -252,7 +254,9 @@ ApiResponse Emulator::HandleResource(const ApiRequest& request, const std::strin
   // `kubectl get` asks custom resources for a Table (server-side printing of the printer columns).
   const bool table =
       !target.type.crd_name.empty() && target.subresource.empty() && WantsTable(request.accept);
-  if (verb == "get") {
+  if (verb == "get" && target.subresource == "log") {
+    response = PodLog(target, request);
+  } else if (verb == "get") {
     response.body = Get(target);
     if (table)
       response.body =

@@ -67,6 +67,9 @@ struct EmulatorConfig {
   bool rbac = false;  // authorize every API request against the stored RBAC objects
   size_t history = 1000;
   std::string server_address = "127.0.0.1:0";  // for GET /api
+  // pods/NAME/log serves <pod_log_dir>/NAME.log (what a test's pod runner captured); empty: every
+  // log is empty, as for a container that printed nothing.
+  std::string pod_log_dir;
 };
 
 enum class ExpireMode { kNone, kStatus, kStream };
@@ -120,6 +123,8 @@ class Emulator {
 
   // Reads (emulator.cc).
   json Get(const Target& target);
+  // GET pods/NAME/log: text/plain, ?container= as the real API checks it (emulator_pod_log.cc).
+  ApiResponse PodLog(const Target& target, const ApiRequest& request);
   json List(const Target& target, const ApiRequest& request);
   ApiResponse Watch(const Target& target, const ApiRequest& request);
 

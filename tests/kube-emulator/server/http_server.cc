@@ -351,7 +351,7 @@ void HttpServer::ServeApi(const httplib::Request& req, httplib::Response& res) {
               << " -> " << response.code << (response.watcher ? " (watch)" : "") << std::endl;
   }
   for (const auto& [name, value] : response.headers) res.set_header(name, value);
-  if (!response.raw_body.empty()) {
+  if (!response.raw_body.empty() || !response.raw_content_type.empty()) {  // an empty log is still text
     res.status = response.code;
     res.set_content(response.raw_body, response.raw_content_type);
     MatchApiServerCompression(req, res.body.size());

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "kube/config.h"
+#include "kube/resource.h"
 
 namespace seed::e2e {
 
@@ -93,6 +94,45 @@ std::string LocalPodRunner::MapPath(const std::string& text) const {
   return out;
 }
 
+std::map<std::string, std::string> LocalPodRunner::MountSecrets(const json& pod, std::string* error) {
+  std::map<std::string, std::string> mounts;
+  const std::string name = pod["metadata"].value("name", "");
+  const std::string ns = pod["metadata"].value("namespace", "");
+  const json& container = pod["spec"]["containers"][0];
+  for (const auto& volume : pod["spec"].value("volumes", json::array())) {
+    if (!volume.contains("secret")) continue;
+    const json& source = volume["secret"];
+    kube::GroupVersionResource secrets{"", "v1", "secrets", true, "Secret"};
+    auto secret = client_->Get(secrets, ns, source.value("secretName", ""));
+    if (!secret.ok()) {
+      *error = "secret " + source.value("secretName", "") + ": " + secret.error().ToString();
+      return mounts;
+    }
+    const std::string dir = options_.scratch_dir + "/" + name + ".volumes/" + volume.value("name", "");
+    std::filesystem::create_directories(dir);
+    const json data = secret->value("data", json::object());
+    std::vector<std::pair<std::string, std::string>> items;  // key -> path
+    if (source.contains("items")) {
+      for (const auto& item : source["items"])
+        items.emplace_back(item.value("key", ""), item.value("path", ""));
+    } else {
+      for (const auto& [key, value] : data.items()) items.emplace_back(key, key);
+    }
+    for (const auto& [key, path] : items) {
+      auto decoded = data.contains(key) ? kube::DecodeBase64(data[key].get<std::string>()) : std::nullopt;
+      if (!decoded) {
+        *error = "secret " + source.value("secretName", "") + " has no key " + key;
+        return mounts;
+      }
+      std::ofstream(dir + "/" + path, std::ios::binary) << *decoded;
+    }
+    for (const auto& mount : container.value("volumeMounts", json::array())) {
+      if (mount.value("name", "") == volume.value("name", "")) mounts[mount.value("mountPath", "")] = dir;
+    }
+  }
+  return mounts;
+}
+
 bool LocalPodRunner::PatchStatus(const std::string& ns, const std::string& name, const json& status) {
   kube::PatchOptions options;
   options.subresource = "status";
@@ -119,12 +159,24 @@ void LocalPodRunner::RunPod(json pod) {
   auto program = options_.programs.find(argv[0]);
   if (program != options_.programs.end()) argv[0] = program->second;
   const std::string results = options_.scratch_dir + "/" + name + ".results.json";
+  std::string mount_error;
+  const std::map<std::string, std::string> secret_mounts = MountSecrets(pod, &mount_error);
+  auto map_mounts = [&](std::string text) {
+    for (const auto& [mount_path, dir] : secret_mounts) {
+      if (text.rfind(mount_path, 0) == 0) return dir + text.substr(mount_path.size());
+    }
+    return text;
+  };
+  for (auto& word : argv) word = map_mounts(word);
   std::vector<std::string> env = {"PATH=/usr/bin:/bin", "HOME=" + options_.scratch_dir};
   for (const auto& item : container.value("env", json::array())) {
     if (!item.contains("value")) continue;  // valueFrom needs a real kubelet
     std::string key = item.value("name", "");
-    std::string value = key == "SEED_RESULTS_FILE" ? results : MapPath(item.value("value", ""));
+    std::string value = key == "SEED_RESULTS_FILE" ? results : map_mounts(MapPath(item.value("value", "")));
     env.push_back(key + "=" + value);
+  }
+  if (!mount_error.empty()) {  // the container cannot start: fail the pod with the reason
+    argv = {"/bin/sh", "-c", "echo \"$0\" >&2; exit 1", "volume: " + mount_error};
   }
   const std::string start = NowText();
   PatchStatus(ns, name,

@@ -5,7 +5,8 @@
 // directory, and $SEED_RESULTS_FILE to a per-pod file. It writes the pod status back through the
 // status subresource: Running, then Succeeded or Failed with the exit code and the results file as
 // the termination message (at most 4096 bytes, as the kubelet). A deleted pod's process gets
-// SIGTERM, then SIGKILL after 5 s.
+// SIGTERM, then SIGKILL after 5 s. Secret volumes are read through the API, as a kubelet does, and
+// written to a per-pod directory that stands in for their mountPath (in env values and argv).
 #include <sys/types.h>
 
 #include <map>
@@ -44,6 +45,9 @@ class LocalPodRunner {
   void Launch(const nlohmann::json& pod);
   void RunPod(nlohmann::json pod);
   std::string MapPath(const std::string& text) const;
+  // Writes the pod's Secret volumes under the scratch directory; returns mountPath -> directory,
+  // or sets *error when a Secret or key is missing (a kubelet would keep the pod ContainerCreating).
+  std::map<std::string, std::string> MountSecrets(const nlohmann::json& pod, std::string* error);
   bool PatchStatus(const std::string& ns, const std::string& name, const nlohmann::json& status);
 
   LocalPodRunnerOptions options_;

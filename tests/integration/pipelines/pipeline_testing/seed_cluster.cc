@@ -74,6 +74,7 @@ SeedCluster::SeedCluster(ClusterOptions options) {
   operator_user_ = options.operator_user;
   emulator_options.rbac = options.rbac;
   emulator_options.gateway_api = options.gateway_api;
+  emulator_options.extra_args = {"--pod-log-dir", dir_ + "/pods"};
   // A real kubelet is authorized by the Node authorizer, which the emulator does not have.
   emulator_options.groups = {{kKubeletUser, "system:masters"}, {kAdminUser, "system:masters"}};
   emulator_ = std::make_unique<kubeemu::EmulatorProcess>(emulator_options);

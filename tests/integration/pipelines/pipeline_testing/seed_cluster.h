@@ -51,6 +51,8 @@ class SeedCluster {
   const std::string& operator_kubeconfig(int replica) const { return replica_kubeconfigs_.at(replica); }
   std::string OperatorUser(int replica) const;
   const std::string& kubelet_kubeconfig() const { return kubelet_kubeconfig_; }
+  // Where pods/NAME/log reads from: PodLogDir()/NAME.log (a pod runner's scratch directory).
+  std::string PodLogDir() const { return dir_ + "/pods"; }
   // A cluster administrator (group system:masters), e.g. for helm.
   const std::string& admin_kubeconfig() const { return admin_kubeconfig_; }
   std::string Dir() const { return dir_; }
