@@ -156,7 +156,6 @@ TEST_F(PipelineTest, SigkillAtRandomPointsDuringAFanOutLosesAndDuplicatesNoItem)
     for (std::string line; std::getline(in, line);) n += line.find("manager running") != std::string::npos;
     return n;
   };
-  auto phase = [&] { return Run("fan-1").value("status", json::object()).value("phase", ""); };
   std::atomic<bool> stopping{false};
   std::atomic<int> kills{0};
   std::mutex mu;
