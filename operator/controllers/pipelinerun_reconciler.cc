@@ -81,6 +81,35 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
   return snapshot;
 }
 
+std::optional<api::PipelineRun> PipelineRunReconciler::ReadResumeSource(const api::PipelineRun& run,
+                                                                       api::ValidationErrors* errors) {
+  const std::string& ns = run.metadata.namespace_;
+  const std::string& name = run.spec.resume_from;
+  auto object = GetCachedOrLive(runs_, PipelineRunsResource(), ns, name);
+  if (!object.ok()) {
+    errors->push_back({"spec.resumeFrom.name",
+                       "PipelineRun \"" + name + "\" " +
+                           (kube::IsNotFound(object.error())
+                                ? "does not exist in namespace " + ns +
+                                      " (a run resumes a Failed or Cancelled run of its own namespace)"
+                                : "could not be read: " + object.error().message)});
+    return std::nullopt;
+  }
+  api::ValidationErrors ignored;  // the failed run's own spec problems are its own
+  api::PipelineRun failed = api::ParsePipelineRun(*object, &ignored);
+  failed.metadata.namespace_ = ns;
+  api::Workspace workspace;
+  if (!failed.status.pipeline_spec.is_null()) {
+    api::ValidationErrors snapshot_errors;
+    workspace = engine::ParseSnapshot(failed.status.pipeline_spec, &snapshot_errors).pipeline.workspace;
+  }
+  if (auto problem = engine::ResumeProblem(run, failed, workspace)) {
+    errors->push_back({"spec.resumeFrom.name", *problem});
+    return std::nullopt;
+  }
+  return failed;
+}
+
 bool PipelineRunReconciler::Expected(const std::string& run_uid, const std::string& pod) {
   std::lock_guard lock(mu_);
   auto it = expected_pods_.find(run_uid);
@@ -222,10 +251,17 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     }
 
     json raw = run.status.pipeline_spec;
+    std::optional<api::PipelineRun> resume_from;
     if (raw.is_null() && errors.empty() && !api::IsTerminal(run.status.phase)) {
-      Snapshot taken = TakeSnapshot(run);
-      raw = taken.raw;
-      errors.insert(errors.end(), taken.errors.begin(), taken.errors.end());
+      if (!run.spec.resume_from.empty()) {
+        // A resumed run runs what the failed run ran: its snapshot, with its outcomes reused.
+        resume_from = ReadResumeSource(run, &errors);
+        if (resume_from) raw = resume_from->status.pipeline_spec;
+      } else {
+        Snapshot taken = TakeSnapshot(run);
+        raw = taken.raw;
+        errors.insert(errors.end(), taken.errors.begin(), taken.errors.end());
+      }
     }
     engine::PipelineSnapshot snapshot;
     if (!raw.is_null()) snapshot = engine::ParseSnapshot(raw, &errors);
@@ -241,9 +277,12 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
     input.options.workspace_root = options_.workspace_root;
     input.options.backoff = options_.backoff;
+    input.resume_from = std::move(resume_from);
     engine::Plan plan = PlanAdoptingPods(run.metadata.name, std::move(input), visible);
     for (auto& [task, status] : plan.status.tasks) {
-      if (status.attempt > 0) status.pod_name = render::TaskPodName(run.metadata.name, task, status.attempt);
+      // A reused task keeps the pod name of the run it came from.
+      if (status.attempt > 0 && status.reused_from.empty())
+        status.pod_name = render::TaskPodName(run.metadata.name, task, status.attempt);
     }
 
     if (auto deleted = DeletePods(run, plan, context); !deleted.ok()) return deleted.error();

@@ -1,7 +1,8 @@
 #pragma once
 // The PipelineRun controller: runs a run's tasks as pods.
 //  1. On the first look, snapshot the Pipeline and its JobTemplates into status.pipelineSpec, so
-//     editing a Pipeline never changes a running run.
+//     editing a Pipeline never changes a running run. A run with spec.resumeFrom instead reads the
+//     failed run once and starts from its snapshot and reused outcomes (engine::ResumeFromRun).
 //  2. Observe the run's pods (cache index by controller owner UID) and call engine::PlanRun; a
 //     planned pod that already exists is adopted by planning again (PlanAdoptingPods).
 //  3. Delete the pods the plan stops (timeouts, cancel; pods get their grace period), write the
@@ -50,6 +51,9 @@ class PipelineRunReconciler : public kube::Reconciler {
     api::ValidationErrors errors;
   };
   Snapshot TakeSnapshot(const api::PipelineRun& run);
+  // The run named by spec.resumeFrom, when it may be resumed; otherwise an error on
+  // spec.resumeFrom.name saying why (the run then fails with InvalidSpec).
+  std::optional<api::PipelineRun> ReadResumeSource(const api::PipelineRun& run, api::ValidationErrors* errors);
   kube::Result<nlohmann::json> GetCachedOrLive(kube::Informer& informer,
                                                const kube::GroupVersionResource& gvr, const std::string& ns,
                                                const std::string& name);

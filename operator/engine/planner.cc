@@ -73,6 +73,10 @@ class Planner {
  public:
   explicit Planner(const PlanInput& input) : in_(input), spec_(input.snapshot.pipeline) {
     plan_.status = input.run.status;
+    if (plan_.status.pipeline_spec.is_null() && input.resume_from && input.snapshot_errors.empty()) {
+      // The first look at a run that resumes another: start from what that run reused and left.
+      plan_.status = ResumeFromRun(*input.resume_from);
+    }
   }
 
   Plan Run() {
@@ -230,6 +234,7 @@ class Planner {
     TaskStatus& ts = Status(name);
     const auto& items = found->second;
     api::FanOutStatus packed;
+    if (ts.items) packed.reused_from = ts.items->reused_from;
     for (size_t i = 0; i < items.size(); ++i) {
       const TaskStatus& item = items[i];
       packed.phases += api::ItemPhaseLetter(item.phase);
@@ -424,9 +429,14 @@ class Planner {
     scope_.run_name = in_.run.metadata.name;
     scope_.run_namespace = in_.run.metadata.namespace_;
     scope_.workspace = in_.options.workspace_root;
-    scheduled_time_ = RunScheduledTime(in_.run, plan_.status.start_time.value_or(in_.now));
+    // A resumed run runs with the params and scheduled time of the run it resumed.
+    const auto& resumed = plan_.status.resumed_from;
+    const auto& run_params = resumed ? resumed->params : in_.run.spec.params;
+    scheduled_time_ = resumed && resumed->scheduled_time
+                          ? *resumed->scheduled_time
+                          : RunScheduledTime(in_.run, plan_.status.start_time.value_or(in_.now));
     scope_.scheduled_time = scheduled_time_;
-    auto params = ResolveRunParams(spec_, in_.run.spec.params, "spec.params", errors);
+    auto params = ResolveRunParams(spec_, run_params, "spec.params", errors);
     for (const auto& [name, value] : params) {
       ExpressionScope run_scope = scope_;  // run params may use {{run.*}} and {{workspace}}
       Substitution substituted = Substitute(value, run_scope);
@@ -444,7 +454,7 @@ class Planner {
     }
     // A run's value that reaches a typed template param fails the run now, before any task starts.
     std::map<std::string, std::string> given;
-    for (const auto& [name, unused] : in_.run.spec.params) {
+    for (const auto& [name, unused] : run_params) {
       auto found = scope_.pipeline_params.find(name);
       if (found != scope_.pipeline_params.end()) given[name] = found->second;
     }
@@ -643,6 +653,16 @@ class Planner {
     return unit.item < 0 ? unit.task : unit.task + "/" + std::to_string(unit.item);
   }
 
+  // The run whose pod made a task's (or an item's) outputs: this run, or the one it was reused
+  // from (spec.resumeFrom), whose directory in the shared workspace holds its artifacts.
+  const std::string& Origin(const TaskStatus& ts, int64_t item = -1) const {
+    if (item >= 0 && ts.items) {
+      auto found = ts.items->reused_from.find(item);
+      if (found != ts.items->reused_from.end()) return found->second;
+    }
+    return ts.reused_from.empty() ? scope_.run_name : ts.reused_from;
+  }
+
   bool SlotFree() const { return spec_.parallelism == 0 || running_ < spec_.parallelism; }
 
   // The scope of a task's own expressions (params, when): finished tasks' outputs.
@@ -680,21 +700,20 @@ class Planner {
       for (const auto& output : in_.snapshot.templates.at(task.template_ref).outputs) {
         if (output.kind != api::OutputKind::kArtifact) continue;
         if (!fanned_out) {
-          outputs[output.name] =
-              ArtifactPath(scope_.workspace, scope_.run_name, task.name, output.FileName());
+          outputs[output.name] = ArtifactPath(scope_.workspace, Origin(ts), task.name, output.FileName());
           continue;
         }
         if (task.sweep) {  // the best trial's file
           auto best = ts.outputs.find("best_trial");
           if (best == ts.outputs.end()) continue;
-          outputs[output.name] =
-              ArtifactPath(scope_.workspace, scope_.run_name,
-                           ItemDir(Unit{task.name, std::stoll(best->second)}), output.FileName());
+          int64_t trial = std::stoll(best->second);
+          outputs[output.name] = ArtifactPath(scope_.workspace, Origin(ts, trial), ItemDir(Unit{task.name, trial}),
+                                              output.FileName());
           continue;
         }
         json paths = json::array();
         for (size_t i = 0; i < ts.items->phases.size(); ++i) {
-          paths.push_back(ArtifactPath(scope_.workspace, scope_.run_name,
+          paths.push_back(ArtifactPath(scope_.workspace, Origin(ts, int64_t(i)),
                                        ItemDir(Unit{task.name, int64_t(i)}), output.FileName()));
         }
         outputs[output.name] = paths.dump();
@@ -1066,40 +1085,6 @@ class Planner {
 }  // namespace
 
 Plan PlanRun(const PlanInput& input) { return Planner(input).Run(); }
-
-api::PipelineRunStatus ResumeStatus(const api::PipelineRunStatus& failed) {
-  api::PipelineRunStatus status;
-  status.pipeline_spec = failed.pipeline_spec;  // the same snapshot: the same tasks and templates
-  for (const auto& [name, was] : failed.tasks) {
-    if (was.phase == TaskPhase::kSucceeded || was.phase == TaskPhase::kSkipped) {
-      status.tasks[name] = was;
-      continue;
-    }
-    TaskStatus fresh;
-    // A fan-out that got as far as its items keeps the succeeded and skipped ones (with their
-    // values) and runs the others again from their first attempt.
-    if (was.items && !was.items->phases.empty() && was.phase != TaskPhase::kOmitted) {
-      api::FanOutStatus items;
-      for (char letter : was.items->phases) {
-        bool kept = letter == api::ItemPhaseLetter(TaskPhase::kSucceeded) ||
-                    letter == api::ItemPhaseLetter(TaskPhase::kSkipped);
-        items.phases += kept ? letter : api::ItemPhaseLetter(TaskPhase::kPending);
-      }
-      for (const auto& [output, values] : was.items->outputs) {
-        json kept = json::array();
-        for (size_t i = 0; i < values.size(); ++i) {
-          bool reused = i < items.phases.size() && items.phases[i] != api::ItemPhaseLetter(TaskPhase::kPending);
-          kept.push_back(reused ? values[i] : json());
-        }
-        items.outputs[output] = kept;
-      }
-      fresh.phase = TaskPhase::kRunning;
-      fresh.items = std::move(items);
-    }
-    status.tasks[name] = std::move(fresh);
-  }
-  return status;
-}
 
 std::string FailureLine(const std::string& termination_message) {
   json results = json::parse(termination_message, nullptr, false);
