@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "api/field_reader.h"
 #include "engine/depends.h"
@@ -43,14 +44,23 @@ struct Unit {
   auto operator<=>(const Unit&) const = default;
 };
 
-const ObservedAttempt* FindAttempt(const ObservedTasks& observed, const Unit& unit, int64_t attempt) {
-  auto it = observed.find(unit.task);
-  if (it == observed.end()) return nullptr;
-  for (const auto& item : it->second) {
-    if (item.attempt == attempt && item.item == unit.item) return &item;
+// The observed attempts by (task, item, attempt): a look finds each unit's attempt in O(log n)
+// instead of scanning every pod of the task (which made a look at a 1,000-item task cost 10^6).
+class AttemptIndex {
+ public:
+  explicit AttemptIndex(const ObservedTasks& observed) {
+    for (const auto& [task, attempts] : observed) {
+      for (const auto& attempt : attempts) index_.try_emplace({task, attempt.item, attempt.attempt}, &attempt);
+    }
   }
-  return nullptr;
-}
+  const ObservedAttempt* Find(const Unit& unit, int64_t attempt) const {
+    auto found = index_.find({unit.task, unit.item, attempt});
+    return found == index_.end() ? nullptr : found->second;
+  }
+
+ private:
+  std::map<std::tuple<std::string, int64_t, int64_t>, const ObservedAttempt*> index_;
+};
 
 bool IsLive(const ObservedAttempt& attempt) {
   return attempt.state == State::kPending || attempt.state == State::kRunning;
@@ -71,7 +81,8 @@ Seconds TimeoutDue(Seconds start, int64_t timeout) { return start + seconds(time
 
 class Planner {
  public:
-  explicit Planner(const PlanInput& input) : in_(input), spec_(input.snapshot.pipeline) {
+  explicit Planner(const PlanInput& input)
+      : in_(input), spec_(input.snapshot.pipeline), attempts_(input.observed) {
     plan_.status = input.run.status;
     if (plan_.status.pipeline_spec.is_null() && input.resume_from && input.snapshot_errors.empty()) {
       // The first look at a run that resumes another: start from what that run reused and left.
@@ -510,7 +521,7 @@ class Planner {
       default:
         return;
     }
-    const ObservedAttempt* attempt = FindAttempt(in_.observed, unit, ts.attempt);
+    const ObservedAttempt* attempt = attempts_.Find(unit, ts.attempt);
     if (cancel) {
       if (!attempt || IsLive(*attempt)) plan_.remove.push_back({name, ts.attempt, "Cancelled", unit.item});
       if (!attempt || IsLive(*attempt)) {
@@ -1068,6 +1079,7 @@ class Planner {
 
   const PlanInput& in_;
   const api::PipelineSpec& spec_;
+  AttemptIndex attempts_;
   Plan plan_;
   ExpressionScope scope_;
   std::string time_zone_;
