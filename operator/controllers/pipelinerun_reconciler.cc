@@ -363,14 +363,19 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
         std::lock_guard lock(mu_);
         unrecorded_.erase(run.metadata.uid);
       }
-      Publish(object, before, plan.status, snapshot);
+      // Tasks reused from the run this one resumes did not run here: no Events or metrics for them.
+      api::PipelineRunStatus baseline = before;
+      for (const auto& [name, task] : plan.status.tasks) {
+        if (!task.reused_from.empty()) baseline.tasks.try_emplace(name, task);
+      }
+      Publish(object, baseline, plan.status, snapshot);
       if (claim_turned_pending && events_ && options_.record_events) {
         for (const auto& condition : plan.status.conditions) {
           if (condition.type == kWorkspaceCondition)
             events_->Publish(object, "Warning", "WorkspaceClaimPending", "Reconcile", condition.message);
         }
       }
-      if (run_metrics_) run_metrics_->Record(context.ns(), run.spec.pipeline_ref, before, plan.status);
+      if (run_metrics_) run_metrics_->Record(context.ns(), run.spec.pipeline_ref, baseline, plan.status);
     }
 
     Observed(run.metadata.uid, visible, finished);

@@ -4,6 +4,7 @@
 // failed run is deleted meanwhile. A run that names a missing run fails with a clear condition.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <set>
@@ -156,6 +157,21 @@ TEST_F(PipelineTest, AResumedRunCreatesPodsOnlyForTheFailedItemAndItsDependents)
   EXPECT_EQ(status["tasks"]["forecast"]["items"]["phases"], std::string(12, 'S'));
   EXPECT_EQ(status["tasks"]["forecast"]["items"]["reusedFrom"], json({{"fleet-1", "0-6,8-11"}}));
   EXPECT_EQ(status["tasks"]["summary"]["phase"], "Succeeded");
+
+  // Events tell what this run did: the reused plants task did not run here.
+  std::multiset<std::string> events;
+  auto read_events = [&] {
+    json list = cluster_->emulator().Request("GET", "/apis/events.k8s.io/v1/namespaces/default/events");
+    events.clear();
+    for (const auto& event : list.value("items", json::array())) {
+      if (event["regarding"].value("name", "") == "fleet-1-resume")
+        events.insert(event.value("reason", "") + ": " + event.value("note", ""));
+    }
+    return std::any_of(events.begin(), events.end(), [](const std::string& e) { return e.rfind("RunSucceeded", 0) == 0; });
+  };
+  ASSERT_TRUE(WaitUntil(read_events, std::chrono::seconds(10))) << json(events).dump();
+  for (const auto& event : events) EXPECT_EQ(event.find("task plants"), std::string::npos) << event;
+  EXPECT_EQ(events.count("TaskSucceeded: task summary succeeded (attempt 1)"), 1u) << json(events).dump();
 }
 
 TEST_F(PipelineTest, AResumeOfAMissingOrSucceededRunFailsWithAConditionAndNoPods) {
