@@ -158,8 +158,9 @@ PipelineRunSpec ParsePipelineRunSpec(const json& value, const std::string& path,
                    "a run with resumeFrom takes the params of the run it resumes; remove params, or create a "
                    "run without resumeFrom to run with other params");
     if (value.contains("scheduledTime"))
-      reader.Error("scheduledTime",
-                   "a run with resumeFrom takes the scheduled time of the run it resumes; remove scheduledTime");
+      reader.Error(
+          "scheduledTime",
+          "a run with resumeFrom takes the scheduled time of the run it resumes; remove scheduledTime");
   }
   reader.Finish();
   return spec;

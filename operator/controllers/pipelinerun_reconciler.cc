@@ -82,7 +82,7 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
 }
 
 std::optional<api::PipelineRun> PipelineRunReconciler::ReadResumeSource(const api::PipelineRun& run,
-                                                                       api::ValidationErrors* errors) {
+                                                                        api::ValidationErrors* errors) {
   const std::string& ns = run.metadata.namespace_;
   const std::string& name = run.spec.resume_from;
   auto object = GetCachedOrLive(runs_, PipelineRunsResource(), ns, name);
@@ -208,7 +208,8 @@ std::chrono::milliseconds PipelineRunReconciler::FirstStatusWait(const std::stri
 PipelineRunReconciler::RunPods PipelineRunReconciler::LivePods(const api::PipelineRun& run) {
   RunPods pods;
   if (api::IsTerminal(run.status.phase)) {  // stragglers of a finished run: every pod of it
-    for (auto& pod : pods_.store().ByIndex(kube::kIndexControllerOwner, run.metadata.uid)) pods.Add(std::move(pod));
+    for (auto& pod : pods_.store().ByIndex(kube::kIndexControllerOwner, run.metadata.uid))
+      pods.Add(std::move(pod));
     return pods;
   }
   // Only the attempts the status has running: a finished item's pod is never read again, so a look
@@ -245,7 +246,8 @@ engine::Plan PipelineRunReconciler::PlanAdoptingPods(const api::PipelineRun& run
   for (size_t pass = 0; pass <= plan.create.size() + pods->names.size(); ++pass) {
     bool adopted = false;
     for (const auto& launch : plan.create) {
-      adopted |= FetchPod(run, render::TaskPodName(run.metadata.name, launch.task, launch.item, launch.attempt), pods);
+      adopted |= FetchPod(
+          run, render::TaskPodName(run.metadata.name, launch.task, launch.item, launch.attempt), pods);
     }
     if (!adopted) break;
     input.observed = ObserveTaskPods(pods->objects());

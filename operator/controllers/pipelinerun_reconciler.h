@@ -55,7 +55,8 @@ class PipelineRunReconciler : public kube::Reconciler {
   Snapshot TakeSnapshot(const api::PipelineRun& run);
   // The run named by spec.resumeFrom, when it may be resumed; otherwise an error on
   // spec.resumeFrom.name saying why (the run then fails with InvalidSpec).
-  std::optional<api::PipelineRun> ReadResumeSource(const api::PipelineRun& run, api::ValidationErrors* errors);
+  std::optional<api::PipelineRun> ReadResumeSource(const api::PipelineRun& run,
+                                                   api::ValidationErrors* errors);
   kube::Result<nlohmann::json> GetCachedOrLive(kube::Informer& informer,
                                                const kube::GroupVersionResource& gvr, const std::string& ns,
                                                const std::string& name);

@@ -50,7 +50,8 @@ class AttemptIndex {
  public:
   explicit AttemptIndex(const ObservedTasks& observed) {
     for (const auto& [task, attempts] : observed) {
-      for (const auto& attempt : attempts) index_.try_emplace({task, attempt.item, attempt.attempt}, &attempt);
+      for (const auto& attempt : attempts)
+        index_.try_emplace({task, attempt.item, attempt.attempt}, &attempt);
     }
   }
   const ObservedAttempt* Find(const Unit& unit, int64_t attempt) const {
@@ -718,8 +719,8 @@ class Planner {
           auto best = ts.outputs.find("best_trial");
           if (best == ts.outputs.end()) continue;
           int64_t trial = std::stoll(best->second);
-          outputs[output.name] = ArtifactPath(scope_.workspace, Origin(ts, trial), ItemDir(Unit{task.name, trial}),
-                                              output.FileName());
+          outputs[output.name] = ArtifactPath(scope_.workspace, Origin(ts, trial),
+                                              ItemDir(Unit{task.name, trial}), output.FileName());
           continue;
         }
         json paths = json::array();

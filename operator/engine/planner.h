@@ -85,7 +85,6 @@ struct Plan {
 
 Plan PlanRun(const PlanInput& input);
 
-
 // The artifact path of a task output: <root>/<run>/<task>/<file>, where file is the output's
 // FileName() (its `file`, else its name). An item of a fanned-out task writes under
 // <root>/<run>/<task>/<item>/<file>; downstream, the task's artifact output is the JSON list of them.

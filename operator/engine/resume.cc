@@ -34,7 +34,8 @@ api::PipelineRunStatus ResumeStatus(const api::PipelineRunStatus& failed, const 
       for (const auto& [output, values] : was.items->outputs) {
         json kept = json::array();
         for (size_t i = 0; i < values.size(); ++i) {
-          bool reused = i < items.phases.size() && items.phases[i] != api::ItemPhaseLetter(TaskPhase::kPending);
+          bool reused =
+              i < items.phases.size() && items.phases[i] != api::ItemPhaseLetter(TaskPhase::kPending);
           kept.push_back(reused ? values[i] : json());
         }
         items.outputs[output] = kept;
@@ -69,8 +70,8 @@ std::optional<std::string> ResumeProblem(const api::PipelineRun& run, const api:
   const std::string what = "PipelineRun \"" + failed.metadata.name + "\"";
   if (failed.metadata.name == run.metadata.name) return "a run cannot resume itself; name the failed run";
   if (failed.spec.pipeline_ref != run.spec.pipeline_ref) {
-    return what + " is a run of Pipeline \"" + failed.spec.pipeline_ref + "\", not \"" + run.spec.pipeline_ref +
-           "\"; a run resumes a run of its own pipeline";
+    return what + " is a run of Pipeline \"" + failed.spec.pipeline_ref + "\", not \"" +
+           run.spec.pipeline_ref + "\"; a run resumes a run of its own pipeline";
   }
   if (failed.status.phase == api::RunPhase::kSucceeded) {
     return what + " succeeded: there is nothing to resume (create a run without resumeFrom to run again)";
@@ -87,7 +88,8 @@ std::optional<std::string> ResumeProblem(const api::PipelineRun& run, const api:
   }
   if (failed_workspace.kind == api::Workspace::Kind::kVolumeClaimTemplate) {
     return what + " kept its artifacts on a claim of its own (the Pipeline's workspace is a " +
-           "volumeClaimTemplate), which another run cannot mount; to resume runs, give the Pipeline a shared " +
+           "volumeClaimTemplate), which another run cannot mount; to resume runs, give the Pipeline a "
+           "shared " +
            "claim (spec.workspace.persistentVolumeClaim.claimName) and run it again";
   }
   return std::nullopt;

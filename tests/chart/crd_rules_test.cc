@@ -191,10 +191,12 @@ TEST(CrdRulesTest, ResumeFromIsSetAtCreationImmutableAndTakesNoParamsOrScheduled
   }
   for (const char* field : {"params", "scheduledTime"}) {
     json with = resumed;
-    with["spec"][field] = std::string(field) == "params" ? json{{"day", "2026-11-23"}} : json("2026-11-23T00:00:00Z");
+    with["spec"][field] =
+        std::string(field) == "params" ? json{{"day", "2026-11-23"}} : json("2026-11-23T00:00:00Z");
     Verdict refused = Check("PipelineRun", with);
     ASSERT_EQ(refused.violated.size(), 1u) << field;
-    EXPECT_EQ(refused.violated[0].rfind("/spec: a run with resumeFrom takes the params and scheduled time", 0), 0u)
+    EXPECT_EQ(
+        refused.violated[0].rfind("/spec: a run with resumeFrom takes the params and scheduled time", 0), 0u)
         << refused.violated[0];
   }
 }

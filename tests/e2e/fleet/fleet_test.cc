@@ -117,7 +117,8 @@ class FleetExample : public ::testing::Test {
 
   std::string Logs() {
     std::string logs;
-    for (const auto& pod : runner_->Started()) logs += "--- " + pod + "\n" + runner_->LogOf(pod).substr(0, 1500) + "\n";
+    for (const auto& pod : runner_->Started())
+      logs += "--- " + pod + "\n" + runner_->LogOf(pod).substr(0, 1500) + "\n";
     return logs;
   }
 
@@ -191,7 +192,8 @@ TEST_F(FleetExample, AnInvalidPlantFailsItsItemAndTheFinallyNotifyPostsTheFailur
   json status = RunToTheEnd("fleet-e2e-bad", {{"plants", plants.dump()}});
   ASSERT_EQ(status.value("phase", ""), "Failed") << status.dump(2) << "\n" << Logs();
   EXPECT_EQ(status["tasks"]["synth"]["items"]["phases"], "SFS");
-  EXPECT_EQ(status["tasks"]["alert"]["phase"], "Succeeded") << status["tasks"]["alert"].dump() << "\n" << Logs();
+  EXPECT_EQ(status["tasks"]["alert"]["phase"], "Succeeded") << status["tasks"]["alert"].dump() << "\n"
+                                                            << Logs();
   std::vector<std::string> bodies = receiver_.Bodies();
   ASSERT_EQ(bodies.size(), 1u);
   json body = json::parse(bodies[0]);
@@ -201,7 +203,8 @@ TEST_F(FleetExample, AnInvalidPlantFailsItsItemAndTheFinallyNotifyPostsTheFailur
   EXPECT_EQ(body["failures"][0]["task"], "synth");
   EXPECT_EQ(body["failures"][0]["item"], 1);
   EXPECT_EQ(body["failures"][0]["reason"], "InvalidParams");
-  EXPECT_NE(body["failures"][0]["message"].get<std::string>().find("capacity"), std::string::npos) << body.dump();
+  EXPECT_NE(body["failures"][0]["message"].get<std::string>().find("capacity"), std::string::npos)
+      << body.dump();
   for (const auto& [name, count] : PodCreates("fleet-e2e-bad")) EXPECT_EQ(count, 1) << name;
 }
 

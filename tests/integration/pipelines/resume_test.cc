@@ -17,7 +17,8 @@ namespace {
 using nlohmann::json;
 
 json Object(const std::string& kind, const std::string& name, const json& spec) {
-  return {{"apiVersion", "seed.dev/v1alpha1"}, {"kind", kind}, {"metadata", {{"name", name}}}, {"spec", spec}};
+  return {
+      {"apiVersion", "seed.dev/v1alpha1"}, {"kind", kind}, {"metadata", {{"name", name}}}, {"spec", spec}};
 }
 
 json Labels(const json& pod) { return pod["metadata"].value("labels", json::object()); }
@@ -30,41 +31,49 @@ json ResumeRun(const std::string& name, const std::string& failed) {
 
 // plants (a value list and an artifact) -> forecast per plant (an artifact and a value) -> summary.
 void ApplyFleet(SeedCluster& cluster) {
-  cluster.Apply(Object("JobTemplate", "plants",
-                       {{"command", {"seed-job", "plants"}},
-                        {"args", {"--out", "{{outputs.table}}"}},
-                        {"outputs", {{{"name", "plants"}, {"kind", "value"}}, {{"name", "table"}, {"kind", "artifact"}}}}})
-                    .dump());
-  cluster.Apply(Object("JobTemplate", "forecast",
-                       {{"command", {"seed-job", "forecast"}},
-                        {"args", {"--plant", "{{params.plant}}", "--table", "{{params.table}}", "--out",
-                                  "{{outputs.forecast}}"}},
-                        {"params", {{{"name", "plant"}, {"required", true}}, {{"name", "table"}, {"required", true}}}},
-                        {"outputs",
-                         {{{"name", "accuracy"}, {"kind", "value"}}, {{"name", "forecast"}, {"kind", "artifact"}}}}})
-                    .dump());
-  cluster.Apply(Object("JobTemplate", "summary",
-                       {{"command", {"seed-job", "summary"}},
-                        {"args", {"--accuracy", "{{params.accuracy}}", "--forecasts", "{{params.forecasts}}"}},
-                        {"params", {{{"name", "accuracy"}, {"required", true}}, {{"name", "forecasts"}, {"required", true}}}}})
-                    .dump());
+  cluster.Apply(
+      Object(
+          "JobTemplate", "plants",
+          {{"command", {"seed-job", "plants"}},
+           {"args", {"--out", "{{outputs.table}}"}},
+           {"outputs", {{{"name", "plants"}, {"kind", "value"}}, {{"name", "table"}, {"kind", "artifact"}}}}})
+          .dump());
+  cluster.Apply(
+      Object(
+          "JobTemplate", "forecast",
+          {{"command", {"seed-job", "forecast"}},
+           {"args",
+            {"--plant", "{{params.plant}}", "--table", "{{params.table}}", "--out", "{{outputs.forecast}}"}},
+           {"params", {{{"name", "plant"}, {"required", true}}, {{"name", "table"}, {"required", true}}}},
+           {"outputs",
+            {{{"name", "accuracy"}, {"kind", "value"}}, {{"name", "forecast"}, {"kind", "artifact"}}}}})
+          .dump());
+  cluster.Apply(
+      Object("JobTemplate", "summary",
+             {{"command", {"seed-job", "summary"}},
+              {"args", {"--accuracy", "{{params.accuracy}}", "--forecasts", "{{params.forecasts}}"}},
+              {"params",
+               {{{"name", "accuracy"}, {"required", true}}, {{"name", "forecasts"}, {"required", true}}}}})
+          .dump());
   json plants = json::array();
-  for (int i = 1; i <= 12; ++i) plants.push_back({{"id", "wf" + std::string(i < 10 ? "0" : "") + std::to_string(i)}});
-  cluster.Apply(Object("Pipeline", "fleet",
-                       {{"parallelism", 4},
-                        {"workspace", {{"persistentVolumeClaim", {{"claimName", "fleet-data"}}}}},
-                        {"tasks",
-                         {{{"name", "plants"}, {"templateRef", {{"name", "plants"}}}},
-                          {{"name", "forecast"},
-                           {"templateRef", {{"name", "forecast"}}},
-                           {"withParam", "{{tasks.plants.outputs.plants}}"},
-                           {"params", {{"plant", "{{item.id}}"}, {"table", "{{tasks.plants.outputs.table}}"}}}},
-                          {{"name", "summary"},
-                           {"templateRef", {{"name", "summary"}}},
-                           {"params",
-                            {{"accuracy", "{{tasks.forecast.outputs.accuracy}}"},
-                             {"forecasts", "{{tasks.forecast.outputs.forecast}}"}}}}}}})
-                    .dump());
+  for (int i = 1; i <= 12; ++i)
+    plants.push_back({{"id", "wf" + std::string(i < 10 ? "0" : "") + std::to_string(i)}});
+  cluster.Apply(
+      Object("Pipeline", "fleet",
+             {{"parallelism", 4},
+              {"workspace", {{"persistentVolumeClaim", {{"claimName", "fleet-data"}}}}},
+              {"tasks",
+               {{{"name", "plants"}, {"templateRef", {{"name", "plants"}}}},
+                {{"name", "forecast"},
+                 {"templateRef", {{"name", "forecast"}}},
+                 {"withParam", "{{tasks.plants.outputs.plants}}"},
+                 {"params", {{"plant", "{{item.id}}"}, {"table", "{{tasks.plants.outputs.table}}"}}}},
+                {{"name", "summary"},
+                 {"templateRef", {{"name", "summary"}}},
+                 {"params",
+                  {{"accuracy", "{{tasks.forecast.outputs.accuracy}}"},
+                   {"forecasts", "{{tasks.forecast.outputs.forecast}}"}}}}}}})
+          .dump());
 }
 
 TEST_F(PipelineTest, AResumedRunCreatesPodsOnlyForTheFailedItemAndItsDependents) {
@@ -75,7 +84,8 @@ TEST_F(PipelineTest, AResumedRunCreatesPodsOnlyForTheFailedItemAndItsDependents)
     std::string task = labels.value("seed.dev/task", "");
     if (task == "plants") {
       json plants = json::array();
-      for (int i = 1; i <= 12; ++i) plants.push_back({{"id", "wf" + std::string(i < 10 ? "0" : "") + std::to_string(i)}});
+      for (int i = 1; i <= 12; ++i)
+        plants.push_back({{"id", "wf" + std::string(i < 10 ? "0" : "") + std::to_string(i)}});
       return PodOutcome::Succeed(json{{"plants", plants}}.dump());
     }
     if (task == "forecast") {
@@ -94,8 +104,9 @@ TEST_F(PipelineTest, AResumedRunCreatesPodsOnlyForTheFailedItemAndItsDependents)
   // The cause is fixed; resume. Once the resumed run recorded what it reused, the failed run may go.
   item_seven_fails = false;
   cluster_->Apply(ResumeRun("fleet-1-resume", "fleet-1").dump());
-  ASSERT_TRUE(WaitUntil([&] { return Run("fleet-1-resume").value("status", json::object()).contains("resumedFrom"); },
-                        std::chrono::seconds(30)))
+  ASSERT_TRUE(
+      WaitUntil([&] { return Run("fleet-1-resume").value("status", json::object()).contains("resumedFrom"); },
+                std::chrono::seconds(30)))
       << Run("fleet-1-resume").dump(2);
   cluster_->Delete("pipelineruns", "fleet-1");
   ASSERT_TRUE(WaitForRunPhase("fleet-1-resume", "Succeeded", std::chrono::seconds(60)))
@@ -106,7 +117,8 @@ TEST_F(PipelineTest, AResumedRunCreatesPodsOnlyForTheFailedItemAndItsDependents)
   std::map<std::string, int> creates;
   for (size_t i = writes_before; i < writes.size(); ++i) {
     const json& write = writes[i];
-    if (write.value("resource", "") == "pods" && write.value("verb", "") == "create" && write.value("code", 0) < 300)
+    if (write.value("resource", "") == "pods" && write.value("verb", "") == "create" &&
+        write.value("code", 0) < 300)
       ++creates[write.value("name", "")];
   }
   std::map<std::string, json> resumed_pods;
@@ -145,7 +157,8 @@ TEST_F(PipelineTest, AResumedRunCreatesPodsOnlyForTheFailedItemAndItsDependents)
     // Every pod mounts the shared claim the failed run's artifacts are on.
     bool shared = false;
     for (const auto& volume : pod["spec"].value("volumes", json::array()))
-      shared = shared || volume.value("/persistentVolumeClaim/claimName"_json_pointer, json("")) == "fleet-data";
+      shared =
+          shared || volume.value("/persistentVolumeClaim/claimName"_json_pointer, json("")) == "fleet-data";
     EXPECT_TRUE(shared) << pod["spec"].dump();
   }
   EXPECT_EQ(made, (std::set<std::string>{"forecast/7/1", "summary/-/1"}));
@@ -167,7 +180,8 @@ TEST_F(PipelineTest, AResumedRunCreatesPodsOnlyForTheFailedItemAndItsDependents)
       if (event["regarding"].value("name", "") == "fleet-1-resume")
         events.insert(event.value("reason", "") + ": " + event.value("note", ""));
     }
-    return std::any_of(events.begin(), events.end(), [](const std::string& e) { return e.rfind("RunSucceeded", 0) == 0; });
+    return std::any_of(events.begin(), events.end(),
+                       [](const std::string& e) { return e.rfind("RunSucceeded", 0) == 0; });
   };
   ASSERT_TRUE(WaitUntil(read_events, std::chrono::seconds(10))) << json(events).dump();
   for (const auto& event : events) EXPECT_EQ(event.find("task plants"), std::string::npos) << event;

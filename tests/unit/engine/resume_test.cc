@@ -20,12 +20,13 @@ json PlantsTemplate() {
 }
 
 json ScoreTemplate() {
-  return {{"command", {"seed-job", "score"}},
-          {"args", {"--plant", "{{params.plant}}", "--table", "{{params.table}}", "--out", "{{outputs.report}}"}},
-          {"params",
-           {{{"name", "plant"}, {"type", "string"}, {"required", true}},
-            {{"name", "table"}, {"type", "string"}, {"required", true}}}},
-          {"outputs", {{{"name", "score"}, {"kind", "value"}}, {{"name", "report"}, {"kind", "artifact"}}}}};
+  return {
+      {"command", {"seed-job", "score"}},
+      {"args", {"--plant", "{{params.plant}}", "--table", "{{params.table}}", "--out", "{{outputs.report}}"}},
+      {"params",
+       {{{"name", "plant"}, {"type", "string"}, {"required", true}},
+        {{"name", "table"}, {"type", "string"}, {"required", true}}}},
+      {"outputs", {{{"name", "score"}, {"kind", "value"}}, {{"name", "report"}, {"kind", "artifact"}}}}};
 }
 
 json SummaryTemplate() {
@@ -40,18 +41,21 @@ json SummaryTemplate() {
 json FleetPipeline() {
   json items = json::array();
   for (int i = 0; i < 12; ++i) items.push_back("wf" + std::to_string(i + 1));
-  return {{"params", {{{"name", "day"}, {"type", "string"}, {"required", true}}}},
-          {"parallelism", 4},
-          {"tasks",
-           {{{"name", "plants"}, {"templateRef", {{"name", "plants"}}}, {"params", {{"day", "{{pipeline.params.day}}"}}}},
-            {{"name", "score"},
-             {"templateRef", {{"name", "score"}}},
-             {"withItems", items},
-             {"params", {{"plant", "{{item}}"}, {"table", "{{tasks.plants.outputs.table}}"}}}},
-            {{"name", "summary"},
-             {"templateRef", {{"name", "summary"}}},
-             {"params",
-              {{"scores", "{{tasks.score.outputs.score}}"}, {"reports", "{{tasks.score.outputs.report}}"}}}}}}};
+  return {
+      {"params", {{{"name", "day"}, {"type", "string"}, {"required", true}}}},
+      {"parallelism", 4},
+      {"tasks",
+       {{{"name", "plants"},
+         {"templateRef", {{"name", "plants"}}},
+         {"params", {{"day", "{{pipeline.params.day}}"}}}},
+        {{"name", "score"},
+         {"templateRef", {{"name", "score"}}},
+         {"withItems", items},
+         {"params", {{"plant", "{{item}}"}, {"table", "{{tasks.plants.outputs.table}}"}}}},
+        {{"name", "summary"},
+         {"templateRef", {{"name", "summary"}}},
+         {"params",
+          {{"scores", "{{tasks.score.outputs.score}}"}, {"reports", "{{tasks.score.outputs.report}}"}}}}}}};
 }
 
 std::map<std::string, json> FleetTemplates() {
@@ -205,9 +209,10 @@ TEST(ResumeFromTest, OnlyAFailedOrCancelledRunOfTheSamePipelineWithASharedWorksp
   };
   api::PipelineRun other_pipeline = failed;
   other_pipeline.spec.pipeline_ref = "solar";
-  EXPECT_EQ(problem(other_pipeline, shared),
-            "PipelineRun \"fleet-1\" is a run of Pipeline \"solar\", not \"fleet\"; a run resumes a run of its "
-            "own pipeline");
+  EXPECT_EQ(
+      problem(other_pipeline, shared),
+      "PipelineRun \"fleet-1\" is a run of Pipeline \"solar\", not \"fleet\"; a run resumes a run of its "
+      "own pipeline");
   api::PipelineRun running = failed;
   running.status.phase = api::RunPhase::kRunning;
   EXPECT_NE(problem(running, shared).find("is Running; only a run that ended Failed or Cancelled"),
@@ -221,7 +226,8 @@ TEST(ResumeFromTest, OnlyAFailedOrCancelledRunOfTheSamePipelineWithASharedWorksp
   EXPECT_NE(problem(never_started, shared).find("failed before it started"), std::string::npos);
   api::Workspace own_claim;
   own_claim.kind = api::Workspace::Kind::kVolumeClaimTemplate;
-  EXPECT_NE(problem(failed, own_claim).find("spec.workspace.persistentVolumeClaim.claimName"), std::string::npos);
+  EXPECT_NE(problem(failed, own_claim).find("spec.workspace.persistentVolumeClaim.claimName"),
+            std::string::npos);
   api::PipelineRun itself = failed;
   itself.metadata.name = "fleet-2";
   EXPECT_EQ(problem(itself, shared), "a run cannot resume itself; name the failed run");
