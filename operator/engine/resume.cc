@@ -1,15 +1,38 @@
 #include "engine/resume.h"
 
+#include <set>
+
 namespace seed::engine {
 
 using api::TaskPhase;
 using api::TaskStatus;
 using nlohmann::json;
 
+namespace {
+
+// The finally tasks of a snapshot ({pipeline: {finally: [{name}, ...]}, templates}).
+std::set<std::string> FinallyTasks(const json& snapshot) {
+  std::set<std::string> names;
+  const json finally_tasks = snapshot.is_object() ? snapshot.value("/pipeline/finally"_json_pointer, json()) : json();
+  if (!finally_tasks.is_array()) return names;
+  for (const auto& task : finally_tasks) {
+    if (task.is_object() && task.contains("name") && task["name"].is_string()) names.insert(task["name"]);
+  }
+  return names;
+}
+
+}  // namespace
+
 api::PipelineRunStatus ResumeStatus(const api::PipelineRunStatus& failed, const std::string& origin) {
   api::PipelineRunStatus status;
   status.pipeline_spec = failed.pipeline_spec;  // the same snapshot: the same tasks and templates
+  // Finally tasks always run again: they report the resumed run's outcome, not the failed one's.
+  const std::set<std::string> finally_tasks = FinallyTasks(failed.pipeline_spec);
   for (const auto& [name, was] : failed.tasks) {
+    if (finally_tasks.count(name)) {
+      status.tasks[name] = TaskStatus{};
+      continue;
+    }
     if (was.phase == TaskPhase::kSucceeded || was.phase == TaskPhase::kSkipped) {
       TaskStatus kept = was;
       if (kept.reused_from.empty()) kept.reused_from = origin;

@@ -14,7 +14,8 @@ namespace seed::engine {
 // The starting status of a run that resumes a failed one: its snapshot, its Succeeded and Skipped
 // tasks as they were (outputs included), the Succeeded and Skipped items of a fanned-out task that
 // failed (with their values; the task Running, its other items Pending), and every other task
-// Pending. Planning from it runs only what failed or never ran.
+// Pending, finally tasks included (they report the resumed run's outcome). Planning from it runs
+// only what failed or never ran, then the finally tasks.
 // `origin` is the failed run's name when the new run has another name (spec.resumeFrom): each
 // reused task and item then records the run it came from (reusedFrom; a reused one keeps the
 // origin it already had), so its artifacts resolve to <workspace>/<origin>/<task>/... Empty when

@@ -189,6 +189,37 @@ TEST(ResumeFromTest, AResumedRunThatFailsIsResumedWithEachItemsOrigin) {
   EXPECT_EQ(plan.status.resumed_from->scheduled_time, *api::ParseRfc3339("2026-11-21T16:00:00Z"));
 }
 
+// The finally task ran in the failed run (and reported its failure); in the resumed run it runs
+// again, after the rest, and sees the resumed run's outcome.
+TEST(ResumeFromTest, FinallyTasksRunAgainAndSeeTheResumedOutcome) {
+  json pipeline = FleetPipeline();
+  pipeline["finally"] = {{{"name", "alert"},
+                          {"templateRef", {{"name", "alert"}}},
+                          {"params", {{"status", "{{run.status}}"}}}}};
+  std::map<std::string, json> templates = FleetTemplates();
+  templates["alert"] = {{"command", {"seed-job", "notify"}},
+                        {"args", {"--status", "{{params.status}}"}},
+                        {"params", {{{"name", "status"}, {"required", true}}}}};
+  Driver first(pipeline, templates);
+  first.input().run.spec.params = {{"day", "2026-11-22"}};
+  RunToEnd(&first, Outcomes(7));
+  ASSERT_EQ(first.status().phase, api::RunPhase::kFailed);
+  ASSERT_EQ(first.status().tasks.at("alert").phase, api::TaskPhase::kSucceeded);
+
+  Driver resumed(pipeline, templates);
+  resumed.input().run.metadata.name = "fleet-2";
+  resumed.input().snapshot = ParseSnapshot(first.status().pipeline_spec, &resumed.input().snapshot_errors);
+  resumed.input().resume_from = first.input().run;
+  Plan plan = resumed.Step();
+  EXPECT_EQ(plan.status.tasks.at("alert").phase, api::TaskPhase::kPending);
+  EXPECT_EQ(plan.status.tasks.at("alert").reused_from, "");
+  RunToEnd(&resumed, Outcomes(-1));
+  ASSERT_EQ(resumed.status().phase, api::RunPhase::kSucceeded) << resumed.status().message;
+  ASSERT_EQ(resumed.launches().size(), 3u);  // item 7, the summary, the alert
+  EXPECT_EQ(resumed.launches()[2].task, "alert");
+  EXPECT_EQ(resumed.launches()[2].params.at("status"), "Succeeded");
+}
+
 TEST(ResumeFromTest, OnlyAFailedOrCancelledRunOfTheSamePipelineWithASharedWorkspace) {
   Driver first = FailedRun();
   api::PipelineRun failed = first.input().run;
