@@ -232,11 +232,7 @@ class Planner {
       item.reason = failure.reason;
       item.message = failure.message;
     }
-    for (const auto& [output, values] : ts.items->outputs) {
-      for (size_t i = 0; i < items.size() && i < values.size(); ++i) {
-        if (!values[i].is_null()) item_outputs_[name][i][output] = values[i];
-      }
-    }
+    for (const auto& [output, values] : ts.items->outputs) item_outputs_[name][output] = values;
   }
 
   // Folds the items back into the compact form (the inverse of Unpack).
@@ -262,22 +258,36 @@ class Planner {
     // succeeded task has them as its outputs.
     if (!api::IsTerminal(ts.phase) || ts.phase == TaskPhase::kFailed) {
       for (const auto& output : Template(name).outputs) {
-        if (output.kind != api::OutputKind::kValue) continue;
-        json list = json::array();
-        for (size_t i = 0; i < items.size(); ++i) list.push_back(ItemOutput(name, i, output.name));
-        packed.outputs[output.name] = list;
+        if (output.kind == api::OutputKind::kValue) packed.outputs[output.name] = ItemOutputs(name, output.name);
       }
     }
     ts.items = std::move(packed);
   }
 
+  // The items' values of one output, one per item (null where an item has none).
+  json ItemOutputs(const std::string& name, const std::string& output) {
+    json list = json::array();
+    if (auto task = item_outputs_.find(name); task != item_outputs_.end()) {
+      if (auto values = task->second.find(output); values != task->second.end()) list = values->second;
+    }
+    list.get_ref<json::array_t&>().resize(items_.count(name) ? items_.at(name).size() : 0);
+    return list;
+  }
+
   json ItemOutput(const std::string& name, size_t item, const std::string& output) {
     auto task = item_outputs_.find(name);
     if (task == item_outputs_.end()) return nullptr;
-    auto values = task->second.find(item);
-    if (values == task->second.end()) return nullptr;
-    auto value = values->second.find(output);
-    return value == values->second.end() ? json(nullptr) : value->second;
+    auto values = task->second.find(output);
+    if (values == task->second.end() || item >= values->second.size()) return nullptr;
+    return values->second[item];
+  }
+
+  void SetItemOutput(const std::string& name, size_t item, const std::string& output, json value) {
+    json& list = item_outputs_[name][output];
+    if (!list.is_array()) list = json::array();
+    auto& values = list.get_ref<json::array_t&>();
+    if (values.size() <= item) values.resize(item + 1);
+    values[item] = std::move(value);
   }
 
   // A fanned-out task's phase from its items', once every item ended; its outputs are then the
@@ -331,9 +341,7 @@ class Planner {
       ts.outputs.clear();
       for (const auto& output : Template(name).outputs) {
         if (output.kind != api::OutputKind::kValue) continue;
-        json list = json::array();
-        for (size_t i = 0; i < items.size(); ++i) list.push_back(ItemOutput(name, i, output.name));
-        ts.outputs[output.name] = list.dump();
+        ts.outputs[output.name] = ItemOutputs(name, output.name).dump();
       }
       bool all_skipped = counts[TaskPhase::kSkipped] == items.size();
       Finish(ts, all_skipped ? TaskPhase::kSkipped : TaskPhase::kSucceeded, all_skipped ? "WhenFalse" : "",
@@ -624,8 +632,8 @@ class Planner {
       if (unit.item >= 0) {
         // An item's value joins the task's list as reported (a number stays a number).
         std::string text = value.dump();
-        item_outputs_[unit.task][unit.item][output.name] =
-            text.size() <= kMaxOutputValue ? value : json(Truncate(text, kMaxOutputValue));
+        SetItemOutput(unit.task, unit.item, output.name,
+                      text.size() <= kMaxOutputValue ? value : json(Truncate(text, kMaxOutputValue)));
         continue;
       }
       if (value.is_array()) {  // a list another task may fan out over: kept whole or refused
@@ -1091,7 +1099,7 @@ class Planner {
   // Fanned-out tasks while they run: one status per item, the items, and the items' value outputs.
   std::map<std::string, std::vector<TaskStatus>> items_;
   std::map<std::string, json> item_values_;
-  std::map<std::string, std::map<size_t, std::map<std::string, json>>> item_outputs_;
+  std::map<std::string, std::map<std::string, json>> item_outputs_;  // task -> output -> list by item
   int64_t running_ = 0;
 };
 
