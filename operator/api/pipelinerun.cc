@@ -1,5 +1,7 @@
 #include "api/pipelinerun.h"
 
+#include <cctype>
+
 #include "api/field_reader.h"
 #include "api/time_format.h"
 
@@ -70,6 +72,13 @@ json FanOutToJson(const FanOutStatus& items) {
     out["failures"] = failures;
   }
   if (!items.outputs.empty()) out["outputs"] = items.outputs;
+  if (!items.reused_from.empty()) {
+    std::map<std::string, std::vector<int64_t>> by_run;
+    for (const auto& [item, run] : items.reused_from) by_run[run].push_back(item);
+    json reused = json::object();
+    for (const auto& [run, list] : by_run) reused[run] = FormatItemRanges(list);
+    out["reusedFrom"] = reused;
+  }
   return out;
 }
 
@@ -102,6 +111,13 @@ FanOutStatus FanOutFromJson(const json& value) {
       if (list.is_array()) items.outputs[key] = list;
     }
   }
+  if (value.contains("reusedFrom") && value["reusedFrom"].is_object()) {
+    for (const auto& [run, ranges] : value["reusedFrom"].items()) {
+      if (!ranges.is_string()) continue;
+      for (int64_t item : ParseItemRanges(ranges.get<std::string>()).value_or(std::vector<int64_t>{}))
+        items.reused_from[item] = run;
+    }
+  }
   return items;
 }
 
@@ -132,6 +148,20 @@ PipelineRunSpec ParsePipelineRunSpec(const json& value, const std::string& path,
     }
   }
   spec.cancel = reader.Bool("cancel").value_or(false);
+  if (const json* resume = reader.Object("resumeFrom")) {
+    FieldReader resume_reader(*resume, reader.PathOf("resumeFrom"), errors);
+    spec.resume_from = resume_reader.String("name", true).value_or("");
+    resume_reader.Finish();
+    // The reused outputs were computed with the failed run's params and scheduled time.
+    if (value.contains("params"))
+      reader.Error("params",
+                   "a run with resumeFrom takes the params of the run it resumes; remove params, or create a "
+                   "run without resumeFrom to run with other params");
+    if (value.contains("scheduledTime"))
+      reader.Error(
+          "scheduledTime",
+          "a run with resumeFrom takes the scheduled time of the run it resumes; remove scheduledTime");
+  }
   reader.Finish();
   return spec;
 }
@@ -150,7 +180,46 @@ json PipelineRunSpecToJson(const PipelineRunSpec& spec) {
   if (!spec.params.empty()) out["params"] = spec.params;
   if (spec.scheduled_time) out["scheduledTime"] = FormatRfc3339(*spec.scheduled_time);
   if (spec.cancel) out["cancel"] = true;
+  if (!spec.resume_from.empty()) out["resumeFrom"] = {{"name", spec.resume_from}};
   return out;
+}
+
+std::string FormatItemRanges(const std::vector<int64_t>& items) {
+  std::string text;
+  for (size_t i = 0; i < items.size();) {
+    size_t j = i;
+    while (j + 1 < items.size() && items[j + 1] == items[j] + 1) ++j;
+    if (!text.empty()) text += ",";
+    text += std::to_string(items[i]);
+    if (j > i) text += "-" + std::to_string(items[j]);
+    i = j + 1;
+  }
+  return text;
+}
+
+std::optional<std::vector<int64_t>> ParseItemRanges(const std::string& text) {
+  std::vector<int64_t> items;
+  size_t at = 0;
+  auto number = [&](int64_t* out) {
+    size_t start = at;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+    if (at == start || at - start > 9) return false;
+    *out = std::stoll(text.substr(start, at - start));
+    return true;
+  };
+  while (at < text.size()) {
+    int64_t first = 0;
+    int64_t last = 0;
+    if (!number(&first)) return std::nullopt;
+    last = first;
+    if (at < text.size() && text[at] == '-') {
+      ++at;
+      if (!number(&last) || last < first || last - first > 100000) return std::nullopt;
+    }
+    for (int64_t i = first; i <= last; ++i) items.push_back(i);
+    if (at < text.size() && (text[at++] != ',' || at == text.size())) return std::nullopt;
+  }
+  return items;
 }
 
 json TaskStatusToJson(const TaskStatus& status) {
@@ -165,6 +234,7 @@ json TaskStatusToJson(const TaskStatus& status) {
   if (!status.message.empty()) out["message"] = status.message;
   if (!status.outputs.empty()) out["outputs"] = status.outputs;
   if (status.items) out["items"] = FanOutToJson(*status.items);
+  if (!status.reused_from.empty()) out["reusedFrom"] = status.reused_from;
   return out;
 }
 
@@ -187,6 +257,7 @@ TaskStatus TaskStatusFromJson(const json& value) {
     }
   }
   if (value.contains("items") && value["items"].is_object()) status.items = FanOutFromJson(value["items"]);
+  status.reused_from = value.value("reusedFrom", "");
   return status;
 }
 
@@ -200,6 +271,13 @@ json PipelineRunStatusToJson(const PipelineRunStatus& status) {
   out["tasks"] = json::object();
   for (const auto& [name, task] : status.tasks) out["tasks"][name] = TaskStatusToJson(task);
   if (!status.pipeline_spec.is_null()) out["pipelineSpec"] = status.pipeline_spec;
+  if (status.resumed_from) {
+    json resumed = {{"name", status.resumed_from->name}};
+    if (!status.resumed_from->params.empty()) resumed["params"] = status.resumed_from->params;
+    if (status.resumed_from->scheduled_time)
+      resumed["scheduledTime"] = FormatRfc3339(*status.resumed_from->scheduled_time);
+    out["resumedFrom"] = resumed;
+  }
   out["conditions"] = json::array();
   for (const auto& condition : status.conditions) out["conditions"].push_back(ConditionToJson(condition));
   return out;
@@ -219,6 +297,18 @@ PipelineRunStatus PipelineRunStatusFromJson(const json& value) {
     for (const auto& [name, task] : value["tasks"].items()) status.tasks[name] = TaskStatusFromJson(task);
   }
   if (value.contains("pipelineSpec")) status.pipeline_spec = value["pipelineSpec"];
+  if (value.contains("resumedFrom") && value["resumedFrom"].is_object()) {
+    const json& resumed = value["resumedFrom"];
+    ResumedFrom from;
+    from.name = resumed.value("name", "");
+    if (resumed.contains("params") && resumed["params"].is_object()) {
+      for (const auto& [key, item] : resumed["params"].items()) {
+        if (auto text = ScalarText(item)) from.params[key] = *text;
+      }
+    }
+    from.scheduled_time = TimeField(resumed, "scheduledTime");
+    status.resumed_from = std::move(from);
+  }
   if (value.contains("conditions") && value["conditions"].is_array()) {
     for (const auto& condition : value["conditions"])
       status.conditions.push_back(ConditionFromJson(condition));

@@ -19,6 +19,9 @@ struct PipelineRunSpec {
   std::map<std::string, std::string> params;
   std::optional<Seconds> scheduled_time;
   bool cancel = false;
+  // spec.resumeFrom.name: a Failed or Cancelled run of the same pipeline whose succeeded tasks
+  // (and items) this run reuses; it then runs with that run's snapshot, params and scheduled time.
+  std::string resume_from;
 };
 
 enum class RunPhase { kPending, kRunning, kSucceeded, kFailed, kCancelled };
@@ -57,6 +60,10 @@ struct FanOutStatus {
   std::vector<ItemFailure> failures;  // the first kMaxListedItemFailures failed items, by index
   // Value outputs, one JSON list per output in item order (null where an item has none yet).
   std::map<std::string, nlohmann::json> outputs;
+  // Items reused from an earlier run (spec.resumeFrom): item -> the run whose pod made its
+  // outputs, so its artifacts are under <workspace>/<that run>/<task>/<item>/. In JSON, compactly:
+  // {run: "0-6,8-11"}.
+  std::map<int64_t, std::string> reused_from;
   bool operator==(const FanOutStatus&) const = default;
 };
 // P Pending, R Running, T reTrying, S Succeeded, F Failed, K sKipped, O Omitted, C Cancelled.
@@ -75,8 +82,20 @@ struct TaskStatus {
   std::string message;                         // one line for a human, never logs
   std::map<std::string, std::string> outputs;  // value outputs (artifact paths are derivable)
   std::optional<FanOutStatus> items;           // a fanned-out task, once its items are known
+  // The run whose pod produced this task's outputs when it is not this one (reused by
+  // spec.resumeFrom): its artifacts are under <workspace>/<reused_from>/<task>/.
+  std::string reused_from;
 
   bool operator==(const TaskStatus&) const = default;
+};
+
+// What a run that resumes another (spec.resumeFrom) took from it when it started, kept so that the
+// failed run may be deleted afterwards: its name, params and scheduled time.
+struct ResumedFrom {
+  std::string name;
+  std::map<std::string, std::string> params;
+  std::optional<Seconds> scheduled_time;
+  bool operator==(const ResumedFrom&) const = default;
 };
 
 struct PipelineRunStatus {
@@ -89,6 +108,7 @@ struct PipelineRunStatus {
   std::string message;
   std::map<std::string, TaskStatus> tasks;
   nlohmann::json pipeline_spec;  // snapshot {pipeline: spec, templates: {name: spec}}; null until started
+  std::optional<ResumedFrom> resumed_from;
   std::vector<Condition> conditions;
 };
 
@@ -107,5 +127,9 @@ TaskStatus TaskStatusFromJson(const nlohmann::json& value);
 nlohmann::json PipelineRunStatusToJson(const PipelineRunStatus& status);
 PipelineRunStatus PipelineRunStatusFromJson(const nlohmann::json& value);
 nlohmann::json PipelineRunSpecToJson(const PipelineRunSpec& spec);
+
+// Item indices as ranges ("0-6,8,10-11") and back; nullopt for text that is not such a list.
+std::string FormatItemRanges(const std::vector<int64_t>& sorted_items);
+std::optional<std::vector<int64_t>> ParseItemRanges(const std::string& text);
 
 }  // namespace seed::api

@@ -121,6 +121,35 @@ PipelineRunReconciler::Snapshot PipelineRunReconciler::TakeSnapshot(const api::P
   return snapshot;
 }
 
+std::optional<api::PipelineRun> PipelineRunReconciler::ReadResumeSource(const api::PipelineRun& run,
+                                                                        api::ValidationErrors* errors) {
+  const std::string& ns = run.metadata.namespace_;
+  const std::string& name = run.spec.resume_from;
+  auto object = GetCachedOrLive(runs_, PipelineRunsResource(), ns, name);
+  if (!object.ok()) {
+    errors->push_back({"spec.resumeFrom.name",
+                       "PipelineRun \"" + name + "\" " +
+                           (kube::IsNotFound(object.error())
+                                ? "does not exist in namespace " + ns +
+                                      " (a run resumes a Failed or Cancelled run of its own namespace)"
+                                : "could not be read: " + object.error().message)});
+    return std::nullopt;
+  }
+  api::ValidationErrors ignored;  // the failed run's own spec problems are its own
+  api::PipelineRun failed = api::ParsePipelineRun(*object, &ignored);
+  failed.metadata.namespace_ = ns;
+  api::Workspace workspace;
+  if (!failed.status.pipeline_spec.is_null()) {
+    api::ValidationErrors snapshot_errors;
+    workspace = engine::ParseSnapshot(failed.status.pipeline_spec, &snapshot_errors).pipeline.workspace;
+  }
+  if (auto problem = engine::ResumeProblem(run, failed, workspace)) {
+    errors->push_back({"spec.resumeFrom.name", *problem});
+    return std::nullopt;
+  }
+  return failed;
+}
+
 bool PipelineRunReconciler::Expected(const std::string& run_uid, const std::string& pod) {
   std::lock_guard lock(mu_);
   auto it = expected_pods_.find(run_uid);
@@ -216,17 +245,52 @@ std::chrono::milliseconds PipelineRunReconciler::FirstStatusWait(const std::stri
   return kFirstStatusDelay - waited;
 }
 
-engine::Plan PipelineRunReconciler::PlanAdoptingPods(const std::string& run_name, engine::PlanInput input,
-                                                     const std::set<std::string>& visible) {
+PipelineRunReconciler::RunPods PipelineRunReconciler::LivePods(const api::PipelineRun& run) {
+  RunPods pods;
+  if (api::IsTerminal(run.status.phase)) {  // stragglers of a finished run: every pod of it
+    for (auto& pod : pods_.store().ByIndex(kube::kIndexControllerOwner, run.metadata.uid))
+      pods.Add(std::move(pod));
+    return pods;
+  }
+  // Only the attempts the status has running: a finished item's pod is never read again, so a look
+  // costs O(running pods) rather than O(pods of the run) (a 1,000-item run is looked at ~1,500 times).
+  for (const auto& [task, status] : run.status.tasks) {
+    if (status.items) {
+      for (const auto& [item, state] : status.items->live) {
+        if (item < static_cast<int64_t>(status.items->phases.size()) &&
+            status.items->phases[item] == api::ItemPhaseLetter(api::TaskPhase::kRunning))
+          FetchPod(run, render::TaskPodName(run.metadata.name, task, item, state.attempt), &pods);
+      }
+    } else if (status.phase == api::TaskPhase::kRunning && status.attempt > 0) {
+      FetchPod(run, render::TaskPodName(run.metadata.name, task, status.attempt), &pods);
+    }
+  }
+  return pods;
+}
+
+bool PipelineRunReconciler::FetchPod(const api::PipelineRun& run, const std::string& name, RunPods* pods) {
+  if (pods->names.count(name)) return true;
+  kube::ObjectPtr pod = pods_.store().Get(kube::MakeKey(run.metadata.namespace_, name));
+  // A pod of that name owned by another object (say, a deleted run of the same name) is not ours.
+  if (!pod || kube::ControllerOwnerUid(*pod) != run.metadata.uid) return false;
+  pods->Add(std::move(pod));
+  return true;
+}
+
+engine::Plan PipelineRunReconciler::PlanAdoptingPods(const api::PipelineRun& run, engine::PlanInput input,
+                                                     RunPods* pods) {
   engine::Plan plan = engine::PlanRun(input);
   // A launch whose pod already exists was started before the status recorded it (the first status
   // waits for the pods, or the operator died in between): plan again from the launched status, so
   // the planner reads that pod now. Each pass adopts at least one pod, so this ends.
-  for (size_t pass = 0; pass <= visible.size(); ++pass) {
-    bool adopted = std::any_of(plan.create.begin(), plan.create.end(), [&](const engine::TaskLaunch& launch) {
-      return visible.count(render::TaskPodName(run_name, launch.task, launch.item, launch.attempt)) > 0;
-    });
+  for (size_t pass = 0; pass <= plan.create.size() + pods->names.size(); ++pass) {
+    bool adopted = false;
+    for (const auto& launch : plan.create) {
+      adopted |= FetchPod(
+          run, render::TaskPodName(run.metadata.name, launch.task, launch.item, launch.attempt), pods);
+    }
     if (!adopted) break;
+    input.observed = ObserveTaskPods(pods->objects());
     input.run.status = plan.status;
     plan = engine::PlanRun(input);
   }
@@ -262,32 +326,43 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
     }
 
     json raw = run.status.pipeline_spec;
+    std::optional<api::PipelineRun> resume_from;
     if (raw.is_null() && errors.empty() && !api::IsTerminal(run.status.phase)) {
-      Snapshot taken = TakeSnapshot(run);
-      raw = taken.raw;
-      errors.insert(errors.end(), taken.errors.begin(), taken.errors.end());
+      if (!run.spec.resume_from.empty()) {
+        // A resumed run runs what the failed run ran: its snapshot, with its outcomes reused.
+        resume_from = ReadResumeSource(run, &errors);
+        if (resume_from) raw = resume_from->status.pipeline_spec;
+      } else {
+        Snapshot taken = TakeSnapshot(run);
+        raw = taken.raw;
+        errors.insert(errors.end(), taken.errors.begin(), taken.errors.end());
+      }
     }
     engine::PipelineSnapshot snapshot;
     if (!raw.is_null()) snapshot = engine::ParseSnapshot(raw, &errors);
 
-    std::vector<const json*> pod_objects;
-    std::vector<kube::ObjectPtr> pods = pods_.store().ByIndex(kube::kIndexControllerOwner, run.metadata.uid);
-    std::set<std::string> visible;
-    for (const auto& pod : pods) {
-      pod_objects.push_back(pod.get());
-      visible.insert((*pod)["metadata"].value("name", ""));
-    }
-
+    RunPods pods = LivePods(run);
     if (const auto& repository = snapshot.pipeline.artifact_repository;
-        log_archiver_ && repository && repository->s3)
-      OfferLogs(run, *repository->s3, pod_objects);
-    engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pod_objects), NowSeconds(clock), {}};
+        log_archiver_ && repository && repository->s3) {
+      // Every pod of the run, not only the running attempts a look reads: a pod that ended while
+      // this process was down must still reach the archive.
+      std::vector<const json*> all_pods;
+      const auto owned = pods_.store().ByIndex(kube::kIndexControllerOwner, run.metadata.uid);
+      for (const auto& pod : owned) all_pods.push_back(pod.get());
+      OfferLogs(run, *repository->s3, all_pods);
+    }
+    engine::PlanInput input{run, snapshot, errors, ObserveTaskPods(pods.objects()), NowSeconds(clock), {}};
     input.options.workspace_root =
         api::ArtifactRootOr(snapshot.pipeline.artifact_repository, options_.workspace_root);
     input.options.backoff = options_.backoff;
-    engine::Plan plan = PlanAdoptingPods(run.metadata.name, std::move(input), visible);
+    input.resume_from = std::move(resume_from);
+    engine::Plan plan = PlanAdoptingPods(run, std::move(input), &pods);
+    const std::set<std::string>& visible = pods.names;
+    const std::vector<const json*> pod_objects = pods.objects();
     for (auto& [task, status] : plan.status.tasks) {
-      if (status.attempt > 0) status.pod_name = render::TaskPodName(run.metadata.name, task, status.attempt);
+      // A reused task keeps the pod name of the run it came from.
+      if (status.attempt > 0 && status.reused_from.empty())
+        status.pod_name = render::TaskPodName(run.metadata.name, task, status.attempt);
     }
 
     if (auto deleted = DeletePods(run, plan, context); !deleted.ok()) return deleted.error();
@@ -340,14 +415,19 @@ kube::Result<kube::ReconcileResult> PipelineRunReconciler::Reconcile(const kube:
         std::lock_guard lock(mu_);
         unrecorded_.erase(run.metadata.uid);
       }
-      Publish(object, before, plan.status, snapshot);
+      // Tasks reused from the run this one resumes did not run here: no Events or metrics for them.
+      api::PipelineRunStatus baseline = before;
+      for (const auto& [name, task] : plan.status.tasks) {
+        if (!task.reused_from.empty()) baseline.tasks.try_emplace(name, task);
+      }
+      Publish(object, baseline, plan.status, snapshot);
       if (claim_turned_pending && events_ && options_.record_events) {
         for (const auto& condition : plan.status.conditions) {
           if (condition.type == kWorkspaceCondition)
             events_->Publish(object, "Warning", "WorkspaceClaimPending", "Reconcile", condition.message);
         }
       }
-      if (run_metrics_) run_metrics_->Record(context.ns(), run.spec.pipeline_ref, before, plan.status);
+      if (run_metrics_) run_metrics_->Record(context.ns(), run.spec.pipeline_ref, baseline, plan.status);
     }
 
     Observed(run.metadata.uid, visible, finished);

@@ -1,9 +1,12 @@
 #pragma once
 // The PipelineRun controller: runs a run's tasks as pods.
 //  1. On the first look, snapshot the Pipeline and its JobTemplates into status.pipelineSpec, so
-//     editing a Pipeline never changes a running run.
-//  2. Observe the run's pods (cache index by controller owner UID) and call engine::PlanRun; a
-//     planned pod that already exists is adopted by planning again (PlanAdoptingPods).
+//     editing a Pipeline never changes a running run. A run with spec.resumeFrom instead reads the
+//     failed run once and starts from its snapshot and reused outcomes (engine::ResumeFromRun).
+//  2. Observe the pods of the attempts the status has running (from the cache, by their
+//     deterministic names: a look costs O(running pods), never O(pods of the run)) and call
+//     engine::PlanRun; a planned pod that already exists is adopted by planning again
+//     (PlanAdoptingPods).
 //  3. Delete the pods the plan stops (timeouts, cancel; pods get their grace period), write the
 //     status through the status subresource when it changed (409 Conflict: re-read and re-plan),
 //     then create the planned pods (deterministic names: 409 AlreadyExists means "done before").
@@ -53,6 +56,10 @@ class PipelineRunReconciler : public kube::Reconciler {
     api::ValidationErrors errors;
   };
   Snapshot TakeSnapshot(const api::PipelineRun& run);
+  // The run named by spec.resumeFrom, when it may be resumed; otherwise an error on
+  // spec.resumeFrom.name saying why (the run then fails with InvalidSpec).
+  std::optional<api::PipelineRun> ReadResumeSource(const api::PipelineRun& run,
+                                                   api::ValidationErrors* errors);
   kube::Result<nlohmann::json> GetCachedOrLive(kube::Informer& informer,
                                                const kube::GroupVersionResource& gvr, const std::string& ns,
                                                const std::string& name);
@@ -74,8 +81,27 @@ class PipelineRunReconciler : public kube::Reconciler {
   // Offers the run's terminated, not yet archived task pods to the log archiver.
   void OfferLogs(const api::PipelineRun& run, const api::S3ArtifactRepository& repository,
                  const std::vector<const nlohmann::json*>& pods);
-  engine::Plan PlanAdoptingPods(const std::string& run_name, engine::PlanInput input,
-                                const std::set<std::string>& visible);
+  // The pods of a run that a look reads, by name.
+  struct RunPods {
+    std::vector<kube::ObjectPtr> pods;
+    std::set<std::string> names;
+    void Add(kube::ObjectPtr pod) {
+      names.insert((*pod)["metadata"].value("name", ""));
+      pods.push_back(std::move(pod));
+    }
+    std::vector<const nlohmann::json*> objects() const {
+      std::vector<const nlohmann::json*> out;
+      for (const auto& pod : pods) out.push_back(pod.get());
+      return out;
+    }
+  };
+  // The pods of the attempts the run's status has running (every pod of a finished run, to stop
+  // stragglers), from the cache by their deterministic names.
+  RunPods LivePods(const api::PipelineRun& run);
+  // Adds the run's pod `name` from the cache when it exists (and is the run's); whether it does.
+  bool FetchPod(const api::PipelineRun& run, const std::string& name, RunPods* pods);
+  // Plans; a planned pod that already exists is adopted by fetching it and planning again.
+  engine::Plan PlanAdoptingPods(const api::PipelineRun& run, engine::PlanInput input, RunPods* pods);
 
   std::shared_ptr<kube::Client> client_;
   kube::Informer& runs_;

@@ -14,6 +14,7 @@
 #include "api/pipelinerun.h"
 #include "engine/backoff.h"
 #include "engine/pipeline_check.h"
+#include "engine/resume.h"
 
 namespace seed::engine {
 
@@ -51,6 +52,10 @@ struct PlanInput {
   ObservedTasks observed;
   Seconds now;
   PlanOptions options;
+  // spec.resumeFrom: the failed run (status and snapshot included), read when the run starts. The
+  // first plan (status without a snapshot yet) starts from ResumeFromRun of it; later plans read
+  // the copy in the run's status, so it is not needed again. `snapshot` is then the failed run's.
+  std::optional<api::PipelineRun> resume_from;
 };
 
 // A pod (process) to start: the template with its argv substituted and limits resolved.
@@ -79,13 +84,6 @@ struct Plan {
 };
 
 Plan PlanRun(const PlanInput& input);
-
-// The starting status of a run that resumes a failed one (`seed run --resume`): its snapshot, its
-// Succeeded and Skipped tasks as they were (outputs included), the Succeeded and Skipped items of a
-// fanned-out task that failed (with their values; the task Running, its other items Pending), and
-// every other task Pending. Planning from it runs only what failed or never ran. Artifacts are found
-// at the same paths, so the resumed run keeps the failed run's name and workspace.
-api::PipelineRunStatus ResumeStatus(const api::PipelineRunStatus& failed);
 
 // The artifact path of a task output: <root>/<run>/<task>/<file>, where file is the output's
 // FileName() (its `file`, else its name). An item of a fanned-out task writes under

@@ -98,6 +98,7 @@ ResourceSet BuildResourceSet(const std::vector<Manifest>& manifests) {
   }
   for (const auto& run : set.runs) {
     if (!set.pipelines.count(run.spec.pipeline_ref)) continue;  // may live in the cluster
+    if (!run.spec.resume_from.empty()) continue;  // runs with the params of the run it resumes
     api::ValidationErrors errors;
     const api::PipelineSpec& spec = set.pipelines.at(run.spec.pipeline_ref).spec;
     engine::ResolveRunParams(spec, run.spec.params, "spec.params", &errors);

@@ -165,6 +165,42 @@ TEST(CrdRulesTest, ACancelledRunCannotBeResumedBySettingFalseOrRemovingCancel) {
   EXPECT_EQ(moved.violated[0], "/spec/pipelineRef: pipelineRef is immutable");
 }
 
+TEST(CrdRulesTest, ResumeFromIsSetAtCreationImmutableAndTakesNoParamsOrScheduledTime) {
+  const json ref = {{"name", "p"}};
+  const json resumed = RunObject({{"pipelineRef", ref}, {"resumeFrom", {{"name", "p-1"}}}});
+  const json plain = RunObject({{"pipelineRef", ref}});
+  // Allowed: creating it, writing it unchanged, cancelling it.
+  Verdict created = Check("PipelineRun", resumed);
+  EXPECT_TRUE(created.violated.empty()) << created.violated[0];
+  EXPECT_TRUE(created.not_evaluated.empty());
+  EXPECT_TRUE(Check("PipelineRun", resumed, &resumed).violated.empty());
+  json cancelled = resumed;
+  cancelled["spec"]["cancel"] = true;
+  EXPECT_TRUE(Check("PipelineRun", cancelled, &resumed).violated.empty());
+  // Refused: pointing it at another run, adding or removing it, and params or scheduledTime beside it.
+  json other = resumed;
+  other["spec"]["resumeFrom"]["name"] = "p-2";
+  Verdict moved = Check("PipelineRun", other, &resumed);
+  ASSERT_EQ(moved.violated.size(), 1u);
+  EXPECT_EQ(moved.violated[0], "/spec/resumeFrom: resumeFrom is immutable");
+  for (const auto& [now, before] : {std::pair{resumed, plain}, std::pair{plain, resumed}}) {
+    Verdict changed = Check("PipelineRun", now, &before);
+    ASSERT_EQ(changed.violated.size(), 1u) << now.dump();
+    EXPECT_EQ(changed.violated[0],
+              "/spec: resumeFrom is set when the run is created; it cannot be added or removed later");
+  }
+  for (const char* field : {"params", "scheduledTime"}) {
+    json with = resumed;
+    with["spec"][field] =
+        std::string(field) == "params" ? json{{"day", "2026-11-23"}} : json("2026-11-23T00:00:00Z");
+    Verdict refused = Check("PipelineRun", with);
+    ASSERT_EQ(refused.violated.size(), 1u) << field;
+    EXPECT_EQ(
+        refused.violated[0].rfind("/spec: a run with resumeFrom takes the params and scheduled time", 0), 0u)
+        << refused.violated[0];
+  }
+}
+
 json IsvcObject(const json& spec_extra) {
   json spec = {{"model", {{"name", "wind-wf01"}, {"version", "v2.2"}, {"uri", "pvc://models/wind-wf01"}}}};
   spec.merge_patch(spec_extra);

@@ -222,3 +222,46 @@ TEST_F(SeedRunTest, BadSetIsRejectedBeforeAnythingRuns) {
 }
 
 }  // namespace
+
+namespace {
+
+// A run that resumes another takes that run's params: `seed validate` does not ask it for the
+// pipeline's required params, and refuses params given beside resumeFrom.
+TEST(SeedValidateTest, AResumeFromRunTakesNoParams) {
+  const fs::path dir = fs::temp_directory_path() / ("seed-cli-resume-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "p.yaml") << R"(apiVersion: seed.dev/v1alpha1
+kind: JobTemplate
+metadata: {name: t}
+spec:
+  command: [seed-job, report]
+  args: ["{{params.day}}"]
+  params: [{name: day, required: true}]
+---
+apiVersion: seed.dev/v1alpha1
+kind: Pipeline
+metadata: {name: p}
+spec:
+  params: [{name: day, required: true}]
+  tasks: [{name: a, templateRef: {name: t}, params: {day: "{{pipeline.params.day}}"}}]
+---
+apiVersion: seed.dev/v1alpha1
+kind: PipelineRun
+metadata: {name: p-2}
+spec:
+  pipelineRef: {name: p}
+  resumeFrom: {name: p-1}
+)";
+  auto ok = Seed("validate " + (dir / "p.yaml").string());
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("1 PipelineRun(s)"), std::string::npos) << ok.output;
+  std::ofstream(dir / "p.yaml", std::ios::app) << "  params: {day: \"2026-11-23\"}\n";
+  auto refused = Seed("validate " + (dir / "p.yaml").string());
+  fs::remove_all(dir);
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("spec.params: a run with resumeFrom takes the params of the run it resumes"),
+            std::string::npos)
+      << refused.output;
+}
+
+}  // namespace

@@ -170,8 +170,19 @@ void LocalPodRunner::RunPod(json pod) {
   for (auto& word : argv) word = map_mounts(word);
   std::vector<std::string> env = {"PATH=/usr/bin:/bin", "HOME=" + options_.scratch_dir};
   for (const auto& item : container.value("env", json::array())) {
-    if (!item.contains("value")) continue;  // valueFrom needs a real kubelet
     std::string key = item.value("name", "");
+    if (!item.contains("value")) {
+      // A Secret's key, read as the kubelet reads it (other valueFrom kinds need a real kubelet).
+      const json ref = item.value("/valueFrom/secretKeyRef"_json_pointer, json());
+      if (!ref.is_object()) continue;
+      kube::GroupVersionResource secrets{"", "v1", "secrets", true, "Secret"};
+      auto secret = client_->Get(secrets, ns, ref.value("name", ""));
+      if (!secret.ok()) continue;
+      const json encoded = secret->value("data", json::object()).value(ref.value("key", ""), json());
+      if (!encoded.is_string()) continue;
+      if (auto value = kube::DecodeBase64(encoded.get<std::string>())) env.push_back(key + "=" + *value);
+      continue;
+    }
     std::string value = key == "SEED_RESULTS_FILE" ? results : map_mounts(MapPath(item.value("value", "")));
     env.push_back(key + "=" + value);
   }

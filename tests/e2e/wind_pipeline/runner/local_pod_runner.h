@@ -1,12 +1,13 @@
 #pragma once
 // A local pod runner for end-to-end tests: a stand-in kubelet that watches pods through the API and
-// runs each pod's container command and args as a local process with the pod's env. The first
-// command word is mapped to a local program (seed-job -> the built binary), /seed/workspace to a
-// directory, and $SEED_RESULTS_FILE to a per-pod file. It writes the pod status back through the
-// status subresource: Running, then Succeeded or Failed with the exit code and the results file as
-// the termination message (at most 4096 bytes, as the kubelet). A deleted pod's process gets
-// SIGTERM, then SIGKILL after 5 s. Secret volumes are read through the API, as a kubelet does, and
-// written to a per-pod directory that stands in for their mountPath (in env values and argv).
+// runs each pod's container command and args as a local process with the pod's env (a Secret key's
+// value read through the API, as the kubelet reads it). The first command word is mapped to a local
+// program (seed-job -> the built binary), /seed/workspace to a directory, and $SEED_RESULTS_FILE to
+// a per-pod file. It writes the pod status back through the status subresource: Running, then
+// Succeeded or Failed with the exit code and the results file as the termination message (at most
+// 4096 bytes, as the kubelet). A deleted pod's process gets SIGTERM, then SIGKILL after 5 s. Secret
+// volumes are read through the API too and written to a per-pod directory that stands in for their
+// mountPath (in env values and argv).
 #include <sys/types.h>
 
 #include <map>
