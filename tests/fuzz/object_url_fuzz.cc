@@ -111,12 +111,12 @@ void CheckRedact(std::string_view url) {
   if (storage::RedactUrl(redacted) != redacted) __builtin_trap();
   if (!Contains(url, kPassword) && Contains(storage::RedactUrl(WithPassword(url)), kPassword))
     __builtin_trap();
-  // Every credential-like query parameter with a value reads REDACTED.
-  const size_t question = redacted.find('?');
+  // Every credential-like parameter with a value, in the query or the fragment, reads REDACTED.
+  const size_t question = redacted.find_first_of("?#");
   if (question == std::string::npos) return;
   std::string_view query = std::string_view(redacted).substr(question + 1);
   while (true) {
-    const size_t amp = query.find('&');
+    const size_t amp = query.find_first_of("&#");
     const std::string_view pair = query.substr(0, amp);
     const size_t eq = pair.find('=');
     if (eq != std::string_view::npos) {

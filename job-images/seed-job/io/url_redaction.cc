@@ -40,25 +40,26 @@ std::string RedactUrl(std::string_view url) {
     const size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
     if (at != std::string::npos && at >= start) out.erase(start, at + 1 - start);
   }
-  const size_t question = out.find('?');
-  if (question == std::string::npos) return out;
-  const size_t fragment = std::min(out.find('#', question), out.size());
-  std::string redacted = out.substr(0, question + 1);
-  std::string_view query = std::string_view(out).substr(question + 1, fragment - question - 1);
+  // The query and the fragment, as name=value pairs split at '&' (and at the '#' between them): a
+  // secret can ride in either (OAuth's implicit flow puts access_token in the fragment).
+  const size_t start = out.find_first_of("?#");
+  if (start == std::string::npos) return out;
+  std::string redacted = out.substr(0, start + 1);
+  std::string_view rest = std::string_view(out).substr(start + 1);
   while (true) {  // every pair, empty ones too: only secret values change
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
+    const size_t end = rest.find_first_of("&#");
+    const std::string_view pair = rest.substr(0, end);
     const size_t eq = pair.find('=');
     if (eq != std::string_view::npos && SecretName(pair.substr(0, eq))) {
       redacted.append(pair.substr(0, eq)).append("=REDACTED");
     } else {
       redacted.append(pair);
     }
-    if (amp == std::string_view::npos) break;
-    redacted += '&';
-    query.remove_prefix(amp + 1);
+    if (end == std::string_view::npos) break;
+    redacted += rest[end];
+    rest.remove_prefix(end + 1);
   }
-  return redacted + out.substr(fragment);
+  return redacted;
 }
 
 }  // namespace seed::io

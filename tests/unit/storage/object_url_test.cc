@@ -66,8 +66,12 @@ TEST(ObjectUrlTest, RedactsCredentials) {
             "http://host/a?token=REDACTED&x=1&password=REDACTED");
   EXPECT_EQ(RedactUrl("s3://bucket/key@2024"), "s3://bucket/key@2024");
   EXPECT_EQ(RedactUrl("https://reader:hunter2@data.example.com/a.csv"), "https://data.example.com/a.csv");
-  EXPECT_EQ(RedactUrl("https://data.example.com/a.csv?day=1&token=abc&X-Amz-Date=1&sig=ff#token=x"),
-            "https://data.example.com/a.csv?day=1&token=REDACTED&X-Amz-Date=REDACTED&sig=REDACTED#token=x");
+  EXPECT_EQ(RedactUrl("https://data.example.com/a.csv?day=1&token=abc&X-Amz-Date=1&sig=ff#part=2"),
+            "https://data.example.com/a.csv?day=1&token=REDACTED&X-Amz-Date=REDACTED&sig=REDACTED#part=2");
+  // A secret in the fragment too (OAuth's implicit flow puts access_token there).
+  EXPECT_EQ(RedactUrl("https://h/cb?state=1#access_token=abc&x=2"),
+            "https://h/cb?state=1#access_token=REDACTED&x=2");
+  EXPECT_EQ(RedactUrl("https://h/cb#a?token=t"), "https://h/cb#a?token=REDACTED");
   EXPECT_EQ(RedactUrl("https://user@host/p@q"), "https://host/p@q");
   EXPECT_EQ(RedactUrl("http://host/plain.csv"), "http://host/plain.csv");
 }
