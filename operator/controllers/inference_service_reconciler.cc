@@ -305,6 +305,9 @@ kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object,
                                                            const api::InferenceServiceStatus& status,
                                                            const kube::ReconcileContext& context) {
   const json wanted = api::InferenceServiceStatusToJson(status);
+  // The spec this status was decided from: a fresh read that shows another one gets no status from
+  // this look (it would describe an older spec's rollout); its own watch event brings it back.
+  const int64_t decided_for = object["metadata"].value("generation", int64_t{0});
   {
     std::lock_guard lock(mu_);
     auto last = status_written_.find(context.key());
@@ -335,6 +338,7 @@ kube::Result<bool> InferenceServiceReconciler::WriteStatus(json object,
       if (kube::IsNotFound(fresh.error())) return false;
       return fresh.error();
     }
+    if ((*fresh)["metadata"].value("generation", int64_t{0}) != decided_for) return false;
     object = std::move(*fresh);
   }
   return kube::MakeError(kube::ErrorCode::kApi, "status write kept conflicting after " +

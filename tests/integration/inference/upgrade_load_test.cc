@@ -23,6 +23,7 @@
 #include "child_process.h"
 #include "controllers/inference_service_rollout.h"
 #include "nginx_process.h"
+#include "pipeline_testing/seed_cluster.h"
 #include "render/inference_service.h"
 
 namespace seed::inference_testing {
@@ -41,12 +42,7 @@ constexpr int64_t kAnswersPerStep = 300;
 constexpr auto kBound = 60s;  // any single wait
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = kBound) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
+  return pipeline_testing::WaitUntil(condition, timeout, 2ms);  // fine-grained: the steps are short
 }
 
 std::string MakeTempDir() {
