@@ -24,13 +24,7 @@ TEST(RolloutChaosTest, DISABLED_UpgradesUnderLeaderKillsFaultsAndWatchLossNeverL
   settings.min_upgrades = 3;
   settings.broken_every = 4;
   settings.interval_every = std::chrono::milliseconds(500);
-  settings.faults.drop_watches_every = std::chrono::milliseconds(1500);
-  settings.faults.gone_every = std::chrono::milliseconds(5000);
-  settings.faults.kill_every = std::chrono::milliseconds(6000);
-  settings.faults.leader_kills = 3;
-  settings.faults.lease_duration_seconds = 4;
-  settings.faults.renew_deadline_seconds = 3;
-  settings.faults.retry_period_seconds = 1;
+  settings.faults = ShortFaults();
   settings.settle = std::chrono::seconds(60);
   const RolloutChaosReport report = RunRolloutChaos(settings, std::cout);
 

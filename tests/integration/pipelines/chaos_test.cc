@@ -17,14 +17,8 @@ TEST(ChaosTest, LeaderKillsFaultsAndWatchLossLoseAndDuplicateNothing) {
   settings.pipelines = 5;
   settings.minutes = 8;
   settings.fanout_items = 12;
-  settings.faults.drop_watches_every = std::chrono::milliseconds(1500);
-  settings.faults.gone_every = std::chrono::milliseconds(5000);
-  settings.faults.kill_every = std::chrono::milliseconds(6000);
-  settings.faults.leader_kills = 3;
+  settings.faults = ShortFaults();
   settings.settle = std::chrono::seconds(60);
-  settings.faults.lease_duration_seconds = 4;
-  settings.faults.renew_deadline_seconds = 3;
-  settings.faults.retry_period_seconds = 1;
   ChaosReport report = RunChaos(settings, std::cout);
   EXPECT_EQ(report.runs_expected, 48);  // 5 one-pod Pipelines and one fanning out, 8 minutes
   EXPECT_EQ(report.runs_created, 48);

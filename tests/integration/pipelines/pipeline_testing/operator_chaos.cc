@@ -10,6 +10,18 @@ namespace seed::pipeline_testing {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
+FaultSettings ShortFaults() {
+  FaultSettings faults;
+  faults.drop_watches_every = std::chrono::milliseconds(1500);
+  faults.gone_every = std::chrono::milliseconds(5000);
+  faults.kill_every = std::chrono::milliseconds(6000);
+  faults.leader_kills = 3;
+  faults.lease_duration_seconds = 4;
+  faults.renew_deadline_seconds = 3;
+  faults.retry_period_seconds = 1;
+  return faults;
+}
+
 // A stop flag with a wait that wakes on it (the chaos threads' periods).
 class OperatorChaos::Stopper {
  public:

@@ -32,6 +32,10 @@ struct FaultSettings {
   int lease_duration_seconds = 10, renew_deadline_seconds = 7, retry_period_seconds = 1;
 };
 
+// The faults of the short versions in the test suite: watches dropped every 1.5 s and expired every
+// 5 s, 3 leader kills 6 s apart, lease 4/3/1 s.
+FaultSettings ShortFaults();
+
 class OperatorChaos {
  public:
   static constexpr int kReplicas = 2;
