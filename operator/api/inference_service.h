@@ -129,6 +129,7 @@ struct RolloutStatus {
   std::optional<Seconds> step_started;  // when the current step (or the switch) happened
   std::string message;
   bool empty() const { return phase.empty(); }
+  bool operator==(const RolloutStatus&) const = default;
 };
 
 struct InferenceServiceStatus {

@@ -79,6 +79,39 @@ std::string ChildNameOf(const json& object) {
   return render::InferenceServiceStableName(names);
 }
 
+// Who serves (DecideRollout) and the writes that make it so (PlanChildren), from one view of the
+// children. Pure.
+struct DecidedPlan {
+  RolloutDecision decision;
+  ChildPlan plan;
+};
+
+DecidedPlan DecideAndPlan(const api::InferenceService& isvc, const render::InferenceServiceChildren& names,
+                          const std::vector<ObservedChild>& observed, const api::RolloutStatus& previous,
+                          const render::InferenceServiceOptions& render_options, std::chrono::sys_seconds now,
+                          std::chrono::seconds retire_delay, std::optional<double> error_ratio) {
+  RolloutInput rollout;
+  rollout.isvc = &isvc;
+  for (const auto& child : observed) {
+    if (kube::ControllerOwnerUid(child.object) != isvc.metadata.uid) continue;
+    if (child.kind == ChildKind::kDeployment) rollout.deployments.push_back(child.object);
+    if (child.kind == ChildKind::kService && MetaString(child.object, "name") == names.name)
+      rollout.stable_service = child.object;
+  }
+  rollout.previous = previous;
+  rollout.canary = isvc.spec.rollout.has_value() && names.route.is_object();
+  rollout.stream = isvc.spec.stream.has_value();
+  rollout.error_ratio = error_ratio;
+  rollout.now = now;
+  rollout.retire_delay = retire_delay;
+  DecidedPlan decided;
+  decided.decision = DecideRollout(rollout);
+  const render::InferenceServiceChildren desired =
+      render::RenderInferenceService(isvc, render_options, decided.decision.view);
+  decided.plan = PlanChildren(desired, observed, isvc.metadata.uid, decided.decision.keep);
+  return decided;
+}
+
 }  // namespace
 
 kube::Result<json> ParseGatewayParentRefs(const std::vector<std::string>& values) {
@@ -174,6 +207,35 @@ kube::Result<std::vector<ObservedChild>> InferenceServiceReconciler::Observe(
       if (names.count(name)) continue;
       if (auto found = cache->store().Get(kube::MakeKey(ns, name))) observed.push_back({kind, *found});
     }
+  }
+  return observed;
+}
+
+kube::Result<std::vector<ObservedChild>> InferenceServiceReconciler::ObserveServingLive(
+    const api::InferenceService& isvc, const render::InferenceServiceChildren& names,
+    const std::vector<ObservedChild>& cached) {
+  const std::string& ns = isvc.metadata.namespace_;
+  std::vector<ObservedChild> observed;
+  for (const auto& child : cached) {
+    const bool stable = child.kind == ChildKind::kService && MetaString(child.object, "name") == names.name;
+    if (child.kind != ChildKind::kDeployment && !stable) observed.push_back(child);
+  }
+  kube::ListOptions versions;
+  versions.label_selector = std::string(render::kInferenceServiceLabel) + "=" + isvc.metadata.name;
+  auto deployments = client_->ListAll(DeploymentsResource(), ns, versions);
+  if (!deployments.ok()) return deployments.error();
+  for (auto& deployment : (*deployments)["items"]) {
+    // Under a desired name it is observed whoever controls it (a clash); otherwise only ours.
+    if (kube::ControllerOwnerUid(deployment) == isvc.metadata.uid ||
+        MetaString(deployment, "name") == names.version_name) {
+      observed.push_back({ChildKind::kDeployment, std::move(deployment)});
+    }
+  }
+  auto stable = client_->Get(ServicesResource(), ns, names.name);
+  if (stable.ok()) {
+    observed.push_back({ChildKind::kService, std::move(*stable)});
+  } else if (!kube::IsNotFound(stable.error())) {
+    return stable.error();
   }
   return observed;
 }
@@ -418,45 +480,32 @@ kube::Result<kube::ReconcileResult> InferenceServiceReconciler::Reconcile(
         created_.erase(CreatedChildKey(child.kind, context.ns(), MetaString(child.object, "name")));
       }
     }
-    RolloutInput rollout;
-    rollout.isvc = &isvc;
-    for (const auto& child : *observed) {
-      if (kube::ControllerOwnerUid(child.object) != isvc.metadata.uid) continue;
-      if (child.kind == ChildKind::kDeployment) rollout.deployments.push_back(child.object);
-      if (child.kind == ChildKind::kService && MetaString(child.object, "name") == names.name)
-        rollout.stable_service = child.object;
-    }
-    rollout.previous = previous.rollout;
-    rollout.canary = isvc.spec.rollout.has_value() && names.route.is_object();
-    rollout.stream = isvc.spec.stream.has_value();
-    rollout.now = input.now;
-    rollout.retire_delay = isvc_options_.retire_delay;
     // Only a canary that takes traffic has an error ratio worth a request.
-    const bool canary_live = previous.rollout.phase == kRolloutProgressing && previous.rollout.step >= 0 &&
-                             previous.rollout.to_version == isvc.spec.model.version;
-    if (rollout.canary && canary_live &&
-        std::none_of(rollout.deployments.begin(), rollout.deployments.end(), [&](const json& deployment) {
-          return MetaString(deployment, "name") == names.version_name;
-        })) {
-      // A running canary whose Deployment the cache does not show: the cache may be behind (a relist
-      // after a lost watch, a create by the replica that led before). A rollback must not rest on an
-      // absence the API server has not confirmed.
-      auto live = client_->Get(ResourceOf(ChildKind::kDeployment), context.ns(), names.version_name);
-      if (live.ok() && kube::ControllerOwnerUid(*live) == isvc.metadata.uid) {
-        rollout.deployments.push_back(*live);
-        observed->push_back({ChildKind::kDeployment, std::move(*live)});
-      } else if (!live.ok() && !kube::IsNotFound(live.error())) {
-        return live.error();
-      }
+    std::optional<double> error_ratio;
+    if (isvc.spec.rollout && names.route.is_object() && isvc_options_.error_ratio &&
+        previous.rollout.phase == kRolloutProgressing && previous.rollout.step >= 0 &&
+        previous.rollout.to_version == isvc.spec.model.version) {
+      error_ratio = isvc_options_.error_ratio(context.ns(), names.version_name);
     }
-    if (rollout.canary && canary_live && isvc_options_.error_ratio) {
-      rollout.error_ratio = isvc_options_.error_ratio(context.ns(), names.version_name);
+    DecidedPlan decided = DecideAndPlan(isvc, names, *observed, previous.rollout, render_options, input.now,
+                                        isvc_options_.retire_delay, error_ratio);
+    const bool acts = !decided.plan.actions.empty() || !(decided.decision.status == previous.rollout);
+    if (acts && decided.plan.foreign.empty()) {
+      // The caches said to act (a write, or a rollout status that moves on); what is done rests on
+      // the API server's view of who serves. The informers lag one another (a relist after a lost
+      // watch, a new leader): a stable Service that still selects a retired version beside a
+      // Deployment cache that no longer has it would read as "nothing serves", and the new version
+      // would take the traffic and the serving version be deleted; a canary whose Deployment the
+      // cache does not show yet would be rolled back.
+      auto live = ObserveServingLive(isvc, names, *observed);
+      if (!live.ok()) return live.error();
+      observed = std::move(live);
+      decided = DecideAndPlan(isvc, names, *observed, previous.rollout, render_options, input.now,
+                              isvc_options_.retire_delay, error_ratio);
     }
-    const RolloutDecision decision = DecideRollout(rollout);
+    const RolloutDecision& decision = decided.decision;
+    const ChildPlan& plan = decided.plan;
     rollout_due = decision.requeue_after;
-    const render::InferenceServiceChildren desired =
-        render::RenderInferenceService(isvc, render_options, decision.view);
-    ChildPlan plan = PlanChildren(desired, *observed, isvc.metadata.uid, decision.keep);
     if (!plan.foreign.empty()) {
       input.name_clash = ForeignChildCondition(isvc, plan.foreign);
     } else {

@@ -3,7 +3,10 @@
 // Service and HTTPRoute equal to what render::RenderInferenceService describes, and reports url,
 // replica counts and the Ready / TrafficRouted / NameClash conditions.
 //  1. Read the InferenceService and its children from the informer caches (HTTPRoutes from the
-//     API server when the Gateway API appeared after start and so has no cache).
+//     API server when the Gateway API appeared after start and so has no cache). When that view
+//     calls for a write or moves the rollout on, its Deployments and stable Service are read again
+//     from the API server and the decision is made anew from them: informers lag one another, and
+//     a traffic switch, a deletion or a rollback must never rest on two caches that disagree.
 //  2. DecideRollout (pure) says which model version owns traffic (upgrades never leave the stable
 //     Services without an Available version; canary steps; rollback), then PlanChildren (pure)
 //     decides creates, merge patches (only when seed.dev/spec-hash differs) and deletes (children
@@ -72,6 +75,11 @@ class InferenceServiceReconciler : public kube::Reconciler {
   kube::Result<std::vector<ObservedChild>> Observe(const api::InferenceService& isvc,
                                                    const render::InferenceServiceChildren& desired,
                                                    bool gateway_api);
+  // The children that decide who serves, read from the API server: every Deployment labelled for
+  // this InferenceService and its stable Service; the other kinds stay as `cached` has them.
+  kube::Result<std::vector<ObservedChild>> ObserveServingLive(const api::InferenceService& isvc,
+                                                              const render::InferenceServiceChildren& names,
+                                                              const std::vector<ObservedChild>& cached);
   // Carries out the plan. Before its first write it reads the InferenceService live: nothing is
   // done for one that is gone, or when the cache holds an older generation than the API server
   // (*stale: a plan from an old spec would undo the newer one's, e.g. delete the new version).

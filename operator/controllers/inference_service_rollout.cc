@@ -233,14 +233,18 @@ RolloutDecision DecideRollout(const RolloutInput& input) {
   const json* incoming = find(target);
 
   // The version that owns traffic now: the stable Service's selector; with no stable Service yet
-  // (first create, or children made before stable names existed) an Available older version.
+  // (first create, or children made before stable names existed), or one that selects a version
+  // whose Deployment is gone, an Available older version.
   std::string old;
+  std::string selected;
   if (input.stable_service.is_object()) {
     const json selector =
         input.stable_service.value("spec", json::object()).value("selector", json::object());
-    const std::string selected = selector.is_object() ? selector.value(kInstanceLabel, "") : "";
-    if (selected != target && find(selected)) old = selected;
-  } else {
+    selected = selector.is_object() ? selector.value(kInstanceLabel, "") : "";
+  }
+  if (selected != target && find(selected)) {
+    old = selected;
+  } else if (selected != target) {
     for (const auto& deployment : input.deployments) {
       if (DeploymentName(deployment) != target && DeploymentAvailable(deployment)) {
         old = DeploymentName(deployment);

@@ -8,6 +8,7 @@
 
 #include "api/yaml_json.h"
 #include "controllers/inference_service_plan.h"
+#include "render/labels.h"
 
 namespace seed::controllers {
 namespace {
@@ -454,6 +455,31 @@ TEST(RolloutTest, ChildrenFromBeforeStableNamesKeepServing) {
   Reconcile(world, Parse("v2.2", "", 4), &none, kStart);
   EXPECT_EQ(world.Selected(), kOld);
   EXPECT_TRUE(world.Has(ChildKind::kDeployment, kOld));
+}
+
+// A stable Service that selects a version whose Deployment is gone (deleted by hand, or a view in
+// which one cache is behind another) does not hand the traffic to a new version that is not
+// Available yet: the Available version serves, and is not deleted.
+TEST(RolloutTest, AStableServiceSelectingAGoneVersionFallsBackToTheAvailableOne) {
+  api::RolloutStatus stored;
+  World world = Serving(Parse("v2.1"), &stored);
+  auto v22 = Parse("v2.2", "", 4);
+  Reconcile(world, v22, &stored, kStart);
+  ChildPlan elsewhere;
+  elsewhere.actions.push_back(
+      {ChildActionType::kPatch,
+       ChildKind::kService,
+       kStable,
+       {{"metadata", {{"annotations", {{render::kSpecHashAnnotation, "edited"}}}}},
+        {"spec", {{"selector", {{"app.kubernetes.io/instance", "serving-wind-wf01-20"}}}}}}});
+  world.Apply(elsewhere);
+
+  RolloutDecision decision = Reconcile(world, v22, &stored, kStart + seconds(5));
+  EXPECT_EQ(world.Selected(), kOld);
+  EXPECT_TRUE(world.SelectedIsAvailable());
+  EXPECT_TRUE(world.Has(ChildKind::kDeployment, kNew));
+  EXPECT_EQ(decision.serving_version, "v2.1");
+  EXPECT_EQ(stored.phase, "Progressing");
 }
 
 }  // namespace

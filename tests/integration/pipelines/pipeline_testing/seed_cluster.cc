@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -108,6 +110,11 @@ bool SeedCluster::ApplyCrds() {
 
 SeedCluster::~SeedCluster() {
   emulator_.reset();
+  // SEED_TEST_KEEP_DIR=1 keeps the operators' logs and kubeconfigs for a person to read.
+  if (const char* keep = std::getenv("SEED_TEST_KEEP_DIR"); keep && *keep && std::string(keep) != "0") {
+    std::cerr << "seed cluster: kept " << dir_ << std::endl;
+    return;
+  }
   std::error_code ignored;
   fs::remove_all(dir_, ignored);
 }
