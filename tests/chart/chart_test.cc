@@ -143,7 +143,7 @@ const std::set<std::string> kControllerGrants = [] {
       {"update"});
   add("", {"pods"}, {"list", "watch", "create", "delete"});
   add("", {"persistentvolumeclaims"}, {"create"});
-  add("", {"services"}, {"list", "watch", "create", "patch", "delete"});
+  add("", {"services"}, {"get", "list", "watch", "create", "patch", "delete"});
   add("apps", {"deployments"}, {"list", "watch", "create", "patch", "delete"});
   add("autoscaling", {"horizontalpodautoscalers"}, {"list", "watch", "create", "patch", "delete"});
   add("gateway.networking.k8s.io", {"httproutes"}, {"get", "list", "watch", "create", "patch", "delete"});
