@@ -202,4 +202,19 @@ LeaseTermAudit AuditLeaseTerms(const std::vector<json>& writes, const std::set<s
   return audit;
 }
 
+std::vector<std::string> SlowFailovers(const std::vector<double>& failover_seconds,
+                                       const FaultSettings& faults) {
+  const double bound = faults.lease_duration_seconds + faults.retry_period_seconds + 3.0;
+  std::vector<std::string> slow;
+  for (size_t kill = 0; kill < failover_seconds.size(); ++kill) {
+    const double seconds = failover_seconds[kill];
+    if (seconds < 0) slow.push_back("kill " + std::to_string(kill + 1) + ": the lease never moved");
+    if (seconds > bound) {
+      slow.push_back("kill " + std::to_string(kill + 1) + ": failover " + std::to_string(seconds) +
+                     " s, over " + std::to_string(bound) + " s");
+    }
+  }
+  return slow;
+}
+
 }  // namespace seed::pipeline_testing

@@ -96,4 +96,9 @@ struct LeaseTermAudit {
 LeaseTermAudit AuditLeaseTerms(const std::vector<nlohmann::json>& writes,
                                const std::set<std::string>& operator_users);
 
+// The failovers that broke the promise, one line each: a kill after which the lease never moved, or
+// moved later than a lease duration and a retry period after it (3 s of slack for a loaded machine).
+std::vector<std::string> SlowFailovers(const std::vector<double>& failover_seconds,
+                                       const FaultSettings& faults);
+
 }  // namespace seed::pipeline_testing
