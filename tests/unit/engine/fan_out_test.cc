@@ -27,18 +27,24 @@ json SummaryTemplate() {
           {"params", {{{"name", "scores"}, {"type", "string"}, {"required", true}}}}};
 }
 
-TEST(FanOutTest, ThousandItemsWithParallelismTenRunTenAtATimeInOrder) {
+// `score` fanned out over `count` plants p0, p1, ..., `parallelism` at a time, then `summary` with
+// every item's score.
+json ScoreThenSummary(int count, int parallelism) {
   json items = json::array();
-  for (int i = 0; i < 1000; ++i) items.push_back("p" + std::to_string(i));
-  json pipeline = {{"parallelism", 10},
-                   {"tasks",
-                    {{{"name", "score"},
-                      {"templateRef", {{"name", "score"}}},
-                      {"withItems", items},
-                      {"params", {{"plant", "{{item}}"}}}},
-                     {{"name", "summary"},
-                      {"templateRef", {{"name", "summary"}}},
-                      {"params", {{"scores", "{{tasks.score.outputs.score}}"}}}}}}};
+  for (int i = 0; i < count; ++i) items.push_back("p" + std::to_string(i));
+  return {{"parallelism", parallelism},
+          {"tasks",
+           {{{"name", "score"},
+             {"templateRef", {{"name", "score"}}},
+             {"withItems", items},
+             {"params", {{"plant", "{{item}}"}}}},
+            {{"name", "summary"},
+             {"templateRef", {{"name", "summary"}}},
+             {"params", {{"scores", "{{tasks.score.outputs.score}}"}}}}}}};
+}
+
+TEST(FanOutTest, ThousandItemsWithParallelismTenRunTenAtATimeInOrder) {
+  json pipeline = ScoreThenSummary(1000, 10);
   Driver driver(pipeline, {{"score", ScoreTemplate()}, {"summary", SummaryTemplate()}});
   ASSERT_TRUE(driver.errors().empty()) << api::FormatError(driver.errors().front());
 
@@ -115,8 +121,7 @@ TEST(FanOutTest, AnItemFailingAfterRetriesFailsTheTaskAndOmitsDownstream) {
   };
   Plan plan = driver.Step();
   ASSERT_EQ(plan.create.size(), 3u);
-  driver.FinishRunning(outcome);
-  plan = driver.Step();
+  plan = driver.FinishThenStep(outcome);
   // Item 1 waits to retry (10 s backoff); 0 and 2 succeeded.
   EXPECT_TRUE(plan.create.empty());
   const auto& waiting = plan.status.tasks.at("score");
@@ -130,8 +135,7 @@ TEST(FanOutTest, AnItemFailingAfterRetriesFailsTheTaskAndOmitsDownstream) {
   ASSERT_EQ(plan.create.size(), 1u);
   EXPECT_EQ(plan.create[0].item, 1);
   EXPECT_EQ(plan.create[0].attempt, 2);
-  driver.FinishRunning(outcome);
-  plan = driver.Step();
+  plan = driver.FinishThenStep(outcome);
   EXPECT_TRUE(plan.create.empty());
   const auto& failed = plan.status.tasks.at("score");
   EXPECT_EQ(failed.phase, api::TaskPhase::kFailed);
@@ -208,8 +212,7 @@ TEST(FanOutTest, AnEmptyWithParamListSkipsTheTaskAndDownstreamReadsAnEmptyList) 
   EXPECT_EQ(score.phase, api::TaskPhase::kSkipped);
   EXPECT_EQ(score.reason, "NoItems");
   EXPECT_EQ(score.items->phases, "");
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "summary");
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"summary"});
   EXPECT_EQ(plan.create[0].params.at("scores"), "[]");
 }
 
@@ -266,26 +269,10 @@ TEST(FanOutTest, ValidationRejectsItemMisuse) {
   EXPECT_NE(errors_of(literal).find("has no reference"), std::string::npos) << errors_of(literal);
 }
 
-}  // namespace
-}  // namespace seed::engine
-
-namespace seed::engine {
-namespace {
-
 // Resume: item 7 of 12 fails (no retries), so the run fails; the resumed run starts from
 // ResumeStatus and runs item 7 alone, then the fan-in with all 12 values.
 TEST(ResumeTest, AfterItemSevenOfTwelveFailedOnlyItemSevenAndTheRestRun) {
-  json items = json::array();
-  for (int i = 0; i < 12; ++i) items.push_back("wf" + std::to_string(i + 1));
-  json pipeline = {{"parallelism", 4},
-                   {"tasks",
-                    {{{"name", "score"},
-                      {"templateRef", {{"name", "score"}}},
-                      {"withItems", items},
-                      {"params", {{"plant", "{{item}}"}}}},
-                     {{"name", "summary"},
-                      {"templateRef", {{"name", "summary"}}},
-                      {"params", {{"scores", "{{tasks.score.outputs.score}}"}}}}}}};
+  json pipeline = ScoreThenSummary(12, 4);
   std::map<std::string, json> templates = {{"score", ScoreTemplate()}, {"summary", SummaryTemplate()}};
   auto score = [](bool fail_seven) {
     return [fail_seven](const TaskLaunch& launch) {
@@ -308,27 +295,17 @@ TEST(ResumeTest, AfterItemSevenOfTwelveFailedOnlyItemSevenAndTheRestRun) {
   Driver resumed(pipeline, templates);
   resumed.input().run.status = ResumeStatus(first.status());
   Plan plan = resumed.Step();
-  ASSERT_EQ(plan.create.size(), 1u);  // item 7 only, from its first attempt
-  EXPECT_EQ(plan.create[0].task, "score");
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"score"});  // item 7 only, from its first attempt
   EXPECT_EQ(plan.create[0].item, 7);
   EXPECT_EQ(plan.create[0].attempt, 1);
-  resumed.FinishRunning(score(false));
-  plan = resumed.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "summary");
+  plan = resumed.FinishThenStep(score(false));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"summary"});
   EXPECT_EQ(json::parse(plan.create[0].params.at("scores")),
             json::parse("[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110]"));
-  resumed.FinishRunning(score(false));
-  plan = resumed.Step();
+  plan = resumed.FinishThenStep(score(false));
   EXPECT_EQ(plan.status.phase, api::RunPhase::kSucceeded);
   EXPECT_EQ(resumed.launches().size(), 2u);  // nothing that had succeeded ran again
 }
-
-}  // namespace
-}  // namespace seed::engine
-
-namespace seed::engine {
-namespace {
 
 // The worst case for the item status: 1,000 items that all fail with long errors. The failures
 // listed stay at 20, each message a line; the status (snapshot included) stays under 64 KiB.

@@ -47,25 +47,18 @@ TEST(FinallyTest, RunsAfterSuccessWithTheRunStatus) {
   Driver driver(FleetWithFinally(), {{"step", StepTemplate()}, {"notify", NotifyTemplate()}});
   ASSERT_TRUE(driver.errors().empty()) << api::FormatError(driver.errors().front());
   Plan plan = driver.Step();
-  ASSERT_EQ(plan.create.size(), 1u);  // fetch only: finally waits for every main task
-  EXPECT_EQ(plan.create[0].task, "fetch");
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "train");
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "notify");
+  ASSERT_EQ(LaunchedTasks(plan),
+            std::vector<std::string>{"fetch"});  // fetch only: finally waits for every main task
+  plan = driver.FinishThenStep(FailTask(""));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"train"});
+  plan = driver.FinishThenStep(FailTask(""));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"notify"});
   EXPECT_EQ(plan.create[0].spec.args,
             (std::vector<std::string>{"--status", "Succeeded", "--failures", "[]"}));
   EXPECT_EQ(plan.status.phase, api::RunPhase::kRunning);
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "cleanup");
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
+  plan = driver.FinishThenStep(FailTask(""));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"cleanup"});
+  plan = driver.FinishThenStep(FailTask(""));
   EXPECT_EQ(plan.status.phase, api::RunPhase::kSucceeded);
   EXPECT_EQ(plan.status.progress, "4/4");
 }
@@ -73,17 +66,14 @@ TEST(FinallyTest, RunsAfterSuccessWithTheRunStatus) {
 TEST(FinallyTest, RunsAfterFailureWithTheFailuresAndTheRunStaysFailed) {
   Driver driver(FleetWithFinally(), {{"step", StepTemplate()}, {"notify", NotifyTemplate()}});
   driver.Step();
-  driver.FinishRunning(FailTask("fetch"));
-  Plan plan = driver.Step();
+  Plan plan = driver.FinishThenStep(FailTask("fetch"));
   EXPECT_EQ(plan.status.tasks.at("train").phase, api::TaskPhase::kOmitted);
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "notify");
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"notify"});
   EXPECT_EQ(plan.create[0].spec.args[1], "Failed");
   EXPECT_EQ(json::parse(plan.create[0].spec.args[3]),
             json::parse(R"([{"task": "fetch", "reason": "", "message": "exit code 1: NWP file missing"}])"));
   // The finally task fails too: reported, but the run's outcome is still the main tasks'.
-  driver.FinishRunning(FailTask("notify"));
-  plan = driver.Step();
+  plan = driver.FinishThenStep(FailTask("notify"));
   EXPECT_EQ(plan.status.tasks.at("cleanup").phase, api::TaskPhase::kOmitted);
   EXPECT_EQ(plan.status.phase, api::RunPhase::kFailed);
   EXPECT_EQ(
@@ -99,8 +89,7 @@ TEST(FinallyTest, AFailingFinallyTaskAfterSuccessIsReportedButTheRunSucceeded) {
     driver.FinishRunning(FailTask(""));
   }
   driver.Step();
-  driver.FinishRunning(FailTask("notify"));
-  Plan plan = driver.Step();
+  Plan plan = driver.FinishThenStep(FailTask("notify"));
   EXPECT_EQ(plan.status.phase, api::RunPhase::kSucceeded);
   EXPECT_EQ(plan.status.message, "failed finally tasks: notify (exit code 1: NWP file missing)");
   ASSERT_FALSE(plan.status.conditions.empty());
@@ -118,18 +107,14 @@ TEST(FinallyTest, RunsAfterCancelWithABoundedTimeoutAndTheRunEndsCancelled) {
   EXPECT_EQ(plan.remove[0].task, "fetch");
   EXPECT_EQ(plan.status.tasks.at("fetch").phase, api::TaskPhase::kCancelled);
   EXPECT_EQ(plan.status.tasks.at("train").phase, api::TaskPhase::kCancelled);
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "notify");
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"notify"});
   EXPECT_EQ(plan.create[0].spec.args[1], "Cancelled");
   EXPECT_EQ(plan.create[0].active_deadline_seconds, 600);
   EXPECT_EQ(plan.status.phase, api::RunPhase::kRunning);
   EXPECT_EQ(plan.status.message, "cancelled; running the finally tasks");
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "cleanup");
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
+  plan = driver.FinishThenStep(FailTask(""));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"cleanup"});
+  plan = driver.FinishThenStep(FailTask(""));
   EXPECT_EQ(plan.status.phase, api::RunPhase::kCancelled);
   EXPECT_EQ(plan.status.message, "cancelled");
 }
@@ -152,8 +137,7 @@ TEST(FinallyTest, RunFailuresListTheFailedItemsOfAFanOut) {
                             : std::make_pair(int64_t{0}, std::string("{}"));
   });
   Plan plan = driver.Step();  // the item fails, the fan-out fails and notify starts, in one pass
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "notify");
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"notify"});
   EXPECT_EQ(json::parse(plan.create[0].spec.args[3]),
             json::parse(R"([{"task": "fan", "item": 1, "reason": "", "message": "exit code 1: no data"}])"));
 }
@@ -240,22 +224,17 @@ TEST(DependsTest, ConditionedDependenciesChooseTheBranch) {
   Driver driver(pipeline, {{"step", StepTemplate()}});
   ASSERT_TRUE(driver.errors().empty()) << api::FormatError(driver.errors().front());
   driver.Step();
-  driver.FinishRunning(FailTask("train"));
-  Plan plan = driver.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "fallback");
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "publish");
+  Plan plan = driver.FinishThenStep(FailTask("train"));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"fallback"});
+  plan = driver.FinishThenStep(FailTask(""));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"publish"});
   const auto& alert = plan.status.tasks.at("alert");
   EXPECT_EQ(alert.phase, api::TaskPhase::kOmitted);
   EXPECT_EQ(alert.reason, "DependsFalse");
   EXPECT_EQ(
       alert.message,
       "not run: depends \"train.Failed && fallback.Failed\" is false (train Failed, fallback Succeeded)");
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
+  plan = driver.FinishThenStep(FailTask(""));
   // train failed without continueOn: the run fails although the fallback covered it.
   EXPECT_EQ(plan.status.phase, api::RunPhase::kFailed);
   EXPECT_EQ(plan.status.message, "failed tasks: train (exit code 1: NWP file missing)");
@@ -271,13 +250,10 @@ TEST(DependsTest, ContinueOnFailedLetsDependentsRunAndTheRunSucceed) {
   Driver driver(pipeline, {{"step", StepTemplate()}, {"scored", StepTemplate(true)}});
   ASSERT_TRUE(driver.errors().empty()) << api::FormatError(driver.errors().front());
   driver.Step();
-  driver.FinishRunning(FailTask("nwp-b"));
-  Plan plan = driver.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "fuse");
+  Plan plan = driver.FinishThenStep(FailTask("nwp-b"));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"fuse"});
   EXPECT_EQ(plan.status.tasks.at("use-b").phase, api::TaskPhase::kSkipped);  // its input does not exist
-  driver.FinishRunning(FailTask(""));
-  plan = driver.Step();
+  plan = driver.FinishThenStep(FailTask(""));
   EXPECT_EQ(plan.status.phase, api::RunPhase::kSucceeded);
   api::ValidationErrors errors;
   api::ParsePipelineSpec({{"tasks",

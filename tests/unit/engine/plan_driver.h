@@ -18,6 +18,13 @@ using State = ObservedAttempt::State;
 
 inline Seconds T0() { return *api::ParseRfc3339("2026-11-22T16:15:00Z"); }
 
+// The tasks a plan launches, one entry per pod, in order.
+inline std::vector<std::string> LaunchedTasks(const Plan& plan) {
+  std::vector<std::string> tasks;
+  for (const auto& launch : plan.create) tasks.push_back(launch.task);
+  return tasks;
+}
+
 // Drives the planner as a backend would: every launch becomes an observed attempt, finished by
 // `outcome` (exit code and results) one simulated minute later.
 class Driver {
@@ -62,6 +69,12 @@ class Driver {
       }
     }
     return plan;
+  }
+
+  // FinishRunning, then Step: the plan that follows those attempts' ends.
+  Plan FinishThenStep(const Outcome& outcome) {
+    FinishRunning(outcome);
+    return Step();
   }
 
   // Finishes every running attempt with `outcome`, one minute on.

@@ -154,15 +154,12 @@ TEST(ResumeFromTest, AfterItemSevenOfTwelveFailedOnlyItemSevenThenTheSummaryRun)
 
   // The failed run is not needed any more: later plans read the new run's status.
   resumed.input().resume_from.reset();
-  resumed.FinishRunning(Outcomes(-1));
-  plan = resumed.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "summary");
+  plan = resumed.FinishThenStep(Outcomes(-1));
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"summary"});
   EXPECT_EQ(json::parse(plan.create[0].params.at("scores")),
             json::parse("[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110]"));
   EXPECT_EQ(plan.create[0].params.at("reports"), Reports("fleet-2"));
-  resumed.FinishRunning(Outcomes(-1));
-  plan = resumed.Step();
+  plan = resumed.FinishThenStep(Outcomes(-1));
   EXPECT_EQ(plan.status.phase, api::RunPhase::kSucceeded) << plan.status.message;
   ASSERT_EQ(resumed.launches().size(), 2u);  // item 7 and the summary: nothing reused ran again
 }
@@ -178,8 +175,7 @@ TEST(ResumeFromTest, AResumedRunThatFailsIsResumedWithEachItemsOrigin) {
 
   Driver third = Resuming("fleet-3", second.input().run);
   Plan plan = third.Step();
-  ASSERT_EQ(plan.create.size(), 1u);
-  EXPECT_EQ(plan.create[0].task, "summary");
+  ASSERT_EQ(LaunchedTasks(plan), std::vector<std::string>{"summary"});
   EXPECT_EQ(plan.create[0].params.at("reports"), Reports("fleet-2"));
   EXPECT_EQ(plan.status.tasks.at("plants").reused_from, "fleet-1");
   EXPECT_EQ(plan.status.tasks.at("score").reused_from, "fleet-2");
@@ -193,9 +189,8 @@ TEST(ResumeFromTest, AResumedRunThatFailsIsResumedWithEachItemsOrigin) {
 // again, after the rest, and sees the resumed run's outcome.
 TEST(ResumeFromTest, FinallyTasksRunAgainAndSeeTheResumedOutcome) {
   json pipeline = FleetPipeline();
-  pipeline["finally"] = {{{"name", "alert"},
-                          {"templateRef", {{"name", "alert"}}},
-                          {"params", {{"status", "{{run.status}}"}}}}};
+  pipeline["finally"] = {
+      {{"name", "alert"}, {"templateRef", {{"name", "alert"}}}, {"params", {{"status", "{{run.status}}"}}}}};
   std::map<std::string, json> templates = FleetTemplates();
   templates["alert"] = {{"command", {"seed-job", "notify"}},
                         {"args", {"--status", "{{params.status}}"}},
