@@ -3,7 +3,8 @@
 // identity of the rendered ServiceAccount, runs the wind example's day-ahead pipeline to Succeeded
 // and reconciles its InferenceService while every request it makes is authorized by the chart's
 // Roles; every permission those Roles grant was needed by some request; `helm uninstall` removes
-// the release's objects (and, as Helm does, keeps the CRDs).
+// the release's objects (and, as Helm does, keeps the CRDs). With logArchive.enabled the same holds
+// for the archive's extra permissions while the run's task logs reach an S3 test server's bucket.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,6 +23,8 @@
 #include "pipeline_testing/operator_process.h"
 #include "pipeline_testing/seed_cluster.h"
 #include "rbac_coverage.h"
+#include "storage/object_client.h"
+#include "test_process.h"
 
 namespace seed::helm_testing {
 namespace {
@@ -33,6 +36,7 @@ using pipeline_testing::PodOutcome;
 using pipeline_testing::SeedCluster;
 using pipeline_testing::SourceDir;
 using pipeline_testing::WaitUntil;
+using storage_test::S3TestServer;
 
 constexpr char kRelease[] = "seed";
 constexpr char kReleaseNamespace[] = "seed-system";
@@ -371,9 +375,55 @@ class HelmChartTest : public ::testing::Test {
     });
   }
 
+  // The user's steps of examples/wind/s3/day-ahead.patch: the keys' Secret, then the patch (its
+  // endpoint pointed at the test server).
+  void UseArtifactRepository(const S3TestServer& server) {
+    cluster_->Apply(json{
+        {"apiVersion", "v1"},
+        {"kind", "Secret"},
+        {"metadata", {{"name", "seed-s3"}, {"namespace", "default"}}},
+        {"stringData", {{"accessKey", S3TestServer::kAccessKey}, {"secretKey", S3TestServer::kSecretKey}}}}
+                        .dump());
+    json patch =
+        api::ParseYamlDocuments(ReadFile(SourceDir() + "/examples/wind/s3/day-ahead.patch")).at(0).value;
+    patch["spec"]["artifactRepository"]["s3"]["endpoint"] = server.Endpoint();
+    cluster_->MergePatch("pipelines", "wind-day-ahead", patch);
+  }
+
+  // Every task of the run has its log in the bucket, and its pod says so.
+  void ExpectLogsArchived(const S3TestServer& server) {
+    storage::StorageConfig config;
+    config.endpoint = server.Endpoint();
+    config.access_key = S3TestServer::kAccessKey;
+    config.secret_key = S3TestServer::kSecretKey;
+    storage::ObjectClient bucket(config);
+    const json pods = cluster_->emulator().Request("GET", "/api/v1/namespaces/default/pods");
+    std::set<std::string> expected;
+    for (const auto& pod : pods.value("items", json::array())) {
+      const json labels = pod["metadata"].value("labels", json::object());
+      if (labels.value("seed.dev/pipelinerun", "") != kRun) continue;
+      expected.insert(std::string("wind/") + kRun + "/" + labels.value("seed.dev/task", "") + "/1/log.txt");
+    }
+    ASSERT_FALSE(expected.empty()) << "no pod of " << kRun;
+    std::set<std::string> archived;
+    const bool all = WaitUntil(
+        [&] {
+          archived.clear();
+          for (const auto& object : bucket.List(std::string("s3://seed-artifacts/wind/") + kRun + "/")) {
+            if (expected.count(object.key)) archived.insert(object.key);
+          }
+          return archived == expected;
+        },
+        std::chrono::seconds(60), std::chrono::milliseconds(200));
+    EXPECT_TRUE(all) << archived.size() << " of " << expected.size() << " task logs archived";
+  }
+
   // helm install with `set` values, the wind example run through the operator, the RBAC checks,
   // then helm uninstall. `seed_namespace`: where the example goes (a watched namespace).
-  void InstallRunUninstall(const std::vector<std::string>& set, const std::string& role_kind) {
+  // With `archive`, the day-ahead Pipeline keeps its artifacts in `archive`'s bucket (the example's
+  // examples/wind/s3/day-ahead.patch) and every task's log must reach it there.
+  void InstallRunUninstall(const std::vector<std::string>& set, const std::string& role_kind,
+                           const S3TestServer* archive = nullptr) {
     std::vector<std::string> install = {
         "install",     kRelease,          SourceDir() + "/charts/seed-operator",
         "-n",          kReleaseNamespace, "--create-namespace",
@@ -416,6 +466,7 @@ class HelmChartTest : public ::testing::Test {
       return WindExampleOutcome(pod, hold_tour_);
     });
     cluster_->ApplyDir(SourceDir() + "/examples/wind");
+    if (archive) UseArtifactRepository(*archive);
     cluster_->Apply(json{{"apiVersion", "seed.dev/v1alpha1"},
                          {"kind", "PipelineRun"},
                          {"metadata", {{"name", kRun}, {"namespace", "default"}}},
@@ -441,6 +492,7 @@ class HelmChartTest : public ::testing::Test {
     EXPECT_TRUE(children) << "the InferenceService's Deployment, Service and HPA " << child;
     Tour(child);
     if (HasFatalFailure()) return;
+    if (archive) ExpectLogsArchived(*archive);
     EXPECT_EQ(operator_->Stop(), 0) << "the operator exits 0 on SIGTERM";
     operator_.reset();
 
@@ -502,6 +554,14 @@ TEST_F(HelmChartTest, DefaultValuesClusterRoleRunsTheWindExampleWithLeastPrivile
 
 TEST_F(HelmChartTest, WatchNamespacesAndLeaderElectionUseOnlyNamespacedRoles) {
   InstallRunUninstall({"watchNamespaces={default}", "leaderElection.enabled=true"}, "Role");
+}
+
+// The log archive's own permissions (the repository Secret, pods/log, the pod's annotation), granted
+// only with logArchive.enabled, are each needed and enough: the day-ahead run keeps its artifacts in
+// the S3 test server's bucket and every task's log gets there.
+TEST_F(HelmChartTest, TheLogArchiveRunsWithExactlyTheRolesItsValueAdds) {
+  S3TestServer archive({"seed-artifacts"});
+  InstallRunUninstall({"logArchive.enabled=true"}, "ClusterRole", &archive);
 }
 
 }  // namespace

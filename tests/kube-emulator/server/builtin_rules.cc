@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <openssl/evp.h>
+
 #include "kube-emulator/server/api_error.h"
 
 namespace kubeemu {
@@ -125,6 +127,29 @@ void DefaultOnCreate(const ResourceType& type, json& object, uint32_t* next_clus
                          {{{"type", "NamesAccepted"}, {"status", "True"}, {"reason", "NoConflicts"}},
                           {{"type", "Established"}, {"status", "True"}, {"reason", "InitialNamesAccepted"}}}}};
   }
+}
+
+void FoldSecretStringData(const ResourceType& type, json& object) {
+  if (type.StoreKey() != "/secrets" || !object.contains("stringData")) return;
+  const std::string name = object["metadata"].value("name", "");
+  const json& plain = object["stringData"];
+  if (!plain.is_object()) {
+    throw Invalid(type.group, type.kind, name, "stringData", "Invalid value: must be a map of strings");
+  }
+  for (const auto& [key, value] : plain.items()) {
+    if (!value.is_string()) {
+      throw Invalid(type.group, type.kind, name, "stringData[" + key + "]", "Invalid value: must be a string");
+    }
+    const std::string& text = value.get_ref<const std::string&>();
+    // OpenSSL's encoder (linked already for TLS): 4 output characters per 3 input bytes, plus a NUL.
+    std::string encoded(4 * ((text.size() + 2) / 3) + 1, '\0');
+    const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                       reinterpret_cast<const unsigned char*>(text.data()),
+                                       static_cast<int>(text.size()));
+    encoded.resize(static_cast<size_t>(length));
+    object["data"][key] = encoded;
+  }
+  object.erase("stringData");
 }
 
 void KeepServerOwnedFields(const ResourceType& type, const json& current, json& updated) {

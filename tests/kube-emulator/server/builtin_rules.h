@@ -19,6 +19,10 @@ void ValidateMetadata(const ResourceType& type, const json& object);
 // `kubernetes` finalizer, deployments default to one replica, CRDs report Established.
 void DefaultOnCreate(const ResourceType& type, json& object, uint32_t* next_cluster_ip);
 
+// A Secret's write-only stringData is folded into data (base64; stringData wins a shared key) and
+// never stored, as the API server does on create and update. 422 when it is not a map of strings.
+void FoldSecretStringData(const ResourceType& type, json& object);
+
 // Server-owned fields survive an update that leaves them out, and may not be changed (a Service's
 // clusterIP: 422 field is immutable).
 void KeepServerOwnedFields(const ResourceType& type, const json& current, json& updated);

@@ -149,6 +149,7 @@ ObjectPtr Emulator::CreateObject(const ResourceType& type, const std::string& ur
   meta["uid"] = NewUid();
   meta["creationTimestamp"] = NowRfc3339();
   meta["generation"] = 1;
+  FoldSecretStringData(type, object);
   object = Present(type, std::move(object));
   DefaultOnCreate(type, object, &next_cluster_ip_);
   if (!manager.manager.empty()) RecordUpdate(nullptr, object, manager);
@@ -187,6 +188,7 @@ json Emulator::MergeForSubresource(const ResourceType& type, const json& current
     }
   }
   KeepServerOwnedFields(type, current, requested);
+  FoldSecretStringData(type, requested);
   return Present(type, std::move(requested));
 }
 
