@@ -237,6 +237,18 @@ kube::Result<std::vector<ObservedChild>> InferenceServiceReconciler::ObserveServ
   } else if (!kube::IsNotFound(stable.error())) {
     return stable.error();
   }
+  // A child this process created that the API server no longer has was deleted since (reads are
+  // linearizable with the create): its create expectation would only delay making it again.
+  std::lock_guard lock(mu_);
+  for (const auto& wanted :
+       {std::pair{ChildKind::kDeployment, names.version_name}, std::pair{ChildKind::kService, names.name}}) {
+    const ChildKind kind = wanted.first;
+    const std::string& name = wanted.second;
+    const bool present = std::any_of(observed.begin(), observed.end(), [&](const ObservedChild& child) {
+      return child.kind == kind && MetaString(child.object, "name") == name;
+    });
+    if (!present) created_.erase(CreatedChildKey(kind, ns, name));
+  }
   return observed;
 }
 

@@ -76,7 +76,9 @@ class InferenceServiceReconciler : public kube::Reconciler {
                                                    const render::InferenceServiceChildren& desired,
                                                    bool gateway_api);
   // The children that decide who serves, read from the API server: every Deployment labelled for
-  // this InferenceService and its stable Service; the other kinds stay as `cached` has them.
+  // this InferenceService and its stable Service; the other kinds stay as `cached` has them. The
+  // create expectations of this version's Deployment and the stable Service are dropped when the
+  // API server does not have them.
   kube::Result<std::vector<ObservedChild>> ObserveServingLive(const api::InferenceService& isvc,
                                                               const render::InferenceServiceChildren& names,
                                                               const std::vector<ObservedChild>& cached);

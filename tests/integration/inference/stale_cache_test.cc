@@ -139,5 +139,18 @@ TEST_F(StaleCacheTest, ADeploymentCacheWithoutTheServingVersionNeverSwitchesTraf
   EXPECT_EQ(Selected(), "serving-wf01-2") << "traffic went to a version that is not Available";
 }
 
+// A Deployment this process created and someone deleted before its cache ever showed it: the create
+// expectation (no second create until the cache shows the first) must not keep it away once the
+// API server says it is gone.
+TEST_F(StaleCacheTest, AChildDeletedBeforeTheCacheSawItIsCreatedAgainAtOnce) {
+  ASSERT_TRUE(client_->Create(InferenceServicesResource(), kNamespace, Isvc("v2")).ok());
+  SyncAll();
+  Reconcile();
+  ASSERT_TRUE(Exists(DeploymentsResource(), "serving-wf01-2"));
+  ASSERT_TRUE(client_->Delete(DeploymentsResource(), kNamespace, "serving-wf01-2").ok());
+  Reconcile();  // the caches never saw it come or go
+  EXPECT_TRUE(Exists(DeploymentsResource(), "serving-wf01-2")) << "not created again";
+}
+
 }  // namespace
 }  // namespace seed::controllers
