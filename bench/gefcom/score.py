@@ -52,6 +52,11 @@ def main(work):
         print(f"| XGBoost hist, L2 | {rmse(m['xgb'].to_numpy()):.5f} | |")
         print(f"| scikit-learn HGB quantile (seed's anchors, interpolated) | {rmse(h[:, 49]):.5f} | {pin(h):.5f} |")
         print(f"pinball ratio seed / scikit-learn: {pin(q) / pin(h):.4f}")
+        if "hgbdef_p1" in m:
+            d = np.clip(m[[f"hgbdef_p{i}" for i in range(1, 100)]].to_numpy(), 0, 1)
+            print(f"scikit-learn HGB quantile with the library's defaults: RMSE {rmse(d[:, 49]):.5f} (median), pinball "
+                  f"{pin(d):.5f}; seed / it: {pin(q) / pin(d):.4f}")
+        parts(m, y, q, h, work)
     print("per farm RMSE (seed forecast_mw / seed mean of the quantiles / xgb):")
     for farm, g in m.groupby("farm"):
         yy = g["power_mw"].to_numpy()
@@ -83,6 +88,28 @@ def main(work):
     print(f"share of test hours with exactly 0 output: {float(np.mean(y == 0)):.3f}")
     print(f"levels 0.05..0.95, largest distance of the level from its hit-rate range: {100 * worst:.1f} points "
           f"(from the share at or below alone: {100 * worst_plain:.1f})")
+
+def parts(m, y, q, h, work):
+    """The pinball ratio seed / scikit-learn per farm, per band of levels and per block of lead hours:
+    an average can hide a part that is worse."""
+    loss_q = np.stack([pinball(q[:, i], y, t) for i, t in enumerate(LEVELS)], axis=1)
+    loss_h = np.stack([pinball(h[:, i], y, t) for i, t in enumerate(LEVELS)], axis=1)
+    ratio = lambda rows, levels=slice(None): loss_q[rows, levels].mean() / loss_h[rows, levels].mean()
+    every = np.ones(len(y), bool)
+    print("pinball ratio seed / scikit-learn per farm: " +
+          " ".join(f"wf{f} {ratio((m['farm'] == f).to_numpy()):.4f}" for f in FARMS))
+    bands = [(1, 5), (6, 20), (21, 50), (51, 80), (81, 95), (96, 99)]
+    print("per band of levels (ratio, share of seed's loss): " + " ".join(
+        f"{a}-{b}% {ratio(every, slice(a - 1, b)):.4f} ({loss_q[:, a - 1:b].sum() / loss_q.sum():.2f})" for a, b in bands))
+    starts = pd.read_csv(f"{work}/windows.txt", header=None, names=["start"])
+    starts["start"] = pd.to_datetime(starts["start"], utc=True)
+    order = np.argsort(m["time"].to_numpy(), kind="stable")
+    lead = np.empty(len(y))
+    joined = pd.merge_asof(m[["time"]].iloc[order], starts.sort_values("start"), left_on="time", right_on="start")
+    lead[order] = (joined["time"] - joined["start"]).dt.total_seconds().to_numpy() / 3600
+    blocks = [(1, 6), (7, 12), (13, 24), (25, 36), (37, 48)]
+    print("per block of lead hours: " + " ".join(f"{a}-{b} h {ratio((lead >= a) & (lead <= b)):.4f}" for a, b in blocks))
+
 
 SEED_ONLY = "--seed-only" in sys.argv
 FARMS = [int(f) for f in sys.argv[sys.argv.index("--farms") + 1].split()] if "--farms" in sys.argv else range(1, 8)
