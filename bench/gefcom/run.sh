@@ -36,11 +36,12 @@ mkdir -p "$work"
 
 # Settings fixed in advance (never tuned on test.csv): the GEFCom2012 peers' tree settings but a
 # feature fraction of 0.5 and at least 50 rows a leaf (40 correlated features; chosen on the held-out
-# weeks below, where the loss fell on all seven farms), 99 quantiles through 15 anchor models, every fifth week held out (spread over the three years: the last
-# weeks alone are a calm June that rewards no tree past the fiftieth) choosing the tree count and the
-# calibration, then a refit on every row. An ensemble of quantile trees, trees for the mean and ridge,
-# weighted by their pinball loss on those weeks; the point forecast is the mean of the quantiles (the
-# competition scores RMSE, which the mean minimises).
+# weeks below, where the loss fell on all seven farms), 99 quantiles through 15 anchor models, every
+# fifth week held out (spread over the three years: the last weeks alone are a calm June that rewards
+# no tree past the fiftieth) choosing the tree count and the calibration, then a refit on every row.
+# An ensemble of quantile trees, trees for the mean and ridge, weighted by their pinball loss on those
+# weeks; the point forecast is the mean of the quantiles (the competition scores RMSE, which the mean
+# minimises).
 # Features: the farm's own NWP (u, v, speed, direction, neighbouring hours, rolling means, the two
 # earlier runs, lead time, time of day and year) and the other six farms' u, v and speed.
 features='u,v,ws,dir_sin(u,v),dir_cos(u,v),ws@-1h,ws@+1h,ws@-2h,ws@+2h,ws~3h,ws~7h,u~3h,v~3h'

@@ -89,6 +89,7 @@ def main(work):
     print(f"levels 0.05..0.95, largest distance of the level from its hit-rate range: {100 * worst:.1f} points "
           f"(from the share at or below alone: {100 * worst_plain:.1f})")
 
+
 def parts(m, y, q, h, work):
     """The pinball ratio seed / scikit-learn per farm, per band of levels and per block of lead hours:
     an average can hide a part that is worse."""
